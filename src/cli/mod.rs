@@ -1,0 +1,230 @@
+//! Command line: `check`, `eval`, `repl`.
+
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use zhunru::input::SubjectReader;
+use zhunru::{Date, Policy, PolicyError, Severity, render, report};
+
+/// zhunru (准入): decide whether work may be pushed down to a community, with reasons.
+#[derive(Parser, Debug)]
+#[command(name = "zhunru", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse and check policies; report every problem with its place in the file.
+    Check {
+        /// Policy files.
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// When to colour the output.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// Decide subjects (one JSON object, or JSON Lines) against a policy.
+    Eval {
+        /// The policy in force.
+        #[arg(long, short)]
+        policy: PathBuf,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The date decisions are made as of (YYYY-MM-DD); default today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// When to colour text output.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+        /// A file of subjects, or `-` for standard input.
+        input: String,
+    },
+    /// Ask "can this task enter?" interactively (能否准入).
+    Repl {
+        /// Policies to load; the first is the district in force. Default: policies/*.policy.
+        policies: Vec<PathBuf>,
+        /// The date decisions are made as of (YYYY-MM-DD); default today.
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+    },
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: verdicts and diagnostics.
+    Text,
+    /// One JSON decision a line.
+    Json,
+}
+
+/// When to colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// When writing to a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl Color {
+    fn enabled(self, terminal: bool) -> bool {
+        match self {
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+            Color::Always => true,
+            Color::Never => false,
+        }
+    }
+}
+
+/// Parse a `YYYY-MM-DD` argument.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date: write YYYY-MM-DD, a day that exists"))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            policies,
+            deny_warnings,
+            color,
+        } => check(&policies, deny_warnings, color.enabled(std::io::stderr().is_terminal())),
+        Command::Eval {
+            policy,
+            format,
+            as_of,
+            color,
+            input,
+        } => eval(
+            &policy,
+            format,
+            as_of.unwrap_or_else(Date::today),
+            color.enabled(std::io::stdout().is_terminal()),
+            &input,
+        ),
+        Command::Repl { policies, as_of } => crate::repl::run(policies, as_of.unwrap_or_else(Date::today)),
+    }
+}
+
+fn print_policy_error(e: &PolicyError, color: bool) {
+    let mut err = std::io::stderr().lock();
+    for d in &e.diagnostics {
+        let _ = write!(err, "{}", render(d, color));
+    }
+}
+
+fn check(policies: &[PathBuf], deny_warnings: bool, color: bool) -> ExitCode {
+    let mut failed = false;
+    for path in policies {
+        let diagnostics = match zhunru::read_source(path) {
+            Ok(source) => zhunru::check_source(&source),
+            Err(e) => e.diagnostics,
+        };
+        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+        let mut err = std::io::stderr().lock();
+        for d in &diagnostics {
+            let _ = write!(err, "{}", render(d, color));
+        }
+        let status = if errors > 0 || (deny_warnings && warnings > 0) {
+            failed = true;
+            "failed"
+        } else {
+            "ok"
+        };
+        let _ = writeln!(
+            err,
+            "{}: {status} ({errors} error{}, {warnings} warning{})",
+            path.display(),
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" },
+        );
+    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn eval(policy: &PathBuf, format: Format, as_of: Date, color: bool, input: &str) -> ExitCode {
+    let policy = match Policy::from_file(policy) {
+        Ok(p) => p,
+        Err(e) => {
+            print_policy_error(&e, std::io::stderr().is_terminal());
+            return ExitCode::from(1);
+        }
+    };
+    let (reader, origin): (Box<dyn BufRead>, String) = if input == "-" {
+        (Box::new(std::io::stdin().lock()), "<stdin>".to_owned())
+    } else {
+        match std::fs::File::open(input) {
+            Ok(f) => (Box::new(std::io::BufReader::with_capacity(1 << 16, f)), input.to_owned()),
+            Err(e) => {
+                eprintln!("error[zhunru::io]: cannot read `{input}`: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut bad_lines = 0usize;
+    let err_color = std::io::stderr().is_terminal();
+    for (line, read) in SubjectReader::new(reader, origin.clone()) {
+        let written = match read {
+            Ok(subject) => {
+                let decision = policy.decide(&subject, as_of);
+                match format {
+                    Format::Json => serde_json::to_writer(&mut out, &decision)
+                        .map_err(std::io::Error::other)
+                        .and_then(|_| out.write_all(b"\n")),
+                    Format::Text => write!(
+                        out,
+                        "── {origin}:{line} · {} ({}) ──\n{}\n",
+                        subject.label(),
+                        subject.kind.as_str(),
+                        report::decision_text(&policy, &decision, color)
+                    ),
+                }
+            }
+            Err(e) => {
+                bad_lines += 1;
+                let _ = out.flush();
+                eprint!("{}", render(&e, err_color));
+                match format {
+                    Format::Json => {
+                        let obj = serde_json::json!({
+                            "line": e.line,
+                            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
+                        });
+                        writeln!(out, "{obj}")
+                    }
+                    Format::Text => writeln!(out, "── {origin}:{line} · input error ──\n{}\n", e),
+                }
+            }
+        };
+        if let Err(e) = written {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error[zhunru::io]: cannot write output: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(1);
+    }
+    if bad_lines > 0 {
+        eprintln!("{bad_lines} subject(s) could not be read; every other subject was decided");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,456 @@
+//! Evaluation: a subject and a date in, a decision with its reasons out.
+//!
+//! Evaluation walks a finite AST once per rule: no recursion through rules, no loops,
+//! so it always terminates; it reads no clock and no environment (the date is given).
+//! Conditions are three-valued: a comparison with an absent field is *unknown*, and a
+//! rule applies, or a requirement holds, only when its condition is *true*.
+
+mod decision;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+pub use decision::{Decision, MissingItem, Reason, Verdict};
+
+use crate::ast::*;
+use crate::normalize::normalize;
+use crate::value::{Date, Fields, Subject, Value};
+use crate::Policy;
+
+/// A list compiled for lookup: normalised entry or alias → index of its entry.
+#[derive(Debug, Default)]
+pub(crate) struct ListIndex {
+    pub keys: HashMap<String, usize>,
+}
+
+impl ListIndex {
+    pub(crate) fn build(list: &ListDecl) -> ListIndex {
+        let mut keys = HashMap::new();
+        for (i, entry) in list.entries.iter().enumerate() {
+            keys.entry(crate::check::literal_key(&entry.value.node)).or_insert(i);
+            for alias in &entry.aliases {
+                keys.entry(normalize(&alias.node).into_owned()).or_insert(i);
+            }
+        }
+        ListIndex { keys }
+    }
+
+    fn contains_text(&self, text: &str) -> bool {
+        self.keys.contains_key(normalize(text).as_ref())
+    }
+
+    fn contains(&self, v: &Val) -> Option<bool> {
+        match v {
+            Val::Text(t) => Some(self.contains_text(t)),
+            Val::Num(n) => Some(self.keys.contains_key(&n.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// A value during evaluation.
+#[derive(Clone, Debug)]
+enum Val<'a> {
+    /// The field is not there (or is `null`).
+    Absent,
+    Bool(bool),
+    Num(f64),
+    Text(Cow<'a, str>),
+    Date(Date),
+    List(&'a [Value]),
+    Object,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+impl Truth {
+    fn from(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
+    }
+
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+struct Env<'a> {
+    policy: &'a Policy,
+    fields: &'a Fields,
+    today: Date,
+}
+
+impl<'a> Env<'a> {
+    fn field(&self, path: &Path) -> Val<'a> {
+        match self.fields.get_path(&path.fields) {
+            None | Some(Value::Null) => Val::Absent,
+            Some(v) => from_value(v),
+        }
+    }
+
+    fn value(&self, e: &Expr) -> Val<'a> {
+        match &*e.kind {
+            ExprKind::Literal(l) => match l {
+                Literal::Text(t) => Val::Text(Cow::Owned(t.clone())),
+                Literal::Number(n) => Val::Num(*n),
+                Literal::Date(d) => Val::Date(*d),
+                Literal::Bool(b) => Val::Bool(*b),
+            },
+            ExprKind::Today => Val::Date(self.today),
+            ExprKind::Field(p) => self.field(p),
+            ExprKind::CountField { path, filter } => match self.field(path) {
+                Val::List(items) => {
+                    let n = items
+                        .iter()
+                        .filter(|item| self.passes(item, filter.as_ref()))
+                        .count();
+                    Val::Num(n as f64)
+                }
+                // An absent list has no elements.
+                Val::Absent => Val::Num(0.0),
+                _ => Val::Absent,
+            },
+            ExprKind::CountList(name) => self
+                .policy
+                .list_decl(&name.node)
+                .map_or(Val::Absent, |l| Val::Num(l.entries.len() as f64)),
+            ExprKind::Arith(op, a, b) => match (self.value(a), self.value(b)) {
+                (Val::Num(x), Val::Num(y)) => {
+                    let r = match op {
+                        ArithOp::Add => x + y,
+                        ArithOp::Sub => x - y,
+                        ArithOp::Mul => x * y,
+                        ArithOp::Div => x / y,
+                    };
+                    // Division by zero gives no value: the comparison becomes unknown.
+                    if r.is_finite() { Val::Num(r) } else { Val::Absent }
+                }
+                _ => Val::Absent,
+            },
+            _ => match self.truth(e) {
+                Truth::True => Val::Bool(true),
+                Truth::False => Val::Bool(false),
+                Truth::Unknown => Val::Absent,
+            },
+        }
+    }
+
+    fn passes(&self, item: &Value, filter: Option<&(bool, crate::source::Spanned<String>)>) -> bool {
+        let Some((negated, list)) = filter else {
+            return true;
+        };
+        let inside = match item {
+            Value::Text(t) => self.policy.list_index(&list.node).is_some_and(|l| l.contains_text(t)),
+            _ => false,
+        };
+        inside != *negated
+    }
+
+    fn truth(&self, e: &Expr) -> Truth {
+        match &*e.kind {
+            ExprKind::Field(_) => match self.value(e) {
+                Val::Bool(b) => Truth::from(b),
+                Val::Absent => Truth::Unknown,
+                // A bare non-boolean field reads as "is given".
+                v => Truth::from(is_given(&v)),
+            },
+            ExprKind::Literal(Literal::Bool(b)) => Truth::from(*b),
+            ExprKind::Literal(_) | ExprKind::Today | ExprKind::CountField { .. } | ExprKind::CountList(_) | ExprKind::Arith(..) => {
+                Truth::Unknown
+            }
+            ExprKind::Quantified {
+                quantifier,
+                path,
+                negated,
+                list,
+            } => {
+                let Val::List(items) = self.field(path) else {
+                    // An absent list: nothing in it breaks an `any`, everything satisfies `all`.
+                    return Truth::from(*quantifier == Quantifier::All);
+                };
+                let Some(index) = self.policy.list_index(&list.node) else {
+                    return Truth::Unknown;
+                };
+                let test = |item: &Value| match item {
+                    Value::Text(t) => index.contains_text(t) != *negated,
+                    _ => false,
+                };
+                Truth::from(match quantifier {
+                    Quantifier::Any => items.iter().any(test),
+                    Quantifier::All => items.iter().all(test),
+                })
+            }
+            ExprKind::Compare(op, a, b) => compare(*op, &self.value(a), &self.value(b)),
+            ExprKind::InList {
+                value,
+                negated,
+                list,
+            } => {
+                let v = self.value(value);
+                let found = self.policy.list_index(&list.node).and_then(|l| l.contains(&v));
+                match found {
+                    Some(inside) => Truth::from(inside != *negated),
+                    None => Truth::Unknown,
+                }
+            }
+            ExprKind::Present { value, negated } => {
+                let given = is_given(&self.value(value));
+                Truth::from(given != *negated)
+            }
+            ExprKind::Not(inner) => self.truth(inner).not(),
+            ExprKind::And(parts) => {
+                let mut out = Truth::True;
+                for p in parts {
+                    match self.truth(p) {
+                        Truth::False => return Truth::False,
+                        Truth::Unknown => out = Truth::Unknown,
+                        Truth::True => {}
+                    }
+                }
+                out
+            }
+            ExprKind::Or(parts) => {
+                let mut out = Truth::False;
+                for p in parts {
+                    match self.truth(p) {
+                        Truth::True => return Truth::True,
+                        Truth::Unknown => out = Truth::Unknown,
+                        Truth::False => {}
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    fn render(&self, message: &Message) -> String {
+        let mut out = String::new();
+        for part in &message.parts {
+            match part {
+                MessagePart::Text(t) => out.push_str(t),
+                MessagePart::Field { path, filter } => match self.field(path) {
+                    Val::List(items) => {
+                        let shown: Vec<&str> = items
+                            .iter()
+                            .filter(|i| self.passes(i, filter.as_ref()))
+                            .filter_map(|i| match i {
+                                Value::Text(t) => Some(t.as_str()),
+                                _ => None,
+                            })
+                            .collect();
+                        out.push_str(&shown.join("、"));
+                    }
+                    v => out.push_str(&display(&v)),
+                },
+            }
+        }
+        out
+    }
+}
+
+fn from_value(v: &Value) -> Val<'_> {
+    match v {
+        Value::Null => Val::Absent,
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Number(n) => Val::Num(*n),
+        Value::Text(t) => Val::Text(Cow::Borrowed(t)),
+        Value::List(items) => Val::List(items),
+        Value::Object(_) => Val::Object,
+    }
+}
+
+/// Given: present, not null, not an empty text, not an empty list.
+fn is_given(v: &Val) -> bool {
+    match v {
+        Val::Absent => false,
+        Val::Text(t) => !t.trim().is_empty(),
+        Val::List(items) => !items.is_empty(),
+        _ => true,
+    }
+}
+
+fn display(v: &Val) -> String {
+    match v {
+        Val::Absent => "（未提供）".to_owned(),
+        Val::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        Val::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+        Val::Num(n) => format!("{n}"),
+        Val::Text(t) => t.to_string(),
+        Val::Date(d) => d.to_string(),
+        Val::List(_) | Val::Object => String::new(),
+    }
+}
+
+fn as_date(v: &Val) -> Option<Date> {
+    match v {
+        Val::Date(d) => Some(*d),
+        Val::Text(t) => Date::parse(t),
+        _ => None,
+    }
+}
+
+fn compare(op: CompareOp, a: &Val, b: &Val) -> Truth {
+    use std::cmp::Ordering;
+    let ordering: Option<Ordering> = match (a, b) {
+        (Val::Absent, _) | (_, Val::Absent) => return Truth::Unknown,
+        (Val::Num(x), Val::Num(y)) => x.partial_cmp(y),
+        (Val::Date(_), _) | (_, Val::Date(_)) => match (as_date(a), as_date(b)) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => None,
+        },
+        (Val::Text(x), Val::Text(y)) => {
+            let (x, y) = (normalize(x), normalize(y));
+            return match op {
+                CompareOp::Eq => Truth::from(x == y),
+                CompareOp::Ne => Truth::from(x != y),
+                _ => Truth::Unknown,
+            };
+        }
+        (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    };
+    let Some(o) = ordering else {
+        // Values of different kinds: only "not equal" can be said.
+        return match op {
+            CompareOp::Eq => Truth::False,
+            CompareOp::Ne => Truth::True,
+            _ => Truth::Unknown,
+        };
+    };
+    Truth::from(match op {
+        CompareOp::Eq => o == Ordering::Equal,
+        CompareOp::Ne => o != Ordering::Equal,
+        CompareOp::Lt => o == Ordering::Less,
+        CompareOp::Le => o != Ordering::Greater,
+        CompareOp::Gt => o == Ordering::Greater,
+        CompareOp::Ge => o != Ordering::Less,
+    })
+}
+
+/// The name a failed requirement is reported under in `missing`.
+fn requirement_label(req: &Requirement, rule: &RuleDecl) -> String {
+    if let Some(label) = &req.label {
+        return label.node.clone();
+    }
+    req.expr
+        .paths()
+        .first()
+        .and_then(|p| p.fields.first().cloned())
+        .unwrap_or_else(|| rule.name.node.clone())
+}
+
+/// Decide one subject as of a date.
+pub(crate) fn decide(policy: &Policy, subject: &Subject, today: Date) -> Decision {
+    let env = Env {
+        policy,
+        fields: &subject.fields,
+        today,
+    };
+    let mut denies = Vec::new();
+    let mut admits = Vec::new();
+    let mut refers = Vec::new();
+    let mut partial = Vec::new();
+    let mut violations = Vec::new();
+    let mut missing: Vec<MissingItem> = Vec::new();
+    for &index in policy.rules_for(subject.kind) {
+        let Some(rule) = policy.ast.rules.get(index) else { continue };
+        let applies = rule.when.as_ref().is_none_or(|w| env.truth(w) == Truth::True);
+        if !applies {
+            continue;
+        }
+        let failed: Vec<&Requirement> = rule
+            .requirements
+            .iter()
+            .filter(|r| env.truth(&r.expr) != Truth::True)
+            .collect();
+        let reason = |rule: &RuleDecl| policy.reason(rule, rule.outcome.node.message().map(|m| env.render(m)));
+        match &rule.outcome.node {
+            Outcome::Deny(_) => denies.push(reason(rule)),
+            Outcome::Violation(_) => violations.push(reason(rule)),
+            Outcome::Admit(_) if failed.is_empty() => admits.push(reason(rule)),
+            Outcome::Admit(_) | Outcome::Refer(_) => {
+                for req in failed {
+                    let label = requirement_label(req, rule);
+                    if !missing.iter().any(|m| m.name == label) {
+                        missing.push(MissingItem {
+                            name: label,
+                            requirement: policy.source.slice(req.expr.span).to_owned(),
+                            rule: rule.name.node.clone(),
+                            span: req.expr.span,
+                        });
+                    }
+                }
+                if matches!(rule.outcome.node, Outcome::Refer(_)) {
+                    refers.push(reason(rule));
+                } else {
+                    partial.push(reason(rule));
+                }
+            }
+        }
+    }
+    let (verdict, reasons, missing) = match subject.kind {
+        SubjectKind::Task if !denies.is_empty() => (Verdict::Denied, denies, Vec::new()),
+        SubjectKind::Task if !admits.is_empty() => (Verdict::Admitted, admits, Vec::new()),
+        SubjectKind::Task => {
+            let mut reasons = refers;
+            if reasons.is_empty() {
+                reasons = partial;
+            }
+            if reasons.is_empty() {
+                reasons.push(Reason::fallback());
+            }
+            (Verdict::NeedsApproval, reasons, missing)
+        }
+        _ if violations.is_empty() => (Verdict::Compliant, Vec::new(), Vec::new()),
+        _ => (Verdict::NonCompliant, violations, Vec::new()),
+    };
+    Decision::new(subject, verdict, reasons, missing)
+}
+
+/// Whether a policy-level assertion (over list sizes and numbers) holds; `None` if it
+/// cannot be told (it names something that does not exist).
+pub(crate) fn assertion_holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
+    fn num(ast: &PolicyAst, e: &Expr) -> Option<f64> {
+        match &*e.kind {
+            ExprKind::Literal(Literal::Number(n)) => Some(*n),
+            ExprKind::CountList(name) => ast
+                .lists
+                .iter()
+                .find(|l| l.name.node == name.node)
+                .map(|l| l.entries.len() as f64),
+            ExprKind::Arith(op, a, b) => {
+                let (x, y) = (num(ast, a)?, num(ast, b)?);
+                let r = match op {
+                    ArithOp::Add => x + y,
+                    ArithOp::Sub => x - y,
+                    ArithOp::Mul => x * y,
+                    ArithOp::Div => x / y,
+                };
+                r.is_finite().then_some(r)
+            }
+            _ => None,
+        }
+    }
+    fn holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
+        match &*e.kind {
+            ExprKind::Literal(Literal::Bool(b)) => Some(*b),
+            ExprKind::Compare(op, a, b) => {
+                let truth = compare(*op, &Val::Num(num(ast, a)?), &Val::Num(num(ast, b)?));
+                Some(truth == Truth::True)
+            }
+            ExprKind::Not(inner) => holds(ast, inner).map(|b| !b),
+            ExprKind::And(parts) => parts.iter().map(|p| holds(ast, p)).try_fold(true, |acc, x| Some(acc && x?)),
+            ExprKind::Or(parts) => parts.iter().map(|p| holds(ast, p)).try_fold(false, |acc, x| Some(acc || x?)),
+            _ => None,
+        }
+    }
+    holds(ast, e)
+}

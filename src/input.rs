@@ -1,0 +1,211 @@
+//! Reading subjects: one JSON document, or JSON Lines (one subject a line), streamed.
+//!
+//! Which one is told from the first non-blank line: if it holds a complete JSON value the
+//! input is JSON Lines; otherwise the whole input is read as one document (a pretty-printed
+//! object, a sequence of objects, or an array of them). A bad line is an error for that line
+//! only; reading goes on with the next.
+
+use std::io::BufRead;
+
+use crate::diagnostic::InputError;
+use crate::value::Subject;
+
+/// Longest input line accepted, in bytes.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// One subject read (or not), with the line it starts on.
+pub type Read = (usize, Result<Subject, InputError>);
+
+enum Mode {
+    Unknown,
+    Lines,
+    Done,
+}
+
+/// Streams subjects from a reader. Memory is bounded by the longest line in JSON Lines mode.
+pub struct SubjectReader<R> {
+    reader: R,
+    origin: String,
+    line: usize,
+    mode: Mode,
+    buf: Vec<u8>,
+    pending: std::vec::IntoIter<Read>,
+}
+
+impl<R: BufRead> SubjectReader<R> {
+    /// Read from `reader`; `origin` names it in errors (a path, or `<stdin>`).
+    pub fn new(reader: R, origin: impl Into<String>) -> Self {
+        SubjectReader {
+            reader,
+            origin: origin.into(),
+            line: 0,
+            mode: Mode::Unknown,
+            buf: Vec::new(),
+            pending: Vec::new().into_iter(),
+        }
+    }
+
+    /// Read one line into `buf`; `Ok(false)` at the end. Lines beyond the limit are
+    /// consumed but not kept, and reported.
+    fn read_line(&mut self) -> std::io::Result<Option<bool>> {
+        self.buf.clear();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                break;
+            }
+            any = true;
+            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            if self.buf.len() + take <= MAX_LINE_BYTES + 1 {
+                self.buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
+            } else {
+                too_long = true;
+            }
+            self.reader.consume(take);
+            if done {
+                break;
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        self.line += 1;
+        while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
+            self.buf.pop();
+        }
+        Ok(Some(too_long))
+    }
+
+    fn error(&self, line: usize, column: usize, message: String, text: &[u8]) -> InputError {
+        InputError::new(&self.origin, line, column, message, &String::from_utf8_lossy(text))
+    }
+
+    fn parse_line(&self) -> Result<Subject, InputError> {
+        serde_json::from_slice::<Subject>(&self.buf).map_err(|e| {
+            self.error(self.line, e.column(), json_message(&e), &self.buf)
+        })
+    }
+
+    /// Read the rest of the input as one document, starting with the current line.
+    fn document(&mut self) -> Vec<Read> {
+        let first_line = self.line;
+        let mut all = std::mem::take(&mut self.buf);
+        all.push(b'\n');
+        if let Err(e) = self.reader.read_to_end(&mut all) {
+            return vec![(first_line, Err(self.error(first_line, 0, format!("cannot read input: {e}"), b"")))];
+        }
+        let mut out = Vec::new();
+        let line_text = |line: usize| -> Vec<u8> {
+            all.split(|&b| b == b'\n')
+                .nth(line.saturating_sub(first_line))
+                .unwrap_or(&[])
+                .to_vec()
+        };
+        let trimmed = all.iter().position(|b| !b.is_ascii_whitespace());
+        if trimmed.and_then(|i| all.get(i)) == Some(&b'[') {
+            match serde_json::from_slice::<Vec<Subject>>(&all) {
+                Ok(subjects) => out.extend(subjects.into_iter().map(|s| (first_line, Ok(s)))),
+                Err(e) => {
+                    let line = first_line + e.line().saturating_sub(1);
+                    out.push((line, Err(self.error(line, e.column(), json_message(&e), &line_text(line)))));
+                }
+            }
+            return out;
+        }
+        let mut stream = serde_json::Deserializer::from_slice(&all).into_iter::<Subject>();
+        loop {
+            let start = stream.byte_offset();
+            let start_line = first_line + all.get(..start).map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
+            match stream.next() {
+                None => break,
+                Some(Ok(s)) => {
+                    // The line of the value's first byte, not of the white space before it.
+                    let skip = all.get(start..).map_or(0, |s| {
+                        s.iter().take_while(|b| b.is_ascii_whitespace()).filter(|&&b| b == b'\n').count()
+                    });
+                    out.push((start_line + skip, Ok(s)));
+                }
+                Some(Err(e)) => {
+                    let line = first_line + e.line().saturating_sub(1);
+                    out.push((line, Err(self.error(line, e.column(), json_message(&e), &line_text(line)))));
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// serde_json's message without its " at line L column C" tail (the location is kept apart).
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => text.get(..i).unwrap_or(&text).to_owned(),
+        None => text,
+    };
+    match e.classify() {
+        serde_json::error::Category::Syntax => format!("not valid JSON: {text}"),
+        serde_json::error::Category::Eof => format!("the JSON ends too early: {text}"),
+        _ => text,
+    }
+}
+
+impl<R: BufRead> Iterator for SubjectReader<R> {
+    type Item = Read;
+
+    fn next(&mut self) -> Option<Read> {
+        if let Some(item) = self.pending.next() {
+            return Some(item);
+        }
+        loop {
+            if matches!(self.mode, Mode::Done) {
+                return None;
+            }
+            let too_long = match self.read_line() {
+                Ok(Some(too_long)) => too_long,
+                Ok(None) => {
+                    self.mode = Mode::Done;
+                    return None;
+                }
+                Err(e) => {
+                    self.mode = Mode::Done;
+                    let line = self.line + 1;
+                    return Some((line, Err(self.error(line, 0, format!("cannot read input: {e}"), b""))));
+                }
+            };
+            if too_long {
+                let line = self.line;
+                return Some((
+                    line,
+                    Err(self.error(line, 1, format!("line is longer than {MAX_LINE_BYTES} bytes"), b"")),
+                ));
+            }
+            if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            match self.mode {
+                Mode::Lines => return Some((self.line, self.parse_line())),
+                Mode::Unknown => {
+                    let result = self.parse_line();
+                    let incomplete = match serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf) {
+                        Err(e) => e.is_eof(),
+                        Ok(_) => false,
+                    };
+                    if incomplete {
+                        self.mode = Mode::Done;
+                        self.pending = self.document().into_iter();
+                        return self.pending.next();
+                    }
+                    self.mode = Mode::Lines;
+                    return Some((self.line, result));
+                }
+                Mode::Done => return None,
+            }
+        }
+    }
+}

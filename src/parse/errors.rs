@@ -1,0 +1,220 @@
+//! Syntax errors in words a drafter reads, and the checks made before parsing.
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::{MAX_NESTING, MAX_POLICY_BYTES, Rule};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Source, Span, Spanned};
+
+/// What a grammar rule is, in a drafter's words.
+fn describe(rule: &Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the file",
+        Rule::header | Rule::kw_policy => "the policy header `政策 「…」` (or `policy \"…\"`)",
+        Rule::header_field => "a header line (辖区 / 来源 / 生效)",
+        Rule::list_decl | Rule::kw_list => "a list (`清单`)",
+        Rule::rule_decl | Rule::kw_rule => "a rule (`规则`)",
+        Rule::assert_decl | Rule::kw_assert => "an assertion (`断言`)",
+        Rule::name => "a name",
+        Rule::string | Rule::quoted | Rule::corner_quoted | Rule::curly_quoted => {
+            "a quoted text such as 「…」 or \"…\""
+        }
+        Rule::entry => "a list entry",
+        Rule::example_mark | Rule::kw_example => "`示例`",
+        Rule::aliases => "aliases `（别名 「…」）`",
+        Rule::cite | Rule::kw_cite => "`引用` and a rule id of the source (e.g. `引用 N2`)",
+        Rule::rule_id => "a rule id of the source such as N2 or Y3",
+        Rule::about | Rule::kw_about => "`关于` and a subject (事项 / 社区 / 考核)",
+        Rule::when_clause | Rule::kw_when => "`当` and a condition",
+        Rule::require_clause | Rule::kw_require => "`要求` and what an application must meet",
+        Rule::requirement => "a requirement",
+        Rule::kw_as => "`记为` and the name to report as missing",
+        Rule::deny | Rule::kw_deny => "`不予准入` and a message",
+        Rule::admit | Rule::kw_admit => "`准予准入`",
+        Rule::refer | Rule::kw_refer => "`须经审批` and a message",
+        Rule::violation | Rule::kw_violation => "`违规` and a message",
+        Rule::expr
+        | Rule::disjunction
+        | Rule::conjunction
+        | Rule::negation
+        | Rule::comparison
+        | Rule::sum
+        | Rule::product => "a condition or value",
+        Rule::compare => "a comparison",
+        Rule::compare_op => "a comparison (==, !=, <, <=, >, >=)",
+        Rule::in_list | Rule::kw_in => "`属于`",
+        Rule::not_in_list | Rule::kw_not_in => "`不属于`",
+        Rule::is_present | Rule::kw_present => "`已提供`",
+        Rule::is_absent | Rule::kw_absent => "`未提供`",
+        Rule::kw_and => "`且`",
+        Rule::kw_or => "`或`",
+        Rule::kw_not => "`非`",
+        Rule::add_op => "+ or -",
+        Rule::mul_op => "* or /",
+        Rule::count | Rule::kw_count => "`计数(…)`",
+        Rule::filter => "`属于`/`不属于` and a list",
+        Rule::quantified | Rule::kw_any | Rule::kw_all => "`任一`/`全部`",
+        Rule::path => "a field such as 事项.category",
+        Rule::field => "a field name",
+        Rule::subject_kind | Rule::kw_task | Rule::kw_community | Rule::kw_assessment => {
+            "a subject (事项 / 社区 / 考核)"
+        }
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::number => "a number",
+        Rule::percent => "%",
+        Rule::boolean | Rule::kw_true | Rule::kw_false => "是 or 否",
+        Rule::today | Rule::kw_today => "`今天`",
+        Rule::kw_jurisdiction => "`辖区`",
+        Rule::kw_source => "`来源`",
+        Rule::kw_effective => "`生效`",
+        Rule::kw_alias => "`别名`",
+        _ => return None,
+    })
+}
+
+fn help_for(positives: &[Rule]) -> &'static str {
+    if positives.contains(&Rule::cite) || positives.contains(&Rule::kw_cite) {
+        "every rule cites the clause of the source it encodes, e.g. `规则 负面事项不得下放 引用 N2`"
+    } else if positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::deny | Rule::admit | Rule::refer | Rule::violation | Rule::kw_deny
+        )
+    }) {
+        "a rule ends with its outcome: 不予准入 「…」, 准予准入, 须经审批 「…」 or 违规 「…」"
+    } else if positives.contains(&Rule::compare_op) {
+        "compare with == (not =), and join conditions with 且 / 或"
+    } else if positives.contains(&Rule::EOI) {
+        "a policy holds a header, then lists (清单), rules (规则) and assertions (断言)"
+    } else {
+        "see the language by example in the README"
+    }
+}
+
+/// Turn a pest error into a diagnostic that says what was expected, in words.
+pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Diagnostic {
+    let at = match error.location {
+        InputLocation::Pos(p) => Span::new(p, p),
+        InputLocation::Span((a, b)) => Span::new(a, b),
+    };
+    // Point at the offending character, not between two.
+    let at = match source.text.get(at.start..).and_then(|s| s.chars().next()) {
+        Some(c) if at.start == at.end => Span::new(at.start, at.start + c.len_utf8()),
+        _ => at,
+    };
+    let found = source
+        .text
+        .get(at.start..)
+        .and_then(|s| s.chars().next())
+        .map_or_else(|| "the end of the file".to_owned(), |c| format!("`{}`", c.escape_debug()));
+    match error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut words: Vec<&str> = positives.iter().filter_map(describe).collect();
+            words.dedup();
+            let mut seen = std::collections::HashSet::new();
+            words.retain(|w| seen.insert(*w));
+            let expected = match words.len() {
+                0 => "something else".to_owned(),
+                1 => words.concat(),
+                _ => {
+                    let (last, rest) = words.split_last().map_or((&"", &[][..]), |(l, r)| (l, r));
+                    format!("{} or {}", rest.join(", "), last)
+                }
+            };
+            Diagnostic::error(
+                Code::Syntax,
+                source,
+                at,
+                format!("expected {expected}, found {found}"),
+            )
+            .label(format!("expected {expected}"))
+            .help(help_for(&positives))
+        }
+        ErrorVariant::CustomError { message } => {
+            Diagnostic::error(Code::Syntax, source, at, message)
+        }
+    }
+}
+
+/// Limits checked before the parser runs, so that no input can exhaust its stack.
+pub(super) fn precheck(source: &Source) -> Option<Diagnostic> {
+    let text = &source.text;
+    if text.len() > MAX_POLICY_BYTES {
+        return Some(
+            Diagnostic::error(
+                Code::TooLarge,
+                source,
+                Span::new(0, 0),
+                format!(
+                    "policy is {} bytes; the limit is {MAX_POLICY_BYTES}",
+                    text.len()
+                ),
+            )
+            .help("a district policy is a few kilobytes; split the file or check it is the right one"),
+        );
+    }
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '（' | '「' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::error(
+                            Code::TooDeep,
+                            source,
+                            Span::new(i, i + c.len_utf8()),
+                            format!("brackets nested more than {MAX_NESTING} deep"),
+                        )
+                        .label("too deep")
+                        .help("flatten the condition: join parts with 且 / 或"),
+                    );
+                }
+            }
+            ')' | '）' | '」' => depth = depth.saturating_sub(1),
+            '\n' => {}
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The comments of a source, outside string literals.
+pub(super) fn comments(source: &Source) -> Vec<Spanned<String>> {
+    let text = &source.text;
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let close = match c {
+            '"' => Some('"'),
+            '「' => Some('」'),
+            '“' => Some('”'),
+            _ => None,
+        };
+        if let Some(close) = close {
+            let mut escaped = false;
+            for (_, d) in chars.by_ref() {
+                if d == '\n' || (d == close && !escaped) {
+                    break;
+                }
+                escaped = close == '"' && d == '\\' && !escaped;
+            }
+            continue;
+        }
+        let is_comment = c == '#' || (c == '/' && matches!(chars.peek(), Some((_, '/'))));
+        if is_comment {
+            let end = text.get(i..).and_then(|s| s.find('\n')).map_or(text.len(), |n| i + n);
+            out.push(Spanned::new(
+                text.get(i..end).unwrap_or("").to_owned(),
+                Span::new(i, end),
+            ));
+            while let Some((j, _)) = chars.peek() {
+                if *j >= end {
+                    break;
+                }
+                chars.next();
+            }
+        }
+    }
+    out
+}

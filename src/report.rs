@@ -1,0 +1,149 @@
+//! Decisions rendered for people: the verdict on its own line, then each reason as a
+//! diagnostic showing the deciding lines of the policy, then what is missing.
+
+use std::fmt;
+
+use miette::{LabeledSpan, SourceCode};
+
+use crate::diagnostic::render;
+use crate::eval::{Decision, Reason, Verdict};
+use crate::Policy;
+
+/// One reason as a miette diagnostic pointing into the policy.
+struct ReasonReport<'a> {
+    policy: &'a Policy,
+    reason: &'a Reason,
+    verdict: Verdict,
+}
+
+impl fmt::Debug for ReasonReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason.rule)
+    }
+}
+
+impl fmt::Display for ReasonReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason.message)
+    }
+}
+
+impl std::error::Error for ReasonReport<'_> {}
+
+impl miette::Diagnostic for ReasonReport<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let cites = if self.reason.cites.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", self.reason.cites.join(", "))
+        };
+        Some(Box::new(format!("{}{}", self.reason.rule, cites)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.verdict {
+            Verdict::Denied | Verdict::NonCompliant => miette::Severity::Error,
+            Verdict::NeedsApproval => miette::Severity::Warning,
+            Verdict::Admitted | Verdict::Compliant => miette::Severity::Advice,
+        })
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.reason.span.map(|_| self.policy.source() as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let rule = self.policy.rule(&self.reason.rule)?;
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some("这条规则 — this rule".to_owned()),
+            rule.name.span,
+        )];
+        if let Some(w) = &rule.when {
+            labels.push(LabeledSpan::new_with_span(
+                Some("条件成立 — applies".to_owned()),
+                w.span,
+            ));
+        }
+        labels.push(LabeledSpan::new_with_span(
+            Some(format!("{} {}", self.verdict.as_str(), self.verdict.zh())),
+            rule.outcome.span,
+        ));
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+/// The missing requirements as one diagnostic with a label on each.
+struct MissingReport<'a> {
+    policy: &'a Policy,
+    decision: &'a Decision,
+}
+
+impl fmt::Debug for MissingReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("missing")
+    }
+}
+
+impl fmt::Display for MissingReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "尚缺 missing: {}", self.decision.missing.join(", "))
+    }
+}
+
+impl std::error::Error for MissingReport<'_> {}
+
+impl miette::Diagnostic for MissingReport<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(
+            "申请补齐以上材料并经批准后方可准入 — supply these and obtain approval for the task to be admitted",
+        ))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.policy.source() as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.decision.missing_detail.iter().map(|m| {
+            LabeledSpan::new_with_span(Some(format!("missing: {}", m.name)), m.span)
+        })))
+    }
+}
+
+/// The verdict line: the contract's word and the Chinese label, e.g. `denied 不予准入`.
+pub fn verdict_line(verdict: Verdict) -> String {
+    format!("{} {}", verdict.as_str(), verdict.zh())
+}
+
+/// A decision as text: the verdict line, each reason as a diagnostic, then what is missing.
+pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> String {
+    let mut out = verdict_line(decision.verdict);
+    if color {
+        let code = match decision.verdict {
+            Verdict::Admitted | Verdict::Compliant => "32",
+            Verdict::Denied | Verdict::NonCompliant => "31",
+            Verdict::NeedsApproval => "33",
+        };
+        out = format!("\x1b[1;{code}m{out}\x1b[0m");
+    }
+    out.push('\n');
+    for reason in &decision.reasons {
+        let report = ReasonReport {
+            policy,
+            reason,
+            verdict: decision.verdict,
+        };
+        out.push_str(&render(&report, color));
+        if let Some(at) = &reason.at {
+            out.push_str(&format!("  at {at}\n"));
+        }
+    }
+    if !decision.missing.is_empty() {
+        out.push_str(&render(&MissingReport { policy, decision }, color));
+    }
+    out
+}

@@ -1,0 +1,155 @@
+//! The shapes of subjects (contract.md): which fields exist, for which kind, of which type.
+//! The checker reads it to catch unknown fields and type errors in policies; the JSON reader
+//! reads it to reject mistyped subjects with a location.
+
+use crate::ast::SubjectKind;
+
+/// The type of a subject field.
+#[derive(Debug)]
+pub enum FieldType {
+    /// Free text.
+    Text,
+    /// Text from a fixed set of words.
+    Enum(&'static [&'static str]),
+    /// A number.
+    Number,
+    /// `true` / `false`.
+    Bool,
+    /// A date `YYYY-MM-DD`.
+    Date,
+    /// An array of strings.
+    TextList,
+    /// An object with known fields.
+    Object(&'static [FieldSpec]),
+    /// Anything (fields the contract does not name).
+    Any,
+}
+
+impl FieldType {
+    /// How the type reads in a message.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            FieldType::Text => "a string",
+            FieldType::Enum(_) => "one of a fixed set of strings",
+            FieldType::Number => "a number",
+            FieldType::Bool => "`true` or `false`",
+            FieldType::Date => "a date string (YYYY-MM-DD)",
+            FieldType::TextList => "an array of strings",
+            FieldType::Object(_) => "an object",
+            FieldType::Any => "any JSON value",
+        }
+    }
+}
+
+/// One field of the schema.
+#[derive(Debug)]
+pub struct FieldSpec {
+    /// The JSON name.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: FieldType,
+    /// The subject kinds that have it.
+    pub kinds: &'static [SubjectKind],
+}
+
+const T: &[SubjectKind] = &[SubjectKind::Task];
+const C: &[SubjectKind] = &[SubjectKind::Community];
+const A: &[SubjectKind] = &[SubjectKind::Assessment];
+const ALL: &[SubjectKind] = &[SubjectKind::Task, SubjectKind::Community, SubjectKind::Assessment];
+
+const fn field(name: &'static str, ty: FieldType, kinds: &'static [SubjectKind]) -> FieldSpec {
+    FieldSpec { name, ty, kinds }
+}
+
+/// Every top-level field of every subject kind (names are unique across kinds).
+pub static FIELDS: &[FieldSpec] = &[
+    field("id", FieldType::Text, ALL),
+    field("name", FieldType::Text, ALL),
+    field("category", FieldType::Text, T),
+    field("requester", FieldType::Text, T),
+    field(
+        "requester_level",
+        FieldType::Enum(&["municipal_department", "district_department", "street"]),
+        T,
+    ),
+    field("community_role", FieldType::Enum(&["responsible", "assist"]), T),
+    field("basis", FieldType::TextList, T),
+    field("work_plan", FieldType::Bool, T),
+    field("requirements", FieldType::Text, T),
+    field(
+        "period",
+        FieldType::Object(&[
+            field("start", FieldType::Date, T),
+            field("end", FieldType::Date, T),
+        ]),
+        T,
+    ),
+    field(
+        "funding",
+        FieldType::Object(&[
+            field("amount", FieldType::Number, T),
+            field("per", FieldType::Enum(&["once", "month", "year"]), T),
+        ]),
+        T,
+    ),
+    field(
+        "authorization",
+        FieldType::Object(&[
+            field("content", FieldType::Text, T),
+            field("object", FieldType::Text, T),
+            field("powers", FieldType::Text, T),
+            field("until", FieldType::Date, T),
+        ]),
+        T,
+    ),
+    field(
+        "approval",
+        FieldType::Object(&[
+            field(
+                "status",
+                FieldType::Enum(&["none", "pending", "approved", "rejected"]),
+                T,
+            ),
+            field("by", FieldType::Text, T),
+            field("date", FieldType::Date, T),
+        ]),
+        T,
+    ),
+    field("sent_on", FieldType::Date, T),
+    field("external_signs", FieldType::TextList, C),
+    field("internal_signs", FieldType::TextList, C),
+    field("office_area", FieldType::Number, C),
+    field("activity_area", FieldType::Number, C),
+    field("assessor", FieldType::Text, A),
+    field("indicators", FieldType::TextList, A),
+    field("veto_items", FieldType::TextList, A),
+    field("passed_down", FieldType::TextList, A),
+];
+
+/// The spec of a top-level field, whatever the kind.
+pub fn top_level(name: &str) -> Option<&'static FieldSpec> {
+    FIELDS.iter().find(|f| f.name == name)
+}
+
+/// Resolve a field path for a subject kind. `Err` holds the index of the first field
+/// that does not exist and the names that would have been valid there.
+pub fn resolve<S: AsRef<str>>(
+    kind: SubjectKind,
+    path: &[S],
+) -> Result<&'static FieldType, (usize, Vec<&'static str>)> {
+    let mut specs: &'static [FieldSpec] = FIELDS;
+    let mut ty: Option<&'static FieldType> = None;
+    for (i, name) in path.iter().enumerate() {
+        let candidates: Vec<&'static FieldSpec> =
+            specs.iter().filter(|s| s.kinds.contains(&kind)).collect();
+        let Some(spec) = candidates.iter().find(|s| s.name == name.as_ref()) else {
+            return Err((i, candidates.iter().map(|s| s.name).collect()));
+        };
+        ty = Some(&spec.ty);
+        specs = match &spec.ty {
+            FieldType::Object(inner) => inner,
+            _ => &[],
+        };
+    }
+    ty.ok_or((0, Vec::new()))
+}

@@ -1,0 +1,530 @@
+//! Values of subjects and policies: dates, JSON-like values, and subjects.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::ast::SubjectKind;
+use crate::schema::{self, FieldSpec, FieldType};
+
+/// A calendar date (proleptic Gregorian), as written `2020-06-30`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day, 1–31 (checked against the month).
+    pub day: u32,
+}
+
+impl Date {
+    /// A date if it exists on the calendar (`2020-02-30` does not).
+    pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days).contains(&day).then_some(Date { year, month, day })
+    }
+
+    /// Parse `YYYY-MM-DD`; `None` for any other shape or a day that does not exist.
+    pub fn parse(text: &str) -> Option<Date> {
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits = |s: &str| -> Option<u32> {
+            s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        };
+        let year = digits(text.get(0..4)?)?;
+        let month = digits(text.get(5..7)?)?;
+        let day = digits(text.get(8..10)?)?;
+        Date::new(year as i32, month, day)
+    }
+
+    /// Today's date in UTC, from the system clock. Only front ends call this; the
+    /// engine itself reads no clock (it is given the date to decide as of).
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// The date `days` days after 1970-01-01 (Howard Hinnant's civil_from_days).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Date::parse(&text).ok_or_else(|| de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
+    }
+}
+
+/// A value in a subject: what JSON can hold.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string (dates are strings checked to be dates).
+    Text(String),
+    /// An array.
+    List(Vec<Value>),
+    /// An object, fields in input order.
+    Object(Fields),
+}
+
+/// An object's fields, in input order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fields(pub Vec<(String, Value)>);
+
+impl Fields {
+    /// The value of a field, if present.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// Set a field, replacing an earlier value of the same name.
+    pub fn set(&mut self, name: impl Into<String>, value: Value) {
+        let name = name.into();
+        match self.0.iter_mut().find(|(k, _)| *k == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    /// Follow a dotted path of field names.
+    pub fn get_path<S: AsRef<str>>(&self, path: &[S]) -> Option<&Value> {
+        let (first, rest) = path.split_first()?;
+        let mut value = self.get(first.as_ref())?;
+        for name in rest {
+            match value {
+                Value::Object(fields) => value = fields.get(name.as_ref())?,
+                _ => return None,
+            }
+        }
+        Some(value)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Text(s.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Text(s)
+    }
+}
+impl From<f64> for Value {
+    fn from(n: f64) -> Self {
+        Value::Number(n)
+    }
+}
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Number(n as f64)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+impl From<Date> for Value {
+    fn from(d: Date) -> Self {
+        Value::Text(d.to_string())
+    }
+}
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(items: Vec<T>) -> Self {
+        Value::List(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => s.serialize_i64(*n as i64),
+            Value::Number(n) => s.serialize_f64(*n),
+            Value::Text(t) => s.serialize_str(t),
+            Value::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Object(fields) => fields.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// One subject put to a policy: a task, a community's premises, or an assessment plan.
+///
+/// Its JSON form is the contract's: an object whose `kind` is `task` (the default),
+/// `community` or `assessment`. Known fields are type-checked as they are read, so a
+/// mistyped field is an error that carries its line and column.
+///
+/// ```
+/// use zhunru::Subject;
+/// let task: Subject = serde_json::from_str(r#"{"category": "招商引资"}"#).unwrap();
+/// assert_eq!(task.category(), Some("招商引资"));
+/// let bad = serde_json::from_str::<Subject>(r#"{"category": "x", "funding": {"amount": "三千"}}"#);
+/// assert!(bad.unwrap_err().to_string().contains("funding.amount"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subject {
+    /// What it is.
+    pub kind: SubjectKind,
+    /// Its fields (without `kind`), defaults of the contract filled in.
+    pub fields: Fields,
+}
+
+impl Subject {
+    /// A task with the given category; add fields with [`Subject::with`].
+    pub fn task(category: &str) -> Subject {
+        let mut fields = Fields::default();
+        fields.set("category", category.into());
+        Subject::from_fields(SubjectKind::Task, fields)
+    }
+
+    /// A subject of the given kind with no fields yet (defaults filled in).
+    pub fn new(kind: SubjectKind) -> Subject {
+        Subject::from_fields(kind, Fields::default())
+    }
+
+    /// Set a field by dotted path (`"funding.amount"`), creating objects on the way.
+    pub fn with(mut self, path: &str, value: impl Into<Value>) -> Subject {
+        let mut parts: Vec<&str> = path.split('.').collect();
+        let Some(last) = parts.pop() else {
+            return self;
+        };
+        let mut fields = &mut self.fields;
+        for part in parts {
+            if !matches!(fields.get(part), Some(Value::Object(_))) {
+                fields.set(part, Value::Object(Fields::default()));
+            }
+            let Some(Value::Object(inner)) = fields.0.iter_mut().find(|(k, _)| k == part).map(|(_, v)| v)
+            else {
+                return self;
+            };
+            fields = inner;
+        }
+        fields.set(last, value.into());
+        self
+    }
+
+    fn from_fields(kind: SubjectKind, mut fields: Fields) -> Subject {
+        if kind == SubjectKind::Task {
+            if fields.get("name").is_none() {
+                if let Some(category) = fields.get("category").cloned() {
+                    fields.set("name", category);
+                }
+            }
+            if fields.get("community_role").is_none() {
+                fields.set("community_role", "assist".into());
+            }
+            match fields.0.iter_mut().find(|(k, _)| k == "approval") {
+                Some((_, Value::Object(approval))) if approval.get("status").is_none() => {
+                    approval.set("status", "none".into())
+                }
+                Some(_) => {}
+                None => {
+                    let mut approval = Fields::default();
+                    approval.set("status", "none".into());
+                    fields.set("approval", Value::Object(approval));
+                }
+            }
+        }
+        Subject { kind, fields }
+    }
+
+    /// The task's category, if it has one.
+    pub fn category(&self) -> Option<&str> {
+        match self.fields.get("category") {
+            Some(Value::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The `id` field, if any.
+    pub fn id(&self) -> Option<&str> {
+        match self.fields.get("id") {
+            Some(Value::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A short label: the id, else the name or category, else the kind.
+    pub fn label(&self) -> String {
+        for key in ["id", "name", "category", "assessor"] {
+            if let Some(Value::Text(t)) = self.fields.get(key) {
+                return t.clone();
+            }
+        }
+        self.kind.as_str().to_owned()
+    }
+}
+
+impl Serialize for Subject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.fields.0.len() + 1))?;
+        map.serialize_entry("kind", self.kind.as_str())?;
+        for (k, v) in &self.fields.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Subject {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SubjectVisitor)
+    }
+}
+
+struct SubjectVisitor;
+
+impl<'de> Visitor<'de> for SubjectVisitor {
+    type Value = Subject;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a subject: a JSON object such as {\"category\": \"招商引资\"}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Subject, A::Error> {
+        let mut kind = None;
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "kind" {
+                let text: String = map.next_value_seed(Typed {
+                    ty: &FieldType::Enum(&["task", "community", "assessment"]),
+                    path: "kind",
+                })?
+                .into_text();
+                kind = Some(match text.as_str() {
+                    "community" => SubjectKind::Community,
+                    "assessment" => SubjectKind::Assessment,
+                    _ => SubjectKind::Task,
+                });
+                continue;
+            }
+            if fields.get(&key).is_some() {
+                return Err(de::Error::custom(format!("field `{key}` is given twice")));
+            }
+            let value = match schema::top_level(&key) {
+                Some(spec) => map.next_value_seed(Typed {
+                    ty: &spec.ty,
+                    path: spec.name,
+                })?,
+                None => map.next_value_seed(Typed {
+                    ty: &FieldType::Any,
+                    path: "",
+                })?,
+            };
+            fields.0.push((key, value));
+        }
+        let kind = kind.unwrap_or(SubjectKind::Task);
+        if kind == SubjectKind::Task && fields.get("category").is_none() {
+            return Err(de::Error::custom(
+                "a task needs a `category` (what the lists are matched against)",
+            ));
+        }
+        Ok(Subject::from_fields(kind, fields))
+    }
+}
+
+impl Value {
+    fn into_text(self) -> String {
+        match self {
+            Value::Text(t) => t,
+            _ => String::new(),
+        }
+    }
+}
+
+/// Reads a value and checks it against the schema's type for its field.
+struct Typed<'a> {
+    ty: &'a FieldType,
+    path: &'a str,
+}
+
+impl<'de> DeserializeSeed<'de> for Typed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Typed<'_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        E::custom(format!(
+            "field `{}` should be {}, found {}",
+            self.path,
+            self.ty.describe(),
+            found
+        ))
+    }
+}
+
+impl<'de> Visitor<'de> for Typed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.ty.describe())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        // null is accepted everywhere and means "given as nothing".
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        match self.ty {
+            FieldType::Bool | FieldType::Any => Ok(Value::Bool(v)),
+            _ => Err(self.wrong(&format!("`{v}`"))),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        match self.ty {
+            FieldType::Number | FieldType::Any => Ok(Value::Number(v)),
+            _ => Err(self.wrong(&format!("the number `{v}`"))),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        match self.ty {
+            FieldType::Text | FieldType::Any => Ok(Value::Text(v.to_owned())),
+            FieldType::Date => match Date::parse(v) {
+                Some(_) => Ok(Value::Text(v.to_owned())),
+                None => Err(E::custom(format!(
+                    "field `{}` should be a date written YYYY-MM-DD that exists on the calendar, found \"{v}\"",
+                    self.path
+                ))),
+            },
+            FieldType::Enum(choices) => {
+                if choices.contains(&v) {
+                    Ok(Value::Text(v.to_owned()))
+                } else {
+                    Err(E::custom(format!(
+                        "field `{}` should be one of {}, found \"{v}\"",
+                        self.path,
+                        choices
+                            .iter()
+                            .map(|c| format!("\"{c}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )))
+                }
+            }
+            _ => Err(self.wrong(&format!("the string \"{v}\""))),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let item_ty = match self.ty {
+            FieldType::TextList => &FieldType::Text,
+            FieldType::Any => &FieldType::Any,
+            _ => return Err(self.wrong("an array")),
+        };
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Typed {
+            ty: item_ty,
+            path: self.path,
+        })? {
+            items.push(item);
+        }
+        Ok(Value::List(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let specs: &[FieldSpec] = match self.ty {
+            FieldType::Object(specs) => specs,
+            FieldType::Any => &[],
+            _ => return Err(self.wrong("an object")),
+        };
+        let mut fields = Fields::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if fields.get(&key).is_some() {
+                return Err(de::Error::custom(format!(
+                    "field `{}.{key}` is given twice",
+                    self.path
+                )));
+            }
+            let value = match specs.iter().find(|s| s.name == key) {
+                Some(spec) => {
+                    let path = format!("{}.{}", self.path, spec.name);
+                    map.next_value_seed(Typed {
+                        ty: &spec.ty,
+                        path: &path,
+                    })?
+                }
+                None => map.next_value_seed(Typed {
+                    ty: &FieldType::Any,
+                    path: "",
+                })?,
+            };
+            fields.0.push((key, value));
+        }
+        Ok(Value::Object(fields))
+    }
+}
