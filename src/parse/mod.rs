@@ -62,8 +62,11 @@ struct Builder<'s> {
     errors: Vec<Diagnostic>,
 }
 
+/// A pair's span without the white space pest's implicit skipping leaves at its end.
 fn span(pair: &Pair<Rule>) -> Span {
-    pair.as_span().into()
+    let s = pair.as_span();
+    let trimmed = pair.as_str().trim_end().len();
+    Span::new(s.start(), s.start() + trimmed)
 }
 
 impl Builder<'_> {

@@ -1,11 +1,217 @@
-//! The interactive front end (see issue: reviewers ask "can this task enter?").
+//! The REPL: reviewers ask "can this task enter?" (能否准入) and get the verdict with its
+//! reasons. A backend ([`session::Session`]) turns lines into text; two front ends feed it:
+//! rustyline on a terminal (completion, history, colour), and plain lines otherwise (pipes,
+//! transcripts). No line can end the session but `:quit` or the end of input.
 
+mod question;
+mod session;
+
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use zhunru::Date;
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+use zhunru::{Date, Policy, render};
 
-pub fn run(_policies: Vec<PathBuf>, _as_of: Date) -> ExitCode {
-    eprintln!("the REPL is not built yet");
-    ExitCode::from(2)
+use session::{District, Session};
+
+pub fn run(paths: Vec<PathBuf>, as_of: Date) -> ExitCode {
+    let paths = if paths.is_empty() { default_policies() } else { paths };
+    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let color = terminal && std::env::var_os("NO_COLOR").is_none();
+    let mut districts = Vec::new();
+    for path in paths {
+        match Policy::from_file(&path) {
+            Ok(policy) => districts.push(District { path, policy }),
+            Err(e) => {
+                for d in &e.diagnostics {
+                    eprint!("{}", render(d, color));
+                }
+                eprintln!("{} is not loaded", path.display());
+            }
+        }
+    }
+    let session = Session::new(districts, as_of, color);
+    if terminal { interactive(session) } else { plain(session) }
+}
+
+fn default_policies() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("policies")
+        .map(|dir| {
+            dir.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+fn banner(session: &Session) -> String {
+    let names: Vec<String> = session.districts.iter().map(District::short).collect();
+    format!(
+        "zhunru 准入 — districts: {} — as of {} — :help for help\n",
+        if names.is_empty() { "none".to_owned() } else { names.join(", ") },
+        session.as_of
+    )
+}
+
+/// Non-terminal front end: each input line is echoed after the prompt, so the output reads
+/// as a transcript. A JSON subject may span several lines.
+fn plain(mut session: Session) -> ExitCode {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let _ = write!(out, "{}", banner(&session));
+    let mut pending = String::new();
+    for line in std::io::stdin().lock().split(b'\n') {
+        let Ok(bytes) = line else { break };
+        let line = String::from_utf8_lossy(&bytes);
+        let line = line.trim_end_matches('\r');
+        if !pending.is_empty() {
+            pending.push('\n');
+            pending.push_str(line);
+            let _ = writeln!(out, "...> {line}");
+            if question::json_incomplete(&pending) {
+                continue;
+            }
+        } else {
+            let _ = writeln!(out, "{}{line}", session.prompt());
+            if line.trim_start().starts_with('{') && question::json_incomplete(line) {
+                pending = line.to_owned();
+                continue;
+            }
+            pending = line.to_owned();
+        }
+        let reply = session.handle(&std::mem::take(&mut pending));
+        let _ = write!(out, "{}", reply.text);
+        if reply.quit {
+            return ExitCode::SUCCESS;
+        }
+    }
+    if !pending.is_empty() {
+        let _ = writeln!(out, "error: the input ended inside a JSON subject");
+    }
+    ExitCode::SUCCESS
+}
+
+struct ReplHelper {
+    words: Vec<String>,
+}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = line.get(..pos).unwrap_or(line);
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let prefix = before.get(start..).unwrap_or("");
+        let candidates = self
+            .words
+            .iter()
+            .filter(|w| w.starts_with(prefix) && !prefix.is_empty())
+            .map(|w| Pair {
+                display: w.clone(),
+                replacement: w.clone(),
+            })
+            .collect();
+        Ok((start, candidates))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+}
+
+impl Highlighter for ReplHelper {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        default: bool,
+    ) -> std::borrow::Cow<'b, str> {
+        if default {
+            std::borrow::Cow::Owned(format!("\x1b[1;36m{prompt}\x1b[0m"))
+        } else {
+            std::borrow::Cow::Borrowed(prompt)
+        }
+    }
+}
+
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        // A JSON subject may be pasted over several lines: wait for its closing brace.
+        let input = ctx.input();
+        if input.trim_start().starts_with('{') && question::json_incomplete(input) {
+            Ok(ValidationResult::Incomplete)
+        } else {
+            Ok(ValidationResult::Valid(None))
+        }
+    }
+}
+
+impl Helper for ReplHelper {}
+
+fn history_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    let dir = base.join("zhunru");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("history"))
+}
+
+fn interactive(mut session: Session) -> ExitCode {
+    let mut editor: Editor<ReplHelper, rustyline::history::DefaultHistory> = match Editor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot start the line editor: {e}; falling back to plain input");
+            return plain(session);
+        }
+    };
+    editor.set_helper(Some(ReplHelper {
+        words: session.completions(),
+    }));
+    let history = history_path();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    print!("{}", banner(&session));
+    loop {
+        let prompt = session.prompt();
+        match editor.readline(&prompt) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                let reply = session.handle(&line);
+                print!("{}", reply.text);
+                let _ = std::io::stdout().flush();
+                if reply.quit {
+                    break;
+                }
+                if let Some(helper) = editor.helper_mut() {
+                    helper.words = session.completions();
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("error: {e}");
+                break;
+            }
+        }
+    }
+    if let Some(path) = &history {
+        let _ = editor.save_history(path);
+    }
+    ExitCode::SUCCESS
 }

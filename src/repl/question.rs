@@ -1,0 +1,233 @@
+//! Questions a reviewer types, turned into a subject:
+//! `can 招商引资 enter?`, `招商引资 能否准入？`, `能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30`,
+//! `can 行政执法 enter as responsible?`, or a whole JSON subject.
+
+use zhunru::{Date, Subject, Value};
+
+/// Split a line into words, keeping quoted pieces ("…", 「…」, “…”) whole.
+pub fn words(line: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        let close = match c {
+            '"' => Some('"'),
+            '「' => Some('」'),
+            '“' => Some('”'),
+            _ => None,
+        };
+        if let Some(close) = close {
+            let mut closed = false;
+            for d in chars.by_ref() {
+                if d == close {
+                    closed = true;
+                    break;
+                }
+                cur.push(d);
+            }
+            if !closed {
+                return Err(format!("a quotation opened with {c} is not closed"));
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(c);
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// What a field name typed by a reviewer stands for.
+fn field_for(key: &str) -> Option<&'static [&'static str]> {
+    Some(match key {
+        "funding" | "经费" | "金额" | "funding.amount" => &["funding.amount"],
+        "per" | "经费周期" | "funding.per" => &["funding.per"],
+        "period" | "期限" | "截止" | "end" => &["period.end", "authorization.until"],
+        "period.end" => &["period.end"],
+        "start" | "开始" | "period.start" => &["period.start"],
+        "basis" | "依据" | "文件依据" => &["basis"],
+        "plan" | "work_plan" | "方案" | "工作方案" => &["work_plan"],
+        "requirements" | "任务要求" => &["requirements"],
+        "approval" | "审批" | "approval.status" => &["approval.status"],
+        "by" | "审定" | "approval.by" => &["approval.by"],
+        "role" | "角色" | "community_role" => &["community_role"],
+        "requester" | "申请单位" => &["requester"],
+        "level" | "requester_level" => &["requester_level"],
+        "id" | "编号" => &["id"],
+        "name" | "名称" => &["name"],
+        "category" | "事项" | "类别" => &["category"],
+        "content" | "授权内容" | "authorization.content" => &["authorization.content"],
+        "object" | "授权对象" | "authorization.object" => &["authorization.object"],
+        "powers" | "权限" | "authorization.powers" => &["authorization.powers"],
+        "until" | "授权期限" | "authorization.until" => &["authorization.until"],
+        _ => return None,
+    })
+}
+
+/// Field names offered by completion.
+pub const FIELD_WORDS: &[&str] = &[
+    "funding=", "per=", "period=", "start=", "basis=", "plan=", "requirements=", "approval=",
+    "by=", "role=", "requester=", "id=", "content=", "object=", "powers=", "until=", "经费=",
+    "期限=", "依据=", "方案=", "审批=", "审定=", "角色=", "已审批", "作为责任主体",
+];
+
+fn value_for(path: &str, raw: &str) -> Result<Value, String> {
+    let raw = raw.trim();
+    match path {
+        "funding.amount" => {
+            let digits = raw.trim_end_matches(['元', '¥']);
+            match digits.parse::<f64>() {
+                Ok(n) if n.is_finite() => Ok(Value::Number(n)),
+                _ => Err(format!("`{raw}` is not an amount: write digits, e.g. funding=3000")),
+            }
+        }
+        "period.end" | "period.start" | "authorization.until" => match Date::parse(raw) {
+            Some(d) => Ok(d.into()),
+            None => Err(format!("`{raw}` is not a date: write YYYY-MM-DD, a day that exists")),
+        },
+        "basis" => Ok(Value::List(
+            raw.split([';', '；', '、'])
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| Value::from(s.trim()))
+                .collect(),
+        )),
+        "work_plan" => match raw {
+            "" | "true" | "yes" | "是" | "有" => Ok(Value::Bool(true)),
+            "false" | "no" | "否" | "无" => Ok(Value::Bool(false)),
+            _ => Err(format!("`{raw}` is not yes or no: write plan=true or 方案=有")),
+        },
+        "approval.status" => match raw {
+            "approved" | "已审批" | "批准" | "同意" => Ok("approved".into()),
+            "pending" | "审批中" | "待审" => Ok("pending".into()),
+            "rejected" | "驳回" | "不同意" => Ok("rejected".into()),
+            "none" | "无" | "未审批" => Ok("none".into()),
+            _ => Err(format!("`{raw}` is not an approval status: approved, pending, rejected or none")),
+        },
+        "community_role" => match raw {
+            "responsible" | "责任主体" | "负责" => Ok("responsible".into()),
+            "assist" | "协助" => Ok("assist".into()),
+            _ => Err(format!("`{raw}` is not a role: responsible (责任主体) or assist (协助)")),
+        },
+        "funding.per" => match raw {
+            "once" | "一次" | "一次性" => Ok("once".into()),
+            "month" | "每月" | "月" => Ok("month".into()),
+            "year" | "每年" | "年" => Ok("year".into()),
+            _ => Err(format!("`{raw}` is not a funding period: once, month or year")),
+        },
+        "requester_level" => match raw {
+            "municipal_department" | "street" | "district_department" => Ok(raw.into()),
+            _ => Err(format!("`{raw}` is not a level: municipal_department, district_department or street")),
+        },
+        _ => Ok(raw.into()),
+    }
+}
+
+/// A question, parsed: the subject to decide.
+pub fn parse(line: &str) -> Result<Subject, String> {
+    let words = words(line)?;
+    let mut category: Option<String> = None;
+    let mut sets: Vec<(&'static str, Value)> = Vec::new();
+    let mut after_as = false;
+    for word in &words {
+        let bare = word.trim_end_matches(['?', '？', '。', '.']);
+        let bare = bare.strip_suffix("能否准入").unwrap_or(bare);
+        let lower = bare.to_lowercase();
+        if after_as {
+            after_as = false;
+            let role = value_for("community_role", &lower)?;
+            sets.push(("community_role", role));
+            continue;
+        }
+        match lower.as_str() {
+            "" | "can" | "enter" | "能否准入" | "能否" | "准入" | "may" | "the" | "task" => continue,
+            "as" | "作为" => {
+                after_as = true;
+                continue;
+            }
+            "已审批" | "approved" | "经审批" => {
+                sets.push(("approval.status", "approved".into()));
+                continue;
+            }
+            "作为责任主体" | "responsible" | "责任主体" => {
+                sets.push(("community_role", "responsible".into()));
+                continue;
+            }
+            "协助" | "assisting" => {
+                sets.push(("community_role", "assist".into()));
+                continue;
+            }
+            "有方案" | "有工作方案" => {
+                sets.push(("work_plan", Value::Bool(true)));
+                continue;
+            }
+            _ => {}
+        }
+        if let Some((key, value)) = bare.split_once(['=', '＝']) {
+            let Some(paths) = field_for(key.trim()) else {
+                return Err(format!(
+                    "unknown field `{key}`: try funding=, period=, basis=, plan=, requirements=, approval=, by=, role= (or 经费= 期限= 依据= 方案= 审批= 角色=)"
+                ));
+            };
+            for path in paths {
+                let v = value_for(path, value)?;
+                if *path == "category" {
+                    category = Some(value.trim().to_owned());
+                } else {
+                    sets.push((path, v));
+                }
+            }
+            continue;
+        }
+        match &category {
+            None => category = Some(bare.to_owned()),
+            Some(c) => {
+                return Err(format!(
+                    "two items named: 「{c}」 and 「{bare}」; ask about one at a time, or quote a name with spaces"
+                ));
+            }
+        }
+    }
+    if after_as {
+        return Err("`as` needs a role: responsible (责任主体) or assist (协助)".to_owned());
+    }
+    let Some(category) = category else {
+        return Err("which item? e.g. `can 招商引资 enter?` or `招商引资 能否准入？`".to_owned());
+    };
+    let mut subject = Subject::task(&category);
+    for (path, value) in sets {
+        subject = subject.with(path, value);
+    }
+    Ok(subject)
+}
+
+/// Whether a JSON text is still open (more lines to come): unbalanced braces outside strings.
+pub fn json_incomplete(text: &str) -> bool {
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth > 0
+}

@@ -1,0 +1,452 @@
+//! The REPL's backend: the loaded districts, the date, the last answer, and one method that
+//! turns a line into the text to print. No terminal here, so transcripts test it whole.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use zhunru::ast::{Literal, Outcome};
+use zhunru::{Date, Decision, Policy, Subject, Verdict, render, report};
+
+use super::question;
+
+/// One loaded district.
+pub struct District {
+    pub path: PathBuf,
+    pub policy: Policy,
+}
+
+impl District {
+    /// The short name: the file stem (`nanqiao`).
+    pub fn short(&self) -> String {
+        self.path
+            .file_stem()
+            .map_or_else(|| self.path.display().to_string(), |s| s.to_string_lossy().into_owned())
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        let name = name.trim();
+        !name.is_empty()
+            && (self.short() == name
+                || self.policy.jurisdiction().contains(name)
+                || self.path.display().to_string() == name)
+    }
+}
+
+/// What the front end should do after a line.
+pub struct Reply {
+    pub text: String,
+    pub quit: bool,
+}
+
+impl Reply {
+    fn text(text: String) -> Reply {
+        Reply { text, quit: false }
+    }
+}
+
+pub struct Session {
+    pub districts: Vec<District>,
+    pub current: usize,
+    pub as_of: Date,
+    pub color: bool,
+    last: Option<(usize, Subject, Decision)>,
+}
+
+const HELP: &str = "\
+Ask about a task (问一件事项能否准入):
+  can 招商引资 enter?                      招商引资 能否准入？
+  can 行政执法 enter as responsible?       能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30
+  fields: funding= per= period= start= basis= plan= requirements= approval= by= role=
+          requester= content= object= powers= until=   (中文: 经费= 期限= 依据= 方案= 审批= 审定= 角色=)
+  or paste a whole JSON subject (it may span several lines)
+Commands:
+  :district NAME        switch the district in force (:d)
+  :districts            the loaded districts
+  :compare ITEM [f=v]   every loaded district side by side (:c)
+  :why                  re-explain the last answer in full (:w)
+  :lists  :list NAME    the policy's lists      :rules   its rules
+  :as-of DATE           the date decisions are made as of
+  :load FILE            load another policy and switch to it
+  :reload               re-read the policy files (a broken file keeps the old policy)
+  :help (:h)  :quit (:q)   Ctrl-C cancels a line, Ctrl-D leaves";
+
+impl Session {
+    pub fn new(districts: Vec<District>, as_of: Date, color: bool) -> Session {
+        Session {
+            districts,
+            current: 0,
+            as_of,
+            color,
+            last: None,
+        }
+    }
+
+    pub fn prompt(&self) -> String {
+        match self.districts.get(self.current) {
+            Some(d) => format!("准入[{}]> ", d.short()),
+            None => "准入> ".to_owned(),
+        }
+    }
+
+    /// Names for completion: commands, districts, list entries, fields.
+    pub fn completions(&self) -> Vec<String> {
+        let mut out: Vec<String> = [
+            ":district", ":districts", ":compare", ":why", ":lists", ":list", ":rules", ":as-of",
+            ":load", ":reload", ":help", ":quit", "can", "enter?", "能否准入",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        out.extend(question::FIELD_WORDS.iter().map(|s| s.to_string()));
+        for d in &self.districts {
+            out.push(d.short());
+        }
+        if let Some(d) = self.districts.get(self.current) {
+            for list in &d.policy.ast().lists {
+                out.push(list.name.node.clone());
+                for e in &list.entries {
+                    if let Literal::Text(t) = &e.value.node {
+                        out.push(t.clone());
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    pub fn handle(&mut self, line: &str) -> Reply {
+        let line = line.trim();
+        if line.is_empty() {
+            return Reply::text(String::new());
+        }
+        if let Some(command) = line.strip_prefix(':') {
+            let (name, rest) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
+            return self.command(name, rest.trim());
+        }
+        if line.starts_with('{') {
+            return Reply::text(match serde_json::from_str::<Subject>(line) {
+                Ok(subject) => self.answer(subject),
+                Err(e) => format!("error[zhunru::input]: {e}\n  help: a subject is one JSON object in the shape of contract.md\n"),
+            });
+        }
+        Reply::text(match question::parse(line) {
+            Ok(subject) => self.answer(subject),
+            Err(e) => format!("error: {e}\n  help: type :help for examples\n"),
+        })
+    }
+
+    fn policy(&self) -> Option<&District> {
+        self.districts.get(self.current)
+    }
+
+    fn answer(&mut self, subject: Subject) -> String {
+        let Some(district) = self.policy() else {
+            return "error: no policy loaded; use :load FILE\n".to_owned();
+        };
+        let decision = district.policy.decide(&subject, self.as_of);
+        let mut out = report::decision_text(&district.policy, &decision, self.color);
+        if let Some(note) = self.unknown_category_note(&subject) {
+            out.push_str(&note);
+        }
+        self.last = Some((self.current, subject, decision));
+        out
+    }
+
+    /// An item on no list of the district, close to one that is: probably a typo.
+    fn unknown_category_note(&self, subject: &Subject) -> Option<String> {
+        let district = self.policy()?;
+        let category = subject.category()?;
+        let mut closest: Option<(usize, String, String)> = None;
+        for list in &district.policy.ast().lists {
+            if district.policy.list_contains(&list.name.node, category) {
+                return None;
+            }
+            for e in &list.entries {
+                if let Literal::Text(t) = &e.value.node {
+                    let d = edit_distance(&zhunru::normalize(category), t);
+                    if d <= 2 && closest.as_ref().is_none_or(|c| d < c.0) {
+                        closest = Some((d, t.clone(), list.name.node.clone()));
+                    }
+                }
+            }
+        }
+        let (_, entry, list) = closest?;
+        Some(format!(
+            "note: 「{category}」 is on no list of {}; did you mean 「{entry}」 (on {list})?\n",
+            district.short()
+        ))
+    }
+
+    fn command(&mut self, name: &str, rest: &str) -> Reply {
+        let text = match name {
+            "q" | "quit" | "exit" => {
+                return Reply {
+                    text: String::new(),
+                    quit: true,
+                };
+            }
+            "h" | "help" | "?" => format!("{HELP}\n"),
+            "d" | "district" => self.switch(rest),
+            "districts" => self.list_districts(),
+            "c" | "compare" => self.compare(rest),
+            "w" | "why" => self.why(),
+            "lists" => self.lists(),
+            "list" => self.list(rest),
+            "rules" => self.rules(),
+            "as-of" | "asof" => match Date::parse(rest) {
+                Some(d) => {
+                    self.as_of = d;
+                    format!("decisions are now made as of {d}\n")
+                }
+                None if rest.is_empty() => format!("decisions are made as of {}\n", self.as_of),
+                None => format!("error: `{rest}` is not a date: write YYYY-MM-DD, a day that exists\n"),
+            },
+            "load" | "l" => self.load(rest),
+            "reload" | "r" => self.reload(),
+            _ => format!("error: unknown command `:{name}`\n  help: type :help for the commands\n"),
+        };
+        Reply::text(text)
+    }
+
+    fn list_districts(&self) -> String {
+        let mut out = String::new();
+        for (i, d) in self.districts.iter().enumerate() {
+            let mark = if i == self.current { "*" } else { " " };
+            let _ = writeln!(out, "{mark} {:<10} {}  ({})", d.short(), d.policy.jurisdiction(), d.path.display());
+        }
+        out
+    }
+
+    fn switch(&mut self, name: &str) -> String {
+        match self.districts.iter().position(|d| d.matches(name)) {
+            Some(i) => {
+                self.current = i;
+                let d = &self.districts[i];
+                format!("district in force: {} — {}\n", d.short(), d.policy.jurisdiction())
+            }
+            None => {
+                let names: Vec<String> = self.districts.iter().map(District::short).collect();
+                format!(
+                    "error: no district `{name}` is loaded\n  help: the loaded districts are {}; :load FILE adds one\n",
+                    names.join(", ")
+                )
+            }
+        }
+    }
+
+    fn compare(&mut self, rest: &str) -> String {
+        let subject = match question::parse(rest) {
+            Ok(s) => s,
+            Err(e) => return format!("error: {e}\n  help: :compare 行政执法 role=responsible\n"),
+        };
+        let rows: Vec<(String, Decision)> = self
+            .districts
+            .iter()
+            .map(|d| (d.short(), d.policy.decide(&subject, self.as_of)))
+            .collect();
+        let mut out = format!("「{}」 as of {}\n", subject.category().unwrap_or(""), self.as_of);
+        let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(8).max(8);
+        let _ = writeln!(out, "{:<width$}  {:<29}  {:<40}  rules", "district", "verdict", "missing");
+        for (name, d) in &rows {
+            let verdict = report::verdict_line(d.verdict);
+            let rules: Vec<String> = d
+                .reasons
+                .iter()
+                .map(|r| format!("{} [{}]", r.rule, r.cites.join(",")))
+                .collect();
+            let pad = 29usize.saturating_sub(display_width(&verdict));
+            let missing = if d.missing.is_empty() { "-".to_owned() } else { d.missing.join(", ") };
+            let _ = writeln!(
+                out,
+                "{:<width$}  {verdict}{}  {:<40}  {}",
+                name,
+                " ".repeat(pad),
+                missing,
+                rules.join("; "),
+            );
+        }
+        out
+    }
+
+    fn why(&self) -> String {
+        let Some((index, subject, decision)) = &self.last else {
+            return "nothing asked yet: ask about an item first\n".to_owned();
+        };
+        let Some(d) = self.districts.get(*index) else {
+            return "the district of the last answer is no longer loaded\n".to_owned();
+        };
+        let mut out = format!(
+            "district {} — {}, as of {}\nsubject as understood:\n  {}\n",
+            d.short(),
+            d.policy.jurisdiction(),
+            self.as_of,
+            serde_json::to_string(subject).unwrap_or_default()
+        );
+        out.push_str(&report::decision_text(&d.policy, decision, self.color));
+        for m in &decision.missing_detail {
+            let _ = writeln!(out, "  missing {:<22} required by {}: {}", m.name, m.rule, m.requirement);
+        }
+        if decision.verdict == Verdict::NeedsApproval && decision.missing.is_empty() {
+            out.push_str("  every material is there; the application still has to be approved\n");
+        }
+        let _ = writeln!(out, "decision as JSON:\n  {}", serde_json::to_string(decision).unwrap_or_default());
+        out
+    }
+
+    fn lists(&self) -> String {
+        let Some(d) = self.policy() else {
+            return "no policy loaded\n".to_owned();
+        };
+        let mut out = String::new();
+        for list in &d.policy.ast().lists {
+            let examples = list.entries.iter().filter(|e| e.example).count();
+            let cites: Vec<&str> = list.cite.iter().map(|c| c.node.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "{}  {}  [{}]  {} entries{}",
+                list.name.node,
+                list.title.as_ref().map_or("", |t| t.node.as_str()),
+                cites.join(", "),
+                list.entries.len(),
+                if examples > 0 { format!(" ({examples} 示例)") } else { String::new() }
+            );
+        }
+        out
+    }
+
+    fn list(&self, name: &str) -> String {
+        let Some(d) = self.policy() else {
+            return "no policy loaded\n".to_owned();
+        };
+        let Some(list) = d.policy.list_decl(name) else {
+            let names: Vec<&str> = d.policy.ast().lists.iter().map(|l| l.name.node.as_str()).collect();
+            return format!("error: no list `{name}` in {}\n  help: the lists are {}\n", d.short(), names.join(", "));
+        };
+        let mut out = format!(
+            "{} {} [{}]\n",
+            list.name.node,
+            list.title.as_ref().map_or("", |t| t.node.as_str()),
+            list.cite.iter().map(|c| c.node.as_str()).collect::<Vec<_>>().join(", ")
+        );
+        for e in &list.entries {
+            let value = match &e.value.node {
+                Literal::Text(t) => t.clone(),
+                Literal::Number(n) => n.to_string(),
+                Literal::Date(d) => d.to_string(),
+                Literal::Bool(b) => b.to_string(),
+            };
+            let aliases: Vec<&str> = e.aliases.iter().map(|a| a.node.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  {}{}{}",
+                value,
+                if aliases.is_empty() { String::new() } else { format!("（别名 {}）", aliases.join("、")) },
+                if e.example { "   示例 (illustrative, not quoted from the source)" } else { "" }
+            );
+        }
+        out
+    }
+
+    fn rules(&self) -> String {
+        let Some(d) = self.policy() else {
+            return "no policy loaded\n".to_owned();
+        };
+        let mut out = String::new();
+        for rule in &d.policy.ast().rules {
+            let outcome = match rule.outcome.node {
+                Outcome::Deny(_) => "不予准入 deny",
+                Outcome::Admit(_) => "准予准入 admit",
+                Outcome::Refer(_) => "须经审批 refer",
+                Outcome::Violation(_) => "违规 violation",
+            };
+            let _ = writeln!(
+                out,
+                "{:<24} [{}]  {}  {}",
+                rule.name.node,
+                rule.cite.iter().map(|c| c.node.as_str()).collect::<Vec<_>>().join(", "),
+                outcome,
+                d.policy.source().location(rule.span)
+            );
+        }
+        out
+    }
+
+    fn load(&mut self, path: &str) -> String {
+        if path.is_empty() {
+            return "error: :load needs a file, e.g. :load policies/nanqiao.policy\n".to_owned();
+        }
+        let path = PathBuf::from(path);
+        match Policy::from_file(&path) {
+            Ok(policy) => {
+                let district = District { path, policy };
+                let existing = self.districts.iter().position(|d| d.path == district.path);
+                let index = match existing {
+                    Some(i) => {
+                        self.districts[i] = district;
+                        i
+                    }
+                    None => {
+                        self.districts.push(district);
+                        self.districts.len() - 1
+                    }
+                };
+                self.current = index;
+                let d = &self.districts[index];
+                format!("loaded {} — {} ({} rules)\n", d.short(), d.policy.jurisdiction(), d.policy.ast().rules.len())
+            }
+            Err(e) => self.broken(&e, "nothing was loaded"),
+        }
+    }
+
+    fn reload(&mut self) -> String {
+        let mut out = String::new();
+        for d in &mut self.districts {
+            match Policy::from_file(&d.path) {
+                Ok(policy) => {
+                    d.policy = policy;
+                    let _ = writeln!(out, "reloaded {}", d.short());
+                }
+                Err(e) => {
+                    for diag in &e.diagnostics {
+                        out.push_str(&render(diag, self.color));
+                    }
+                    let _ = writeln!(out, "{} is broken; the previous policy stays in force", d.short());
+                }
+            }
+        }
+        out
+    }
+
+    fn broken(&self, e: &zhunru::PolicyError, what: &str) -> String {
+        let mut out = String::new();
+        for diag in &e.diagnostics {
+            out.push_str(&render(diag, self.color));
+        }
+        let _ = writeln!(out, "{what}");
+        out
+    }
+}
+
+fn display_width(s: &str) -> usize {
+    // CJK characters take two columns in a terminal.
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
