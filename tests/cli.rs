@@ -1,0 +1,145 @@
+//! The binary as a user runs it: exit codes, output formats, and bad input.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn zhunru(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhunru"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_passes_the_shipped_policies() {
+    let out = zhunru(
+        &["check", "--deny-warnings", "policies/hefei.policy", "policies/nanqiao.policy", "policies/yingjiang.policy"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    insta::assert_snapshot!(text(&out.stderr));
+}
+
+#[test]
+fn eval_json_lines_keeps_order_and_decides_every_good_line() {
+    let input = concat!(
+        "{\"id\":\"1\",\"category\":\"招商引资\"}\n",
+        "{\"id\":\"2\",\"category\":\"企业摸底\",\"funding\":{\"amount\":\"三千\"}}\n",
+        "\n",
+        "not json\n",
+        "{\"id\":\"5\",\"category\":\"企业摸底\",\"community_role\":\"responsable\"}\n",
+        "{\"id\":\"6\",\"category\":\"企业摸底\",\"period\":{\"end\":\"2020-02-30\"}}\n",
+        "{\"id\":\"7\",\"category\":\"企业摸底\",\"funding\":{\"amount\":1e999}}\n",
+        "{\"id\":\"8\"}\n",
+        "{\"id\":\"9\",\"category\":\"居民会议组织\"}\n",
+    );
+    let out = zhunru(
+        &["eval", "--policy", "policies/nanqiao.policy", "--format", "json", "--as-of", "2020-06-01", "-"],
+        Some(input.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 8, "one output line per input subject");
+    assert!(lines[0].contains("\"verdict\":\"denied\""));
+    assert!(lines[7].contains("\"verdict\":\"admitted\""));
+    insta::assert_snapshot!("bad_lines_stdout", stdout);
+    insta::assert_snapshot!("bad_lines_stderr", text(&out.stderr));
+}
+
+#[test]
+fn eval_reads_a_pretty_printed_document() {
+    let input = b"{\n  \"category\": \"\xe6\x8b\x9b\xe5\x95\x86\xe5\xbc\x95\xe8\xb5\x84\",\n  \"id\": \"P-1\"\n}\n";
+    let out = zhunru(
+        &["eval", "-p", "policies/yingjiang.policy", "-f", "json", "--as-of", "2020-06-01", "-"],
+        Some(input),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("\"verdict\":\"denied\""));
+}
+
+#[test]
+fn invalid_utf8_in_a_line_is_located_and_the_rest_decided() {
+    let mut input = b"{\"category\":\"x\"}\n{\"category\":\"".to_vec();
+    input.extend_from_slice(&[0xff, 0xfe]);
+    input.extend_from_slice(b"\"}\n{\"category\":\"\\u0000\"}\n{\"category\":\"y\"}\n");
+    let out = zhunru(
+        &["eval", "-p", "policies/hefei.policy", "-f", "json", "--as-of", "2020-06-01", "-"],
+        Some(&input),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 4);
+    assert!(stdout.lines().nth(1).unwrap().contains("\"line\":2"));
+    assert!(stdout.lines().nth(3).unwrap().contains("needs_approval"));
+}
+
+#[test]
+fn deeply_nested_json_is_an_error_not_a_crash() {
+    let mut line = String::from("{\"category\":\"x\",\"extra\":");
+    line.push_str(&"[".repeat(10_000));
+    line.push_str(&"]".repeat(10_000));
+    line.push_str("}\n{\"category\":\"招商引资\"}\n");
+    let out = zhunru(
+        &["eval", "-p", "policies/nanqiao.policy", "-f", "json", "--as-of", "2020-06-01", "-"],
+        Some(line.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().next().unwrap().contains("recursion limit"), "{stdout}");
+    assert!(stdout.lines().nth(1).unwrap().contains("denied"));
+}
+
+#[test]
+fn a_broken_policy_exits_1_with_a_located_diagnostic() {
+    let dir = std::env::temp_dir().join(format!("zhunru-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("broken.policy");
+    std::fs::write(&path, "政策 「坏」\n规则 无引用\n  当 事项.category 属于 负面清单\n  不予准入 「x」\n").unwrap();
+    let out = zhunru(&["check", path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("zhunru::parse::syntax"));
+    let out = zhunru(&["eval", "-p", path.to_str().unwrap(), "-"], Some(b"{}"));
+    assert_eq!(out.status.code(), Some(1));
+
+    std::fs::write(&path, b"\xe6\x94\xbf\xe7\xad\x96 \xff\n").unwrap();
+    let out = zhunru(&["check", path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not valid UTF-8"), "{}", text(&out.stderr));
+
+    let out = zhunru(&["check", dir.join("absent.policy").to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(zhunru(&[], None).status.code(), Some(2));
+    assert_eq!(zhunru(&["eval", "-"], None).status.code(), Some(2));
+    let out = zhunru(&["eval", "-p", "policies/hefei.policy", "--as-of", "2020-02-30", "-"], Some(b""));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not a date"));
+}
+
+#[test]
+fn text_output_shows_the_deciding_lines() {
+    let out = zhunru(
+        &["eval", "-p", "policies/yingjiang.policy", "--as-of", "2020-06-01", "-"],
+        Some("{\"category\":\"行政执法\",\"community_role\":\"responsible\"}".as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(text(&out.stdout));
+}
