@@ -197,14 +197,16 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.labels.iter().enumerate().map(|(i, (span, text))| {
-            let text = (!text.is_empty()).then(|| text.clone());
-            if i == 0 {
-                LabeledSpan::new_primary_with_span(text, *span)
-            } else {
-                LabeledSpan::new_with_span(text, *span)
-            }
-        })))
+        Some(Box::new(self.labels.iter().enumerate().map(
+            |(i, (span, text))| {
+                let text = (!text.is_empty()).then(|| text.clone());
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(text, *span)
+                } else {
+                    LabeledSpan::new_with_span(text, *span)
+                }
+            },
+        )))
     }
 }
 
@@ -219,7 +221,7 @@ pub struct InputError {
     pub column: usize,
     /// What is wrong.
     pub message: String,
-    snippet: LineSnippet,
+    snippet: Box<LineSnippet>,
     offset: usize,
 }
 
@@ -253,15 +255,23 @@ impl SourceCode for LineSnippet {
 impl InputError {
     /// An error at `line`/`column` of `origin`; `line_text` is that line, shown in the report.
     pub fn new(origin: &str, line: usize, column: usize, message: String, line_text: &str) -> Self {
-        let text: String = line_text.chars().take(400).collect();
+        // Keep long lines whole up to a bound, so the caret stays on the text.
+        let cut = (0..=line_text.len().min(8192))
+            .rev()
+            .find(|i| line_text.is_char_boundary(*i))
+            .unwrap_or(0);
+        let text: String = line_text.get(..cut).unwrap_or("").to_owned();
         let offset = column.saturating_sub(1).min(text.len());
-        let offset = (0..=offset).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+        let offset = (0..=offset)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
         InputError {
-            snippet: LineSnippet {
+            snippet: Box::new(LineSnippet {
                 name: origin.to_owned(),
                 line,
                 text,
-            },
+            }),
             origin: origin.to_owned(),
             line,
             column,
@@ -296,14 +306,13 @@ impl miette::Diagnostic for InputError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.snippet)
+        Some(&*self.snippet)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            Some("here".to_owned()),
-            (self.offset, 0),
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some("here".to_owned()), (self.offset, 0)),
+        )))
     }
 }
 

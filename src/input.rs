@@ -82,13 +82,30 @@ impl<R: BufRead> SubjectReader<R> {
     }
 
     fn error(&self, line: usize, column: usize, message: String, text: &[u8]) -> InputError {
-        InputError::new(&self.origin, line, column, message, &String::from_utf8_lossy(text))
+        InputError::new(
+            &self.origin,
+            line,
+            column,
+            message,
+            &String::from_utf8_lossy(text),
+        )
     }
 
     fn parse_line(&self) -> Result<Subject, InputError> {
-        serde_json::from_slice::<Subject>(&self.buf).map_err(|e| {
-            self.error(self.line, e.column(), json_message(&e), &self.buf)
-        })
+        if let Err(e) = std::str::from_utf8(&self.buf) {
+            let at = e.valid_up_to();
+            return Err(self.error(
+                self.line,
+                at + 1,
+                format!(
+                    "the line is not valid UTF-8 (bad byte at column {})",
+                    at + 1
+                ),
+                &self.buf,
+            ));
+        }
+        serde_json::from_slice::<Subject>(&self.buf)
+            .map_err(|e| self.error(self.line, e.column(), json_message(&e), &self.buf))
     }
 
     /// Read the rest of the input as one document, starting with the current line.
@@ -97,7 +114,10 @@ impl<R: BufRead> SubjectReader<R> {
         let mut all = std::mem::take(&mut self.buf);
         all.push(b'\n');
         if let Err(e) = self.reader.read_to_end(&mut all) {
-            return vec![(first_line, Err(self.error(first_line, 0, format!("cannot read input: {e}"), b"")))];
+            return vec![(
+                first_line,
+                Err(self.error(first_line, 0, format!("cannot read input: {e}"), b"")),
+            )];
         }
         let mut out = Vec::new();
         let line_text = |line: usize| -> Vec<u8> {
@@ -112,7 +132,10 @@ impl<R: BufRead> SubjectReader<R> {
                 Ok(subjects) => out.extend(subjects.into_iter().map(|s| (first_line, Ok(s)))),
                 Err(e) => {
                     let line = first_line + e.line().saturating_sub(1);
-                    out.push((line, Err(self.error(line, e.column(), json_message(&e), &line_text(line)))));
+                    out.push((
+                        line,
+                        Err(self.error(line, e.column(), json_message(&e), &line_text(line))),
+                    ));
                 }
             }
             return out;
@@ -120,19 +143,28 @@ impl<R: BufRead> SubjectReader<R> {
         let mut stream = serde_json::Deserializer::from_slice(&all).into_iter::<Subject>();
         loop {
             let start = stream.byte_offset();
-            let start_line = first_line + all.get(..start).map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
+            let start_line = first_line
+                + all
+                    .get(..start)
+                    .map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
             match stream.next() {
                 None => break,
                 Some(Ok(s)) => {
                     // The line of the value's first byte, not of the white space before it.
                     let skip = all.get(start..).map_or(0, |s| {
-                        s.iter().take_while(|b| b.is_ascii_whitespace()).filter(|&&b| b == b'\n').count()
+                        s.iter()
+                            .take_while(|b| b.is_ascii_whitespace())
+                            .filter(|&&b| b == b'\n')
+                            .count()
                     });
                     out.push((start_line + skip, Ok(s)));
                 }
                 Some(Err(e)) => {
                     let line = first_line + e.line().saturating_sub(1);
-                    out.push((line, Err(self.error(line, e.column(), json_message(&e), &line_text(line)))));
+                    out.push((
+                        line,
+                        Err(self.error(line, e.column(), json_message(&e), &line_text(line))),
+                    ));
                     break;
                 }
             }
@@ -175,14 +207,22 @@ impl<R: BufRead> Iterator for SubjectReader<R> {
                 Err(e) => {
                     self.mode = Mode::Done;
                     let line = self.line + 1;
-                    return Some((line, Err(self.error(line, 0, format!("cannot read input: {e}"), b""))));
+                    return Some((
+                        line,
+                        Err(self.error(line, 0, format!("cannot read input: {e}"), b"")),
+                    ));
                 }
             };
             if too_long {
                 let line = self.line;
                 return Some((
                     line,
-                    Err(self.error(line, 1, format!("line is longer than {MAX_LINE_BYTES} bytes"), b"")),
+                    Err(self.error(
+                        line,
+                        1,
+                        format!("line is longer than {MAX_LINE_BYTES} bytes"),
+                        b"",
+                    )),
                 ));
             }
             if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
@@ -192,10 +232,11 @@ impl<R: BufRead> Iterator for SubjectReader<R> {
                 Mode::Lines => return Some((self.line, self.parse_line())),
                 Mode::Unknown => {
                     let result = self.parse_line();
-                    let incomplete = match serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf) {
-                        Err(e) => e.is_eof(),
-                        Ok(_) => false,
-                    };
+                    let incomplete =
+                        match serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf) {
+                            Err(e) => e.is_eof(),
+                            Ok(_) => false,
+                        };
                     if incomplete {
                         self.mode = Mode::Done;
                         self.pending = self.document().into_iter();

@@ -48,9 +48,9 @@ use std::collections::HashMap;
 use std::fmt;
 
 pub use ast::SubjectKind;
+pub use check::SEED_RULE_IDS;
 pub use diagnostic::{Code, Diagnostic, InputError, Severity, render};
 pub use eval::{Decision, MissingItem, Reason, Verdict};
-pub use check::SEED_RULE_IDS;
 pub use normalize::normalize;
 pub use source::{Source, Span, Spanned};
 pub use value::{Date, Fields, Subject, Value};
@@ -111,7 +111,9 @@ impl std::error::Error for PolicyError {}
 impl miette::Diagnostic for PolicyError {
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
         Some(Box::new(
-            self.diagnostics.iter().map(|d| d as &dyn miette::Diagnostic),
+            self.diagnostics
+                .iter()
+                .map(|d| d as &dyn miette::Diagnostic),
         ))
     }
 }
@@ -137,8 +139,13 @@ pub fn read_source(path: &std::path::Path) -> Result<Source, PolicyError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| PolicyError {
         diagnostics: vec![
-            Diagnostic::error(Code::Io, &Source::new(name.clone(), ""), Span::default(), format!("cannot read `{name}`: {e}"))
-                .help("check the path; policies ship in policies/"),
+            Diagnostic::error(
+                Code::Io,
+                &Source::new(name.clone(), ""),
+                Span::default(),
+                format!("cannot read `{name}`: {e}"),
+            )
+            .help("check the path; policies ship in policies/"),
         ],
     })?;
     source_from_bytes(&name, bytes)
@@ -154,14 +161,16 @@ pub fn source_from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, PolicyErr
             // The lossy text has the same prefix, so the offset stays right.
             let source = Source::new(name, text);
             Err(PolicyError {
-                diagnostics: vec![Diagnostic::error(
-                    Code::Syntax,
-                    &source,
-                    Span::new(valid, valid + 1),
-                    "the policy is not valid UTF-8",
-                )
-                .label("invalid byte here")
-                .help("save the file as UTF-8 (GBK and other encodings are not read)")],
+                diagnostics: vec![
+                    Diagnostic::error(
+                        Code::Syntax,
+                        &source,
+                        Span::new(valid, valid + 1),
+                        "the policy is not valid UTF-8",
+                    )
+                    .label("invalid byte here")
+                    .help("save the file as UTF-8 (GBK and other encodings are not read)"),
+                ],
             })
         }
     }
@@ -182,10 +191,8 @@ impl Policy {
             .collect();
         let mut by_kind: [Vec<usize>; 3] = Default::default();
         for (i, kind) in checked.kinds.iter().enumerate() {
-            if let Some(kind) = kind {
-                if let Some(slot) = by_kind.get_mut(kind_slot(*kind)) {
-                    slot.push(i);
-                }
+            if let Some(slot) = kind.and_then(|k| by_kind.get_mut(kind_slot(k))) {
+                slot.push(i);
             }
         }
         Ok(Policy {

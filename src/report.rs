@@ -5,9 +5,9 @@ use std::fmt;
 
 use miette::{LabeledSpan, SourceCode};
 
+use crate::Policy;
 use crate::diagnostic::render;
 use crate::eval::{Decision, Reason, Verdict};
-use crate::Policy;
 
 /// One reason as a miette diagnostic pointing into the policy.
 struct ReasonReport<'a> {
@@ -49,7 +49,9 @@ impl miette::Diagnostic for ReasonReport<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.reason.span.map(|_| self.policy.source() as &dyn SourceCode)
+        self.reason
+            .span
+            .map(|_| self.policy.source() as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

@@ -55,7 +55,11 @@ pub struct FieldSpec {
 const T: &[SubjectKind] = &[SubjectKind::Task];
 const C: &[SubjectKind] = &[SubjectKind::Community];
 const A: &[SubjectKind] = &[SubjectKind::Assessment];
-const ALL: &[SubjectKind] = &[SubjectKind::Task, SubjectKind::Community, SubjectKind::Assessment];
+const ALL: &[SubjectKind] = &[
+    SubjectKind::Task,
+    SubjectKind::Community,
+    SubjectKind::Assessment,
+];
 
 const fn field(name: &'static str, ty: FieldType, kinds: &'static [SubjectKind]) -> FieldSpec {
     FieldSpec { name, ty, kinds }
@@ -72,7 +76,11 @@ pub static FIELDS: &[FieldSpec] = &[
         FieldType::Enum(&["municipal_department", "district_department", "street"]),
         T,
     ),
-    field("community_role", FieldType::Enum(&["responsible", "assist"]), T),
+    field(
+        "community_role",
+        FieldType::Enum(&["responsible", "assist"]),
+        T,
+    ),
     field("basis", FieldType::TextList, T),
     field("work_plan", FieldType::Bool, T),
     field("requirements", FieldType::Text, T),

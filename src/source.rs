@@ -40,7 +40,6 @@ impl Source {
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
     }
-
 }
 
 /// A byte range in a policy source. Small and `Copy`, so every AST node carries one.

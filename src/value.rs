@@ -31,7 +31,9 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days).contains(&day).then_some(Date { year, month, day })
+        (1..=days)
+            .contains(&day)
+            .then_some(Date { year, month, day })
     }
 
     /// Parse `YYYY-MM-DD`; `None` for any other shape or a day that does not exist.
@@ -41,7 +43,9 @@ impl Date {
             return None;
         }
         let digits = |s: &str| -> Option<u32> {
-            s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+            s.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| s.parse().ok())?
         };
         let year = digits(text.get(0..4)?)?;
         let month = digits(text.get(5..7)?)?;
@@ -88,7 +92,8 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        Date::parse(&text).ok_or_else(|| de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
+        Date::parse(&text)
+            .ok_or_else(|| de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
     }
 }
 
@@ -253,7 +258,8 @@ impl Subject {
             if !matches!(fields.get(part), Some(Value::Object(_))) {
                 fields.set(part, Value::Object(Fields::default()));
             }
-            let Some(Value::Object(inner)) = fields.0.iter_mut().find(|(k, _)| k == part).map(|(_, v)| v)
+            let Some(Value::Object(inner)) =
+                fields.0.iter_mut().find(|(k, _)| k == part).map(|(_, v)| v)
             else {
                 return self;
             };
@@ -265,10 +271,10 @@ impl Subject {
 
     fn from_fields(kind: SubjectKind, mut fields: Fields) -> Subject {
         if kind == SubjectKind::Task {
-            if fields.get("name").is_none() {
-                if let Some(category) = fields.get("category").cloned() {
-                    fields.set("name", category);
-                }
+            if fields.get("name").is_none()
+                && let Some(category) = fields.get("category").cloned()
+            {
+                fields.set("name", category);
             }
             if fields.get("community_role").is_none() {
                 fields.set("community_role", "assist".into());
@@ -346,11 +352,12 @@ impl<'de> Visitor<'de> for SubjectVisitor {
         let mut fields = Fields::default();
         while let Some(key) = map.next_key::<String>()? {
             if key == "kind" {
-                let text: String = map.next_value_seed(Typed {
-                    ty: &FieldType::Enum(&["task", "community", "assessment"]),
-                    path: "kind",
-                })?
-                .into_text();
+                let text: String = map
+                    .next_value_seed(Typed {
+                        ty: &FieldType::Enum(&["task", "community", "assessment"]),
+                        path: "kind",
+                    })?
+                    .into_text();
                 kind = Some(match text.as_str() {
                     "community" => SubjectKind::Community,
                     "assessment" => SubjectKind::Assessment,

@@ -26,7 +26,13 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn check_passes_the_shipped_policies() {
     let out = zhunru(
-        &["check", "--deny-warnings", "policies/hefei.policy", "policies/nanqiao.policy", "policies/yingjiang.policy"],
+        &[
+            "check",
+            "--deny-warnings",
+            "policies/hefei.policy",
+            "policies/nanqiao.policy",
+            "policies/yingjiang.policy",
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -47,7 +53,16 @@ fn eval_json_lines_keeps_order_and_decides_every_good_line() {
         "{\"id\":\"9\",\"category\":\"居民会议组织\"}\n",
     );
     let out = zhunru(
-        &["eval", "--policy", "policies/nanqiao.policy", "--format", "json", "--as-of", "2020-06-01", "-"],
+        &[
+            "eval",
+            "--policy",
+            "policies/nanqiao.policy",
+            "--format",
+            "json",
+            "--as-of",
+            "2020-06-01",
+            "-",
+        ],
         Some(input.as_bytes()),
     );
     assert_eq!(out.status.code(), Some(1));
@@ -64,7 +79,16 @@ fn eval_json_lines_keeps_order_and_decides_every_good_line() {
 fn eval_reads_a_pretty_printed_document() {
     let input = b"{\n  \"category\": \"\xe6\x8b\x9b\xe5\x95\x86\xe5\xbc\x95\xe8\xb5\x84\",\n  \"id\": \"P-1\"\n}\n";
     let out = zhunru(
-        &["eval", "-p", "policies/yingjiang.policy", "-f", "json", "--as-of", "2020-06-01", "-"],
+        &[
+            "eval",
+            "-p",
+            "policies/yingjiang.policy",
+            "-f",
+            "json",
+            "--as-of",
+            "2020-06-01",
+            "-",
+        ],
         Some(input),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -77,7 +101,16 @@ fn invalid_utf8_in_a_line_is_located_and_the_rest_decided() {
     input.extend_from_slice(&[0xff, 0xfe]);
     input.extend_from_slice(b"\"}\n{\"category\":\"\\u0000\"}\n{\"category\":\"y\"}\n");
     let out = zhunru(
-        &["eval", "-p", "policies/hefei.policy", "-f", "json", "--as-of", "2020-06-01", "-"],
+        &[
+            "eval",
+            "-p",
+            "policies/hefei.policy",
+            "-f",
+            "json",
+            "--as-of",
+            "2020-06-01",
+            "-",
+        ],
         Some(&input),
     );
     assert_eq!(out.status.code(), Some(1));
@@ -94,12 +127,24 @@ fn deeply_nested_json_is_an_error_not_a_crash() {
     line.push_str(&"]".repeat(10_000));
     line.push_str("}\n{\"category\":\"招商引资\"}\n");
     let out = zhunru(
-        &["eval", "-p", "policies/nanqiao.policy", "-f", "json", "--as-of", "2020-06-01", "-"],
+        &[
+            "eval",
+            "-p",
+            "policies/nanqiao.policy",
+            "-f",
+            "json",
+            "--as-of",
+            "2020-06-01",
+            "-",
+        ],
         Some(line.as_bytes()),
     );
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.lines().next().unwrap().contains("recursion limit"), "{stdout}");
+    assert!(
+        stdout.lines().next().unwrap().contains("recursion limit"),
+        "{stdout}"
+    );
     assert!(stdout.lines().nth(1).unwrap().contains("denied"));
 }
 
@@ -108,7 +153,11 @@ fn a_broken_policy_exits_1_with_a_located_diagnostic() {
     let dir = std::env::temp_dir().join(format!("zhunru-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("broken.policy");
-    std::fs::write(&path, "政策 「坏」\n规则 无引用\n  当 事项.category 属于 负面清单\n  不予准入 「x」\n").unwrap();
+    std::fs::write(
+        &path,
+        "政策 「坏」\n规则 无引用\n  当 事项.category 属于 负面清单\n  不予准入 「x」\n",
+    )
+    .unwrap();
     let out = zhunru(&["check", path.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("zhunru::parse::syntax"));
@@ -118,9 +167,16 @@ fn a_broken_policy_exits_1_with_a_located_diagnostic() {
     std::fs::write(&path, b"\xe6\x94\xbf\xe7\xad\x96 \xff\n").unwrap();
     let out = zhunru(&["check", path.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("not valid UTF-8"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not valid UTF-8"),
+        "{}",
+        text(&out.stderr)
+    );
 
-    let out = zhunru(&["check", dir.join("absent.policy").to_str().unwrap()], None);
+    let out = zhunru(
+        &["check", dir.join("absent.policy").to_str().unwrap()],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot read"));
 }
@@ -129,7 +185,17 @@ fn a_broken_policy_exits_1_with_a_located_diagnostic() {
 fn usage_errors_exit_2() {
     assert_eq!(zhunru(&[], None).status.code(), Some(2));
     assert_eq!(zhunru(&["eval", "-"], None).status.code(), Some(2));
-    let out = zhunru(&["eval", "-p", "policies/hefei.policy", "--as-of", "2020-02-30", "-"], Some(b""));
+    let out = zhunru(
+        &[
+            "eval",
+            "-p",
+            "policies/hefei.policy",
+            "--as-of",
+            "2020-02-30",
+            "-",
+        ],
+        Some(b""),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not a date"));
 }
@@ -137,7 +203,14 @@ fn usage_errors_exit_2() {
 #[test]
 fn text_output_shows_the_deciding_lines() {
     let out = zhunru(
-        &["eval", "-p", "policies/yingjiang.policy", "--as-of", "2020-06-01", "-"],
+        &[
+            "eval",
+            "-p",
+            "policies/yingjiang.policy",
+            "--as-of",
+            "2020-06-01",
+            "-",
+        ],
         Some("{\"category\":\"行政执法\",\"community_role\":\"responsible\"}".as_bytes()),
     );
     assert_eq!(out.status.code(), Some(0));

@@ -5,16 +5,30 @@ use proptest::prelude::*;
 use zhunru::{Date, Policy, Subject, Value, Verdict};
 
 const CATEGORIES: &[&str] = &[
-    "招商引资", "协税护税", "经济创收", "行政执法", "拆迁拆违", "环境整治", "城市管理",
-    "生产安全管理", "企业摸底", "食品安全协管", "居民会议组织", "居民委员会换届选举",
-    "社会救助对象走访", "创卫迎检", "　招商引资　",
+    "招商引资",
+    "协税护税",
+    "经济创收",
+    "行政执法",
+    "拆迁拆违",
+    "环境整治",
+    "城市管理",
+    "生产安全管理",
+    "企业摸底",
+    "食品安全协管",
+    "居民会议组织",
+    "居民委员会换届选举",
+    "社会救助对象走访",
+    "创卫迎检",
+    "　招商引资　",
 ];
 
 fn task() -> impl Strategy<Value = Subject> {
     (
         prop::sample::select(CATEGORIES),
         prop::option::of(prop::sample::select(&["responsible", "assist"][..])),
-        prop::option::of(prop::sample::select(&["none", "pending", "approved", "rejected"][..])),
+        prop::option::of(prop::sample::select(
+            &["none", "pending", "approved", "rejected"][..],
+        )),
         prop::option::of(0u32..5000),
         any::<bool>(),
         any::<bool>(),
@@ -26,7 +40,9 @@ fn task() -> impl Strategy<Value = Subject> {
                 t = t.with("community_role", role);
             }
             if let Some(status) = status {
-                t = t.with("approval.status", status).with("approval.by", "区社区建设领导小组");
+                t = t
+                    .with("approval.status", status)
+                    .with("approval.by", "区社区建设领导小组");
             }
             if let Some(amount) = amount {
                 t = t.with("funding.amount", f64::from(amount));

@@ -19,7 +19,10 @@ fn decide(district: &str, subject: &Subject) -> Decision {
 }
 
 fn cites(d: &Decision) -> Vec<&str> {
-    d.reasons.iter().flat_map(|r| r.cites.iter().map(String::as_str)).collect()
+    d.reasons
+        .iter()
+        .flat_map(|r| r.cites.iter().map(String::as_str))
+        .collect()
 }
 
 /// A task approved by the Yingjiang leading group with every material and funding.
@@ -55,7 +58,10 @@ fn h2_anything_else_goes_through_the_admission_system() {
     assert_eq!(d.verdict, Verdict::NeedsApproval);
     assert_eq!(cites(&d), ["H2"]);
     assert_eq!(d.missing, ["approval"]);
-    let d = decide("hefei", &Subject::task("创卫迎检").with("approval.status", "approved"));
+    let d = decide(
+        "hefei",
+        &Subject::task("创卫迎检").with("approval.status", "approved"),
+    );
     assert_eq!(d.verdict, Verdict::Admitted);
 }
 
@@ -67,7 +73,11 @@ fn h3_the_lists_meet_the_sixty_percent_cut() {
     let many: String = (0..70).map(|i| format!("示例 「事项{i}」\n")).collect();
     let text = text.replacen("示例 「居民公约制定」", &many, 1);
     let err = Policy::from_str("hefei-too-many.policy", &text).unwrap_err();
-    assert!(err.diagnostics.iter().any(|d| d.code == zhunru::Code::AssertionFailed));
+    assert!(
+        err.diagnostics
+            .iter()
+            .any(|d| d.code == zhunru::Code::AssertionFailed)
+    );
 }
 
 #[test]
@@ -91,7 +101,15 @@ fn n1_items_on_the_lists_are_admitted() {
 
 #[test]
 fn n2_every_negative_item_is_denied_even_when_approved_and_funded() {
-    for item in ["招商引资", "协税护税", "行政执法", "拆迁拆违", "城市管理", "环境整治", "生产安全管理"] {
+    for item in [
+        "招商引资",
+        "协税护税",
+        "行政执法",
+        "拆迁拆违",
+        "城市管理",
+        "环境整治",
+        "生产安全管理",
+    ] {
         let d = decide("nanqiao", &complete(item));
         assert_eq!(d.verdict, Verdict::Denied, "{item}");
         assert_eq!(cites(&d), ["N2"], "{item}");
@@ -106,10 +124,17 @@ fn n2_every_negative_item_is_denied_even_when_approved_and_funded() {
 #[test]
 fn n2_padding_and_full_width_forms_do_not_slip_past_the_list() {
     for written in ["　招商引资　", " 招商引资\t", "招商引资\u{3000}"] {
-        assert_eq!(decide("nanqiao", &Subject::task(written)).verdict, Verdict::Denied, "{written:?}");
+        assert_eq!(
+            decide("nanqiao", &Subject::task(written)).verdict,
+            Verdict::Denied,
+            "{written:?}"
+        );
     }
     // An alias names the same item.
-    assert_eq!(decide("nanqiao", &Subject::task("城管执法")).verdict, Verdict::Denied);
+    assert_eq!(
+        decide("nanqiao", &Subject::task("城管执法")).verdict,
+        Verdict::Denied
+    );
 }
 
 #[test]
@@ -146,10 +171,15 @@ fn n4_approval_without_funding_or_authorization_does_not_admit() {
 
 #[test]
 fn n5_assessment_indicators_vetoes_and_passing_down() {
-    let ledgers = Subject::new(SubjectKind::Assessment).with("indicators", vec!["群众满意度", "台账", "报表"]);
+    let ledgers = Subject::new(SubjectKind::Assessment)
+        .with("indicators", vec!["群众满意度", "台账", "报表"]);
     let d = decide("nanqiao", &ledgers);
     assert_eq!(d.verdict, Verdict::NonCompliant);
-    assert!(d.reasons[0].message.contains("台账、报表"), "{}", d.reasons[0].message);
+    assert!(
+        d.reasons[0].message.contains("台账、报表"),
+        "{}",
+        d.reasons[0].message
+    );
     let all = Subject::new(SubjectKind::Assessment)
         .with("indicators", vec!["挂牌"])
         .with("veto_items", vec!["综治"])
@@ -157,7 +187,8 @@ fn n5_assessment_indicators_vetoes_and_passing_down() {
     let d = decide("nanqiao", &all);
     assert_eq!(d.reasons.len(), 3, "every violation is reported");
     assert_eq!(cites(&d), ["N5", "N5", "N5"]);
-    let fine = Subject::new(SubjectKind::Assessment).with("indicators", vec!["群众满意度", "社区服务水平"]);
+    let fine = Subject::new(SubjectKind::Assessment)
+        .with("indicators", vec!["群众满意度", "社区服务水平"]);
     assert_eq!(decide("nanqiao", &fine).verdict, Verdict::Compliant);
 }
 
@@ -180,10 +211,14 @@ fn n6_signs_and_office_space() {
     assert_eq!(d.verdict, Verdict::NonCompliant);
     assert!(d.reasons[0].message.ends_with("综治中心"));
 
-    let rooms: Vec<Value> = (1..=19).map(|i| Value::from(format!("功能室{i}"))).collect();
+    let rooms: Vec<Value> = (1..=19)
+        .map(|i| Value::from(format!("功能室{i}")))
+        .collect();
     let crowded = fine.clone().with("internal_signs", Value::List(rooms));
     assert_eq!(decide("nanqiao", &crowded).verdict, Verdict::NonCompliant);
-    let eighteen: Vec<Value> = (1..=18).map(|i| Value::from(format!("功能室{i}"))).collect();
+    let eighteen: Vec<Value> = (1..=18)
+        .map(|i| Value::from(format!("功能室{i}")))
+        .collect();
     let at_limit = fine.clone().with("internal_signs", Value::List(eighteen));
     assert_eq!(decide("nanqiao", &at_limit).verdict, Verdict::Compliant);
 
@@ -209,7 +244,15 @@ fn y2_y7_unlisted_items_need_strict_approval() {
     assert_eq!(cites(&d), ["Y2", "Y7"]);
     assert_eq!(
         d.missing,
-        ["approval", "approval_by", "basis", "work_plan", "requirements", "period", "funding"]
+        [
+            "approval",
+            "approval_by",
+            "basis",
+            "work_plan",
+            "requirements",
+            "period",
+            "funding"
+        ]
     );
 }
 
@@ -222,13 +265,25 @@ fn y3_three_items_always_banned_four_when_the_community_is_responsible() {
     }
     for item in ["行政执法", "拆迁拆违", "环境整治", "城市管理"] {
         let responsible = complete(item).with("community_role", "responsible");
-        assert_eq!(decide("yingjiang", &responsible).verdict, Verdict::Denied, "{item}");
+        assert_eq!(
+            decide("yingjiang", &responsible).verdict,
+            Verdict::Denied,
+            "{item}"
+        );
         // Assisting, with approval and funding, it may enter: unlike Nanqiao.
         let assist = complete(item).with("community_role", "assist");
-        assert_eq!(decide("yingjiang", &assist).verdict, Verdict::Admitted, "{item}");
+        assert_eq!(
+            decide("yingjiang", &assist).verdict,
+            Verdict::Admitted,
+            "{item}"
+        );
         // The role defaults to assisting.
         let unstated = Subject::task(item);
-        assert_eq!(decide("yingjiang", &unstated).verdict, Verdict::NeedsApproval, "{item}");
+        assert_eq!(
+            decide("yingjiang", &unstated).verdict,
+            Verdict::NeedsApproval,
+            "{item}"
+        );
     }
 }
 
@@ -238,8 +293,13 @@ fn y4_the_leading_group_decides_with_basis_and_work_plan() {
     let d = decide("yingjiang", &by_bureau);
     assert_eq!(d.verdict, Verdict::NeedsApproval);
     assert_eq!(d.missing, ["approval_by"]);
-    let no_plan = complete("企业摸底").with("work_plan", false).with("basis", Value::List(vec![]));
-    assert_eq!(decide("yingjiang", &no_plan).missing, ["basis", "work_plan"]);
+    let no_plan = complete("企业摸底")
+        .with("work_plan", false)
+        .with("basis", Value::List(vec![]));
+    assert_eq!(
+        decide("yingjiang", &no_plan).missing,
+        ["basis", "work_plan"]
+    );
 }
 
 #[test]
@@ -281,7 +341,10 @@ fn every_decision_but_compliant_carries_a_reason_with_a_place() {
             assert!(!d.reasons.is_empty(), "{district} {category}");
             for r in &d.reasons {
                 let at = r.at.as_deref().unwrap_or("");
-                assert!(at.starts_with(&format!("policies/{district}.policy:")), "{at}");
+                assert!(
+                    at.starts_with(&format!("policies/{district}.policy:")),
+                    "{at}"
+                );
                 assert!(r.cite.is_some());
             }
         }

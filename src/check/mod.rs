@@ -15,11 +15,12 @@ use crate::source::{Source, Span};
 
 pub(crate) use types::Ty;
 use types::closest;
+pub(crate) use types::distance;
 
 /// The rule ids of the source document (domain.md) that a `cite` may name.
 pub const SEED_RULE_IDS: &[&str] = &[
-    "H1", "H2", "H3", "H4", "H5", "H6", "H7", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "Y1",
-    "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Y8",
+    "H1", "H2", "H3", "H4", "H5", "H6", "H7", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "Y1", "Y2",
+    "Y3", "Y4", "Y5", "Y6", "Y7", "Y8",
 ];
 
 /// The subject kind each rule is about, in rule order (`None` when it could not be told).
@@ -36,13 +37,18 @@ pub(crate) fn check(source: &Source, ast: &PolicyAst) -> (Checked, Vec<Diagnosti
         lists: HashMap::new(),
     };
     c.names();
-    let kinds = ast.rules.iter().map(|r| c.rule(r)).collect();
+    let kinds: Vec<Option<SubjectKind>> = ast.rules.iter().map(|r| c.rule(r)).collect();
     for a in &ast.asserts {
         c.assertion(a);
     }
-    c.lints();
+    c.lints(&kinds);
     let mut out = c.out;
-    out.sort_by_key(|d| (std::cmp::Reverse(d.severity), d.labels.first().map_or(0, |l| l.0.start)));
+    out.sort_by_key(|d| {
+        (
+            std::cmp::Reverse(d.severity),
+            d.labels.first().map_or(0, |l| l.0.start),
+        )
+    });
     (Checked { kinds }, out)
 }
 
@@ -130,7 +136,9 @@ impl<'a> Checker<'a> {
         .label("not declared in this policy");
         d = match closest(&name.node, names.iter().copied()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
-            None if names.is_empty() => d.help("declare it first: 清单 名称 「标题」 引用 N1 { \"…\" }"),
+            None if names.is_empty() => {
+                d.help("declare it first: 清单 名称 「标题」 引用 N1 { \"…\" }")
+            }
             None => {
                 let mut sorted = names.clone();
                 sorted.sort();
@@ -313,10 +321,12 @@ impl<'a> Checker<'a> {
                 // a path the contract does not know is far more often a typo.
                 let bad = path.fields.get(index).map_or("", |s| s.as_str());
                 let prefix = path.fields.get(..index).unwrap_or(&[]).join(".");
+                let written = self.source.slice(path.span);
+                let root = written.split('.').next().unwrap_or(path.kind.zh());
                 let shown = if prefix.is_empty() {
-                    format!("{}.{}", path.kind.zh(), bad)
+                    format!("{root}.{bad}")
                 } else {
-                    format!("{}.{}.{}", path.kind.zh(), prefix, bad)
+                    format!("{root}.{prefix}.{bad}")
                 };
                 let mut d = Diagnostic::error(
                     Code::UnknownField,
@@ -329,7 +339,11 @@ impl<'a> Checker<'a> {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None if candidates.is_empty() => d.help(format!(
                         "`{}` has no fields inside it",
-                        if prefix.is_empty() { bad.to_owned() } else { prefix }
+                        if prefix.is_empty() {
+                            bad.to_owned()
+                        } else {
+                            prefix
+                        }
                     )),
                     None => d.help(format!("the fields here are: {}", candidates.join(", "))),
                 };
@@ -351,7 +365,11 @@ impl<'a> Checker<'a> {
                     self.list(list);
                 }
                 if ty != Ty::TextList && ty != Ty::Any {
-                    self.type_error(path.span, "只能对清单类字段计数 — count needs a list-valued field", ty);
+                    self.type_error(
+                        path.span,
+                        "只能对清单类字段计数 — count needs a list-valued field",
+                        ty,
+                    );
                     return None;
                 }
                 Some(Ty::Number)
@@ -363,10 +381,8 @@ impl<'a> Checker<'a> {
             ExprKind::Quantified { path, list, .. } => {
                 let ty = self.path(path);
                 let decl = self.list(list);
-                if let Some(ty) = ty {
-                    if ty != Ty::TextList && ty != Ty::Any {
-                        self.type_error(path.span, "任一/全部 needs a list-valued field", ty);
-                    }
+                if let Some(ty) = ty.filter(|t| *t != Ty::TextList && *t != Ty::Any) {
+                    self.type_error(path.span, "任一/全部 needs a list-valued field", ty);
                 }
                 if let Some(decl) = decl {
                     self.list_of_texts(decl, list.span);
@@ -376,11 +392,9 @@ impl<'a> Checker<'a> {
             ExprKind::Arith(_, a, b) => {
                 let (ta, tb) = (self.expr(a), self.expr(b));
                 for (t, x) in [(ta, a), (tb, b)] {
-                    if let Some(t) = t {
-                        if t != Ty::Number && t != Ty::Any {
-                            self.type_error(x.span, "arithmetic needs numbers", t);
-                            return None;
-                        }
+                    if let Some(t) = t.filter(|t| *t != Ty::Number && *t != Ty::Any) {
+                        self.type_error(x.span, "arithmetic needs numbers", t);
+                        return None;
                     }
                 }
                 ta.and(tb).map(|_| Ty::Number)
@@ -392,7 +406,7 @@ impl<'a> Checker<'a> {
                     let mut d = Diagnostic::error(
                         Code::TypeMismatch,
                         self.source,
-                        e.span,
+                        a.span,
                         format!("{} compared with {}", ta.describe(), tb.describe()),
                     )
                     .label(format!("this is {}", ta.describe()))
@@ -401,6 +415,9 @@ impl<'a> Checker<'a> {
                         (Ty::Date, Ty::Text) | (Ty::Text, Ty::Date) => {
                             d.help("write a date without quotes: 2020-06-30")
                         }
+                        (Ty::Date, Ty::Number) | (Ty::Number, Ty::Date) => d.help(
+                            "write a date as YYYY-MM-DD, e.g. 2020-06-30, or compare with 今天",
+                        ),
                         (Ty::Number, Ty::Text) | (Ty::Text, Ty::Number) => {
                             d.help("write numbers in digits without quotes: 3000, 20%")
                         }
@@ -417,7 +434,11 @@ impl<'a> Checker<'a> {
                             Code::TypeMismatch,
                             self.source,
                             e.span,
-                            format!("`{}` needs numbers or dates, not {}", op.as_str(), ty.describe()),
+                            format!(
+                                "`{}` needs numbers or dates, not {}",
+                                op.as_str(),
+                                ty.describe()
+                            ),
                         )
                         .label("cannot be ordered")
                         .help("compare texts with == or !=, or test them against a list with 属于"),
@@ -447,7 +468,11 @@ impl<'a> Checker<'a> {
                             self.list_of_texts(decl, list.span);
                         }
                     } else if ty != Ty::Any && ty != Ty::Number {
-                        self.type_error(value.span, "only texts and numbers can be looked up in a list", ty);
+                        self.type_error(
+                            value.span,
+                            "only texts and numbers can be looked up in a list",
+                            ty,
+                        );
                     }
                 }
                 Some(Ty::Bool)
@@ -471,13 +496,20 @@ impl<'a> Checker<'a> {
 
     /// A list looked up with a text value must hold texts.
     fn list_of_texts(&mut self, decl: &ListDecl, used: Span) {
-        if let Some(n) = decl.entries.iter().find(|e| matches!(e.value.node, Literal::Number(_))) {
+        if let Some(n) = decl
+            .entries
+            .iter()
+            .find(|e| matches!(e.value.node, Literal::Number(_)))
+        {
             self.out.push(
                 Diagnostic::error(
                     Code::TypeMismatch,
                     self.source,
                     used,
-                    format!("list `{}` holds numbers but is used for categories", decl.name.node),
+                    format!(
+                        "list `{}` holds numbers but is used for categories",
+                        decl.name.node
+                    ),
                 )
                 .label("looked up with a text")
                 .with_label(n.value.span, "a number entry")
@@ -488,7 +520,8 @@ impl<'a> Checker<'a> {
 
     /// `事项.approval.status == "aproved"`: a value the field can never have.
     fn enum_value(&mut self, field: &Expr, value: &Expr) {
-        let (ExprKind::Field(path), ExprKind::Literal(Literal::Text(text))) = (&*field.kind, &*value.kind)
+        let (ExprKind::Field(path), ExprKind::Literal(Literal::Text(text))) =
+            (&*field.kind, &*value.kind)
         else {
             return;
         };
@@ -507,19 +540,27 @@ impl<'a> Checker<'a> {
         .label("not a value of this field");
         let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
         d = match closest(text, choices.iter().copied()) {
-            Some(s) => d.help(format!("did you mean \"{s}\"? the values are {}", quoted.join(", "))),
+            Some(s) => d.help(format!(
+                "did you mean \"{s}\"? the values are {}",
+                quoted.join(", ")
+            )),
             None => d.help(format!("the values are {}", quoted.join(", "))),
         };
         self.out.push(d);
     }
 
-    fn lints(&mut self) {
+    fn lints(&mut self, kinds: &[Option<SubjectKind>]) {
         // A list entry (or alias) written twice.
         for list in &self.ast.lists {
             let mut seen: HashMap<String, Span> = HashMap::new();
             for entry in &list.entries {
                 let names = std::iter::once((literal_key(&entry.value.node), entry.value.span))
-                    .chain(entry.aliases.iter().map(|a| (normalize(&a.node).into_owned(), a.span)));
+                    .chain(
+                        entry
+                            .aliases
+                            .iter()
+                            .map(|a| (normalize(&a.node).into_owned(), a.span)),
+                    );
                 for (key, span) in names {
                     if let Some(first) = seen.get(&key) {
                         self.out.push(
@@ -540,8 +581,12 @@ impl<'a> Checker<'a> {
             }
         }
         // Task rules but nothing that sends an unlisted task to approval.
-        let has_task_rules = self.ast.rules.iter().any(|r| !matches!(r.outcome.node, Outcome::Violation(_)));
-        let refers = self.ast.rules.iter().any(|r| matches!(r.outcome.node, Outcome::Refer(_)));
+        let has_task_rules = kinds.contains(&Some(SubjectKind::Task));
+        let refers = self
+            .ast
+            .rules
+            .iter()
+            .any(|r| matches!(r.outcome.node, Outcome::Refer(_)));
         if has_task_rules && !refers {
             self.out.push(
                 Diagnostic {

@@ -89,7 +89,8 @@ impl Color {
 
 /// Parse a `YYYY-MM-DD` argument.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date: write YYYY-MM-DD, a day that exists"))
+    Date::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a date: write YYYY-MM-DD, a day that exists"))
 }
 
 pub fn main() -> ExitCode {
@@ -99,7 +100,11 @@ pub fn main() -> ExitCode {
             policies,
             deny_warnings,
             color,
-        } => check(&policies, deny_warnings, color.enabled(std::io::stderr().is_terminal())),
+        } => check(
+            &policies,
+            deny_warnings,
+            color.enabled(std::io::stderr().is_terminal()),
+        ),
         Command::Eval {
             policy,
             format,
@@ -113,7 +118,9 @@ pub fn main() -> ExitCode {
             color.enabled(std::io::stdout().is_terminal()),
             &input,
         ),
-        Command::Repl { policies, as_of } => crate::repl::run(policies, as_of.unwrap_or_else(Date::today)),
+        Command::Repl { policies, as_of } => {
+            crate::repl::run(policies, as_of.unwrap_or_else(Date::today))
+        }
     }
 }
 
@@ -131,8 +138,14 @@ fn check(policies: &[PathBuf], deny_warnings: bool, color: bool) -> ExitCode {
             Ok(source) => zhunru::check_source(&source),
             Err(e) => e.diagnostics,
         };
-        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count();
         let mut err = std::io::stderr().lock();
         for d in &diagnostics {
             let _ = write!(err, "{}", render(d, color));
@@ -151,7 +164,11 @@ fn check(policies: &[PathBuf], deny_warnings: bool, color: bool) -> ExitCode {
             if warnings == 1 { "" } else { "s" },
         );
     }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn eval(policy: &PathBuf, format: Format, as_of: Date, color: bool, input: &str) -> ExitCode {
@@ -166,7 +183,10 @@ fn eval(policy: &PathBuf, format: Format, as_of: Date, color: bool, input: &str)
         (Box::new(std::io::stdin().lock()), "<stdin>".to_owned())
     } else {
         match std::fs::File::open(input) {
-            Ok(f) => (Box::new(std::io::BufReader::with_capacity(1 << 16, f)), input.to_owned()),
+            Ok(f) => (
+                Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+                input.to_owned(),
+            ),
             Err(e) => {
                 eprintln!("error[zhunru::io]: cannot read `{input}`: {e}");
                 return ExitCode::from(1);

@@ -81,7 +81,9 @@ impl Reason {
     pub(crate) fn fallback() -> Reason {
         Reason {
             rule: "no_rule_admits".to_owned(),
-            message: "没有规则准予此事项准入；清单之外的事项须经准入审批 — no rule admits this task".to_owned(),
+            message:
+                "没有规则准予此事项准入；清单之外的事项须经准入审批 — no rule admits this task"
+                    .to_owned(),
             cite: None,
             cites: Vec::new(),
             at: None,

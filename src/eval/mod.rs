@@ -12,10 +12,10 @@ use std::collections::HashMap;
 
 pub use decision::{Decision, MissingItem, Reason, Verdict};
 
+use crate::Policy;
 use crate::ast::*;
 use crate::normalize::normalize;
 use crate::value::{Date, Fields, Subject, Value};
-use crate::Policy;
 
 /// A list compiled for lookup: normalised entry or alias → index of its entry.
 #[derive(Debug, Default)]
@@ -27,7 +27,8 @@ impl ListIndex {
     pub(crate) fn build(list: &ListDecl) -> ListIndex {
         let mut keys = HashMap::new();
         for (i, entry) in list.entries.iter().enumerate() {
-            keys.entry(crate::check::literal_key(&entry.value.node)).or_insert(i);
+            keys.entry(crate::check::literal_key(&entry.value.node))
+                .or_insert(i);
             for alias in &entry.aliases {
                 keys.entry(normalize(&alias.node).into_owned()).or_insert(i);
             }
@@ -131,7 +132,11 @@ impl<'a> Env<'a> {
                         ArithOp::Div => x / y,
                     };
                     // Division by zero gives no value: the comparison becomes unknown.
-                    if r.is_finite() { Val::Num(r) } else { Val::Absent }
+                    if r.is_finite() {
+                        Val::Num(r)
+                    } else {
+                        Val::Absent
+                    }
                 }
                 _ => Val::Absent,
             },
@@ -143,12 +148,19 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn passes(&self, item: &Value, filter: Option<&(bool, crate::source::Spanned<String>)>) -> bool {
+    fn passes(
+        &self,
+        item: &Value,
+        filter: Option<&(bool, crate::source::Spanned<String>)>,
+    ) -> bool {
         let Some((negated, list)) = filter else {
             return true;
         };
         let inside = match item {
-            Value::Text(t) => self.policy.list_index(&list.node).is_some_and(|l| l.contains_text(t)),
+            Value::Text(t) => self
+                .policy
+                .list_index(&list.node)
+                .is_some_and(|l| l.contains_text(t)),
             _ => false,
         };
         inside != *negated
@@ -163,9 +175,11 @@ impl<'a> Env<'a> {
                 v => Truth::from(is_given(&v)),
             },
             ExprKind::Literal(Literal::Bool(b)) => Truth::from(*b),
-            ExprKind::Literal(_) | ExprKind::Today | ExprKind::CountField { .. } | ExprKind::CountList(_) | ExprKind::Arith(..) => {
-                Truth::Unknown
-            }
+            ExprKind::Literal(_)
+            | ExprKind::Today
+            | ExprKind::CountField { .. }
+            | ExprKind::CountList(_)
+            | ExprKind::Arith(..) => Truth::Unknown,
             ExprKind::Quantified {
                 quantifier,
                 path,
@@ -195,7 +209,10 @@ impl<'a> Env<'a> {
                 list,
             } => {
                 let v = self.value(value);
-                let found = self.policy.list_index(&list.node).and_then(|l| l.contains(&v));
+                let found = self
+                    .policy
+                    .list_index(&list.node)
+                    .and_then(|l| l.contains(&v));
                 match found {
                     Some(inside) => Truth::from(inside != *negated),
                     None => Truth::Unknown,
@@ -361,8 +378,13 @@ pub(crate) fn decide(policy: &Policy, subject: &Subject, today: Date) -> Decisio
     let mut violations = Vec::new();
     let mut missing: Vec<MissingItem> = Vec::new();
     for &index in policy.rules_for(subject.kind) {
-        let Some(rule) = policy.ast.rules.get(index) else { continue };
-        let applies = rule.when.as_ref().is_none_or(|w| env.truth(w) == Truth::True);
+        let Some(rule) = policy.ast.rules.get(index) else {
+            continue;
+        };
+        let applies = rule
+            .when
+            .as_ref()
+            .is_none_or(|w| env.truth(w) == Truth::True);
         if !applies {
             continue;
         }
@@ -371,7 +393,9 @@ pub(crate) fn decide(policy: &Policy, subject: &Subject, today: Date) -> Decisio
             .iter()
             .filter(|r| env.truth(&r.expr) != Truth::True)
             .collect();
-        let reason = |rule: &RuleDecl| policy.reason(rule, rule.outcome.node.message().map(|m| env.render(m)));
+        let reason = |rule: &RuleDecl| {
+            policy.reason(rule, rule.outcome.node.message().map(|m| env.render(m)))
+        };
         match &rule.outcome.node {
             Outcome::Deny(_) => denies.push(reason(rule)),
             Outcome::Violation(_) => violations.push(reason(rule)),
@@ -447,8 +471,14 @@ pub(crate) fn assertion_holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
                 Some(truth == Truth::True)
             }
             ExprKind::Not(inner) => holds(ast, inner).map(|b| !b),
-            ExprKind::And(parts) => parts.iter().map(|p| holds(ast, p)).try_fold(true, |acc, x| Some(acc && x?)),
-            ExprKind::Or(parts) => parts.iter().map(|p| holds(ast, p)).try_fold(false, |acc, x| Some(acc || x?)),
+            ExprKind::And(parts) => parts
+                .iter()
+                .map(|p| holds(ast, p))
+                .try_fold(true, |acc, x| Some(acc && x?)),
+            ExprKind::Or(parts) => parts
+                .iter()
+                .map(|p| holds(ast, p))
+                .try_fold(false, |acc, x| Some(acc || x?)),
             _ => None,
         }
     }

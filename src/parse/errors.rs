@@ -12,9 +12,9 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         Rule::EOI => "the end of the file",
         Rule::header | Rule::kw_policy => "the policy header `政策 「…」` (or `policy \"…\"`)",
         Rule::header_field => "a header line (辖区 / 来源 / 生效)",
-        Rule::list_decl | Rule::kw_list => "a list (`清单`)",
-        Rule::rule_decl | Rule::kw_rule => "a rule (`规则`)",
-        Rule::assert_decl | Rule::kw_assert => "an assertion (`断言`)",
+        Rule::list_decl | Rule::kw_list => "a list (`清单`/`list`)",
+        Rule::rule_decl | Rule::kw_rule => "a rule (`规则`/`rule`)",
+        Rule::assert_decl | Rule::kw_assert => "an assertion (`断言`/`assert`)",
         Rule::name => "a name",
         Rule::string | Rule::quoted | Rule::corner_quoted | Rule::curly_quoted => {
             "a quoted text such as 「…」 or \"…\""
@@ -22,17 +22,19 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         Rule::entry => "a list entry",
         Rule::example_mark | Rule::kw_example => "`示例`",
         Rule::aliases => "aliases `（别名 「…」）`",
-        Rule::cite | Rule::kw_cite => "`引用` and a rule id of the source (e.g. `引用 N2`)",
+        Rule::cite | Rule::kw_cite => "`引用`/`cite` and a rule id of the source (e.g. `引用 N2`)",
         Rule::rule_id => "a rule id of the source such as N2 or Y3",
         Rule::about | Rule::kw_about => "`关于` and a subject (事项 / 社区 / 考核)",
-        Rule::when_clause | Rule::kw_when => "`当` and a condition",
-        Rule::require_clause | Rule::kw_require => "`要求` and what an application must meet",
+        Rule::when_clause | Rule::kw_when => "`当`/`when` and a condition",
+        Rule::require_clause | Rule::kw_require => {
+            "`要求`/`require` and what an application must meet"
+        }
         Rule::requirement => "a requirement",
         Rule::kw_as => "`记为` and the name to report as missing",
-        Rule::deny | Rule::kw_deny => "`不予准入` and a message",
-        Rule::admit | Rule::kw_admit => "`准予准入`",
-        Rule::refer | Rule::kw_refer => "`须经审批` and a message",
-        Rule::violation | Rule::kw_violation => "`违规` and a message",
+        Rule::deny | Rule::kw_deny => "`不予准入`/`deny` and a message",
+        Rule::admit | Rule::kw_admit => "`准予准入`/`admit`",
+        Rule::refer | Rule::kw_refer => "`须经审批`/`refer` and a message",
+        Rule::violation | Rule::kw_violation => "`违规`/`violation` and a message",
         Rule::expr
         | Rule::disjunction
         | Rule::conjunction
@@ -73,7 +75,9 @@ fn describe(rule: &Rule) -> Option<&'static str> {
 }
 
 fn help_for(positives: &[Rule]) -> &'static str {
-    if positives.contains(&Rule::cite) || positives.contains(&Rule::kw_cite) {
+    if positives.contains(&Rule::compare_op) {
+        "compare with == (not =), and join conditions with 且 / 或"
+    } else if positives.contains(&Rule::cite) || positives.contains(&Rule::kw_cite) {
         "every rule cites the clause of the source it encodes, e.g. `规则 负面事项不得下放 引用 N2`"
     } else if positives.iter().any(|r| {
         matches!(
@@ -82,8 +86,6 @@ fn help_for(positives: &[Rule]) -> &'static str {
         )
     }) {
         "a rule ends with its outcome: 不予准入 「…」, 准予准入, 须经审批 「…」 or 违规 「…」"
-    } else if positives.contains(&Rule::compare_op) {
-        "compare with == (not =), and join conditions with 且 / 或"
     } else if positives.contains(&Rule::EOI) {
         "a policy holds a header, then lists (清单), rules (规则) and assertions (断言)"
     } else {
@@ -102,11 +104,51 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
         Some(c) if at.start == at.end => Span::new(at.start, at.start + c.len_utf8()),
         _ => at,
     };
-    let found = source
-        .text
-        .get(at.start..)
-        .and_then(|s| s.chars().next())
-        .map_or_else(|| "the end of the file".to_owned(), |c| format!("`{}`", c.escape_debug()));
+    let rest = source.text.get(at.start..).unwrap_or("");
+    // Show the whole word the parser stopped at, not just its first character.
+    let word: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || !c.is_ascii())
+        .take(24)
+        .collect();
+    let word = if word.is_empty() {
+        rest.chars().next().map(String::from).unwrap_or_default()
+    } else {
+        word
+    };
+    let at = if word.is_empty() {
+        at
+    } else {
+        Span::new(at.start, at.start + word.len())
+    };
+    let found = if word.is_empty() {
+        "the end of the file".to_owned()
+    } else {
+        format!("`{}`", word.escape_debug())
+    };
+    if let Some(open) = word
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '「' | '"' | '“'))
+    {
+        let close = match open {
+            '「' => '」',
+            '“' => '”',
+            _ => '"',
+        };
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        if !rest.get(1..line_end).unwrap_or("").contains(close) {
+            return Diagnostic::error(
+                Code::Syntax,
+                source,
+                Span::new(at.start, at.start + open.len_utf8()),
+                format!("this text is not closed: no `{close}` before the end of the line"),
+            )
+            .label(format!("opened here; add `{close}` where the text ends"))
+            .help("a quoted text stays on one line: 「…」, \"…\" or “…”");
+        }
+    }
     match error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let mut words: Vec<&str> = positives.iter().filter_map(describe).collect();
@@ -121,6 +163,10 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
                     format!("{} or {}", rest.join(", "), last)
                 }
             };
+            let help = match keyword_like(&word) {
+                Some(k) => format!("did you mean the keyword `{k}`?"),
+                None => help_for(&positives).to_owned(),
+            };
             Diagnostic::error(
                 Code::Syntax,
                 source,
@@ -128,12 +174,50 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
                 format!("expected {expected}, found {found}"),
             )
             .label(format!("expected {expected}"))
-            .help(help_for(&positives))
+            .help(help)
         }
         ErrorVariant::CustomError { message } => {
             Diagnostic::error(Code::Syntax, source, at, message)
         }
     }
+}
+
+const KEYWORDS: &[&str] = &[
+    "policy",
+    "jurisdiction",
+    "source",
+    "effective",
+    "list",
+    "alias",
+    "example",
+    "cite",
+    "rule",
+    "about",
+    "when",
+    "require",
+    "deny",
+    "admit",
+    "refer",
+    "violation",
+    "assert",
+    "present",
+    "absent",
+    "count",
+    "today",
+];
+
+/// A misspelt English keyword (`rul`, `deny_`, `requrie`).
+fn keyword_like(word: &str) -> Option<&'static str> {
+    if word.len() < 3 || !word.is_ascii() || KEYWORDS.contains(&word) {
+        return None;
+    }
+    let lower = word.to_ascii_lowercase();
+    KEYWORDS
+        .iter()
+        .map(|k| (crate::check::distance(&lower, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
 }
 
 /// Limits checked before the parser runs, so that no input can exhaust its stack.
@@ -150,7 +234,9 @@ pub(super) fn precheck(source: &Source) -> Option<Diagnostic> {
                     text.len()
                 ),
             )
-            .help("a district policy is a few kilobytes; split the file or check it is the right one"),
+            .help(
+                "a district policy is a few kilobytes; split the file or check it is the right one",
+            ),
         );
     }
     let mut depth = 0usize;
@@ -203,7 +289,10 @@ pub(super) fn comments(source: &Source) -> Vec<Spanned<String>> {
         }
         let is_comment = c == '#' || (c == '/' && matches!(chars.peek(), Some((_, '/'))));
         if is_comment {
-            let end = text.get(i..).and_then(|s| s.find('\n')).map_or(text.len(), |n| i + n);
+            let end = text
+                .get(i..)
+                .and_then(|s| s.find('\n'))
+                .map_or(text.len(), |n| i + n);
             out.push(Spanned::new(
                 text.get(i..end).unwrap_or("").to_owned(),
                 Span::new(i, end),

@@ -25,7 +25,6 @@ pub const MAX_NESTING: usize = 32;
 /// Most operands in one chain of `+`/`-` or `*`/`/`.
 pub const MAX_CHAIN: usize = 64;
 
-
 /// Parse a policy. On failure, the diagnostics say where and what was expected.
 pub fn parse(source: &Source) -> std::result::Result<PolicyAst, Vec<Diagnostic>> {
     if let Some(d) = errors::precheck(source) {
@@ -115,9 +114,9 @@ impl Builder<'_> {
                 Rule::header_field => {
                     for field in child.into_inner() {
                         let rule = field.as_rule();
-                        let value = field.into_inner().find(|p| {
-                            matches!(p.as_rule(), Rule::string | Rule::date)
-                        });
+                        let value = field
+                            .into_inner()
+                            .find(|p| matches!(p.as_rule(), Rule::string | Rule::date));
                         let Some(value) = value else { continue };
                         match rule {
                             Rule::jurisdiction => header.jurisdiction = Some(self.string(value)),
@@ -600,7 +599,9 @@ impl Builder<'_> {
         let open = raw.chars().next().map_or(1, char::len_utf8);
         let mut parts = Vec::new();
         let mut text = String::new();
-        let body = raw.get(open..raw.len().saturating_sub(close_len(raw))).unwrap_or("");
+        let body = raw
+            .get(open..raw.len().saturating_sub(close_len(raw)))
+            .unwrap_or("");
         let base = sp.start + open;
         let mut chars = body.char_indices().peekable();
         let quoted = raw.starts_with('"');
@@ -683,15 +684,18 @@ impl Builder<'_> {
                 _ => {}
             }
         }
-        Some(MessagePart::Field { path: path?, filter })
+        Some(MessagePart::Field {
+            path: path?,
+            filter,
+        })
     }
 }
 
 fn join(mut parts: Vec<Expr>, sp: Span, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
-    if parts.len() == 1 {
-        if let Some(only) = parts.pop() {
-            return only;
-        }
+    if parts.len() == 1
+        && let Some(only) = parts.pop()
+    {
+        return only;
     }
     Expr {
         kind: Box::new(make(parts)),
@@ -717,7 +721,9 @@ fn close_len(raw: &str) -> usize {
 /// The text inside a string literal, escapes resolved.
 pub(crate) fn string_text(raw: &str) -> String {
     let open = raw.chars().next().map_or(0, char::len_utf8);
-    let body = raw.get(open..raw.len().saturating_sub(close_len(raw))).unwrap_or("");
+    let body = raw
+        .get(open..raw.len().saturating_sub(close_len(raw)))
+        .unwrap_or("");
     if !raw.starts_with('"') {
         return body.to_owned();
     }

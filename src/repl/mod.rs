@@ -21,7 +21,11 @@ use zhunru::{Date, Policy, render};
 use session::{District, Session};
 
 pub fn run(paths: Vec<PathBuf>, as_of: Date) -> ExitCode {
-    let paths = if paths.is_empty() { default_policies() } else { paths };
+    let paths = if paths.is_empty() {
+        default_policies()
+    } else {
+        paths
+    };
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let color = terminal && std::env::var_os("NO_COLOR").is_none();
     let mut districts = Vec::new();
@@ -37,7 +41,11 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date) -> ExitCode {
         }
     }
     let session = Session::new(districts, as_of, color);
-    if terminal { interactive(session) } else { plain(session) }
+    if terminal {
+        interactive(session)
+    } else {
+        plain(session)
+    }
 }
 
 fn default_policies() -> Vec<PathBuf> {
@@ -56,7 +64,11 @@ fn banner(session: &Session) -> String {
     let names: Vec<String> = session.districts.iter().map(District::short).collect();
     format!(
         "zhunru 准入 — districts: {} — as of {} — :help for help\n",
-        if names.is_empty() { "none".to_owned() } else { names.join(", ") },
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        },
         session.as_of
     )
 }
@@ -73,10 +85,26 @@ fn plain(mut session: Session) -> ExitCode {
         let line = String::from_utf8_lossy(&bytes);
         let line = line.trim_end_matches('\r');
         if !pending.is_empty() {
-            pending.push('\n');
-            pending.push_str(line);
-            let _ = writeln!(out, "...> {line}");
-            if question::json_incomplete(&pending) {
+            let joined = format!("{pending}\n{line}");
+            let still_json = question::json_incomplete(&joined)
+                || serde_json::from_str::<serde::de::IgnoredAny>(&joined).is_ok();
+            if still_json {
+                let _ = writeln!(out, "...> {line}");
+                pending = joined;
+                if question::json_incomplete(&pending) {
+                    continue;
+                }
+            } else {
+                // The line cannot continue the subject: report the unfinished subject and
+                // take the line as a new question.
+                let reply = session.handle(&std::mem::take(&mut pending));
+                let _ = write!(out, "{}", reply.text);
+                let _ = writeln!(out, "{}{line}", session.prompt());
+                let reply = session.handle(line);
+                let _ = write!(out, "{}", reply.text);
+                if reply.quit {
+                    return ExitCode::SUCCESS;
+                }
                 continue;
             }
         } else {
@@ -106,7 +134,12 @@ struct ReplHelper {
 impl Completer for ReplHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let before = line.get(..pos).unwrap_or(line);
         let start = before
             .char_indices()

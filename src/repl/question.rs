@@ -73,9 +73,31 @@ fn field_for(key: &str) -> Option<&'static [&'static str]> {
 
 /// Field names offered by completion.
 pub const FIELD_WORDS: &[&str] = &[
-    "funding=", "per=", "period=", "start=", "basis=", "plan=", "requirements=", "approval=",
-    "by=", "role=", "requester=", "id=", "content=", "object=", "powers=", "until=", "经费=",
-    "期限=", "依据=", "方案=", "审批=", "审定=", "角色=", "已审批", "作为责任主体",
+    "funding=",
+    "per=",
+    "period=",
+    "start=",
+    "basis=",
+    "plan=",
+    "requirements=",
+    "approval=",
+    "by=",
+    "role=",
+    "requester=",
+    "id=",
+    "content=",
+    "object=",
+    "powers=",
+    "until=",
+    "经费=",
+    "期限=",
+    "依据=",
+    "方案=",
+    "审批=",
+    "审定=",
+    "角色=",
+    "已审批",
+    "作为责任主体",
 ];
 
 fn value_for(path: &str, raw: &str) -> Result<Value, String> {
@@ -85,12 +107,16 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
             let digits = raw.trim_end_matches(['元', '¥']);
             match digits.parse::<f64>() {
                 Ok(n) if n.is_finite() => Ok(Value::Number(n)),
-                _ => Err(format!("`{raw}` is not an amount: write digits, e.g. funding=3000")),
+                _ => Err(format!(
+                    "`{raw}` is not an amount: write digits, e.g. funding=3000"
+                )),
             }
         }
         "period.end" | "period.start" | "authorization.until" => match Date::parse(raw) {
             Some(d) => Ok(d.into()),
-            None => Err(format!("`{raw}` is not a date: write YYYY-MM-DD, a day that exists")),
+            None => Err(format!(
+                "`{raw}` is not a date: write YYYY-MM-DD, a day that exists"
+            )),
         },
         "basis" => Ok(Value::List(
             raw.split([';', '；', '、'])
@@ -101,29 +127,39 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
         "work_plan" => match raw {
             "" | "true" | "yes" | "是" | "有" => Ok(Value::Bool(true)),
             "false" | "no" | "否" | "无" => Ok(Value::Bool(false)),
-            _ => Err(format!("`{raw}` is not yes or no: write plan=true or 方案=有")),
+            _ => Err(format!(
+                "`{raw}` is not yes or no: write plan=true or 方案=有"
+            )),
         },
         "approval.status" => match raw {
             "approved" | "已审批" | "批准" | "同意" => Ok("approved".into()),
             "pending" | "审批中" | "待审" => Ok("pending".into()),
             "rejected" | "驳回" | "不同意" => Ok("rejected".into()),
             "none" | "无" | "未审批" => Ok("none".into()),
-            _ => Err(format!("`{raw}` is not an approval status: approved, pending, rejected or none")),
+            _ => Err(format!(
+                "`{raw}` is not an approval status: approved, pending, rejected or none"
+            )),
         },
         "community_role" => match raw {
             "responsible" | "责任主体" | "负责" => Ok("responsible".into()),
             "assist" | "协助" => Ok("assist".into()),
-            _ => Err(format!("`{raw}` is not a role: responsible (责任主体) or assist (协助)")),
+            _ => Err(format!(
+                "`{raw}` is not a role: responsible (责任主体) or assist (协助)"
+            )),
         },
         "funding.per" => match raw {
             "once" | "一次" | "一次性" => Ok("once".into()),
             "month" | "每月" | "月" => Ok("month".into()),
             "year" | "每年" | "年" => Ok("year".into()),
-            _ => Err(format!("`{raw}` is not a funding period: once, month or year")),
+            _ => Err(format!(
+                "`{raw}` is not a funding period: once, month or year"
+            )),
         },
         "requester_level" => match raw {
             "municipal_department" | "street" | "district_department" => Ok(raw.into()),
-            _ => Err(format!("`{raw}` is not a level: municipal_department, district_department or street")),
+            _ => Err(format!(
+                "`{raw}` is not a level: municipal_department, district_department or street"
+            )),
         },
         _ => Ok(raw.into()),
     }
@@ -146,7 +182,9 @@ pub fn parse(line: &str) -> Result<Subject, String> {
             continue;
         }
         match lower.as_str() {
-            "" | "can" | "enter" | "能否准入" | "能否" | "准入" | "may" | "the" | "task" => continue,
+            "" | "can" | "enter" | "能否准入" | "能否" | "准入" | "may" | "the" | "task" => {
+                continue;
+            }
             "as" | "作为" => {
                 after_as = true;
                 continue;
@@ -207,8 +245,16 @@ pub fn parse(line: &str) -> Result<Subject, String> {
     Ok(subject)
 }
 
-/// Whether a JSON text is still open (more lines to come): unbalanced braces outside strings.
+/// Whether a JSON text is still open (more lines to come): it parses as far as it goes and
+/// only lacks its end. A text that is already wrong is not "incomplete": it is reported.
 pub fn json_incomplete(text: &str) -> bool {
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => false,
+        Err(e) => e.is_eof() && braces_open(text),
+    }
+}
+
+fn braces_open(text: &str) -> bool {
     let mut depth = 0i64;
     let mut in_string = false;
     let mut escaped = false;

@@ -18,9 +18,10 @@ pub struct District {
 impl District {
     /// The short name: the file stem (`nanqiao`).
     pub fn short(&self) -> String {
-        self.path
-            .file_stem()
-            .map_or_else(|| self.path.display().to_string(), |s| s.to_string_lossy().into_owned())
+        self.path.file_stem().map_or_else(
+            || self.path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
     }
 
     fn matches(&self, name: &str) -> bool {
@@ -91,8 +92,21 @@ impl Session {
     /// Names for completion: commands, districts, list entries, fields.
     pub fn completions(&self) -> Vec<String> {
         let mut out: Vec<String> = [
-            ":district", ":districts", ":compare", ":why", ":lists", ":list", ":rules", ":as-of",
-            ":load", ":reload", ":help", ":quit", "can", "enter?", "能否准入",
+            ":district",
+            ":districts",
+            ":compare",
+            ":why",
+            ":lists",
+            ":list",
+            ":rules",
+            ":as-of",
+            ":load",
+            ":reload",
+            ":help",
+            ":quit",
+            "can",
+            "enter?",
+            "能否准入",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -122,13 +136,34 @@ impl Session {
             return Reply::text(String::new());
         }
         if let Some(command) = line.strip_prefix(':') {
-            let (name, rest) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
+            let (name, rest) = command
+                .split_once(char::is_whitespace)
+                .unwrap_or((command, ""));
             return self.command(name, rest.trim());
         }
         if line.starts_with('{') {
             return Reply::text(match serde_json::from_str::<Subject>(line) {
                 Ok(subject) => self.answer(subject),
-                Err(e) => format!("error[zhunru::input]: {e}\n  help: a subject is one JSON object in the shape of contract.md\n"),
+                Err(e) => {
+                    let message = e.to_string();
+                    let message = if e.is_eof() {
+                        "this JSON subject is not finished: a closing `}` or `]` is missing"
+                            .to_owned()
+                    } else {
+                        message
+                            .rsplit_once(" at line ")
+                            .map_or(message.clone(), |(m, _)| m.to_owned())
+                    };
+                    let line_text = line.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+                    let error = zhunru::InputError::new(
+                        "<input>",
+                        e.line(),
+                        e.column(),
+                        message,
+                        line_text,
+                    );
+                    render(&error, self.color)
+                }
             });
         }
         Reply::text(match question::parse(line) {
@@ -201,7 +236,9 @@ impl Session {
                     format!("decisions are now made as of {d}\n")
                 }
                 None if rest.is_empty() => format!("decisions are made as of {}\n", self.as_of),
-                None => format!("error: `{rest}` is not a date: write YYYY-MM-DD, a day that exists\n"),
+                None => {
+                    format!("error: `{rest}` is not a date: write YYYY-MM-DD, a day that exists\n")
+                }
             },
             "load" | "l" => self.load(rest),
             "reload" | "r" => self.reload(),
@@ -214,7 +251,13 @@ impl Session {
         let mut out = String::new();
         for (i, d) in self.districts.iter().enumerate() {
             let mark = if i == self.current { "*" } else { " " };
-            let _ = writeln!(out, "{mark} {:<10} {}  ({})", d.short(), d.policy.jurisdiction(), d.path.display());
+            let _ = writeln!(
+                out,
+                "{mark} {:<10} {}  ({})",
+                d.short(),
+                d.policy.jurisdiction(),
+                d.path.display()
+            );
         }
         out
     }
@@ -224,7 +267,11 @@ impl Session {
             Some(i) => {
                 self.current = i;
                 let d = &self.districts[i];
-                format!("district in force: {} — {}\n", d.short(), d.policy.jurisdiction())
+                format!(
+                    "district in force: {} — {}\n",
+                    d.short(),
+                    d.policy.jurisdiction()
+                )
             }
             None => {
                 let names: Vec<String> = self.districts.iter().map(District::short).collect();
@@ -246,9 +293,22 @@ impl Session {
             .iter()
             .map(|d| (d.short(), d.policy.decide(&subject, self.as_of)))
             .collect();
-        let mut out = format!("「{}」 as of {}\n", subject.category().unwrap_or(""), self.as_of);
-        let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(8).max(8);
-        let _ = writeln!(out, "{:<width$}  {:<29}  {:<40}  rules", "district", "verdict", "missing");
+        let mut out = format!(
+            "「{}」 as of {}\n",
+            subject.category().unwrap_or(""),
+            self.as_of
+        );
+        let width = rows
+            .iter()
+            .map(|r| r.0.chars().count())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<29}  {:<40}  rules",
+            "district", "verdict", "missing"
+        );
         for (name, d) in &rows {
             let verdict = report::verdict_line(d.verdict);
             let rules: Vec<String> = d
@@ -257,7 +317,11 @@ impl Session {
                 .map(|r| format!("{} [{}]", r.rule, r.cites.join(",")))
                 .collect();
             let pad = 29usize.saturating_sub(display_width(&verdict));
-            let missing = if d.missing.is_empty() { "-".to_owned() } else { d.missing.join(", ") };
+            let missing = if d.missing.is_empty() {
+                "-".to_owned()
+            } else {
+                d.missing.join(", ")
+            };
             let _ = writeln!(
                 out,
                 "{:<width$}  {verdict}{}  {:<40}  {}",
@@ -286,12 +350,20 @@ impl Session {
         );
         out.push_str(&report::decision_text(&d.policy, decision, self.color));
         for m in &decision.missing_detail {
-            let _ = writeln!(out, "  missing {:<22} required by {}: {}", m.name, m.rule, m.requirement);
+            let _ = writeln!(
+                out,
+                "  missing {:<22} required by {}: {}",
+                m.name, m.rule, m.requirement
+            );
         }
         if decision.verdict == Verdict::NeedsApproval && decision.missing.is_empty() {
             out.push_str("  every material is there; the application still has to be approved\n");
         }
-        let _ = writeln!(out, "decision as JSON:\n  {}", serde_json::to_string(decision).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "decision as JSON:\n  {}",
+            serde_json::to_string(decision).unwrap_or_default()
+        );
         out
     }
 
@@ -310,7 +382,11 @@ impl Session {
                 list.title.as_ref().map_or("", |t| t.node.as_str()),
                 cites.join(", "),
                 list.entries.len(),
-                if examples > 0 { format!(" ({examples} 示例)") } else { String::new() }
+                if examples > 0 {
+                    format!(" ({examples} 示例)")
+                } else {
+                    String::new()
+                }
             );
         }
         out
@@ -321,14 +397,28 @@ impl Session {
             return "no policy loaded\n".to_owned();
         };
         let Some(list) = d.policy.list_decl(name) else {
-            let names: Vec<&str> = d.policy.ast().lists.iter().map(|l| l.name.node.as_str()).collect();
-            return format!("error: no list `{name}` in {}\n  help: the lists are {}\n", d.short(), names.join(", "));
+            let names: Vec<&str> = d
+                .policy
+                .ast()
+                .lists
+                .iter()
+                .map(|l| l.name.node.as_str())
+                .collect();
+            return format!(
+                "error: no list `{name}` in {}\n  help: the lists are {}\n",
+                d.short(),
+                names.join(", ")
+            );
         };
         let mut out = format!(
             "{} {} [{}]\n",
             list.name.node,
             list.title.as_ref().map_or("", |t| t.node.as_str()),
-            list.cite.iter().map(|c| c.node.as_str()).collect::<Vec<_>>().join(", ")
+            list.cite
+                .iter()
+                .map(|c| c.node.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         for e in &list.entries {
             let value = match &e.value.node {
@@ -342,8 +432,16 @@ impl Session {
                 out,
                 "  {}{}{}",
                 value,
-                if aliases.is_empty() { String::new() } else { format!("（别名 {}）", aliases.join("、")) },
-                if e.example { "   示例 (illustrative, not quoted from the source)" } else { "" }
+                if aliases.is_empty() {
+                    String::new()
+                } else {
+                    format!("（别名 {}）", aliases.join("、"))
+                },
+                if e.example {
+                    "   示例 (illustrative, not quoted from the source)"
+                } else {
+                    ""
+                }
             );
         }
         out
@@ -361,11 +459,17 @@ impl Session {
                 Outcome::Refer(_) => "须经审批 refer",
                 Outcome::Violation(_) => "违规 violation",
             };
+            let pad = 26usize.saturating_sub(display_width(&rule.name.node));
             let _ = writeln!(
                 out,
-                "{:<24} [{}]  {}  {}",
+                "{}{} [{}]  {}  {}",
                 rule.name.node,
-                rule.cite.iter().map(|c| c.node.as_str()).collect::<Vec<_>>().join(", "),
+                " ".repeat(pad),
+                rule.cite
+                    .iter()
+                    .map(|c| c.node.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 outcome,
                 d.policy.source().location(rule.span)
             );
@@ -394,7 +498,12 @@ impl Session {
                 };
                 self.current = index;
                 let d = &self.districts[index];
-                format!("loaded {} — {} ({} rules)\n", d.short(), d.policy.jurisdiction(), d.policy.ast().rules.len())
+                format!(
+                    "loaded {} — {} ({} rules)\n",
+                    d.short(),
+                    d.policy.jurisdiction(),
+                    d.policy.ast().rules.len()
+                )
             }
             Err(e) => self.broken(&e, "nothing was loaded"),
         }
@@ -412,7 +521,11 @@ impl Session {
                     for diag in &e.diagnostics {
                         out.push_str(&render(diag, self.color));
                     }
-                    let _ = writeln!(out, "{} is broken; the previous policy stays in force", d.short());
+                    let _ = writeln!(
+                        out,
+                        "{} is broken; the previous policy stays in force",
+                        d.short()
+                    );
                 }
             }
         }
@@ -431,7 +544,9 @@ impl Session {
 
 fn display_width(s: &str) -> usize {
     // CJK characters take two columns in a terminal.
-    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
