@@ -217,7 +217,7 @@ pub struct InputError {
     pub origin: String,
     /// 1-based line in the input.
     pub line: usize,
-    /// 1-based column (in bytes, as serde_json counts) on that line; 0 when unknown.
+    /// 1-based column (in characters) on that line; 0 when unknown.
     pub column: usize,
     /// What is wrong.
     pub message: String,
@@ -246,14 +246,17 @@ impl SourceCode for LineSnippet {
             inner.data(),
             *inner.span(),
             inner.line() + self.line.saturating_sub(1),
-            inner.column(),
+            self.text
+                .get(..inner.span().offset())
+                .map_or(0, |s| s.rsplit('\n').next().unwrap_or("").chars().count()),
             inner.line_count(),
         )))
     }
 }
 
 impl InputError {
-    /// An error at `line`/`column` of `origin`; `line_text` is that line, shown in the report.
+    /// An error at `line` and byte `column` (as serde_json counts) of `origin`; `line_text`
+    /// is that line, shown in the report.
     pub fn new(origin: &str, line: usize, column: usize, message: String, line_text: &str) -> Self {
         // Keep long lines whole up to a bound, so the caret stays on the text.
         let cut = (0..=line_text.len().min(8192))
@@ -274,7 +277,11 @@ impl InputError {
             }),
             origin: origin.to_owned(),
             line,
-            column,
+            column: if column == 0 {
+                0
+            } else {
+                line_text.get(..offset).map_or(column, |s| s.chars().count() + 1)
+            },
             message,
             offset,
         }

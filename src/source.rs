@@ -105,12 +105,15 @@ impl miette::SourceCode for Source {
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
         let inner = (*self.text).read_span(span, context_lines_before, context_lines_after)?;
+        // miette counts columns in bytes; editors (and our `at` fields) count characters.
+        let start = inner.span().offset();
+        let column = self.line_col(start).1 - 1;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
