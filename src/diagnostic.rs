@@ -280,7 +280,9 @@ impl InputError {
             column: if column == 0 {
                 0
             } else {
-                line_text.get(..offset).map_or(column, |s| s.chars().count() + 1)
+                line_text
+                    .get(..offset)
+                    .map_or(column, |s| s.chars().count() + 1)
             },
             message,
             offset,

@@ -36,6 +36,7 @@ pub mod ast;
 pub(crate) mod check;
 mod diagnostic;
 pub(crate) mod eval;
+pub mod format;
 pub mod input;
 mod normalize;
 pub(crate) mod parse;
@@ -124,6 +125,11 @@ fn kind_slot(kind: SubjectKind) -> usize {
         SubjectKind::Community => 1,
         SubjectKind::Assessment => 2,
     }
+}
+
+/// Parse a policy without checking it: the AST, or the syntax errors.
+pub fn parse_policy(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
+    parse::parse(source)
 }
 
 /// Parse and check a policy; every diagnostic (errors and warnings), errors first.

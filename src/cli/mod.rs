@@ -47,6 +47,21 @@ enum Command {
         /// A file of subjects, or `-` for standard input.
         input: String,
     },
+    /// Print policies in canonical layout (comments kept), or in the other keyword language.
+    Fmt {
+        /// Policy files.
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// Don't write: exit 1 if a file is not in canonical layout.
+        #[arg(long)]
+        check: bool,
+        /// Print to standard output instead of rewriting the files.
+        #[arg(long, conflicts_with = "check")]
+        stdout: bool,
+        /// Keyword language to write (default: the file's own).
+        #[arg(long, value_enum)]
+        keywords: Option<KeywordLang>,
+    },
     /// Ask "can this task enter?" interactively (能否准入).
     Repl {
         /// Policies to load; the first is the district in force. Default: policies/*.policy.
@@ -55,6 +70,15 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
     },
+}
+
+/// Keyword language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KeywordLang {
+    /// 政策 清单 规则 当 …
+    Zh,
+    /// policy list rule when …
+    En,
 }
 
 /// Output format.
@@ -118,6 +142,12 @@ pub fn main() -> ExitCode {
             color.enabled(std::io::stdout().is_terminal()),
             &input,
         ),
+        Command::Fmt {
+            policies,
+            check,
+            stdout,
+            keywords,
+        } => fmt(&policies, check, stdout, keywords),
         Command::Repl { policies, as_of } => {
             crate::repl::run(policies, as_of.unwrap_or_else(Date::today))
         }
@@ -163,6 +193,60 @@ fn check(policies: &[PathBuf], deny_warnings: bool, color: bool) -> ExitCode {
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" },
         );
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn fmt(
+    policies: &[PathBuf],
+    check: bool,
+    to_stdout: bool,
+    keywords: Option<KeywordLang>,
+) -> ExitCode {
+    let keywords = keywords.map(|k| match k {
+        KeywordLang::Zh => zhunru::format::Keywords::Zh,
+        KeywordLang::En => zhunru::format::Keywords::En,
+    });
+    let color = std::io::stderr().is_terminal();
+    let mut failed = false;
+    for path in policies {
+        let source = match zhunru::read_source(path) {
+            Ok(s) => s,
+            Err(e) => {
+                print_policy_error(&e, color);
+                failed = true;
+                continue;
+            }
+        };
+        let formatted = match zhunru::format::format_source(&source, keywords) {
+            Ok(f) => f,
+            Err(diagnostics) => {
+                print_policy_error(&PolicyError { diagnostics }, color);
+                failed = true;
+                continue;
+            }
+        };
+        if to_stdout {
+            print!("{formatted}");
+        } else if formatted != *source.text {
+            if check {
+                eprintln!(
+                    "{}: not in canonical layout (run `zhunru fmt {}`)",
+                    path.display(),
+                    path.display()
+                );
+                failed = true;
+            } else if let Err(e) = std::fs::write(path, &formatted) {
+                eprintln!("error[zhunru::io]: cannot write `{}`: {e}", path.display());
+                failed = true;
+            } else {
+                eprintln!("{}: formatted", path.display());
+            }
+        }
     }
     if failed {
         ExitCode::from(1)

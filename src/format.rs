@@ -1,0 +1,599 @@
+//! The canonical layout of a policy file, and the same policy in the other keyword language.
+//!
+//! `format` prints the AST back: items in file order, one blank line between them, two
+//! spaces of indentation, one list entry a line, comments kept before the code they preceded.
+//! Formatting is idempotent, and parsing the output gives the same AST (property-tested).
+//! `Keywords::En` / `Keywords::Zh` choose the keyword language; nothing else changes, so both
+//! forms decide every subject the same.
+
+use std::fmt::Write as _;
+
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::source::{Source, Span};
+
+/// Which keyword language to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keywords {
+    /// 政策, 清单, 规则, 当 …
+    Zh,
+    /// policy, list, rule, when …
+    En,
+}
+
+impl Keywords {
+    /// The language a policy is written in, told from its first keyword.
+    pub fn of(source: &Source) -> Keywords {
+        let text = source.text.trim_start_matches('\u{feff}');
+        let first_code_line = text
+            .lines()
+            .map(str::trim_start)
+            .find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('#'));
+        match first_code_line {
+            Some(l) if l.starts_with("policy") => Keywords::En,
+            _ => Keywords::Zh,
+        }
+    }
+
+    fn kw(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Keywords::Zh => zh,
+            Keywords::En => en,
+        }
+    }
+}
+
+/// Parse a policy and print it in canonical layout with the given keywords (or the file's own
+/// language when `None`). Fails only when the policy does not parse.
+pub fn format_source(
+    source: &Source,
+    keywords: Option<Keywords>,
+) -> Result<String, Vec<Diagnostic>> {
+    let ast = crate::parse::parse(source)?;
+    let keywords = keywords.unwrap_or_else(|| Keywords::of(source));
+    Ok(format_ast(&ast, source, keywords))
+}
+
+/// Print a parsed policy. `source` is the text it was parsed from (for comments and the
+/// spelling of numbers); an AST built by hand may pass an empty source.
+pub fn format_ast(ast: &PolicyAst, source: &Source, keywords: Keywords) -> String {
+    let mut p = Printer {
+        k: keywords,
+        source,
+        out: String::new(),
+        comments: &ast.comments,
+        next_comment: 0,
+        last_end: 0,
+    };
+    p.policy(ast);
+    p.out
+}
+
+enum Item<'a> {
+    List(&'a ListDecl),
+    Rule(&'a RuleDecl),
+    Assert(&'a AssertDecl),
+}
+
+impl Item<'_> {
+    fn start(&self) -> usize {
+        match self {
+            Item::List(l) => l.span.start,
+            Item::Rule(r) => r.span.start,
+            Item::Assert(a) => a.span.start,
+        }
+    }
+}
+
+struct Printer<'a> {
+    k: Keywords,
+    source: &'a Source,
+    out: String,
+    comments: &'a [crate::source::Spanned<String>],
+    next_comment: usize,
+    /// End of the last thing printed, in the source: to tell where blank lines were.
+    last_end: usize,
+}
+
+/// Display width: CJK characters take two columns.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+const MAX_LINE: usize = 80;
+
+impl Printer<'_> {
+    /// Whether the source had a blank line between two offsets.
+    fn blank_between(&self, from: usize, to: usize) -> bool {
+        let gap = self.source.text.get(from..to).unwrap_or("");
+        let segments: Vec<&str> = gap.split('\n').collect();
+        segments.len() > 2
+            && segments
+                .get(1..segments.len() - 1)
+                .is_some_and(|middle| middle.iter().any(|l| l.trim().is_empty()))
+    }
+
+    /// A blank line if the source had one before `offset` (and the output has none yet).
+    fn keep_blank(&mut self, offset: usize) {
+        if !self.out.is_empty()
+            && !self.out.ends_with("\n\n")
+            && self.blank_between(self.last_end, offset)
+        {
+            self.out.push('\n');
+        }
+    }
+
+    /// Print the comments that stand before `offset`, at `indent`.
+    fn comments_before(&mut self, offset: usize, indent: &str) {
+        while let Some(c) = self.comments.get(self.next_comment) {
+            if c.span.start >= offset {
+                break;
+            }
+            if self.blank_between(self.last_end, c.span.start)
+                && !self.out.ends_with("\n\n")
+                && !self.out.is_empty()
+            {
+                self.out.push('\n');
+            }
+            let _ = writeln!(self.out, "{indent}{}", c.node.trim_end());
+            self.last_end = c.span.end;
+            self.next_comment += 1;
+        }
+    }
+
+    fn mark(&mut self, span: Span) {
+        self.last_end = self.last_end.max(span.end);
+    }
+
+    fn policy(&mut self, ast: &PolicyAst) {
+        self.header(&ast.header);
+        let mut items: Vec<Item> = Vec::new();
+        items.extend(ast.lists.iter().map(Item::List));
+        items.extend(ast.rules.iter().map(Item::Rule));
+        items.extend(ast.asserts.iter().map(Item::Assert));
+        items.sort_by_key(Item::start);
+        for item in items {
+            self.out.push('\n');
+            self.comments_before(item.start(), "");
+            self.keep_blank(item.start());
+            match item {
+                Item::List(l) => self.list(l),
+                Item::Rule(r) => self.rule(r),
+                Item::Assert(a) => self.assertion(a),
+            }
+        }
+        // Comments after the last item.
+        let rest = self.comments.len() > self.next_comment;
+        if rest {
+            self.out.push('\n');
+        }
+        self.comments_before(usize::MAX, "");
+    }
+
+    fn header(&mut self, h: &Header) {
+        self.comments_before(h.span.start, "");
+        self.keep_blank(h.span.start);
+        let k = self.k;
+        let _ = writeln!(
+            self.out,
+            "{} {}",
+            k.kw("政策", "policy"),
+            self.text(&h.title.node)
+        );
+        self.mark(h.title.span);
+        if let Some(j) = &h.jurisdiction {
+            self.comments_before(j.span.start, "  ");
+            let _ = writeln!(
+                self.out,
+                "  {} {}",
+                k.kw("辖区", "jurisdiction"),
+                self.text(&j.node)
+            );
+            self.mark(j.span);
+        }
+        if let Some(s) = &h.source {
+            self.comments_before(s.span.start, "  ");
+            let _ = writeln!(
+                self.out,
+                "  {} {}",
+                k.kw("来源", "source"),
+                self.text(&s.node)
+            );
+            self.mark(s.span);
+        }
+        if let Some(e) = &h.effective {
+            self.comments_before(e.span.start, "  ");
+            let _ = writeln!(self.out, "  {} {}", k.kw("生效", "effective"), e.node);
+            self.mark(e.span);
+        }
+        self.mark(h.span);
+    }
+
+    fn cites(&self, cite: &[crate::source::Spanned<String>]) -> String {
+        if cite.is_empty() {
+            return String::new();
+        }
+        let ids: Vec<&str> = cite.iter().map(|c| c.node.as_str()).collect();
+        format!(" {} {}", self.k.kw("引用", "cite"), ids.join(", "))
+    }
+
+    fn list(&mut self, l: &ListDecl) {
+        let k = self.k;
+        let title = l
+            .title
+            .as_ref()
+            .map(|t| format!(" {}", self.text(&t.node)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            self.out,
+            "{} {}{}{} {{",
+            k.kw("清单", "list"),
+            l.name.node,
+            title,
+            self.cites(&l.cite)
+        );
+        self.mark(l.name.span);
+        for e in &l.entries {
+            self.comments_before(e.value.span.start, "  ");
+            let mut line = String::from("  ");
+            if e.example {
+                line.push_str(k.kw("示例 ", "example "));
+            }
+            line.push_str(&self.literal(&e.value.node, e.value.span));
+            if !e.aliases.is_empty() {
+                let aliases: Vec<String> = e.aliases.iter().map(|a| self.text(&a.node)).collect();
+                match k {
+                    Keywords::Zh => {
+                        let _ = write!(line, "（别名 {}）", aliases.join("、"));
+                    }
+                    Keywords::En => {
+                        let _ = write!(line, " (alias {})", aliases.join(", "));
+                    }
+                }
+            }
+            let _ = writeln!(self.out, "{line}");
+            self.mark(e.value.span);
+            if let Some(a) = e.aliases.last() {
+                self.mark(a.span);
+            }
+        }
+        self.comments_before(l.span.end, "  ");
+        self.out.push_str("}\n");
+        self.mark(l.span);
+    }
+
+    fn rule(&mut self, r: &RuleDecl) {
+        let k = self.k;
+        let _ = writeln!(
+            self.out,
+            "{} {}{}",
+            k.kw("规则", "rule"),
+            r.name.node,
+            self.cites(&r.cite)
+        );
+        self.mark(r.name.span);
+        if let Some(a) = &r.about {
+            self.comments_before(a.span.start, "  ");
+            let _ = writeln!(
+                self.out,
+                "  {} {}",
+                k.kw("关于", "about"),
+                self.kind(a.node)
+            );
+            self.mark(a.span);
+        }
+        if let Some(w) = &r.when {
+            self.comments_before(w.span.start, "  ");
+            let head = format!("  {} ", k.kw("当", "when"));
+            let line = format!("{head}{}", self.expr(w, 0));
+            if width(&line) <= MAX_LINE {
+                let _ = writeln!(self.out, "{line}");
+            } else {
+                let broken = self.broken_condition(w, &head);
+                self.out.push_str(&broken);
+            }
+            self.mark(w.span);
+        }
+        let n = r.requirements.len();
+        let head = format!("  {} ", k.kw("要求", "require"));
+        let pad = " ".repeat(width(&head));
+        for (i, req) in r.requirements.iter().enumerate() {
+            self.comments_before(req.expr.span.start, "  ");
+            let mut line = if i == 0 { head.clone() } else { pad.clone() };
+            line.push_str(&self.expr(&req.expr, 0));
+            if let Some(label) = &req.label {
+                let _ = write!(line, " {} {}", k.kw("记为", "as"), label.node);
+                self.mark(label.span);
+            }
+            if i + 1 < n {
+                line.push_str(k.kw("，", ","));
+            }
+            let _ = writeln!(self.out, "{line}");
+            self.mark(req.expr.span);
+        }
+        self.comments_before(r.outcome.span.start, "  ");
+        let outcome = match &r.outcome.node {
+            Outcome::Deny(m) => format!("{} {}", k.kw("不予准入", "deny"), self.message(m)),
+            Outcome::Admit(Some(m)) => format!("{} {}", k.kw("准予准入", "admit"), self.message(m)),
+            Outcome::Admit(None) => k.kw("准予准入", "admit").to_owned(),
+            Outcome::Refer(m) => format!("{} {}", k.kw("须经审批", "refer"), self.message(m)),
+            Outcome::Violation(m) => format!("{} {}", k.kw("违规", "violation"), self.message(m)),
+        };
+        let _ = writeln!(self.out, "  {outcome}");
+        self.mark(r.span);
+    }
+
+    /// A long `且`/`或` chain, one operand a line.
+    fn broken_condition(&self, e: &Expr, head: &str) -> String {
+        let (parts, word, prec) = match &*e.kind {
+            ExprKind::And(parts) => (parts, self.k.kw("且", "and"), 3),
+            ExprKind::Or(parts) => (parts, self.k.kw("或", "or"), 2),
+            _ => return format!("{head}{}\n", self.expr(e, 0)),
+        };
+        let mut out = String::new();
+        for (i, p) in parts.iter().enumerate() {
+            if i == 0 {
+                let _ = writeln!(out, "{head}{}", self.expr(p, prec));
+            } else {
+                let _ = writeln!(out, "    {word} {}", self.expr(p, prec));
+            }
+        }
+        out
+    }
+
+    fn assertion(&mut self, a: &AssertDecl) {
+        let k = self.k;
+        let message = a
+            .message
+            .as_ref()
+            .map(|m| format!(" {}", self.text(&m.node)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            self.out,
+            "{} {}{}{}",
+            k.kw("断言", "assert"),
+            self.expr(&a.expr, 0),
+            self.cites(&a.cite),
+            message
+        );
+        self.mark(a.span);
+    }
+
+    fn kind(&self, kind: SubjectKind) -> &'static str {
+        match kind {
+            SubjectKind::Task => self.k.kw("事项", "task"),
+            SubjectKind::Community => self.k.kw("社区", "community"),
+            SubjectKind::Assessment => self.k.kw("考核", "assessment"),
+        }
+    }
+
+    fn path(&self, p: &Path) -> String {
+        format!("{}.{}", self.kind(p.kind), p.fields.join("."))
+    }
+
+    fn in_word(&self, negated: bool) -> &'static str {
+        if negated {
+            self.k.kw("不属于", "not in")
+        } else {
+            self.k.kw("属于", "in")
+        }
+    }
+
+    /// Print an expression, in parentheses if it binds less tightly than `min`.
+    /// Precedence: or 1, and 2, not 3, comparison 4, sum 5, product 6, atom 7.
+    fn expr(&self, e: &Expr, min: u8) -> String {
+        let k = self.k;
+        let (prec, text) = match &*e.kind {
+            ExprKind::Literal(l) => (7, self.literal(l, e.span)),
+            ExprKind::Today => (7, k.kw("今天", "today").to_owned()),
+            ExprKind::Field(p) => (7, self.path(p)),
+            ExprKind::CountField { path, filter } => {
+                let filter = filter
+                    .as_ref()
+                    .map(|(neg, l)| format!(" {} {}", self.in_word(*neg), l.node))
+                    .unwrap_or_default();
+                (
+                    7,
+                    format!("{}({}{})", k.kw("计数", "count"), self.path(path), filter),
+                )
+            }
+            ExprKind::CountList(name) => (7, format!("{}({})", k.kw("计数", "count"), name.node)),
+            ExprKind::Quantified {
+                quantifier,
+                path,
+                negated,
+                list,
+            } => {
+                let q = match quantifier {
+                    Quantifier::Any => k.kw("任一", "any"),
+                    Quantifier::All => k.kw("全部", "all"),
+                };
+                (
+                    7,
+                    format!(
+                        "{q} {} {} {}",
+                        self.path(path),
+                        self.in_word(*negated),
+                        list.node
+                    ),
+                )
+            }
+            ExprKind::Arith(op, a, b) => {
+                let (prec, sym) = match op {
+                    ArithOp::Add => (5, "+"),
+                    ArithOp::Sub => (5, "-"),
+                    ArithOp::Mul => (6, "*"),
+                    ArithOp::Div => (6, "/"),
+                };
+                (
+                    prec,
+                    format!("{} {sym} {}", self.expr(a, prec), self.expr(b, prec + 1)),
+                )
+            }
+            ExprKind::Compare(op, a, b) => (
+                4,
+                format!("{} {} {}", self.expr(a, 5), op.as_str(), self.expr(b, 5)),
+            ),
+            ExprKind::InList {
+                value,
+                negated,
+                list,
+            } => (
+                4,
+                format!(
+                    "{} {} {}",
+                    self.expr(value, 5),
+                    self.in_word(*negated),
+                    list.node
+                ),
+            ),
+            ExprKind::Present { value, negated } => {
+                let word = if *negated {
+                    k.kw("未提供", "absent")
+                } else {
+                    k.kw("已提供", "present")
+                };
+                (4, format!("{} {word}", self.expr(value, 5)))
+            }
+            ExprKind::Not(inner) => (3, format!("{} {}", k.kw("非", "not"), self.expr(inner, 4))),
+            ExprKind::And(parts) => {
+                let parts: Vec<String> = parts.iter().map(|p| self.expr(p, 3)).collect();
+                (2, parts.join(&format!(" {} ", k.kw("且", "and"))))
+            }
+            ExprKind::Or(parts) => {
+                let parts: Vec<String> = parts.iter().map(|p| self.expr(p, 2)).collect();
+                (1, parts.join(&format!(" {} ", k.kw("或", "or"))))
+            }
+        };
+        if prec < min {
+            format!("({text})")
+        } else {
+            text
+        }
+    }
+
+    fn literal(&self, l: &Literal, span: Span) -> String {
+        match l {
+            Literal::Text(t) => self.text(t),
+            Literal::Number(n) => {
+                // Keep the drafter's spelling (`20%`, `3000`) when it says the same number.
+                let written = self.source.slice(span).trim();
+                let same = written
+                    .trim_end_matches(['%', '％'])
+                    .parse::<f64>()
+                    .ok()
+                    .map(|v| {
+                        if written.ends_with(['%', '％']) {
+                            v / 100.0
+                        } else {
+                            v
+                        }
+                    });
+                if !written.is_empty() && same == Some(*n) {
+                    written.replace('％', "%")
+                } else {
+                    format!("{n}")
+                }
+            }
+            Literal::Date(d) => d.to_string(),
+            Literal::Bool(b) => match (b, self.k) {
+                (true, Keywords::Zh) => "是".to_owned(),
+                (false, Keywords::Zh) => "否".to_owned(),
+                (true, Keywords::En) => "true".to_owned(),
+                (false, Keywords::En) => "false".to_owned(),
+            },
+        }
+    }
+
+    /// A text literal: 「…」 in Chinese-keyword files when it can be (CJK text, balanced corner
+    /// quotes, one line), else "…" with escapes.
+    fn text(&self, t: &str) -> String {
+        if self.k == Keywords::Zh && corner_safe(t) && !t.is_ascii() && !t.contains(['{', '}']) {
+            return format!("「{t}」");
+        }
+        quoted(t, false)
+    }
+
+    fn message(&self, m: &Message) -> String {
+        let mut body = String::new();
+        let mut needs_quotes = false;
+        for part in &m.parts {
+            match part {
+                MessagePart::Text(t) => {
+                    if t.contains(['{', '}']) {
+                        needs_quotes = true;
+                    }
+                    body.push_str(t);
+                }
+                MessagePart::Field { path, filter } => {
+                    let filter = filter
+                        .as_ref()
+                        .map(|(neg, l)| format!(" {} {}", self.in_word(*neg), l.node))
+                        .unwrap_or_default();
+                    let _ = write!(body, "{{{}{}}}", self.path(path), filter);
+                }
+            }
+        }
+        if self.k == Keywords::Zh && !needs_quotes && corner_safe(&body) {
+            return format!("「{body}」");
+        }
+        // Re-escape: literal braces in text parts, quotes and backslashes everywhere.
+        let mut out = String::from("\"");
+        for part in &m.parts {
+            match part {
+                MessagePart::Text(t) => out.push_str(&escape(t, true)),
+                MessagePart::Field { path, filter } => {
+                    let filter = filter
+                        .as_ref()
+                        .map(|(neg, l)| format!(" {} {}", self.in_word(*neg), l.node))
+                        .unwrap_or_default();
+                    let _ = write!(out, "{{{}{}}}", self.path(path), filter);
+                }
+            }
+        }
+        out.push('"');
+        out
+    }
+}
+
+/// Whether a text can stand inside 「…」: one line, corner quotes balanced.
+fn corner_safe(t: &str) -> bool {
+    let mut depth = 0i32;
+    for c in t.chars() {
+        match c {
+            '「' => depth += 1,
+            '」' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            '\n' | '\r' => return false,
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// `"…"` with `\"`, `\\`, `\n`, `\t` (and `\{`, `\}` in messages) escaped.
+fn quoted(t: &str, braces: bool) -> String {
+    format!("\"{}\"", escape(t, braces))
+}
+
+fn escape(t: &str, braces: bool) -> String {
+    let mut out = String::new();
+    for c in t.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '{' if braces => out.push_str("\\{"),
+            '}' if braces => out.push_str("\\}"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
