@@ -43,6 +43,7 @@ pub(crate) mod parse;
 pub mod report;
 pub(crate) mod schema;
 mod source;
+pub mod testing;
 mod value;
 
 use std::collections::HashMap;
@@ -51,7 +52,7 @@ use std::fmt;
 pub use ast::SubjectKind;
 pub use check::SEED_RULE_IDS;
 pub use diagnostic::{Code, Diagnostic, InputError, Severity, render};
-pub use eval::{Decision, MissingItem, Reason, Verdict};
+pub use eval::{Decision, MissingItem, Reason, Trace, Verdict};
 pub use normalize::normalize;
 pub use source::{Source, Span, Spanned};
 pub use value::{Date, Fields, Subject, Value};
@@ -224,6 +225,12 @@ impl Policy {
     /// Decide one subject as of a date (the date that `今天`/`today` means).
     pub fn decide(&self, subject: &Subject, as_of: Date) -> Decision {
         eval::decide(self, subject, as_of)
+    }
+
+    /// Decide one subject and report what the decision touched: the rules that applied and
+    /// the list entries that matched (for test coverage).
+    pub fn decide_traced(&self, subject: &Subject, as_of: Date) -> (Decision, Trace) {
+        eval::decide_traced(self, subject, as_of)
     }
 
     /// Decide many subjects, in order.

@@ -62,6 +62,17 @@ enum Command {
         #[arg(long, value_enum)]
         keywords: Option<KeywordLang>,
     },
+    /// Run the test cases kept beside each policy (DIR/tests/NAME.json for DIR/NAME.policy).
+    Test {
+        /// Policy files or folders of them (default: policies/).
+        paths: Vec<PathBuf>,
+        /// Also say which rules and list entries no case exercised.
+        #[arg(long)]
+        coverage: bool,
+        /// Date for cases that give none (default today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+    },
     /// Ask "can this task enter?" interactively (能否准入).
     Repl {
         /// Policies to load; the first is the district in force. Default: policies/*.policy.
@@ -148,6 +159,11 @@ pub fn main() -> ExitCode {
             stdout,
             keywords,
         } => fmt(&policies, check, stdout, keywords),
+        Command::Test {
+            paths,
+            coverage,
+            as_of,
+        } => test(&paths, coverage, as_of.unwrap_or_else(Date::today)),
         Command::Repl { policies, as_of } => {
             crate::repl::run(policies, as_of.unwrap_or_else(Date::today))
         }
@@ -249,6 +265,109 @@ fn fmt(
         }
     }
     if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The policy files named, folders expanded (sorted, so output is stable).
+fn policy_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        paths.to_vec()
+    };
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(&path)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            found.retain(|p| p.extension().is_some_and(|x| x == "policy"));
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn test(paths: &[PathBuf], coverage: bool, as_of: Date) -> ExitCode {
+    let color = std::io::stderr().is_terminal();
+    let (mut passed, mut failed, mut errors) = (0usize, 0usize, 0usize);
+    let mut out = std::io::stdout().lock();
+    for path in policy_files(paths) {
+        let policy = match Policy::from_file(&path) {
+            Ok(p) => p,
+            Err(e) => {
+                print_policy_error(&e, color);
+                errors += 1;
+                continue;
+            }
+        };
+        let tests = zhunru::testing::tests_path(&path);
+        if !tests.exists() {
+            let _ = writeln!(
+                out,
+                "{}: no tests ({} not found)",
+                path.display(),
+                tests.display()
+            );
+            continue;
+        }
+        let file = match zhunru::testing::read_tests(&tests) {
+            Ok(f) => f,
+            Err(e) => {
+                eprint!("{}", render(&e, color));
+                errors += 1;
+                continue;
+            }
+        };
+        let (results, cov) = zhunru::testing::run(&policy, &file, as_of);
+        let _ = writeln!(
+            out,
+            "{} ({}, {} cases)",
+            path.display(),
+            tests.display(),
+            results.len()
+        );
+        for r in &results {
+            if r.passed() {
+                passed += 1;
+                let _ = writeln!(out, "  ok    {} — {}", r.name, r.decision.verdict.as_str());
+            } else {
+                failed += 1;
+                let _ = writeln!(out, "  FAIL  {}", r.name);
+                for d in &r.differences {
+                    let _ = writeln!(out, "        {d}");
+                }
+            }
+        }
+        if coverage {
+            let _ = writeln!(
+                out,
+                "  coverage: rules {}/{}, list entries {}/{}",
+                cov.rules - cov.rules_missed.len(),
+                cov.rules,
+                cov.entries - cov.entries_missed.len(),
+                cov.entries
+            );
+            for rule in &cov.rules_missed {
+                let _ = writeln!(out, "    rule not exercised: {rule}");
+            }
+            for (list, entry, example) in &cov.entries_missed {
+                let mark = if *example { " (示例)" } else { "" };
+                let _ = writeln!(out, "    entry not exercised: {list} 「{entry}」{mark}");
+            }
+        }
+    }
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    if errors > 0 {
+        let _ = writeln!(out, "{errors} file(s) could not be read");
+    }
+    if failed > 0 || errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

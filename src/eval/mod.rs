@@ -36,17 +36,24 @@ impl ListIndex {
         ListIndex { keys }
     }
 
-    fn contains_text(&self, text: &str) -> bool {
-        self.keys.contains_key(normalize(text).as_ref())
-    }
-
-    fn contains(&self, v: &Val) -> Option<bool> {
+    /// The index of the entry a value names, if any.
+    fn find(&self, v: &Val) -> Option<Option<usize>> {
         match v {
-            Val::Text(t) => Some(self.contains_text(t)),
-            Val::Num(n) => Some(self.keys.contains_key(&n.to_string())),
+            Val::Text(t) => Some(self.keys.get(normalize(t).as_ref()).copied()),
+            Val::Num(n) => Some(self.keys.get(&n.to_string()).copied()),
             _ => None,
         }
     }
+}
+
+/// What a decision touched: the rules that applied and the list entries that matched.
+/// Collected only on request (`zhunru test --coverage`).
+#[derive(Debug, Default, Clone)]
+pub struct Trace {
+    /// Indices (in the policy's rule order) of the rules whose condition held.
+    pub rules: Vec<usize>,
+    /// `(list name, entry index)` of every entry a lookup matched.
+    pub entries: Vec<(String, usize)>,
 }
 
 /// A value during evaluation.
@@ -87,9 +94,19 @@ struct Env<'a> {
     policy: &'a Policy,
     fields: &'a Fields,
     today: Date,
+    trace: Option<&'a std::cell::RefCell<Trace>>,
 }
 
 impl<'a> Env<'a> {
+    /// Look a value up in a named list; `None` when it cannot be looked up (not a text).
+    fn lookup(&self, list: &str, v: &Val) -> Option<bool> {
+        let found = self.policy.list_index(list)?.find(v)?;
+        if let (Some(i), Some(trace)) = (found, self.trace) {
+            trace.borrow_mut().entries.push((list.to_owned(), i));
+        }
+        Some(found.is_some())
+    }
+
     fn field(&self, path: &Path) -> Val<'a> {
         match self.fields.get_path(&path.fields) {
             None | Some(Value::Null) => Val::Absent,
@@ -157,10 +174,7 @@ impl<'a> Env<'a> {
             return true;
         };
         let inside = match item {
-            Value::Text(t) => self
-                .policy
-                .list_index(&list.node)
-                .is_some_and(|l| l.contains_text(t)),
+            Value::Text(t) => self.lookup(&list.node, &Val::Text(Cow::Borrowed(t))) == Some(true),
             _ => false,
         };
         inside != *negated
@@ -190,11 +204,14 @@ impl<'a> Env<'a> {
                     // An absent list: nothing in it breaks an `any`, everything satisfies `all`.
                     return Truth::from(*quantifier == Quantifier::All);
                 };
-                let Some(index) = self.policy.list_index(&list.node) else {
+                if self.policy.list_index(&list.node).is_none() {
                     return Truth::Unknown;
-                };
+                }
                 let test = |item: &Value| match item {
-                    Value::Text(t) => index.contains_text(t) != *negated,
+                    Value::Text(t) => {
+                        (self.lookup(&list.node, &Val::Text(Cow::Borrowed(t))) == Some(true))
+                            != *negated
+                    }
                     _ => false,
                 };
                 Truth::from(match quantifier {
@@ -209,11 +226,7 @@ impl<'a> Env<'a> {
                 list,
             } => {
                 let v = self.value(value);
-                let found = self
-                    .policy
-                    .list_index(&list.node)
-                    .and_then(|l| l.contains(&v));
-                match found {
+                match self.lookup(&list.node, &v) {
                     Some(inside) => Truth::from(inside != *negated),
                     None => Truth::Unknown,
                 }
@@ -366,10 +379,27 @@ fn requirement_label(req: &Requirement, rule: &RuleDecl) -> String {
 
 /// Decide one subject as of a date.
 pub(crate) fn decide(policy: &Policy, subject: &Subject, today: Date) -> Decision {
+    decide_with(policy, subject, today, None)
+}
+
+/// Decide, recording which rules applied and which list entries matched.
+pub(crate) fn decide_traced(policy: &Policy, subject: &Subject, today: Date) -> (Decision, Trace) {
+    let trace = std::cell::RefCell::new(Trace::default());
+    let decision = decide_with(policy, subject, today, Some(&trace));
+    (decision, trace.into_inner())
+}
+
+fn decide_with(
+    policy: &Policy,
+    subject: &Subject,
+    today: Date,
+    trace: Option<&std::cell::RefCell<Trace>>,
+) -> Decision {
     let env = Env {
         policy,
         fields: &subject.fields,
         today,
+        trace,
     };
     let mut denies = Vec::new();
     let mut admits = Vec::new();
@@ -387,6 +417,9 @@ pub(crate) fn decide(policy: &Policy, subject: &Subject, today: Date) -> Decisio
             .is_none_or(|w| env.truth(w) == Truth::True);
         if !applies {
             continue;
+        }
+        if let Some(trace) = trace {
+            trace.borrow_mut().rules.push(index);
         }
         let failed: Vec<&Requirement> = rule
             .requirements

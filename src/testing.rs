@@ -1,0 +1,202 @@
+//! Policy tests: cases that state a subject and the decision expected of it, kept beside the
+//! policy (`policies/tests/<name>.json` for `policies/<name>.policy`), run by `zhunru test`.
+//!
+//! ```json
+//! {"as_of": "2020-06-01",
+//!  "cases": [{"name": "招商引资不得下放",
+//!             "subject": {"category": "招商引资"},
+//!             "expect": {"verdict": "denied", "reasons": ["负面事项不得下放"], "cites": ["N2"]}}]}
+//! ```
+//! `reasons` (rule names), `cites` and `missing` are optional; when given they must match
+//! exactly, in order.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::ast::Literal;
+use crate::diagnostic::InputError;
+use crate::value::{Date, Subject};
+use crate::{Decision, Policy, Verdict};
+
+/// A file of test cases for one policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestFile {
+    /// The date cases are decided as of, unless a case says otherwise.
+    pub as_of: Option<Date>,
+    /// The cases, in order.
+    pub cases: Vec<TestCase>,
+}
+
+/// One case.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCase {
+    /// What it shows, e.g. 「招商引资不得下放」.
+    pub name: String,
+    /// This case's date, overriding the file's.
+    pub as_of: Option<Date>,
+    /// The subject decided.
+    pub subject: Subject,
+    /// What the decision must be.
+    pub expect: Expect,
+}
+
+/// The expected decision.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The names of the deciding rules, in order.
+    pub reasons: Option<Vec<String>>,
+    /// Every seed rule id the reasons cite, in order.
+    pub cites: Option<Vec<String>>,
+    /// What is missing, in order.
+    pub missing: Option<Vec<String>>,
+}
+
+/// The outcome of one case.
+#[derive(Debug)]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// The decision made.
+    pub decision: Decision,
+    /// Each way the decision differs from the expectation (empty when the case passed).
+    pub differences: Vec<String>,
+}
+
+impl CaseResult {
+    /// Whether the decision met the expectation.
+    pub fn passed(&self) -> bool {
+        self.differences.is_empty()
+    }
+}
+
+/// What no case exercised.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// Rules in the policy.
+    pub rules: usize,
+    /// Names of the rules no case applied.
+    pub rules_missed: Vec<String>,
+    /// List entries in the policy.
+    pub entries: usize,
+    /// `(list, entry, is example)` of the entries no case matched.
+    pub entries_missed: Vec<(String, String, bool)>,
+}
+
+/// The file of tests for a policy: `DIR/tests/NAME.json` for `DIR/NAME.policy`.
+pub fn tests_path(policy: &Path) -> PathBuf {
+    let dir = policy.parent().unwrap_or(Path::new("."));
+    let stem = policy
+        .file_stem()
+        .map_or_else(|| "policy".into(), |s| s.to_owned());
+    let mut name = stem;
+    name.push(".json");
+    dir.join("tests").join(name)
+}
+
+/// Read a test file; a JSON error points at its line and column.
+pub fn read_tests(path: &Path) -> Result<TestFile, InputError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(&origin, 0, 0, format!("cannot read: {e}"), ""))?;
+    serde_json::from_str(&text).map_err(|e| {
+        let line = e.line();
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.clone(), |(m, _)| m.to_owned());
+        InputError::new(
+            &origin,
+            line,
+            e.column(),
+            message,
+            text.lines().nth(line.saturating_sub(1)).unwrap_or(""),
+        )
+    })
+}
+
+/// Run every case of a file against a policy; with the coverage of the whole file.
+pub fn run(policy: &Policy, file: &TestFile, default_as_of: Date) -> (Vec<CaseResult>, Coverage) {
+    let mut applied = BTreeSet::new();
+    let mut matched = BTreeSet::new();
+    let mut results = Vec::new();
+    for case in &file.cases {
+        let as_of = case.as_of.or(file.as_of).unwrap_or(default_as_of);
+        let (decision, trace) = policy.decide_traced(&case.subject, as_of);
+        applied.extend(trace.rules);
+        matched.extend(trace.entries);
+        let differences = compare(&case.expect, &decision);
+        results.push(CaseResult {
+            name: case.name.clone(),
+            decision,
+            differences,
+        });
+    }
+    let ast = policy.ast();
+    let mut coverage = Coverage {
+        rules: ast.rules.len(),
+        ..Coverage::default()
+    };
+    for (i, rule) in ast.rules.iter().enumerate() {
+        if !applied.contains(&i) {
+            coverage.rules_missed.push(rule.name.node.clone());
+        }
+    }
+    for list in &ast.lists {
+        for (i, entry) in list.entries.iter().enumerate() {
+            coverage.entries += 1;
+            if !matched.contains(&(list.name.node.clone(), i)) {
+                let text = match &entry.value.node {
+                    Literal::Text(t) => t.clone(),
+                    other => format!("{other:?}"),
+                };
+                coverage
+                    .entries_missed
+                    .push((list.name.node.clone(), text, entry.example));
+            }
+        }
+    }
+    (results, coverage)
+}
+
+fn compare(expect: &Expect, got: &Decision) -> Vec<String> {
+    let mut out = Vec::new();
+    if expect.verdict != got.verdict {
+        out.push(format!(
+            "verdict: expected {}, got {}",
+            expect.verdict.as_str(),
+            got.verdict.as_str()
+        ));
+    }
+    if let Some(reasons) = &expect.reasons {
+        let actual: Vec<&str> = got.reasons.iter().map(|r| r.rule.as_str()).collect();
+        if *reasons != actual {
+            out.push(format!("reasons: expected {reasons:?}, got {actual:?}"));
+        }
+    }
+    if let Some(cites) = &expect.cites {
+        let actual: Vec<&str> = got
+            .reasons
+            .iter()
+            .flat_map(|r| r.cites.iter().map(String::as_str))
+            .collect();
+        if *cites != actual {
+            out.push(format!("cites: expected {cites:?}, got {actual:?}"));
+        }
+    }
+    if let Some(missing) = &expect.missing {
+        if *missing != got.missing {
+            out.push(format!(
+                "missing: expected {missing:?}, got {:?}",
+                got.missing
+            ));
+        }
+    }
+    out
+}
