@@ -190,13 +190,11 @@ fn compare(expect: &Expect, got: &Decision) -> Vec<String> {
             out.push(format!("cites: expected {cites:?}, got {actual:?}"));
         }
     }
-    if let Some(missing) = &expect.missing {
-        if *missing != got.missing {
-            out.push(format!(
-                "missing: expected {missing:?}, got {:?}",
-                got.missing
-            ));
-        }
+    if let Some(missing) = expect.missing.as_ref().filter(|m| **m != got.missing) {
+        out.push(format!(
+            "missing: expected {missing:?}, got {:?}",
+            got.missing
+        ));
     }
     out
 }
