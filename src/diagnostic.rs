@@ -44,6 +44,8 @@ pub enum Code {
     NeverApplies,
     /// An admit rule without the funding the source demands (费随事转).
     AdmitWithoutFunding,
+    /// A rule that an earlier deny takes every subject of.
+    Shadowed,
     /// A policy assertion that does not hold.
     AssertionFailed,
     /// A policy with task rules but no rule that sends tasks to approval.
@@ -75,6 +77,7 @@ impl Code {
             Code::BannedAndAdmitted => "zhunru::lint::banned_and_admitted",
             Code::NeverApplies => "zhunru::lint::never_applies",
             Code::AdmitWithoutFunding => "zhunru::lint::admit_without_funding",
+            Code::Shadowed => "zhunru::lint::shadowed",
             Code::AssertionFailed => "zhunru::check::assertion_failed",
             Code::NoReferral => "zhunru::lint::no_referral",
             Code::Input => "zhunru::input",

@@ -54,6 +54,10 @@ fn every_error_code_has_a_broken_policy() {
         "zhunru::check::assertion_failed",
         "zhunru::lint::duplicate_entry",
         "zhunru::lint::no_referral",
+        "zhunru::lint::banned_and_admitted",
+        "zhunru::lint::never_applies",
+        "zhunru::lint::shadowed",
+        "zhunru::lint::admit_without_funding",
     ] {
         assert!(
             all.contains(&format!("// expect: {code}")),

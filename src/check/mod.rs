@@ -3,6 +3,7 @@
 //! Errors make a policy unusable; warnings are likely mistakes (`check --deny-warnings`
 //! turns them into errors). The checker keeps going after an error, to report them all.
 
+mod logic;
 mod types;
 
 use std::collections::HashMap;
@@ -43,6 +44,9 @@ pub(crate) fn check(source: &Source, ast: &PolicyAst) -> (Checked, Vec<Diagnosti
     }
     c.lints(&kinds);
     let mut out = c.out;
+    if !out.iter().any(|d| d.severity == Severity::Error) {
+        out.extend(logic::lints(source, ast, &kinds));
+    }
     out.sort_by_key(|d| {
         (
             std::cmp::Reverse(d.severity),

@@ -1,0 +1,428 @@
+//! Lints about what rules mean: an item both banned and admitted, a condition that can never
+//! hold, a rule every subject of which an earlier deny already takes, approval without the
+//! funding the source demands (费随事转).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::ast::*;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::normalize::normalize;
+use crate::source::{Source, Span};
+
+use super::literal_key;
+
+/// Clauses of the source that demand funding with an admission (N4 事费配套, Y5 费随事转).
+/// In order of how directly they say it.
+const FUNDING_CLAUSES: &[&str] = &["N4", "Y5", "Y4", "N3", "Y2"];
+
+/// The conjuncts of a condition (a condition that is not an `and` is one conjunct).
+fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    match &*e.kind {
+        ExprKind::And(parts) => parts.iter().flat_map(conjuncts).collect(),
+        _ => vec![e],
+    }
+}
+
+/// Lists looked up positively (`x 属于 L`, not under `非`) in a condition.
+fn positive_lists(e: &Expr, positive: bool, out: &mut Vec<(String, Span)>) {
+    match &*e.kind {
+        ExprKind::InList { negated, list, .. } if *negated != positive => {
+            out.push((list.node.clone(), list.span))
+        }
+        ExprKind::Not(inner) => positive_lists(inner, !positive, out),
+        ExprKind::And(parts) | ExprKind::Or(parts) => {
+            parts.iter().for_each(|p| positive_lists(p, positive, out))
+        }
+        _ => {}
+    }
+}
+
+/// Every key (entry or alias, normalised) of a list, with the span that wrote it.
+fn keys(list: &ListDecl) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    for e in &list.entries {
+        out.push((literal_key(&e.value.node), e.value.span));
+        for a in &e.aliases {
+            out.push((normalize(&a.node).into_owned(), a.span));
+        }
+    }
+    out
+}
+
+pub(super) fn lints(
+    source: &Source,
+    ast: &PolicyAst,
+    kinds: &[Option<SubjectKind>],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let lists: HashMap<&str, &ListDecl> = ast
+        .lists
+        .iter()
+        .map(|l| (l.name.node.as_str(), l))
+        .collect();
+    banned_and_admitted(source, ast, &lists, &mut out);
+    for rule in &ast.rules {
+        if let Some(w) = &rule.when
+            && let Some((a, b)) = contradiction(&conjuncts(w))
+        {
+            out.push(
+                Diagnostic::warning(
+                    Code::NeverApplies,
+                    source,
+                    a,
+                    format!(
+                        "rule `{}` can never apply: its condition contradicts itself",
+                        rule.name.node
+                    ),
+                )
+                .label("this")
+                .with_label(b, "cannot hold together with this")
+                .help(
+                    "correct the bounds or the values; as written no subject meets the condition",
+                ),
+            );
+        }
+        let reqs: Vec<&Expr> = rule
+            .requirements
+            .iter()
+            .flat_map(|r| conjuncts(&r.expr))
+            .collect();
+        if let Some((a, b)) = contradiction(&reqs) {
+            out.push(
+                Diagnostic::warning(
+                    Code::NeverApplies,
+                    source,
+                    a,
+                    format!(
+                        "the requirements of rule `{}` can never all be met",
+                        rule.name.node
+                    ),
+                )
+                .label("this")
+                .with_label(b, "cannot hold together with this")
+                .help("no application could ever satisfy these together; correct one of them"),
+            );
+        }
+    }
+    shadowed(source, ast, &lists, kinds, &mut out);
+    admit_without_funding(source, ast, &mut out);
+    out
+}
+
+fn banned_and_admitted(
+    source: &Source,
+    ast: &PolicyAst,
+    lists: &HashMap<&str, &ListDecl>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut banned: Vec<String> = Vec::new();
+    let mut admitting: Vec<String> = Vec::new();
+    for rule in &ast.rules {
+        let Some(w) = &rule.when else { continue };
+        let mut found = Vec::new();
+        positive_lists(w, true, &mut found);
+        let names = found.into_iter().map(|(n, _)| n);
+        match rule.outcome.node {
+            Outcome::Deny(_) => banned.extend(names),
+            Outcome::Admit(_) => admitting.extend(names),
+            _ => {}
+        }
+    }
+    let mut reported = HashSet::new();
+    for b in &banned {
+        for a in &admitting {
+            if a == b {
+                continue;
+            }
+            let (Some(bl), Some(al)) = (lists.get(b.as_str()), lists.get(a.as_str())) else {
+                continue;
+            };
+            let banned_keys: BTreeMap<String, Span> = keys(bl).into_iter().collect();
+            for (key, span) in keys(al) {
+                if let Some(bspan) = banned_keys.get(&key)
+                    && reported.insert((key.clone(), span.start))
+                {
+                    out.push(
+                            Diagnostic::warning(
+                                Code::BannedAndAdmitted,
+                                source,
+                                span,
+                                format!("「{key}」 is both banned (`{b}`) and admitted (`{a}`)"),
+                            )
+                            .label(format!("admitted by `{a}`"))
+                            .with_label(*bspan, format!("banned by `{b}`"))
+                            .help("an item is either on the negative list or on a list that admits it; remove it from one"),
+                        );
+                }
+            }
+        }
+    }
+}
+
+/// A bound on a number or date: value and whether it is included.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+struct Bound {
+    value: f64,
+    inclusive: bool,
+}
+
+#[derive(Default, Debug)]
+struct Range {
+    low: Option<(Bound, Span)>,
+    high: Option<(Bound, Span)>,
+}
+
+fn constant(e: &Expr) -> Option<f64> {
+    match &*e.kind {
+        ExprKind::Literal(Literal::Number(n)) => Some(*n),
+        ExprKind::Literal(Literal::Date(d)) => {
+            // Days are ordered like numbers.
+            Some(f64::from(d.year) * 400.0 + f64::from(d.month) * 32.0 + f64::from(d.day))
+        }
+        _ => None,
+    }
+}
+
+fn field_key(e: &Expr) -> Option<String> {
+    match &*e.kind {
+        ExprKind::Field(p) => Some(format!("{:?}.{}", p.kind, p.dotted())),
+        _ => None,
+    }
+}
+
+/// Two conjuncts that cannot both hold, if any: numeric or date bounds that leave nothing,
+/// two different required values, `x 属于 L` with `x 不属于 L`, `已提供` with `未提供`.
+fn contradiction(atoms: &[&Expr]) -> Option<(Span, Span)> {
+    let mut ranges: BTreeMap<String, Range> = BTreeMap::new();
+    let mut equal: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    let mut not_equal: Vec<(String, String, Span)> = Vec::new();
+    let mut membership: BTreeMap<(String, String), (bool, Span)> = BTreeMap::new();
+    let mut presence: BTreeMap<String, (bool, Span)> = BTreeMap::new();
+    for atom in atoms {
+        match &*atom.kind {
+            ExprKind::Compare(op, a, b) => {
+                let (key, value, op) = match (field_key(a), constant(b), field_key(b), constant(a))
+                {
+                    (Some(k), Some(v), _, _) => (k, v, *op),
+                    (_, _, Some(k), Some(v)) => (k, v, flip(*op)),
+                    _ => {
+                        if let (Some(k), ExprKind::Literal(Literal::Text(t))) =
+                            (field_key(a), &*b.kind)
+                        {
+                            match op {
+                                CompareOp::Eq => {
+                                    if let Some((other, at)) = equal.get(&k)
+                                        && other != t
+                                    {
+                                        return Some((*at, atom.span));
+                                    }
+                                    if let Some((_, _, at)) =
+                                        not_equal.iter().find(|(nk, nt, _)| *nk == k && nt == t)
+                                    {
+                                        return Some((*at, atom.span));
+                                    }
+                                    equal.insert(k, (t.clone(), atom.span));
+                                }
+                                CompareOp::Ne => {
+                                    if let Some((other, at)) = equal.get(&k)
+                                        && other == t
+                                    {
+                                        return Some((*at, atom.span));
+                                    }
+                                    not_equal.push((k, t.clone(), atom.span));
+                                }
+                                _ => {}
+                            }
+                        }
+                        continue;
+                    }
+                };
+                let range = ranges.entry(key).or_default();
+                let bound = |inclusive| (Bound { value, inclusive }, atom.span);
+                match op {
+                    CompareOp::Gt => tighten_low(range, bound(false)),
+                    CompareOp::Ge => tighten_low(range, bound(true)),
+                    CompareOp::Lt => tighten_high(range, bound(false)),
+                    CompareOp::Le => tighten_high(range, bound(true)),
+                    CompareOp::Eq => {
+                        tighten_low(range, bound(true));
+                        tighten_high(range, bound(true));
+                    }
+                    CompareOp::Ne => continue,
+                }
+                if let (Some((lo, ls)), Some((hi, hs))) = (range.low, range.high) {
+                    let empty = lo.value > hi.value
+                        || (lo.value == hi.value && !(lo.inclusive && hi.inclusive));
+                    if empty {
+                        return Some((ls, hs));
+                    }
+                }
+            }
+            ExprKind::InList {
+                value,
+                negated,
+                list,
+            } => {
+                let Some(k) = field_key(value) else { continue };
+                let key = (k, list.node.clone());
+                if let Some((other, at)) = membership.get(&key)
+                    && other != negated
+                {
+                    return Some((*at, atom.span));
+                }
+                membership.insert(key, (*negated, atom.span));
+            }
+            ExprKind::Present { value, negated } => {
+                let Some(k) = field_key(value) else { continue };
+                if let Some((other, at)) = presence.get(&k)
+                    && other != negated
+                {
+                    return Some((*at, atom.span));
+                }
+                presence.insert(k, (*negated, atom.span));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn flip(op: CompareOp) -> CompareOp {
+    match op {
+        CompareOp::Lt => CompareOp::Gt,
+        CompareOp::Le => CompareOp::Ge,
+        CompareOp::Gt => CompareOp::Lt,
+        CompareOp::Ge => CompareOp::Le,
+        other => other,
+    }
+}
+
+fn tighten_low(range: &mut Range, new: (Bound, Span)) {
+    let tighter = match range.low {
+        None => true,
+        Some((old, _)) => new.0.value > old.value || (new.0.value == old.value && !new.0.inclusive),
+    };
+    if tighter {
+        range.low = Some(new);
+    }
+}
+
+fn tighten_high(range: &mut Range, new: (Bound, Span)) {
+    let tighter = match range.high {
+        None => true,
+        Some((old, _)) => new.0.value < old.value || (new.0.value == old.value && !new.0.inclusive),
+    };
+    if tighter {
+        range.high = Some(new);
+    }
+}
+
+/// Whether conjunct `a` implies conjunct `b`: the same test, or membership of a list whose
+/// every entry is on the other list.
+fn implies(a: &Expr, b: &Expr, lists: &HashMap<&str, &ListDecl>) -> bool {
+    if crate::format::expr_text(a) == crate::format::expr_text(b) {
+        return true;
+    }
+    match (&*a.kind, &*b.kind) {
+        (
+            ExprKind::InList {
+                value: va,
+                negated: false,
+                list: la,
+            },
+            ExprKind::InList {
+                value: vb,
+                negated: false,
+                list: lb,
+            },
+        ) if crate::format::expr_text(va) == crate::format::expr_text(vb) => {
+            let (Some(la), Some(lb)) = (lists.get(la.node.as_str()), lists.get(lb.node.as_str()))
+            else {
+                return false;
+            };
+            let wider: HashSet<String> = keys(lb).into_iter().map(|(k, _)| k).collect();
+            !la.entries.is_empty() && keys(la).iter().all(|(k, _)| wider.contains(k))
+        }
+        _ => false,
+    }
+}
+
+fn shadowed(
+    source: &Source,
+    ast: &PolicyAst,
+    lists: &HashMap<&str, &ListDecl>,
+    kinds: &[Option<SubjectKind>],
+    out: &mut Vec<Diagnostic>,
+) {
+    for (j, rule) in ast.rules.iter().enumerate() {
+        if !matches!(rule.outcome.node, Outcome::Admit(_) | Outcome::Refer(_)) {
+            continue;
+        }
+        let rule_atoms: Vec<&Expr> = rule.when.as_ref().map(conjuncts).unwrap_or_default();
+        for (i, deny) in ast.rules.iter().enumerate().take(j) {
+            if !matches!(deny.outcome.node, Outcome::Deny(_)) || kinds.get(i) != kinds.get(j) {
+                continue;
+            }
+            let deny_atoms: Vec<&Expr> = deny.when.as_ref().map(conjuncts).unwrap_or_default();
+            let covered = deny_atoms
+                .iter()
+                .all(|d| rule_atoms.iter().any(|r| implies(r, d, lists)));
+            if covered {
+                out.push(
+                    Diagnostic::warning(
+                        Code::Shadowed,
+                        source,
+                        rule.name.span,
+                        format!(
+                            "rule `{}` never decides: `{}` denies every task it applies to",
+                            rule.name.node, deny.name.node
+                        ),
+                    )
+                    .label("shadowed")
+                    .with_label(deny.name.span, "this deny takes every such task first")
+                    .help("a deny overrides every admit; narrow the deny or remove the rule"),
+                );
+                break;
+            }
+        }
+    }
+}
+
+fn admit_without_funding(source: &Source, ast: &PolicyAst, out: &mut Vec<Diagnostic>) {
+    for rule in &ast.rules {
+        if !matches!(rule.outcome.node, Outcome::Admit(_)) {
+            continue;
+        }
+        let Some(clause) = FUNDING_CLAUSES
+            .iter()
+            .find_map(|id| rule.cite.iter().find(|c| c.node == *id))
+        else {
+            continue;
+        };
+        let mut reads = rule.requirements.iter().flat_map(|r| r.expr.paths());
+        let approval = rule
+            .requirements
+            .iter()
+            .flat_map(|r| r.expr.paths())
+            .any(|p| p.fields.first().is_some_and(|f| f == "approval"));
+        if approval && !reads.any(|p| p.fields.first().is_some_and(|f| f == "funding")) {
+            out.push(
+                Diagnostic::warning(
+                    Code::AdmitWithoutFunding,
+                    source,
+                    rule.name.span,
+                    format!(
+                        "rule `{}` admits on approval without requiring funding",
+                        rule.name.node
+                    ),
+                )
+                .label("admits without funding")
+                .with_label(
+                    clause.span,
+                    format!("{} demands that funds follow the task", clause.node),
+                )
+                .help("费随事转: add a requirement such as 事项.funding.amount > 0 记为 funding"),
+            );
+        }
+    }
+}
