@@ -118,7 +118,71 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The policy it points into.
     pub source: Source,
+    /// The message in Chinese, for `--lang zh`.
+    pub message_zh: Option<String>,
+    /// The help in Chinese, for `--lang zh`.
+    pub help_zh: Option<String>,
 }
+
+/// The language diagnostics are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// 中文
+    Zh,
+    /// English
+    En,
+}
+
+impl Lang {
+    /// From the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`): Chinese for `zh…`, else English.
+    pub fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var) {
+                if v.is_empty() {
+                    continue;
+                }
+                return if v.to_ascii_lowercase().starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                };
+            }
+        }
+        Lang::En
+    }
+}
+
+/// Chinese for the phrases that dynamic help texts are built from.
+const HELP_PHRASES: &[(&str, &str)] = &[
+    ("did you mean", "是否想写"),
+    ("the fields here are:", "此处可用的字段："),
+    ("the lists here are:", "本政策的清单："),
+    ("the values are", "可取的值："),
+    ("has no fields inside it", "没有下级字段"),
+    (
+        "the ids are H1–H7, N1–N7 and Y1–Y8 (domain.md)",
+        "可引用的条款为 H1–H7、N1–N7、Y1–Y8（见 domain.md）",
+    ),
+    (
+        "write a date without quotes: 2020-06-30",
+        "日期不加引号：2020-06-30",
+    ),
+    (
+        "write a date as YYYY-MM-DD, e.g. 2020-06-30, or compare with 今天",
+        "日期写作 YYYY-MM-DD，如 2020-06-30，或与 今天 比较",
+    ),
+    (
+        "write numbers in digits without quotes: 3000, 20%",
+        "数字用阿拉伯数字、不加引号：3000、20%",
+    ),
+    ("compare values of the same type", "比较同一类型的值"),
+    (
+        "cite one of H1–H7 (Hefei), N1–N7 (Nanqiao), Y1–Y8 (Yingjiang), as listed in domain.md",
+        "引用 H1–H7（合肥）、N1–N7（南谯）、Y1–Y8（迎江）之一，见 domain.md",
+    ),
+    ("declare it first:", "先声明它："),
+    ("?", "？"),
+];
 
 impl Diagnostic {
     /// An error with one label.
@@ -130,7 +194,38 @@ impl Diagnostic {
             labels: vec![(span, String::new())],
             help: None,
             source: source.clone(),
+            message_zh: None,
+            help_zh: None,
         }
+    }
+
+    /// The message (and, optionally, the help) in Chinese.
+    pub fn zh(mut self, message: impl Into<String>, help: Option<&str>) -> Self {
+        self.message_zh = Some(message.into());
+        self.help_zh = help.map(str::to_owned);
+        self
+    }
+
+    /// This diagnostic in a language: Chinese where a translation exists, else as written.
+    pub fn localized(&self, lang: Lang) -> Diagnostic {
+        let mut d = self.clone();
+        if lang == Lang::Zh {
+            if let Some(m) = &self.message_zh {
+                d.message = m.clone();
+            }
+            d.help = match (&self.help_zh, &self.help) {
+                (Some(h), _) => Some(h.clone()),
+                (None, Some(h)) => {
+                    let mut h = h.clone();
+                    for (en, zh) in HELP_PHRASES {
+                        h = h.replace(en, zh);
+                    }
+                    Some(h)
+                }
+                (None, None) => None,
+            };
+        }
+        d
     }
 
     /// A warning with one label.

@@ -51,7 +51,7 @@ use std::fmt;
 
 pub use ast::SubjectKind;
 pub use check::SEED_RULE_IDS;
-pub use diagnostic::{Code, Diagnostic, InputError, Severity, render};
+pub use diagnostic::{Code, Diagnostic, InputError, Lang, Severity, render};
 pub use eval::{Decision, MissingItem, Reason, Trace, Verdict};
 pub use normalize::normalize;
 pub use source::{Source, Span, Spanned};

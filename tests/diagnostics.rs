@@ -65,3 +65,43 @@ fn every_error_code_has_a_broken_policy() {
         );
     }
 }
+
+/// The same diagnostics in Chinese (`--lang zh`): every message and help has a translation.
+#[test]
+fn broken_policies_in_chinese() {
+    let mut paths: Vec<_> = std::fs::read_dir("tests/cases/broken")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let mut all = String::new();
+    for path in paths {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let source = Source::new(
+            format!("tests/cases/broken/{name}"),
+            std::fs::read_to_string(&path).unwrap(),
+        );
+        for d in check_source(&source) {
+            let zh = d.localized(zhunru::Lang::Zh);
+            assert!(
+                d.message_zh.is_some(),
+                "{name}: no Chinese for `{}`",
+                d.message
+            );
+            assert!(
+                zh.message
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{}",
+                zh.message
+            );
+            all.push_str(&format!(
+                "{}: {}\n  help: {}\n",
+                zh.code,
+                zh.message,
+                zh.help.unwrap_or_default()
+            ));
+        }
+    }
+    insta::assert_snapshot!(all);
+}

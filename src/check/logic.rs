@@ -75,6 +75,10 @@ pub(super) fn lints(
                         rule.name.node
                     ),
                 )
+                .zh(
+                    format!("规则 `{}` 永远不会适用：条件自相矛盾", rule.name.node),
+                    Some("更正界限或取值；照现在的写法没有任何对象满足条件"),
+                )
                 .label("this")
                 .with_label(b, "cannot hold together with this")
                 .help(
@@ -97,6 +101,10 @@ pub(super) fn lints(
                         "the requirements of rule `{}` can never all be met",
                         rule.name.node
                     ),
+                )
+                .zh(
+                    format!("规则 `{}` 的要求不可能同时满足", rule.name.node),
+                    Some("没有任何申请能同时满足这些要求；请更正其中一条"),
                 )
                 .label("this")
                 .with_label(b, "cannot hold together with this")
@@ -149,6 +157,8 @@ fn banned_and_admitted(
                                 span,
                                 format!("「{key}」 is both banned (`{b}`) and admitted (`{a}`)"),
                             )
+.zh(format!("「{key}」 既被禁止（`{b}`）又被准入（`{a}`）"), Some("同一事项要么在负面清单上，要么在准入的清单上；请从其中一个删去"))
+.zh(format!("「{key}」 既被禁止（`{b}`）又被准入（`{a}`）"), Some("同一事项要么在负面清单上，要么在准入的清单上；请从其中一个删去"))
                             .label(format!("admitted by `{a}`"))
                             .with_label(*bspan, format!("banned by `{b}`"))
                             .help("an item is either on the negative list or on a list that admits it; remove it from one"),
@@ -378,6 +388,13 @@ fn shadowed(
                             rule.name.node, deny.name.node
                         ),
                     )
+                    .zh(
+                        format!(
+                            "规则 `{}` 永远不起作用：它适用的事项都已被 `{}` 拒绝",
+                            rule.name.node, deny.name.node
+                        ),
+                        Some("不予准入优先于任何准予准入；请收窄禁止规则或删去这条规则"),
+                    )
                     .label("shadowed")
                     .with_label(deny.name.span, "this deny takes every such task first")
                     .help("a deny overrides every admit; narrow the deny or remove the rule"),
@@ -415,6 +432,10 @@ fn admit_without_funding(source: &Source, ast: &PolicyAst, out: &mut Vec<Diagnos
                         "rule `{}` admits on approval without requiring funding",
                         rule.name.node
                     ),
+                )
+                .zh(
+                    format!("规则 `{}` 审批即准入，却不要求配套经费", rule.name.node),
+                    Some("费随事转：加一条要求，例如 事项.funding.amount > 0 记为 funding"),
                 )
                 .label("admits without funding")
                 .with_label(

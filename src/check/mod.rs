@@ -36,6 +36,7 @@ pub(crate) fn check(source: &Source, ast: &PolicyAst) -> (Checked, Vec<Diagnosti
         ast,
         out: Vec::new(),
         lists: HashMap::new(),
+        numeric_reported: Default::default(),
     };
     c.names();
     let kinds: Vec<Option<SubjectKind>> = ast.rules.iter().map(|r| c.rule(r)).collect();
@@ -61,6 +62,8 @@ struct Checker<'a> {
     ast: &'a PolicyAst,
     out: Vec<Diagnostic>,
     lists: HashMap<&'a str, &'a ListDecl>,
+    /// Lists already reported as holding numbers (one report a list).
+    numeric_reported: std::collections::HashSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -74,6 +77,10 @@ impl<'a> Checker<'a> {
                         self.source,
                         list.name.span,
                         format!("list `{}` is declared twice", list.name.node),
+                    )
+                    .zh(
+                        format!("清单 `{}` 重复声明", list.name.node),
+                        Some("每个清单用各自的名称，或把条目合并到一个清单"),
                     )
                     .label("second declaration")
                     .with_label(first.name.span, "first declared here")
@@ -93,6 +100,7 @@ impl<'a> Checker<'a> {
                         rule.name.span,
                         format!("rule `{}` is declared twice", rule.name.node),
                     )
+.zh(format!("规则 `{}` 重复声明", rule.name.node), Some("决定会写明由哪条规则作出，所以每条规则都要有自己的名称"))
                     .label("second declaration")
                     .with_label(*first, "first declared here")
                     .help("decisions name the rule that decided them, so every rule needs its own name"),
@@ -116,6 +124,7 @@ impl<'a> Checker<'a> {
                     id.span,
                     format!("`{}` is not a rule id of the source document", id.node),
                 )
+                .zh(format!("`{}` 不是原文的条款编号", id.node), None)
                 .label("unknown rule id");
                 d = match closest(&id.node, SEED_RULE_IDS.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`? the ids are H1–H7, N1–N7 and Y1–Y8 (domain.md)")),
@@ -137,6 +146,7 @@ impl<'a> Checker<'a> {
             name.span,
             format!("no list named `{}`", name.node),
         )
+        .zh(format!("没有名为 `{}` 的清单", name.node), None)
         .label("not declared in this policy");
         d = match closest(&name.node, names.iter().copied()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
@@ -179,6 +189,7 @@ impl<'a> Checker<'a> {
                                 k.as_str()
                             ),
                         )
+.zh(format!("规则 `{}` 读取了{}的字段，但它是关于{}的", rule.name.node, p.kind.zh(), k.zh()), Some("一条规则只判断一类对象；请按对象拆成几条规则"))
                         .label(format!("a {} field", p.kind.as_str()))
                         .with_label(at, format!("makes the rule about a {}", k.as_str()))
                         .help("a rule decides one kind of subject; split it into one rule per subject"),
@@ -199,6 +210,10 @@ impl<'a> Checker<'a> {
                             self.source,
                             rule.name.span,
                             format!("cannot tell what rule `{}` is about", rule.name.node),
+                        )
+                        .zh(
+                            format!("看不出规则 `{}` 判断的是哪类对象", rule.name.node),
+                            Some("在引用之后加上 `关于 社区` 或 `关于 考核`"),
                         )
                         .label("names no field")
                         .help("add `关于 社区` or `关于 考核` after the cite"),
@@ -224,6 +239,14 @@ impl<'a> Checker<'a> {
                         self.source,
                         rule.outcome.span,
                         format!("this outcome does not apply to a {}", k.as_str()),
+                    )
+                    .zh(
+                        format!("这一结论不适用于{}", k.zh()),
+                        Some(if k == SubjectKind::Task {
+                            "事项只能用 不予准入、准予准入 或 须经审批 作结论"
+                        } else {
+                            "社区场所和考核方案用 违规 「…」 作结论"
+                        }),
                     )
                     .label("outcome")
                     .help(help),
@@ -256,6 +279,10 @@ impl<'a> Checker<'a> {
                                 path.span,
                                 "only a list of texts can be filtered by a list",
                             )
+                            .zh(
+                                "只有文本清单类字段才能按清单筛选",
+                                Some("去掉筛选，写成 {事项.category}"),
+                            )
                             .label("not a list")
                             .help("write {事项.category} without the filter"),
                         );
@@ -279,6 +306,10 @@ impl<'a> Checker<'a> {
                     a.expr.span,
                     "an assertion is about the policy's lists, not a subject",
                 )
+                .zh(
+                    "断言针对政策的清单，而不是某个对象",
+                    Some("用 计数(清单名) 和数字，例如 断言 计数(履责清单) <= 62"),
+                )
                 .help("use 计数(清单名) and numbers, e.g. 断言 计数(履责清单) <= 62"),
             );
             return;
@@ -292,6 +323,13 @@ impl<'a> Checker<'a> {
                 );
                 self.out.push(
                     Diagnostic::error(Code::AssertionFailed, self.source, a.expr.span, msg)
+                        .zh(
+                            a.message.as_ref().map_or_else(
+                                || "断言不成立".to_owned(),
+                                |m| format!("断言不成立：{}", m.node),
+                            ),
+                            Some("修改清单使政策满足自己的断言，或更正断言"),
+                        )
                         .label("false for the lists as written")
                         .help("change the lists so the policy meets its own assertion, or correct the assertion"),
                 );
@@ -303,6 +341,7 @@ impl<'a> Checker<'a> {
     fn type_error(&mut self, span: Span, message: &str, found: Ty) {
         self.out.push(
             Diagnostic::error(Code::TypeMismatch, self.source, span, message.to_owned())
+                .zh(zh_of(message), None)
                 .label(format!("this is {}", found.describe())),
         );
     }
@@ -338,6 +377,7 @@ impl<'a> Checker<'a> {
                     path.span,
                     format!("no {} has a field `{}`", path.kind.as_str(), shown),
                 )
+                .zh(format!("{}没有字段 `{}`", path.kind.zh(), shown), None)
                 .label("unknown field");
                 d = match closest(bad, candidates.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
@@ -369,11 +409,7 @@ impl<'a> Checker<'a> {
                     self.list(list);
                 }
                 if ty != Ty::TextList && ty != Ty::Any {
-                    self.type_error(
-                        path.span,
-                        "只能对清单类字段计数 — count needs a list-valued field",
-                        ty,
-                    );
+                    self.type_error(path.span, "count needs a list-valued field", ty);
                     return None;
                 }
                 Some(Ty::Number)
@@ -413,6 +449,7 @@ impl<'a> Checker<'a> {
                         a.span,
                         format!("{} compared with {}", ta.describe(), tb.describe()),
                     )
+                    .zh(format!("{}与{}相比较", ta.zh(), tb.zh()), None)
                     .label(format!("this is {}", ta.describe()))
                     .with_label(b.span, format!("this is {}", tb.describe()));
                     d = match (ta, tb) {
@@ -444,6 +481,10 @@ impl<'a> Checker<'a> {
                                 ty.describe()
                             ),
                         )
+                        .zh(
+                            format!("`{}` 只能比较数字或日期，不能比较{}", op.as_str(), ty.zh()),
+                            Some("文本用 == 或 != 比较，或用 属于 对照清单"),
+                        )
                         .label("cannot be ordered")
                         .help("compare texts with == or !=, or test them against a list with 属于"),
                     );
@@ -463,6 +504,10 @@ impl<'a> Checker<'a> {
                                 self.source,
                                 value.span,
                                 "a list of texts cannot itself be in a list",
+                            )
+                            .zh(
+                                "文本清单类字段本身不能“属于”清单",
+                                Some("说明是哪些元素：任一 … 属于 清单，或 全部 … 属于 清单"),
                             )
                             .label("a list of texts")
                             .help("say which elements: 任一 … 属于 清单 or 全部 … 属于 清单"),
@@ -500,6 +545,9 @@ impl<'a> Checker<'a> {
 
     /// A list looked up with a text value must hold texts.
     fn list_of_texts(&mut self, decl: &ListDecl, used: Span) {
+        if !self.numeric_reported.insert(decl.name.node.clone()) {
+            return;
+        }
         if let Some(n) = decl
             .entries
             .iter()
@@ -514,6 +562,13 @@ impl<'a> Checker<'a> {
                         "list `{}` holds numbers but is used for categories",
                         decl.name.node
                     ),
+                )
+                .zh(
+                    format!(
+                        "清单 `{}` 的条目是数字，却被用来对照事项类别",
+                        decl.name.node
+                    ),
+                    Some("把条目写成带引号的文本：「…」"),
                 )
                 .label("looked up with a text")
                 .with_label(n.value.span, "a number entry")
@@ -541,6 +596,7 @@ impl<'a> Checker<'a> {
             value.span,
             format!("`{}` is never \"{}\"", path.dotted(), text),
         )
+        .zh(format!("`{}` 不可能是 \"{}\"", path.dotted(), text), None)
         .label("not a value of this field");
         let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
         d = match closest(text, choices.iter().copied()) {
@@ -574,6 +630,10 @@ impl<'a> Checker<'a> {
                                 span,
                                 format!("「{key}」 is already in list `{}`", list.name.node),
                             )
+                            .zh(
+                                format!("「{key}」 已在清单 `{}` 中", list.name.node),
+                                Some("删去重复的条目"),
+                            )
                             .label("repeated")
                             .with_label(*first, "first here")
                             .help("remove the repetition"),
@@ -603,9 +663,23 @@ impl<'a> Checker<'a> {
                     )
                 }
                 .label("this policy")
+                .zh("没有规则把清单外事项送交准入审批", Some("加一条 须经审批 规则，例如 规则 清单外事项须经审批 引用 N3 当 事项.category 不属于 … 须经审批 「…」"))
                 .help("add a 须经审批 rule, e.g. 规则 清单外事项须经审批 引用 N3 当 事项.category 不属于 … 须经审批 「…」"),
             );
         }
+    }
+}
+
+/// The Chinese of the type-error messages.
+fn zh_of(message: &str) -> &'static str {
+    match message {
+        "an assertion must be a condition" => "断言必须是一个条件",
+        "expected a condition" => "此处应为条件",
+        "count needs a list-valued field" => "只能对清单类字段计数",
+        "任一/全部 needs a list-valued field" => "任一/全部 只能用于清单类字段",
+        "arithmetic needs numbers" => "算术运算只能用于数字",
+        "only texts and numbers can be looked up in a list" => "只有文本和数字能对照清单",
+        _ => "类型不符",
     }
 }
 

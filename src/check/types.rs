@@ -40,6 +40,18 @@ impl Ty {
         }
     }
 
+    pub(crate) fn zh(self) -> &'static str {
+        match self {
+            Ty::Text => "文本",
+            Ty::Number => "数字",
+            Ty::Bool => "是/否",
+            Ty::Date => "日期",
+            Ty::TextList => "文本清单",
+            Ty::Object => "字段组",
+            Ty::Any => "任意值",
+        }
+    }
+
     /// Whether two types may be compared with `==`.
     pub(crate) fn comparable(self, other: Ty) -> bool {
         self == other || self == Ty::Any || other == Ty::Any

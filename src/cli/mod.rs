@@ -12,8 +12,23 @@ use zhunru::{Date, Policy, PolicyError, Severity, render, report};
 #[derive(Parser, Debug)]
 #[command(name = "zhunru", version, about, long_about = None)]
 pub struct Cli {
+    /// Language of diagnostics (default: from the locale, LANG/LC_ALL).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<KeywordLang>,
     #[command(subcommand)]
     command: Command,
+}
+
+static LANG: std::sync::OnceLock<zhunru::Lang> = std::sync::OnceLock::new();
+
+/// The language diagnostics are printed in.
+pub fn lang() -> zhunru::Lang {
+    *LANG.get_or_init(zhunru::Lang::from_env)
+}
+
+/// A diagnostic rendered in the chosen language.
+pub fn show(d: &zhunru::Diagnostic, color: bool) -> String {
+    render(&d.localized(lang()), color)
 }
 
 #[derive(Subcommand, Debug)]
@@ -130,6 +145,12 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(l) = cli.lang {
+        let _ = LANG.set(match l {
+            KeywordLang::Zh => zhunru::Lang::Zh,
+            KeywordLang::En => zhunru::Lang::En,
+        });
+    }
     match cli.command {
         Command::Check {
             policies,
@@ -173,7 +194,7 @@ pub fn main() -> ExitCode {
 fn print_policy_error(e: &PolicyError, color: bool) {
     let mut err = std::io::stderr().lock();
     for d in &e.diagnostics {
-        let _ = write!(err, "{}", render(d, color));
+        let _ = write!(err, "{}", show(d, color));
     }
 }
 
@@ -194,7 +215,7 @@ fn check(policies: &[PathBuf], deny_warnings: bool, color: bool) -> ExitCode {
             .count();
         let mut err = std::io::stderr().lock();
         for d in &diagnostics {
-            let _ = write!(err, "{}", render(d, color));
+            let _ = write!(err, "{}", show(d, color));
         }
         let status = if errors > 0 || (deny_warnings && warnings > 0) {
             failed = true;

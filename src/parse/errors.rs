@@ -74,6 +74,107 @@ fn describe(rule: &Rule) -> Option<&'static str> {
     })
 }
 
+/// What a grammar rule is, in Chinese (for `--lang zh`).
+fn describe_zh(rule: &Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "文件结尾",
+        Rule::header | Rule::kw_policy => "政策标题 `政策 「…」`",
+        Rule::header_field => "标题行（辖区 / 来源 / 生效）",
+        Rule::list_decl | Rule::kw_list => "清单（`清单`）",
+        Rule::rule_decl | Rule::kw_rule => "规则（`规则`）",
+        Rule::assert_decl | Rule::kw_assert => "断言（`断言`）",
+        Rule::name => "名称",
+        Rule::string | Rule::quoted | Rule::corner_quoted | Rule::curly_quoted => {
+            "带引号的文本，如 「…」"
+        }
+        Rule::entry => "清单条目",
+        Rule::example_mark | Rule::kw_example => "`示例`",
+        Rule::aliases => "别名 `（别名 「…」）`",
+        Rule::cite | Rule::kw_cite => "`引用` 和原文条款编号（如 `引用 N2`）",
+        Rule::rule_id => "原文条款编号，如 N2、Y3",
+        Rule::about | Rule::kw_about => "`关于` 和对象（事项 / 社区 / 考核）",
+        Rule::when_clause | Rule::kw_when => "`当` 和条件",
+        Rule::require_clause | Rule::kw_require => "`要求` 和申请须满足的条件",
+        Rule::requirement => "一项要求",
+        Rule::kw_as => "`记为` 和缺项名称",
+        Rule::deny | Rule::kw_deny => "`不予准入` 和说明",
+        Rule::admit | Rule::kw_admit => "`准予准入`",
+        Rule::refer | Rule::kw_refer => "`须经审批` 和说明",
+        Rule::violation | Rule::kw_violation => "`违规` 和说明",
+        Rule::expr
+        | Rule::disjunction
+        | Rule::conjunction
+        | Rule::negation
+        | Rule::comparison
+        | Rule::sum
+        | Rule::product => "条件或数值",
+        Rule::compare => "比较",
+        Rule::compare_op => "比较符（==、!=、<、<=、>、>=）",
+        Rule::in_list | Rule::kw_in => "`属于`",
+        Rule::not_in_list | Rule::kw_not_in => "`不属于`",
+        Rule::is_present | Rule::kw_present => "`已提供`",
+        Rule::is_absent | Rule::kw_absent => "`未提供`",
+        Rule::kw_and => "`且`",
+        Rule::kw_or => "`或`",
+        Rule::kw_not => "`非`",
+        Rule::add_op => "+ 或 -",
+        Rule::mul_op => "* 或 /",
+        Rule::count | Rule::kw_count => "`计数(…)`",
+        Rule::filter => "`属于`/`不属于` 和清单",
+        Rule::quantified | Rule::kw_any | Rule::kw_all => "`任一`/`全部`",
+        Rule::path => "字段，如 事项.category",
+        Rule::field => "字段名",
+        Rule::subject_kind | Rule::kw_task | Rule::kw_community | Rule::kw_assessment => {
+            "对象（事项 / 社区 / 考核）"
+        }
+        Rule::date => "日期（YYYY-MM-DD）",
+        Rule::number => "数字",
+        Rule::percent => "%",
+        Rule::boolean | Rule::kw_true | Rule::kw_false => "是 或 否",
+        Rule::today | Rule::kw_today => "`今天`",
+        Rule::kw_jurisdiction => "`辖区`",
+        Rule::kw_source => "`来源`",
+        Rule::kw_effective => "`生效`",
+        Rule::kw_alias => "`别名`",
+        _ => return None,
+    })
+}
+
+fn help_for_zh(positives: &[Rule]) -> &'static str {
+    if positives.contains(&Rule::compare_op) {
+        "比较用 ==（不是 =），条件之间用 且 / 或 连接"
+    } else if positives.contains(&Rule::cite) || positives.contains(&Rule::kw_cite) {
+        "每条规则都要引用它所依据的原文条款，例如 `规则 负面事项不得下放 引用 N2`"
+    } else if positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::deny | Rule::admit | Rule::refer | Rule::violation | Rule::kw_deny
+        )
+    }) {
+        "规则以结论结尾：不予准入 「…」、准予准入、须经审批 「…」 或 违规 「…」"
+    } else if positives.contains(&Rule::EOI) {
+        "政策由标题开头，然后是清单（清单）、规则（规则）和断言（断言）"
+    } else {
+        "语言示例见 README"
+    }
+}
+
+/// "a, b or c" in English, "a、b 或 c" in Chinese.
+fn join_words(words: &[&str], zh: bool) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let words: Vec<&str> = words.iter().copied().filter(|w| seen.insert(*w)).collect();
+    let (sep, or, none) = if zh {
+        ("、", " 或 ", "其他内容")
+    } else {
+        (", ", " or ", "something else")
+    };
+    match words.split_last() {
+        None => none.to_owned(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{}{or}{last}", rest.join(sep)),
+    }
+}
+
 fn help_for(positives: &[Rule]) -> &'static str {
     if positives.contains(&Rule::compare_op) {
         "compare with == (not =), and join conditions with 且 / 或"
@@ -145,24 +246,20 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
                 Span::new(at.start, at.start + open.len_utf8()),
                 format!("this text is not closed: no `{close}` before the end of the line"),
             )
+            .zh(
+                format!("文本没有结束：行尾之前没有 `{close}`"),
+                Some("带引号的文本写在一行之内：「…」、\"…\" 或 “…”"),
+            )
             .label(format!("opened here; add `{close}` where the text ends"))
             .help("a quoted text stays on one line: 「…」, \"…\" or “…”");
         }
     }
     match error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = positives.iter().filter_map(describe).collect();
-            words.dedup();
-            let mut seen = std::collections::HashSet::new();
-            words.retain(|w| seen.insert(*w));
-            let expected = match words.len() {
-                0 => "something else".to_owned(),
-                1 => words.concat(),
-                _ => {
-                    let (last, rest) = words.split_last().map_or((&"", &[][..]), |(l, r)| (l, r));
-                    format!("{} or {}", rest.join(", "), last)
-                }
-            };
+            let en: Vec<&str> = positives.iter().filter_map(describe).collect();
+            let zh: Vec<&str> = positives.iter().filter_map(describe_zh).collect();
+            let expected = join_words(&en, false);
+            let expected_zh = join_words(&zh, true);
             let help = match keyword_like(&word) {
                 Some(k) => format!("did you mean the keyword `{k}`?"),
                 None => help_for(&positives).to_owned(),
@@ -172,6 +269,14 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
                 source,
                 at,
                 format!("expected {expected}, found {found}"),
+            )
+            .zh(
+                format!("此处应为{expected_zh}，实际为 {found}"),
+                Some(match keyword_like(&word) {
+                    Some(k) => format!("是否想写关键字 `{k}`？"),
+                    None => help_for_zh(&positives).to_owned(),
+                })
+                .as_deref(),
             )
             .label(format!("expected {expected}"))
             .help(help)
@@ -234,6 +339,10 @@ pub(super) fn precheck(source: &Source) -> Option<Diagnostic> {
                     text.len()
                 ),
             )
+            .zh(
+                format!("政策文件有 {} 字节，上限为 {MAX_POLICY_BYTES}", text.len()),
+                Some("一个区的政策只有几千字节；请拆分文件或确认文件是否正确"),
+            )
             .help(
                 "a district policy is a few kilobytes; split the file or check it is the right one",
             ),
@@ -251,6 +360,10 @@ pub(super) fn precheck(source: &Source) -> Option<Diagnostic> {
                             source,
                             Span::new(i, i + c.len_utf8()),
                             format!("brackets nested more than {MAX_NESTING} deep"),
+                        )
+                        .zh(
+                            format!("括号嵌套超过 {MAX_NESTING} 层"),
+                            Some("展平条件：用 且 / 或 连接各部分"),
                         )
                         .label("too deep")
                         .help("flatten the condition: join parts with 且 / 或"),

@@ -53,6 +53,10 @@ fn internal(source: &Source, span: Span, what: &str) -> Diagnostic {
         span,
         format!("internal error: unexpected parse shape ({what})"),
     )
+    .zh(
+        format!("内部错误：意外的解析结构（{what}）"),
+        Some("这是 zhunru 的缺陷，请连同政策文件一起报告"),
+    )
     .help("this is a bug in zhunru; please report it with the policy file")
 }
 
@@ -413,6 +417,10 @@ impl Builder<'_> {
                         right.span,
                         format!("more than {MAX_CHAIN} operands in one arithmetic chain"),
                     )
+                    .zh(
+                        format!("一个算式中超过 {MAX_CHAIN} 个运算数"),
+                        Some("拆分计算；政策只需要简单的比例和加总"),
+                    )
                     .help("split the calculation; policies state simple ratios and sums"),
                 );
                 return None;
@@ -562,6 +570,7 @@ impl Builder<'_> {
             _ => {
                 self.errors.push(
                     Diagnostic::error(Code::Syntax, self.source, span(pair), "number out of range")
+                        .zh("数字超出范围", None)
                         .label("too large to represent"),
                 );
                 None
@@ -578,6 +587,10 @@ impl Builder<'_> {
                     self.source,
                     span(pair),
                     format!("`{}` is not a date on the calendar", pair.as_str()),
+                )
+                .zh(
+                    format!("`{}` 不是日历上存在的日期", pair.as_str()),
+                    Some("日期写作 YYYY-MM-DD，月份为 01–12，日为该月存在的日子"),
                 )
                 .label("no such day")
                 .help("write dates as YYYY-MM-DD with a month of 01–12 and a day that month has"),
@@ -639,6 +652,7 @@ impl Builder<'_> {
                                     inner_span,
                                     format!("`{{{inner}}}` is not a field placeholder"),
                                 )
+.zh(format!("`{{{inner}}}` 不是字段占位符"), Some("写字段，如 {事项.category}，或 {社区.external_signs 不属于 对外标识}；字面的花括号写作 \\{"))
                                 .label("expected a field path here")
                                 .help("write a field such as {事项.category}, optionally {社区.external_signs 不属于 对外标识}; write \\{ for a literal brace"),
                             );

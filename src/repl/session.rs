@@ -519,7 +519,10 @@ impl Session {
                 }
                 Err(e) => {
                     for diag in &e.diagnostics {
-                        out.push_str(&render(diag, self.color));
+                        out.push_str(&render(
+                            &diag.localized(zhunru::Lang::from_env()),
+                            self.color,
+                        ));
                     }
                     let _ = writeln!(
                         out,
@@ -535,7 +538,10 @@ impl Session {
     fn broken(&self, e: &zhunru::PolicyError, what: &str) -> String {
         let mut out = String::new();
         for diag in &e.diagnostics {
-            out.push_str(&render(diag, self.color));
+            out.push_str(&render(
+                &diag.localized(zhunru::Lang::from_env()),
+                self.color,
+            ));
         }
         let _ = writeln!(out, "{what}");
         out
