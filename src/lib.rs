@@ -34,11 +34,15 @@
 
 pub mod ast;
 pub(crate) mod check;
+pub mod compare;
 mod diagnostic;
+pub mod diff;
 pub(crate) mod eval;
 pub mod format;
 pub mod input;
+mod markup;
 mod normalize;
+pub mod notice;
 pub(crate) mod parse;
 pub mod report;
 pub(crate) mod schema;

@@ -1,0 +1,1058 @@
+//! What changed between two versions of a policy — the yearly review of the lists (Y6):
+//! header fields, lists (added, removed, entries added or removed, aliases and `示例` marks
+//! changed, title and cite changed), rules (added, removed, changed), assertions; and, given
+//! subjects, whose verdict, reasons or missing requirements change.
+//!
+//! Lists and rules are matched by name. Entries are matched in their normalised form (see
+//! [`crate::normalize`]), so re-spacing an entry is no change. A rule has changed when its
+//! meaning as parsed has: layout, comments and the choice of Chinese or English keywords
+//! are ignored.
+//!
+//! ```
+//! use zhunru::{Date, Policy, Subject, diff};
+//!
+//! let old = Policy::from_str("old.policy", r#"
+//!     政策 「示例」
+//!     清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」 }
+//!     规则 负面 引用 Y3 当 事项.category 属于 负面清单 不予准入 「不得下放」
+//!     规则 其他 引用 Y2 当 事项.category 不属于 负面清单 须经审批 「须经审批」
+//! "#).unwrap();
+//! let new = Policy::from_str("new.policy", r#"
+//!     政策 「示例」
+//!     清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」, 「经济创收」 }
+//!     规则 负面 引用 Y3 当 事项.category 属于 负面清单 不予准入 「不得下放」
+//!     规则 其他 引用 Y2 当 事项.category 不属于 负面清单 须经审批 「须经审批」
+//! "#).unwrap();
+//! let subjects = vec![(1, Subject::task("经济创收"))];
+//! let d = diff::diff(&old, &new)
+//!     .with_subjects(&old, &new, &subjects, Date::new(2021, 1, 1).unwrap());
+//! assert_eq!(d.lists[0].entries_added[0].value, "经济创收");
+//! assert!(diff::render_text(&d).contains("line 1 经济创收: needs_approval → denied"));
+//! ```
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::Policy;
+use crate::ast::{AssertDecl, Entry, Expr, ExprKind, ListDecl, Message, MessagePart, RuleDecl};
+use crate::check::literal_key;
+use crate::eval::{Decision, Verdict};
+use crate::markup::{literal_text, md_escape};
+use crate::normalize::normalize;
+use crate::source::Span;
+use crate::value::{Date, Subject};
+
+/// A value before and after.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Delta<T> {
+    /// In the old policy.
+    pub old: T,
+    /// In the new policy.
+    pub new: T,
+}
+
+/// How an item differs between the two versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Only in the new policy.
+    Added,
+    /// Only in the old policy.
+    Removed,
+    /// In both, different.
+    Changed,
+}
+
+impl Change {
+    /// The mark used in text output: `+`, `-`, `~`.
+    pub fn mark(self) -> char {
+        match self {
+            Change::Added => '+',
+            Change::Removed => '-',
+            Change::Changed => '~',
+        }
+    }
+}
+
+/// A header field that changed (`title`, `jurisdiction`, `source`, `effective`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeaderChange {
+    /// The field's name.
+    pub field: String,
+    /// Its value before and after; `None` when not given.
+    #[serde(flatten)]
+    pub delta: Delta<Option<String>>,
+}
+
+/// A list entry, as written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EntryInfo {
+    /// The entry.
+    pub value: String,
+    /// Its aliases.
+    pub aliases: Vec<String>,
+    /// Marked `示例`: illustrative, not quoted from the source.
+    pub example: bool,
+}
+
+impl EntryInfo {
+    fn of(entry: &Entry) -> EntryInfo {
+        EntryInfo {
+            value: literal_text(&entry.value.node),
+            aliases: entry.aliases.iter().map(|a| a.node.clone()).collect(),
+            example: entry.example,
+        }
+    }
+}
+
+/// An entry in both versions of a list whose aliases or `示例` mark changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EntryChange {
+    /// The entry (as the new policy writes it).
+    pub value: String,
+    /// Aliases before and after, when they changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Delta<Vec<String>>>,
+    /// The `示例` mark before and after, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<Delta<bool>>,
+}
+
+/// A list that was added, removed or changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ListDiff {
+    /// The list's name.
+    pub name: String,
+    /// Added, removed or changed.
+    pub change: Change,
+    /// Its published title (the new one, else the old one).
+    pub title: Option<String>,
+    /// Its cites (the new ones, else the old ones).
+    pub cite: Vec<String>,
+    /// The title before and after, when it changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_change: Option<Delta<Option<String>>>,
+    /// The cites before and after, when they changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cite_change: Option<Delta<Vec<String>>>,
+    /// Entries only in the new list (every entry of an added list).
+    pub entries_added: Vec<EntryInfo>,
+    /// Entries only in the old list (every entry of a removed list).
+    pub entries_removed: Vec<EntryInfo>,
+    /// Entries in both whose aliases or `示例` mark changed.
+    pub entries_changed: Vec<EntryChange>,
+}
+
+/// A rule that was added, removed or changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleDiff {
+    /// The rule's name.
+    pub name: String,
+    /// Added, removed or changed.
+    pub change: Change,
+    /// Its cites (the new ones, else the old ones).
+    pub cite: Vec<String>,
+    /// Its source text in the old policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_text: Option<String>,
+    /// Its source text in the new policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_text: Option<String>,
+}
+
+/// An assertion only in one version (assertions have no names: matched by meaning).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AssertDiff {
+    /// Added or removed.
+    pub change: Change,
+    /// Its source text.
+    pub text: String,
+}
+
+/// The part of a decision a reviewer compares: verdict, deciding rules, what is missing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The names of the rules that decided it, in policy order.
+    pub reasons: Vec<String>,
+    /// What the application lacks.
+    pub missing: Vec<String>,
+}
+
+impl Outcome {
+    /// The comparable part of a decision.
+    pub fn of(decision: &Decision) -> Outcome {
+        Outcome {
+            verdict: decision.verdict,
+            reasons: decision.reasons.iter().map(|r| r.rule.clone()).collect(),
+            missing: decision.missing.clone(),
+        }
+    }
+}
+
+/// A subject whose decision differs between the two policies.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VerdictChange {
+    /// The line of the input the subject starts on.
+    pub line: usize,
+    /// Its id, else its name or category, else its kind.
+    pub label: String,
+    /// Its category, for a task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The decision under the old policy.
+    pub old: Outcome,
+    /// The decision under the new policy.
+    pub new: Outcome,
+}
+
+/// Subjects decided under both policies.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SubjectsDiff {
+    /// The date both were decided as of.
+    pub as_of: Date,
+    /// How many subjects were decided.
+    pub decided: usize,
+    /// Those whose verdict, reasons or missing changed, in input order.
+    pub changed: Vec<VerdictChange>,
+}
+
+/// Everything that differs between two versions of a policy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyDiff {
+    /// The old policy's name (its path as given).
+    pub old: String,
+    /// The new policy's name.
+    pub new: String,
+    /// Header fields that changed.
+    pub header: Vec<HeaderChange>,
+    /// Lists added, removed or changed: old order, then lists only in the new policy.
+    pub lists: Vec<ListDiff>,
+    /// Rules added, removed or changed: old order, then rules only in the new policy.
+    pub rules: Vec<RuleDiff>,
+    /// Assertions added or removed.
+    pub asserts: Vec<AssertDiff>,
+    /// Given subjects, whose decisions change (see [`PolicyDiff::with_subjects`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subjects: Option<SubjectsDiff>,
+}
+
+impl PolicyDiff {
+    /// No change in the policy text's meaning, and no subject's decision changes.
+    pub fn is_empty(&self) -> bool {
+        self.header.is_empty()
+            && self.lists.is_empty()
+            && self.rules.is_empty()
+            && self.asserts.is_empty()
+            && self.subjects.as_ref().is_none_or(|s| s.changed.is_empty())
+    }
+
+    /// Decide each subject (with the line it was read from) under both policies as of a
+    /// date, and keep those whose verdict, reasons or missing differ.
+    pub fn with_subjects(
+        mut self,
+        old: &Policy,
+        new: &Policy,
+        subjects: &[(usize, Subject)],
+        as_of: Date,
+    ) -> PolicyDiff {
+        self.subjects = Some(diff_subjects(old, new, subjects, as_of));
+        self
+    }
+}
+
+/// Decide each subject under both policies and keep those whose decisions differ.
+pub fn diff_subjects(
+    old: &Policy,
+    new: &Policy,
+    subjects: &[(usize, Subject)],
+    as_of: Date,
+) -> SubjectsDiff {
+    let changed = subjects
+        .iter()
+        .filter_map(|(line, subject)| {
+            let before = Outcome::of(&old.decide(subject, as_of));
+            let after = Outcome::of(&new.decide(subject, as_of));
+            (before != after).then(|| VerdictChange {
+                line: *line,
+                label: subject.label(),
+                category: subject.category().map(str::to_owned),
+                old: before,
+                new: after,
+            })
+        })
+        .collect();
+    SubjectsDiff {
+        as_of,
+        decided: subjects.len(),
+        changed,
+    }
+}
+
+/// Compare two versions of a policy.
+pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
+    PolicyDiff {
+        old: old.source().name.to_string(),
+        new: new.source().name.to_string(),
+        header: diff_header(old, new),
+        lists: diff_lists(old, new),
+        rules: diff_rules(old, new),
+        asserts: diff_asserts(old, new),
+        subjects: None,
+    }
+}
+
+fn diff_header(old: &Policy, new: &Policy) -> Vec<HeaderChange> {
+    let fields = |p: &Policy| -> [(&'static str, Option<String>); 4] {
+        let h = &p.ast().header;
+        [
+            ("title", Some(h.title.node.clone())),
+            (
+                "jurisdiction",
+                h.jurisdiction.as_ref().map(|j| j.node.clone()),
+            ),
+            ("source", h.source.as_ref().map(|s| s.node.clone())),
+            (
+                "effective",
+                h.effective.as_ref().map(|d| d.node.to_string()),
+            ),
+        ]
+    };
+    fields(old)
+        .into_iter()
+        .zip(fields(new))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, a), (_, b))| HeaderChange {
+            field: field.to_owned(),
+            delta: Delta { old: a, new: b },
+        })
+        .collect()
+}
+
+fn cites(c: &[crate::source::Spanned<String>]) -> Vec<String> {
+    c.iter().map(|c| c.node.clone()).collect()
+}
+
+fn diff_lists(old: &Policy, new: &Policy) -> Vec<ListDiff> {
+    let mut out = Vec::new();
+    for list in &old.ast().lists {
+        match new.list_decl(&list.name.node) {
+            None => out.push(ListDiff {
+                name: list.name.node.clone(),
+                change: Change::Removed,
+                title: list.title.as_ref().map(|t| t.node.clone()),
+                cite: cites(&list.cite),
+                title_change: None,
+                cite_change: None,
+                entries_added: Vec::new(),
+                entries_removed: list.entries.iter().map(EntryInfo::of).collect(),
+                entries_changed: Vec::new(),
+            }),
+            Some(after) => {
+                if let Some(d) = diff_list(list, after) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+    for list in &new.ast().lists {
+        if old.list_decl(&list.name.node).is_none() {
+            out.push(ListDiff {
+                name: list.name.node.clone(),
+                change: Change::Added,
+                title: list.title.as_ref().map(|t| t.node.clone()),
+                cite: cites(&list.cite),
+                title_change: None,
+                cite_change: None,
+                entries_added: list.entries.iter().map(EntryInfo::of).collect(),
+                entries_removed: Vec::new(),
+                entries_changed: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// Entries by normalised key; the first of duplicates wins, as in lookups.
+fn entries_by_key(list: &ListDecl) -> HashMap<String, &Entry> {
+    let mut map = HashMap::new();
+    for e in &list.entries {
+        map.entry(literal_key(&e.value.node)).or_insert(e);
+    }
+    map
+}
+
+fn alias_keys(e: &Entry) -> Vec<String> {
+    let mut keys: Vec<String> = e
+        .aliases
+        .iter()
+        .map(|a| normalize(&a.node).into_owned())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn diff_list(old: &ListDecl, new: &ListDecl) -> Option<ListDiff> {
+    let old_entries = entries_by_key(old);
+    let new_entries = entries_by_key(new);
+    let mut seen_old = std::collections::HashSet::new();
+    let mut seen_new = std::collections::HashSet::new();
+    let entries_removed = old
+        .entries
+        .iter()
+        .filter(|e| {
+            let key = literal_key(&e.value.node);
+            !new_entries.contains_key(&key) && seen_old.insert(key)
+        })
+        .map(EntryInfo::of)
+        .collect::<Vec<_>>();
+    let mut entries_added = Vec::new();
+    let mut entries_changed = Vec::new();
+    for e in &new.entries {
+        let key = literal_key(&e.value.node);
+        if !seen_new.insert(key.clone()) {
+            continue;
+        }
+        match old_entries.get(&key) {
+            None => entries_added.push(EntryInfo::of(e)),
+            Some(before) => {
+                let aliases = (alias_keys(before) != alias_keys(e)).then(|| Delta {
+                    old: before.aliases.iter().map(|a| a.node.clone()).collect(),
+                    new: e.aliases.iter().map(|a| a.node.clone()).collect(),
+                });
+                let example = (before.example != e.example).then_some(Delta {
+                    old: before.example,
+                    new: e.example,
+                });
+                if aliases.is_some() || example.is_some() {
+                    entries_changed.push(EntryChange {
+                        value: literal_text(&e.value.node),
+                        aliases,
+                        example,
+                    });
+                }
+            }
+        }
+    }
+    let title = |l: &ListDecl| l.title.as_ref().map(|t| t.node.clone());
+    let title_change = (title(old) != title(new)).then(|| Delta {
+        old: title(old),
+        new: title(new),
+    });
+    let cite_change = (cites(&old.cite) != cites(&new.cite)).then(|| Delta {
+        old: cites(&old.cite),
+        new: cites(&new.cite),
+    });
+    let unchanged = title_change.is_none()
+        && cite_change.is_none()
+        && entries_added.is_empty()
+        && entries_removed.is_empty()
+        && entries_changed.is_empty();
+    (!unchanged).then(|| ListDiff {
+        name: new.name.node.clone(),
+        change: Change::Changed,
+        title: title(new),
+        cite: cites(&new.cite),
+        title_change,
+        cite_change,
+        entries_added,
+        entries_removed,
+        entries_changed,
+    })
+}
+
+// ------------------------------------------------------------------ meaning without spans
+
+fn erase_expr(e: &mut Expr) {
+    e.span = Span::default();
+    match &mut *e.kind {
+        ExprKind::Literal(_) | ExprKind::Today | ExprKind::CountList(_) => {}
+        ExprKind::Field(p) => p.span = Span::default(),
+        ExprKind::CountField { path, .. } | ExprKind::Quantified { path, .. } => {
+            path.span = Span::default()
+        }
+        ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) => {
+            erase_expr(a);
+            erase_expr(b);
+        }
+        ExprKind::InList { value, .. } | ExprKind::Present { value, .. } => erase_expr(value),
+        ExprKind::Not(x) => erase_expr(x),
+        ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter_mut().for_each(erase_expr),
+    }
+}
+
+fn erase_message(m: &mut Message) {
+    m.span = Span::default();
+    for part in &mut m.parts {
+        if let MessagePart::Field { path, .. } = part {
+            path.span = Span::default();
+        }
+    }
+}
+
+/// The rule with every span cleared: equal when the two rules mean the same.
+fn erase_rule(rule: &RuleDecl) -> RuleDecl {
+    let mut r = rule.clone();
+    r.span = Span::default();
+    if let Some(w) = &mut r.when {
+        erase_expr(w);
+    }
+    for req in &mut r.requirements {
+        erase_expr(&mut req.expr);
+    }
+    match &mut r.outcome.node {
+        crate::ast::Outcome::Deny(m)
+        | crate::ast::Outcome::Refer(m)
+        | crate::ast::Outcome::Violation(m)
+        | crate::ast::Outcome::Admit(Some(m)) => erase_message(m),
+        crate::ast::Outcome::Admit(None) => {}
+    }
+    r
+}
+
+fn erase_assert(a: &AssertDecl) -> AssertDecl {
+    let mut a = a.clone();
+    a.span = Span::default();
+    erase_expr(&mut a.expr);
+    a
+}
+
+fn diff_rules(old: &Policy, new: &Policy) -> Vec<RuleDiff> {
+    let text = |p: &Policy, r: &RuleDecl| p.source().slice(r.span).to_owned();
+    let mut out = Vec::new();
+    for rule in &old.ast().rules {
+        match new.rule(&rule.name.node) {
+            None => out.push(RuleDiff {
+                name: rule.name.node.clone(),
+                change: Change::Removed,
+                cite: cites(&rule.cite),
+                old_text: Some(text(old, rule)),
+                new_text: None,
+            }),
+            Some(after) if erase_rule(rule) != erase_rule(after) => out.push(RuleDiff {
+                name: rule.name.node.clone(),
+                change: Change::Changed,
+                cite: cites(&after.cite),
+                old_text: Some(text(old, rule)),
+                new_text: Some(text(new, after)),
+            }),
+            Some(_) => {}
+        }
+    }
+    for rule in &new.ast().rules {
+        if old.rule(&rule.name.node).is_none() {
+            out.push(RuleDiff {
+                name: rule.name.node.clone(),
+                change: Change::Added,
+                cite: cites(&rule.cite),
+                old_text: None,
+                new_text: Some(text(new, rule)),
+            });
+        }
+    }
+    out
+}
+
+fn diff_asserts(old: &Policy, new: &Policy) -> Vec<AssertDiff> {
+    let old_erased: Vec<AssertDecl> = old.ast().asserts.iter().map(erase_assert).collect();
+    let new_erased: Vec<AssertDecl> = new.ast().asserts.iter().map(erase_assert).collect();
+    // Pair equal assertions one to one; what is left over was removed or added.
+    let mut used = vec![false; new_erased.len()];
+    let mut out = Vec::new();
+    for (i, a) in old_erased.iter().enumerate() {
+        let partner = new_erased
+            .iter()
+            .enumerate()
+            .position(|(j, b)| !used.get(j).copied().unwrap_or(true) && a == b);
+        match partner.and_then(|j| used.get_mut(j)) {
+            Some(slot) => *slot = true,
+            None => {
+                if let Some(decl) = old.ast().asserts.get(i) {
+                    out.push(AssertDiff {
+                        change: Change::Removed,
+                        text: old.source().slice(decl.span).to_owned(),
+                    });
+                }
+            }
+        }
+    }
+    for (decl, used) in new.ast().asserts.iter().zip(used) {
+        if !used {
+            out.push(AssertDiff {
+                change: Change::Added,
+                text: new.source().slice(decl.span).to_owned(),
+            });
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------ line diff
+
+/// A line of a text diff.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Line<'a> {
+    Same(&'a str),
+    Old(&'a str),
+    New(&'a str),
+}
+
+/// A longest-common-subsequence line diff (rules are short).
+fn line_diff<'a>(old: &'a str, new: &'a str) -> Vec<Line<'a>> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: the LCS length of a[i..] and b[j..].
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            let v = if a.get(i) == b.get(j) {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+            lcs[i][j] = v;
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                out.push(Line::Same(x));
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(_)) if lcs[i + 1][j] >= lcs[i][j + 1] => {
+                out.push(Line::Old(x));
+                i += 1;
+            }
+            (_, Some(y)) => {
+                out.push(Line::New(y));
+                j += 1;
+            }
+            (Some(x), None) => {
+                out.push(Line::Old(x));
+                i += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+/// The rule's text as diff lines: `-`/`+`/` ` prefixed.
+fn rule_lines(rule: &RuleDiff) -> Vec<String> {
+    let lines = match (&rule.old_text, &rule.new_text) {
+        (Some(a), Some(b)) => line_diff(a, b),
+        (Some(a), None) => a.lines().map(Line::Old).collect(),
+        (None, Some(b)) => b.lines().map(Line::New).collect(),
+        (None, None) => Vec::new(),
+    };
+    lines
+        .into_iter()
+        .map(|l| match l {
+            Line::Same(t) => format!("  {t}"),
+            Line::Old(t) => format!("- {t}"),
+            Line::New(t) => format!("+ {t}"),
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------ rendering
+
+fn or_none(v: &Option<String>) -> String {
+    v.as_deref()
+        .map_or_else(|| "(none)".to_owned(), |s| format!("「{s}」"))
+}
+
+fn names(v: &[String]) -> String {
+    if v.is_empty() {
+        "-".to_owned()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn quoted_list(v: &[String]) -> String {
+    if v.is_empty() {
+        "(none)".to_owned()
+    } else {
+        v.iter()
+            .map(|a| format!("「{a}」"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn entry_text(e: &EntryInfo) -> String {
+    let mut s = String::new();
+    if e.example {
+        s.push_str("示例 ");
+    }
+    let _ = write!(s, "「{}」", e.value);
+    if !e.aliases.is_empty() {
+        let _ = write!(s, "（别名 {}）", quoted_list(&e.aliases));
+    }
+    s
+}
+
+fn entry_change_text(c: &EntryChange) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = &c.aliases {
+        parts.push(format!(
+            "aliases {} → {}",
+            quoted_list(&a.old),
+            quoted_list(&a.new)
+        ));
+    }
+    if let Some(x) = &c.example {
+        parts.push(if x.new {
+            "now marked 示例".to_owned()
+        } else {
+            "no longer marked 示例".to_owned()
+        });
+    }
+    format!("「{}」 {}", c.value, parts.join("; "))
+}
+
+fn list_heading(l: &ListDiff) -> String {
+    let mut s = l.name.clone();
+    if let Some(t) = &l.title {
+        let _ = write!(s, " 「{t}」");
+    }
+    if !l.cite.is_empty() {
+        let _ = write!(s, " [{}]", l.cite.join(", "));
+    }
+    s
+}
+
+fn list_detail_lines(l: &ListDiff) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(t) = &l.title_change {
+        out.push(format!("~ title {} → {}", or_none(&t.old), or_none(&t.new)));
+    }
+    if let Some(c) = &l.cite_change {
+        out.push(format!("~ cite {} → {}", names(&c.old), names(&c.new)));
+    }
+    out.extend(
+        l.entries_added
+            .iter()
+            .map(|e| format!("+ {}", entry_text(e))),
+    );
+    out.extend(
+        l.entries_removed
+            .iter()
+            .map(|e| format!("- {}", entry_text(e))),
+    );
+    out.extend(
+        l.entries_changed
+            .iter()
+            .map(|c| format!("~ {}", entry_change_text(c))),
+    );
+    out
+}
+
+fn subject_heading(c: &VerdictChange) -> String {
+    match &c.category {
+        Some(cat) if *cat != c.label => format!("line {} {} 「{}」", c.line, c.label, cat),
+        _ => format!("line {} {}", c.line, c.label),
+    }
+}
+
+/// What changed besides the verdict, one line each: reasons and missing before → after.
+fn outcome_detail(c: &VerdictChange) -> Vec<String> {
+    let mut out = Vec::new();
+    if c.old.reasons != c.new.reasons {
+        out.push(format!(
+            "reasons: {} → {}",
+            names(&c.old.reasons),
+            names(&c.new.reasons)
+        ));
+    }
+    if c.old.missing != c.new.missing {
+        out.push(format!(
+            "missing: {} → {}",
+            names(&c.old.missing),
+            names(&c.new.missing)
+        ));
+    }
+    out
+}
+
+fn header_value(field: &str, v: &Option<String>) -> String {
+    match (field, v) {
+        ("effective", Some(d)) => d.clone(),
+        _ => or_none(v),
+    }
+}
+
+/// The diff for a terminal: `+` added, `-` removed, `~` changed; rules as line diffs.
+pub fn render_text(d: &PolicyDiff) -> String {
+    let mut out = format!("--- {} (old)\n+++ {} (new)\n", d.old, d.new);
+    let policy_same =
+        d.header.is_empty() && d.lists.is_empty() && d.rules.is_empty() && d.asserts.is_empty();
+    if policy_same {
+        out.push_str("\nno differences in the policy\n");
+    }
+    if !d.header.is_empty() {
+        out.push_str("\nheader\n");
+        for h in &d.header {
+            let _ = writeln!(
+                out,
+                "  ~ {}: {} → {}",
+                h.field,
+                header_value(&h.field, &h.delta.old),
+                header_value(&h.field, &h.delta.new)
+            );
+        }
+    }
+    if !d.lists.is_empty() {
+        out.push_str("\nlists\n");
+        for l in &d.lists {
+            let _ = writeln!(out, "  {} list {}", l.change.mark(), list_heading(l));
+            for line in list_detail_lines(l) {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    if !d.rules.is_empty() {
+        out.push_str("\nrules\n");
+        for r in &d.rules {
+            let _ = writeln!(
+                out,
+                "  {} rule {} [{}]",
+                r.change.mark(),
+                r.name,
+                r.cite.join(", ")
+            );
+            for line in rule_lines(r) {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    if !d.asserts.is_empty() {
+        out.push_str("\nassertions\n");
+        for a in &d.asserts {
+            let _ = writeln!(out, "  {} {}", a.change.mark(), a.text);
+        }
+    }
+    if let Some(s) = &d.subjects {
+        let _ = write!(out, "\nsubjects: {} decided as of {}, ", s.decided, s.as_of);
+        match s.changed.len() {
+            0 => out.push_str("no decision changes\n"),
+            1 => out.push_str("1 decision changes\n"),
+            n => {
+                let _ = writeln!(out, "{n} decisions change");
+            }
+        }
+        for c in &s.changed {
+            let _ = writeln!(
+                out,
+                "  {}: {} → {}",
+                subject_heading(c),
+                c.old.verdict.as_str(),
+                c.new.verdict.as_str()
+            );
+            for line in outcome_detail(c) {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    out
+}
+
+fn md_code(s: &str) -> String {
+    // A code span long enough not to be closed by backticks inside.
+    let ticks = "`".repeat(s.matches('`').count().min(1) + 1);
+    if ticks.len() == 1 {
+        format!("`{s}`")
+    } else {
+        format!("{ticks} {s} {ticks}")
+    }
+}
+
+/// The diff as Markdown (for a review ticket): sections, tables, rules as ```diff blocks.
+pub fn render_markdown(d: &PolicyDiff) -> String {
+    let mut out = format!(
+        "# Policy diff\n\n{} → {}\n",
+        md_code(&d.old),
+        md_code(&d.new)
+    );
+    let policy_same =
+        d.header.is_empty() && d.lists.is_empty() && d.rules.is_empty() && d.asserts.is_empty();
+    if policy_same {
+        out.push_str("\nNo differences in the policy.\n");
+    }
+    if !d.header.is_empty() {
+        out.push_str("\n## Header\n\n| field | old | new |\n|---|---|---|\n");
+        for h in &d.header {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                h.field,
+                md_escape(&header_value(&h.field, &h.delta.old)),
+                md_escape(&header_value(&h.field, &h.delta.new))
+            );
+        }
+    }
+    if !d.lists.is_empty() {
+        out.push_str("\n## Lists\n");
+        for l in &d.lists {
+            let what = match l.change {
+                Change::Added => "added",
+                Change::Removed => "removed",
+                Change::Changed => "changed",
+            };
+            let _ = writeln!(out, "\n### {what}: {}\n", md_escape(&list_heading(l)));
+            for line in list_detail_lines(l) {
+                let _ = writeln!(out, "- {}", md_escape(&line));
+            }
+        }
+    }
+    if !d.rules.is_empty() {
+        out.push_str("\n## Rules\n");
+        for r in &d.rules {
+            let what = match r.change {
+                Change::Added => "added",
+                Change::Removed => "removed",
+                Change::Changed => "changed",
+            };
+            let _ = writeln!(
+                out,
+                "\n### {what}: {} \\[{}\\]\n\n```diff",
+                md_escape(&r.name),
+                r.cite.join(", ")
+            );
+            for line in rule_lines(r) {
+                let _ = writeln!(out, "{}", line.replace("```", "` ` `"));
+            }
+            out.push_str("```\n");
+        }
+    }
+    if !d.asserts.is_empty() {
+        out.push_str("\n## Assertions\n\n");
+        for a in &d.asserts {
+            let what = if a.change == Change::Added {
+                "added"
+            } else {
+                "removed"
+            };
+            let _ = writeln!(out, "- {what}: {}", md_escape(&a.text));
+        }
+    }
+    if let Some(s) = &d.subjects {
+        let _ = writeln!(
+            out,
+            "\n## Subjects\n\n{} decided as of {}; {} decision{} change{}.",
+            s.decided,
+            s.as_of,
+            s.changed.len(),
+            if s.changed.len() == 1 { "" } else { "s" },
+            if s.changed.len() == 1 { "s" } else { "" },
+        );
+        if !s.changed.is_empty() {
+            out.push_str(
+                "\n| line | subject | old | new | reasons | missing |\n|---|---|---|---|---|---|\n",
+            );
+            for c in &s.changed {
+                let subject = match &c.category {
+                    Some(cat) if *cat != c.label => format!("{} 「{}」", c.label, cat),
+                    _ => c.label.clone(),
+                };
+                let arrow = |a: &[String], b: &[String]| {
+                    if a == b {
+                        names(a)
+                    } else {
+                        format!("{} → {}", names(a), names(b))
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    c.line,
+                    md_escape(&subject),
+                    c.old.verdict.as_str(),
+                    c.new.verdict.as_str(),
+                    md_escape(&arrow(&c.old.reasons, &c.new.reasons)),
+                    md_escape(&arrow(&c.old.missing, &c.new.missing)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The diff as pretty-printed JSON (the [`PolicyDiff`] serialised).
+pub fn render_json(d: &PolicyDiff) -> String {
+    serde_json::to_string_pretty(d).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")) + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(name: &str, text: &str) -> Policy {
+        match Policy::from_str(name, text) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    const BASE: &str = r#"
+政策 「示例」
+清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」 }
+规则 负面 引用 Y3
+  当 事项.category 属于 负面清单
+  不予准入 「不得下放」
+规则 其他 引用 Y2
+  当 事项.category 不属于 负面清单
+  须经审批 「须经审批」
+"#;
+
+    #[test]
+    fn layout_comments_and_keywords_are_no_change() {
+        let english = r#"
+policy "示例"
+list 负面清单 "负面清单" cite Y3 { "  招商引资" }
+// a comment
+rule 负面 cite Y3 when task.category in 负面清单 deny "不得下放"
+rule 其他 cite Y2
+  when task.category not in 负面清单   # another
+  refer "须经审批"
+"#;
+        let d = diff(&policy("a", BASE), &policy("b", english));
+        assert!(d.is_empty(), "{}", render_text(&d));
+        assert!(render_text(&d).contains("no differences"));
+    }
+
+    #[test]
+    fn a_changed_rule_shows_its_lines() {
+        let changed = BASE.replace("不予准入 「不得下放」", "不予准入 「严禁下放」");
+        let d = diff(&policy("a", BASE), &policy("b", &changed));
+        assert_eq!(d.rules.len(), 1);
+        assert_eq!(d.rules[0].change, Change::Changed);
+        let text = render_text(&d);
+        assert!(text.contains("-   不予准入 「不得下放」"), "{text}");
+        assert!(text.contains("+   不予准入 「严禁下放」"), "{text}");
+        assert!(text.contains("    规则 负面 引用 Y3"), "{text}");
+    }
+
+    #[test]
+    fn line_diff_keeps_common_lines() {
+        let d = line_diff("a\nb\nc", "a\nx\nc");
+        assert_eq!(
+            d,
+            vec![
+                Line::Same("a"),
+                Line::Old("b"),
+                Line::New("x"),
+                Line::Same("c")
+            ]
+        );
+    }
+}
