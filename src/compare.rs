@@ -366,7 +366,7 @@ pub fn render_text(c: &Comparison) -> String {
 
 /// The table as Markdown.
 pub fn render_markdown(c: &Comparison) -> String {
-    let mut out = format!("## 准入对照 · as of {}\n\n| 事项 category |", c.as_of);
+    let mut out = format!("# 准入对照 · as of {}\n\n| 事项 category |", c.as_of);
     for d in &c.districts {
         let _ = write!(out, " {} |", md_escape(&d.name));
     }

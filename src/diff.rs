@@ -74,6 +74,15 @@ impl Change {
             Change::Changed => '~',
         }
     }
+
+    /// The word used in Markdown output: `added`, `removed`, `changed`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Change::Added => "added",
+            Change::Removed => "removed",
+            Change::Changed => "changed",
+        }
+    }
 }
 
 /// A header field that changed (`title`, `jurisdiction`, `source`, `effective`).
@@ -731,28 +740,34 @@ fn list_heading(l: &ListDiff) -> String {
     s
 }
 
-fn list_detail_lines(l: &ListDiff) -> Vec<String> {
+fn list_detail_lines(l: &ListDiff) -> Vec<(Change, String)> {
     let mut out = Vec::new();
     if let Some(t) = &l.title_change {
-        out.push(format!("~ title {} → {}", or_none(&t.old), or_none(&t.new)));
+        out.push((
+            Change::Changed,
+            format!("title {} → {}", or_none(&t.old), or_none(&t.new)),
+        ));
     }
     if let Some(c) = &l.cite_change {
-        out.push(format!("~ cite {} → {}", names(&c.old), names(&c.new)));
+        out.push((
+            Change::Changed,
+            format!("cite {} → {}", names(&c.old), names(&c.new)),
+        ));
     }
     out.extend(
         l.entries_added
             .iter()
-            .map(|e| format!("+ {}", entry_text(e))),
+            .map(|e| (Change::Added, entry_text(e))),
     );
     out.extend(
         l.entries_removed
             .iter()
-            .map(|e| format!("- {}", entry_text(e))),
+            .map(|e| (Change::Removed, entry_text(e))),
     );
     out.extend(
         l.entries_changed
             .iter()
-            .map(|c| format!("~ {}", entry_change_text(c))),
+            .map(|c| (Change::Changed, entry_change_text(c))),
     );
     out
 }
@@ -815,8 +830,8 @@ pub fn render_text(d: &PolicyDiff) -> String {
         out.push_str("\nlists\n");
         for l in &d.lists {
             let _ = writeln!(out, "  {} list {}", l.change.mark(), list_heading(l));
-            for line in list_detail_lines(l) {
-                let _ = writeln!(out, "      {line}");
+            for (change, line) in list_detail_lines(l) {
+                let _ = writeln!(out, "      {} {line}", change.mark());
             }
         }
     }
@@ -867,12 +882,10 @@ pub fn render_text(d: &PolicyDiff) -> String {
 }
 
 fn md_code(s: &str) -> String {
-    // A code span long enough not to be closed by backticks inside.
-    let ticks = "`".repeat(s.matches('`').count().min(1) + 1);
-    if ticks.len() == 1 {
-        format!("`{s}`")
+    if s.contains('`') {
+        format!("`` {s} ``")
     } else {
-        format!("{ticks} {s} {ticks}")
+        format!("`{s}`")
     }
 }
 
@@ -903,28 +916,24 @@ pub fn render_markdown(d: &PolicyDiff) -> String {
     if !d.lists.is_empty() {
         out.push_str("\n## Lists\n");
         for l in &d.lists {
-            let what = match l.change {
-                Change::Added => "added",
-                Change::Removed => "removed",
-                Change::Changed => "changed",
-            };
-            let _ = writeln!(out, "\n### {what}: {}\n", md_escape(&list_heading(l)));
-            for line in list_detail_lines(l) {
-                let _ = writeln!(out, "- {}", md_escape(&line));
+            let _ = writeln!(
+                out,
+                "\n### {}: {}\n",
+                l.change.word(),
+                md_escape(&list_heading(l))
+            );
+            for (change, line) in list_detail_lines(l) {
+                let _ = writeln!(out, "- {}: {}", change.word(), md_escape(&line));
             }
         }
     }
     if !d.rules.is_empty() {
         out.push_str("\n## Rules\n");
         for r in &d.rules {
-            let what = match r.change {
-                Change::Added => "added",
-                Change::Removed => "removed",
-                Change::Changed => "changed",
-            };
             let _ = writeln!(
                 out,
-                "\n### {what}: {} \\[{}\\]\n\n```diff",
+                "\n### {}: {} \\[{}\\]\n\n```diff",
+                r.change.word(),
                 md_escape(&r.name),
                 r.cite.join(", ")
             );
@@ -937,12 +946,7 @@ pub fn render_markdown(d: &PolicyDiff) -> String {
     if !d.asserts.is_empty() {
         out.push_str("\n## Assertions\n\n");
         for a in &d.asserts {
-            let what = if a.change == Change::Added {
-                "added"
-            } else {
-                "removed"
-            };
-            let _ = writeln!(out, "- {what}: {}", md_escape(&a.text));
+            let _ = writeln!(out, "- {}: {}", a.change.word(), md_escape(&a.text));
         }
     }
     if let Some(s) = &d.subjects {

@@ -89,6 +89,14 @@ impl Notice {
         self.lists.iter().map(NoticeList::examples).sum()
     }
 
+    /// Some entry has aliases.
+    pub fn has_aliases(&self) -> bool {
+        self.lists
+            .iter()
+            .flat_map(|l| &l.entries)
+            .any(|e| !e.aliases.is_empty())
+    }
+
     /// The effective date as a notice writes it (`2019年8月31日`), or
     /// [`NO_EFFECTIVE_DATE`].
     pub fn effective_text(&self) -> String {
@@ -179,6 +187,9 @@ fn examples_note() -> &'static str {
     "标注“示例，非原文”的条目仅用以说明清单的用法，并非原文所列，不得作为原文引用。"
 }
 
+/// Aliases are the policy's own device for matching other names of an item, not the source's.
+pub const ALIAS_NOTE: &str = "“别名”是同一事项的其他说法，系本规则为便于识别而加，并非原文。";
+
 /// The notice as Markdown.
 pub fn render_markdown(n: &Notice) -> String {
     let mut out = format!("# {}\n\n", md_escape(&n.title));
@@ -191,6 +202,9 @@ pub fn render_markdown(n: &Notice) -> String {
     let _ = writeln!(out, "- 生效日期：{}", n.effective_text());
     if n.examples() > 0 {
         let _ = writeln!(out, "\n> {}", examples_note());
+    }
+    if n.has_aliases() {
+        let _ = writeln!(out, "\n> {ALIAS_NOTE}");
     }
     for (i, l) in n.lists.iter().enumerate() {
         let _ = writeln!(
@@ -236,8 +250,10 @@ const STYLE: &str = r#"
             margin: 0.8em auto 0; text-align: left; max-width: 38em; font-size: 0.95em; }
   dl.meta dt { font-weight: bold; }
   dl.meta dd { margin: 0; }
-  .note { margin: 1.2em 0; padding: 0.6em 0.9em; border: 1px dashed #666; font-size: 0.92em; }
-  section { margin-top: 1.6em; }
+  .note { margin: 1.2em 0; padding: 0.5em 0.9em; border: 1px dashed #666; font-size: 0.92em; }
+  .note p { margin: 0.2em 0; }
+  .note .tag { margin-left: 0; margin-right: 0.3em; }
+  section { margin-top: 1.6em; break-inside: avoid-page; page-break-inside: avoid; }
   h2 { margin: 0 0 0.2em; font-size: 1.25em; border-left: 5px solid #a00; padding-left: 0.5em;
        break-after: avoid; page-break-after: avoid; }
   .summary { margin: 0 0 0.4em; color: #444; font-size: 0.9em; }
@@ -281,12 +297,19 @@ pub fn render_html(n: &Notice) -> String {
         "<dt>生效日期</dt><dd>{}</dd>\n</dl>\n</header>",
         e(&n.effective_text())
     );
-    if n.examples() > 0 {
-        let _ = writeln!(
-            out,
-            "<p class=\"note\"><span class=\"tag\">{EXAMPLE_TAG}</span> {}</p>",
-            examples_note()
-        );
+    if n.examples() > 0 || n.has_aliases() {
+        out.push_str("<div class=\"note\">\n");
+        if n.examples() > 0 {
+            let _ = writeln!(
+                out,
+                "<p><span class=\"tag\">{EXAMPLE_TAG}</span> {}</p>",
+                examples_note()
+            );
+        }
+        if n.has_aliases() {
+            let _ = writeln!(out, "<p>{ALIAS_NOTE}</p>");
+        }
+        out.push_str("</div>\n");
     }
     for (i, l) in n.lists.iter().enumerate() {
         let _ = writeln!(

@@ -8,6 +8,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use zhunru::input::SubjectReader;
 use zhunru::{Date, Policy, PolicyError, Severity, render, report};
 
+mod compare;
+mod diff;
+mod notice;
+
 /// zhunru (准入): decide whether work may be pushed down to a community, with reasons.
 #[derive(Parser, Debug)]
 #[command(name = "zhunru", version, about, long_about = None)]
@@ -88,6 +92,12 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
     },
+    /// What changed between two versions of a policy, and whose verdict changes (Y6).
+    Diff(diff::DiffArgs),
+    /// A table of categories × districts with each verdict.
+    Compare(compare::CompareArgs),
+    /// The lists as the public notice posted on the wall (H1), as Markdown or HTML.
+    Notice(notice::NoticeArgs),
     /// Ask "can this task enter?" interactively (能否准入).
     Repl {
         /// Policies to load; the first is the district in force. Default: policies/*.policy.
@@ -185,6 +195,9 @@ pub fn main() -> ExitCode {
             coverage,
             as_of,
         } => test(&paths, coverage, as_of.unwrap_or_else(Date::today)),
+        Command::Diff(args) => diff::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Notice(args) => notice::run(args),
         Command::Repl { policies, as_of } => {
             crate::repl::run(policies, as_of.unwrap_or_else(Date::today))
         }
