@@ -1047,6 +1047,44 @@ rule 其他 cite Y2
     }
 
     #[test]
+    fn removals_marks_and_cites() {
+        let old = r#"
+政策 「示例」
+清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」, 示例 「某项」 }
+清单 旧清单 「旧」 引用 Y1 { 「甲」 }
+规则 负面 引用 Y3
+  当 事项.category 属于 负面清单
+  不予准入 「不得下放」
+规则 其他 引用 Y2
+  当 事项.category 不属于 负面清单 且 事项.category 不属于 旧清单
+  须经审批 「须经审批」
+"#;
+        let new = r#"
+政策 「示例」
+清单 负面清单 「负面清单」 引用 Y3, Y7 { 「招商引资」, 「某项」 }
+规则 其他 引用 Y2
+  当 事项.category 不属于 负面清单
+  须经审批 「须经审批」
+"#;
+        let d = diff(&policy("a", old), &policy("b", new));
+        let text = render_text(&d);
+        assert!(text.contains("~ cite Y3 → Y3, Y7"), "{text}");
+        assert!(text.contains("~ 「某项」 no longer marked 示例"), "{text}");
+        assert!(
+            text.contains("- list 旧清单 「旧」 [Y1]\n      - 「甲」"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- rule 负面 [Y3]\n      - 规则 负面 引用 Y3"),
+            "{text}"
+        );
+        assert!(text.contains("~ rule 其他 [Y2]"), "{text}");
+        let md = render_markdown(&d);
+        assert!(md.contains("### removed: 旧清单 「旧」 \\[Y1\\]"), "{md}");
+        assert!(md.contains("- removed: 「甲」"), "{md}");
+    }
+
+    #[test]
     fn line_diff_keeps_common_lines() {
         let d = line_diff("a\nb\nc", "a\nx\nc");
         assert_eq!(
