@@ -114,6 +114,16 @@ fn a_policy_against_itself_has_no_differences() {
 }
 
 #[test]
+fn the_english_keyword_versions_mean_the_same() {
+    for d in DISTRICTS {
+        let zh = policy(&format!("policies/{d}.policy"));
+        let en = policy(&format!("examples/policies/{d}.en.policy"));
+        let diff = diff::diff(&zh, &en);
+        assert!(diff.is_empty(), "{}", diff::render_text(&diff));
+    }
+}
+
+#[test]
 fn diff_from_the_command_line() {
     let args = [
         "diff",

@@ -43,7 +43,7 @@ pub enum DiffFormat {
     Md,
 }
 
-/// Load and check a policy; on failure its diagnostics go to stderr.
+/// Load and check a policy; on failure its diagnostics go to stderr (in the `--lang` chosen).
 pub(super) fn load_policy(path: &Path) -> Option<Policy> {
     match Policy::from_file(path) {
         Ok(p) => Some(p),
@@ -51,7 +51,7 @@ pub(super) fn load_policy(path: &Path) -> Option<Policy> {
             let color = std::io::stderr().is_terminal();
             let mut err = std::io::stderr().lock();
             for d in &e.diagnostics {
-                let _ = write!(err, "{}", render(d, color));
+                let _ = write!(err, "{}", super::show(d, color));
             }
             None
         }
