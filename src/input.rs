@@ -92,20 +92,7 @@ impl<R: BufRead> SubjectReader<R> {
     }
 
     fn parse_line(&self) -> Result<Subject, InputError> {
-        if let Err(e) = std::str::from_utf8(&self.buf) {
-            let at = e.valid_up_to();
-            return Err(self.error(
-                self.line,
-                at + 1,
-                format!(
-                    "the line is not valid UTF-8 (bad byte at column {})",
-                    at + 1
-                ),
-                &self.buf,
-            ));
-        }
-        serde_json::from_slice::<Subject>(&self.buf)
-            .map_err(|e| self.error(self.line, e.column(), json_message(&e), &self.buf))
+        parse_line(&self.buf, self.line, &self.origin)
     }
 
     /// Read the rest of the input as one document, starting with the current line.
@@ -171,6 +158,24 @@ impl<R: BufRead> SubjectReader<R> {
         }
         out
     }
+}
+
+/// Parse one JSON Lines line; the error says where, in the line's own terms.
+pub fn parse_line(buf: &[u8], line: usize, origin: &str) -> Result<Subject, InputError> {
+    serde_json::from_slice::<Subject>(buf).map_err(|e| {
+        let text = String::from_utf8_lossy(buf);
+        // serde_json checks UTF-8 only inside strings ("invalid unicode code point"):
+        // name the real problem when the line is not UTF-8.
+        if let Err(u) = std::str::from_utf8(buf) {
+            let at = u.valid_up_to();
+            let message = format!(
+                "the line is not valid UTF-8 (bad byte at column {})",
+                at + 1
+            );
+            return InputError::new(origin, line, at + 1, message, &text);
+        }
+        InputError::new(origin, line, e.column(), json_message(&e), &text)
+    })
 }
 
 /// serde_json's message without its " at line L column C" tail (the location is kept apart).

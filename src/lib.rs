@@ -39,6 +39,7 @@ mod diagnostic;
 pub mod diff;
 pub(crate) mod eval;
 pub mod format;
+mod fxhash;
 pub mod input;
 mod markup;
 mod normalize;
@@ -50,7 +51,6 @@ mod source;
 pub mod testing;
 mod value;
 
-use std::collections::HashMap;
 use std::fmt;
 
 pub use ast::SubjectKind;
@@ -69,8 +69,11 @@ use eval::ListIndex;
 pub struct Policy {
     source: Source,
     ast: PolicyAst,
-    lists: HashMap<String, ListIndex>,
+    lists: fxhash::FxHashMap<String, ListIndex>,
     by_kind: [Vec<usize>; 3],
+    /// `path:line:col` of each rule, computed once: decisions cite it.
+    locations: Vec<String>,
+    compiled: eval::Compiled,
     warnings: Vec<Diagnostic>,
 }
 
@@ -206,7 +209,11 @@ impl Policy {
                 slot.push(i);
             }
         }
+        let locations: Vec<String> = ast.rules.iter().map(|r| source.location(r.span)).collect();
+        let compiled = eval::Compiled::build(&ast, &locations);
         Ok(Policy {
+            compiled,
+            locations,
             source,
             ast,
             lists,
@@ -235,6 +242,13 @@ impl Policy {
     /// the list entries that matched (for test coverage).
     pub fn decide_traced(&self, subject: &Subject, as_of: Date) -> (Decision, Trace) {
         eval::decide_traced(self, subject, as_of)
+    }
+
+    /// Decide one subject and append its decision as JSON (one line, no newline) to `out`:
+    /// the same bytes as `serde_json::to_writer(out, &policy.decide(subject, as_of))`,
+    /// written without building the owned [`Decision`]. For batch front ends.
+    pub fn decide_json(&self, subject: &Subject, as_of: Date, out: &mut Vec<u8>) {
+        eval::decide_json(self, subject, as_of, out)
     }
 
     /// Decide many subjects, in order.
@@ -302,8 +316,9 @@ impl Policy {
             .map_or(&[], |v| v.as_slice())
     }
 
-    pub(crate) fn reason(&self, rule: &RuleDecl, message: Option<String>) -> Reason {
+    pub(crate) fn reason(&self, index: usize, rule: &RuleDecl, message: Option<String>) -> Reason {
         let message = message.unwrap_or_else(|| rule.name.node.clone());
-        Reason::from_rule(rule, message, self.source.location(rule.span))
+        let at = self.locations.get(index).cloned().unwrap_or_default();
+        Reason::from_rule(rule, message, at)
     }
 }

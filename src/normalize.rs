@@ -9,6 +9,14 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 /// The form a category or list entry is compared in.
 pub fn normalize(text: &str) -> Cow<'_, str> {
     let trimmed = text.trim();
+    // Fast path: printable ASCII and CJK Unified Ideographs (U+4E00–U+9FFF) are unchanged by
+    // NFKC, and most categories are made of nothing else.
+    if trimmed
+        .chars()
+        .all(|c| matches!(c, ' '..='~' | '\u{4e00}'..='\u{9fff}'))
+    {
+        return Cow::Borrowed(trimmed);
+    }
     if is_nfkc_quick(trimmed.chars()) == IsNormalized::Yes {
         return Cow::Borrowed(trimmed);
     }

@@ -269,29 +269,35 @@ impl Subject {
         self
     }
 
-    fn from_fields(kind: SubjectKind, mut fields: Fields) -> Subject {
-        if kind == SubjectKind::Task {
-            if fields.get("name").is_none()
-                && let Some(category) = fields.get("category").cloned()
-            {
-                fields.set("name", category);
-            }
-            if fields.get("community_role").is_none() {
-                fields.set("community_role", "assist".into());
-            }
-            match fields.0.iter_mut().find(|(k, _)| k == "approval") {
-                Some((_, Value::Object(approval))) if approval.get("status").is_none() => {
-                    approval.set("status", "none".into())
-                }
-                Some(_) => {}
-                None => {
-                    let mut approval = Fields::default();
-                    approval.set("status", "none".into());
-                    fields.set("approval", Value::Object(approval));
-                }
-            }
-        }
+    fn from_fields(kind: SubjectKind, fields: Fields) -> Subject {
         Subject { kind, fields }
+    }
+
+    /// The value at a dotted path, with the contract's defaults for a task when the field is
+    /// absent: `community_role` is `assist`, `approval.status` is `none`, `name` is the
+    /// category. Defaults are not stored, so a subject serialises as it was given.
+    pub fn get<S: AsRef<str>>(&self, path: &[S]) -> Option<&Value> {
+        if let Some(v) = self.fields.get_path(path) {
+            return Some(v);
+        }
+        if self.kind != SubjectKind::Task {
+            return None;
+        }
+        static ASSIST: std::sync::LazyLock<Value> =
+            std::sync::LazyLock::new(|| Value::from("assist"));
+        static NONE: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| Value::from("none"));
+        match path {
+            [one] if one.as_ref() == "community_role" => Some(&ASSIST),
+            [one] if one.as_ref() == "name" => self.fields.get("category"),
+            [a, b] if a.as_ref() == "approval" && b.as_ref() == "status" => {
+                // Only when `approval` is absent or an object without a status.
+                match self.fields.get("approval") {
+                    None | Some(Value::Null) | Some(Value::Object(_)) => Some(&NONE),
+                    Some(_) => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// The task's category, if it has one.

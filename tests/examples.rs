@@ -27,7 +27,15 @@ fn decide_file(path: &Path, as_of: Date) -> String {
         for (line, read) in SubjectReader::new(reader, path.display().to_string()) {
             let subject = read.unwrap_or_else(|e| panic!("{}:{line}: {e}", path.display()));
             let d = policy.decide(&subject, as_of);
-            out.push_str(&format!("{line}: {}\n", serde_json::to_string(&d).unwrap()));
+            let json = serde_json::to_string(&d).unwrap();
+            let mut fast = Vec::new();
+            policy.decide_json(&subject, as_of, &mut fast);
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                json,
+                "decide_json differs"
+            );
+            out.push_str(&format!("{line}: {json}\n"));
         }
     }
     out

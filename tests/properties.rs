@@ -129,6 +129,17 @@ proptest! {
         }
     }
 
+    /// The fast JSON writer writes exactly what serde writes for the owned decision.
+    #[test]
+    fn decide_json_matches_the_serde_form(t in task()) {
+        for policy in policies() {
+            let mut fast = Vec::new();
+            policy.decide_json(&t, AS_OF, &mut fast);
+            let slow = serde_json::to_vec(&policy.decide(&t, AS_OF)).unwrap();
+            prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(slow).unwrap());
+        }
+    }
+
     /// Reordering a list's entries changes no decision.
     #[test]
     fn list_order_does_not_matter(t in task()) {

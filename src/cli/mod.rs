@@ -433,24 +433,25 @@ fn eval(policy: &PathBuf, format: Format, as_of: Date, color: bool, input: &str)
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut bad_lines = 0usize;
+    let mut buf = Vec::with_capacity(1024);
     let err_color = std::io::stderr().is_terminal();
     for (line, read) in SubjectReader::new(reader, origin.clone()) {
         let written = match read {
-            Ok(subject) => {
-                let decision = policy.decide(&subject, as_of);
-                match format {
-                    Format::Json => serde_json::to_writer(&mut out, &decision)
-                        .map_err(std::io::Error::other)
-                        .and_then(|_| out.write_all(b"\n")),
-                    Format::Text => write!(
-                        out,
-                        "── {origin}:{line} · {} ({}) ──\n{}\n",
-                        subject.label(),
-                        subject.kind.as_str(),
-                        report::decision_text(&policy, &decision, color)
-                    ),
+            Ok(subject) => match format {
+                Format::Json => {
+                    buf.clear();
+                    policy.decide_json(&subject, as_of, &mut buf);
+                    buf.push(b'\n');
+                    out.write_all(&buf)
                 }
-            }
+                Format::Text => write!(
+                    out,
+                    "── {origin}:{line} · {} ({}) ──\n{}\n",
+                    subject.label(),
+                    subject.kind.as_str(),
+                    report::decision_text(&policy, &policy.decide(&subject, as_of), color)
+                ),
+            },
             Err(e) => {
                 bad_lines += 1;
                 let _ = out.flush();

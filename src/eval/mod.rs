@@ -8,24 +8,23 @@
 mod decision;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 pub use decision::{Decision, MissingItem, Reason, Verdict};
 
 use crate::Policy;
 use crate::ast::*;
 use crate::normalize::normalize;
-use crate::value::{Date, Fields, Subject, Value};
+use crate::value::{Date, Subject, Value};
 
 /// A list compiled for lookup: normalised entry or alias → index of its entry.
 #[derive(Debug, Default)]
 pub(crate) struct ListIndex {
-    pub keys: HashMap<String, usize>,
+    pub keys: crate::fxhash::FxHashMap<String, usize>,
 }
 
 impl ListIndex {
     pub(crate) fn build(list: &ListDecl) -> ListIndex {
-        let mut keys = HashMap::new();
+        let mut keys = crate::fxhash::FxHashMap::default();
         for (i, entry) in list.entries.iter().enumerate() {
             keys.entry(crate::check::literal_key(&entry.value.node))
                 .or_insert(i);
@@ -92,15 +91,39 @@ impl Truth {
 
 struct Env<'a> {
     policy: &'a Policy,
-    fields: &'a Fields,
+    subject: &'a Subject,
     today: Date,
     trace: Option<&'a std::cell::RefCell<Trace>>,
+    /// The last text normalised and its normal form (`None`: already normal). A category
+    /// is looked up in several lists; it is normalised once.
+    normal: std::cell::RefCell<(String, Option<String>)>,
 }
 
 impl<'a> Env<'a> {
+    /// The entry a text names: an exact hit first (list keys are normal), else the text's
+    /// normal form.
+    fn find_text(&self, index: &ListIndex, text: &str) -> Option<usize> {
+        if let Some(i) = index.keys.get(text) {
+            return Some(*i);
+        }
+        let mut cache = self.normal.borrow_mut();
+        if cache.0 != text {
+            let normal = match normalize(text) {
+                Cow::Borrowed(b) if b.len() == text.len() => None,
+                other => Some(other.into_owned()),
+            };
+            *cache = (text.to_owned(), normal);
+        }
+        cache.1.as_deref().and_then(|n| index.keys.get(n).copied())
+    }
+
     /// Look a value up in a named list; `None` when it cannot be looked up (not a text).
     fn lookup(&self, list: &str, v: &Val) -> Option<bool> {
-        let found = self.policy.list_index(list)?.find(v)?;
+        let index = self.policy.list_index(list)?;
+        let found = match v {
+            Val::Text(t) => self.find_text(index, t),
+            other => index.find(other)?,
+        };
         if let (Some(i), Some(trace)) = (found, self.trace) {
             trace.borrow_mut().entries.push((list.to_owned(), i));
         }
@@ -108,7 +131,7 @@ impl<'a> Env<'a> {
     }
 
     fn field(&self, path: &Path) -> Val<'a> {
-        match self.fields.get_path(&path.fields) {
+        match self.subject.get(&path.fields) {
             None | Some(Value::Null) => Val::Absent,
             Some(v) => from_value(v),
         }
@@ -214,6 +237,14 @@ impl<'a> Env<'a> {
                     }
                     _ => false,
                 };
+                if self.trace.is_some() {
+                    // Under test coverage, look every element up: each one is exercised.
+                    let results: Vec<bool> = items.iter().map(test).collect();
+                    return Truth::from(match quantifier {
+                        Quantifier::Any => results.contains(&true),
+                        Quantifier::All => !results.contains(&false),
+                    });
+                }
                 Truth::from(match quantifier {
                     Quantifier::Any => items.iter().any(test),
                     Quantifier::All => items.iter().all(test),
@@ -377,36 +408,178 @@ fn requirement_label(req: &Requirement, rule: &RuleDecl) -> String {
         .unwrap_or_else(|| rule.name.node.clone())
 }
 
+/// What evaluation found, before anything is rendered: the verdict, the deciding rules (by
+/// index; `None` is the fallback reason) and the failed requirements `(rule, requirement)`.
+pub(crate) struct Found {
+    pub verdict: Verdict,
+    pub reasons: Vec<Option<usize>>,
+    pub missing: Vec<(usize, usize)>,
+}
+
+/// Per-policy data computed once at load, so deciding allocates little: the `missing` name
+/// of each requirement, and each rule's reason as JSON around its message.
+#[derive(Debug, Default)]
+pub(crate) struct Compiled {
+    labels: Vec<Vec<String>>,
+    json_head: Vec<String>,
+    json_tail: Vec<String>,
+    fallback_json: String,
+}
+
+impl Compiled {
+    pub(crate) fn build(ast: &PolicyAst, locations: &[String]) -> Compiled {
+        let mut c = Compiled::default();
+        for (i, rule) in ast.rules.iter().enumerate() {
+            c.labels.push(
+                rule.requirements
+                    .iter()
+                    .map(|r| requirement_label(r, rule))
+                    .collect(),
+            );
+            let reason = Reason::from_rule(
+                rule,
+                String::new(),
+                locations.get(i).cloned().unwrap_or_default(),
+            );
+            let json = serde_json::to_string(&reason).unwrap_or_default();
+            // Split the serialised reason around its (empty) message.
+            let marker = "\"message\":\"\"";
+            let (head, tail) = json.split_once(marker).unwrap_or((&json, ""));
+            c.json_head.push(format!("{head}\"message\":"));
+            c.json_tail.push(tail.to_owned());
+        }
+        c.fallback_json = serde_json::to_string(&Reason::fallback()).unwrap_or_default();
+        c
+    }
+}
+
 /// Decide one subject as of a date.
 pub(crate) fn decide(policy: &Policy, subject: &Subject, today: Date) -> Decision {
-    decide_with(policy, subject, today, None)
+    let found = find(policy, subject, today, None);
+    to_decision(policy, subject, today, &found)
 }
 
 /// Decide, recording which rules applied and which list entries matched.
 pub(crate) fn decide_traced(policy: &Policy, subject: &Subject, today: Date) -> (Decision, Trace) {
     let trace = std::cell::RefCell::new(Trace::default());
-    let decision = decide_with(policy, subject, today, Some(&trace));
-    (decision, trace.into_inner())
+    let found = find(policy, subject, today, Some(&trace));
+    (
+        to_decision(policy, subject, today, &found),
+        trace.into_inner(),
+    )
 }
 
-fn decide_with(
+/// Decide and append the decision's JSON (exactly what `serde_json` writes for
+/// [`Decision`]) to `out`, without building the owned decision.
+pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: &mut Vec<u8>) {
+    let found = find(policy, subject, today, None);
+    let env = Env::new(policy, subject, today, None);
+    let c = &policy.compiled;
+    out.extend_from_slice(b"{\"subject\":\"");
+    out.extend_from_slice(subject.kind.as_str().as_bytes());
+    out.push(b'"');
+    if let Some(id) = subject.id() {
+        out.extend_from_slice(b",\"id\":");
+        let _ = serde_json::to_writer(&mut *out, id);
+    }
+    out.extend_from_slice(b",\"verdict\":\"");
+    out.extend_from_slice(found.verdict.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"reasons\":[");
+    for (n, reason) in found.reasons.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        match reason.and_then(|i| Some((i, policy.ast.rules.get(i)?))) {
+            Some((i, rule)) => {
+                out.extend_from_slice(c.json_head.get(i).map_or("", String::as_str).as_bytes());
+                let message = rule_message(&env, rule);
+                let _ = serde_json::to_writer(&mut *out, &message);
+                out.extend_from_slice(c.json_tail.get(i).map_or("", String::as_str).as_bytes());
+            }
+            None => out.extend_from_slice(c.fallback_json.as_bytes()),
+        }
+    }
+    out.extend_from_slice(b"],\"missing\":[");
+    for (n, (rule, req)) in found.missing.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        let label = c
+            .labels
+            .get(*rule)
+            .and_then(|l| l.get(*req))
+            .map_or("", String::as_str);
+        let _ = serde_json::to_writer(&mut *out, label);
+    }
+    out.extend_from_slice(b"]}");
+}
+
+fn rule_message(env: &Env, rule: &RuleDecl) -> String {
+    match rule.outcome.node.message() {
+        Some(m) => env.render(m),
+        None => rule.name.node.clone(),
+    }
+}
+
+fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -> Decision {
+    let env = Env::new(policy, subject, today, None);
+    let reasons = found
+        .reasons
+        .iter()
+        .map(
+            |r| match r.and_then(|i| Some((i, policy.ast.rules.get(i)?))) {
+                Some((i, rule)) => policy.reason(i, rule, Some(rule_message(&env, rule))),
+                None => Reason::fallback(),
+            },
+        )
+        .collect();
+    let missing = found
+        .missing
+        .iter()
+        .filter_map(|(r, q)| {
+            let rule = policy.ast.rules.get(*r)?;
+            let req = rule.requirements.get(*q)?;
+            Some(MissingItem {
+                name: policy.compiled.labels.get(*r)?.get(*q)?.clone(),
+                requirement: policy.source.slice(req.expr.span).to_owned(),
+                rule: rule.name.node.clone(),
+                span: req.expr.span,
+            })
+        })
+        .collect();
+    Decision::new(subject, found.verdict, reasons, missing)
+}
+
+impl<'a> Env<'a> {
+    fn new(
+        policy: &'a Policy,
+        subject: &'a Subject,
+        today: Date,
+        trace: Option<&'a std::cell::RefCell<Trace>>,
+    ) -> Env<'a> {
+        Env {
+            policy,
+            subject,
+            today,
+            trace,
+            normal: Default::default(),
+        }
+    }
+}
+
+fn find(
     policy: &Policy,
     subject: &Subject,
     today: Date,
     trace: Option<&std::cell::RefCell<Trace>>,
-) -> Decision {
-    let env = Env {
-        policy,
-        fields: &subject.fields,
-        today,
-        trace,
-    };
+) -> Found {
+    let env = Env::new(policy, subject, today, trace);
     let mut denies = Vec::new();
     let mut admits = Vec::new();
     let mut refers = Vec::new();
     let mut partial = Vec::new();
     let mut violations = Vec::new();
-    let mut missing: Vec<MissingItem> = Vec::new();
+    let mut missing: Vec<(usize, usize)> = Vec::new();
     for &index in policy.rules_for(subject.kind) {
         let Some(rule) = policy.ast.rules.get(index) else {
             continue;
@@ -421,34 +594,29 @@ fn decide_with(
         if let Some(trace) = trace {
             trace.borrow_mut().rules.push(index);
         }
-        let failed: Vec<&Requirement> = rule
-            .requirements
-            .iter()
-            .filter(|r| env.truth(&r.expr) != Truth::True)
-            .collect();
-        let reason = |rule: &RuleDecl| {
-            policy.reason(rule, rule.outcome.node.message().map(|m| env.render(m)))
-        };
         match &rule.outcome.node {
-            Outcome::Deny(_) => denies.push(reason(rule)),
-            Outcome::Violation(_) => violations.push(reason(rule)),
-            Outcome::Admit(_) if failed.is_empty() => admits.push(reason(rule)),
+            Outcome::Deny(_) => denies.push(Some(index)),
+            Outcome::Violation(_) => violations.push(Some(index)),
             Outcome::Admit(_) | Outcome::Refer(_) => {
-                for req in failed {
-                    let label = requirement_label(req, rule);
-                    if !missing.iter().any(|m| m.name == label) {
-                        missing.push(MissingItem {
-                            name: label,
-                            requirement: policy.source.slice(req.expr.span).to_owned(),
-                            rule: rule.name.node.clone(),
-                            span: req.expr.span,
-                        });
+                let mut all_hold = true;
+                for (q, req) in rule.requirements.iter().enumerate() {
+                    if env.truth(&req.expr) == Truth::True {
+                        continue;
+                    }
+                    all_hold = false;
+                    let labels = policy.compiled.labels.get(index);
+                    let label = labels.and_then(|l| l.get(q));
+                    let seen = missing.iter().any(|(r, k)| {
+                        policy.compiled.labels.get(*r).and_then(|l| l.get(*k)) == label
+                    });
+                    if !seen {
+                        missing.push((index, q));
                     }
                 }
-                if matches!(rule.outcome.node, Outcome::Refer(_)) {
-                    refers.push(reason(rule));
-                } else {
-                    partial.push(reason(rule));
+                match rule.outcome.node {
+                    Outcome::Admit(_) if all_hold => admits.push(Some(index)),
+                    Outcome::Refer(_) => refers.push(Some(index)),
+                    _ => partial.push(Some(index)),
                 }
             }
         }
@@ -462,14 +630,18 @@ fn decide_with(
                 reasons = partial;
             }
             if reasons.is_empty() {
-                reasons.push(Reason::fallback());
+                reasons.push(None);
             }
             (Verdict::NeedsApproval, reasons, missing)
         }
         _ if violations.is_empty() => (Verdict::Compliant, Vec::new(), Vec::new()),
         _ => (Verdict::NonCompliant, violations, Vec::new()),
     };
-    Decision::new(subject, verdict, reasons, missing)
+    Found {
+        verdict,
+        reasons,
+        missing,
+    }
 }
 
 /// Whether a policy-level assertion (over list sizes and numbers) holds; `None` if it
