@@ -269,7 +269,7 @@ impl Subject {
         self
     }
 
-    fn from_fields(kind: SubjectKind, mut fields: Fields) -> Subject {
+    pub(crate) fn from_fields(kind: SubjectKind, mut fields: Fields) -> Subject {
         if kind == SubjectKind::Task {
             if fields.get("name").is_none()
                 && let Some(category) = fields.get("category").cloned()
