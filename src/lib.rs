@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+pub mod audit;
 pub(crate) mod check;
 pub mod compare;
 mod diagnostic;
@@ -54,6 +55,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 pub use ast::SubjectKind;
+pub use audit::{AuditReport, audit};
 pub use check::SEED_RULE_IDS;
 pub use diagnostic::{Code, Diagnostic, InputError, Lang, Severity, render};
 pub use eval::{Decision, MissingItem, Reason, Trace, Verdict};

@@ -20,7 +20,7 @@
 use std::io::BufRead;
 
 use crate::ast::SubjectKind;
-use crate::diagnostic::InputError;
+use crate::diagnostic::{CSV_HELP, InputError};
 use crate::schema::{self, FieldType};
 use crate::value::{Date, Fields, Subject, Value};
 
@@ -106,7 +106,7 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     fn error(&self, line: usize, column: usize, message: String, text: &str) -> InputError {
-        InputError::new(&self.origin, line, column, message, text)
+        InputError::new(&self.origin, line, column, message, text).with_help(CSV_HELP)
     }
 
     /// One physical line, without its line break, and whether it was cut at the limit.
