@@ -227,7 +227,7 @@ impl<R: BufRead> SubjectReader<R> {
 }
 
 /// serde_json's message without its " at line L column C" tail (the location is kept apart).
-fn json_message(e: &serde_json::Error) -> String {
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let text = match text.rfind(" at line ") {
         Some(i) => text.get(..i).unwrap_or(&text).to_owned(),
