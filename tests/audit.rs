@@ -267,3 +267,13 @@ fn a_broken_policy_or_a_missing_log_exits_1() {
         Some(2)
     );
 }
+
+#[test]
+fn the_readme_shows_the_example_report_as_it_is() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let command = "$ zhunru audit --policy policies/yingjiang.policy --as-of 2020-12-31 examples/audit/log.jsonl\n";
+    let start = readme.find(command).expect("the README shows the audit") + command.len();
+    let shown = &readme[start..];
+    let shown = &shown[..shown.find("```").unwrap()];
+    assert_eq!(shown, audit_file("examples/audit/log.jsonl").to_text());
+}
