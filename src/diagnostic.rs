@@ -321,7 +321,13 @@ pub struct InputError {
     pub message: String,
     snippet: Box<LineSnippet>,
     offset: usize,
+    help: &'static str,
 }
+
+/// What an input should look like, by format (the help of an [`InputError`]).
+const JSON_HELP: &str =
+    "each subject is one JSON object in the shape of contract.md; in JSON Lines, one object a line";
+pub(crate) const CSV_HELP: &str = "CSV: a header row of contract field names (nested ones dotted: funding.amount), then one subject a row; lists separated by `;`";
 
 /// One line of an input, shown with its real line number.
 #[derive(Debug)]
@@ -384,7 +390,14 @@ impl InputError {
             },
             message,
             offset,
+            help: JSON_HELP,
         }
+    }
+
+    /// The same error with another help text (for inputs that are not JSON).
+    pub(crate) fn with_help(mut self, help: &'static str) -> Self {
+        self.help = help;
+        self
     }
 
     /// `origin:line:column`.
@@ -407,9 +420,7 @@ impl miette::Diagnostic for InputError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(
-            "each subject is one JSON object in the shape of contract.md; in JSON Lines, one object a line",
-        ))
+        Some(Box::new(self.help))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

@@ -1,14 +1,67 @@
-//! Reading subjects: one JSON document, or JSON Lines (one subject a line), streamed.
+//! Reading subjects: one JSON document, or JSON Lines (one subject a line), streamed; or CSV
+//! ([`CsvReader`]).
 //!
-//! Which one is told from the first non-blank line: if it holds a complete JSON value the
-//! input is JSON Lines; otherwise the whole input is read as one document (a pretty-printed
-//! object, a sequence of objects, or an array of them). A bad line is an error for that line
-//! only; reading goes on with the next.
+//! Which JSON shape is told from the first non-blank line: if it holds a complete JSON value
+//! the input is JSON Lines; otherwise the whole input is read as one document (a
+//! pretty-printed object, a sequence of objects, or an array of them). A bad line is an error
+//! for that line only; reading goes on with the next.
+//!
+//! ```
+//! use zhunru::input::{InputFormat, read_subjects};
+//! let log = "{\"id\": \"T-1\", \"category\": \"招商引资\"}\n{\"id\": \"T-2\"}\n";
+//! let rows: Vec<_> = read_subjects(log.as_bytes(), "log.jsonl", InputFormat::Json).collect();
+//! assert_eq!(rows[0].1.as_ref().unwrap().id(), Some("T-1"));
+//! let error = rows[1].1.as_ref().unwrap_err();
+//! assert_eq!(error.to_string(), "log.jsonl:2:13: a task needs a `category` (what the lists are matched against)");
+//! ```
 
 use std::io::BufRead;
+use std::path::Path;
 
 use crate::diagnostic::InputError;
 use crate::value::Subject;
+
+mod csv;
+
+pub use csv::CsvReader;
+
+/// The format of a file of subjects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    /// One JSON document, or JSON Lines ([`SubjectReader`]).
+    Json,
+    /// CSV with a header row of contract field names ([`CsvReader`]).
+    Csv,
+}
+
+impl InputFormat {
+    /// `Csv` for a path ending in `.csv` (in any case), else `Json`.
+    ///
+    /// ```
+    /// use zhunru::input::InputFormat;
+    /// assert_eq!(InputFormat::from_path("examples/audit/log.CSV".as_ref()), InputFormat::Csv);
+    /// assert_eq!(InputFormat::from_path("examples/audit/log.jsonl".as_ref()), InputFormat::Json);
+    /// ```
+    pub fn from_path(path: &Path) -> InputFormat {
+        match path.extension() {
+            Some(ext) if ext.eq_ignore_ascii_case("csv") => InputFormat::Csv,
+            _ => InputFormat::Json,
+        }
+    }
+}
+
+/// Stream subjects from `reader` in `format`; `origin` names the input in errors. Each item
+/// is the line a subject starts on and the subject, or why it could not be read.
+pub fn read_subjects<'a, R: BufRead + 'a>(
+    reader: R,
+    origin: impl Into<String>,
+    format: InputFormat,
+) -> Box<dyn Iterator<Item = Read> + 'a> {
+    match format {
+        InputFormat::Json => Box::new(SubjectReader::new(reader, origin)),
+        InputFormat::Csv => Box::new(CsvReader::new(reader, origin)),
+    }
+}
 
 /// Longest input line accepted, in bytes.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
@@ -179,7 +232,7 @@ pub fn parse_line(buf: &[u8], line: usize, origin: &str) -> Result<Subject, Inpu
 }
 
 /// serde_json's message without its " at line L column C" tail (the location is kept apart).
-fn json_message(e: &serde_json::Error) -> String {
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let text = match text.rfind(" at line ") {
         Some(i) => text.get(..i).unwrap_or(&text).to_owned(),

@@ -122,6 +122,16 @@ pub fn verdict_line(verdict: Verdict) -> String {
 }
 
 /// A decision as text: the verdict line, each reason as a diagnostic, then what is missing.
+///
+/// ```
+/// use zhunru::{Date, Policy, Subject, report};
+/// let policy = Policy::from_file("policies/yingjiang.policy")?;
+/// let decision = policy.decide(&Subject::task("经济创收"), Date::new(2020, 6, 1).unwrap());
+/// let text = report::decision_text(&policy, &decision, false);
+/// assert!(text.starts_with("denied 不予准入\n"));
+/// assert!(text.contains("policies/yingjiang.policy:39:1"));
+/// # Ok::<(), zhunru::PolicyError>(())
+/// ```
 pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> String {
     let mut out = verdict_line(decision.verdict);
     if color {

@@ -230,24 +230,45 @@ impl Serialize for Fields {
 pub struct Subject {
     /// What it is.
     pub kind: SubjectKind,
-    /// Its fields (without `kind`), defaults of the contract filled in.
+    /// Its fields (without `kind`), as given; read them with [`Subject::get`] to have the
+    /// contract's defaults.
     pub fields: Fields,
 }
 
 impl Subject {
-    /// A task with the given category; add fields with [`Subject::with`].
+    /// A task with the given category; add fields with [`Subject::with`]. The contract's
+    /// defaults (`community_role` assist, `approval.status` none, `name` the category) apply
+    /// when a field is read with [`Subject::get`], as for a task read from JSON.
+    ///
+    /// ```
+    /// use zhunru::{Subject, Value};
+    /// let task = Subject::task("食品安全协管")
+    ///     .with("id", "T-2020-0031")
+    ///     .with("requester", "区市场监管局")
+    ///     .with("basis", vec!["中华人民共和国食品安全法"])
+    ///     .with("funding.amount", 300)
+    ///     .with("funding.per", "month");
+    /// assert_eq!(task.fields.get_path(&["funding", "amount"]), Some(&Value::Number(300.0)));
+    /// assert_eq!(task.get(&["community_role"]), Some(&Value::from("assist")));
+    /// // Its JSON is the contract's.
+    /// let json = serde_json::to_value(&task).unwrap();
+    /// assert_eq!(json["funding"], serde_json::json!({"amount": 300, "per": "month"}));
+    /// ```
     pub fn task(category: &str) -> Subject {
         let mut fields = Fields::default();
         fields.set("category", category.into());
         Subject::from_fields(SubjectKind::Task, fields)
     }
 
-    /// A subject of the given kind with no fields yet (defaults filled in).
+    /// A subject of the given kind with no fields yet.
     pub fn new(kind: SubjectKind) -> Subject {
         Subject::from_fields(kind, Fields::default())
     }
 
-    /// Set a field by dotted path (`"funding.amount"`), creating objects on the way.
+    /// Set a field by dotted path (`"funding.amount"`), creating objects on the way; a value
+    /// already there is replaced. Values are taken as given (texts, numbers, `bool`s, dates,
+    /// lists of texts): unlike JSON input, the builder does not check them against the
+    /// contract's types, so a mistyped field reads as absent to the rules.
     pub fn with(mut self, path: &str, value: impl Into<Value>) -> Subject {
         let mut parts: Vec<&str> = path.split('.').collect();
         let Some(last) = parts.pop() else {
@@ -269,7 +290,7 @@ impl Subject {
         self
     }
 
-    fn from_fields(kind: SubjectKind, fields: Fields) -> Subject {
+    pub(crate) fn from_fields(kind: SubjectKind, fields: Fields) -> Subject {
         Subject { kind, fields }
     }
 
@@ -298,6 +319,33 @@ impl Subject {
             }
             _ => None,
         }
+    }
+
+    /// Read one subject from JSON text, as a request body or a form would hold it. A mistyped
+    /// field or bad JSON is an [`InputError`](crate::InputError) (a miette diagnostic) at its
+    /// line and column of `text`; `origin` names the text in it.
+    ///
+    /// ```
+    /// use zhunru::Subject;
+    /// let task = Subject::from_json("form", r#"{"category": "企业摸底", "funding": {"amount": 3000}}"#)?;
+    /// assert_eq!(task.category(), Some("企业摸底"));
+    /// let bad = Subject::from_json("form", r#"{"category": "企业摸底", "period": {"end": "2020-02-30"}}"#);
+    /// let error = bad.unwrap_err();
+    /// assert_eq!(error.location(), "form:1:51");
+    /// assert!(error.message.contains("`period.end` should be a date"));
+    /// # Ok::<(), zhunru::InputError>(())
+    /// ```
+    pub fn from_json(origin: &str, text: &str) -> Result<Subject, crate::InputError> {
+        serde_json::from_str(text).map_err(|e| {
+            let line_text = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+            crate::InputError::new(
+                origin,
+                e.line(),
+                e.column(),
+                crate::input::json_message(&e),
+                line_text,
+            )
+        })
     }
 
     /// The task's category, if it has one.

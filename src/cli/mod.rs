@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use zhunru::input::SubjectReader;
 use zhunru::{Date, Policy, PolicyError, Severity, render, report};
 
+mod audit;
 mod compare;
 mod diff;
 mod notice;
@@ -98,6 +99,10 @@ enum Command {
     Compare(compare::CompareArgs),
     /// The lists as the public notice posted on the wall (H1), as Markdown or HTML.
     Notice(notice::NoticeArgs),
+    /// Audit a log of tasks sent to communities (JSON Lines or CSV): decide each as of its
+    /// `sent_on`, report every one that entered without admission. Exit 0 none, 3 some,
+    /// 1 policy or input errors.
+    Audit(audit::AuditArgs),
     /// Ask "can this task enter?" interactively (能否准入).
     Repl {
         /// Policies to load; the first is the district in force. Default: policies/*.policy.
@@ -198,6 +203,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Notice(args) => notice::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Repl { policies, as_of } => {
             crate::repl::run(policies, as_of.unwrap_or_else(Date::today))
         }

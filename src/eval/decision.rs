@@ -106,6 +106,22 @@ pub struct MissingItem {
 }
 
 /// A decision: the JSON of contract.md is its serialisation.
+///
+/// ```
+/// use zhunru::{Date, Decision, Policy, Subject, Verdict};
+/// let policy = Policy::from_file("policies/nanqiao.policy")?;
+/// let task = Subject::task("招商引资").with("id", "NQ-2020-0012");
+/// let decision = policy.decide(&task, Date::new(2020, 6, 1).unwrap());
+/// let json = serde_json::to_value(&decision).unwrap();
+/// assert_eq!(json["verdict"], "denied");
+/// assert_eq!(json["reasons"][0]["cite"], "N2");
+/// assert_eq!(json["reasons"][0]["at"], "policies/nanqiao.policy:35:1");
+///
+/// // And back: a tool can read the contract's JSON into a Decision.
+/// let read: Decision = serde_json::from_value(json).unwrap();
+/// assert_eq!((read.verdict, read.id.as_deref()), (Verdict::Denied, Some("NQ-2020-0012")));
+/// # Ok::<(), zhunru::PolicyError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// `task`, `community` or `assessment`.

@@ -1,0 +1,126 @@
+//! `zhunru audit`: a log of tasks sent to communities (JSON Lines or CSV) decided row by row,
+//! each as of its `sent_on`, and a report of every task that entered without admission.
+//!
+//! Exit codes: 0 no violations; 3 violations found; 1 the policy or the log could not be
+//! read, or some row could not be — a row that was not audited makes the audit incomplete,
+//! so it outranks the violations (which the report still lists).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use zhunru::input::{InputFormat, read_subjects};
+use zhunru::{Date, Policy, render};
+
+/// How the report is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// For a person.
+    Text,
+    /// One JSON object: {"summary": …, "violations": […], "errors": […]}.
+    Json,
+    /// A Markdown report to file.
+    #[value(alias = "markdown")]
+    Md,
+}
+
+/// The log's format, when its name does not tell (`.csv` is CSV, anything else JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object a line (or one JSON document).
+    Json,
+    /// CSV with a header row of contract field names.
+    Csv,
+}
+
+/// Arguments of `zhunru audit`.
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// The policy in force.
+    #[arg(long, short)]
+    policy: PathBuf,
+    /// Report format.
+    #[arg(long, short, value_enum, default_value_t = AuditFormat::Text)]
+    format: AuditFormat,
+    /// The date rows without `sent_on` are decided as of (YYYY-MM-DD); default today.
+    #[arg(long, value_parser = super::parse_date)]
+    as_of: Option<Date>,
+    /// The log's format; default from its name (`.csv` is CSV, else JSON Lines).
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormat>,
+    /// The log, or `-` for standard input.
+    log: String,
+}
+
+pub fn run(args: AuditArgs) -> ExitCode {
+    let err_color = std::io::stderr().is_terminal();
+    let policy = match Policy::from_file(&args.policy) {
+        Ok(p) => p,
+        Err(e) => {
+            super::print_policy_error(&e, err_color);
+            return ExitCode::from(1);
+        }
+    };
+    let format = match args.log_format {
+        Some(LogFormat::Csv) => InputFormat::Csv,
+        Some(LogFormat::Json) => InputFormat::Json,
+        None => InputFormat::from_path(Path::new(&args.log)),
+    };
+    let (reader, origin): (Box<dyn BufRead>, String) = if args.log == "-" {
+        (Box::new(std::io::stdin().lock()), "<stdin>".to_owned())
+    } else {
+        match std::fs::File::open(&args.log) {
+            Ok(f) => (
+                Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+                args.log.clone(),
+            ),
+            Err(e) => {
+                eprintln!("error[zhunru::io]: cannot read `{}`: {e}", args.log);
+                return ExitCode::from(1);
+            }
+        }
+    };
+    // Diagnostics for unreadable rows go to stderr as they are met, with the line shown.
+    let mut shown = BTreeSet::new();
+    let rows = read_subjects(reader, origin.clone(), format).inspect(|(_, read)| {
+        if let Err(e) = read {
+            shown.insert(e.line);
+            eprint!("{}", render(e, err_color));
+        }
+    });
+    let as_of = args.as_of.unwrap_or_else(Date::today);
+    let report = zhunru::audit(&policy, &origin, rows, as_of);
+    for e in report.errors.iter().filter(|e| !shown.contains(&e.line)) {
+        eprintln!("error[zhunru::input]: {}: {}", e.at, e.message);
+    }
+
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
+        AuditFormat::Text => out.write_all(report.to_text().as_bytes()),
+        AuditFormat::Md => out.write_all(report.to_markdown().as_bytes()),
+        AuditFormat::Json => serde_json::to_string_pretty(&report)
+            .map_err(std::io::Error::other)
+            .and_then(|json| writeln!(out, "{json}")),
+    }
+    .and_then(|_| out.flush());
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error[zhunru::io]: cannot write the report: {e}");
+        return ExitCode::from(1);
+    }
+    if !report.errors.is_empty() {
+        eprintln!(
+            "{} row(s) could not be audited; every other row was ({} violation(s) found)",
+            report.errors.len(),
+            report.summary.violations
+        );
+        ExitCode::from(1)
+    } else if report.has_violations() {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
