@@ -101,31 +101,32 @@ impl<R: BufRead> SubjectReader<R> {
     /// Read one line into `buf`; `Ok(false)` at the end. Lines beyond the limit are
     /// consumed but not kept, and reported.
     fn read_line(&mut self) -> std::io::Result<Option<bool>> {
+        use std::io::Read;
         self.buf.clear();
-        let mut too_long = false;
-        let mut any = false;
-        loop {
-            let chunk = self.reader.fill_buf()?;
-            if chunk.is_empty() {
-                break;
-            }
-            any = true;
-            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => (i + 1, true),
-                None => (chunk.len(), false),
-            };
-            if self.buf.len() + take <= MAX_LINE_BYTES + 1 {
-                self.buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
-            } else {
-                too_long = true;
-            }
-            self.reader.consume(take);
-            if done {
-                break;
-            }
-        }
-        if !any {
+        // `read_until` searches with the standard library's fast memchr; `take` bounds the
+        // memory one line can use.
+        let limit = (MAX_LINE_BYTES + 1) as u64;
+        let n = (&mut self.reader)
+            .take(limit)
+            .read_until(b'\n', &mut self.buf)?;
+        if n == 0 {
             return Ok(None);
+        }
+        let mut too_long = false;
+        if self.buf.last() != Some(&b'\n') && self.buf.len() as u64 >= limit {
+            // Skip the rest of an over-long line, a bounded piece at a time.
+            too_long = true;
+            let mut scratch = Vec::new();
+            loop {
+                scratch.clear();
+                let m = (&mut self.reader)
+                    .take(1 << 16)
+                    .read_until(b'\n', &mut scratch)?;
+                if m == 0 || scratch.last() == Some(&b'\n') {
+                    break;
+                }
+            }
+            self.buf.clear();
         }
         self.line += 1;
         while matches!(self.buf.last(), Some(b'\n' | b'\r')) {

@@ -161,3 +161,66 @@ pub fn resolve<S: AsRef<str>>(
     }
     ty.ok_or((0, Vec::new()))
 }
+
+/// The schema's own spelling of a field name, at any depth (`kind` included), if it knows it.
+/// A `match` on the text, so the compiler builds the comparison (this runs per JSON key).
+pub fn known_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "kind" => "kind",
+        "id" => "id",
+        "name" => "name",
+        "category" => "category",
+        "requester" => "requester",
+        "requester_level" => "requester_level",
+        "community_role" => "community_role",
+        "basis" => "basis",
+        "work_plan" => "work_plan",
+        "requirements" => "requirements",
+        "period" => "period",
+        "funding" => "funding",
+        "authorization" => "authorization",
+        "approval" => "approval",
+        "sent_on" => "sent_on",
+        "external_signs" => "external_signs",
+        "internal_signs" => "internal_signs",
+        "office_area" => "office_area",
+        "activity_area" => "activity_area",
+        "assessor" => "assessor",
+        "indicators" => "indicators",
+        "veto_items" => "veto_items",
+        "passed_down" => "passed_down",
+        "start" => "start",
+        "end" => "end",
+        "amount" => "amount",
+        "per" => "per",
+        "content" => "content",
+        "object" => "object",
+        "powers" => "powers",
+        "until" => "until",
+        "status" => "status",
+        "by" => "by",
+        "date" => "date",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `known_name` knows exactly the names of the schema.
+    #[test]
+    fn known_names_are_the_schema_names() {
+        let mut schema: Vec<&str> = vec!["kind"];
+        for spec in FIELDS {
+            schema.push(spec.name);
+            if let FieldType::Object(inner) = &spec.ty {
+                schema.extend(inner.iter().map(|f| f.name));
+            }
+        }
+        for n in &schema {
+            assert_eq!(known_name(n), Some(*n));
+        }
+        assert_eq!(known_name("colour"), None);
+    }
+}

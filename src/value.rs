@@ -1,5 +1,6 @@
 //! Values of subjects and policies: dates, JSON-like values, and subjects.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -116,7 +117,7 @@ pub enum Value {
 
 /// An object's fields, in input order.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Fields(pub Vec<(String, Value)>);
+pub struct Fields(pub Vec<(Cow<'static, str>, Value)>);
 
 impl Fields {
     /// The value of a field, if present.
@@ -129,7 +130,7 @@ impl Fields {
         let name = name.into();
         match self.0.iter_mut().find(|(k, _)| *k == name) {
             Some(slot) => slot.1 = value,
-            None => self.0.push((name, value)),
+            None => self.0.push((key(&name), value)),
         }
     }
 
@@ -392,6 +393,39 @@ impl<'de> Deserialize<'de> for Subject {
     }
 }
 
+/// A field name: the schema's own `&'static str` for every name the contract knows, so
+/// reading a subject allocates no key for them (profiled: key strings were a large share of
+/// allocations); other names are owned.
+fn key(name: &str) -> Cow<'static, str> {
+    match schema::known_name(name) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(name.to_owned()),
+    }
+}
+
+/// Reads an object key without allocating when it is a known field name.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'static, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'static, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(key(v))
+    }
+}
+
 struct SubjectVisitor;
 
 impl<'de> Visitor<'de> for SubjectVisitor {
@@ -404,12 +438,13 @@ impl<'de> Visitor<'de> for SubjectVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Subject, A::Error> {
         let mut kind = None;
         let mut fields = Fields::default();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             if key == "kind" {
                 let text: String = map
                     .next_value_seed(Typed {
                         ty: &FieldType::Enum(&["task", "community", "assessment"]),
-                        path: "kind",
+                        parent: "",
+                        name: "kind",
                     })?
                     .into_text();
                 kind = Some(match text.as_str() {
@@ -425,11 +460,13 @@ impl<'de> Visitor<'de> for SubjectVisitor {
             let value = match schema::top_level(&key) {
                 Some(spec) => map.next_value_seed(Typed {
                     ty: &spec.ty,
-                    path: spec.name,
+                    parent: "",
+                    name: spec.name,
                 })?,
                 None => map.next_value_seed(Typed {
                     ty: &FieldType::Any,
-                    path: "",
+                    parent: "",
+                    name: "",
                 })?,
             };
             fields.0.push((key, value));
@@ -456,7 +493,9 @@ impl Value {
 /// Reads a value and checks it against the schema's type for its field.
 struct Typed<'a> {
     ty: &'a FieldType,
-    path: &'a str,
+    /// The enclosing field, for messages (`funding` of `funding.amount`); empty at the top.
+    parent: &'a str,
+    name: &'a str,
 }
 
 impl<'de> DeserializeSeed<'de> for Typed<'_> {
@@ -468,10 +507,19 @@ impl<'de> DeserializeSeed<'de> for Typed<'_> {
 }
 
 impl Typed<'_> {
+    /// The dotted path of the field, built only when a message needs it.
+    fn path(&self) -> String {
+        if self.parent.is_empty() {
+            self.name.to_owned()
+        } else {
+            format!("{}.{}", self.parent, self.name)
+        }
+    }
+
     fn wrong<E: de::Error>(&self, found: &str) -> E {
         E::custom(format!(
             "field `{}` should be {}, found {}",
-            self.path,
+            self.path(),
             self.ty.describe(),
             found
         ))
@@ -519,7 +567,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
                 Some(_) => Ok(Value::Text(v.to_owned())),
                 None => Err(E::custom(format!(
                     "field `{}` should be a date written YYYY-MM-DD that exists on the calendar, found \"{v}\"",
-                    self.path
+                    self.path()
                 ))),
             },
             FieldType::Enum(choices) => {
@@ -528,7 +576,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
                 } else {
                     Err(E::custom(format!(
                         "field `{}` should be one of {}, found \"{v}\"",
-                        self.path,
+                        self.path(),
                         choices
                             .iter()
                             .map(|c| format!("\"{c}\""))
@@ -550,7 +598,8 @@ impl<'de> Visitor<'de> for Typed<'_> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(Typed {
             ty: item_ty,
-            path: self.path,
+            parent: self.parent,
+            name: self.name,
         })? {
             items.push(item);
         }
@@ -564,24 +613,23 @@ impl<'de> Visitor<'de> for Typed<'_> {
             _ => return Err(self.wrong("an object")),
         };
         let mut fields = Fields::default();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             if fields.get(&key).is_some() {
                 return Err(de::Error::custom(format!(
                     "field `{}.{key}` is given twice",
-                    self.path
+                    self.path()
                 )));
             }
             let value = match specs.iter().find(|s| s.name == key) {
-                Some(spec) => {
-                    let path = format!("{}.{}", self.path, spec.name);
-                    map.next_value_seed(Typed {
-                        ty: &spec.ty,
-                        path: &path,
-                    })?
-                }
+                Some(spec) => map.next_value_seed(Typed {
+                    ty: &spec.ty,
+                    parent: self.name,
+                    name: spec.name,
+                })?,
                 None => map.next_value_seed(Typed {
                     ty: &FieldType::Any,
-                    path: "",
+                    parent: "",
+                    name: "",
                 })?,
             };
             fields.0.push((key, value));

@@ -217,3 +217,32 @@ fn text_output_shows_the_deciding_lines() {
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(text(&out.stdout));
 }
+
+#[test]
+fn an_over_long_line_is_reported_and_the_next_line_decided() {
+    let mut input = format!(
+        "{{\"category\":\"x\",\"note\":\"{}\"}}\n",
+        "长".repeat(400_000)
+    )
+    .into_bytes();
+    input.extend_from_slice("{\"category\":\"招商引资\"}\n".as_bytes());
+    let out = zhunru(
+        &[
+            "eval",
+            "-p",
+            "policies/nanqiao.policy",
+            "-f",
+            "json",
+            "--as-of",
+            "2020-06-01",
+            "-",
+        ],
+        Some(&input),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].contains("longer than"), "{}", lines[0]);
+    assert!(lines[1].contains("\"verdict\":\"denied\""));
+}
