@@ -145,10 +145,6 @@ impl<R: BufRead> SubjectReader<R> {
         )
     }
 
-    fn parse_line(&self) -> Result<Subject, InputError> {
-        parse_line(&self.buf, self.line, &self.origin)
-    }
-
     /// Read the rest of the input as one document, starting with the current line.
     fn document(&mut self) -> Vec<Read> {
         let first_line = self.line;
@@ -246,12 +242,20 @@ pub(crate) fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
-impl<R: BufRead> Iterator for SubjectReader<R> {
-    type Item = Read;
+/// One item of input before parsing: a JSON Lines line still to be parsed (so a batch can
+/// parse lines in parallel), or a subject already read (from a whole document) or an error.
+pub enum RawItem {
+    /// A non-blank JSON Lines line and its number; parse it with [`parse_line`].
+    Line(usize, Vec<u8>),
+    /// A subject read, or why not.
+    Read(Read),
+}
 
-    fn next(&mut self) -> Option<Read> {
+impl<R: BufRead> SubjectReader<R> {
+    /// The next item without parsing JSON Lines lines: see [`RawItem`].
+    pub fn next_raw(&mut self) -> Option<RawItem> {
         if let Some(item) = self.pending.next() {
-            return Some(item);
+            return Some(RawItem::Read(item));
         }
         loop {
             if matches!(self.mode, Mode::Done) {
@@ -266,31 +270,26 @@ impl<R: BufRead> Iterator for SubjectReader<R> {
                 Err(e) => {
                     self.mode = Mode::Done;
                     let line = self.line + 1;
-                    return Some((
-                        line,
-                        Err(self.error(line, 0, format!("cannot read input: {e}"), b"")),
-                    ));
+                    let error = self.error(line, 0, format!("cannot read input: {e}"), b"");
+                    return Some(RawItem::Read((line, Err(error))));
                 }
             };
             if too_long {
                 let line = self.line;
-                return Some((
+                let message = format!("line is longer than {MAX_LINE_BYTES} bytes");
+                return Some(RawItem::Read((
                     line,
-                    Err(self.error(
-                        line,
-                        1,
-                        format!("line is longer than {MAX_LINE_BYTES} bytes"),
-                        b"",
-                    )),
-                ));
+                    Err(self.error(line, 1, message, b"")),
+                )));
             }
             if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
             match self.mode {
-                Mode::Lines => return Some((self.line, self.parse_line())),
+                Mode::Lines => {
+                    return Some(RawItem::Line(self.line, std::mem::take(&mut self.buf)));
+                }
                 Mode::Unknown => {
-                    let result = self.parse_line();
                     let incomplete =
                         match serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf) {
                             Err(e) => e.is_eof(),
@@ -299,13 +298,24 @@ impl<R: BufRead> Iterator for SubjectReader<R> {
                     if incomplete {
                         self.mode = Mode::Done;
                         self.pending = self.document().into_iter();
-                        return self.pending.next();
+                        return self.pending.next().map(RawItem::Read);
                     }
                     self.mode = Mode::Lines;
-                    return Some((self.line, result));
+                    return Some(RawItem::Line(self.line, std::mem::take(&mut self.buf)));
                 }
                 Mode::Done => return None,
             }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for SubjectReader<R> {
+    type Item = Read;
+
+    fn next(&mut self) -> Option<Read> {
+        match self.next_raw()? {
+            RawItem::Read(read) => Some(read),
+            RawItem::Line(line, bytes) => Some((line, parse_line(&bytes, line, &self.origin))),
         }
     }
 }

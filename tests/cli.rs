@@ -12,12 +12,16 @@ fn zhunru(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    if let Some(input) = stdin {
+    // Write the input from another thread while the output is read, so neither pipe fills.
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.map(<[u8]>::to_vec).unwrap_or_default();
+    let writer = std::thread::spawn(move || {
         // The program may exit before reading its input (a broken policy): ignore EPIPE.
-        let _ = child.stdin.take().unwrap().write_all(input);
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    out
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -245,4 +249,47 @@ fn an_over_long_line_is_reported_and_the_next_line_decided() {
     assert_eq!(lines.len(), 2);
     assert!(lines[0].contains("longer than"), "{}", lines[0]);
     assert!(lines[1].contains("\"verdict\":\"denied\""));
+}
+
+#[test]
+fn jobs_change_nothing_in_the_output() {
+    let mut input = String::new();
+    for (i, c) in ["招商引资", "企业摸底", "居民会议组织", "行政执法", "bad"]
+        .iter()
+        .cycle()
+        .take(9000)
+        .enumerate()
+    {
+        if *c == "bad" {
+            input.push_str("{\"category\": 3}\n");
+        } else {
+            input.push_str(&format!("{{\"id\":\"T-{i}\",\"category\":\"{c}\"}}\n"));
+        }
+    }
+    let run = |jobs: &str| {
+        zhunru(
+            &[
+                "eval",
+                "-j",
+                jobs,
+                "-p",
+                "policies/nanqiao.policy",
+                "-f",
+                "json",
+                "--as-of",
+                "2020-06-01",
+                "-",
+            ],
+            Some(input.as_bytes()),
+        )
+    };
+    let one = run("1");
+    assert_eq!(one.status.code(), Some(1));
+    assert_eq!(text(&one.stdout).lines().count(), 9000);
+    for jobs in ["2", "3", "8"] {
+        let many = run(jobs);
+        assert_eq!(many.status.code(), Some(1));
+        assert_eq!(many.stdout, one.stdout, "jobs={jobs}");
+        assert_eq!(many.stderr, one.stderr, "jobs={jobs}");
+    }
 }

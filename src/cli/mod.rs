@@ -64,6 +64,10 @@ enum Command {
         /// When to colour text output.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        /// Threads deciding JSON Lines in parallel (default: the machine's cores); the output
+        /// order is the input order whatever the number.
+        #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
         /// A file of subjects, or `-` for standard input.
         input: String,
     },
@@ -181,6 +185,7 @@ pub fn main() -> ExitCode {
             format,
             as_of,
             color,
+            jobs,
             input,
         } => eval(
             &policy,
@@ -188,6 +193,7 @@ pub fn main() -> ExitCode {
             as_of.unwrap_or_else(Date::today),
             color.enabled(std::io::stdout().is_terminal()),
             &input,
+            jobs,
         ),
         Command::Fmt {
             policies,
@@ -414,7 +420,121 @@ fn test(paths: &[PathBuf], coverage: bool, as_of: Date) -> ExitCode {
     }
 }
 
-fn eval(policy: &PathBuf, format: Format, as_of: Date, color: bool, input: &str) -> ExitCode {
+/// What deciding one input item produced: its output, and a diagnostic for stderr.
+struct Piece {
+    out: Vec<u8>,
+    err: Option<String>,
+}
+
+/// Lines decided per round; bounds memory whatever the input's size.
+const BATCH: usize = 4096;
+
+struct EvalJob<'a> {
+    policy: &'a Policy,
+    format: Format,
+    as_of: Date,
+    color: bool,
+    err_color: bool,
+    origin: &'a str,
+}
+
+impl EvalJob<'_> {
+    fn piece(&self, item: zhunru::input::RawItem) -> Piece {
+        let (line, read) = match item {
+            zhunru::input::RawItem::Read(read) => read,
+            zhunru::input::RawItem::Line(line, bytes) => {
+                (line, zhunru::input::parse_line(&bytes, line, self.origin))
+            }
+        };
+        let mut out = Vec::new();
+        match read {
+            Ok(subject) => {
+                match self.format {
+                    Format::Json => self.policy.decide_json(&subject, self.as_of, &mut out),
+                    Format::Text => {
+                        let decision = self.policy.decide(&subject, self.as_of);
+                        let _ = write!(
+                            out,
+                            "── {}:{line} · {} ({}) ──\n{}",
+                            self.origin,
+                            subject.label(),
+                            subject.kind.as_str(),
+                            report::decision_text(self.policy, &decision, self.color)
+                        );
+                    }
+                }
+                out.push(b'\n');
+                Piece { out, err: None }
+            }
+            Err(e) => {
+                match self.format {
+                    Format::Json => {
+                        let obj = serde_json::json!({
+                            "line": e.line,
+                            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
+                        });
+                        let _ = writeln!(out, "{obj}");
+                    }
+                    Format::Text => {
+                        let _ = writeln!(out, "── {}:{line} · input error ──\n{e}\n", self.origin);
+                    }
+                }
+                Piece {
+                    out,
+                    err: Some(render(&e, self.err_color)),
+                }
+            }
+        }
+    }
+
+    /// Decide a batch on `jobs` threads, each taking a contiguous share, results in order.
+    fn batch(&self, items: Vec<zhunru::input::RawItem>, jobs: usize) -> Vec<Piece> {
+        if jobs <= 1 || items.len() < 2 {
+            return items.into_iter().map(|i| self.piece(i)).collect();
+        }
+        let share = items.len().div_ceil(jobs);
+        let mut shares: Vec<Vec<zhunru::input::RawItem>> = Vec::new();
+        let mut items = items.into_iter();
+        loop {
+            let part: Vec<_> = items.by_ref().take(share).collect();
+            if part.is_empty() {
+                break;
+            }
+            shares.push(part);
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .into_iter()
+                .map(|part| {
+                    scope.spawn(move || part.into_iter().map(|i| self.piece(i)).collect::<Vec<_>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Piece {
+                            out: Vec::new(),
+                            err: Some(
+                                "error: a worker thread failed; its lines were not decided\n"
+                                    .to_owned(),
+                            ),
+                        }]
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+fn eval(
+    policy: &PathBuf,
+    format: Format,
+    as_of: Date,
+    color: bool,
+    input: &str,
+    jobs: Option<u16>,
+) -> ExitCode {
     let policy = match Policy::from_file(policy) {
         Ok(p) => p,
         Err(e) => {
@@ -436,50 +556,44 @@ fn eval(policy: &PathBuf, format: Format, as_of: Date, color: bool, input: &str)
             }
         }
     };
+    let jobs = jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let job = EvalJob {
+        policy: &policy,
+        format,
+        as_of,
+        color,
+        err_color: std::io::stderr().is_terminal(),
+        origin: &origin,
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut bad_lines = 0usize;
-    let mut buf = Vec::with_capacity(1024);
-    let err_color = std::io::stderr().is_terminal();
-    for (line, read) in SubjectReader::new(reader, origin.clone()) {
-        let written = match read {
-            Ok(subject) => match format {
-                Format::Json => {
-                    buf.clear();
-                    policy.decide_json(&subject, as_of, &mut buf);
-                    buf.push(b'\n');
-                    out.write_all(&buf)
-                }
-                Format::Text => write!(
-                    out,
-                    "── {origin}:{line} · {} ({}) ──\n{}\n",
-                    subject.label(),
-                    subject.kind.as_str(),
-                    report::decision_text(&policy, &policy.decide(&subject, as_of), color)
-                ),
-            },
-            Err(e) => {
+    let mut reader = SubjectReader::new(reader, origin.clone());
+    // One thread streams item by item; several take batches of BATCH lines in turn.
+    let batch = if jobs <= 1 { 1 } else { BATCH };
+    loop {
+        let items: Vec<_> = std::iter::from_fn(|| reader.next_raw())
+            .take(batch)
+            .collect();
+        if items.is_empty() {
+            break;
+        }
+        for piece in job.batch(items, jobs) {
+            if let Some(err) = &piece.err {
                 bad_lines += 1;
                 let _ = out.flush();
-                eprint!("{}", render(&e, err_color));
-                match format {
-                    Format::Json => {
-                        let obj = serde_json::json!({
-                            "line": e.line,
-                            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
-                        });
-                        writeln!(out, "{obj}")
-                    }
-                    Format::Text => writeln!(out, "── {origin}:{line} · input error ──\n{}\n", e),
+                eprint!("{err}");
+            }
+            if let Err(e) = out.write_all(&piece.out) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
                 }
+                eprintln!("error[zhunru::io]: cannot write output: {e}");
+                return ExitCode::from(1);
             }
-        };
-        if let Err(e) = written {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("error[zhunru::io]: cannot write output: {e}");
-            return ExitCode::from(1);
         }
     }
     if out.flush().is_err() {
