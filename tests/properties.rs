@@ -140,6 +140,30 @@ proptest! {
         }
     }
 
+    /// Reversing the order of the rules changes no verdict and no set of reasons or
+    /// `missing` items; only their order follows the policy (documented in the README).
+    #[test]
+    fn rule_order_does_not_matter(t in task()) {
+        for d in ["hefei", "nanqiao", "yingjiang"] {
+            let text = std::fs::read_to_string(format!("policies/{d}.policy")).unwrap();
+            let blocks: Vec<&str> = text.split("\n\n").collect();
+            let (rules, rest): (Vec<&str>, Vec<&str>) =
+                blocks.iter().partition(|b| b.lines().any(|l| l.starts_with("规则 ")));
+            let mut reversed: Vec<&str> = rest.clone();
+            reversed.extend(rules.iter().rev());
+            let a = Policy::from_str("a", &text).unwrap();
+            let b = Policy::from_str("a", &reversed.join("\n\n")).unwrap();
+            let (da, db) = (a.decide(&t, AS_OF), b.decide(&t, AS_OF));
+            prop_assert_eq!(da.verdict, db.verdict);
+            let set = |v: Vec<String>| { let mut v = v; v.sort(); v };
+            prop_assert_eq!(set(da.missing.clone()), set(db.missing.clone()));
+            prop_assert_eq!(
+                set(da.reasons.iter().map(|r| r.message.clone()).collect()),
+                set(db.reasons.iter().map(|r| r.message.clone()).collect())
+            );
+        }
+    }
+
     /// Reordering a list's entries changes no decision.
     #[test]
     fn list_order_does_not_matter(t in task()) {

@@ -22,6 +22,8 @@ pub(crate) struct Grammar;
 pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 /// Deepest nesting of parentheses accepted.
 pub const MAX_NESTING: usize = 32;
+/// Most rules in one policy (a district policy has a dozen).
+pub const MAX_RULES: usize = 10_000;
 /// Most operands in one chain of `+`/`-` or `*`/`/`.
 pub const MAX_CHAIN: usize = 64;
 
@@ -91,6 +93,25 @@ impl Builder<'_> {
                 Rule::EOI => {}
                 _ => self.bad(&child, "policy item"),
             }
+        }
+        if rules.len() > MAX_RULES {
+            let at = rules
+                .get(MAX_RULES)
+                .map_or(Span::default(), |r: &RuleDecl| r.name.span);
+            self.errors.push(
+                Diagnostic::error(
+                    Code::TooLarge,
+                    self.source,
+                    at,
+                    format!("more than {MAX_RULES} rules"),
+                )
+                .zh(
+                    format!("规则超过 {MAX_RULES} 条"),
+                    Some("一个区的政策只有十几条规则；请检查文件"),
+                )
+                .label("this rule is one too many")
+                .help("a district policy holds a dozen rules; check the file is the right one"),
+            );
         }
         Some(PolicyAst {
             header: header?,
