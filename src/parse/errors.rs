@@ -391,9 +391,29 @@ pub(super) fn comments(source: &Source) -> Vec<Spanned<String>> {
             _ => None,
         };
         if let Some(close) = close {
+            // Skip the text as the grammar reads it. Corner quotes nest
+            // (「「招商引资」列入负面清单」), so the text ends at the `」` that balances the
+            // opening one, not at the first: stopping there took a `#` or `//` later in the
+            // text for a comment, which `fmt` then printed as a line of its own (found by
+            // fuzzing: fmt was not idempotent).
             let mut escaped = false;
+            let mut depth = 1usize;
             for (_, d) in chars.by_ref() {
-                if d == '\n' || (d == close && !escaped) {
+                if d == '\n' {
+                    break;
+                }
+                if close == '」' {
+                    match d {
+                        '「' => depth += 1,
+                        '」' => depth -= 1,
+                        _ => {}
+                    }
+                    if depth == 0 {
+                        break;
+                    }
+                    continue;
+                }
+                if d == close && !escaped {
                     break;
                 }
                 escaped = close == '"' && d == '\\' && !escaped;

@@ -1,0 +1,56 @@
+//! Inputs the fuzzers (`fuzz/`) found to break an invariant, kept as tests through the
+//! public API. Each named test holds the minimised input inline and says what went wrong;
+//! `tests/cases/fuzz/{policy,subject}/` hold the fuzzers' own artifacts, re-checked against
+//! every invariant the fuzz targets assert (`fuzz/invariants.rs`, included here by path).
+
+#[path = "../fuzz/invariants.rs"]
+mod invariants;
+
+use zhunru::format::format_source;
+use zhunru::{Policy, Source};
+
+fn cases(dir: &str) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_policy_artifact_holds_the_invariants() {
+    for (name, bytes) in cases("tests/cases/fuzz/policy") {
+        let text = String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name}: not UTF-8"));
+        eprintln!("{name}");
+        invariants::policy(&text);
+    }
+}
+
+#[test]
+fn every_subject_artifact_holds_the_invariants() {
+    for (name, bytes) in cases("tests/cases/fuzz/subject") {
+        eprintln!("{name}");
+        invariants::subject(&bytes);
+    }
+}
+
+/// A `#` (or `//`) after a nested corner quote inside a message was taken for a comment:
+/// the comment finder ended the text at the first `」` though corner quotes nest, so `fmt`
+/// printed `#b」` again as a comment line after the rule, one more copy on every run.
+#[test]
+fn hash_after_nested_corner_quote_is_text_not_a_comment() {
+    let text =
+        "政策 「示例」\n\n规则 r 引用 N2\n  当 事项.category == \"x\"\n  不予准入 「「a」#b」\n";
+    let source = Source::new("nested.policy", text);
+    assert!(zhunru::parse_policy(&source).unwrap().comments.is_empty());
+    assert_eq!(format_source(&source, None).unwrap(), text);
+    let slashes = text.replace('#', "//");
+    let source = Source::new("nested.policy", slashes.as_str());
+    assert_eq!(format_source(&source, None).unwrap(), slashes);
+    let policy = Policy::from_str("nested.policy", text).unwrap();
+    assert_eq!(policy.rule("r").map(|r| r.name.node.as_str()), Some("r"));
+    invariants::policy(text);
+}
