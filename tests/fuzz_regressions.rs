@@ -13,7 +13,13 @@ fn cases(dir: &str) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
+        // `.gitkeep` keeps an empty folder in git; it is not a case.
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
         .collect();
     out.sort();
