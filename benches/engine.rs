@@ -1,0 +1,93 @@
+//! `cargo bench`: policy load, one decision of each verdict, and a batch, with divan
+//! (lean, one dependency tree; criterion pulls in far more for the same measurements).
+
+use zhunru::{Date, Policy, Source, Subject};
+
+fn main() {
+    divan::main();
+}
+
+const AS_OF: Date = Date {
+    year: 2020,
+    month: 6,
+    day: 1,
+};
+
+fn policy(d: &str) -> Policy {
+    Policy::from_file(format!("policies/{d}.policy")).expect("shipped policy loads")
+}
+
+/// Read + parse + check + compile each district policy (the text already in memory).
+#[divan::bench(args = ["hefei", "nanqiao", "yingjiang", "../benches/yingjiang_like"])]
+fn load(bencher: divan::Bencher, district: &str) {
+    let text = std::fs::read_to_string(format!("policies/{district}.policy")).expect("readable");
+    bencher.bench(|| Policy::from_source(Source::new("p", text.as_str())).expect("loads"));
+}
+
+fn subjects() -> Vec<(&'static str, Subject)> {
+    let complete = Subject::task("企业摸底")
+        .with("approval.status", "approved")
+        .with("approval.by", "区社区建设领导小组")
+        .with("basis", vec!["安庆市经济普查工作方案"])
+        .with("work_plan", true)
+        .with("requirements", "走访辖区企业")
+        .with("period.end", "2020-06-30")
+        .with("funding.amount", 3000.0);
+    vec![
+        ("denied", Subject::task("招商引资")),
+        ("admitted", complete),
+        ("needs_approval", Subject::task("创卫迎检")),
+    ]
+}
+
+/// One Yingjiang decision of each verdict, owned `Decision` and JSON-writer forms.
+#[divan::bench(args = ["denied", "admitted", "needs_approval"])]
+fn decide_one(bencher: divan::Bencher, verdict: &str) {
+    let p = policy("yingjiang");
+    let subject = subjects()
+        .into_iter()
+        .find(|(v, _)| *v == verdict)
+        .map(|(_, s)| s)
+        .expect("known");
+    bencher.bench(|| p.decide(&subject, AS_OF));
+}
+
+#[divan::bench(args = ["denied", "admitted", "needs_approval"])]
+fn decide_one_json(bencher: divan::Bencher, verdict: &str) {
+    let p = policy("yingjiang");
+    let subject = subjects()
+        .into_iter()
+        .find(|(v, _)| *v == verdict)
+        .map(|(_, s)| s)
+        .expect("known");
+    let mut out = Vec::with_capacity(1024);
+    bencher.bench_local(|| {
+        out.clear();
+        p.decide_json(&subject, AS_OF, &mut out);
+        out.len()
+    });
+}
+
+/// Parse and decide a batch of 1,000 JSON Lines lines from the examples (repeated).
+#[divan::bench]
+fn batch_1000_lines(bencher: divan::Bencher) {
+    let p = policy("yingjiang");
+    let text = std::fs::read_to_string("examples/tasks.jsonl").expect("readable");
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .cycle()
+        .take(1000)
+        .collect();
+    let mut out = Vec::with_capacity(1 << 20);
+    bencher.bench_local(|| {
+        out.clear();
+        for (i, line) in lines.iter().enumerate() {
+            if let Ok(s) = zhunru::input::parse_line(line.as_bytes(), i + 1, "bench") {
+                p.decide_json(&s, AS_OF, &mut out);
+                out.push(b'\n');
+            }
+        }
+        out.len()
+    });
+}
