@@ -23,7 +23,7 @@ pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 /// Deepest nesting of parentheses accepted.
 pub const MAX_NESTING: usize = 32;
 /// Most rules in one policy (a district policy has a dozen).
-pub const MAX_RULES: usize = 10_000;
+pub const MAX_RULES: usize = 1_000;
 /// Most operands in one chain of `+`/`-` or `*`/`/`.
 pub const MAX_CHAIN: usize = 64;
 
