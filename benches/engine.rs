@@ -1,6 +1,13 @@
 //! `cargo bench`: policy load, one decision of each verdict, and a batch, with divan
 //! (lean, one dependency tree; criterion pulls in far more for the same measurements).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
 use zhunru::{Date, Policy, Source, Subject};
 
 fn main() {

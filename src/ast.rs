@@ -1,8 +1,9 @@
 //! The policy as data: what the parser produces and the checker and evaluator read.
 //! No pest types here; every node that a diagnostic may point at keeps its span.
 
+pub use crate::date::Date;
+pub use crate::schema::SubjectKind;
 use crate::source::{Span, Spanned};
-use crate::value::Date;
 
 /// A whole policy file.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,37 +59,6 @@ pub struct Entry {
     pub aliases: Vec<Spanned<String>>,
     /// Marked `示例`/`example`: illustrative, not quoted from the source.
     pub example: bool,
-}
-
-/// The kind of subject a rule is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SubjectKind {
-    /// A work item pushed down to a community.
-    Task,
-    /// A community's premises.
-    Community,
-    /// An assessment plan.
-    Assessment,
-}
-
-impl SubjectKind {
-    /// The contract's name: `task`, `community`, `assessment`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubjectKind::Task => "task",
-            SubjectKind::Community => "community",
-            SubjectKind::Assessment => "assessment",
-        }
-    }
-
-    /// The Chinese keyword: 事项, 社区, 考核.
-    pub fn zh(self) -> &'static str {
-        match self {
-            SubjectKind::Task => "事项",
-            SubjectKind::Community => "社区",
-            SubjectKind::Assessment => "考核",
-        }
-    }
 }
 
 /// A rule.
@@ -227,6 +197,26 @@ pub enum CompareOp {
 }
 
 impl CompareOp {
+    /// Whether two values ordered `ordering` satisfy the operator.
+    ///
+    /// ```
+    /// # use std::cmp::Ordering;
+    /// # use zhunru::ast::CompareOp;
+    /// assert!(CompareOp::Le.holds(Ordering::Equal));
+    /// assert!(!CompareOp::Gt.holds(Ordering::Less));
+    /// ```
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            CompareOp::Eq => ordering == Equal,
+            CompareOp::Ne => ordering != Equal,
+            CompareOp::Lt => ordering == Less,
+            CompareOp::Le => ordering != Greater,
+            CompareOp::Gt => ordering == Greater,
+            CompareOp::Ge => ordering != Less,
+        }
+    }
+
     /// The ASCII spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -251,6 +241,26 @@ pub enum ArithOp {
     Mul,
     /// `/`
     Div,
+}
+
+impl ArithOp {
+    /// `x op y`; `None` when the result is not a finite number (a division by zero), which
+    /// the evaluator reports as unknown rather than as a pass.
+    ///
+    /// ```
+    /// # use zhunru::ast::ArithOp;
+    /// assert_eq!(ArithOp::Div.apply(60.0, 400.0), Some(0.15));
+    /// assert_eq!(ArithOp::Div.apply(10.0, 0.0), None);
+    /// ```
+    pub fn apply(self, x: f64, y: f64) -> Option<f64> {
+        let r = match self {
+            ArithOp::Add => x + y,
+            ArithOp::Sub => x - y,
+            ArithOp::Mul => x * y,
+            ArithOp::Div => x / y,
+        };
+        r.is_finite().then_some(r)
+    }
 }
 
 /// Quantifiers over list-valued fields.
@@ -331,25 +341,291 @@ pub enum ExprKind {
 impl Expr {
     /// Every field path in the expression, in reading order.
     pub fn paths(&self) -> Vec<&Path> {
-        let mut out = Vec::new();
-        self.collect_paths(&mut out);
-        out
+        self.subexpressions()
+            .filter_map(|e| match &*e.kind {
+                ExprKind::Field(p)
+                | ExprKind::CountField { path: p, .. }
+                | ExprKind::Quantified { path: p, .. } => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+// ------------------------------------------------------------------ shape equality
+
+/// Equality of meaning, ignoring where things were written (spans) and comments: what the
+/// checker's lints, `diff` and the formatter's round-trip tests compare. The derived
+/// `PartialEq` compares spans too (as cedar keeps `eq_shape` apart from `==`).
+///
+/// ```
+/// use zhunru::ast::ShapeEq;
+/// let a = zhunru::parse_policy(&zhunru::Source::new("a", "政策 「x」\n规则 r 引用 N2 当 事项.category == 「甲」 不予准入 「m」")).unwrap();
+/// let b = zhunru::parse_policy(&zhunru::Source::new("b", "政策 「x」 规则 r 引用 N2\n\n  当 事项.category == 「甲」\n  不予准入 「m」")).unwrap();
+/// assert!(a.eq_shape(&b));
+/// assert_ne!(a, b);
+/// ```
+pub trait ShapeEq {
+    /// Whether `self` and `other` mean the same, spans aside.
+    fn eq_shape(&self, other: &Self) -> bool;
+}
+
+impl<T: ShapeEq> ShapeEq for Spanned<T> {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.node.eq_shape(&other.node)
+    }
+}
+
+impl<T: ShapeEq> ShapeEq for Option<T> {
+    fn eq_shape(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Some(a), Some(b)) => a.eq_shape(b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl<T: ShapeEq> ShapeEq for [T] {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.eq_shape(b))
+    }
+}
+
+impl<T: ShapeEq> ShapeEq for Vec<T> {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.as_slice().eq_shape(other.as_slice())
+    }
+}
+
+impl<A: ShapeEq, B: ShapeEq> ShapeEq for (A, B) {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.0.eq_shape(&other.0) && self.1.eq_shape(&other.1)
+    }
+}
+
+/// Span-free leaves compare with `==`.
+macro_rules! shape_by_value {
+    ($($t:ty),*) => {$(
+        impl ShapeEq for $t {
+            fn eq_shape(&self, other: &Self) -> bool {
+                self == other
+            }
+        }
+    )*};
+}
+shape_by_value!(
+    String,
+    bool,
+    Date,
+    SubjectKind,
+    Literal,
+    CompareOp,
+    ArithOp,
+    Quantifier
+);
+
+impl ShapeEq for PolicyAst {
+    /// Comments are layout, not meaning.
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.header.eq_shape(&other.header)
+            && self.lists.eq_shape(&other.lists)
+            && self.rules.eq_shape(&other.rules)
+            && self.asserts.eq_shape(&other.asserts)
+    }
+}
+
+impl ShapeEq for Header {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.title.eq_shape(&other.title)
+            && self.jurisdiction.eq_shape(&other.jurisdiction)
+            && self.source.eq_shape(&other.source)
+            && self.effective.eq_shape(&other.effective)
+    }
+}
+
+impl ShapeEq for ListDecl {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.name.eq_shape(&other.name)
+            && self.title.eq_shape(&other.title)
+            && self.cite.eq_shape(&other.cite)
+            && self.entries.eq_shape(&other.entries)
+    }
+}
+
+impl ShapeEq for Entry {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.value.eq_shape(&other.value)
+            && self.aliases.eq_shape(&other.aliases)
+            && self.example == other.example
+    }
+}
+
+impl ShapeEq for RuleDecl {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.name.eq_shape(&other.name)
+            && self.cite.eq_shape(&other.cite)
+            && self.about.eq_shape(&other.about)
+            && self.when.eq_shape(&other.when)
+            && self.requirements.eq_shape(&other.requirements)
+            && self.outcome.eq_shape(&other.outcome)
+    }
+}
+
+impl ShapeEq for Requirement {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.expr.eq_shape(&other.expr) && self.label.eq_shape(&other.label)
+    }
+}
+
+impl ShapeEq for Outcome {
+    fn eq_shape(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Outcome::Deny(a), Outcome::Deny(b))
+            | (Outcome::Refer(a), Outcome::Refer(b))
+            | (Outcome::Violation(a), Outcome::Violation(b)) => a.eq_shape(b),
+            (Outcome::Admit(a), Outcome::Admit(b)) => a.eq_shape(b),
+            _ => false,
+        }
+    }
+}
+
+impl ShapeEq for Message {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.parts.eq_shape(&other.parts)
+    }
+}
+
+impl ShapeEq for MessagePart {
+    fn eq_shape(&self, other: &Self) -> bool {
+        match (self, other) {
+            (MessagePart::Text(a), MessagePart::Text(b)) => a == b,
+            (
+                MessagePart::Field { path, filter },
+                MessagePart::Field {
+                    path: p2,
+                    filter: f2,
+                },
+            ) => path.eq_shape(p2) && filter.eq_shape(f2),
+            _ => false,
+        }
+    }
+}
+
+impl ShapeEq for AssertDecl {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.expr.eq_shape(&other.expr)
+            && self.cite.eq_shape(&other.cite)
+            && self.message.eq_shape(&other.message)
+    }
+}
+
+impl ShapeEq for Path {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.fields == other.fields
+    }
+}
+
+impl ShapeEq for Expr {
+    fn eq_shape(&self, other: &Self) -> bool {
+        use ExprKind as K;
+        match (&*self.kind, &*other.kind) {
+            (K::Literal(a), K::Literal(b)) => a == b,
+            (K::Today, K::Today) => true,
+            (K::Field(a), K::Field(b)) => a.eq_shape(b),
+            (
+                K::CountField { path, filter },
+                K::CountField {
+                    path: p2,
+                    filter: f2,
+                },
+            ) => path.eq_shape(p2) && filter.eq_shape(f2),
+            (K::CountList(a), K::CountList(b)) => a.eq_shape(b),
+            (
+                K::Quantified {
+                    quantifier,
+                    path,
+                    negated,
+                    list,
+                },
+                K::Quantified {
+                    quantifier: q2,
+                    path: p2,
+                    negated: n2,
+                    list: l2,
+                },
+            ) => quantifier == q2 && path.eq_shape(p2) && negated == n2 && list.eq_shape(l2),
+            (K::Arith(o, a, b), K::Arith(o2, a2, b2)) => {
+                o == o2 && a.eq_shape(a2) && b.eq_shape(b2)
+            }
+            (K::Compare(o, a, b), K::Compare(o2, a2, b2)) => {
+                o == o2 && a.eq_shape(a2) && b.eq_shape(b2)
+            }
+            (
+                K::InList {
+                    value,
+                    negated,
+                    list,
+                },
+                K::InList {
+                    value: v2,
+                    negated: n2,
+                    list: l2,
+                },
+            ) => value.eq_shape(v2) && negated == n2 && list.eq_shape(l2),
+            (
+                K::Present { value, negated },
+                K::Present {
+                    value: v2,
+                    negated: n2,
+                },
+            ) => value.eq_shape(v2) && negated == n2,
+            (K::Not(a), K::Not(b)) => a.eq_shape(b),
+            (K::And(a), K::And(b)) | (K::Or(a), K::Or(b)) => a.eq_shape(b),
+            _ => false,
+        }
+    }
+}
+
+// ------------------------------------------------------------------ walking expressions
+
+impl Expr {
+    /// This expression and every expression inside it, parents before children, left to
+    /// right (as cedar's `expr_iterator`): lints and collectors walk this instead of
+    /// matching every form themselves.
+    pub fn subexpressions(&self) -> SubExpressions<'_> {
+        SubExpressions { stack: vec![self] }
     }
 
-    fn collect_paths<'a>(&'a self, out: &mut Vec<&'a Path>) {
+    /// The expressions directly inside this one, left to right.
+    pub fn children(&self) -> Vec<&Expr> {
         match &*self.kind {
-            ExprKind::Literal(_) | ExprKind::Today | ExprKind::CountList(_) => {}
-            ExprKind::Field(p) => out.push(p),
-            ExprKind::CountField { path, .. } | ExprKind::Quantified { path, .. } => out.push(path),
-            ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) => {
-                a.collect_paths(out);
-                b.collect_paths(out);
-            }
-            ExprKind::InList { value, .. } | ExprKind::Present { value, .. } => {
-                value.collect_paths(out)
-            }
-            ExprKind::Not(e) => e.collect_paths(out),
-            ExprKind::And(es) | ExprKind::Or(es) => es.iter().for_each(|e| e.collect_paths(out)),
+            ExprKind::Literal(_)
+            | ExprKind::Today
+            | ExprKind::Field(_)
+            | ExprKind::CountField { .. }
+            | ExprKind::CountList(_)
+            | ExprKind::Quantified { .. } => Vec::new(),
+            ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) => vec![a, b],
+            ExprKind::InList { value, .. } | ExprKind::Present { value, .. } => vec![value],
+            ExprKind::Not(e) => vec![e],
+            ExprKind::And(es) | ExprKind::Or(es) => es.iter().collect(),
         }
+    }
+}
+
+/// The iterator of [`Expr::subexpressions`].
+#[derive(Debug)]
+pub struct SubExpressions<'a> {
+    stack: Vec<&'a Expr>,
+}
+
+impl<'a> Iterator for SubExpressions<'a> {
+    type Item = &'a Expr;
+
+    fn next(&mut self) -> Option<&'a Expr> {
+        let next = self.stack.pop()?;
+        self.stack.extend(next.children().into_iter().rev());
+        Some(next)
     }
 }

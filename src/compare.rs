@@ -36,9 +36,9 @@ use serde::Serialize;
 
 use crate::Policy;
 use crate::ast::{Expr, ExprKind, MessagePart, SubjectKind};
-use crate::check::literal_key;
 use crate::eval::{Decision, Verdict};
 use crate::markup::{csv_record, display_width, md_escape, pad};
+use crate::normalize::literal_key;
 use crate::normalize::normalize;
 use crate::value::{Date, Subject};
 

@@ -36,12 +36,11 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::Policy;
-use crate::ast::{AssertDecl, Entry, Expr, ExprKind, ListDecl, Message, MessagePart, RuleDecl};
-use crate::check::literal_key;
+use crate::ast::{Entry, ListDecl, RuleDecl, ShapeEq};
 use crate::eval::{Decision, Verdict};
 use crate::markup::{literal_text, md_escape};
+use crate::normalize::literal_key;
 use crate::normalize::normalize;
-use crate::source::Span;
 use crate::value::{Date, Subject};
 
 /// A value before and after.
@@ -474,62 +473,6 @@ fn diff_list(old: &ListDecl, new: &ListDecl) -> Option<ListDiff> {
     })
 }
 
-// ------------------------------------------------------------------ meaning without spans
-
-fn erase_expr(e: &mut Expr) {
-    e.span = Span::default();
-    match &mut *e.kind {
-        ExprKind::Literal(_) | ExprKind::Today | ExprKind::CountList(_) => {}
-        ExprKind::Field(p) => p.span = Span::default(),
-        ExprKind::CountField { path, .. } | ExprKind::Quantified { path, .. } => {
-            path.span = Span::default()
-        }
-        ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) => {
-            erase_expr(a);
-            erase_expr(b);
-        }
-        ExprKind::InList { value, .. } | ExprKind::Present { value, .. } => erase_expr(value),
-        ExprKind::Not(x) => erase_expr(x),
-        ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter_mut().for_each(erase_expr),
-    }
-}
-
-fn erase_message(m: &mut Message) {
-    m.span = Span::default();
-    for part in &mut m.parts {
-        if let MessagePart::Field { path, .. } = part {
-            path.span = Span::default();
-        }
-    }
-}
-
-/// The rule with every span cleared: equal when the two rules mean the same.
-fn erase_rule(rule: &RuleDecl) -> RuleDecl {
-    let mut r = rule.clone();
-    r.span = Span::default();
-    if let Some(w) = &mut r.when {
-        erase_expr(w);
-    }
-    for req in &mut r.requirements {
-        erase_expr(&mut req.expr);
-    }
-    match &mut r.outcome.node {
-        crate::ast::Outcome::Deny(m)
-        | crate::ast::Outcome::Refer(m)
-        | crate::ast::Outcome::Violation(m)
-        | crate::ast::Outcome::Admit(Some(m)) => erase_message(m),
-        crate::ast::Outcome::Admit(None) => {}
-    }
-    r
-}
-
-fn erase_assert(a: &AssertDecl) -> AssertDecl {
-    let mut a = a.clone();
-    a.span = Span::default();
-    erase_expr(&mut a.expr);
-    a
-}
-
 fn diff_rules(old: &Policy, new: &Policy) -> Vec<RuleDiff> {
     let text = |p: &Policy, r: &RuleDecl| p.source().slice(r.span).to_owned();
     let mut out = Vec::new();
@@ -542,7 +485,7 @@ fn diff_rules(old: &Policy, new: &Policy) -> Vec<RuleDiff> {
                 old_text: Some(text(old, rule)),
                 new_text: None,
             }),
-            Some(after) if erase_rule(rule) != erase_rule(after) => out.push(RuleDiff {
+            Some(after) if !rule.eq_shape(after) => out.push(RuleDiff {
                 name: rule.name.node.clone(),
                 change: Change::Changed,
                 cite: cites(&after.cite),
@@ -567,16 +510,16 @@ fn diff_rules(old: &Policy, new: &Policy) -> Vec<RuleDiff> {
 }
 
 fn diff_asserts(old: &Policy, new: &Policy) -> Vec<AssertDiff> {
-    let old_erased: Vec<AssertDecl> = old.ast().asserts.iter().map(erase_assert).collect();
-    let new_erased: Vec<AssertDecl> = new.ast().asserts.iter().map(erase_assert).collect();
+    let old_asserts = &old.ast().asserts;
+    let new_asserts = &new.ast().asserts;
     // Pair equal assertions one to one; what is left over was removed or added.
-    let mut used = vec![false; new_erased.len()];
+    let mut used = vec![false; new_asserts.len()];
     let mut out = Vec::new();
-    for (i, a) in old_erased.iter().enumerate() {
-        let partner = new_erased
+    for (i, a) in old_asserts.iter().enumerate() {
+        let partner = new_asserts
             .iter()
             .enumerate()
-            .position(|(j, b)| !used.get(j).copied().unwrap_or(true) && a == b);
+            .position(|(j, b)| !used.get(j).copied().unwrap_or(true) && a.eq_shape(b));
         match partner.and_then(|j| used.get_mut(j)) {
             Some(slot) => *slot = true,
             None => {
@@ -615,16 +558,20 @@ fn line_diff<'a>(old: &'a str, new: &'a str) -> Vec<Line<'a>> {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
     let (n, m) = (a.len(), b.len());
-    // lcs[i][j]: the LCS length of a[i..] and b[j..].
-    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    // lcs(i, j): the LCS length of a[i..] and b[j..], in one flat table of (n+1)×(m+1).
+    let width = m + 1;
+    let mut table = vec![0usize; (n + 1) * width];
+    let at = |t: &[usize], i: usize, j: usize| t.get(i * width + j).copied().unwrap_or(0);
     for i in (0..n).rev() {
         for j in (0..m).rev() {
             let v = if a.get(i) == b.get(j) {
-                lcs[i + 1][j + 1] + 1
+                at(&table, i + 1, j + 1) + 1
             } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
+                at(&table, i + 1, j).max(at(&table, i, j + 1))
             };
-            lcs[i][j] = v;
+            if let Some(cell) = table.get_mut(i * width + j) {
+                *cell = v;
+            }
         }
     }
     let mut out = Vec::new();
@@ -636,7 +583,7 @@ fn line_diff<'a>(old: &'a str, new: &'a str) -> Vec<Line<'a>> {
                 i += 1;
                 j += 1;
             }
-            (Some(x), Some(_)) if lcs[i + 1][j] >= lcs[i][j + 1] => {
+            (Some(x), Some(_)) if at(&table, i + 1, j) >= at(&table, i, j + 1) => {
                 out.push(Line::Old(x));
                 i += 1;
             }

@@ -69,20 +69,6 @@ pub fn format_ast(ast: &PolicyAst, source: &Source, keywords: Keywords) -> Strin
     p.out
 }
 
-/// An expression in canonical English form: equal texts mean the same test.
-pub(crate) fn expr_text(e: &Expr) -> String {
-    let source = Source::new("", "");
-    let p = Printer {
-        k: Keywords::En,
-        source: &source,
-        out: String::new(),
-        comments: &[],
-        next_comment: 0,
-        last_end: 0,
-    };
-    p.expr(e, 0)
-}
-
 enum Item<'a> {
     List(&'a ListDecl),
     Rule(&'a RuleDecl),

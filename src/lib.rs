@@ -81,11 +81,11 @@ pub mod ast;
 pub mod audit;
 pub(crate) mod check;
 pub mod compare;
+mod date;
 mod diagnostic;
 pub mod diff;
 pub(crate) mod eval;
 pub mod format;
-mod fxhash;
 pub mod input;
 mod markup;
 mod normalize;
@@ -94,6 +94,8 @@ pub(crate) mod parse;
 pub mod report;
 pub(crate) mod schema;
 mod source;
+#[doc(hidden)]
+pub mod suggest;
 pub mod testing;
 mod value;
 
@@ -136,7 +138,7 @@ use eval::ListIndex;
 pub struct Policy {
     source: Source,
     ast: PolicyAst,
-    lists: fxhash::FxHashMap<String, ListIndex>,
+    lists: rustc_hash::FxHashMap<String, ListIndex>,
     by_kind: [Vec<usize>; 3],
     /// `path:line:col` of each rule, computed once: decisions cite it.
     locations: Vec<String>,

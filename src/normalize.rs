@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use crate::ast::Literal;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// The form a category or list entry is compared in.
@@ -26,5 +27,15 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
         Cow::Owned(normal)
     } else {
         Cow::Owned(again.to_owned())
+    }
+}
+
+/// The key an entry is matched by.
+pub(crate) fn literal_key(l: &Literal) -> String {
+    match l {
+        Literal::Text(t) => normalize(t).into_owned(),
+        Literal::Number(n) => n.to_string(),
+        Literal::Date(d) => d.to_string(),
+        Literal::Bool(b) => b.to_string(),
     }
 }

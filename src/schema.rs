@@ -2,7 +2,59 @@
 //! The checker reads it to catch unknown fields and type errors in policies; the JSON reader
 //! reads it to reject mistyped subjects with a location.
 
-use crate::ast::SubjectKind;
+use serde::{Deserialize, Serialize};
+
+/// The kind of subject a rule is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SubjectKind {
+    /// A work item pushed down to a community.
+    Task,
+    /// A community's premises.
+    Community,
+    /// An assessment plan.
+    Assessment,
+}
+
+impl SubjectKind {
+    /// The contract's name: `task`, `community`, `assessment`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Task => "task",
+            SubjectKind::Community => "community",
+            SubjectKind::Assessment => "assessment",
+        }
+    }
+
+    /// The Chinese keyword: 事项, 社区, 考核.
+    pub fn zh(self) -> &'static str {
+        match self {
+            SubjectKind::Task => "事项",
+            SubjectKind::Community => "社区",
+            SubjectKind::Assessment => "考核",
+        }
+    }
+}
+
+impl Serialize for SubjectKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SubjectKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "task" => Ok(SubjectKind::Task),
+            "community" => Ok(SubjectKind::Community),
+            "assessment" => Ok(SubjectKind::Assessment),
+            other => Err(serde::de::Error::unknown_variant(
+                other,
+                &["task", "community", "assessment"],
+            )),
+        }
+    }
+}
 
 /// The type of a subject field.
 #[derive(Debug)]

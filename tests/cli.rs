@@ -1,5 +1,12 @@
 //! The binary as a user runs it: exit codes, output formats, and bad input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

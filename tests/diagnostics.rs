@@ -1,6 +1,13 @@
 //! Diagnostics for broken policies (tests/cases/broken/*.policy), rendered whole and
 //! snapshotted. Each file's first line says which code it must raise first.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
 use zhunru::{Source, check_source, render};
 
 #[test]

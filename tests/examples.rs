@@ -1,6 +1,13 @@
 //! Every shipped example decided by every district, snapshotted (as of 2020-06-01, the
 //! examples' year; and 2020-07-15 for the lapsing short-term admission).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
 use std::path::{Path, PathBuf};
 
 use zhunru::input::SubjectReader;

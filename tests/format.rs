@@ -1,7 +1,15 @@
 //! `zhunru fmt`: canonical layout, idempotent, meaning-preserving, and the keyword
 //! languages interchangeable.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
 use proptest::prelude::*;
+use zhunru::ast::ShapeEq;
 use zhunru::format::{Keywords, format_source};
 use zhunru::input::SubjectReader;
 use zhunru::{Date, Policy, Source};
@@ -12,24 +20,24 @@ fn source(path: &str) -> Source {
     Source::new(path, std::fs::read_to_string(path).unwrap())
 }
 
-/// The AST's Debug form with every span number blanked: equal ASTs, wherever they were written.
-fn shape(text: &str) -> String {
+/// The policy's syntax tree: compared with `eq_shape`, which ignores where things were
+/// written (spans) and comments.
+fn shape(text: &str) -> Shape {
     let ast = Policy::from_str("x.policy", text)
         .map(|p| p.ast().clone())
         .or_else(|_| zhunru::parse_policy(&Source::new("x.policy", text)))
         .unwrap_or_else(|e| panic!("does not parse: {e:?}\n{text}"));
-    let debug = format!("{:?}", (ast.header, ast.lists, ast.rules, ast.asserts));
-    let mut out = String::with_capacity(debug.len());
-    let mut rest = debug.as_str();
-    while let Some(i) = rest.find("Span { start: ") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i..];
-        let end = after.find('}').map_or(after.len(), |j| j + 1);
-        out.push_str("Span");
-        rest = &after[end..];
+    Shape(ast)
+}
+
+/// An AST whose `==` is shape equality, so tests can `assert_eq!` and show both on failure.
+#[derive(Debug)]
+struct Shape(zhunru::ast::PolicyAst);
+
+impl PartialEq for Shape {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_shape(&other.0)
     }
-    out.push_str(rest);
-    out
 }
 
 #[test]

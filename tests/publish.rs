@@ -1,6 +1,13 @@
 //! Comparing and publishing: `zhunru diff`, `compare` and `notice`, snapshotted on the
 //! shipped policies and on a last-year/this-year pair of Yingjiang's (tests/cases/diff/).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
 use std::io::BufReader;
 use std::process::{Command, Output};
 

@@ -1,5 +1,12 @@
 //! REPL transcripts: scripted sessions piped to `zhunru repl` (plain mode), snapshotted whole.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 

@@ -1,5 +1,12 @@
 //! Drafters' tooling through the binary: `zhunru test` and `zhunru fmt --check`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
 use std::process::Command;
 
 fn zhunru(args: &[&str]) -> (Option<i32>, String, String) {

@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::normalize::normalize;
 use crate::source::{Source, Span};
 
-use super::literal_key;
+use crate::normalize::literal_key;
 
 /// Clauses of the source that demand funding with an admission (N4 事费配套, Y5 费随事转).
 /// In order of how directly they say it.
@@ -330,7 +330,7 @@ fn tighten_high(range: &mut Range, new: (Bound, Span)) {
 /// Whether conjunct `a` implies conjunct `b`: the same test, or membership of a list whose
 /// every entry is on the other list.
 fn implies(a: &Expr, b: &Expr, lists: &HashMap<&str, &ListDecl>) -> bool {
-    if crate::format::expr_text(a) == crate::format::expr_text(b) {
+    if a.eq_shape(b) {
         return true;
     }
     match (&*a.kind, &*b.kind) {
@@ -345,7 +345,7 @@ fn implies(a: &Expr, b: &Expr, lists: &HashMap<&str, &ListDecl>) -> bool {
                 negated: false,
                 list: lb,
             },
-        ) if crate::format::expr_text(va) == crate::format::expr_text(vb) => {
+        ) if va.eq_shape(vb) => {
             let (Some(la), Some(lb)) = (lists.get(la.node.as_str()), lists.get(lb.node.as_str()))
             else {
                 return false;
@@ -446,4 +446,42 @@ fn admit_without_funding(source: &Source, ast: &PolicyAst, out: &mut Vec<Diagnos
             );
         }
     }
+}
+
+/// Whether a policy-level assertion (over list sizes and numbers) holds; `None` if it
+/// cannot be told (it names something that does not exist). Constant folding: only the
+/// checker runs it, before any subject is decided.
+pub(super) fn assertion_holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
+    fn num(ast: &PolicyAst, e: &Expr) -> Option<f64> {
+        match &*e.kind {
+            ExprKind::Literal(Literal::Number(n)) => Some(*n),
+            ExprKind::CountList(name) => ast
+                .lists
+                .iter()
+                .find(|l| l.name.node == name.node)
+                .map(|l| l.entries.len() as f64),
+            ExprKind::Arith(op, a, b) => op.apply(num(ast, a)?, num(ast, b)?),
+            _ => None,
+        }
+    }
+    fn holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
+        match &*e.kind {
+            ExprKind::Literal(Literal::Bool(b)) => Some(*b),
+            ExprKind::Compare(op, a, b) => {
+                let ordering = num(ast, a)?.partial_cmp(&num(ast, b)?)?;
+                Some(op.holds(ordering))
+            }
+            ExprKind::Not(inner) => holds(ast, inner).map(|b| !b),
+            ExprKind::And(parts) => parts
+                .iter()
+                .map(|p| holds(ast, p))
+                .try_fold(true, |acc, x| Some(acc && x?)),
+            ExprKind::Or(parts) => parts
+                .iter()
+                .map(|p| holds(ast, p))
+                .try_fold(false, |acc, x| Some(acc || x?)),
+            _ => None,
+        }
+    }
+    holds(ast, e)
 }

@@ -10,13 +10,12 @@ use std::collections::HashMap;
 
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::normalize::normalize;
+use crate::normalize::{literal_key, normalize};
 use crate::schema::{self, FieldType};
 use crate::source::{Source, Span};
 
+use crate::suggest::closest;
 pub(crate) use types::Ty;
-use types::closest;
-pub(crate) use types::distance;
 
 /// The rule ids of the source document (domain.md) that a `cite` may name.
 pub const SEED_RULE_IDS: &[&str] = &[
@@ -314,7 +313,7 @@ impl<'a> Checker<'a> {
             );
             return;
         }
-        match crate::eval::assertion_holds(self.ast, &a.expr) {
+        match logic::assertion_holds(self.ast, &a.expr) {
             Some(true) => {}
             Some(false) => {
                 let msg = a.message.as_ref().map_or_else(
@@ -689,15 +688,5 @@ fn literal_ty(l: &Literal) -> Ty {
         Literal::Number(_) => Ty::Number,
         Literal::Date(_) => Ty::Date,
         Literal::Bool(_) => Ty::Bool,
-    }
-}
-
-/// The key an entry is matched by.
-pub(crate) fn literal_key(l: &Literal) -> String {
-    match l {
-        Literal::Text(t) => normalize(t).into_owned(),
-        Literal::Number(n) => n.to_string(),
-        Literal::Date(d) => d.to_string(),
-        Literal::Bool(b) => b.to_string(),
     }
 }

@@ -157,24 +157,3 @@ impl Decision {
         }
     }
 }
-
-impl Serialize for SubjectKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SubjectKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        match text.as_str() {
-            "task" => Ok(SubjectKind::Task),
-            "community" => Ok(SubjectKind::Community),
-            "assessment" => Ok(SubjectKind::Assessment),
-            other => Err(serde::de::Error::unknown_variant(
-                other,
-                &["task", "community", "assessment"],
-            )),
-        }
-    }
-}

@@ -19,14 +19,14 @@ use crate::value::{Date, Subject, Value};
 /// A list compiled for lookup: normalised entry or alias → index of its entry.
 #[derive(Debug, Default)]
 pub(crate) struct ListIndex {
-    pub keys: crate::fxhash::FxHashMap<String, usize>,
+    pub keys: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl ListIndex {
     pub(crate) fn build(list: &ListDecl) -> ListIndex {
-        let mut keys = crate::fxhash::FxHashMap::default();
+        let mut keys = rustc_hash::FxHashMap::default();
         for (i, entry) in list.entries.iter().enumerate() {
-            keys.entry(crate::check::literal_key(&entry.value.node))
+            keys.entry(crate::normalize::literal_key(&entry.value.node))
                 .or_insert(i);
             for alias in &entry.aliases {
                 keys.entry(normalize(&alias.node).into_owned()).or_insert(i);
@@ -164,20 +164,8 @@ impl<'a> Env<'a> {
                 .list_decl(&name.node)
                 .map_or(Val::Absent, |l| Val::Num(l.entries.len() as f64)),
             ExprKind::Arith(op, a, b) => match (self.value(a), self.value(b)) {
-                (Val::Num(x), Val::Num(y)) => {
-                    let r = match op {
-                        ArithOp::Add => x + y,
-                        ArithOp::Sub => x - y,
-                        ArithOp::Mul => x * y,
-                        ArithOp::Div => x / y,
-                    };
-                    // Division by zero gives no value: the comparison becomes unknown.
-                    if r.is_finite() {
-                        Val::Num(r)
-                    } else {
-                        Val::Absent
-                    }
-                }
+                // Division by zero gives no value: the comparison becomes unknown.
+                (Val::Num(x), Val::Num(y)) => op.apply(x, y).map_or(Val::Absent, Val::Num),
                 _ => Val::Absent,
             },
             _ => match self.truth(e) {
@@ -386,14 +374,7 @@ fn compare(op: CompareOp, a: &Val, b: &Val) -> Truth {
             _ => Truth::Unknown,
         };
     };
-    Truth::from(match op {
-        CompareOp::Eq => o == Ordering::Equal,
-        CompareOp::Ne => o != Ordering::Equal,
-        CompareOp::Lt => o == Ordering::Less,
-        CompareOp::Le => o != Ordering::Greater,
-        CompareOp::Gt => o == Ordering::Greater,
-        CompareOp::Ge => o != Ordering::Less,
-    })
+    Truth::from(op.holds(o))
 }
 
 /// The name a failed requirement is reported under in `missing`.
@@ -642,50 +623,4 @@ fn find(
         reasons,
         missing,
     }
-}
-
-/// Whether a policy-level assertion (over list sizes and numbers) holds; `None` if it
-/// cannot be told (it names something that does not exist).
-pub(crate) fn assertion_holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
-    fn num(ast: &PolicyAst, e: &Expr) -> Option<f64> {
-        match &*e.kind {
-            ExprKind::Literal(Literal::Number(n)) => Some(*n),
-            ExprKind::CountList(name) => ast
-                .lists
-                .iter()
-                .find(|l| l.name.node == name.node)
-                .map(|l| l.entries.len() as f64),
-            ExprKind::Arith(op, a, b) => {
-                let (x, y) = (num(ast, a)?, num(ast, b)?);
-                let r = match op {
-                    ArithOp::Add => x + y,
-                    ArithOp::Sub => x - y,
-                    ArithOp::Mul => x * y,
-                    ArithOp::Div => x / y,
-                };
-                r.is_finite().then_some(r)
-            }
-            _ => None,
-        }
-    }
-    fn holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
-        match &*e.kind {
-            ExprKind::Literal(Literal::Bool(b)) => Some(*b),
-            ExprKind::Compare(op, a, b) => {
-                let truth = compare(*op, &Val::Num(num(ast, a)?), &Val::Num(num(ast, b)?));
-                Some(truth == Truth::True)
-            }
-            ExprKind::Not(inner) => holds(ast, inner).map(|b| !b),
-            ExprKind::And(parts) => parts
-                .iter()
-                .map(|p| holds(ast, p))
-                .try_fold(true, |acc, x| Some(acc && x?)),
-            ExprKind::Or(parts) => parts
-                .iter()
-                .map(|p| holds(ast, p))
-                .try_fold(false, |acc, x| Some(acc || x?)),
-            _ => None,
-        }
-    }
-    holds(ast, e)
 }

@@ -319,7 +319,7 @@ fn keyword_like(word: &str) -> Option<&'static str> {
     let lower = word.to_ascii_lowercase();
     KEYWORDS
         .iter()
-        .map(|k| (crate::check::distance(&lower, k), *k))
+        .map(|k| (crate::suggest::distance(&lower, k), *k))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, k)| k)

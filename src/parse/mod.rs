@@ -5,7 +5,7 @@
 //! rather than a panic.
 
 use pest::Parser as _;
-use pest::iterators::{Pair, Pairs};
+use pest::iterators::Pair;
 
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
@@ -27,23 +27,27 @@ pub const MAX_RULES: usize = 1_000;
 /// Most operands in one chain of `+`/`-` or `*`/`/`.
 pub const MAX_CHAIN: usize = 64;
 
-/// Parse a policy. On failure, the diagnostics say where and what was expected.
+/// Parse a policy. On failure, the diagnostics say where and what was expected; a failure
+/// always carries at least one diagnostic.
 pub fn parse(source: &Source) -> std::result::Result<PolicyAst, Vec<Diagnostic>> {
     if let Some(d) = errors::precheck(source) {
         return Err(vec![d]);
     }
     let mut pairs = Grammar::parse(Rule::policy, &source.text)
         .map_err(|e| vec![errors::from_pest(source, e)])?;
-    let policy = pairs
-        .next()
-        .ok_or_else(|| vec![internal(source, Span::default(), "empty parse")])?;
     let mut b = Builder {
         source,
         errors: Vec::new(),
     };
-    let ast = b.policy(policy);
+    let ast = match pairs.next() {
+        Some(policy) => b.policy(policy),
+        None => Err(b.bad_at(Span::default(), "empty parse")),
+    };
     match ast {
-        Some(ast) if b.errors.is_empty() => Ok(ast),
+        Ok(ast) if b.errors.is_empty() => Ok(ast),
+        // INVARIANT: `Reported` is only made by pushing a diagnostic, so `errors` is not
+        // empty here; the fallback keeps the promise even if that ever changes.
+        _ if b.errors.is_empty() => Err(vec![internal(source, Span::default(), "no diagnostic")]),
         _ => Err(b.errors),
     }
 }
@@ -62,6 +66,13 @@ fn internal(source: &Source, span: Span, what: &str) -> Diagnostic {
     .help("this is a bug in zhunru; please report it with the policy file")
 }
 
+/// Proof that a diagnostic was recorded. It is the only way a builder step can fail, so a
+/// clause can never be dropped silently: whatever is left out, an error says so.
+#[derive(Debug)]
+struct Reported(());
+
+type Built<T> = std::result::Result<T, Reported>;
+
 struct Builder<'s> {
     source: &'s Source,
     errors: Vec<Diagnostic>,
@@ -75,46 +86,85 @@ fn span(pair: &Pair<Rule>) -> Span {
 }
 
 impl Builder<'_> {
-    fn bad(&mut self, pair: &Pair<Rule>, what: &str) {
-        self.errors.push(internal(self.source, span(pair), what));
+    /// Record a diagnostic; the proof that one was recorded.
+    fn report(&mut self, diagnostic: Diagnostic) -> Reported {
+        self.errors.push(diagnostic);
+        Reported(())
     }
 
-    fn policy(&mut self, pair: Pair<Rule>) -> Option<PolicyAst> {
+    /// A shape the grammar should not produce, at `span`.
+    fn bad_at(&mut self, span: Span, what: &str) -> Reported {
+        let d = internal(self.source, span, what);
+        self.report(d)
+    }
+
+    /// A child of an unexpected rule.
+    fn bad(&mut self, pair: &Pair<Rule>, what: &str) -> Reported {
+        self.bad_at(span(pair), what)
+    }
+
+    /// The value, or an internal error at `at` saying what was missing.
+    fn need<T>(&mut self, value: Option<T>, at: Span, what: &str) -> Built<T> {
+        match value {
+            Some(v) => Ok(v),
+            None => Err(self.bad_at(at, what)),
+        }
+    }
+
+    /// The one child of `pair` with rule `rule`, or an internal error.
+    fn child<'i>(&mut self, pair: Pair<'i, Rule>, rule: Rule, what: &str) -> Built<Pair<'i, Rule>> {
+        let at = span(&pair);
+        let found = pair.into_inner().find(|p| p.as_rule() == rule);
+        self.need(found, at, what)
+    }
+
+    fn policy(&mut self, pair: Pair<Rule>) -> Built<PolicyAst> {
+        let whole = span(&pair);
         let mut header = None;
         let mut lists = Vec::new();
         let mut rules = Vec::new();
         let mut asserts = Vec::new();
+        let mut failed = None;
         for child in pair.into_inner() {
-            match child.as_rule() {
-                Rule::header => header = self.header(child),
-                Rule::list_decl => lists.extend(self.list_decl(child)),
-                Rule::rule_decl => rules.extend(self.rule_decl(child)),
-                Rule::assert_decl => asserts.extend(self.assert_decl(child)),
-                Rule::EOI => {}
-                _ => self.bad(&child, "policy item"),
+            let built = match child.as_rule() {
+                Rule::header => self.header(child).map(|h| header = Some(h)),
+                Rule::list_decl => self.list_decl(child).map(|l| lists.push(l)),
+                Rule::rule_decl => self.rule_decl(child).map(|r| rules.push(r)),
+                Rule::assert_decl => self.assert_decl(child).map(|a| asserts.push(a)),
+                Rule::EOI => Ok(()),
+                _ => Err(self.bad(&child, "policy item")),
+            };
+            // Keep going after a failed item, to report every error in the file.
+            if let Err(r) = built {
+                failed = Some(r);
             }
         }
         if rules.len() > MAX_RULES {
             let at = rules
                 .get(MAX_RULES)
                 .map_or(Span::default(), |r: &RuleDecl| r.name.span);
-            self.errors.push(
-                Diagnostic::error(
-                    Code::TooLarge,
-                    self.source,
-                    at,
-                    format!("more than {MAX_RULES} rules"),
-                )
-                .zh(
-                    format!("规则超过 {MAX_RULES} 条"),
-                    Some("一个区的政策只有十几条规则；请检查文件"),
-                )
-                .label("this rule is one too many")
-                .help("a district policy holds a dozen rules; check the file is the right one"),
+            failed = Some(
+                self.report(
+                    Diagnostic::error(
+                        Code::TooLarge,
+                        self.source,
+                        at,
+                        format!("more than {MAX_RULES} rules"),
+                    )
+                    .zh(
+                        format!("规则超过 {MAX_RULES} 条"),
+                        Some("一个区的政策只有十几条规则；请检查文件"),
+                    )
+                    .label("this rule is one too many")
+                    .help("a district policy holds a dozen rules; check the file is the right one"),
+                ),
             );
         }
-        Some(PolicyAst {
-            header: header?,
+        if let Some(r) = failed {
+            return Err(r);
+        }
+        Ok(PolicyAst {
+            header: self.need(header, whole, "policy header")?,
             lists,
             rules,
             asserts,
@@ -122,46 +172,50 @@ impl Builder<'_> {
         })
     }
 
-    fn header(&mut self, pair: Pair<Rule>) -> Option<Header> {
+    fn header(&mut self, pair: Pair<Rule>) -> Built<Header> {
         let whole = span(&pair);
         let mut title = None;
-        let mut header = Header {
-            title: Spanned::new(String::new(), whole),
-            jurisdiction: None,
-            source: None,
-            effective: None,
-            span: whole,
-        };
+        let mut jurisdiction = None;
+        let mut source = None;
+        let mut effective = None;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_policy => {}
                 Rule::string => title = Some(self.string(child)),
                 Rule::header_field => {
-                    for field in child.into_inner() {
-                        let rule = field.as_rule();
-                        let value = field
-                            .into_inner()
-                            .find(|p| matches!(p.as_rule(), Rule::string | Rule::date));
-                        let Some(value) = value else { continue };
-                        match rule {
-                            Rule::jurisdiction => header.jurisdiction = Some(self.string(value)),
-                            Rule::source_field => header.source = Some(self.string(value)),
-                            Rule::effective => {
-                                header.effective =
-                                    self.date(&value).map(|d| Spanned::new(d, span(&value)))
-                            }
-                            _ => {}
+                    let at = span(&child);
+                    let mut fields = child.into_inner();
+                    let field = self.need(fields.next(), at, "header field")?;
+                    match field.as_rule() {
+                        Rule::jurisdiction => {
+                            let value = self.child(field, Rule::string, "jurisdiction text")?;
+                            jurisdiction = Some(self.string(value));
                         }
+                        Rule::source_field => {
+                            let value = self.child(field, Rule::string, "source text")?;
+                            source = Some(self.string(value));
+                        }
+                        Rule::effective => {
+                            let value = self.child(field, Rule::date, "effective date")?;
+                            let date = self.date(&value)?;
+                            effective = Some(Spanned::new(date, span(&value)));
+                        }
+                        _ => return Err(self.bad(&field, "header field")),
                     }
                 }
-                _ => self.bad(&child, "header"),
+                _ => return Err(self.bad(&child, "header")),
             }
         }
-        header.title = title?;
-        Some(header)
+        Ok(Header {
+            title: self.need(title, whole, "policy title")?,
+            jurisdiction,
+            source,
+            effective,
+            span: whole,
+        })
     }
 
-    fn list_decl(&mut self, pair: Pair<Rule>) -> Option<ListDecl> {
+    fn list_decl(&mut self, pair: Pair<Rule>) -> Built<ListDecl> {
         let whole = span(&pair);
         let mut name = None;
         let mut title = None;
@@ -172,13 +226,13 @@ impl Builder<'_> {
                 Rule::kw_list => {}
                 Rule::name => name = Some(self.name(&child)),
                 Rule::string => title = Some(self.string(child)),
-                Rule::cite => cite = self.cite(child),
-                Rule::entry => entries.extend(self.entry(child)),
-                _ => self.bad(&child, "list"),
+                Rule::cite => cite = self.cite(child)?,
+                Rule::entry => entries.push(self.entry(child)?),
+                _ => return Err(self.bad(&child, "list")),
             }
         }
-        Some(ListDecl {
-            name: name?,
+        Ok(ListDecl {
+            name: self.need(name, whole, "list name")?,
             title,
             cite,
             entries,
@@ -186,7 +240,8 @@ impl Builder<'_> {
         })
     }
 
-    fn entry(&mut self, pair: Pair<Rule>) -> Option<Entry> {
+    fn entry(&mut self, pair: Pair<Rule>) -> Built<Entry> {
+        let whole = span(&pair);
         let mut value = None;
         let mut aliases = Vec::new();
         let mut example = false;
@@ -203,29 +258,36 @@ impl Builder<'_> {
                 }
                 Rule::aliases => {
                     for alias in child.into_inner() {
-                        if alias.as_rule() == Rule::string {
-                            aliases.push(self.string(alias));
+                        match alias.as_rule() {
+                            Rule::kw_alias => {}
+                            Rule::string => aliases.push(self.string(alias)),
+                            _ => return Err(self.bad(&alias, "alias")),
                         }
                     }
                 }
-                _ => self.bad(&child, "entry"),
+                _ => return Err(self.bad(&child, "entry")),
             }
         }
-        Some(Entry {
-            value: value?,
+        Ok(Entry {
+            value: self.need(value, whole, "entry value")?,
             aliases,
             example,
         })
     }
 
-    fn cite(&mut self, pair: Pair<Rule>) -> Vec<Spanned<String>> {
-        pair.into_inner()
-            .filter(|p| p.as_rule() == Rule::rule_id)
-            .map(|p| Spanned::new(p.as_str().to_owned(), span(&p)))
-            .collect()
+    fn cite(&mut self, pair: Pair<Rule>) -> Built<Vec<Spanned<String>>> {
+        let mut ids = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::kw_cite => {}
+                Rule::rule_id => ids.push(Spanned::new(p.as_str().to_owned(), span(&p))),
+                _ => return Err(self.bad(&p, "cite")),
+            }
+        }
+        Ok(ids)
     }
 
-    fn rule_decl(&mut self, pair: Pair<Rule>) -> Option<RuleDecl> {
+    fn rule_decl(&mut self, pair: Pair<Rule>) -> Built<RuleDecl> {
         let whole = span(&pair);
         let mut name = None;
         let mut cite = Vec::new();
@@ -238,74 +300,81 @@ impl Builder<'_> {
             match child.as_rule() {
                 Rule::kw_rule => {}
                 Rule::name => name = Some(self.name(&child)),
-                Rule::cite => cite = self.cite(child),
+                Rule::cite => cite = self.cite(child)?,
                 Rule::about => {
-                    about = child
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::subject_kind)
-                        .and_then(|p| self.subject_kind(p))
-                        .map(|k| Spanned::new(k, sp))
+                    let kind = self.child(child, Rule::subject_kind, "about kind")?;
+                    about = Some(Spanned::new(self.subject_kind(kind)?, sp));
                 }
                 Rule::when_clause => {
-                    when = child
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::expr)
-                        .and_then(|p| self.expr(p))
+                    let expr = self.child(child, Rule::expr, "when condition")?;
+                    when = Some(self.expr(expr)?);
                 }
                 Rule::require_clause => {
                     for req in child.into_inner() {
-                        if req.as_rule() == Rule::requirement {
-                            requirements.extend(self.requirement(req));
+                        match req.as_rule() {
+                            Rule::kw_require => {}
+                            Rule::requirement => requirements.push(self.requirement(req)?),
+                            _ => return Err(self.bad(&req, "require clause")),
                         }
                     }
                 }
                 Rule::deny | Rule::admit | Rule::refer | Rule::violation => {
                     let rule = child.as_rule();
-                    let message = child
-                        .into_inner()
-                        .find(|p| p.as_rule() == Rule::string)
-                        .map(|p| self.message(p));
-                    let o = match (rule, message) {
-                        (Rule::admit, m) => Outcome::Admit(m),
-                        (Rule::deny, Some(m)) => Outcome::Deny(m),
-                        (Rule::refer, Some(m)) => Outcome::Refer(m),
-                        (Rule::violation, Some(m)) => Outcome::Violation(m),
-                        _ => {
-                            self.errors.push(internal(self.source, sp, "outcome"));
-                            continue;
+                    let mut message = None;
+                    for part in child.into_inner() {
+                        match part.as_rule() {
+                            Rule::kw_deny
+                            | Rule::kw_admit
+                            | Rule::kw_refer
+                            | Rule::kw_violation => {}
+                            Rule::string => message = Some(self.message(part)),
+                            _ => return Err(self.bad(&part, "outcome")),
                         }
+                    }
+                    let o = match rule {
+                        Rule::admit => Outcome::Admit(message),
+                        Rule::deny => Outcome::Deny(self.need(message, sp, "deny message")?),
+                        Rule::refer => Outcome::Refer(self.need(message, sp, "refer message")?),
+                        Rule::violation => {
+                            Outcome::Violation(self.need(message, sp, "violation message")?)
+                        }
+                        _ => return Err(self.bad_at(sp, "outcome")),
                     };
                     outcome = Some(Spanned::new(o, sp));
                 }
-                _ => self.bad(&child, "rule"),
+                _ => return Err(self.bad(&child, "rule")),
             }
         }
-        Some(RuleDecl {
-            name: name?,
+        Ok(RuleDecl {
+            name: self.need(name, whole, "rule name")?,
             cite,
             about,
             when,
             requirements,
-            outcome: outcome?,
+            outcome: self.need(outcome, whole, "rule outcome")?,
             span: whole,
         })
     }
 
-    fn requirement(&mut self, pair: Pair<Rule>) -> Option<Requirement> {
+    fn requirement(&mut self, pair: Pair<Rule>) -> Built<Requirement> {
+        let whole = span(&pair);
         let mut expr = None;
         let mut label = None;
         for child in pair.into_inner() {
             match child.as_rule() {
-                Rule::expr => expr = self.expr(child),
+                Rule::expr => expr = Some(self.expr(child)?),
                 Rule::name => label = Some(self.name(&child)),
                 Rule::kw_as => {}
-                _ => self.bad(&child, "requirement"),
+                _ => return Err(self.bad(&child, "requirement")),
             }
         }
-        Some(Requirement { expr: expr?, label })
+        Ok(Requirement {
+            expr: self.need(expr, whole, "requirement condition")?,
+            label,
+        })
     }
 
-    fn assert_decl(&mut self, pair: Pair<Rule>) -> Option<AssertDecl> {
+    fn assert_decl(&mut self, pair: Pair<Rule>) -> Built<AssertDecl> {
         let whole = span(&pair);
         let mut expr = None;
         let mut cite = Vec::new();
@@ -313,14 +382,14 @@ impl Builder<'_> {
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_assert => {}
-                Rule::expr => expr = self.expr(child),
-                Rule::cite => cite = self.cite(child),
+                Rule::expr => expr = Some(self.expr(child)?),
+                Rule::cite => cite = self.cite(child)?,
                 Rule::string => message = Some(self.string(child)),
-                _ => self.bad(&child, "assert"),
+                _ => return Err(self.bad(&child, "assert")),
             }
         }
-        Some(AssertDecl {
-            expr: expr?,
+        Ok(AssertDecl {
+            expr: self.need(expr, whole, "assertion condition")?,
             cite,
             message,
             span: whole,
@@ -329,45 +398,68 @@ impl Builder<'_> {
 
     // ------------------------------------------------------------ expressions
 
-    fn expr(&mut self, pair: Pair<Rule>) -> Option<Expr> {
-        let inner = pair.into_inner().next()?;
+    fn expr(&mut self, pair: Pair<Rule>) -> Built<Expr> {
+        let inner = self.child(pair, Rule::disjunction, "expression")?;
         self.disjunction(inner)
     }
 
-    fn disjunction(&mut self, pair: Pair<Rule>) -> Option<Expr> {
+    fn disjunction(&mut self, pair: Pair<Rule>) -> Built<Expr> {
         let sp = span(&pair);
-        let parts: Vec<Expr> = pair
-            .into_inner()
-            .filter(|p| p.as_rule() == Rule::conjunction)
-            .map(|p| self.conjunction(p))
-            .collect::<Option<_>>()?;
-        Some(join(parts, sp, ExprKind::Or))
+        let mut parts = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::kw_or => {}
+                Rule::conjunction => parts.push(self.conjunction(p)?),
+                _ => return Err(self.bad(&p, "disjunction")),
+            }
+        }
+        self.join(parts, sp, ExprKind::Or)
     }
 
-    fn conjunction(&mut self, pair: Pair<Rule>) -> Option<Expr> {
+    fn conjunction(&mut self, pair: Pair<Rule>) -> Built<Expr> {
         let sp = span(&pair);
-        let parts: Vec<Expr> = pair
-            .into_inner()
-            .filter(|p| p.as_rule() == Rule::negation)
-            .map(|p| self.negation(p))
-            .collect::<Option<_>>()?;
-        Some(join(parts, sp, ExprKind::And))
+        let mut parts = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::kw_and => {}
+                Rule::negation => parts.push(self.negation(p)?),
+                _ => return Err(self.bad(&p, "conjunction")),
+            }
+        }
+        self.join(parts, sp, ExprKind::And)
     }
 
-    fn negation(&mut self, pair: Pair<Rule>) -> Option<Expr> {
+    /// One operand is itself; several are joined by `make`; none is an internal error.
+    fn join(
+        &mut self,
+        mut parts: Vec<Expr>,
+        sp: Span,
+        make: fn(Vec<Expr>) -> ExprKind,
+    ) -> Built<Expr> {
+        match parts.len() {
+            0 => Err(self.bad_at(sp, "empty condition")),
+            1 => self.need(parts.pop(), sp, "condition"),
+            _ => Ok(Expr {
+                kind: Box::new(make(parts)),
+                span: sp,
+            }),
+        }
+    }
+
+    fn negation(&mut self, pair: Pair<Rule>) -> Built<Expr> {
         let sp = span(&pair);
         let mut nots = 0usize;
         let mut inner = None;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_not => nots += 1,
-                Rule::comparison => inner = self.comparison(child),
-                _ => self.bad(&child, "negation"),
+                Rule::comparison => inner = Some(self.comparison(child)?),
+                _ => return Err(self.bad(&child, "negation")),
             }
         }
-        let inner = inner?;
+        let inner = self.need(inner, sp, "negated condition")?;
         // `not not x` is `x`: keep the AST shallow however many are written.
-        Some(if nots % 2 == 1 {
+        Ok(if nots % 2 == 1 {
             Expr {
                 kind: Box::new(ExprKind::Not(inner)),
                 span: sp,
@@ -377,23 +469,29 @@ impl Builder<'_> {
         })
     }
 
-    fn comparison(&mut self, pair: Pair<Rule>) -> Option<Expr> {
+    fn comparison(&mut self, pair: Pair<Rule>) -> Built<Expr> {
         let sp = span(&pair);
         let mut children = pair.into_inner();
-        let left = self.sum(children.next()?)?;
+        let first = self.need(children.next(), sp, "comparison operand")?;
+        let left = self.sum(first)?;
         let Some(test) = children.next() else {
-            return Some(left);
+            return Ok(left);
         };
+        if let Some(extra) = children.next() {
+            return Err(self.bad(&extra, "comparison"));
+        }
+        let test_span = span(&test);
         let kind = match test.as_rule() {
             Rule::compare => {
                 let mut it = test.into_inner();
-                let op = compare_op(it.next()?.as_str());
-                let right = self.sum(it.next()?)?;
-                ExprKind::Compare(op, left, right)
+                let op = self.need(it.next(), test_span, "comparison operator")?;
+                let op = self.compare_op(&op)?;
+                let right = self.need(it.next(), test_span, "comparison operand")?;
+                ExprKind::Compare(op, left, self.sum(right)?)
             }
             Rule::in_list | Rule::not_in_list => {
                 let negated = test.as_rule() == Rule::not_in_list;
-                let list = test.into_inner().find(|p| p.as_rule() == Rule::name)?;
+                let list = self.child(test, Rule::name, "list name")?;
                 ExprKind::InList {
                     value: left,
                     negated,
@@ -408,12 +506,9 @@ impl Builder<'_> {
                 value: left,
                 negated: true,
             },
-            _ => {
-                self.bad(&test, "comparison");
-                return None;
-            }
+            _ => return Err(self.bad(&test, "comparison")),
         };
-        Some(Expr {
+        Ok(Expr {
             kind: Box::new(kind),
             span: sp,
         })
@@ -422,16 +517,20 @@ impl Builder<'_> {
     fn chain(
         &mut self,
         pair: Pair<Rule>,
-        operand: fn(&mut Self, Pair<Rule>) -> Option<Expr>,
-    ) -> Option<Expr> {
+        operand: fn(&mut Self, Pair<Rule>) -> Built<Expr>,
+    ) -> Built<Expr> {
+        let sp = span(&pair);
         let mut children = pair.into_inner();
-        let mut acc = operand(self, children.next()?)?;
+        let first = self.need(children.next(), sp, "operand")?;
+        let mut acc = operand(self, first)?;
         let mut count = 1;
         while let Some(op) = children.next() {
-            let right = operand(self, children.next()?)?;
+            let arith = self.arith_op(&op)?;
+            let next = self.need(children.next(), span(&op), "operand after operator")?;
+            let right = operand(self, next)?;
             count += 1;
             if count > MAX_CHAIN {
-                self.errors.push(
+                return Err(self.report(
                     Diagnostic::error(
                         Code::TooDeep,
                         self.source,
@@ -443,33 +542,32 @@ impl Builder<'_> {
                         Some("拆分计算；政策只需要简单的比例和加总"),
                     )
                     .help("split the calculation; policies state simple ratios and sums"),
-                );
-                return None;
+                ));
             }
-            let arith = match op.as_str() {
-                "+" => ArithOp::Add,
-                "-" => ArithOp::Sub,
-                "*" | "×" => ArithOp::Mul,
-                _ => ArithOp::Div,
-            };
             let sp = acc.span.to(right.span);
             acc = Expr {
                 kind: Box::new(ExprKind::Arith(arith, acc, right)),
                 span: sp,
             };
         }
-        Some(acc)
+        Ok(acc)
     }
 
-    fn sum(&mut self, pair: Pair<Rule>) -> Option<Expr> {
-        self.chain(pair, Self::product)
+    fn sum(&mut self, pair: Pair<Rule>) -> Built<Expr> {
+        match pair.as_rule() {
+            Rule::sum => self.chain(pair, Self::product),
+            _ => Err(self.bad(&pair, "sum")),
+        }
     }
 
-    fn product(&mut self, pair: Pair<Rule>) -> Option<Expr> {
-        self.chain(pair, Self::atom)
+    fn product(&mut self, pair: Pair<Rule>) -> Built<Expr> {
+        match pair.as_rule() {
+            Rule::product => self.chain(pair, Self::atom),
+            _ => Err(self.bad(&pair, "product")),
+        }
     }
 
-    fn atom(&mut self, pair: Pair<Rule>) -> Option<Expr> {
+    fn atom(&mut self, pair: Pair<Rule>) -> Built<Expr> {
         let sp = span(&pair);
         let kind = match pair.as_rule() {
             Rule::expr => return self.expr(pair),
@@ -478,7 +576,12 @@ impl Builder<'_> {
             Rule::number => ExprKind::Literal(Literal::Number(self.number(&pair)?)),
             Rule::string => ExprKind::Literal(Literal::Text(self.string(pair).node)),
             Rule::boolean => {
-                let value = pair.into_inner().next()?.as_rule() == Rule::kw_true;
+                let word = self.need(pair.into_inner().next(), sp, "true or false")?;
+                let value = match word.as_rule() {
+                    Rule::kw_true => true,
+                    Rule::kw_false => false,
+                    _ => return Err(self.bad(&word, "boolean")),
+                };
                 ExprKind::Literal(Literal::Bool(value))
             }
             Rule::today => ExprKind::Today,
@@ -489,91 +592,119 @@ impl Builder<'_> {
                 for child in pair.into_inner() {
                     match child.as_rule() {
                         Rule::kw_count => {}
-                        Rule::path => path = self.path(child),
+                        Rule::path => path = Some(self.path(child)?),
                         Rule::name => list = Some(self.name(&child)),
-                        Rule::filter => filter = self.filter(child),
-                        _ => self.bad(&child, "count"),
+                        Rule::filter => filter = Some(self.filter(child)?),
+                        _ => return Err(self.bad(&child, "count")),
                     }
                 }
                 match (path, list) {
-                    (Some(path), _) => ExprKind::CountField { path, filter },
-                    (None, Some(list)) => ExprKind::CountList(list),
-                    _ => return None,
+                    (Some(path), None) => ExprKind::CountField { path, filter },
+                    (None, Some(list)) if filter.is_none() => ExprKind::CountList(list),
+                    _ => return Err(self.bad_at(sp, "count")),
                 }
             }
             Rule::quantified => {
-                let mut quantifier = Quantifier::Any;
+                let mut quantifier = None;
                 let mut path = None;
-                let mut negated = false;
+                let mut negated = None;
                 let mut list = None;
                 for child in pair.into_inner() {
                     match child.as_rule() {
-                        Rule::kw_any => quantifier = Quantifier::Any,
-                        Rule::kw_all => quantifier = Quantifier::All,
-                        Rule::path => path = self.path(child),
-                        Rule::kw_not_in => negated = true,
-                        Rule::kw_in => negated = false,
+                        Rule::kw_any => quantifier = Some(Quantifier::Any),
+                        Rule::kw_all => quantifier = Some(Quantifier::All),
+                        Rule::path => path = Some(self.path(child)?),
+                        Rule::kw_not_in => negated = Some(true),
+                        Rule::kw_in => negated = Some(false),
                         Rule::name => list = Some(self.name(&child)),
-                        _ => self.bad(&child, "quantified"),
+                        _ => return Err(self.bad(&child, "quantified")),
                     }
                 }
                 ExprKind::Quantified {
-                    quantifier,
-                    path: path?,
-                    negated,
-                    list: list?,
+                    quantifier: self.need(quantifier, sp, "any or all")?,
+                    path: self.need(path, sp, "quantified field")?,
+                    negated: self.need(negated, sp, "in or not in")?,
+                    list: self.need(list, sp, "list name")?,
                 }
             }
-            _ => {
-                self.bad(&pair, "atom");
-                return None;
-            }
+            _ => return Err(self.bad(&pair, "atom")),
         };
-        Some(Expr {
+        Ok(Expr {
             kind: Box::new(kind),
             span: sp,
         })
     }
 
-    fn filter(&mut self, pair: Pair<Rule>) -> Option<(bool, Spanned<String>)> {
-        let mut negated = false;
+    fn filter(&mut self, pair: Pair<Rule>) -> Built<(bool, Spanned<String>)> {
+        let sp = span(&pair);
+        let mut negated = None;
         let mut list = None;
         for child in pair.into_inner() {
             match child.as_rule() {
-                Rule::kw_not_in => negated = true,
-                Rule::kw_in => negated = false,
+                Rule::kw_not_in => negated = Some(true),
+                Rule::kw_in => negated = Some(false),
                 Rule::name => list = Some(self.name(&child)),
-                _ => self.bad(&child, "filter"),
+                _ => return Err(self.bad(&child, "filter")),
             }
         }
-        Some((negated, list?))
+        Ok((
+            self.need(negated, sp, "in or not in")?,
+            self.need(list, sp, "list name")?,
+        ))
     }
 
-    fn path(&mut self, pair: Pair<Rule>) -> Option<Path> {
+    fn path(&mut self, pair: Pair<Rule>) -> Built<Path> {
         let sp = span(&pair);
         let mut kind = None;
         let mut fields = Vec::new();
         for child in pair.into_inner() {
             match child.as_rule() {
-                Rule::subject_kind => kind = self.subject_kind(child),
+                Rule::subject_kind => kind = Some(self.subject_kind(child)?),
                 Rule::field => fields.push(child.as_str().to_owned()),
-                _ => self.bad(&child, "path"),
+                _ => return Err(self.bad(&child, "path")),
             }
         }
-        Some(Path {
-            kind: kind?,
+        if fields.is_empty() {
+            return Err(self.bad_at(sp, "path without a field"));
+        }
+        Ok(Path {
+            kind: self.need(kind, sp, "subject of a path")?,
             fields,
             span: sp,
         })
     }
 
-    fn subject_kind(&mut self, pair: Pair<Rule>) -> Option<SubjectKind> {
-        match pair.into_inner().next()?.as_rule() {
-            Rule::kw_task => Some(SubjectKind::Task),
-            Rule::kw_community => Some(SubjectKind::Community),
-            Rule::kw_assessment => Some(SubjectKind::Assessment),
-            _ => None,
+    fn subject_kind(&mut self, pair: Pair<Rule>) -> Built<SubjectKind> {
+        let sp = span(&pair);
+        let word = self.need(pair.into_inner().next(), sp, "subject kind")?;
+        match word.as_rule() {
+            Rule::kw_task => Ok(SubjectKind::Task),
+            Rule::kw_community => Ok(SubjectKind::Community),
+            Rule::kw_assessment => Ok(SubjectKind::Assessment),
+            _ => Err(self.bad(&word, "subject kind")),
         }
+    }
+
+    fn compare_op(&mut self, pair: &Pair<Rule>) -> Built<CompareOp> {
+        Ok(match (pair.as_rule(), pair.as_str()) {
+            (Rule::compare_op, "==" | "＝") => CompareOp::Eq,
+            (Rule::compare_op, "!=" | "≠") => CompareOp::Ne,
+            (Rule::compare_op, "<=" | "≤") => CompareOp::Le,
+            (Rule::compare_op, ">=" | "≥") => CompareOp::Ge,
+            (Rule::compare_op, "<") => CompareOp::Lt,
+            (Rule::compare_op, ">") => CompareOp::Gt,
+            _ => return Err(self.bad(pair, "comparison operator")),
+        })
+    }
+
+    fn arith_op(&mut self, pair: &Pair<Rule>) -> Built<ArithOp> {
+        Ok(match (pair.as_rule(), pair.as_str()) {
+            (Rule::add_op, "+") => ArithOp::Add,
+            (Rule::add_op, "-") => ArithOp::Sub,
+            (Rule::mul_op, "*" | "×") => ArithOp::Mul,
+            (Rule::mul_op, "/" | "÷") => ArithOp::Div,
+            _ => return Err(self.bad(pair, "arithmetic operator")),
+        })
     }
 
     // ------------------------------------------------------------ tokens
@@ -582,27 +713,24 @@ impl Builder<'_> {
         Spanned::new(pair.as_str().to_owned(), span(pair))
     }
 
-    fn number(&mut self, pair: &Pair<Rule>) -> Option<f64> {
+    fn number(&mut self, pair: &Pair<Rule>) -> Built<f64> {
         let text = pair.as_str();
         let percent = text.ends_with('%') || text.ends_with('％');
         let digits = text.trim_end_matches(['%', '％']);
         match digits.parse::<f64>() {
-            Ok(n) if n.is_finite() => Some(if percent { n / 100.0 } else { n }),
-            _ => {
-                self.errors.push(
-                    Diagnostic::error(Code::Syntax, self.source, span(pair), "number out of range")
-                        .zh("数字超出范围", None)
-                        .label("too large to represent"),
-                );
-                None
-            }
+            Ok(n) if n.is_finite() => Ok(if percent { n / 100.0 } else { n }),
+            _ => Err(self.report(
+                Diagnostic::error(Code::Syntax, self.source, span(pair), "number out of range")
+                    .zh("数字超出范围", None)
+                    .label("too large to represent"),
+            )),
         }
     }
 
-    fn date(&mut self, pair: &Pair<Rule>) -> Option<Date> {
-        let date = Date::parse(pair.as_str());
-        if date.is_none() {
-            self.errors.push(
+    fn date(&mut self, pair: &Pair<Rule>) -> Built<Date> {
+        match Date::parse(pair.as_str()) {
+            Some(date) => Ok(date),
+            None => Err(self.report(
                 Diagnostic::error(
                     Code::BadDate,
                     self.source,
@@ -615,9 +743,8 @@ impl Builder<'_> {
                 )
                 .label("no such day")
                 .help("write dates as YYYY-MM-DD with a month of 01–12 and a day that month has"),
-            );
+            )),
         }
-        date
     }
 
     /// The text of a string literal, escapes resolved.
@@ -659,13 +786,15 @@ impl Builder<'_> {
                     let inner = rest.get(..end).unwrap_or("");
                     let inner_span = Span::new(base + i + 1, base + i + 1 + end);
                     match self.placeholder(inner, inner_span) {
-                        Some(part) => {
+                        // Already reported.
+                        Err(Reported(())) => {}
+                        Ok(Some(part)) => {
                             if !text.is_empty() {
                                 parts.push(MessagePart::Text(std::mem::take(&mut text)));
                             }
                             parts.push(part);
                         }
-                        None => {
+                        Ok(None) => {
                             self.errors.push(
                                 Diagnostic::error(
                                     Code::BadPlaceholder,
@@ -696,56 +825,39 @@ impl Builder<'_> {
         Message { parts, span: sp }
     }
 
-    fn placeholder(&mut self, inner: &str, at: Span) -> Option<MessagePart> {
+    /// The field a placeholder names; `Ok(None)` when the text is not a placeholder (the
+    /// caller reports it as such).
+    fn placeholder(&mut self, inner: &str, at: Span) -> Built<Option<MessagePart>> {
         let trimmed_start = inner.len() - inner.trim_start().len();
         let inner_trim = inner.trim();
-        let mut pairs: Pairs<Rule> = Grammar::parse(Rule::placeholder_body, inner_trim).ok()?;
-        let body = pairs.next()?;
+        let Ok(mut pairs) = Grammar::parse(Rule::placeholder_body, inner_trim) else {
+            return Ok(None);
+        };
+        let body = self.need(pairs.next(), at, "placeholder")?;
         let offset = at.start + trimmed_start;
+        let shift = |s: Span| Span::new(s.start + offset, s.end + offset);
         let mut path = None;
         let mut filter = None;
         for child in body.into_inner() {
             match child.as_rule() {
                 Rule::path => {
                     let mut p = self.path(child)?;
-                    p.span = Span::new(p.span.start + offset, p.span.end + offset);
+                    p.span = shift(p.span);
                     path = Some(p);
                 }
                 Rule::filter => {
                     let (negated, mut list) = self.filter(child)?;
-                    list.span = Span::new(list.span.start + offset, list.span.end + offset);
+                    list.span = shift(list.span);
                     filter = Some((negated, list));
                 }
-                _ => {}
+                Rule::EOI => {}
+                _ => return Err(self.bad_at(at, "placeholder")),
             }
         }
-        Some(MessagePart::Field {
-            path: path?,
+        Ok(Some(MessagePart::Field {
+            path: self.need(path, at, "placeholder field")?,
             filter,
-        })
-    }
-}
-
-fn join(mut parts: Vec<Expr>, sp: Span, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
-    if parts.len() == 1
-        && let Some(only) = parts.pop()
-    {
-        return only;
-    }
-    Expr {
-        kind: Box::new(make(parts)),
-        span: sp,
-    }
-}
-
-fn compare_op(text: &str) -> CompareOp {
-    match text {
-        "==" | "＝" => CompareOp::Eq,
-        "!=" | "≠" => CompareOp::Ne,
-        "<=" | "≤" => CompareOp::Le,
-        ">=" | "≥" => CompareOp::Ge,
-        "<" => CompareOp::Lt,
-        _ => CompareOp::Gt,
+        }))
     }
 }
 
@@ -777,4 +889,134 @@ pub(crate) fn string_text(raw: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    //! The builder and the grammar must not drift apart: every rule the builder matches is
+    //! produced by some shipped or test policy, and every rule the grammar produces in those
+    //! policies is one the builder handles (or reads whole as text, listed below).
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::collections::BTreeSet;
+    use std::path::Path as FsPath;
+
+    use super::*;
+
+    /// Rules whose pairs are read whole by their parent (`as_str`), never matched.
+    const READ_AS_TEXT: &[&str] = &[
+        "quoted",
+        "corner_quoted",
+        "curly_quoted",
+        "field",
+        "percent",
+    ];
+
+    /// Keywords that only spell the rule they open (`when_clause` is told by its rule, the
+    /// `当` in it carries nothing more); their parent takes the child it needs by rule.
+    const SPELLING_ONLY: &[&str] = &[
+        "kw_about",
+        "kw_absent",
+        "kw_effective",
+        "kw_example",
+        "kw_jurisdiction",
+        "kw_present",
+        "kw_source",
+        "kw_today",
+        "kw_when",
+    ];
+
+    fn policy_files(dir: &FsPath, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                policy_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "policy") {
+                out.push(path);
+            }
+        }
+    }
+
+    fn walk(pair: Pair<Rule>, seen: &mut BTreeSet<String>) {
+        seen.insert(format!("{:?}", pair.as_rule()));
+        for child in pair.into_inner() {
+            walk(child, seen);
+        }
+    }
+
+    /// `Rule::x` names in this file's builder (the code above the tests).
+    fn matched_by_builder() -> BTreeSet<String> {
+        let code = include_str!("mod.rs");
+        let code = code.split("#[cfg(test)]").next().unwrap();
+        code.split("Rule::")
+            .skip(1)
+            .map(|s| {
+                s.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect::<String>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_grammar_rule_has_a_builder_case_and_every_builder_case_a_policy() {
+        let root = FsPath::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["policies", "examples", "tests/cases", "benches"] {
+            policy_files(&root.join(dir), &mut files);
+        }
+        let mut seen = BTreeSet::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            if let Ok(pairs) = Grammar::parse(Rule::policy, &text) {
+                for pair in pairs {
+                    walk(pair, &mut seen);
+                }
+            }
+            // Placeholders are parsed on their own.
+            for (i, _) in text.match_indices('{') {
+                let rest = text.get(i + 1..).unwrap_or("");
+                if let Some(end) = rest.find('}')
+                    && let Ok(pairs) = Grammar::parse(Rule::placeholder_body, rest[..end].trim())
+                {
+                    for pair in pairs {
+                        walk(pair, &mut seen);
+                    }
+                }
+            }
+        }
+        let builder = matched_by_builder();
+        let unhandled: Vec<_> = seen
+            .iter()
+            .filter(|r| {
+                !builder.contains(*r)
+                    && !READ_AS_TEXT.contains(&r.as_str())
+                    && !SPELLING_ONLY.contains(&r.as_str())
+            })
+            .collect();
+        assert!(
+            unhandled.is_empty(),
+            "grammar rules with no builder case: {unhandled:?}"
+        );
+        let unexercised: Vec<_> = builder.iter().filter(|r| !seen.contains(*r)).collect();
+        assert!(
+            unexercised.is_empty(),
+            "builder cases no policy exercises (add a case file): {unexercised:?}"
+        );
+    }
+
+    #[test]
+    fn a_failed_parse_always_carries_a_diagnostic() {
+        for text in [
+            "",
+            "政策",
+            "政策 「x」 规则",
+            "政策 「x」 规则 r 引用 Y1 当 事项.a == 2020-02-30 须经审批 「m」",
+        ] {
+            let source = Source::new("t.policy", text);
+            if let Err(errors) = parse(&source) {
+                assert!(!errors.is_empty(), "{text:?}");
+            }
+        }
+    }
 }

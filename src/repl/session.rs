@@ -200,7 +200,7 @@ impl Session {
             }
             for e in &list.entries {
                 if let Literal::Text(t) = &e.value.node {
-                    let d = edit_distance(&zhunru::normalize(category), t);
+                    let d = zhunru::suggest::distance(&zhunru::normalize(category), t);
                     if d <= 2 && closest.as_ref().is_none_or(|c| d < c.0) {
                         closest = Some((d, t.clone(), list.name.node.clone()));
                     }
@@ -262,6 +262,10 @@ impl Session {
         out
     }
 
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "the index comes from position() over the same vector"
+    )]
     fn switch(&mut self, name: &str) -> String {
         match self.districts.iter().position(|d| d.matches(name)) {
             Some(i) => {
@@ -477,6 +481,10 @@ impl Session {
         out
     }
 
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "the index comes from position() or push() on the same vector"
+    )]
     fn load(&mut self, path: &str) -> String {
         if path.is_empty() {
             return "error: :load needs a file, e.g. :load policies/nanqiao.policy\n".to_owned();
@@ -553,21 +561,4 @@ fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
         .sum()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }
