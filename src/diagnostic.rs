@@ -16,6 +16,8 @@ pub enum Code {
     TooDeep,
     /// A policy file larger than the limit.
     TooLarge,
+    /// A parse shape the builder does not expect: a bug in zhunru, reported, never ignored.
+    Internal,
     /// A date literal that does not exist.
     BadDate,
     /// A name used for two lists or two rules.
@@ -63,6 +65,7 @@ impl Code {
             Code::Syntax => "zhunru::parse::syntax",
             Code::TooDeep => "zhunru::parse::too_deep",
             Code::TooLarge => "zhunru::parse::too_large",
+            Code::Internal => "zhunru::parse::internal",
             Code::BadDate => "zhunru::parse::bad_date",
             Code::DuplicateName => "zhunru::check::duplicate_name",
             Code::UnknownList => "zhunru::check::unknown_list",
@@ -103,25 +106,69 @@ pub enum Severity {
     Error,
 }
 
-/// A problem found in a policy, pointing into its source.
+/// A text in both languages diagnostics are written in. Every message, label and help
+/// is made as a `Text` by its stage's catalogue (`parse/error.rs`, `check/error.rs`,
+/// [`LoadError`]), the two languages side by side; nothing translates rendered text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    en: String,
+    zh: String,
+}
+
+impl Text {
+    /// A text from its English and Chinese.
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Text {
+        Text {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// What a stage's typed error says, in both languages: each stage's catalogue implements it
+/// for its error enum, and `Diagnostic::new` turns one into a diagnostic.
+pub(crate) trait Explain {
+    /// The stable code.
+    fn code(&self) -> Code;
+    /// Error unless the stage says otherwise (lints are warnings).
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+    /// The short message: lowercase, no final period, user input in backticks.
+    fn message(&self) -> Text;
+    /// What to say at the primary span.
+    fn label(&self) -> Option<Text> {
+        None
+    }
+    /// How to fix it.
+    fn help(&self) -> Option<Text> {
+        None
+    }
+}
+
+/// A problem found in a policy, pointing into its source, in the language it was last
+/// set to ([`Diagnostic::localized`]; English unless set).
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     /// Stable code.
     pub code: Code,
     /// Error, warning or advice.
     pub severity: Severity,
-    /// Short, lowercase, no final period.
-    pub message: String,
+    message: Text,
     /// Spans in the source with what to say about each; the first is the primary one.
-    pub labels: Vec<(Span, String)>,
-    /// How to fix it.
-    pub help: Option<String>,
+    labels: Vec<(Span, Option<Text>)>,
+    help: Option<Text>,
     /// The policy it points into.
     pub source: Source,
-    /// The message in Chinese, for `--lang zh`.
-    pub message_zh: Option<String>,
-    /// The help in Chinese, for `--lang zh`.
-    pub help_zh: Option<String>,
+    lang: Lang,
 }
 
 /// The language diagnostics are written in.
@@ -152,120 +199,142 @@ impl Lang {
     }
 }
 
-/// Chinese for the phrases that dynamic help texts are built from.
-const HELP_PHRASES: &[(&str, &str)] = &[
-    ("did you mean", "是否想写"),
-    ("the fields here are:", "此处可用的字段："),
-    ("the lists here are:", "本政策的清单："),
-    ("the values are", "可取的值："),
-    ("has no fields inside it", "没有下级字段"),
-    (
-        "the ids are H1–H7, N1–N7 and Y1–Y8 (domain.md)",
-        "可引用的条款为 H1–H7、N1–N7、Y1–Y8（见 domain.md）",
-    ),
-    (
-        "write a date without quotes: 2020-06-30",
-        "日期不加引号：2020-06-30",
-    ),
-    (
-        "write a date as YYYY-MM-DD, e.g. 2020-06-30, or compare with 今天",
-        "日期写作 YYYY-MM-DD，如 2020-06-30，或与 今天 比较",
-    ),
-    (
-        "write numbers in digits without quotes: 3000, 20%",
-        "数字用阿拉伯数字、不加引号：3000、20%",
-    ),
-    ("compare values of the same type", "比较同一类型的值"),
-    (
-        "cite one of H1–H7 (Hefei), N1–N7 (Nanqiao), Y1–Y8 (Yingjiang), as listed in domain.md",
-        "引用 H1–H7（合肥）、N1–N7（南谯）、Y1–Y8（迎江）之一，见 domain.md",
-    ),
-    ("declare it first:", "先声明它："),
-    ("?", "？"),
-];
-
 impl Diagnostic {
-    /// An error with one label.
-    pub fn error(code: Code, source: &Source, span: Span, message: impl Into<String>) -> Self {
+    /// The diagnostic a stage's typed error explains, at `span`.
+    pub(crate) fn new(source: &Source, span: Span, what: &impl Explain) -> Self {
         Diagnostic {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            labels: vec![(span, String::new())],
-            help: None,
+            code: what.code(),
+            severity: what.severity(),
+            message: what.message(),
+            labels: vec![(span, what.label())],
+            help: what.help(),
             source: source.clone(),
-            message_zh: None,
-            help_zh: None,
+            lang: Lang::En,
         }
-    }
-
-    /// The message (and, optionally, the help) in Chinese.
-    pub fn zh(mut self, message: impl Into<String>, help: Option<&str>) -> Self {
-        self.message_zh = Some(message.into());
-        self.help_zh = help.map(str::to_owned);
-        self
-    }
-
-    /// This diagnostic in a language: Chinese where a translation exists, else as written.
-    pub fn localized(&self, lang: Lang) -> Diagnostic {
-        let mut d = self.clone();
-        if lang == Lang::Zh {
-            if let Some(m) = &self.message_zh {
-                d.message = m.clone();
-            }
-            d.help = match (&self.help_zh, &self.help) {
-                (Some(h), _) => Some(h.clone()),
-                (None, Some(h)) => {
-                    let mut h = h.clone();
-                    for (en, zh) in HELP_PHRASES {
-                        h = h.replace(en, zh);
-                    }
-                    Some(h)
-                }
-                (None, None) => None,
-            };
-        }
-        d
-    }
-
-    /// A warning with one label.
-    pub fn warning(code: Code, source: &Source, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, source, span, message)
-        }
-    }
-
-    /// Set the text of the primary label.
-    pub fn label(mut self, text: impl Into<String>) -> Self {
-        if let Some(first) = self.labels.first_mut() {
-            first.1 = text.into();
-        }
-        self
     }
 
     /// Add a secondary label.
-    pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Self {
-        self.labels.push((span, text.into()));
+    pub(crate) fn with_label(mut self, span: Span, text: Text) -> Self {
+        self.labels.push((span, Some(text)));
         self
     }
 
-    /// Set the help text.
-    pub fn help(mut self, text: impl Into<String>) -> Self {
-        self.help = Some(text.into());
-        self
+    /// This diagnostic in a language.
+    pub fn localized(&self, lang: Lang) -> Diagnostic {
+        Diagnostic {
+            lang,
+            ..self.clone()
+        }
+    }
+
+    /// The language it renders in.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The message, in the diagnostic's language.
+    pub fn message(&self) -> &str {
+        self.message.get(self.lang)
+    }
+
+    /// The message in both languages.
+    pub fn message_text(&self) -> &Text {
+        &self.message
+    }
+
+    /// How to fix it, in the diagnostic's language.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_ref().map(|h| h.get(self.lang))
+    }
+
+    /// The help in both languages.
+    pub fn help_text(&self) -> Option<&Text> {
+        self.help.as_ref()
+    }
+
+    /// The labelled spans, the primary first, with their text in the diagnostic's language.
+    pub fn labels(&self) -> impl Iterator<Item = (Span, Option<&str>)> {
+        self.labels
+            .iter()
+            .map(|(span, text)| (*span, text.as_ref().map(|t| t.get(self.lang))))
+    }
+
+    /// The primary span.
+    pub fn span(&self) -> Span {
+        self.labels.first().map_or(Span::default(), |l| l.0)
     }
 
     /// `path:line:col` of the primary label.
     pub fn location(&self) -> String {
-        let span = self.labels.first().map_or(Span::default(), |l| l.0);
-        self.source.location(span)
+        self.source.location(self.span())
+    }
+}
+
+/// Loading policy files: the catalogue of what can go wrong before parsing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LoadError {
+    /// `zhunru check policies/nanqiao.polcy`.
+    CannotRead { name: String, error: String },
+    /// A policy saved as GBK.
+    NotUtf8,
+    /// `policies/a/x.policy` and `policies/b/x.policy` loaded together.
+    DuplicateName { name: String },
+}
+
+impl Explain for LoadError {
+    fn code(&self) -> Code {
+        match self {
+            LoadError::CannotRead { .. } => Code::Io,
+            LoadError::NotUtf8 => Code::Syntax,
+            LoadError::DuplicateName { .. } => Code::DuplicateName,
+        }
+    }
+
+    fn message(&self) -> Text {
+        match self {
+            LoadError::CannotRead { name, error } => Text::new(
+                format!("cannot read `{name}`: {error}"),
+                format!("无法读取 `{name}`：{error}"),
+            ),
+            LoadError::NotUtf8 => Text::new(
+                "the policy is not valid UTF-8",
+                "政策文件不是有效的 UTF-8 编码",
+            ),
+            LoadError::DuplicateName { name } => Text::new(
+                format!("two policies are named `{name}`"),
+                format!("有两个政策都叫 `{name}`"),
+            ),
+        }
+    }
+
+    fn label(&self) -> Option<Text> {
+        match self {
+            LoadError::NotUtf8 => Some(Text::new("invalid byte here", "此处字节无效")),
+            _ => None,
+        }
+    }
+
+    fn help(&self) -> Option<Text> {
+        Some(match self {
+            LoadError::CannotRead { .. } => Text::new(
+                "check the path; policies ship in policies/",
+                "请检查路径；随附的政策在 policies/ 目录下",
+            ),
+            LoadError::NotUtf8 => Text::new(
+                "save the file as UTF-8 (GBK and other encodings are not read)",
+                "请把文件另存为 UTF-8（不读取 GBK 等其他编码）",
+            ),
+            LoadError::DuplicateName { .. } => Text::new(
+                "policies are named by their file stem; rename one of the files",
+                "政策以文件名（不含扩展名）命名；请给其中一个文件改名",
+            ),
+        })
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(self.message())
     }
 }
 
@@ -285,9 +354,7 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+        Diagnostic::help(self).map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -295,13 +362,13 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.labels.iter().enumerate().map(
+        Some(Box::new(Diagnostic::labels(self).enumerate().map(
             |(i, (span, text))| {
-                let text = (!text.is_empty()).then(|| text.clone());
+                let text = text.map(str::to_owned);
                 if i == 0 {
-                    LabeledSpan::new_primary_with_span(text, *span)
+                    LabeledSpan::new_primary_with_span(text, span)
                 } else {
-                    LabeledSpan::new_with_span(text, *span)
+                    LabeledSpan::new_with_span(text, span)
                 }
             },
         )))

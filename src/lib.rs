@@ -104,7 +104,8 @@ use std::fmt;
 pub use ast::SubjectKind;
 pub use audit::{AuditReport, audit};
 pub use check::SEED_RULE_IDS;
-pub use diagnostic::{Code, Diagnostic, InputError, Lang, Severity, render};
+use diagnostic::LoadError;
+pub use diagnostic::{Code, Diagnostic, InputError, Lang, Severity, Text, render};
 pub use eval::{Decision, MissingItem, Reason, Trace, Verdict};
 pub use normalize::normalize;
 #[doc(hidden)]
@@ -175,7 +176,7 @@ impl fmt::Display for PolicyError {
                 f,
                 "{}: {} ({} error{})",
                 first.location(),
-                first.message,
+                first.message(),
                 errors,
                 if errors == 1 { "" } else { "s" }
             ),
@@ -234,15 +235,14 @@ pub fn check_source(source: &Source) -> Vec<Diagnostic> {
 pub fn read_source(path: &std::path::Path) -> Result<Source, PolicyError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| PolicyError {
-        diagnostics: vec![
-            Diagnostic::error(
-                Code::Io,
-                &Source::new(name.clone(), ""),
-                Span::default(),
-                format!("cannot read `{name}`: {e}"),
-            )
-            .help("check the path; policies ship in policies/"),
-        ],
+        diagnostics: vec![Diagnostic::new(
+            &Source::new(name.clone(), ""),
+            Span::default(),
+            &LoadError::CannotRead {
+                name: name.clone(),
+                error: e.to_string(),
+            },
+        )],
     })?;
     source_from_bytes(&name, bytes)
 }
@@ -258,16 +258,11 @@ pub fn source_from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, PolicyErr
             // The lossy text has the same prefix, so the offset stays right.
             let source = Source::new(name, text);
             Err(PolicyError {
-                diagnostics: vec![
-                    Diagnostic::error(
-                        Code::Syntax,
-                        &source,
-                        Span::new(valid, valid + 1),
-                        "the policy is not valid UTF-8",
-                    )
-                    .label("invalid byte here")
-                    .help("save the file as UTF-8 (GBK and other encodings are not read)"),
-                ],
+                diagnostics: vec![Diagnostic::new(
+                    &source,
+                    Span::new(valid, valid + 1),
+                    &LoadError::NotUtf8,
+                )],
             })
         }
     }
@@ -509,15 +504,11 @@ impl Policies {
                 |s| s.to_string_lossy().into_owned(),
             );
             match Policy::from_file(path) {
-                Ok(policy) if policies.get(&name).is_some() => diagnostics.push(
-                    Diagnostic::error(
-                        Code::DuplicateName,
-                        policy.source(),
-                        Span::default(),
-                        format!("two policies are named `{name}`"),
-                    )
-                    .help("policies are named by their file stem; rename one of the files"),
-                ),
+                Ok(policy) if policies.get(&name).is_some() => diagnostics.push(Diagnostic::new(
+                    policy.source(),
+                    Span::default(),
+                    &LoadError::DuplicateName { name: name.clone() },
+                )),
                 Ok(policy) => policies.districts.push((name, policy)),
                 Err(e) => diagnostics.extend(e.diagnostics),
             }

@@ -281,7 +281,7 @@ fn errors_from_every_file_come_back_as_miette_diagnostics_with_their_source() {
     let dup = Policies::from_files(["policies/hefei.policy", "./policies/hefei.policy"]);
     assert!(
         dup.unwrap_err().diagnostics[0]
-            .message
+            .message()
             .contains("two policies are named `hefei`")
     );
 }

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::error::CheckError;
 use crate::ast::*;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::normalize::normalize;
 use crate::source::{Source, Span};
 
@@ -65,26 +66,14 @@ pub(super) fn lints(
         if let Some(w) = &rule.when
             && let Some((a, b)) = contradiction(&conjuncts(w))
         {
-            out.push(
-                Diagnostic::warning(
-                    Code::NeverApplies,
-                    source,
-                    a,
-                    format!(
-                        "rule `{}` can never apply: its condition contradicts itself",
-                        rule.name.node
-                    ),
-                )
-                .zh(
-                    format!("规则 `{}` 永远不会适用：条件自相矛盾", rule.name.node),
-                    Some("更正界限或取值；照现在的写法没有任何对象满足条件"),
-                )
-                .label("this")
-                .with_label(b, "cannot hold together with this")
-                .help(
-                    "correct the bounds or the values; as written no subject meets the condition",
-                ),
-            );
+            out.push(with_second(
+                source,
+                a,
+                b,
+                CheckError::NeverApplies {
+                    rule: rule.name.node.clone(),
+                },
+            ));
         }
         let reqs: Vec<&Expr> = rule
             .requirements
@@ -92,24 +81,14 @@ pub(super) fn lints(
             .flat_map(|r| conjuncts(&r.expr))
             .collect();
         if let Some((a, b)) = contradiction(&reqs) {
-            out.push(
-                Diagnostic::warning(
-                    Code::NeverApplies,
-                    source,
-                    a,
-                    format!(
-                        "the requirements of rule `{}` can never all be met",
-                        rule.name.node
-                    ),
-                )
-                .zh(
-                    format!("规则 `{}` 的要求不可能同时满足", rule.name.node),
-                    Some("没有任何申请能同时满足这些要求；请更正其中一条"),
-                )
-                .label("this")
-                .with_label(b, "cannot hold together with this")
-                .help("no application could ever satisfy these together; correct one of them"),
-            );
+            out.push(with_second(
+                source,
+                a,
+                b,
+                CheckError::RequirementsContradict {
+                    rule: rule.name.node.clone(),
+                },
+            ));
         }
     }
     shadowed(source, ast, &lists, kinds, &mut out);
@@ -150,19 +129,16 @@ fn banned_and_admitted(
                 if let Some(bspan) = banned_keys.get(&key)
                     && reported.insert((key.clone(), span.start))
                 {
-                    out.push(
-                            Diagnostic::warning(
-                                Code::BannedAndAdmitted,
-                                source,
-                                span,
-                                format!("「{key}」 is both banned (`{b}`) and admitted (`{a}`)"),
-                            )
-.zh(format!("「{key}」 既被禁止（`{b}`）又被准入（`{a}`）"), Some("同一事项要么在负面清单上，要么在准入的清单上；请从其中一个删去"))
-.zh(format!("「{key}」 既被禁止（`{b}`）又被准入（`{a}`）"), Some("同一事项要么在负面清单上，要么在准入的清单上；请从其中一个删去"))
-                            .label(format!("admitted by `{a}`"))
-                            .with_label(*bspan, format!("banned by `{b}`"))
-                            .help("an item is either on the negative list or on a list that admits it; remove it from one"),
-                        );
+                    out.push(with_second(
+                        source,
+                        span,
+                        *bspan,
+                        CheckError::BannedAndAdmitted {
+                            key: key.clone(),
+                            banned: b.clone(),
+                            admitted: a.clone(),
+                        },
+                    ));
                 }
             }
         }
@@ -378,27 +354,15 @@ fn shadowed(
                 .iter()
                 .all(|d| rule_atoms.iter().any(|r| implies(r, d, lists)));
             if covered {
-                out.push(
-                    Diagnostic::warning(
-                        Code::Shadowed,
-                        source,
-                        rule.name.span,
-                        format!(
-                            "rule `{}` never decides: `{}` denies every task it applies to",
-                            rule.name.node, deny.name.node
-                        ),
-                    )
-                    .zh(
-                        format!(
-                            "规则 `{}` 永远不起作用：它适用的事项都已被 `{}` 拒绝",
-                            rule.name.node, deny.name.node
-                        ),
-                        Some("不予准入优先于任何准予准入；请收窄禁止规则或删去这条规则"),
-                    )
-                    .label("shadowed")
-                    .with_label(deny.name.span, "this deny takes every such task first")
-                    .help("a deny overrides every admit; narrow the deny or remove the rule"),
-                );
+                out.push(with_second(
+                    source,
+                    rule.name.span,
+                    deny.name.span,
+                    CheckError::Shadowed {
+                        rule: rule.name.node.clone(),
+                        by: deny.name.node.clone(),
+                    },
+                ));
                 break;
             }
         }
@@ -423,27 +387,15 @@ fn admit_without_funding(source: &Source, ast: &PolicyAst, out: &mut Vec<Diagnos
             .flat_map(|r| r.expr.paths())
             .any(|p| p.fields.first().is_some_and(|f| f == "approval"));
         if approval && !reads.any(|p| p.fields.first().is_some_and(|f| f == "funding")) {
-            out.push(
-                Diagnostic::warning(
-                    Code::AdmitWithoutFunding,
-                    source,
-                    rule.name.span,
-                    format!(
-                        "rule `{}` admits on approval without requiring funding",
-                        rule.name.node
-                    ),
-                )
-                .zh(
-                    format!("规则 `{}` 审批即准入，却不要求配套经费", rule.name.node),
-                    Some("费随事转：加一条要求，例如 事项.funding.amount > 0 记为 funding"),
-                )
-                .label("admits without funding")
-                .with_label(
-                    clause.span,
-                    format!("{} demands that funds follow the task", clause.node),
-                )
-                .help("费随事转: add a requirement such as 事项.funding.amount > 0 记为 funding"),
-            );
+            out.push(with_second(
+                source,
+                rule.name.span,
+                clause.span,
+                CheckError::AdmitWithoutFunding {
+                    rule: rule.name.node.clone(),
+                    clause: clause.node.clone(),
+                },
+            ));
         }
     }
 }
@@ -484,4 +436,10 @@ pub(super) fn assertion_holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
         }
     }
     holds(ast, e)
+}
+
+/// A lint that points at a second place too.
+fn with_second(source: &Source, span: Span, second: Span, problem: CheckError) -> Diagnostic {
+    let label = problem.second_label();
+    Diagnostic::new(source, span, &problem).with_label(second, label)
 }

@@ -3,13 +3,16 @@
 //! Errors make a policy unusable; warnings are likely mistakes (`check --deny-warnings`
 //! turns them into errors). The checker keeps going after an error, to report them all.
 
+mod error;
 mod logic;
 mod types;
+
+use error::{CheckError, Expected, FieldHint};
 
 use std::collections::HashMap;
 
 use crate::ast::*;
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::normalize::{literal_key, normalize};
 use crate::schema::{self, FieldType};
 use crate::source::{Source, Span};
@@ -47,12 +50,7 @@ pub(crate) fn check(source: &Source, ast: &PolicyAst) -> (Checked, Vec<Diagnosti
     if !out.iter().any(|d| d.severity == Severity::Error) {
         out.extend(logic::lints(source, ast, &kinds));
     }
-    out.sort_by_key(|d| {
-        (
-            std::cmp::Reverse(d.severity),
-            d.labels.first().map_or(0, |l| l.0.start),
-        )
-    });
+    out.sort_by_key(|d| (std::cmp::Reverse(d.severity), d.span().start));
     (Checked { kinds }, out)
 }
 
@@ -70,20 +68,12 @@ impl<'a> Checker<'a> {
         let mut rules: HashMap<&str, Span> = HashMap::new();
         for list in &self.ast.lists {
             if let Some(first) = self.lists.get(list.name.node.as_str()) {
-                self.out.push(
-                    Diagnostic::error(
-                        Code::DuplicateName,
-                        self.source,
-                        list.name.span,
-                        format!("list `{}` is declared twice", list.name.node),
-                    )
-                    .zh(
-                        format!("清单 `{}` 重复声明", list.name.node),
-                        Some("每个清单用各自的名称，或把条目合并到一个清单"),
-                    )
-                    .label("second declaration")
-                    .with_label(first.name.span, "first declared here")
-                    .help("give each list its own name, or merge the entries into one list"),
+                self.report2(
+                    list.name.span,
+                    first.name.span,
+                    CheckError::DuplicateList {
+                        name: list.name.node.clone(),
+                    },
                 );
             } else {
                 self.lists.insert(&list.name.node, list);
@@ -92,17 +82,12 @@ impl<'a> Checker<'a> {
         }
         for rule in &self.ast.rules {
             if let Some(first) = rules.get(rule.name.node.as_str()) {
-                self.out.push(
-                    Diagnostic::error(
-                        Code::DuplicateName,
-                        self.source,
-                        rule.name.span,
-                        format!("rule `{}` is declared twice", rule.name.node),
-                    )
-.zh(format!("规则 `{}` 重复声明", rule.name.node), Some("决定会写明由哪条规则作出，所以每条规则都要有自己的名称"))
-                    .label("second declaration")
-                    .with_label(*first, "first declared here")
-                    .help("decisions name the rule that decided them, so every rule needs its own name"),
+                self.report2(
+                    rule.name.span,
+                    *first,
+                    CheckError::DuplicateRule {
+                        name: rule.name.node.clone(),
+                    },
                 );
             } else {
                 rules.insert(&rule.name.node, rule.name.span);
@@ -117,19 +102,15 @@ impl<'a> Checker<'a> {
     fn cites(&mut self, cites: &[crate::source::Spanned<String>]) {
         for id in cites {
             if !SEED_RULE_IDS.contains(&id.node.as_str()) {
-                let mut d = Diagnostic::error(
-                    Code::UnknownCite,
-                    self.source,
+                self.report(
                     id.span,
-                    format!("`{}` is not a rule id of the source document", id.node),
-                )
-                .zh(format!("`{}` 不是原文的条款编号", id.node), None)
-                .label("unknown rule id");
-                d = match closest(&id.node, SEED_RULE_IDS.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`? the ids are H1–H7, N1–N7 and Y1–Y8 (domain.md)")),
-                    None => d.help("cite one of H1–H7 (Hefei), N1–N7 (Nanqiao), Y1–Y8 (Yingjiang), as listed in domain.md"),
-                };
-                self.out.push(d);
+                    CheckError::UnknownCite {
+                        id: id.node.clone(),
+                        suggestion: closest(&id.node, SEED_RULE_IDS.iter().copied())
+                            .map(str::to_owned),
+                        known: SEED_RULE_IDS.iter().map(|s| (*s).to_owned()).collect(),
+                    },
+                );
             }
         }
     }
@@ -139,26 +120,16 @@ impl<'a> Checker<'a> {
             return Some(list);
         }
         let names: Vec<&str> = self.lists.keys().copied().collect();
-        let mut d = Diagnostic::error(
-            Code::UnknownList,
-            self.source,
+        let mut known: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        known.sort();
+        self.report(
             name.span,
-            format!("no list named `{}`", name.node),
-        )
-        .zh(format!("没有名为 `{}` 的清单", name.node), None)
-        .label("not declared in this policy");
-        d = match closest(&name.node, names.iter().copied()) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None if names.is_empty() => {
-                d.help("declare it first: 清单 名称 「标题」 引用 N1 { \"…\" }")
-            }
-            None => {
-                let mut sorted = names.clone();
-                sorted.sort();
-                d.help(format!("the lists here are: {}", sorted.join(", ")))
-            }
-        };
-        self.out.push(d);
+            CheckError::UnknownList {
+                name: name.node.clone(),
+                suggestion: closest(&name.node, names.iter().copied()).map(str::to_owned),
+                known,
+            },
+        );
         None
     }
 
@@ -176,22 +147,14 @@ impl<'a> Checker<'a> {
             match kind {
                 None => kind = Some((p.kind, p.span)),
                 Some((k, at)) if k != p.kind => {
-                    self.out.push(
-                        Diagnostic::error(
-                            Code::MixedSubjects,
-                            self.source,
-                            p.span,
-                            format!(
-                                "rule `{}` reads a {} field, but it is about a {}",
-                                rule.name.node,
-                                p.kind.as_str(),
-                                k.as_str()
-                            ),
-                        )
-.zh(format!("规则 `{}` 读取了{}的字段，但它是关于{}的", rule.name.node, p.kind.zh(), k.zh()), Some("一条规则只判断一类对象；请按对象拆成几条规则"))
-                        .label(format!("a {} field", p.kind.as_str()))
-                        .with_label(at, format!("makes the rule about a {}", k.as_str()))
-                        .help("a rule decides one kind of subject; split it into one rule per subject"),
+                    self.report2(
+                        p.span,
+                        at,
+                        CheckError::MixedSubjects {
+                            rule: rule.name.node.clone(),
+                            field: p.kind,
+                            about: k,
+                        },
                     );
                 }
                 Some(_) => {}
@@ -203,19 +166,11 @@ impl<'a> Checker<'a> {
                 // Only tasks are denied, admitted or referred.
                 Outcome::Deny(_) | Outcome::Admit(_) | Outcome::Refer(_) => Some(SubjectKind::Task),
                 Outcome::Violation(_) => {
-                    self.out.push(
-                        Diagnostic::error(
-                            Code::UnknownSubject,
-                            self.source,
-                            rule.name.span,
-                            format!("cannot tell what rule `{}` is about", rule.name.node),
-                        )
-                        .zh(
-                            format!("看不出规则 `{}` 判断的是哪类对象", rule.name.node),
-                            Some("在引用之后加上 `关于 社区` 或 `关于 考核`"),
-                        )
-                        .label("names no field")
-                        .help("add `关于 社区` or `关于 考核` after the cite"),
+                    self.report(
+                        rule.name.span,
+                        CheckError::UnknownSubject {
+                            rule: rule.name.node.clone(),
+                        },
                     );
                     None
                 }
@@ -227,29 +182,7 @@ impl<'a> Checker<'a> {
                 _ => k == SubjectKind::Task,
             };
             if !fits {
-                let help = if k == SubjectKind::Task {
-                    "a task is decided with 不予准入, 准予准入 or 须经审批"
-                } else {
-                    "premises and assessments are judged with 违规 「…」"
-                };
-                self.out.push(
-                    Diagnostic::error(
-                        Code::WrongOutcome,
-                        self.source,
-                        rule.outcome.span,
-                        format!("this outcome does not apply to a {}", k.as_str()),
-                    )
-                    .zh(
-                        format!("这一结论不适用于{}", k.zh()),
-                        Some(if k == SubjectKind::Task {
-                            "事项只能用 不予准入、准予准入 或 须经审批 作结论"
-                        } else {
-                            "社区场所和考核方案用 违规 「…」 作结论"
-                        }),
-                    )
-                    .label("outcome")
-                    .help(help),
-                );
+                self.report(rule.outcome.span, CheckError::WrongOutcome { kind: k });
             }
         }
         if let Some(w) = &rule.when {
@@ -271,20 +204,7 @@ impl<'a> Checker<'a> {
                 if let Some((_, list)) = filter {
                     self.list(list);
                     if ty.is_some_and(|t| t != Ty::TextList && t != Ty::Any) {
-                        self.out.push(
-                            Diagnostic::error(
-                                Code::BadPlaceholder,
-                                self.source,
-                                path.span,
-                                "only a list of texts can be filtered by a list",
-                            )
-                            .zh(
-                                "只有文本清单类字段才能按清单筛选",
-                                Some("去掉筛选，写成 {事项.category}"),
-                            )
-                            .label("not a list")
-                            .help("write {事项.category} without the filter"),
-                        );
+                        self.report(path.span, CheckError::FilterNeedsList);
                     }
                 }
             }
@@ -294,55 +214,46 @@ impl<'a> Checker<'a> {
     fn assertion(&mut self, a: &'a AssertDecl) {
         let Some(ty) = self.expr(&a.expr) else { return };
         if ty != Ty::Bool {
-            self.type_error(a.expr.span, "an assertion must be a condition", ty);
+            self.report(
+                a.expr.span,
+                CheckError::WrongType {
+                    expected: Expected::AssertionCondition,
+                    found: ty,
+                },
+            );
             return;
         }
         if !a.expr.paths().is_empty() {
-            self.out.push(
-                Diagnostic::error(
-                    Code::MixedSubjects,
-                    self.source,
-                    a.expr.span,
-                    "an assertion is about the policy's lists, not a subject",
-                )
-                .zh(
-                    "断言针对政策的清单，而不是某个对象",
-                    Some("用 计数(清单名) 和数字，例如 断言 计数(履责清单) <= 62"),
-                )
-                .help("use 计数(清单名) and numbers, e.g. 断言 计数(履责清单) <= 62"),
-            );
+            self.report(a.expr.span, CheckError::AssertionAboutSubject);
             return;
         }
         match logic::assertion_holds(self.ast, &a.expr) {
             Some(true) => {}
             Some(false) => {
-                let msg = a.message.as_ref().map_or_else(
-                    || "assertion does not hold".to_owned(),
-                    |m| format!("assertion does not hold: {}", m.node),
-                );
-                self.out.push(
-                    Diagnostic::error(Code::AssertionFailed, self.source, a.expr.span, msg)
-                        .zh(
-                            a.message.as_ref().map_or_else(
-                                || "断言不成立".to_owned(),
-                                |m| format!("断言不成立：{}", m.node),
-                            ),
-                            Some("修改清单使政策满足自己的断言，或更正断言"),
-                        )
-                        .label("false for the lists as written")
-                        .help("change the lists so the policy meets its own assertion, or correct the assertion"),
+                self.report(
+                    a.expr.span,
+                    CheckError::AssertionFailed {
+                        message: a.message.as_ref().map(|m| m.node.clone()),
+                    },
                 );
             }
             None => {}
         }
     }
 
-    fn type_error(&mut self, span: Span, message: &str, found: Ty) {
-        self.out.push(
-            Diagnostic::error(Code::TypeMismatch, self.source, span, message.to_owned())
-                .zh(zh_of(message), None)
-                .label(format!("this is {}", found.describe())),
-        );
+    fn report(&mut self, span: Span, problem: CheckError) {
+        self.out.push(Diagnostic::new(self.source, span, &problem));
+    }
+
+    /// A problem that points at a second place too (where a name was first declared …).
+    fn report2(&mut self, span: Span, second: Span, problem: CheckError) {
+        let label = problem.second_label();
+        self.out
+            .push(Diagnostic::new(self.source, span, &problem).with_label(second, label));
+    }
+
+    fn type_error(&mut self, span: Span, expected: Expected, found: Ty) {
+        self.report(span, CheckError::WrongType { expected, found });
     }
 
     /// Check an expression used as a condition. A bare field that is not yes/no means
@@ -351,7 +262,7 @@ impl<'a> Checker<'a> {
         let Some(ty) = self.expr(e) else { return };
         let bare_field = matches!(&*e.kind, ExprKind::Field(_));
         if ty != Ty::Bool && ty != Ty::Any && !bare_field {
-            self.type_error(e.span, "expected a condition", ty);
+            self.type_error(e.span, Expected::Condition, ty);
         }
     }
 
@@ -370,27 +281,27 @@ impl<'a> Checker<'a> {
                 } else {
                     format!("{root}.{prefix}.{bad}")
                 };
-                let mut d = Diagnostic::error(
-                    Code::UnknownField,
-                    self.source,
-                    path.span,
-                    format!("no {} has a field `{}`", path.kind.as_str(), shown),
-                )
-                .zh(format!("{}没有字段 `{}`", path.kind.zh(), shown), None)
-                .label("unknown field");
-                d = match closest(bad, candidates.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None if candidates.is_empty() => d.help(format!(
-                        "`{}` has no fields inside it",
-                        if prefix.is_empty() {
+                let hint = match closest(bad, candidates.iter().copied()) {
+                    Some(s) => FieldHint::Suggest(s.to_owned()),
+                    None if candidates.is_empty() => {
+                        FieldHint::NoFieldsInside(if prefix.is_empty() {
                             bad.to_owned()
                         } else {
                             prefix
-                        }
-                    )),
-                    None => d.help(format!("the fields here are: {}", candidates.join(", "))),
+                        })
+                    }
+                    None => {
+                        FieldHint::Candidates(candidates.iter().map(|c| (*c).to_owned()).collect())
+                    }
                 };
-                self.out.push(d);
+                self.report(
+                    path.span,
+                    CheckError::UnknownField {
+                        kind: path.kind,
+                        shown,
+                        hint,
+                    },
+                );
                 None
             }
         }
@@ -408,7 +319,7 @@ impl<'a> Checker<'a> {
                     self.list(list);
                 }
                 if ty != Ty::TextList && ty != Ty::Any {
-                    self.type_error(path.span, "count needs a list-valued field", ty);
+                    self.type_error(path.span, Expected::ListForCount, ty);
                     return None;
                 }
                 Some(Ty::Number)
@@ -421,7 +332,7 @@ impl<'a> Checker<'a> {
                 let ty = self.path(path);
                 let decl = self.list(list);
                 if let Some(ty) = ty.filter(|t| *t != Ty::TextList && *t != Ty::Any) {
-                    self.type_error(path.span, "任一/全部 needs a list-valued field", ty);
+                    self.type_error(path.span, Expected::ListForQuantifier, ty);
                 }
                 if let Some(decl) = decl {
                     self.list_of_texts(decl, list.span);
@@ -432,7 +343,7 @@ impl<'a> Checker<'a> {
                 let (ta, tb) = (self.expr(a), self.expr(b));
                 for (t, x) in [(ta, a), (tb, b)] {
                     if let Some(t) = t.filter(|t| *t != Ty::Number && *t != Ty::Any) {
-                        self.type_error(x.span, "arithmetic needs numbers", t);
+                        self.type_error(x.span, Expected::Number, t);
                         return None;
                     }
                 }
@@ -442,50 +353,25 @@ impl<'a> Checker<'a> {
                 let (ta, tb) = (self.expr(a), self.expr(b));
                 let (ta, tb) = (ta?, tb?);
                 if !ta.comparable(tb) {
-                    let mut d = Diagnostic::error(
-                        Code::TypeMismatch,
-                        self.source,
+                    self.report2(
                         a.span,
-                        format!("{} compared with {}", ta.describe(), tb.describe()),
-                    )
-                    .zh(format!("{}与{}相比较", ta.zh(), tb.zh()), None)
-                    .label(format!("this is {}", ta.describe()))
-                    .with_label(b.span, format!("this is {}", tb.describe()));
-                    d = match (ta, tb) {
-                        (Ty::Date, Ty::Text) | (Ty::Text, Ty::Date) => {
-                            d.help("write a date without quotes: 2020-06-30")
-                        }
-                        (Ty::Date, Ty::Number) | (Ty::Number, Ty::Date) => d.help(
-                            "write a date as YYYY-MM-DD, e.g. 2020-06-30, or compare with 今天",
-                        ),
-                        (Ty::Number, Ty::Text) | (Ty::Text, Ty::Number) => {
-                            d.help("write numbers in digits without quotes: 3000, 20%")
-                        }
-                        _ => d.help("compare values of the same type"),
-                    };
-                    self.out.push(d);
+                        b.span,
+                        CheckError::Compared {
+                            left: ta,
+                            right: tb,
+                        },
+                    );
                     return Some(Ty::Bool);
                 }
                 let ordered = !matches!(op, CompareOp::Eq | CompareOp::Ne);
                 let ty = if ta == Ty::Any { tb } else { ta };
                 if ordered && !matches!(ty, Ty::Number | Ty::Date | Ty::Any) {
-                    self.out.push(
-                        Diagnostic::error(
-                            Code::TypeMismatch,
-                            self.source,
-                            e.span,
-                            format!(
-                                "`{}` needs numbers or dates, not {}",
-                                op.as_str(),
-                                ty.describe()
-                            ),
-                        )
-                        .zh(
-                            format!("`{}` 只能比较数字或日期，不能比较{}", op.as_str(), ty.zh()),
-                            Some("文本用 == 或 != 比较，或用 属于 对照清单"),
-                        )
-                        .label("cannot be ordered")
-                        .help("compare texts with == or !=, or test them against a list with 属于"),
+                    self.report(
+                        e.span,
+                        CheckError::Unordered {
+                            op: op.as_str(),
+                            ty,
+                        },
                     );
                 }
                 self.enum_value(a, b);
@@ -497,30 +383,13 @@ impl<'a> Checker<'a> {
                 let decl = self.list(list);
                 if let Some(ty) = ty {
                     if ty == Ty::TextList {
-                        self.out.push(
-                            Diagnostic::error(
-                                Code::TypeMismatch,
-                                self.source,
-                                value.span,
-                                "a list of texts cannot itself be in a list",
-                            )
-                            .zh(
-                                "文本清单类字段本身不能“属于”清单",
-                                Some("说明是哪些元素：任一 … 属于 清单，或 全部 … 属于 清单"),
-                            )
-                            .label("a list of texts")
-                            .help("say which elements: 任一 … 属于 清单 or 全部 … 属于 清单"),
-                        );
+                        self.report(value.span, CheckError::ListInList);
                     } else if ty == Ty::Text {
                         if let Some(decl) = decl {
                             self.list_of_texts(decl, list.span);
                         }
                     } else if ty != Ty::Any && ty != Ty::Number {
-                        self.type_error(
-                            value.span,
-                            "only texts and numbers can be looked up in a list",
-                            ty,
-                        );
+                        self.type_error(value.span, Expected::Lookupable, ty);
                     }
                 }
                 Some(Ty::Bool)
@@ -552,26 +421,12 @@ impl<'a> Checker<'a> {
             .iter()
             .find(|e| matches!(e.value.node, Literal::Number(_)))
         {
-            self.out.push(
-                Diagnostic::error(
-                    Code::TypeMismatch,
-                    self.source,
-                    used,
-                    format!(
-                        "list `{}` holds numbers but is used for categories",
-                        decl.name.node
-                    ),
-                )
-                .zh(
-                    format!(
-                        "清单 `{}` 的条目是数字，却被用来对照事项类别",
-                        decl.name.node
-                    ),
-                    Some("把条目写成带引号的文本：「…」"),
-                )
-                .label("looked up with a text")
-                .with_label(n.value.span, "a number entry")
-                .help("write the entries as quoted texts: 「…」"),
+            self.report2(
+                used,
+                n.value.span,
+                CheckError::NumbersForCategories {
+                    list: decl.name.node.clone(),
+                },
             );
         }
     }
@@ -589,23 +444,15 @@ impl<'a> Checker<'a> {
         if choices.contains(&text.as_str()) {
             return;
         }
-        let mut d = Diagnostic::error(
-            Code::TypeMismatch,
-            self.source,
+        self.report(
             value.span,
-            format!("`{}` is never \"{}\"", path.dotted(), text),
-        )
-        .zh(format!("`{}` 不可能是 \"{}\"", path.dotted(), text), None)
-        .label("not a value of this field");
-        let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
-        d = match closest(text, choices.iter().copied()) {
-            Some(s) => d.help(format!(
-                "did you mean \"{s}\"? the values are {}",
-                quoted.join(", ")
-            )),
-            None => d.help(format!("the values are {}", quoted.join(", "))),
-        };
-        self.out.push(d);
+            CheckError::NeverValue {
+                field: path.dotted(),
+                value: text.clone(),
+                suggestion: closest(text, choices.iter().copied()).map(str::to_owned),
+                values: choices.iter().map(|c| (*c).to_owned()).collect(),
+            },
+        );
     }
 
     fn lints(&mut self, kinds: &[Option<SubjectKind>]) {
@@ -622,20 +469,13 @@ impl<'a> Checker<'a> {
                     );
                 for (key, span) in names {
                     if let Some(first) = seen.get(&key) {
-                        self.out.push(
-                            Diagnostic::warning(
-                                Code::DuplicateEntry,
-                                self.source,
-                                span,
-                                format!("「{key}」 is already in list `{}`", list.name.node),
-                            )
-                            .zh(
-                                format!("「{key}」 已在清单 `{}` 中", list.name.node),
-                                Some("删去重复的条目"),
-                            )
-                            .label("repeated")
-                            .with_label(*first, "first here")
-                            .help("remove the repetition"),
+                        self.report2(
+                            span,
+                            *first,
+                            CheckError::DuplicateEntry {
+                                key: key.clone(),
+                                list: list.name.node.clone(),
+                            },
                         );
                     } else {
                         seen.insert(key, span);
@@ -651,34 +491,8 @@ impl<'a> Checker<'a> {
             .iter()
             .any(|r| matches!(r.outcome.node, Outcome::Refer(_)));
         if has_task_rules && !refers {
-            self.out.push(
-                Diagnostic {
-                    severity: Severity::Warning,
-                    ..Diagnostic::error(
-                        Code::NoReferral,
-                        self.source,
-                        self.ast.header.title.span,
-                        "no rule sends unlisted tasks to the admission procedure",
-                    )
-                }
-                .label("this policy")
-                .zh("没有规则把清单外事项送交准入审批", Some("加一条 须经审批 规则，例如 规则 清单外事项须经审批 引用 N3 当 事项.category 不属于 … 须经审批 「…」"))
-                .help("add a 须经审批 rule, e.g. 规则 清单外事项须经审批 引用 N3 当 事项.category 不属于 … 须经审批 「…」"),
-            );
+            self.report(self.ast.header.title.span, CheckError::NoReferral);
         }
-    }
-}
-
-/// The Chinese of the type-error messages.
-fn zh_of(message: &str) -> &'static str {
-    match message {
-        "an assertion must be a condition" => "断言必须是一个条件",
-        "expected a condition" => "此处应为条件",
-        "count needs a list-valued field" => "只能对清单类字段计数",
-        "任一/全部 needs a list-valued field" => "任一/全部 只能用于清单类字段",
-        "arithmetic needs numbers" => "算术运算只能用于数字",
-        "only texts and numbers can be looked up in a list" => "只有文本和数字能对照清单",
-        _ => "类型不符",
     }
 }
 

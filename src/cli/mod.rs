@@ -211,7 +211,7 @@ pub fn main() -> ExitCode {
         Command::Notice(args) => notice::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Repl { policies, as_of } => {
-            crate::repl::run(policies, as_of.unwrap_or_else(Date::today))
+            crate::repl::run(policies, as_of.unwrap_or_else(Date::today), lang())
         }
     }
 }

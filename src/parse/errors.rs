@@ -2,8 +2,9 @@
 
 use pest::error::{ErrorVariant, InputLocation};
 
+use super::ParseError;
 use super::{MAX_NESTING, MAX_POLICY_BYTES, Rule};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::source::{Source, Span, Spanned};
 
 /// What a grammar rule is, in a drafter's words.
@@ -140,25 +141,6 @@ fn describe_zh(rule: &Rule) -> Option<&'static str> {
     })
 }
 
-fn help_for_zh(positives: &[Rule]) -> &'static str {
-    if positives.contains(&Rule::compare_op) {
-        "比较用 ==（不是 =），条件之间用 且 / 或 连接"
-    } else if positives.contains(&Rule::cite) || positives.contains(&Rule::kw_cite) {
-        "每条规则都要引用它所依据的原文条款，例如 `规则 负面事项不得下放 引用 N2`"
-    } else if positives.iter().any(|r| {
-        matches!(
-            r,
-            Rule::deny | Rule::admit | Rule::refer | Rule::violation | Rule::kw_deny
-        )
-    }) {
-        "规则以结论结尾：不予准入 「…」、准予准入、须经审批 「…」 或 违规 「…」"
-    } else if positives.contains(&Rule::EOI) {
-        "政策由标题开头，然后是清单（清单）、规则（规则）和断言（断言）"
-    } else {
-        "语言示例见 README"
-    }
-}
-
 /// "a, b or c" in English, "a、b 或 c" in Chinese.
 fn join_words(words: &[&str], zh: bool) -> String {
     let mut seen = std::collections::HashSet::new();
@@ -175,22 +157,38 @@ fn join_words(words: &[&str], zh: bool) -> String {
     }
 }
 
-fn help_for(positives: &[Rule]) -> &'static str {
+/// Advice for what the parser expected: (English, Chinese).
+fn help_for(positives: &[Rule]) -> (&'static str, &'static str) {
     if positives.contains(&Rule::compare_op) {
-        "compare with == (not =), and join conditions with 且 / 或"
+        (
+            "compare with == (not =), and join conditions with 且 / 或",
+            "比较用 ==（不是 =），条件之间用 且 / 或 连接",
+        )
     } else if positives.contains(&Rule::cite) || positives.contains(&Rule::kw_cite) {
-        "every rule cites the clause of the source it encodes, e.g. `规则 负面事项不得下放 引用 N2`"
+        (
+            "every rule cites the clause of the source it encodes, e.g. `规则 负面事项不得下放 引用 N2`",
+            "每条规则都要引用它所依据的原文条款，例如 `规则 负面事项不得下放 引用 N2`",
+        )
     } else if positives.iter().any(|r| {
         matches!(
             r,
             Rule::deny | Rule::admit | Rule::refer | Rule::violation | Rule::kw_deny
         )
     }) {
-        "a rule ends with its outcome: 不予准入 「…」, 准予准入, 须经审批 「…」 or 违规 「…」"
+        (
+            "a rule ends with its outcome: 不予准入 「…」, 准予准入, 须经审批 「…」 or 违规 「…」",
+            "规则以结论结尾：不予准入 「…」、准予准入、须经审批 「…」 或 违规 「…」",
+        )
     } else if positives.contains(&Rule::EOI) {
-        "a policy holds a header, then lists (清单), rules (规则) and assertions (断言)"
+        (
+            "a policy holds a header, then lists (清单), rules (规则) and assertions (断言)",
+            "政策由标题开头，然后是清单（清单）、规则（规则）和断言（断言）",
+        )
     } else {
-        "see the language by example in the README"
+        (
+            "see the language by example in the README",
+            "语言示例见 README",
+        )
     }
 }
 
@@ -239,52 +237,30 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
             _ => '"',
         };
         let line_end = rest.find('\n').unwrap_or(rest.len());
-        if !rest.get(1..line_end).unwrap_or("").contains(close) {
-            return Diagnostic::error(
-                Code::Syntax,
+        // The text after the opening mark (a multi-byte 「 is 3 bytes, not 1).
+        let after_open = rest.get(open.len_utf8()..line_end).unwrap_or("");
+        if !after_open.contains(close) {
+            return Diagnostic::new(
                 source,
                 Span::new(at.start, at.start + open.len_utf8()),
-                format!("this text is not closed: no `{close}` before the end of the line"),
-            )
-            .zh(
-                format!("文本没有结束：行尾之前没有 `{close}`"),
-                Some("带引号的文本写在一行之内：「…」、\"…\" 或 “…”"),
-            )
-            .label(format!("opened here; add `{close}` where the text ends"))
-            .help("a quoted text stays on one line: 「…」, \"…\" or “…”");
+                &ParseError::NotClosed { close },
+            );
         }
     }
-    match error.variant {
+    let problem = match error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let en: Vec<&str> = positives.iter().filter_map(describe).collect();
             let zh: Vec<&str> = positives.iter().filter_map(describe_zh).collect();
-            let expected = join_words(&en, false);
-            let expected_zh = join_words(&zh, true);
-            let help = match keyword_like(&word) {
-                Some(k) => format!("did you mean the keyword `{k}`?"),
-                None => help_for(&positives).to_owned(),
-            };
-            Diagnostic::error(
-                Code::Syntax,
-                source,
-                at,
-                format!("expected {expected}, found {found}"),
-            )
-            .zh(
-                format!("此处应为{expected_zh}，实际为 {found}"),
-                Some(match keyword_like(&word) {
-                    Some(k) => format!("是否想写关键字 `{k}`？"),
-                    None => help_for_zh(&positives).to_owned(),
-                })
-                .as_deref(),
-            )
-            .label(format!("expected {expected}"))
-            .help(help)
+            ParseError::Expected {
+                expected: (join_words(&en, false), join_words(&zh, true)),
+                found,
+                keyword: keyword_like(&word),
+                advice: help_for(&positives),
+            }
         }
-        ErrorVariant::CustomError { message } => {
-            Diagnostic::error(Code::Syntax, source, at, message)
-        }
-    }
+        ErrorVariant::CustomError { message } => ParseError::Other(message),
+    };
+    Diagnostic::new(source, at, &problem)
 }
 
 const KEYWORDS: &[&str] = &[
@@ -329,24 +305,11 @@ fn keyword_like(word: &str) -> Option<&'static str> {
 pub(super) fn precheck(source: &Source) -> Option<Diagnostic> {
     let text = &source.text;
     if text.len() > MAX_POLICY_BYTES {
-        return Some(
-            Diagnostic::error(
-                Code::TooLarge,
-                source,
-                Span::new(0, 0),
-                format!(
-                    "policy is {} bytes; the limit is {MAX_POLICY_BYTES}",
-                    text.len()
-                ),
-            )
-            .zh(
-                format!("政策文件有 {} 字节，上限为 {MAX_POLICY_BYTES}", text.len()),
-                Some("一个区的政策只有几千字节；请拆分文件或确认文件是否正确"),
-            )
-            .help(
-                "a district policy is a few kilobytes; split the file or check it is the right one",
-            ),
-        );
+        return Some(Diagnostic::new(
+            source,
+            Span::new(0, 0),
+            &ParseError::TooLarge { bytes: text.len() },
+        ));
     }
     let mut depth = 0usize;
     for (i, c) in text.char_indices() {
@@ -354,20 +317,11 @@ pub(super) fn precheck(source: &Source) -> Option<Diagnostic> {
             '(' | '（' | '「' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(
-                        Diagnostic::error(
-                            Code::TooDeep,
-                            source,
-                            Span::new(i, i + c.len_utf8()),
-                            format!("brackets nested more than {MAX_NESTING} deep"),
-                        )
-                        .zh(
-                            format!("括号嵌套超过 {MAX_NESTING} 层"),
-                            Some("展平条件：用 且 / 或 连接各部分"),
-                        )
-                        .label("too deep")
-                        .help("flatten the condition: join parts with 且 / 或"),
-                    );
+                    return Some(Diagnostic::new(
+                        source,
+                        Span::new(i, i + c.len_utf8()),
+                        &ParseError::TooDeep,
+                    ));
                 }
             }
             ')' | '）' | '」' => depth = depth.saturating_sub(1),

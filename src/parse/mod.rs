@@ -8,11 +8,14 @@ use pest::Parser as _;
 use pest::iterators::Pair;
 
 use crate::ast::*;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::source::{Source, Span, Spanned};
 use crate::value::Date;
 
+mod error;
 mod errors;
+
+pub(crate) use error::ParseError;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/zhunru.pest"]
@@ -53,17 +56,13 @@ pub fn parse(source: &Source) -> std::result::Result<PolicyAst, Vec<Diagnostic>>
 }
 
 fn internal(source: &Source, span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::Syntax,
+    Diagnostic::new(
         source,
         span,
-        format!("internal error: unexpected parse shape ({what})"),
+        &ParseError::Internal {
+            what: what.to_owned(),
+        },
     )
-    .zh(
-        format!("内部错误：意外的解析结构（{what}）"),
-        Some("这是 zhunru 的缺陷，请连同政策文件一起报告"),
-    )
-    .help("this is a bug in zhunru; please report it with the policy file")
 }
 
 /// Proof that a diagnostic was recorded. It is the only way a builder step can fail, so a
@@ -143,22 +142,7 @@ impl Builder<'_> {
             let at = rules
                 .get(MAX_RULES)
                 .map_or(Span::default(), |r: &RuleDecl| r.name.span);
-            failed = Some(
-                self.report(
-                    Diagnostic::error(
-                        Code::TooLarge,
-                        self.source,
-                        at,
-                        format!("more than {MAX_RULES} rules"),
-                    )
-                    .zh(
-                        format!("规则超过 {MAX_RULES} 条"),
-                        Some("一个区的政策只有十几条规则；请检查文件"),
-                    )
-                    .label("this rule is one too many")
-                    .help("a district policy holds a dozen rules; check the file is the right one"),
-                ),
-            );
+            failed = Some(self.report(Diagnostic::new(self.source, at, &ParseError::TooManyRules)));
         }
         if let Some(r) = failed {
             return Err(r);
@@ -530,19 +514,11 @@ impl Builder<'_> {
             let right = operand(self, next)?;
             count += 1;
             if count > MAX_CHAIN {
-                return Err(self.report(
-                    Diagnostic::error(
-                        Code::TooDeep,
-                        self.source,
-                        right.span,
-                        format!("more than {MAX_CHAIN} operands in one arithmetic chain"),
-                    )
-                    .zh(
-                        format!("一个算式中超过 {MAX_CHAIN} 个运算数"),
-                        Some("拆分计算；政策只需要简单的比例和加总"),
-                    )
-                    .help("split the calculation; policies state simple ratios and sums"),
-                ));
+                return Err(self.report(Diagnostic::new(
+                    self.source,
+                    right.span,
+                    &ParseError::LongChain,
+                )));
             }
             let sp = acc.span.to(right.span);
             acc = Expr {
@@ -719,31 +695,24 @@ impl Builder<'_> {
         let digits = text.trim_end_matches(['%', '％']);
         match digits.parse::<f64>() {
             Ok(n) if n.is_finite() => Ok(if percent { n / 100.0 } else { n }),
-            _ => Err(self.report(
-                Diagnostic::error(Code::Syntax, self.source, span(pair), "number out of range")
-                    .zh("数字超出范围", None)
-                    .label("too large to represent"),
-            )),
+            _ => Err(self.report(Diagnostic::new(
+                self.source,
+                span(pair),
+                &ParseError::NumberOutOfRange,
+            ))),
         }
     }
 
     fn date(&mut self, pair: &Pair<Rule>) -> Built<Date> {
         match Date::parse(pair.as_str()) {
             Some(date) => Ok(date),
-            None => Err(self.report(
-                Diagnostic::error(
-                    Code::BadDate,
-                    self.source,
-                    span(pair),
-                    format!("`{}` is not a date on the calendar", pair.as_str()),
-                )
-                .zh(
-                    format!("`{}` 不是日历上存在的日期", pair.as_str()),
-                    Some("日期写作 YYYY-MM-DD，月份为 01–12，日为该月存在的日子"),
-                )
-                .label("no such day")
-                .help("write dates as YYYY-MM-DD with a month of 01–12 and a day that month has"),
-            )),
+            None => Err(self.report(Diagnostic::new(
+                self.source,
+                span(pair),
+                &ParseError::BadDate {
+                    text: pair.as_str().to_owned(),
+                },
+            ))),
         }
     }
 
@@ -768,6 +737,12 @@ impl Builder<'_> {
         let quoted = raw.starts_with('"');
         while let Some((i, c)) = chars.next() {
             match c {
+                // `\{` and `\}` are literal braces in every quote form.
+                '\\' if matches!(chars.peek(), Some((_, '{' | '}'))) => {
+                    if let Some((_, brace)) = chars.next() {
+                        text.push(brace);
+                    }
+                }
                 '\\' if quoted => {
                     if let Some((_, e)) = chars.next() {
                         text.push(match e {
@@ -795,17 +770,13 @@ impl Builder<'_> {
                             parts.push(part);
                         }
                         Ok(None) => {
-                            self.errors.push(
-                                Diagnostic::error(
-                                    Code::BadPlaceholder,
-                                    self.source,
-                                    inner_span,
-                                    format!("`{{{inner}}}` is not a field placeholder"),
-                                )
-.zh(format!("`{{{inner}}}` 不是字段占位符"), Some("写字段，如 {事项.category}，或 {社区.external_signs 不属于 对外标识}；字面的花括号写作 \\{"))
-                                .label("expected a field path here")
-                                .help("write a field such as {事项.category}, optionally {社区.external_signs 不属于 对外标识}; write \\{ for a literal brace"),
-                            );
+                            self.errors.push(Diagnostic::new(
+                                self.source,
+                                inner_span,
+                                &ParseError::BadPlaceholder {
+                                    inner: inner.to_owned(),
+                                },
+                            ));
                         }
                     }
                     // Skip past the closing brace.

@@ -20,7 +20,7 @@ use zhunru::{Date, Policy, render};
 
 use session::{District, Session};
 
-pub fn run(paths: Vec<PathBuf>, as_of: Date) -> ExitCode {
+pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang) -> ExitCode {
     let paths = if paths.is_empty() {
         default_policies()
     } else {
@@ -34,13 +34,13 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date) -> ExitCode {
             Ok(policy) => districts.push(District { path, policy }),
             Err(e) => {
                 for d in &e.diagnostics {
-                    eprint!("{}", render(d, color));
+                    eprint!("{}", render(&d.localized(lang), color));
                 }
                 eprintln!("{} is not loaded", path.display());
             }
         }
     }
-    let session = Session::new(districts, as_of, color);
+    let session = Session::new(districts, as_of, color, lang);
     if terminal {
         interactive(session)
     } else {

@@ -51,6 +51,8 @@ pub struct Session {
     pub as_of: Date,
     pub color: bool,
     last: Option<(usize, Subject, Decision)>,
+    /// The language diagnostics are shown in (`--lang`).
+    lang: zhunru::Lang,
 }
 
 const HELP: &str = "\
@@ -72,12 +74,13 @@ Commands:
   :help (:h)  :quit (:q)   Ctrl-C cancels a line, Ctrl-D leaves";
 
 impl Session {
-    pub fn new(districts: Vec<District>, as_of: Date, color: bool) -> Session {
+    pub fn new(districts: Vec<District>, as_of: Date, color: bool, lang: zhunru::Lang) -> Session {
         Session {
             districts,
             current: 0,
             as_of,
             color,
+            lang,
             last: None,
         }
     }
@@ -527,10 +530,7 @@ impl Session {
                 }
                 Err(e) => {
                     for diag in &e.diagnostics {
-                        out.push_str(&render(
-                            &diag.localized(zhunru::Lang::from_env()),
-                            self.color,
-                        ));
+                        out.push_str(&render(&diag.localized(self.lang), self.color));
                     }
                     let _ = writeln!(
                         out,
@@ -546,10 +546,7 @@ impl Session {
     fn broken(&self, e: &zhunru::PolicyError, what: &str) -> String {
         let mut out = String::new();
         for diag in &e.diagnostics {
-            out.push_str(&render(
-                &diag.localized(zhunru::Lang::from_env()),
-                self.color,
-            ));
+            out.push_str(&render(&diag.localized(self.lang), self.color));
         }
         let _ = writeln!(out, "{what}");
         out

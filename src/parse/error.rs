@@ -1,0 +1,186 @@
+//! The parser's catalogue: every syntax error as a typed value, its English and Chinese
+//! side by side. Each variant's doc shows an input that triggers it.
+
+use super::{MAX_CHAIN, MAX_NESTING, MAX_POLICY_BYTES, MAX_RULES};
+use crate::diagnostic::{Code, Explain, Text};
+
+/// A policy that does not parse.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum ParseError {
+    /// `规则 r 引用 N2 当 事项.category == 「招商` — a quoted text not closed on its line.
+    NotClosed {
+        /// The closing mark it needs.
+        close: char,
+    },
+    /// `规则 r 引用 N2 当 事项.category = 「x」` — the grammar expected something else here.
+    Expected {
+        /// What would have been accepted, in words: (English, Chinese).
+        expected: (String, String),
+        /// What was found, as quoted.
+        found: String,
+        /// A keyword the found word is a likely misspelling of.
+        keyword: Option<&'static str>,
+        /// Advice for what was expected: (English, Chinese).
+        advice: (&'static str, &'static str),
+    },
+    /// A message pest gives without a rule (kept as it is, in both languages).
+    Other(String),
+    /// A file over [`MAX_POLICY_BYTES`].
+    TooLarge {
+        /// Its size.
+        bytes: usize,
+    },
+    /// `((((…` more than [`MAX_NESTING`] deep.
+    TooDeep,
+    /// More than [`MAX_RULES`] rules.
+    TooManyRules,
+    /// `1 + 1 + … + 1` with more than [`MAX_CHAIN`] operands.
+    LongChain,
+    /// `1e999`-sized digits: `100000…0`.
+    NumberOutOfRange,
+    /// `生效 2020-02-30`.
+    BadDate {
+        /// As written.
+        text: String,
+    },
+    /// `不予准入 「{招商}」` — braces around something that is not a field.
+    BadPlaceholder {
+        /// What was inside the braces.
+        inner: String,
+    },
+    /// A parse shape the builder does not expect: a bug in zhunru, never a dropped clause.
+    Internal {
+        /// Which construct.
+        what: String,
+    },
+}
+
+impl Explain for ParseError {
+    fn code(&self) -> Code {
+        match self {
+            ParseError::NotClosed { .. }
+            | ParseError::Expected { .. }
+            | ParseError::Other(_)
+            | ParseError::NumberOutOfRange => Code::Syntax,
+            ParseError::TooLarge { .. } | ParseError::TooManyRules => Code::TooLarge,
+            ParseError::TooDeep | ParseError::LongChain => Code::TooDeep,
+            ParseError::BadDate { .. } => Code::BadDate,
+            ParseError::BadPlaceholder { .. } => Code::BadPlaceholder,
+            ParseError::Internal { .. } => Code::Internal,
+        }
+    }
+
+    fn message(&self) -> Text {
+        match self {
+            ParseError::NotClosed { close } => Text::new(
+                format!("this text is not closed: no `{close}` before the end of the line"),
+                format!("文本没有结束：行尾之前没有 `{close}`"),
+            ),
+            ParseError::Expected {
+                expected, found, ..
+            } => Text::new(
+                format!("expected {}, found {found}", expected.0),
+                format!("此处应为{}，实际为 {found}", expected.1),
+            ),
+            ParseError::Other(m) => Text::new(m.clone(), m.clone()),
+            ParseError::TooLarge { bytes } => Text::new(
+                format!("policy is {bytes} bytes; the limit is {MAX_POLICY_BYTES}"),
+                format!("政策文件有 {bytes} 字节，上限为 {MAX_POLICY_BYTES}"),
+            ),
+            ParseError::TooDeep => Text::new(
+                format!("brackets nested more than {MAX_NESTING} deep"),
+                format!("括号嵌套超过 {MAX_NESTING} 层"),
+            ),
+            ParseError::TooManyRules => Text::new(
+                format!("more than {MAX_RULES} rules"),
+                format!("规则超过 {MAX_RULES} 条"),
+            ),
+            ParseError::LongChain => Text::new(
+                format!("more than {MAX_CHAIN} operands in one arithmetic chain"),
+                format!("一个算式中超过 {MAX_CHAIN} 个运算数"),
+            ),
+            ParseError::NumberOutOfRange => Text::new("number out of range", "数字超出范围"),
+            ParseError::BadDate { text } => Text::new(
+                format!("`{text}` is not a date on the calendar"),
+                format!("`{text}` 不是日历上存在的日期"),
+            ),
+            ParseError::BadPlaceholder { inner } => Text::new(
+                format!("`{{{inner}}}` is not a field placeholder"),
+                format!("`{{{inner}}}` 不是字段占位符"),
+            ),
+            ParseError::Internal { what } => Text::new(
+                format!("internal error: unexpected parse shape ({what})"),
+                format!("内部错误：意外的解析结构（{what}）"),
+            ),
+        }
+    }
+
+    fn label(&self) -> Option<Text> {
+        Some(match self {
+            ParseError::NotClosed { close } => Text::new(
+                format!("opened here; add `{close}` where the text ends"),
+                format!("从这里开始；在文本结束处加上 `{close}`"),
+            ),
+            ParseError::Expected { expected, .. } => Text::new(
+                format!("expected {}", expected.0),
+                format!("此处应为{}", expected.1),
+            ),
+            ParseError::TooDeep => Text::new("too deep", "嵌套过深"),
+            ParseError::TooManyRules => Text::new("this rule is one too many", "多出的规则"),
+            ParseError::NumberOutOfRange => Text::new("too large to represent", "数字过大"),
+            ParseError::BadDate { .. } => Text::new("no such day", "没有这一天"),
+            ParseError::BadPlaceholder { .. } => {
+                Text::new("expected a field path here", "此处应为字段路径")
+            }
+            ParseError::Other(_)
+            | ParseError::TooLarge { .. }
+            | ParseError::LongChain
+            | ParseError::Internal { .. } => return None,
+        })
+    }
+
+    fn help(&self) -> Option<Text> {
+        Some(match self {
+            ParseError::NotClosed { .. } => Text::new(
+                "a quoted text stays on one line: 「…」, \"…\" or “…”",
+                "带引号的文本写在一行之内：「…」、\"…\" 或 “…”",
+            ),
+            ParseError::Expected {
+                keyword: Some(k), ..
+            } => Text::new(
+                format!("did you mean the keyword `{k}`?"),
+                format!("是否想写关键字 `{k}`？"),
+            ),
+            ParseError::Expected { advice, .. } => Text::new(advice.0, advice.1),
+            ParseError::TooLarge { .. } => Text::new(
+                "a district policy is a few kilobytes; split the file or check it is the right one",
+                "一个区的政策只有几千字节；请拆分文件或确认文件是否正确",
+            ),
+            ParseError::TooDeep => Text::new(
+                "flatten the condition: join parts with 且 / 或",
+                "展平条件：用 且 / 或 连接各部分",
+            ),
+            ParseError::TooManyRules => Text::new(
+                "a district policy holds a dozen rules; check the file is the right one",
+                "一个区的政策只有十几条规则；请检查文件",
+            ),
+            ParseError::LongChain => Text::new(
+                "split the calculation; policies state simple ratios and sums",
+                "拆分计算；政策只需要简单的比例和加总",
+            ),
+            ParseError::BadDate { .. } => Text::new(
+                "write dates as YYYY-MM-DD with a month of 01–12 and a day that month has",
+                "日期写作 YYYY-MM-DD，月份为 01–12，日为该月存在的日子",
+            ),
+            ParseError::BadPlaceholder { .. } => Text::new(
+                "write a field such as {事项.category}, optionally {社区.external_signs 不属于 对外标识}; write \\{ for a literal brace",
+                "写字段，如 {事项.category}，或 {社区.external_signs 不属于 对外标识}；字面的花括号写作 \\{",
+            ),
+            ParseError::Internal { .. } => Text::new(
+                "this is a bug in zhunru; please report it with the policy file",
+                "这是 zhunru 的缺陷，请连同政策文件一起报告",
+            ),
+            ParseError::Other(_) | ParseError::NumberOutOfRange => return None,
+        })
+    }
+}
