@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 mkdir -p fuzz/corpus/policy fuzz/corpus/subject
 
 # policy: every policy file the repository holds, good and broken.
-for f in policies/*.policy examples/policies/*.policy tests/cases/broken/*.policy \
+for f in policies/*.policy examples/policies/en/*.policy tests/cases/broken/*.policy \
          tests/cases/test/*.policy tests/cases/diff/*.policy; do
   cp "$f" "fuzz/corpus/policy/$(echo "$f" | tr / _)"
 done

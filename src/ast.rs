@@ -10,6 +10,12 @@ use crate::source::{Span, Spanned};
 pub struct PolicyAst {
     /// The header: name, jurisdiction, source, effective date.
     pub header: Header,
+    /// The documents the policy rests on, with their clauses, in file order.
+    pub documents: Vec<DocumentDecl>,
+    /// Subject fields the policy declares beyond the contract's.
+    pub fields: Vec<FieldDecl>,
+    /// Variant spellings read as one (异体字/同义).
+    pub variants: Vec<VariantDecl>,
     /// Named lists, in file order.
     pub lists: Vec<ListDecl>,
     /// Rules, in file order.
@@ -31,7 +37,88 @@ pub struct Header {
     pub source: Option<Spanned<String>>,
     /// The date it takes effect.
     pub effective: Option<Spanned<Date>>,
+    /// The last day it is in force.
+    pub expires: Option<Spanned<Date>>,
+    /// Marked `试行`/`trial`: measures on trial.
+    pub trial: Option<Span>,
+    /// The policy it implements (上位政策), by path relative to this file.
+    pub parent: Option<Spanned<String>>,
     /// The span of the whole header.
+    pub span: Span,
+}
+
+/// A document a policy rests on: `文件 「…」 文号 「民发〔2015〕136号」 … { 条款 … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocumentDecl {
+    /// Its title.
+    pub title: Spanned<String>,
+    /// Who issued it (发文机关).
+    pub issuer: Option<Spanned<String>>,
+    /// Its document number (文号), e.g. 民发〔2015〕136号.
+    pub number: Option<Spanned<String>>,
+    /// The date it was issued (成文日期).
+    pub issued: Option<Spanned<Date>>,
+    /// Where it is published.
+    pub address: Option<Spanned<String>>,
+    /// 国家, 省, 市, 区县 or 街道.
+    pub level: Option<Spanned<String>>,
+    /// Its clauses that rules cite.
+    pub clauses: Vec<ClauseDecl>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A clause of a document: `条款 第三条 「…」`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClauseDecl {
+    /// The id rules cite it by, chosen by the drafter.
+    pub id: Spanned<String>,
+    /// Its text or a short summary.
+    pub text: Spanned<String>,
+    /// Marked `费随事转`: an admission under it must carry funding.
+    pub funding: bool,
+    /// Marked `示例`: not confirmed from the source.
+    pub example: bool,
+}
+
+/// A subject field the policy declares: `字段 事项.community_type 「社区类型」 取值 「城市」、「涉农」`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl {
+    /// The field.
+    pub path: Path,
+    /// Its label in the source's own words.
+    pub label: Option<Spanned<String>>,
+    /// Its type.
+    pub ty: Spanned<DeclaredType>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// The type of a declared field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeclaredType {
+    /// 文本/text.
+    Text,
+    /// 数字/number.
+    Number,
+    /// 日期/date.
+    Date,
+    /// 是否/yesno.
+    Bool,
+    /// 文本清单/texts.
+    Texts,
+    /// 取值 「a」、「b」: one of these texts.
+    OneOf(Vec<String>),
+}
+
+/// `异体 「台帐」 = 「台账」`: the first is read as the second.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantDecl {
+    /// The variant form.
+    pub from: Spanned<String>,
+    /// The standard form.
+    pub to: Spanned<String>,
+    /// The whole declaration.
     pub span: Span,
 }
 
@@ -40,6 +127,8 @@ pub struct Header {
 pub struct ListDecl {
     /// The name rules refer to it by.
     pub name: Spanned<String>,
+    /// Marked `追加`/`extend`: adds entries to the parent policy's list of this name.
+    pub extend: bool,
     /// Its published title, e.g. 「负面事项清单」.
     pub title: Option<Spanned<String>>,
     /// The seed rule ids it encodes.
@@ -72,6 +161,8 @@ pub struct RuleDecl {
     pub about: Option<Spanned<SubjectKind>>,
     /// When the rule applies; absent means always.
     pub when: Option<Expr>,
+    /// `除非`/`unless`: the exception that sets the rule aside (原则上…，…除外).
+    pub unless: Option<Expr>,
     /// What an application must meet; each failure becomes a `missing` entry.
     pub requirements: Vec<Requirement>,
     /// What the rule decides.
@@ -177,6 +268,28 @@ pub enum Literal {
     Date(Date),
     /// `true`/`是` or `false`/`否`.
     Bool(bool),
+    /// `30 天`, `3 个月`, `1 年`: a span of calendar time, added to or taken from a date.
+    Duration(Duration),
+}
+
+/// A span of calendar time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Duration {
+    /// How many units (may be negative).
+    pub amount: i32,
+    /// Days, months or years.
+    pub unit: TimeUnit,
+}
+
+/// The unit of a [`Duration`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// 天/days.
+    Days,
+    /// 个月/months: calendar months, the day clamped to the month's end.
+    Months,
+    /// 年/years.
+    Years,
 }
 
 /// Comparison operators.
@@ -297,8 +410,23 @@ pub enum ExprKind {
         /// `(negated, list)`: count only elements in (or not in) the list.
         filter: Option<(bool, Spanned<String>)>,
     },
-    /// `count(LIST)`: the number of entries of a named list (in assertions).
-    CountList(Spanned<String>),
+    /// `count(LIST)`: the number of entries of a named list (in assertions); with
+    /// `quoted_only` (`计数(清单 原文)`), only the entries quoted from the source.
+    CountList {
+        /// The list.
+        list: Spanned<String>,
+        /// Leave out the 示例 entries.
+        quoted_only: bool,
+    },
+    /// `天数(a, b)`: the days from date `a` to date `b`.
+    DaysBetween(Expr, Expr),
+    /// `x 包含 y`: the text `x` (or an element of the list `x`) contains the text `y`.
+    Contains {
+        /// The text or list of texts searched.
+        value: Expr,
+        /// The text looked for.
+        needle: Expr,
+    },
     /// `any/all path in/not in LIST`.
     Quantified {
         /// any or all.
@@ -360,8 +488,8 @@ impl Expr {
 ///
 /// ```
 /// use zhunru::ast::ShapeEq;
-/// let a = zhunru::parse_policy(&zhunru::Source::new("a", "政策 「x」\n规则 r 引用 N2 当 事项.category == 「甲」 不予准入 「m」")).unwrap();
-/// let b = zhunru::parse_policy(&zhunru::Source::new("b", "政策 「x」 规则 r 引用 N2\n\n  当 事项.category == 「甲」\n  不予准入 「m」")).unwrap();
+/// let a = zhunru::parse_policy(&zhunru::Source::new("a", "政策 「x」 文件 「d」 { 条款 N2 「c」 }\n规则 r 引用 N2 当 事项.category == 「甲」 不予准入 「m」")).unwrap();
+/// let b = zhunru::parse_policy(&zhunru::Source::new("b", "政策 「x」 文件 「d」 { 条款 N2 「c」 } 规则 r 引用 N2\n\n  当 事项.category == 「甲」\n  不予准入 「m」")).unwrap();
 /// assert!(a.eq_shape(&b));
 /// assert_ne!(a, b);
 /// ```
@@ -429,6 +557,9 @@ impl ShapeEq for PolicyAst {
     /// Comments are layout, not meaning.
     fn eq_shape(&self, other: &Self) -> bool {
         self.header.eq_shape(&other.header)
+            && self.documents.eq_shape(&other.documents)
+            && self.fields.eq_shape(&other.fields)
+            && self.variants.eq_shape(&other.variants)
             && self.lists.eq_shape(&other.lists)
             && self.rules.eq_shape(&other.rules)
             && self.asserts.eq_shape(&other.asserts)
@@ -441,12 +572,51 @@ impl ShapeEq for Header {
             && self.jurisdiction.eq_shape(&other.jurisdiction)
             && self.source.eq_shape(&other.source)
             && self.effective.eq_shape(&other.effective)
+            && self.expires.eq_shape(&other.expires)
+            && self.trial.is_some() == other.trial.is_some()
+            && self.parent.eq_shape(&other.parent)
+    }
+}
+
+impl ShapeEq for DocumentDecl {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.title.eq_shape(&other.title)
+            && self.issuer.eq_shape(&other.issuer)
+            && self.number.eq_shape(&other.number)
+            && self.issued.eq_shape(&other.issued)
+            && self.address.eq_shape(&other.address)
+            && self.level.eq_shape(&other.level)
+            && self.clauses.eq_shape(&other.clauses)
+    }
+}
+
+impl ShapeEq for ClauseDecl {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.id.eq_shape(&other.id)
+            && self.text.eq_shape(&other.text)
+            && self.funding == other.funding
+            && self.example == other.example
+    }
+}
+
+impl ShapeEq for FieldDecl {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.path.eq_shape(&other.path)
+            && self.label.eq_shape(&other.label)
+            && self.ty.node == other.ty.node
+    }
+}
+
+impl ShapeEq for VariantDecl {
+    fn eq_shape(&self, other: &Self) -> bool {
+        self.from.eq_shape(&other.from) && self.to.eq_shape(&other.to)
     }
 }
 
 impl ShapeEq for ListDecl {
     fn eq_shape(&self, other: &Self) -> bool {
         self.name.eq_shape(&other.name)
+            && self.extend == other.extend
             && self.title.eq_shape(&other.title)
             && self.cite.eq_shape(&other.cite)
             && self.entries.eq_shape(&other.entries)
@@ -467,6 +637,7 @@ impl ShapeEq for RuleDecl {
             && self.cite.eq_shape(&other.cite)
             && self.about.eq_shape(&other.about)
             && self.when.eq_shape(&other.when)
+            && self.unless.eq_shape(&other.unless)
             && self.requirements.eq_shape(&other.requirements)
             && self.outcome.eq_shape(&other.outcome)
     }
@@ -540,7 +711,21 @@ impl ShapeEq for Expr {
                     filter: f2,
                 },
             ) => path.eq_shape(p2) && filter.eq_shape(f2),
-            (K::CountList(a), K::CountList(b)) => a.eq_shape(b),
+            (
+                K::CountList { list, quoted_only },
+                K::CountList {
+                    list: l2,
+                    quoted_only: q2,
+                },
+            ) => list.eq_shape(l2) && quoted_only == q2,
+            (K::DaysBetween(a, b), K::DaysBetween(a2, b2)) => a.eq_shape(a2) && b.eq_shape(b2),
+            (
+                K::Contains { value, needle },
+                K::Contains {
+                    value: v2,
+                    needle: n2,
+                },
+            ) => value.eq_shape(v2) && needle.eq_shape(n2),
             (
                 K::Quantified {
                     quantifier,
@@ -604,9 +789,12 @@ impl Expr {
             | ExprKind::Today
             | ExprKind::Field(_)
             | ExprKind::CountField { .. }
-            | ExprKind::CountList(_)
+            | ExprKind::CountList { .. }
             | ExprKind::Quantified { .. } => Vec::new(),
-            ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) => vec![a, b],
+            ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) | ExprKind::DaysBetween(a, b) => {
+                vec![a, b]
+            }
+            ExprKind::Contains { value, needle } => vec![value, needle],
             ExprKind::InList { value, .. } | ExprKind::Present { value, .. } => vec![value],
             ExprKind::Not(e) => vec![e],
             ExprKind::And(es) | ExprKind::Or(es) => es.iter().collect(),
@@ -628,4 +816,47 @@ impl<'a> Iterator for SubExpressions<'a> {
         self.stack.extend(next.children().into_iter().rev());
         Some(next)
     }
+}
+
+// ------------------------------------------------------------------ parent and child
+
+impl PolicyAst {
+    /// A policy with nothing in it: what a policy without a parent inherits.
+    pub fn empty() -> PolicyAst {
+        PolicyAst {
+            header: Header {
+                title: Spanned::new(String::new(), Span::default()),
+                jurisdiction: None,
+                source: None,
+                effective: None,
+                expires: None,
+                trial: None,
+                parent: None,
+                span: Span::default(),
+            },
+            documents: Vec::new(),
+            fields: Vec::new(),
+            variants: Vec::new(),
+            lists: Vec::new(),
+            rules: Vec::new(),
+            asserts: Vec::new(),
+            comments: Vec::new(),
+        }
+    }
+}
+
+/// The lists a child policy's rules see: the parent's, each extended by the child's `追加`
+/// list of that name, then the child's own new lists.
+pub fn merge_lists(parent: &[ListDecl], child: &[ListDecl]) -> Vec<ListDecl> {
+    let mut out: Vec<ListDecl> = parent.to_vec();
+    for list in child {
+        match out
+            .iter_mut()
+            .find(|l| list.extend && l.name.node == list.name.node)
+        {
+            Some(base) => base.entries.extend(list.entries.iter().cloned()),
+            None => out.push(list.clone()),
+        }
+    }
+    out
 }

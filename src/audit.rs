@@ -30,7 +30,9 @@
 //! assert_eq!(report.summary.by_verdict.admitted, 1);
 //! let v = &report.violations[0];
 //! assert_eq!((v.line, v.id.as_deref(), v.class), (2, Some("T-1"), ViolationClass::NegativeList));
-//! assert_eq!(v.reasons[0].cite.as_deref(), Some("Y3"));
+//! // The national parent's rule (民发〔2015〕136号) and Yingjiang's own (Y3) both deny it.
+//! assert_eq!(v.reasons[0].cite.as_deref(), Some("136-一"));
+//! assert_eq!(v.reasons[1].cite.as_deref(), Some("Y3"));
 //! assert!(report.to_text().contains("区经信局 — 1 violation"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -95,6 +97,8 @@ impl ViolationClass {
             Verdict::NeedsApproval if missing("funding") => Some(ViolationClass::NoFunding),
             Verdict::NeedsApproval => Some(ViolationClass::Incomplete),
             Verdict::Admitted | Verdict::Compliant | Verdict::NonCompliant => None,
+            // Nothing was decided: the row is reported as an error, not a violation.
+            Verdict::NotInForce => None,
         }
     }
 
@@ -183,6 +187,7 @@ impl VerdictCounts {
             Verdict::NeedsApproval | Verdict::Compliant | Verdict::NonCompliant => {
                 self.needs_approval += 1
             }
+            Verdict::NotInForce => {}
         }
     }
 }

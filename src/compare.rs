@@ -14,12 +14,14 @@
 //!
 //! let a = Policy::from_str("a.policy", r#"
 //!     政策 「甲」 辖区 「甲区」
+//!     文件 「示例办法」 { 条款 Y1 「两个清单」 条款 Y2 「清单外须经审批」 条款 Y3 「负面清单」 条款 Y7 「三个严禁」 }
 //!     清单 负面清单 「负面清单」 引用 Y3 { 「经济创收」 }
 //!     规则 负面 引用 Y3 当 事项.category 属于 负面清单 不予准入 「不得下放」
 //!     规则 其他 引用 Y2 当 事项.category 不属于 负面清单 须经审批 「须经审批」
 //! "#).unwrap();
 //! let b = Policy::from_str("b.policy", r#"
 //!     政策 「乙」 辖区 「乙区」
+//!     文件 「乙区办法」 { 条款 N3 「清单外须经审批」 }
 //!     规则 其他 引用 N3 当 事项.category 已提供 须经审批 「须经审批」
 //! "#).unwrap();
 //! let table = compare::compare(&[&a, &b], &[], Date::new(2020, 6, 1).unwrap());
@@ -122,26 +124,17 @@ pub struct Comparison {
 }
 
 fn expr_lists<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
-    match &*e.kind {
-        ExprKind::Literal(_) | ExprKind::Today | ExprKind::Field(_) => {}
-        ExprKind::CountList(l) => out.push(&l.node),
-        ExprKind::CountField { filter, .. } => {
-            if let Some((_, l)) = filter {
-                out.push(&l.node);
-            }
+    for sub in e.subexpressions() {
+        match &*sub.kind {
+            ExprKind::CountList { list, .. }
+            | ExprKind::Quantified { list, .. }
+            | ExprKind::InList { list, .. }
+            | ExprKind::CountField {
+                filter: Some((_, list)),
+                ..
+            } => out.push(&list.node),
+            _ => {}
         }
-        ExprKind::Quantified { list, .. } => out.push(&list.node),
-        ExprKind::InList { value, list, .. } => {
-            expr_lists(value, out);
-            out.push(&list.node);
-        }
-        ExprKind::Arith(_, a, b) | ExprKind::Compare(_, a, b) => {
-            expr_lists(a, out);
-            expr_lists(b, out);
-        }
-        ExprKind::Present { value, .. } => expr_lists(value, out),
-        ExprKind::Not(x) => expr_lists(x, out),
-        ExprKind::And(xs) | ExprKind::Or(xs) => xs.iter().for_each(|x| expr_lists(x, out)),
     }
 }
 
@@ -154,6 +147,9 @@ pub fn task_lists(policy: &Policy) -> Vec<String> {
         };
         if let Some(w) = &rule.when {
             expr_lists(w, &mut used);
+        }
+        if let Some(u) = &rule.unless {
+            expr_lists(u, &mut used);
         }
         for r in &rule.requirements {
             expr_lists(&r.expr, &mut used);

@@ -32,6 +32,54 @@ impl Date {
             .then_some(Date { year, month, day })
     }
 
+    /// The number of days in `month` of `year`.
+    fn month_length(year: i32, month: u32) -> u32 {
+        (28..=31)
+            .rev()
+            .find(|d| Date::new(year, month, *d).is_some())
+            .unwrap_or(28)
+    }
+
+    /// Days since 1970-01-01 (negative before): the inverse of [`Date::from_days`].
+    ///
+    /// ```
+    /// # use zhunru::Date;
+    /// let d = Date::new(2020, 2, 29).unwrap();
+    /// assert_eq!(Date::from_days(d.to_days()), d);
+    /// ```
+    pub fn to_days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// `n` days later (earlier when negative).
+    pub fn add_days(self, n: i64) -> Date {
+        Date::from_days(self.to_days() + n)
+    }
+
+    /// `n` calendar months later (earlier when negative), the day clamped to the month's
+    /// end: 2020-01-31 plus one month is 2020-02-29.
+    ///
+    /// ```
+    /// # use zhunru::Date;
+    /// let d = Date::new(2020, 1, 31).unwrap();
+    /// assert_eq!(d.add_months(1), Date::new(2020, 2, 29).unwrap());
+    /// assert_eq!(d.add_months(-2), Date::new(2019, 11, 30).unwrap());
+    /// ```
+    pub fn add_months(self, n: i64) -> Date {
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + n;
+        let year = index.div_euclid(12).clamp(-9999, 9999) as i32;
+        let month = (index.rem_euclid(12) + 1) as u32;
+        let day = self.day.min(Date::month_length(year, month));
+        Date { year, month, day }
+    }
+
     /// Parse `YYYY-MM-DD`; `None` for any other shape or a day that does not exist.
     pub fn parse(text: &str) -> Option<Date> {
         let b = text.as_bytes();

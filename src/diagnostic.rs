@@ -18,6 +18,22 @@ pub enum Code {
     TooLarge,
     /// A parse shape the builder does not expect: a bug in zhunru, reported, never ignored.
     Internal,
+    /// A declared field of a type the language does not have.
+    UnknownFieldType,
+    /// A field declared twice, or a declared field that conflicts with the contract's.
+    DuplicateField,
+    /// A value outside a one-of field's values.
+    BadFieldValue,
+    /// A clause id declared twice in a policy and its parents.
+    DuplicateClause,
+    /// A parent policy that is missing, broken, or part of a cycle.
+    BadParent,
+    /// A child rule that admits or refers what a parent rule denies (上位政策优先).
+    OverridesParent,
+    /// A policy's dates that cannot both hold, or versions of one district that overlap.
+    BadDates,
+    /// A `除非` exception that can never apply.
+    ExceptionNeverApplies,
     /// A date literal that does not exist.
     BadDate,
     /// A name used for two lists or two rules.
@@ -66,6 +82,14 @@ impl Code {
             Code::TooDeep => "zhunru::parse::too_deep",
             Code::TooLarge => "zhunru::parse::too_large",
             Code::Internal => "zhunru::parse::internal",
+            Code::UnknownFieldType => "zhunru::parse::unknown_field_type",
+            Code::DuplicateField => "zhunru::check::duplicate_field",
+            Code::BadFieldValue => "zhunru::check::bad_field_value",
+            Code::DuplicateClause => "zhunru::check::duplicate_clause",
+            Code::BadParent => "zhunru::check::bad_parent",
+            Code::OverridesParent => "zhunru::check::overrides_parent",
+            Code::BadDates => "zhunru::check::bad_dates",
+            Code::ExceptionNeverApplies => "zhunru::lint::exception_never_applies",
             Code::BadDate => "zhunru::parse::bad_date",
             Code::DuplicateName => "zhunru::check::duplicate_name",
             Code::UnknownList => "zhunru::check::unknown_list",
@@ -279,6 +303,14 @@ pub(crate) enum LoadError {
     NotUtf8,
     /// `policies/a/x.policy` and `policies/b/x.policy` loaded together.
     DuplicateName { name: String },
+    /// `上位 「../national.policy」` where no such file is.
+    ParentMissing { path: String, error: String },
+    /// A parent policy with errors of its own.
+    ParentBroken { path: String, first: String },
+    /// A policy that is, through its parents, its own parent.
+    ParentCycle { path: String },
+    /// More parents than any real chain of governments has.
+    ParentTooDeep,
 }
 
 impl Explain for LoadError {
@@ -287,6 +319,10 @@ impl Explain for LoadError {
             LoadError::CannotRead { .. } => Code::Io,
             LoadError::NotUtf8 => Code::Syntax,
             LoadError::DuplicateName { .. } => Code::DuplicateName,
+            LoadError::ParentMissing { .. }
+            | LoadError::ParentBroken { .. }
+            | LoadError::ParentCycle { .. }
+            | LoadError::ParentTooDeep => Code::BadParent,
         }
     }
 
@@ -304,12 +340,32 @@ impl Explain for LoadError {
                 format!("two policies are named `{name}`"),
                 format!("有两个政策都叫 `{name}`"),
             ),
+            LoadError::ParentMissing { path, error } => Text::new(
+                format!("the parent policy `{path}` cannot be read: {error}"),
+                format!("无法读取上位政策 `{path}`：{error}"),
+            ),
+            LoadError::ParentBroken { path, first } => Text::new(
+                format!("the parent policy `{path}` has errors ({first})"),
+                format!("上位政策 `{path}` 有错误（{first}）"),
+            ),
+            LoadError::ParentCycle { path } => Text::new(
+                format!(
+                    "the parent policy `{path}` is this policy or one of its children: a cycle"
+                ),
+                format!("上位政策 `{path}` 就是本政策或其下级政策：形成循环"),
+            ),
+            LoadError::ParentTooDeep => {
+                Text::new("more than 16 parent policies", "上位政策超过 16 层")
+            }
         }
     }
 
     fn label(&self) -> Option<Text> {
         match self {
             LoadError::NotUtf8 => Some(Text::new("invalid byte here", "此处字节无效")),
+            LoadError::ParentMissing { .. } => Some(Text::new("no such file", "没有这个文件")),
+            LoadError::ParentBroken { .. } => Some(Text::new("has errors", "有错误")),
+            LoadError::ParentCycle { .. } => Some(Text::new("cycle", "循环")),
             _ => None,
         }
     }
@@ -328,6 +384,21 @@ impl Explain for LoadError {
                 "policies are named by their file stem; rename one of the files",
                 "政策以文件名（不含扩展名）命名；请给其中一个文件改名",
             ),
+            LoadError::ParentMissing { .. } => Text::new(
+                "the path is relative to this policy's own file, e.g. 上位 「national.policy」",
+                "路径相对于本政策文件所在目录，例如 上位 「national.policy」",
+            ),
+            LoadError::ParentBroken { .. } => Text::new(
+                "fix the parent first (its diagnostics follow); a child builds only on a parent that checks clean",
+                "请先修正上位政策（其诊断见下）；只有检查通过的上位政策才能作为依据",
+            ),
+            LoadError::ParentCycle { .. } => Text::new(
+                "a policy builds on the one above it: national → province → city → district",
+                "政策只能以更高层级的政策为上位：国家 → 省 → 市 → 区县",
+            ),
+            LoadError::ParentTooDeep => {
+                Text::new("check the 上位 lines of the chain", "请检查各层的 上位 行")
+            }
         })
     }
 }

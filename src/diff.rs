@@ -13,12 +13,14 @@
 //!
 //! let old = Policy::from_str("old.policy", r#"
 //!     政策 「示例」
+//!     文件 「示例办法」 { 条款 Y1 「两个清单」 条款 Y2 「清单外须经审批」 条款 Y3 「负面清单」 条款 Y7 「三个严禁」 }
 //!     清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」 }
 //!     规则 负面 引用 Y3 当 事项.category 属于 负面清单 不予准入 「不得下放」
 //!     规则 其他 引用 Y2 当 事项.category 不属于 负面清单 须经审批 「须经审批」
 //! "#).unwrap();
 //! let new = Policy::from_str("new.policy", r#"
 //!     政策 「示例」
+//!     文件 「示例办法」 { 条款 Y1 「两个清单」 条款 Y2 「清单外须经审批」 条款 Y3 「负面清单」 条款 Y7 「三个严禁」 }
 //!     清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」, 「经济创收」 }
 //!     规则 负面 引用 Y3 当 事项.category 属于 负面清单 不予准入 「不得下放」
 //!     规则 其他 引用 Y2 当 事项.category 不属于 负面清单 须经审批 「须经审批」
@@ -282,8 +284,9 @@ pub fn diff_subjects(
     let changed = subjects
         .iter()
         .filter_map(|(line, subject)| {
-            let before = Outcome::of(&old.decide(subject, as_of));
-            let after = Outcome::of(&new.decide(subject, as_of));
+            // Versions are compared on their rules: each decides as if it were in force.
+            let before = Outcome::of(&old.decide_as_if_in_force(subject, as_of));
+            let after = Outcome::of(&new.decide_as_if_in_force(subject, as_of));
             (before != after).then(|| VerdictChange {
                 line: *line,
                 label: subject.label(),
@@ -956,6 +959,7 @@ mod tests {
 
     const BASE: &str = r#"
 政策 「示例」
+文件 「示例办法」 { 条款 Y1 「两个清单」 条款 Y2 「清单外须经审批」 条款 Y3 「负面清单」 条款 Y7 「三个严禁」 }
 清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」 }
 规则 负面 引用 Y3
   当 事项.category 属于 负面清单
@@ -969,6 +973,7 @@ mod tests {
     fn layout_comments_and_keywords_are_no_change() {
         let english = r#"
 policy "示例"
+document "示例办法" { clause Y1 "两个清单" clause Y2 "清单外须经审批" clause Y3 "负面清单" clause Y7 "三个严禁" }
 list 负面清单 "负面清单" cite Y3 { "  招商引资" }
 // a comment
 rule 负面 cite Y3 when task.category in 负面清单 deny "不得下放"
@@ -997,6 +1002,7 @@ rule 其他 cite Y2
     fn removals_marks_and_cites() {
         let old = r#"
 政策 「示例」
+文件 「示例办法」 { 条款 Y1 「两个清单」 条款 Y2 「清单外须经审批」 条款 Y3 「负面清单」 条款 Y7 「三个严禁」 }
 清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」, 示例 「某项」 }
 清单 旧清单 「旧」 引用 Y1 { 「甲」 }
 规则 负面 引用 Y3
@@ -1008,6 +1014,7 @@ rule 其他 cite Y2
 "#;
         let new = r#"
 政策 「示例」
+文件 「示例办法」 { 条款 Y1 「两个清单」 条款 Y2 「清单外须经审批」 条款 Y3 「负面清单」 条款 Y7 「三个严禁」 }
 清单 负面清单 「负面清单」 引用 Y3, Y7 { 「招商引资」, 「某项」 }
 规则 其他 引用 Y2
   当 事项.category 不属于 负面清单

@@ -70,6 +70,9 @@ pub fn format_ast(ast: &PolicyAst, source: &Source, keywords: Keywords) -> Strin
 }
 
 enum Item<'a> {
+    Document(&'a DocumentDecl),
+    Field(&'a FieldDecl),
+    Variant(&'a VariantDecl),
     List(&'a ListDecl),
     Rule(&'a RuleDecl),
     Assert(&'a AssertDecl),
@@ -78,6 +81,9 @@ enum Item<'a> {
 impl Item<'_> {
     fn start(&self) -> usize {
         match self {
+            Item::Document(d) => d.span.start,
+            Item::Field(f) => f.span.start,
+            Item::Variant(v) => v.span.start,
             Item::List(l) => l.span.start,
             Item::Rule(r) => r.span.start,
             Item::Assert(a) => a.span.start,
@@ -150,6 +156,9 @@ impl Printer<'_> {
     fn policy(&mut self, ast: &PolicyAst) {
         self.header(&ast.header);
         let mut items: Vec<Item> = Vec::new();
+        items.extend(ast.documents.iter().map(Item::Document));
+        items.extend(ast.fields.iter().map(Item::Field));
+        items.extend(ast.variants.iter().map(Item::Variant));
         items.extend(ast.lists.iter().map(Item::List));
         items.extend(ast.rules.iter().map(Item::Rule));
         items.extend(ast.asserts.iter().map(Item::Assert));
@@ -159,6 +168,9 @@ impl Printer<'_> {
             self.comments_before(item.start(), "");
             self.keep_blank(item.start());
             match item {
+                Item::Document(d) => self.document(d),
+                Item::Field(f) => self.field(f),
+                Item::Variant(v) => self.variant(v),
                 Item::List(l) => self.list(l),
                 Item::Rule(r) => self.rule(r),
                 Item::Assert(a) => self.assertion(a),
@@ -208,7 +220,136 @@ impl Printer<'_> {
             let _ = writeln!(self.out, "  {} {}", k.kw("生效", "effective"), e.node);
             self.mark(e.span);
         }
+        if let Some(e) = &h.expires {
+            self.comments_before(e.span.start, "  ");
+            let _ = writeln!(self.out, "  {} {}", k.kw("失效", "expires"), e.node);
+            self.mark(e.span);
+        }
+        if let Some(t) = h.trial {
+            self.comments_before(t.start, "  ");
+            let _ = writeln!(self.out, "  {}", k.kw("试行", "trial"));
+            self.mark(t);
+        }
+        if let Some(p) = &h.parent {
+            self.comments_before(p.span.start, "  ");
+            let _ = writeln!(
+                self.out,
+                "  {} {}",
+                k.kw("上位", "parent"),
+                self.text(&p.node)
+            );
+            self.mark(p.span);
+        }
         self.mark(h.span);
+    }
+
+    fn document(&mut self, d: &DocumentDecl) {
+        let k = self.k;
+        let _ = writeln!(
+            self.out,
+            "{} {}",
+            k.kw("文件", "document"),
+            self.text(&d.title.node)
+        );
+        self.mark(d.title.span);
+        let texts = [
+            (&d.issuer, k.kw("发文机关", "issuer")),
+            (&d.number, k.kw("文号", "number")),
+        ];
+        for (field, word) in texts {
+            if let Some(v) = field {
+                self.comments_before(v.span.start, "  ");
+                let _ = writeln!(self.out, "  {word} {}", self.text(&v.node));
+                self.mark(v.span);
+            }
+        }
+        if let Some(v) = &d.issued {
+            self.comments_before(v.span.start, "  ");
+            let _ = writeln!(self.out, "  {} {}", k.kw("成文日期", "issued"), v.node);
+            self.mark(v.span);
+        }
+        let texts = [
+            (&d.address, k.kw("网址", "address")),
+            (&d.level, k.kw("层级", "level")),
+        ];
+        for (field, word) in texts {
+            if let Some(v) = field {
+                self.comments_before(v.span.start, "  ");
+                let _ = writeln!(self.out, "  {word} {}", self.text(&v.node));
+                self.mark(v.span);
+            }
+        }
+        // `{` ends the title line when nothing stands between them.
+        if d.issuer.is_none()
+            && d.number.is_none()
+            && d.issued.is_none()
+            && d.address.is_none()
+            && d.level.is_none()
+            && self.out.ends_with('\n')
+        {
+            self.out.pop();
+            self.out.push_str(" {\n");
+        } else {
+            self.out.push_str("{\n");
+        }
+        for c in &d.clauses {
+            self.comments_before(c.id.span.start, "  ");
+            let mut line = format!(
+                "  {} {} {}",
+                k.kw("条款", "clause"),
+                c.id.node,
+                self.text(&c.text.node)
+            );
+            if c.funding {
+                let _ = write!(line, " {}", k.kw("费随事转", "fee_follows_task"));
+            }
+            if c.example {
+                let _ = write!(line, " {}", k.kw("示例", "example"));
+            }
+            let _ = writeln!(self.out, "{line}");
+            self.mark(c.text.span);
+        }
+        self.comments_before(d.span.end, "  ");
+        self.out.push_str("}\n");
+        self.mark(d.span);
+    }
+
+    fn field(&mut self, f: &FieldDecl) {
+        let k = self.k;
+        let mut line = format!("{} {}", k.kw("字段", "field"), self.path(&f.path));
+        if let Some(label) = &f.label {
+            let _ = write!(line, " {}", self.text(&label.node));
+        }
+        let ty = match &f.ty.node {
+            DeclaredType::OneOf(values) => {
+                let values: Vec<String> = values.iter().map(|v| self.text(v)).collect();
+                format!(
+                    "{} {}",
+                    k.kw("取值", "one_of"),
+                    values.join(k.kw("、", ", "))
+                )
+            }
+            DeclaredType::Text => format!("{} {}", k.kw("类型", "type"), k.kw("文本", "text")),
+            DeclaredType::Number => format!("{} {}", k.kw("类型", "type"), k.kw("数字", "number")),
+            DeclaredType::Date => format!("{} {}", k.kw("类型", "type"), k.kw("日期", "date")),
+            DeclaredType::Bool => format!("{} {}", k.kw("类型", "type"), k.kw("是否", "yesno")),
+            DeclaredType::Texts => {
+                format!("{} {}", k.kw("类型", "type"), k.kw("文本清单", "texts"))
+            }
+        };
+        let _ = writeln!(self.out, "{line} {ty}");
+        self.mark(f.span);
+    }
+
+    fn variant(&mut self, v: &VariantDecl) {
+        let _ = writeln!(
+            self.out,
+            "{} {} = {}",
+            self.k.kw("异体", "variant"),
+            self.text(&v.from.node),
+            self.text(&v.to.node)
+        );
+        self.mark(v.span);
     }
 
     fn cites(&self, cite: &[crate::source::Spanned<String>]) -> String {
@@ -226,11 +367,17 @@ impl Printer<'_> {
             .as_ref()
             .map(|t| format!(" {}", self.text(&t.node)))
             .unwrap_or_default();
+        let extend = if l.extend {
+            format!(" {}", k.kw("追加", "extend"))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             self.out,
-            "{} {}{}{} {{",
+            "{} {}{}{}{} {{",
             k.kw("清单", "list"),
             l.name.node,
+            extend,
             title,
             self.cites(&l.cite)
         );
@@ -295,6 +442,18 @@ impl Printer<'_> {
                 self.out.push_str(&broken);
             }
             self.mark(w.span);
+        }
+        if let Some(u) = &r.unless {
+            self.comments_before(u.span.start, "  ");
+            let head = format!("  {} ", k.kw("除非", "unless"));
+            let line = format!("{head}{}", self.expr(u, 0));
+            if width(&line) <= MAX_LINE {
+                let _ = writeln!(self.out, "{line}");
+            } else {
+                let broken = self.broken_condition(u, &head);
+                self.out.push_str(&broken);
+            }
+            self.mark(u.span);
         }
         let n = r.requirements.len();
         let head = format!("  {} ", k.kw("要求", "require"));
@@ -399,7 +558,36 @@ impl Printer<'_> {
                     format!("{}({}{})", k.kw("计数", "count"), self.path(path), filter),
                 )
             }
-            ExprKind::CountList(name) => (7, format!("{}({})", k.kw("计数", "count"), name.node)),
+            ExprKind::CountList { list, quoted_only } => {
+                let quoted = if *quoted_only {
+                    format!(" {}", k.kw("原文", "quoted"))
+                } else {
+                    String::new()
+                };
+                (
+                    7,
+                    format!("{}({}{quoted})", k.kw("计数", "count"), list.node),
+                )
+            }
+            ExprKind::DaysBetween(a, b) => (
+                7,
+                format!(
+                    "{}({}{}{})",
+                    k.kw("天数", "days_between"),
+                    self.expr(a, 0),
+                    k.kw("，", ", "),
+                    self.expr(b, 0)
+                ),
+            ),
+            ExprKind::Contains { value, needle } => (
+                4,
+                format!(
+                    "{} {} {}",
+                    self.expr(value, 5),
+                    k.kw("包含", "contains"),
+                    self.expr(needle, 5)
+                ),
+            ),
             ExprKind::Quantified {
                 quantifier,
                 path,
@@ -498,6 +686,14 @@ impl Printer<'_> {
                 }
             }
             Literal::Date(d) => d.to_string(),
+            Literal::Duration(d) => {
+                let unit = match d.unit {
+                    TimeUnit::Days => self.k.kw("天", "days"),
+                    TimeUnit::Months => self.k.kw("个月", "months"),
+                    TimeUnit::Years => self.k.kw("年", "years"),
+                };
+                format!("{} {unit}", d.amount)
+            }
             Literal::Bool(b) => match (b, self.k) {
                 (true, Keywords::Zh) => "是".to_owned(),
                 (false, Keywords::Zh) => "否".to_owned(),

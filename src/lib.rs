@@ -11,6 +11,10 @@
 //!
 //! let policy = Policy::from_str("demo.policy", r#"
 //!     政策 「示例」
+//!     文件 「某区社区工作事项准入办法」 文号 「某民发〔2020〕1号」 {
+//!       条款 N2 「招商引资、协税护税等列入负面清单」
+//!       条款 N3 「清单以外的事项须经准入审批」
+//!     }
 //!     清单 负面清单 「负面事项清单」 引用 N2 { "招商引资", "协税护税" }
 //!     规则 负面事项不得下放 引用 N2
 //!       当 事项.category 属于 负面清单
@@ -103,13 +107,13 @@ use std::fmt;
 
 pub use ast::SubjectKind;
 pub use audit::{AuditReport, audit};
-pub use check::SEED_RULE_IDS;
 use diagnostic::LoadError;
 pub use diagnostic::{Code, Diagnostic, InputError, Lang, Severity, Text, render};
 pub use eval::{Decision, MissingItem, Reason, Trace, Verdict};
 pub use normalize::normalize;
 #[doc(hidden)]
 pub use source::Spanned;
+use source::Spanned as SpannedNode;
 pub use source::{Source, Span};
 pub use value::{Date, Fields, Subject, Value};
 
@@ -138,7 +142,20 @@ use eval::ListIndex;
 /// ```
 pub struct Policy {
     source: Source,
+    /// Every file of the chain: this policy's first, then its parent's, and so on.
+    sources: Vec<Source>,
+    /// The policy as rules see it: its parents' documents, fields, variants, lists (with
+    /// this policy's `追加` entries) and rules, then its own. Spans point into the file of
+    /// `rule_origin`.
     ast: PolicyAst,
+    /// The file (index into `sources`) each rule is written in.
+    rule_origin: Vec<usize>,
+    /// The subject kind of each rule.
+    kinds: Vec<Option<SubjectKind>>,
+    /// Variant spellings, normalised: (variant, standard).
+    pub(crate) variants: Vec<(String, String)>,
+    /// How many entries of each list come from the parents (the rest are this file's).
+    inherited_entries: rustc_hash::FxHashMap<String, usize>,
     lists: rustc_hash::FxHashMap<String, ListIndex>,
     by_kind: [Vec<usize>; 3],
     /// `path:line:col` of each rule, computed once: decisions cite it.
@@ -217,17 +234,87 @@ pub fn parse_policy(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
 /// use zhunru::{Code, Source, check_source, render};
 /// let source = Source::new("draft.policy", "
 ///     policy \"Draft\"
+///     document \"Draft measures\" { clause N2 \"banned items\" }
 ///     rule banned cite N2 when task.category in negativ deny \"banned\"
 /// ");
 /// let diagnostics = check_source(&source);
 /// assert_eq!(diagnostics[0].code, Code::UnknownList);
-/// assert!(render(&diagnostics[0], false).contains("draft.policy:3:"));
+/// assert!(render(&diagnostics[0], false).contains("draft.policy:4:"));
 /// ```
 pub fn check_source(source: &Source) -> Vec<Diagnostic> {
     match Policy::from_source(source.clone()) {
         Ok(policy) => policy.warnings,
         Err(e) => e.diagnostics,
     }
+}
+
+/// Policy chains longer than this are refused (a province, a city, a district and a street
+/// make four).
+const MAX_PARENT_DEPTH: usize = 16;
+
+/// Load the parent a policy names, relative to the policy's own file.
+fn load_parent(
+    child: &Source,
+    path: &SpannedNode<String>,
+    chain: &mut Vec<std::path::PathBuf>,
+) -> Result<Policy, PolicyError> {
+    let dir = std::path::Path::new(&*child.name)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    let file = dir.join(&path.node);
+    let fail = |problem: LoadError, mut more: Vec<Diagnostic>| {
+        let mut diagnostics = vec![Diagnostic::new(child, path.span, &problem)];
+        diagnostics.append(&mut more);
+        PolicyError { diagnostics }
+    };
+    let me = std::fs::canonicalize(&*child.name).unwrap_or_else(|_| (*child.name).into());
+    let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+    if canonical == me || chain.contains(&canonical) {
+        return Err(fail(
+            LoadError::ParentCycle {
+                path: file.display().to_string(),
+            },
+            Vec::new(),
+        ));
+    }
+    if chain.len() >= MAX_PARENT_DEPTH {
+        return Err(fail(LoadError::ParentTooDeep, Vec::new()));
+    }
+    let source = match read_source(&file) {
+        Ok(s) => s,
+        Err(e) => {
+            let error = e
+                .diagnostics
+                .first()
+                .map_or_else(String::new, |d| d.message().to_owned());
+            return Err(fail(
+                LoadError::ParentMissing {
+                    path: file.display().to_string(),
+                    error,
+                },
+                Vec::new(),
+            ));
+        }
+    };
+    chain.push(me);
+    let loaded = Policy::load(source, chain);
+    chain.pop();
+    loaded.map_err(|e| {
+        let first = e
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .map_or_else(String::new, |d| {
+                format!("{}: {}", d.location(), d.message())
+            });
+        fail(
+            LoadError::ParentBroken {
+                path: file.display().to_string(),
+                first,
+            },
+            e.diagnostics,
+        )
+    })
 }
 
 /// Read a policy file's text: invalid UTF-8 is a diagnostic at the first bad byte.
@@ -270,34 +357,105 @@ pub fn source_from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, PolicyErr
 
 impl Policy {
     /// Parse and check a policy. Warnings are kept ([`Policy::warnings`]); any error fails.
+    /// A policy that names a parent (`上位 「../national.policy」`) loads it first, by path
+    /// relative to its own file, and builds on it.
     pub fn from_source(source: Source) -> Result<Policy, PolicyError> {
+        Policy::load(source, &mut Vec::new())
+    }
+
+    /// Load with `chain` holding the files below this one (to find cycles).
+    fn load(source: Source, chain: &mut Vec<std::path::PathBuf>) -> Result<Policy, PolicyError> {
         let ast = parse::parse(&source).map_err(|diagnostics| PolicyError { diagnostics })?;
-        let (checked, diagnostics) = check::check(&source, &ast);
+        let parent = match &ast.header.parent {
+            None => None,
+            Some(path) => Some(load_parent(&source, path, chain)?),
+        };
+        let inherited = parent.as_ref().map(|p| check::Inherited {
+            ast: &p.ast,
+            locations: &p.locations,
+        });
+        let (checked, diagnostics) = check::check(&source, &ast, inherited);
         if diagnostics.iter().any(|d| d.severity == Severity::Error) {
             return Err(PolicyError { diagnostics });
         }
-        let lists = ast
+        let own_locations: Vec<String> =
+            ast.rules.iter().map(|r| source.location(r.span)).collect();
+        let inherited_entries = parent
+            .as_ref()
+            .map(|p| {
+                p.ast
+                    .lists
+                    .iter()
+                    .map(|l| (l.name.node.clone(), l.entries.len()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (sources, merged, rule_origin, kinds, locations) = match parent {
+            None => (
+                vec![source.clone()],
+                ast,
+                vec![0; own_locations.len()],
+                checked.kinds,
+                own_locations,
+            ),
+            Some(p) => {
+                let mut sources = vec![source.clone()];
+                sources.extend(p.sources.iter().cloned());
+                let mut merged = p.ast.clone();
+                merged.header = ast.header.clone();
+                merged.documents.extend(ast.documents.iter().cloned());
+                merged.fields.extend(ast.fields.iter().cloned());
+                merged.variants.extend(ast.variants.iter().cloned());
+                merged.lists = ast::merge_lists(&p.ast.lists, &ast.lists);
+                merged.rules.extend(ast.rules.iter().cloned());
+                merged.asserts = ast.asserts.clone();
+                merged.comments = ast.comments.clone();
+                let mut rule_origin: Vec<usize> = p.rule_origin.iter().map(|o| o + 1).collect();
+                rule_origin.extend(std::iter::repeat_n(0, ast.rules.len()));
+                let mut kinds = p.kinds.clone();
+                kinds.extend(checked.kinds);
+                let mut locations = p.locations.clone();
+                locations.extend(own_locations);
+                (sources, merged, rule_origin, kinds, locations)
+            }
+        };
+        let variants: Vec<(String, String)> = merged
+            .variants
+            .iter()
+            .map(|v| {
+                (
+                    normalize(&v.from.node).into_owned(),
+                    normalize(&v.to.node).into_owned(),
+                )
+            })
+            .collect();
+        let lists = merged
             .lists
             .iter()
-            .map(|l| (l.name.node.clone(), ListIndex::build(l)))
+            .map(|l| (l.name.node.clone(), ListIndex::build(l, &variants)))
             .collect();
         let mut by_kind: [Vec<usize>; 3] = Default::default();
-        for (i, kind) in checked.kinds.iter().enumerate() {
+        for (i, kind) in kinds.iter().enumerate() {
             if let Some(slot) = kind.and_then(|k| by_kind.get_mut(kind_slot(k))) {
                 slot.push(i);
             }
         }
-        let locations: Vec<String> = ast.rules.iter().map(|r| source.location(r.span)).collect();
-        let compiled = eval::Compiled::build(&ast, &locations);
-        Ok(Policy {
-            compiled,
+        let mut policy = Policy {
+            compiled: eval::Compiled::default(),
             locations,
             source,
-            ast,
+            sources,
+            ast: merged,
+            rule_origin,
+            kinds,
+            variants,
+            inherited_entries,
             lists,
             by_kind,
             warnings: diagnostics,
-        })
+        };
+        policy.compiled = eval::Compiled::build(&policy);
+        Ok(policy)
     }
 
     /// Parse and check a policy from text; `name` is used in diagnostics and `at` fields.
@@ -306,6 +464,7 @@ impl Policy {
     /// use zhunru::Policy;
     /// let policy = Policy::from_str("mini.policy", "
     ///     policy \"Mini\"
+    ///     document \"Mini measures\" { clause N2 \"banned items\" clause N3 \"approval\" }
     ///     list negative \"负面清单\" cite N2 { \"招商引资\" }
     ///     rule banned cite N2 when task.category in negative deny \"banned\"
     ///     rule others cite N3 when task.category not in negative refer \"needs approval\"
@@ -354,6 +513,12 @@ impl Policy {
     /// ```
     pub fn decide(&self, subject: &Subject, as_of: Date) -> Decision {
         eval::decide(self, subject, as_of)
+    }
+
+    /// Decide as if the policy were in force on `as_of`, whatever its own dates say: for
+    /// comparing versions ([`diff`]) and trying a draft before it takes effect.
+    pub fn decide_as_if_in_force(&self, subject: &Subject, as_of: Date) -> Decision {
+        eval::decide_as_if_in_force(self, subject, as_of)
     }
 
     /// Decide one subject and report what the decision touched: the rules that applied and
@@ -452,7 +617,94 @@ impl Policy {
     pub(crate) fn reason(&self, index: usize, rule: &RuleDecl, message: Option<String>) -> Reason {
         let message = message.unwrap_or_else(|| rule.name.node.clone());
         let at = self.locations.get(index).cloned().unwrap_or_default();
-        Reason::from_rule(rule, message, at)
+        let clauses = rule
+            .cite
+            .iter()
+            .filter_map(|c| self.clause(&c.node))
+            .collect();
+        let origin = self.rule_origin.get(index).copied().unwrap_or(0);
+        Reason::from_rule(rule, message, at, clauses, origin)
+    }
+
+    /// A clause this policy (or a parent) declares, with its document.
+    pub fn clause(&self, id: &str) -> Option<eval::CitedClause> {
+        self.ast.documents.iter().find_map(|d| {
+            let c = d.clauses.iter().find(|c| c.id.node == id)?;
+            Some(eval::CitedClause {
+                id: c.id.node.clone(),
+                text: c.text.node.clone(),
+                example: c.example,
+                document: eval::CitedDocument {
+                    title: d.title.node.clone(),
+                    number: d.number.as_ref().map(|n| n.node.clone()),
+                    issuer: d.issuer.as_ref().map(|n| n.node.clone()),
+                    level: d.level.as_ref().map(|n| n.node.clone()),
+                    issued: d.issued.as_ref().map(|n| n.node.to_string()),
+                    address: d.address.as_ref().map(|n| n.node.clone()),
+                },
+            })
+        })
+    }
+
+    /// Whether rule `index` is written in this policy's own file (not a parent's).
+    #[doc(hidden)]
+    pub fn is_own_rule(&self, index: usize) -> bool {
+        self.rule_origin.get(index) == Some(&0)
+    }
+
+    /// Whether entry `index` of list `list` is written in this policy's own file.
+    #[doc(hidden)]
+    pub fn is_own_entry(&self, list: &str, index: usize) -> bool {
+        index >= self.inherited_entries.get(list).copied().unwrap_or(0)
+    }
+
+    /// The file rule `index` is written in: this policy's, or a parent's.
+    pub(crate) fn rule_source(&self, index: usize) -> &Source {
+        self.source_of(self.rule_origin.get(index).copied().unwrap_or(0))
+    }
+
+    /// A file of the chain by origin (0: this policy).
+    #[doc(hidden)]
+    pub fn source_of(&self, origin: usize) -> &Source {
+        self.sources.get(origin).unwrap_or(&self.source)
+    }
+
+    /// The date the policy takes effect (`生效`), if it says.
+    pub fn effective(&self) -> Option<Date> {
+        self.ast.header.effective.as_ref().map(|d| d.node)
+    }
+
+    /// The last day the policy is in force (`失效`), if it says.
+    pub fn expires(&self) -> Option<Date> {
+        self.ast.header.expires.as_ref().map(|d| d.node)
+    }
+
+    /// Whether the policy is on trial (`试行`).
+    pub fn is_trial(&self) -> bool {
+        self.ast.header.trial.is_some()
+    }
+
+    /// Whether the policy is in force on `date`: on or after `生效`, on or before `失效`.
+    pub fn in_force(&self, date: Date) -> bool {
+        self.effective().is_none_or(|from| date >= from)
+            && self.expires().is_none_or(|to| date <= to)
+    }
+
+    pub(crate) fn not_in_force(&self, date: Date) -> Reason {
+        let window = match (self.effective(), self.expires()) {
+            (Some(a), Some(b)) => format!("{a} 至 {b}"),
+            (Some(a), None) => format!("{a} 起"),
+            (None, Some(b)) => format!("至 {b}"),
+            (None, None) => String::new(),
+        };
+        let at = self.source.location(self.ast.header.span);
+        Reason::not_in_force(
+            format!(
+                "《{}》的施行期为 {window}，{date} 不在其内，未作判断 — no version of this policy is in force on {date}",
+                self.title()
+            ),
+            at,
+        )
     }
 }
 

@@ -105,6 +105,14 @@ pub(crate) fn literal_text(l: &Literal) -> String {
         Literal::Number(n) => n.to_string(),
         Literal::Date(d) => d.to_string(),
         Literal::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        Literal::Duration(d) => {
+            let unit = match d.unit {
+                crate::ast::TimeUnit::Days => "天",
+                crate::ast::TimeUnit::Months => "个月",
+                crate::ast::TimeUnit::Years => "年",
+            };
+            format!("{}{unit}", d.amount)
+        }
     }
 }
 

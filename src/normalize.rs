@@ -37,5 +37,27 @@ pub(crate) fn literal_key(l: &Literal) -> String {
         Literal::Number(n) => n.to_string(),
         Literal::Date(d) => d.to_string(),
         Literal::Bool(b) => b.to_string(),
+        Literal::Duration(d) => format!("{d:?}"),
     }
+}
+
+/// The form texts are compared in under a policy's variant spellings (异体 「台帐」 =
+/// 「台账」): normalised, then each variant replaced by its standard form. `variants` hold
+/// normalised pairs; with none (most policies) this is [`normalize`].
+pub(crate) fn canonical<'a>(text: &'a str, variants: &[(String, String)]) -> Cow<'a, str> {
+    let normal = normalize(text);
+    if variants.is_empty()
+        || !variants
+            .iter()
+            .any(|(from, _)| normal.contains(from.as_str()))
+    {
+        return normal;
+    }
+    let mut out = normal.into_owned();
+    for (from, to) in variants {
+        if !from.is_empty() && out.contains(from.as_str()) {
+            out = out.replace(from.as_str(), to);
+        }
+    }
+    Cow::Owned(out)
 }

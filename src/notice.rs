@@ -8,6 +8,7 @@
 //!
 //! let policy = Policy::from_str("demo.policy", r#"
 //!     政策 「示例规则」 辖区 「某区」
+//!     文件 「示例办法」 { 条款 Y1 「两个清单」 条款 Y2 「清单外须经审批」 条款 Y3 「负面清单」 条款 Y7 「三个严禁」 }
 //!     清单 负面清单 「负面清单」 引用 Y3 { 「招商引资」 }
 //!     清单 准入清单 「准入清单」 引用 Y1 { 示例 「垃圾分类入户宣传」 }
 //! "#).unwrap();
@@ -372,7 +373,7 @@ mod tests {
     fn html_escapes_policy_text() {
         let policy = Policy::from_str(
             "x.policy",
-            r#"政策 "<b>&" 清单 甲 "<script>" 引用 Y1 { "a<b" (alias "x&y") }"#,
+            r#"政策 "<b>&" 文件 "<i>" { 条款 Y1 "<u>" } 清单 甲 "<script>" 引用 Y1 { "a<b" (alias "x&y") }"#,
         );
         let policy = match policy {
             Ok(p) => p,

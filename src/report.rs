@@ -40,10 +40,34 @@ impl miette::Diagnostic for ReasonReport<'_> {
         Some(Box::new(format!("{}{}", self.reason.rule, cites)))
     }
 
+    /// The documents the cited clauses come from, so an official can look them up.
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        if self.reason.clauses.is_empty() {
+            return None;
+        }
+        let sources: Vec<String> = self
+            .reason
+            .clauses
+            .iter()
+            .map(|c| {
+                let mut s = format!("《{}》", c.document.title);
+                if let Some(n) = &c.document.number {
+                    s.push_str(&format!("（{n}）"));
+                }
+                s.push_str(&format!(" {}", c.id));
+                if c.example {
+                    s.push_str("〔示例，未核实〕");
+                }
+                s
+            })
+            .collect();
+        Some(Box::new(format!("依据 source: {}", sources.join("；"))))
+    }
+
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.verdict {
             Verdict::Denied | Verdict::NonCompliant => miette::Severity::Error,
-            Verdict::NeedsApproval => miette::Severity::Warning,
+            Verdict::NeedsApproval | Verdict::NotInForce => miette::Severity::Warning,
             Verdict::Admitted | Verdict::Compliant => miette::Severity::Advice,
         })
     }
@@ -51,7 +75,7 @@ impl miette::Diagnostic for ReasonReport<'_> {
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.reason
             .span
-            .map(|_| self.policy.source() as &dyn SourceCode)
+            .map(|_| self.policy.source_of(self.reason.origin) as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -129,7 +153,8 @@ pub fn verdict_line(verdict: Verdict) -> String {
 /// let decision = policy.decide(&Subject::task("经济创收"), Date::new(2020, 6, 1).unwrap());
 /// let text = report::decision_text(&policy, &decision, false);
 /// assert!(text.starts_with("denied 不予准入\n"));
-/// assert!(text.contains("policies/yingjiang.policy:39:1"));
+/// assert!(text.contains("policies/national.policy:76:1")); // 民发〔2015〕136号
+/// assert!(text.contains("policies/yingjiang.policy:56:1")); // Y3
 /// # Ok::<(), zhunru::PolicyError>(())
 /// ```
 pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> String {
@@ -138,7 +163,7 @@ pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> Strin
         let code = match decision.verdict {
             Verdict::Admitted | Verdict::Compliant => "32",
             Verdict::Denied | Verdict::NonCompliant => "31",
-            Verdict::NeedsApproval => "33",
+            Verdict::NeedsApproval | Verdict::NotInForce => "33",
         };
         out = format!("\x1b[1;{code}m{out}\x1b[0m");
     }

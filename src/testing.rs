@@ -138,18 +138,24 @@ pub fn run(policy: &Policy, file: &TestFile, default_as_of: Date) -> (Vec<CaseRe
             differences,
         });
     }
+    // Coverage counts what this file writes; a parent's rules and entries are its own
+    // tests' business.
     let ast = policy.ast();
-    let mut coverage = Coverage {
-        rules: ast.rules.len(),
-        ..Coverage::default()
-    };
+    let mut coverage = Coverage::default();
     for (i, rule) in ast.rules.iter().enumerate() {
+        if !policy.is_own_rule(i) {
+            continue;
+        }
+        coverage.rules += 1;
         if !applied.contains(&i) {
             coverage.rules_missed.push(rule.name.node.clone());
         }
     }
     for list in &ast.lists {
         for (i, entry) in list.entries.iter().enumerate() {
+            if !policy.is_own_entry(&list.name.node, i) {
+                continue;
+            }
             coverage.entries += 1;
             if !matched.contains(&(list.name.node.clone(), i)) {
                 let text = match &entry.value.node {

@@ -234,14 +234,15 @@ fn several_policies_load_together_and_answer_side_by_side() {
     assert_eq!(
         verdicts,
         [
-            ("hefei", Verdict::NeedsApproval),
+            // 民发〔2015〕136号, the national parent, cancels 招商引资 as a task quota.
+            ("hefei", Verdict::Denied),
             ("nanqiao", Verdict::Denied),
             ("yingjiang", Verdict::Denied)
         ]
     );
     let mut more = Policies::new();
     assert!(more.is_empty());
-    let text = "policy \"Mini\"\nrule everything cite H2 about task refer \"ask\"\n";
+    let text = "policy \"Mini\"\ndocument \"d\" { clause H2 \"c\" }\nrule everything cite H2 about task refer \"ask\"\n";
     assert!(
         more.insert("mini", Policy::from_str("mini.policy", text).unwrap())
             .is_none()

@@ -49,7 +49,7 @@ fn shipped_policies_are_in_canonical_layout() {
             *src.text,
             "run `zhunru fmt policies/{d}.policy`"
         );
-        let en = source(&format!("examples/policies/{d}.en.policy"));
+        let en = source(&format!("examples/policies/en/{d}.policy"));
         assert_eq!(format_source(&en, None).unwrap(), *en.text);
     }
 }
@@ -61,7 +61,7 @@ fn keyword_languages_round_trip_exactly() {
         let en = format_source(&zh, Some(Keywords::En)).unwrap();
         assert_eq!(
             en,
-            std::fs::read_to_string(format!("examples/policies/{d}.en.policy")).unwrap()
+            std::fs::read_to_string(format!("examples/policies/en/{d}.policy")).unwrap()
         );
         let back = format_source(&Source::new("en", en), Some(Keywords::Zh)).unwrap();
         assert_eq!(back, *zh.text);
@@ -88,7 +88,7 @@ fn both_keyword_forms_decide_every_example_the_same() {
     let mut decided = 0;
     for d in DISTRICTS {
         let zh = Policy::from_file(format!("policies/{d}.policy")).unwrap();
-        let en = Policy::from_file(format!("examples/policies/{d}.en.policy")).unwrap();
+        let en = Policy::from_file(format!("examples/policies/en/{d}.policy")).unwrap();
         for path in &inputs {
             let reader = std::io::BufReader::new(std::fs::File::open(path).unwrap());
             for (line, read) in SubjectReader::new(reader, "x") {
@@ -221,7 +221,11 @@ fn policy() -> impl Strategy<Value = String> {
             let entries: Vec<String> = entries.iter().map(|e| quote(e)).collect();
             let reqs: Vec<String> = requires.iter().enumerate().map(|(i, r)| format!("{r} 记为 r{i}")).collect();
             let require = if reqs.is_empty() { String::new() } else { format!("  要求 {}\n", reqs.join("，")) };
-            let (head, kw_rule) = if english { ("policy \"p\"", "rule") } else { ("政策 「p」", "规则") };
+            let (head, kw_rule) = if english {
+                ("policy \"p\"\ndocument \"d\" { clause N1 \"c\" clause N3 \"c\" }", "rule")
+            } else {
+                ("政策 「p」\n文件 「d」 { 条款 N1 「c」 条款 N3 「c」 }", "规则")
+            };
             let c = if comment { "  // 说明\n" } else { "" };
             format!(
                 "{head}\n清单 甲 「甲」 引用 N1 {{ {} }}\n{c}{kw_rule} 乙 引用 N3\n{c}  当 {when}\n{require}  须经审批 \"{{事项.category}} {}\"\n",

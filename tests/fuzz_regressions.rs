@@ -55,8 +55,7 @@ fn every_subject_artifact_holds_the_invariants() {
 /// printed `#b」` again as a comment line after the rule, one more copy on every run.
 #[test]
 fn hash_after_nested_corner_quote_is_text_not_a_comment() {
-    let text =
-        "政策 「示例」\n\n规则 r 引用 N2\n  当 事项.category == \"x\"\n  不予准入 「「a」#b」\n";
+    let text = "政策 「示例」\n\n文件 「依据」 {\n  条款 N2 「条款」\n}\n\n规则 r 引用 N2\n  当 事项.category == \"x\"\n  不予准入 「「a」#b」\n";
     let source = Source::new("nested.policy", text);
     assert!(zhunru::parse_policy(&source).unwrap().comments.is_empty());
     assert_eq!(format_source(&source, None).unwrap(), text);

@@ -113,7 +113,7 @@ proptest! {
     #[test]
     fn an_admit_everything_rule_cannot_override_a_deny(t in task()) {
         for policy in policies() {
-            let text = format!("{}\nrule admit_everything cite H2 about task admit\n", policy.source().text);
+            let text = format!("{}\ndocument \"test\" {{ clause T-1 \"test\" }}\nrule admit_everything cite T-1 about task admit\n", policy.source().text);
             let lax = Policy::from_str(&policy.source().name, &text).unwrap();
             let (strict, loose) = (policy.decide(&t, AS_OF), lax.decide(&t, AS_OF));
             if strict.verdict == Verdict::Denied {
@@ -158,8 +158,9 @@ proptest! {
                 blocks.iter().partition(|b| b.lines().any(|l| l.starts_with("规则 ")));
             let mut reversed: Vec<&str> = rest.clone();
             reversed.extend(rules.iter().rev());
-            let a = Policy::from_str("a", &text).unwrap();
-            let b = Policy::from_str("a", &reversed.join("\n\n")).unwrap();
+            let name = format!("policies/{d}.policy");
+            let a = Policy::from_str(&name, &text).unwrap();
+            let b = Policy::from_str(&name, &reversed.join("\n\n")).unwrap();
             let (da, db) = (a.decide(&t, AS_OF), b.decide(&t, AS_OF));
             prop_assert_eq!(da.verdict, db.verdict);
             let set = |v: Vec<String>| { let mut v = v; v.sort(); v };

@@ -124,7 +124,7 @@ fn a_policy_against_itself_has_no_differences() {
 fn the_english_keyword_versions_mean_the_same() {
     for d in DISTRICTS {
         let zh = policy(&format!("policies/{d}.policy"));
-        let en = policy(&format!("examples/policies/{d}.en.policy"));
+        let en = policy(&format!("examples/policies/en/{d}.policy"));
         let diff = diff::diff(&zh, &en);
         assert!(diff.is_empty(), "{}", diff::render_text(&diff));
     }
@@ -208,13 +208,16 @@ fn compare_shows_what_the_seed_says() {
             .unwrap()
     };
     let (hefei, nanqiao, yingjiang) = (column("合肥"), column("南谯"), column("迎江"));
-    // 经济创收: banned in Yingjiang (Y3), not named in Nanqiao (N3: approval).
+    // 经济创收: banned in Yingjiang (Y3) and, through the national parent (民发〔2015〕136号),
+    // in Nanqiao too, though Nanqiao's own lists do not name it.
     assert_eq!(row("经济创收").cells[yingjiang].verdict, Verdict::Denied);
+    assert_eq!(row("经济创收").cells[nanqiao].verdict, Verdict::Denied);
+    // 生产安全管理: on Nanqiao's negative list (N2) only.
+    assert_eq!(row("生产安全管理").cells[nanqiao].verdict, Verdict::Denied);
     assert_eq!(
-        row("经济创收").cells[nanqiao].verdict,
+        row("生产安全管理").cells[yingjiang].verdict,
         Verdict::NeedsApproval
     );
-    assert!(row("经济创收").cells[nanqiao].lists.is_empty());
     // 行政执法: always banned in Nanqiao (N2); in Yingjiang only as responsible party (Y3).
     assert_eq!(row("行政执法").cells[nanqiao].verdict, Verdict::Denied);
     assert_eq!(
@@ -230,8 +233,13 @@ fn compare_shows_what_the_seed_says() {
             .iter()
             .all(|r| r.label() != "招商引资（作为责任主体）")
     );
-    // Hefei names no negative list: everything outside its two lists goes to approval (H2).
-    assert_eq!(row("招商引资").cells[hefei].verdict, Verdict::NeedsApproval);
+    // Hefei names no negative list of its own, but its national parent (民发〔2015〕136号)
+    // cancels 招商引资 as a task quota; other items outside its lists go to approval (H2).
+    assert_eq!(row("招商引资").cells[hefei].verdict, Verdict::Denied);
+    assert_eq!(
+        row("生产安全管理").cells[hefei].verdict,
+        Verdict::NeedsApproval
+    );
     // Example entries are marked; the quoted negative items are not.
     assert!(row("居民会议组织").cells[nanqiao].example);
     assert!(!row("招商引资").cells[nanqiao].example);

@@ -75,6 +75,8 @@ fn reload_keeps_the_previous_policy_when_the_file_is_broken() {
     let path = dir.join("draft.policy");
     let good = std::fs::read_to_string("policies/nanqiao.policy").unwrap();
     std::fs::write(&path, &good).unwrap();
+    // Its parent, by the same relative path as in policies/.
+    std::fs::copy("policies/national.policy", dir.join("national.policy")).unwrap();
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_zhunru"))
         .args(["repl", "--as-of", "2020-06-01", path.to_str().unwrap()])
@@ -98,7 +100,7 @@ fn reload_keeps_the_previous_policy_when_the_file_is_broken() {
         }
     };
 
-    writeln!(stdin, "can 招商引资 enter?\n:districts").unwrap();
+    writeln!(stdin, "can 生产安全管理 enter?\n:districts").unwrap();
     read_until("* draft", &mut transcript);
 
     // A broken edit: the rule loses its cite.
@@ -107,12 +109,17 @@ fn reload_keeps_the_previous_policy_when_the_file_is_broken() {
         good.replace("规则 负面事项不得下放 引用 N2", "规则 负面事项不得下放"),
     )
     .unwrap();
-    writeln!(stdin, ":reload\ncan 招商引资 enter?\n:districts").unwrap();
+    writeln!(stdin, ":reload\ncan 生产安全管理 enter?\n:districts").unwrap();
     read_until("* draft", &mut transcript);
 
-    // A fixed edit that also changes the law: 招商引资 leaves the negative list.
-    std::fs::write(&path, good.replace("  「招商引资」\n", "")).unwrap();
-    writeln!(stdin, ":reload\ncan 招商引资 enter?\n:quit").unwrap();
+    // A fixed edit that also changes the law: 生产安全管理 leaves the negative list (it is
+    // not on the national parent's lists, so nothing else bans it).
+    std::fs::write(
+        &path,
+        good.replace("  「生产安全管理」（别名 「安全生产管理」）\n", ""),
+    )
+    .unwrap();
+    writeln!(stdin, ":reload\ncan 生产安全管理 enter?\n:quit").unwrap();
     drop(stdin);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();

@@ -20,6 +20,12 @@ pub(crate) enum Expected {
     Number,
     /// A value looked up with `属于`.
     Lookupable,
+    /// An operand of `天数(…)` or of date arithmetic.
+    Date,
+    /// What `包含` searches: a text or a list of texts.
+    Searchable,
+    /// What `包含` looks for.
+    Text,
 }
 
 /// What to suggest for an unknown field.
@@ -67,7 +73,11 @@ pub(crate) enum CheckError {
     /// `{事项.category 不属于 清单}`.
     FilterNeedsList,
     /// `断言 计数(负面清单) == 8` when it holds 7.
-    AssertionFailed { message: Option<String> },
+    AssertionFailed {
+        message: Option<String>,
+        /// For each list counted: its name, the entries counted, the 示例 entries left out.
+        counted: Vec<(String, Vec<String>, Vec<String>)>,
+    },
     /// `事项.fundng.amount`.
     UnknownField {
         kind: SubjectKind,
@@ -91,6 +101,37 @@ pub(crate) enum CheckError {
         suggestion: Option<String>,
         values: Vec<String>,
     },
+    /// `层级 「区」` — not one of 国家, 省, 市, 区县, 街道.
+    BadLevel { written: String },
+    /// `条款 Y3 …` twice, in this policy or in it and a parent.
+    DuplicateClause { id: String, in_parent: bool },
+    /// `生效 2030-01-01 失效 2020-12-31`.
+    ExpiresBeforeEffective { effective: String, expires: String },
+    /// `字段 事项.category …` (the contract's), or a field declared twice in a chain.
+    DuplicateField { field: String, in_contract: bool },
+    /// `字段 事项.x 取值` with no value.
+    EmptyOneOf,
+    /// `清单 甲 追加 {…}` where no parent has a list `甲`.
+    ExtendsNothing { name: String },
+    /// `清单 负面清单 {…}` where a parent already has one: say `追加`.
+    HidesParentList { name: String },
+    /// `事项.community_type == 「农村」` where the field is one of 城市, 涉农.
+    NotOneOf {
+        field: String,
+        value: String,
+        suggestion: Option<String>,
+        values: Vec<String>,
+    },
+    /// A child rule that admits or refers an item a parent policy's rule denies.
+    OverridesParent {
+        rule: String,
+        item: String,
+        parent_rule: String,
+        parent_at: String,
+        parent_title: String,
+    },
+    /// Lint: `当 甲 … 除非 非 甲`: the exception can never hold when the rule would apply.
+    ExceptionNeverApplies { rule: String },
     /// Lint: `「招商引资」` twice in one list.
     DuplicateEntry { key: String, list: String },
     /// Lint: task rules, but none with `须经审批`.
@@ -177,6 +218,14 @@ impl Explain for CheckError {
             E::BannedAndAdmitted { .. } => Code::BannedAndAdmitted,
             E::Shadowed { .. } => Code::Shadowed,
             E::AdmitWithoutFunding { .. } => Code::AdmitWithoutFunding,
+            E::BadLevel { .. } | E::NotOneOf { .. } | E::EmptyOneOf => Code::BadFieldValue,
+            E::DuplicateClause { .. } => Code::DuplicateClause,
+            E::ExpiresBeforeEffective { .. } => Code::BadDates,
+            E::DuplicateField { .. } => Code::DuplicateField,
+            E::ExtendsNothing { .. } => Code::UnknownList,
+            E::HidesParentList { .. } => Code::DuplicateName,
+            E::OverridesParent { .. } => Code::OverridesParent,
+            E::ExceptionNeverApplies { .. } => Code::ExceptionNeverApplies,
         }
     }
 
@@ -189,7 +238,8 @@ impl Explain for CheckError {
             | E::RequirementsContradict { .. }
             | E::BannedAndAdmitted { .. }
             | E::Shadowed { .. }
-            | E::AdmitWithoutFunding { .. } => Severity::Warning,
+            | E::AdmitWithoutFunding { .. }
+            | E::ExceptionNeverApplies { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -241,7 +291,7 @@ impl Explain for CheckError {
                 "only a list of texts can be filtered by a list",
                 "只有文本清单类字段才能按清单筛选",
             ),
-            E::AssertionFailed { message } => match message {
+            E::AssertionFailed { message, .. } => match message {
                 Some(m) => Text::new(
                     format!("assertion does not hold: {m}"),
                     format!("断言不成立：{m}"),
@@ -269,6 +319,12 @@ impl Explain for CheckError {
                     "only texts and numbers can be looked up in a list",
                     "只有文本和数字能对照清单",
                 ),
+                Expected::Date => Text::new("expected a date", "此处应为日期"),
+                Expected::Searchable => Text::new(
+                    "包含 searches a text or a list of texts",
+                    "包含 只能用于文本或文本清单",
+                ),
+                Expected::Text => Text::new("包含 looks for a text", "包含 之后应为文本"),
             },
             E::Compared { left, right } => Text::new(
                 format!("{} compared with {}", ty_en(*left), ty_en(*right)),
@@ -322,6 +378,68 @@ impl Explain for CheckError {
                 format!("rule `{rule}` admits on approval without requiring funding"),
                 format!("规则 `{rule}` 审批即准入，却不要求配套经费"),
             ),
+            E::BadLevel { written } => Text::new(
+                format!("`{written}` is not a level of government"),
+                format!("`{written}` 不是行政层级"),
+            ),
+            E::DuplicateClause { id, in_parent } => {
+                if *in_parent {
+                    Text::new(
+                        format!("clause `{id}` is already declared by a parent policy"),
+                        format!("条款 `{id}` 已由上位政策声明"),
+                    )
+                } else {
+                    Text::new(
+                        format!("clause `{id}` is declared twice"),
+                        format!("条款 `{id}` 重复声明"),
+                    )
+                }
+            }
+            E::ExpiresBeforeEffective { effective, expires } => Text::new(
+                format!("the policy expires ({expires}) before it takes effect ({effective})"),
+                format!("政策失效日期（{expires}）早于生效日期（{effective}）"),
+            ),
+            E::DuplicateField { field, in_contract } => {
+                if *in_contract {
+                    Text::new(
+                        format!("`{field}` is a field of the contract already"),
+                        format!("`{field}` 已是约定的字段"),
+                    )
+                } else {
+                    Text::new(
+                        format!("field `{field}` is declared twice"),
+                        format!("字段 `{field}` 重复声明"),
+                    )
+                }
+            }
+            E::EmptyOneOf => Text::new("a one-of field needs its values", "取值字段须列出可取的值"),
+            E::ExtendsNothing { name } => Text::new(
+                format!("no parent policy has a list `{name}` to extend"),
+                format!("上位政策中没有可追加的清单 `{name}`"),
+            ),
+            E::HidesParentList { name } => Text::new(
+                format!("the parent policy already has a list `{name}`"),
+                format!("上位政策已有清单 `{name}`"),
+            ),
+            E::NotOneOf { field, value, .. } => Text::new(
+                format!("`{field}` is never \"{value}\""),
+                format!("`{field}` 不可能是 \"{value}\""),
+            ),
+            E::OverridesParent {
+                rule,
+                item,
+                parent_rule,
+                ..
+            } => Text::new(
+                format!(
+                    "rule `{rule}` admits 「{item}」, which the parent policy's rule `{parent_rule}` denies"
+                ),
+                format!("规则 `{rule}` 准入了「{item}」，而上位政策的规则 `{parent_rule}` 禁止它"),
+            ),
+            E::ExceptionNeverApplies { rule } => Text::new(
+                format!("the exception of rule `{rule}` can never apply when the rule does"),
+                format!("规则 `{rule}` 的除外条件在规则适用时永远不成立"),
+            ),
         }
     }
 
@@ -369,6 +487,18 @@ impl Explain for CheckError {
             E::AdmitWithoutFunding { .. } => {
                 Text::new("admits without funding", "准入却不要求经费")
             }
+            E::BadLevel { .. } => Text::new("unknown level", "未知层级"),
+            E::DuplicateClause { .. } => Text::new("declared again", "再次声明"),
+            E::ExpiresBeforeEffective { .. } => Text::new("expires here", "失效日期"),
+            E::DuplicateField { .. } => Text::new("declared again", "再次声明"),
+            E::EmptyOneOf => Text::new("no values", "没有可取的值"),
+            E::ExtendsNothing { .. } => Text::new("nothing to extend", "无可追加"),
+            E::HidesParentList { .. } => Text::new("declared again", "再次声明"),
+            E::NotOneOf { .. } => Text::new("not a value of this field", "不是这个字段可取的值"),
+            E::OverridesParent { .. } => {
+                Text::new("admits what the parent denies", "准入了上位政策禁止的事项")
+            }
+            E::ExceptionNeverApplies { .. } => Text::new("never holds", "永远不成立"),
             E::AssertionAboutSubject => return None,
         })
     }
@@ -408,8 +538,8 @@ impl Explain for CheckError {
             } => match suggestion {
                 Some(s) => Text::new(format!("did you mean `{s}`?"), format!("是否想写 `{s}`？")),
                 None if known.is_empty() => Text::new(
-                    "declare it first: 清单 名称 「标题」 引用 N1 { \"…\" }",
-                    "先声明它：清单 名称 「标题」 引用 N1 { \"…\" }",
+                    "declare it first: 清单 名称 「标题」 引用 第二条 { \"…\" }",
+                    "先声明它：清单 名称 「标题」 引用 第二条 { \"…\" }",
                 ),
                 None => Text::new(
                     format!("the lists here are: {}", known.join(", ")),
@@ -445,10 +575,29 @@ impl Explain for CheckError {
                 "write {事项.category} without the filter",
                 "去掉筛选，写成 {事项.category}",
             ),
-            E::AssertionFailed { .. } => Text::new(
-                "change the lists so the policy meets its own assertion, or correct the assertion",
-                "修改清单使政策满足自己的断言，或更正断言",
-            ),
+            E::AssertionFailed { counted, .. } => {
+                let mut en = String::from(
+                    "change the lists so the policy meets its own assertion, or correct the assertion",
+                );
+                let mut zh = String::from("修改清单使政策满足自己的断言，或更正断言");
+                for (list, kept, left) in counted {
+                    en.push_str(&format!(
+                        "; counted {} entries of `{list}`: {}",
+                        kept.len(),
+                        kept.join(", ")
+                    ));
+                    zh.push_str(&format!(
+                        "；`{list}` 计入 {} 项：{}",
+                        kept.len(),
+                        kept.join("、")
+                    ));
+                    if !left.is_empty() {
+                        en.push_str(&format!(" (left out as 示例: {})", left.join(", ")));
+                        zh.push_str(&format!("（示例条目未计入：{}）", left.join("、")));
+                    }
+                }
+                Text::new(en, zh)
+            }
             E::UnknownField { hint, .. } => match hint {
                 FieldHint::Suggest(s) => {
                     Text::new(format!("did you mean `{s}`?"), format!("是否想写 `{s}`？"))
@@ -506,8 +655,8 @@ impl Explain for CheckError {
             }
             E::DuplicateEntry { .. } => Text::new("remove the repetition", "删去重复的条目"),
             E::NoReferral => Text::new(
-                "add a 须经审批 rule, e.g. 规则 清单外事项须经审批 引用 N3 当 事项.category 不属于 … 须经审批 「…」",
-                "加一条 须经审批 规则，例如 规则 清单外事项须经审批 引用 N3 当 事项.category 不属于 … 须经审批 「…」",
+                "add a 须经审批 rule, e.g. 规则 清单外事项须经审批 引用 第三条 当 事项.category 不属于 … 须经审批 「…」",
+                "加一条 须经审批 规则，例如 规则 清单外事项须经审批 引用 第三条 当 事项.category 不属于 … 须经审批 「…」",
             ),
             E::NeverApplies { .. } => Text::new(
                 "correct the bounds or the values; as written no subject meets the condition",
@@ -528,6 +677,70 @@ impl Explain for CheckError {
             E::AdmitWithoutFunding { .. } => Text::new(
                 "费随事转: add a requirement such as 事项.funding.amount > 0 记为 funding",
                 "费随事转：加一条要求，例如 事项.funding.amount > 0 记为 funding",
+            ),
+            E::BadLevel { .. } => Text::new(
+                "a level is one of 国家, 省, 市, 区县, 街道 (national, province, city, county, street)",
+                "层级为 国家、省、市、区县、街道 之一",
+            ),
+            E::DuplicateClause { .. } => Text::new(
+                "clause ids are unique in a policy and its parents; give this clause its own id, e.g. prefixed with the document",
+                "条款编号在本政策及其上位政策中须唯一；请另取编号，例如加上文件前缀",
+            ),
+            E::ExpiresBeforeEffective { .. } => {
+                Text::new("correct one of the dates", "请更正其中一个日期")
+            }
+            E::DuplicateField { in_contract, .. } => {
+                if *in_contract {
+                    Text::new(
+                        "declare only fields the contract does not have; read this one as it is",
+                        "只声明约定之外的字段；这个字段可直接读取",
+                    )
+                } else {
+                    Text::new("declare each field once", "每个字段只声明一次")
+                }
+            }
+            E::EmptyOneOf => Text::new(
+                "write 取值 「城市」、「涉农」",
+                "写作 取值 「城市」、「涉农」",
+            ),
+            E::ExtendsNothing { .. } => Text::new(
+                "name a list of the parent policy, or drop `追加` to declare a new list",
+                "写上位政策中的清单名称，或去掉 `追加` 另行声明新清单",
+            ),
+            E::HidesParentList { .. } => Text::new(
+                "write `清单 NAME 追加 {…}` to add entries to it, or give this list its own name",
+                "写 `清单 名称 追加 {…}` 给它追加条目，或给这个清单另取名称",
+            ),
+            E::NotOneOf {
+                suggestion, values, ..
+            } => {
+                let quoted: Vec<String> = values.iter().map(|c| format!("「{c}」")).collect();
+                match suggestion {
+                    Some(s) => Text::new(
+                        format!("did you mean 「{s}」? the values are {}", quoted.join(", ")),
+                        format!("是否想写「{s}」？可取的值：{}", quoted.join("、")),
+                    ),
+                    None => Text::new(
+                        format!("the values are {}", quoted.join(", ")),
+                        format!("可取的值：{}", quoted.join("、")),
+                    ),
+                }
+            }
+            E::OverridesParent {
+                parent_at,
+                parent_title,
+                ..
+            } => Text::new(
+                format!(
+                    "the parent policy prevails (上位政策优先): its rule is at {parent_at} in 《{parent_title}》; remove the item from this policy's admitting list"
+                ),
+                format!(
+                    "上位政策优先：其规则位于《{parent_title}》{parent_at}；请从本政策的准入清单中删去该事项"
+                ),
+            ),
+            E::ExceptionNeverApplies { .. } => Text::new(
+                "the exception contradicts the rule's own condition; correct it or remove it",
+                "除外条件与规则本身的条件矛盾；请更正或删去",
             ),
             E::WrongType { .. } => return None,
         })

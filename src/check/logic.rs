@@ -12,10 +12,6 @@ use crate::source::{Source, Span};
 
 use crate::normalize::literal_key;
 
-/// Clauses of the source that demand funding with an admission (N4 事费配套, Y5 费随事转).
-/// In order of how directly they say it.
-const FUNDING_CLAUSES: &[&str] = &["N4", "Y5", "Y4", "N3", "Y2"];
-
 /// The conjuncts of a condition (a condition that is not an `and` is one conjunct).
 fn conjuncts(e: &Expr) -> Vec<&Expr> {
     match &*e.kind {
@@ -54,15 +50,33 @@ pub(super) fn lints(
     source: &Source,
     ast: &PolicyAst,
     kinds: &[Option<SubjectKind>],
+    merged_lists: &[ListDecl],
+    clauses: &HashMap<String, bool>,
+    parent: Option<super::Inherited<'_>>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let lists: HashMap<&str, &ListDecl> = ast
-        .lists
+    let lists: HashMap<&str, &ListDecl> = merged_lists
         .iter()
         .map(|l| (l.name.node.as_str(), l))
         .collect();
     banned_and_admitted(source, ast, &lists, &mut out);
+    if let Some(parent) = parent {
+        overrides_parent(source, ast, &lists, parent, &mut out);
+    }
     for rule in &ast.rules {
+        if let (Some(w), Some(u)) = (&rule.when, &rule.unless) {
+            let mut both = conjuncts(w);
+            both.extend(conjuncts(u));
+            if contradiction(&both).is_some() {
+                out.push(Diagnostic::new(
+                    source,
+                    u.span,
+                    &CheckError::ExceptionNeverApplies {
+                        rule: rule.name.node.clone(),
+                    },
+                ));
+            }
+        }
         if let Some(w) = &rule.when
             && let Some((a, b)) = contradiction(&conjuncts(w))
         {
@@ -92,7 +106,7 @@ pub(super) fn lints(
         }
     }
     shadowed(source, ast, &lists, kinds, &mut out);
-    admit_without_funding(source, ast, &mut out);
+    admit_without_funding(source, ast, clauses, &mut out);
     out
 }
 
@@ -369,14 +383,22 @@ fn shadowed(
     }
 }
 
-fn admit_without_funding(source: &Source, ast: &PolicyAst, out: &mut Vec<Diagnostic>) {
+/// 费随事转: an admission on approval under a clause the policy marks `费随事转` must
+/// require funding.
+fn admit_without_funding(
+    source: &Source,
+    ast: &PolicyAst,
+    clauses: &HashMap<String, bool>,
+    out: &mut Vec<Diagnostic>,
+) {
     for rule in &ast.rules {
         if !matches!(rule.outcome.node, Outcome::Admit(_)) {
             continue;
         }
-        let Some(clause) = FUNDING_CLAUSES
+        let Some(clause) = rule
+            .cite
             .iter()
-            .find_map(|id| rule.cite.iter().find(|c| c.node == *id))
+            .find(|c| clauses.get(&c.node).copied().unwrap_or(false))
         else {
             continue;
         };
@@ -403,20 +425,22 @@ fn admit_without_funding(source: &Source, ast: &PolicyAst, out: &mut Vec<Diagnos
 /// Whether a policy-level assertion (over list sizes and numbers) holds; `None` if it
 /// cannot be told (it names something that does not exist). Constant folding: only the
 /// checker runs it, before any subject is decided.
-pub(super) fn assertion_holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
-    fn num(ast: &PolicyAst, e: &Expr) -> Option<f64> {
+pub(super) fn assertion_holds(lists: &HashMap<&str, &ListDecl>, e: &Expr) -> Option<bool> {
+    type Lists<'a, 'b> = &'a HashMap<&'b str, &'b ListDecl>;
+    fn num(ast: Lists, e: &Expr) -> Option<f64> {
         match &*e.kind {
             ExprKind::Literal(Literal::Number(n)) => Some(*n),
-            ExprKind::CountList(name) => ast
-                .lists
-                .iter()
-                .find(|l| l.name.node == name.node)
-                .map(|l| l.entries.len() as f64),
+            ExprKind::CountList { list, quoted_only } => ast.get(list.node.as_str()).map(|l| {
+                l.entries
+                    .iter()
+                    .filter(|e| !*quoted_only || !e.example)
+                    .count() as f64
+            }),
             ExprKind::Arith(op, a, b) => op.apply(num(ast, a)?, num(ast, b)?),
             _ => None,
         }
     }
-    fn holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
+    fn holds(ast: Lists, e: &Expr) -> Option<bool> {
         match &*e.kind {
             ExprKind::Literal(Literal::Bool(b)) => Some(*b),
             ExprKind::Compare(op, a, b) => {
@@ -435,11 +459,75 @@ pub(super) fn assertion_holds(ast: &PolicyAst, e: &Expr) -> Option<bool> {
             _ => None,
         }
     }
-    holds(ast, e)
+    holds(lists, e)
 }
 
 /// A lint that points at a second place too.
 fn with_second(source: &Source, span: Span, second: Span, problem: CheckError) -> Diagnostic {
     let label = problem.second_label();
     Diagnostic::new(source, span, &problem).with_label(second, label)
+}
+
+/// 上位政策优先: a child rule that admits or refers an item a parent rule denies is an error.
+/// Deny wins at decision time anyway; this tells the drafter before the notice is published.
+fn overrides_parent(
+    source: &Source,
+    ast: &PolicyAst,
+    lists: &HashMap<&str, &ListDecl>,
+    parent: super::Inherited<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut denied: Vec<(String, usize)> = Vec::new();
+    for (i, rule) in parent.ast.rules.iter().enumerate() {
+        if !matches!(rule.outcome.node, Outcome::Deny(_)) {
+            continue;
+        }
+        let Some(w) = &rule.when else { continue };
+        // Only a deny whose whole condition is list membership denies an item outright.
+        let atoms = conjuncts(w);
+        let mut found = Vec::new();
+        positive_lists(w, true, &mut found);
+        if atoms.len() == 1 && found.len() == 1 {
+            denied.extend(found.into_iter().map(|(n, _)| (n, i)));
+        }
+    }
+    let mut reported = HashSet::new();
+    for rule in &ast.rules {
+        if !matches!(rule.outcome.node, Outcome::Admit(_) | Outcome::Refer(_)) {
+            continue;
+        }
+        let Some(w) = &rule.when else { continue };
+        let mut admitted = Vec::new();
+        positive_lists(w, true, &mut admitted);
+        for (a, _) in &admitted {
+            let Some(al) = lists.get(a.as_str()) else {
+                continue;
+            };
+            for (b, i) in &denied {
+                let Some(bl) = lists.get(b.as_str()) else {
+                    continue;
+                };
+                let banned: HashSet<String> = keys(bl).into_iter().map(|(k, _)| k).collect();
+                for (key, _) in keys(al) {
+                    if banned.contains(&key)
+                        && reported.insert((rule.name.node.clone(), key.clone()))
+                    {
+                        let parent_rule = parent.ast.rules.get(*i);
+                        out.push(Diagnostic::new(
+                            source,
+                            w.span,
+                            &CheckError::OverridesParent {
+                                rule: rule.name.node.clone(),
+                                item: key.clone(),
+                                parent_rule: parent_rule
+                                    .map_or_else(String::new, |r| r.name.node.clone()),
+                                parent_at: parent.locations.get(*i).cloned().unwrap_or_default(),
+                                parent_title: parent.ast.header.title.node.clone(),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
 }

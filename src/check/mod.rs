@@ -15,15 +15,23 @@ use crate::ast::*;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::normalize::{literal_key, normalize};
 use crate::schema::{self, FieldType};
-use crate::source::{Source, Span};
+use crate::source::{Source, Span, Spanned};
 
 use crate::suggest::closest;
 pub(crate) use types::Ty;
 
-/// The rule ids of the source document (domain.md) that a `cite` may name.
-pub const SEED_RULE_IDS: &[&str] = &[
-    "H1", "H2", "H3", "H4", "H5", "H6", "H7", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "Y1", "Y2",
-    "Y3", "Y4", "Y5", "Y6", "Y7", "Y8",
+/// What a policy inherits from its parent chain: the parent's merged policy.
+#[derive(Clone, Copy)]
+pub(crate) struct Inherited<'a> {
+    /// The parent's documents, fields, variants, lists and rules, its own parents' included.
+    pub ast: &'a PolicyAst,
+    /// `path:line:col` of each of its rules, for messages that point at them.
+    pub locations: &'a [String],
+}
+
+/// The levels a document may have.
+const LEVELS: &[&str] = &[
+    "国家", "省", "市", "区县", "街道", "national", "province", "city", "county", "street",
 ];
 
 /// The subject kind each rule is about, in rule order (`None` when it could not be told).
@@ -32,23 +40,38 @@ pub(crate) struct Checked {
 }
 
 /// Check a parsed policy. Returns the rule kinds and every diagnostic found.
-pub(crate) fn check(source: &Source, ast: &PolicyAst) -> (Checked, Vec<Diagnostic>) {
+pub(crate) fn check(
+    source: &Source,
+    ast: &PolicyAst,
+    parent: Option<Inherited<'_>>,
+) -> (Checked, Vec<Diagnostic>) {
+    let empty = PolicyAst::empty();
+    let inherited = parent.map_or(&empty, |p| p.ast);
+    // The lists as rules see them: the parent's, extended by this policy's `追加`, then its own.
+    let merged = merge_lists(&inherited.lists, &ast.lists);
     let mut c = Checker {
         source,
         ast,
+        inherited,
         out: Vec::new(),
         lists: HashMap::new(),
+        clauses: HashMap::new(),
         numeric_reported: Default::default(),
     };
+    for list in &merged {
+        c.lists.insert(&list.name.node, list);
+    }
+    c.documents();
     c.names();
     let kinds: Vec<Option<SubjectKind>> = ast.rules.iter().map(|r| c.rule(r)).collect();
     for a in &ast.asserts {
         c.assertion(a);
     }
     c.lints(&kinds);
+    let clauses = c.clauses.clone();
     let mut out = c.out;
     if !out.iter().any(|d| d.severity == Severity::Error) {
-        out.extend(logic::lints(source, ast, &kinds));
+        out.extend(logic::lints(source, ast, &kinds, &merged, &clauses, parent));
     }
     out.sort_by_key(|d| (std::cmp::Reverse(d.severity), d.span().start));
     (Checked { kinds }, out)
@@ -57,38 +80,159 @@ pub(crate) fn check(source: &Source, ast: &PolicyAst) -> (Checked, Vec<Diagnosti
 struct Checker<'a> {
     source: &'a Source,
     ast: &'a PolicyAst,
+    /// The parent's merged policy (empty without a parent).
+    inherited: &'a PolicyAst,
     out: Vec<Diagnostic>,
+    /// Every list a rule may name: merged with the parent's.
     lists: HashMap<&'a str, &'a ListDecl>,
+    /// Every clause a rule may cite, in this policy and its parents: id → 费随事转.
+    clauses: HashMap<String, bool>,
     /// Lists already reported as holding numbers (one report a list).
     numeric_reported: std::collections::HashSet<String>,
 }
 
 impl<'a> Checker<'a> {
+    /// The documents and clauses: ids unique across the chain, levels known, dates in order.
+    fn documents(&mut self) {
+        for doc in &self.inherited.documents {
+            for clause in &doc.clauses {
+                self.clauses.insert(clause.id.node.clone(), clause.funding);
+            }
+        }
+        let mut own: HashMap<String, Span> = HashMap::new();
+        for doc in &self.ast.documents {
+            if let Some(level) = &doc.level
+                && !LEVELS.contains(&level.node.as_str())
+            {
+                self.report(
+                    level.span,
+                    CheckError::BadLevel {
+                        written: level.node.clone(),
+                    },
+                );
+            }
+            for clause in &doc.clauses {
+                let id = &clause.id.node;
+                if let Some(first) = own.get(id) {
+                    self.report2(
+                        clause.id.span,
+                        *first,
+                        CheckError::DuplicateClause {
+                            id: id.clone(),
+                            in_parent: false,
+                        },
+                    );
+                } else if self.clauses.contains_key(id) {
+                    self.report(
+                        clause.id.span,
+                        CheckError::DuplicateClause {
+                            id: id.clone(),
+                            in_parent: true,
+                        },
+                    );
+                } else {
+                    own.insert(id.clone(), clause.id.span);
+                }
+            }
+        }
+        for doc in &self.ast.documents {
+            for clause in &doc.clauses {
+                self.clauses
+                    .entry(clause.id.node.clone())
+                    .or_insert(clause.funding);
+            }
+        }
+        let h = &self.ast.header;
+        if let (Some(from), Some(to)) = (&h.effective, &h.expires)
+            && to.node < from.node
+        {
+            self.report2(
+                to.span,
+                from.span,
+                CheckError::ExpiresBeforeEffective {
+                    effective: from.node.to_string(),
+                    expires: to.node.to_string(),
+                },
+            );
+        }
+        // Declared fields: not the contract's, not twice in the chain, one-of values given.
+        let mut declared: HashMap<String, Span> = HashMap::new();
+        for f in &self.inherited.fields {
+            declared.insert(field_key(&f.path), Span::default());
+        }
+        for f in &self.ast.fields {
+            let key = field_key(&f.path);
+            let in_contract = schema::resolve(f.path.kind, &f.path.fields).is_ok();
+            if in_contract || declared.contains_key(&key) {
+                let first = declared
+                    .get(&key)
+                    .copied()
+                    .filter(|s| *s != Span::default());
+                let problem = CheckError::DuplicateField {
+                    field: f.path.dotted(),
+                    in_contract,
+                };
+                match first {
+                    Some(first) => self.report2(f.path.span, first, problem),
+                    None => self.report(f.path.span, problem),
+                }
+            } else {
+                declared.insert(key, f.path.span);
+            }
+            if let DeclaredType::OneOf(values) = &f.ty.node
+                && values.is_empty()
+            {
+                self.report(f.ty.span, CheckError::EmptyOneOf);
+            }
+        }
+    }
+
     fn names(&mut self) {
         let mut rules: HashMap<&str, Span> = HashMap::new();
+        let mut own_lists: HashMap<&str, Span> = HashMap::new();
         for list in &self.ast.lists {
-            if let Some(first) = self.lists.get(list.name.node.as_str()) {
+            let name = list.name.node.as_str();
+            let in_parent = self.inherited.lists.iter().any(|l| l.name.node == name);
+            if let Some(first) = own_lists.get(name) {
                 self.report2(
                     list.name.span,
-                    first.name.span,
+                    *first,
                     CheckError::DuplicateList {
                         name: list.name.node.clone(),
                     },
                 );
-            } else {
-                self.lists.insert(&list.name.node, list);
+            } else if list.extend && !in_parent {
+                self.report(
+                    list.name.span,
+                    CheckError::ExtendsNothing {
+                        name: list.name.node.clone(),
+                    },
+                );
+            } else if !list.extend && in_parent {
+                self.report(
+                    list.name.span,
+                    CheckError::HidesParentList {
+                        name: list.name.node.clone(),
+                    },
+                );
             }
+            own_lists.insert(name, list.name.span);
             self.cites(&list.cite);
+        }
+        for rule in self.inherited.rules.iter() {
+            rules.insert(&rule.name.node, Span::default());
         }
         for rule in &self.ast.rules {
             if let Some(first) = rules.get(rule.name.node.as_str()) {
-                self.report2(
-                    rule.name.span,
-                    *first,
-                    CheckError::DuplicateRule {
-                        name: rule.name.node.clone(),
-                    },
-                );
+                let problem = CheckError::DuplicateRule {
+                    name: rule.name.node.clone(),
+                };
+                if *first == Span::default() {
+                    // A parent's rule: decisions name rules, so names stay unique in a chain.
+                    self.report(rule.name.span, problem);
+                } else {
+                    self.report2(rule.name.span, *first, problem);
+                }
             } else {
                 rules.insert(&rule.name.node, rule.name.span);
             }
@@ -101,17 +245,20 @@ impl<'a> Checker<'a> {
 
     fn cites(&mut self, cites: &[crate::source::Spanned<String>]) {
         for id in cites {
-            if !SEED_RULE_IDS.contains(&id.node.as_str()) {
-                self.report(
-                    id.span,
-                    CheckError::UnknownCite {
-                        id: id.node.clone(),
-                        suggestion: closest(&id.node, SEED_RULE_IDS.iter().copied())
-                            .map(str::to_owned),
-                        known: SEED_RULE_IDS.iter().map(|s| (*s).to_owned()).collect(),
-                    },
-                );
+            if self.clauses.contains_key(&id.node) {
+                continue;
             }
+            let mut known: Vec<String> = self.clauses.keys().cloned().collect();
+            known.sort();
+            self.report(
+                id.span,
+                CheckError::UnknownCite {
+                    id: id.node.clone(),
+                    suggestion: closest(&id.node, known.iter().map(String::as_str))
+                        .map(str::to_owned),
+                    known,
+                },
+            );
         }
     }
 
@@ -138,6 +285,9 @@ impl<'a> Checker<'a> {
         let mut paths: Vec<&Path> = Vec::new();
         if let Some(w) = &rule.when {
             paths.extend(w.paths());
+        }
+        if let Some(u) = &rule.unless {
+            paths.extend(u.paths());
         }
         for r in &rule.requirements {
             paths.extend(r.expr.paths());
@@ -188,6 +338,9 @@ impl<'a> Checker<'a> {
         if let Some(w) = &rule.when {
             self.boolean(w);
         }
+        if let Some(u) = &rule.unless {
+            self.boolean(u);
+        }
         for r in &rule.requirements {
             self.boolean(&r.expr);
         }
@@ -227,13 +380,34 @@ impl<'a> Checker<'a> {
             self.report(a.expr.span, CheckError::AssertionAboutSubject);
             return;
         }
-        match logic::assertion_holds(self.ast, &a.expr) {
+        match logic::assertion_holds(&self.lists, &a.expr) {
             Some(true) => {}
             Some(false) => {
+                let counted = a
+                    .expr
+                    .subexpressions()
+                    .filter_map(|e| match &*e.kind {
+                        ExprKind::CountList { list, quoted_only } => {
+                            let decl = self.lists.get(list.node.as_str())?;
+                            let (kept, left): (Vec<&Entry>, Vec<&Entry>) = decl
+                                .entries
+                                .iter()
+                                .partition(|e| !*quoted_only || !e.example);
+                            let names = |es: &[&Entry]| {
+                                es.iter()
+                                    .map(|e| crate::normalize::literal_key(&e.value.node))
+                                    .collect::<Vec<_>>()
+                            };
+                            Some((list.node.clone(), names(&kept), names(&left)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
                 self.report(
                     a.expr.span,
                     CheckError::AssertionFailed {
                         message: a.message.as_ref().map(|m| m.node.clone()),
+                        counted,
                     },
                 );
             }
@@ -266,10 +440,41 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A field this policy or a parent declares.
+    fn declared(&self, path: &Path) -> Option<&'a FieldDecl> {
+        let key = field_key(path);
+        self.ast
+            .fields
+            .iter()
+            .chain(self.inherited.fields.iter())
+            .find(|f| field_key(&f.path) == key)
+    }
+
     fn path(&mut self, path: &Path) -> Option<Ty> {
+        if let Some(f) = self.declared(path) {
+            return Some(match &f.ty.node {
+                DeclaredType::Text | DeclaredType::OneOf(_) => Ty::Text,
+                DeclaredType::Number => Ty::Number,
+                DeclaredType::Date => Ty::Date,
+                DeclaredType::Bool => Ty::Bool,
+                DeclaredType::Texts => Ty::TextList,
+            });
+        }
         match schema::resolve(path.kind, &path.fields) {
             Ok(ty) => Some(Ty::of_field(ty)),
             Err((index, candidates)) => {
+                let mut candidates: Vec<String> =
+                    candidates.iter().map(|c| (*c).to_owned()).collect();
+                // Declared fields at this depth are candidates too.
+                for f in self.ast.fields.iter().chain(self.inherited.fields.iter()) {
+                    if f.path.kind == path.kind
+                        && f.path.fields.get(..index) == path.fields.get(..index)
+                        && let Some(name) = f.path.fields.get(index)
+                        && !candidates.contains(name)
+                    {
+                        candidates.push(name.clone());
+                    }
+                }
                 // Fields beyond the contract's may be read if the subject carries them, but
                 // a path the contract does not know is far more often a typo.
                 let bad = path.fields.get(index).map_or("", |s| s.as_str());
@@ -281,7 +486,7 @@ impl<'a> Checker<'a> {
                 } else {
                     format!("{root}.{prefix}.{bad}")
                 };
-                let hint = match closest(bad, candidates.iter().copied()) {
+                let hint = match closest(bad, candidates.iter().map(String::as_str)) {
                     Some(s) => FieldHint::Suggest(s.to_owned()),
                     None if candidates.is_empty() => {
                         FieldHint::NoFieldsInside(if prefix.is_empty() {
@@ -290,9 +495,7 @@ impl<'a> Checker<'a> {
                             prefix
                         })
                     }
-                    None => {
-                        FieldHint::Candidates(candidates.iter().map(|c| (*c).to_owned()).collect())
-                    }
+                    None => FieldHint::Candidates(candidates),
                 };
                 self.report(
                     path.span,
@@ -324,9 +527,32 @@ impl<'a> Checker<'a> {
                 }
                 Some(Ty::Number)
             }
-            ExprKind::CountList(name) => {
-                self.list(name)?;
+            ExprKind::CountList { list, .. } => {
+                self.list(list)?;
                 Some(Ty::Number)
+            }
+            ExprKind::DaysBetween(a, b) => {
+                for x in [a, b] {
+                    if let Some(t) = self.expr(x).filter(|t| *t != Ty::Date && *t != Ty::Any) {
+                        self.type_error(x.span, Expected::Date, t);
+                    }
+                }
+                Some(Ty::Number)
+            }
+            ExprKind::Contains { value, needle } => {
+                if let Some(t) = self
+                    .expr(value)
+                    .filter(|t| !matches!(t, Ty::Text | Ty::TextList | Ty::Any))
+                {
+                    self.type_error(value.span, Expected::Searchable, t);
+                }
+                if let Some(t) = self
+                    .expr(needle)
+                    .filter(|t| !matches!(t, Ty::Text | Ty::Any))
+                {
+                    self.type_error(needle.span, Expected::Text, t);
+                }
+                Some(Ty::Bool)
             }
             ExprKind::Quantified { path, list, .. } => {
                 let ty = self.path(path);
@@ -339,8 +565,25 @@ impl<'a> Checker<'a> {
                 }
                 Some(Ty::Bool)
             }
-            ExprKind::Arith(_, a, b) => {
+            ExprKind::Arith(op, a, b) => {
                 let (ta, tb) = (self.expr(a), self.expr(b));
+                // Date arithmetic: a date plus or minus a duration is a date.
+                match (op, ta, tb) {
+                    (ArithOp::Add | ArithOp::Sub, Some(Ty::Date | Ty::Any), Some(Ty::Duration))
+                    | (ArithOp::Add, Some(Ty::Duration), Some(Ty::Date | Ty::Any)) => {
+                        return Some(Ty::Date);
+                    }
+                    (_, Some(Ty::Duration), _) | (_, _, Some(Ty::Duration)) => {
+                        let (x, t) = if ta == Some(Ty::Duration) {
+                            (b, tb)
+                        } else {
+                            (a, ta)
+                        };
+                        self.type_error(x.span, Expected::Date, t.unwrap_or(Ty::Any));
+                        return None;
+                    }
+                    _ => {}
+                }
                 for (t, x) in [(ta, a), (tb, b)] {
                     if let Some(t) = t.filter(|t| *t != Ty::Number && *t != Ty::Any) {
                         self.type_error(x.span, Expected::Number, t);
@@ -438,6 +681,29 @@ impl<'a> Checker<'a> {
         else {
             return;
         };
+        if let Some(FieldDecl {
+            ty:
+                Spanned {
+                    node: DeclaredType::OneOf(values),
+                    ..
+                },
+            ..
+        }) = self.declared(path)
+        {
+            if !values.iter().any(|v| normalize(v) == normalize(text)) {
+                self.report(
+                    value.span,
+                    CheckError::NotOneOf {
+                        field: path.dotted(),
+                        value: text.clone(),
+                        suggestion: closest(text, values.iter().map(String::as_str))
+                            .map(str::to_owned),
+                        values: values.clone(),
+                    },
+                );
+            }
+            return;
+        }
         let Ok(FieldType::Enum(choices)) = schema::resolve(path.kind, &path.fields) else {
             return;
         };
@@ -484,13 +750,13 @@ impl<'a> Checker<'a> {
             }
         }
         // Task rules but nothing that sends an unlisted task to approval.
-        let has_task_rules = kinds.contains(&Some(SubjectKind::Task));
-        let refers = self
-            .ast
-            .rules
-            .iter()
-            .any(|r| matches!(r.outcome.node, Outcome::Refer(_)));
-        if has_task_rules && !refers {
+        // A policy of bans only (a national baseline) sends nothing anywhere; one that
+        // admits listed tasks must say what happens to the others.
+        let all_rules = || self.ast.rules.iter().chain(self.inherited.rules.iter());
+        let admits = kinds.contains(&Some(SubjectKind::Task))
+            && all_rules().any(|r| matches!(r.outcome.node, Outcome::Admit(_)));
+        let refers = all_rules().any(|r| matches!(r.outcome.node, Outcome::Refer(_)));
+        if admits && !refers {
             self.report(self.ast.header.title.span, CheckError::NoReferral);
         }
     }
@@ -502,5 +768,11 @@ fn literal_ty(l: &Literal) -> Ty {
         Literal::Number(_) => Ty::Number,
         Literal::Date(_) => Ty::Date,
         Literal::Bool(_) => Ty::Bool,
+        Literal::Duration(_) => Ty::Duration,
     }
+}
+
+/// `kind.a.b`: how declared fields are told apart.
+fn field_key(path: &Path) -> String {
+    format!("{}.{}", path.kind.as_str(), path.dotted())
 }

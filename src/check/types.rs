@@ -11,6 +11,8 @@ pub(crate) enum Ty {
     Date,
     TextList,
     Object,
+    /// A span of calendar time: `30 天`.
+    Duration,
     /// A field the contract does not type: anything goes.
     Any,
 }
@@ -36,6 +38,7 @@ impl Ty {
             Ty::Date => "a date",
             Ty::TextList => "a list of texts",
             Ty::Object => "a group of fields",
+            Ty::Duration => "a duration",
             Ty::Any => "any value",
         }
     }
@@ -48,6 +51,7 @@ impl Ty {
             Ty::Date => "日期",
             Ty::TextList => "文本清单",
             Ty::Object => "字段组",
+            Ty::Duration => "时长",
             Ty::Any => "任意值",
         }
     }

@@ -20,6 +20,9 @@ pub enum Verdict {
     Compliant,
     /// Some rule is broken (不合规).
     NonCompliant,
+    /// No version of the policy is in force on the date asked about (不在施行期): before
+    /// it takes effect (`生效`) or after it lapses (`失效`). Nothing was decided.
+    NotInForce,
 }
 
 impl Verdict {
@@ -31,6 +34,7 @@ impl Verdict {
             Verdict::NeedsApproval => "needs_approval",
             Verdict::Compliant => "compliant",
             Verdict::NonCompliant => "non_compliant",
+            Verdict::NotInForce => "not_in_force",
         }
     }
 
@@ -42,6 +46,7 @@ impl Verdict {
             Verdict::NeedsApproval => "须经准入审批",
             Verdict::Compliant => "合规",
             Verdict::NonCompliant => "不合规",
+            Verdict::NotInForce => "不在施行期",
         }
     }
 }
@@ -60,20 +65,107 @@ pub struct Reason {
     pub cites: Vec<String>,
     /// Where the rule stands: `path:line:col`.
     pub at: Option<String>,
+    /// The clauses it cites, with the document of each (added to the contract's fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<CitedClause>,
     /// The rule's span in the policy source (for rendering; not serialised).
     #[serde(skip)]
     pub span: Option<Span>,
+    /// Which file of the policy chain the rule is written in (0: the policy itself; a
+    /// parent's rules count from 1). For rendering; not serialised.
+    #[serde(skip)]
+    pub origin: usize,
+}
+
+/// A clause a reason cites, with its document: what a district official looks up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitedClause {
+    /// The clause id the policy declares (`第三条`, `Y3`).
+    pub id: String,
+    /// The clause's text or summary, as the policy gives it.
+    pub text: String,
+    /// Marked 示例: not confirmed from the source.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub example: bool,
+    /// The document it belongs to.
+    pub document: CitedDocument,
+}
+
+/// The document of a [`CitedClause`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitedDocument {
+    /// Its title.
+    pub title: String,
+    /// Its document number (文号).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Who issued it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// 国家, 省, 市, 区县 or 街道.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The date it was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<String>,
+    /// Where it is published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+impl CitedClause {
+    /// 「民发〔2015〕136号 第三条」: the document number (else title) and the clause id.
+    pub fn label(&self) -> String {
+        match &self.document.number {
+            Some(n) => format!("{n} {}", self.id),
+            None => format!("《{}》 {}", self.document.title, self.id),
+        }
+    }
+}
+
+/// A rule set aside by its exception (`除非`): its condition held, so it would have
+/// decided, but the exception held too (原则上…，…除外).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exception {
+    /// The rule set aside.
+    pub rule: String,
+    /// Its exception as written in the policy.
+    pub unless: String,
+    /// Where the rule stands: `path:line:col`.
+    pub at: Option<String>,
 }
 
 impl Reason {
-    pub(crate) fn from_rule(rule: &RuleDecl, message: String, at: String) -> Reason {
+    pub(crate) fn from_rule(
+        rule: &RuleDecl,
+        message: String,
+        at: String,
+        clauses: Vec<CitedClause>,
+        origin: usize,
+    ) -> Reason {
         Reason {
             rule: rule.name.node.clone(),
             message,
             cite: rule.cite.first().map(|c| c.node.clone()),
             cites: rule.cite.iter().map(|c| c.node.clone()).collect(),
             at: Some(at),
+            clauses,
             span: Some(rule.span),
+            origin,
+        }
+    }
+
+    /// The reason given when no version of the policy is in force on the date.
+    pub(crate) fn not_in_force(message: String, at: String) -> Reason {
+        Reason {
+            rule: "not_in_force".to_owned(),
+            message,
+            cite: None,
+            cites: Vec::new(),
+            at: Some(at),
+            clauses: Vec::new(),
+            span: None,
+            origin: 0,
         }
     }
 
@@ -87,7 +179,9 @@ impl Reason {
             cite: None,
             cites: Vec::new(),
             at: None,
+            clauses: Vec::new(),
             span: None,
+            origin: 0,
         }
     }
 }
@@ -110,12 +204,14 @@ pub struct MissingItem {
 /// ```
 /// use zhunru::{Date, Decision, Policy, Subject, Verdict};
 /// let policy = Policy::from_file("policies/nanqiao.policy")?;
-/// let task = Subject::task("招商引资").with("id", "NQ-2020-0012");
+/// let task = Subject::task("行政执法").with("id", "NQ-2020-0012");
 /// let decision = policy.decide(&task, Date::new(2020, 6, 1).unwrap());
 /// let json = serde_json::to_value(&decision).unwrap();
 /// assert_eq!(json["verdict"], "denied");
 /// assert_eq!(json["reasons"][0]["cite"], "N2");
-/// assert_eq!(json["reasons"][0]["at"], "policies/nanqiao.policy:35:1");
+/// assert_eq!(json["reasons"][0]["at"], "policies/nanqiao.policy:51:1");
+/// // Each reason names the clause and its document.
+/// assert_eq!(json["reasons"][0]["clauses"][0]["id"], "N2");
 ///
 /// // And back: a tool can read the contract's JSON into a Decision.
 /// let read: Decision = serde_json::from_value(json).unwrap();
@@ -135,6 +231,10 @@ pub struct Decision {
     pub reasons: Vec<Reason>,
     /// For `needs_approval`: what the application still lacks.
     pub missing: Vec<String>,
+    /// Rules set aside by their exception (`除非`), when one was what kept a rule from
+    /// deciding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Exception>,
     /// The failed requirements behind `missing` (for rendering; not serialised).
     #[serde(skip)]
     pub missing_detail: Vec<MissingItem>,
@@ -146,6 +246,7 @@ impl Decision {
         verdict: Verdict,
         reasons: Vec<Reason>,
         missing: Vec<MissingItem>,
+        exceptions: Vec<Exception>,
     ) -> Decision {
         Decision {
             subject: subject.kind,
@@ -153,6 +254,7 @@ impl Decision {
             verdict,
             reasons,
             missing: missing.iter().map(|m| m.name.clone()).collect(),
+            exceptions,
             missing_detail: missing,
         }
     }

@@ -9,11 +9,11 @@ mod decision;
 
 use std::borrow::Cow;
 
-pub use decision::{Decision, MissingItem, Reason, Verdict};
+pub use decision::{CitedClause, CitedDocument, Decision, Exception, MissingItem, Reason, Verdict};
 
 use crate::Policy;
 use crate::ast::*;
-use crate::normalize::normalize;
+use crate::normalize::{canonical, normalize};
 use crate::value::{Date, Subject, Value};
 
 /// A list compiled for lookup: normalised entry or alias → index of its entry.
@@ -23,13 +23,17 @@ pub(crate) struct ListIndex {
 }
 
 impl ListIndex {
-    pub(crate) fn build(list: &ListDecl) -> ListIndex {
+    pub(crate) fn build(list: &ListDecl, variants: &[(String, String)]) -> ListIndex {
         let mut keys = rustc_hash::FxHashMap::default();
         for (i, entry) in list.entries.iter().enumerate() {
-            keys.entry(crate::normalize::literal_key(&entry.value.node))
-                .or_insert(i);
+            let key = match &entry.value.node {
+                Literal::Text(t) => canonical(t, variants).into_owned(),
+                other => crate::normalize::literal_key(other),
+            };
+            keys.entry(key).or_insert(i);
             for alias in &entry.aliases {
-                keys.entry(normalize(&alias.node).into_owned()).or_insert(i);
+                keys.entry(canonical(&alias.node, variants).into_owned())
+                    .or_insert(i);
             }
         }
         ListIndex { keys }
@@ -64,8 +68,19 @@ enum Val<'a> {
     Num(f64),
     Text(Cow<'a, str>),
     Date(Date),
+    Duration(Duration),
     List(&'a [Value]),
     Object,
+}
+
+/// A date moved by a duration, `sign` times.
+fn shift(date: Date, d: &Duration, sign: i64) -> Date {
+    let n = i64::from(d.amount) * sign;
+    match d.unit {
+        TimeUnit::Days => date.add_days(n),
+        TimeUnit::Months => date.add_months(n),
+        TimeUnit::Years => date.add_months(n * 12),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +123,7 @@ impl<'a> Env<'a> {
         }
         let mut cache = self.normal.borrow_mut();
         if cache.0 != text {
-            let normal = match normalize(text) {
+            let normal = match canonical(text, &self.policy.variants) {
                 Cow::Borrowed(b) if b.len() == text.len() => None,
                 other => Some(other.into_owned()),
             };
@@ -144,6 +159,7 @@ impl<'a> Env<'a> {
                 Literal::Number(n) => Val::Num(*n),
                 Literal::Date(d) => Val::Date(*d),
                 Literal::Bool(b) => Val::Bool(*b),
+                Literal::Duration(d) => Val::Duration(*d),
             },
             ExprKind::Today => Val::Date(self.today),
             ExprKind::Field(p) => self.field(p),
@@ -159,13 +175,32 @@ impl<'a> Env<'a> {
                 Val::Absent => Val::Num(0.0),
                 _ => Val::Absent,
             },
-            ExprKind::CountList(name) => self
-                .policy
-                .list_decl(&name.node)
-                .map_or(Val::Absent, |l| Val::Num(l.entries.len() as f64)),
+            ExprKind::CountList { list, quoted_only } => {
+                self.policy.list_decl(&list.node).map_or(Val::Absent, |l| {
+                    let n = l
+                        .entries
+                        .iter()
+                        .filter(|e| !*quoted_only || !e.example)
+                        .count();
+                    Val::Num(n as f64)
+                })
+            }
+            ExprKind::DaysBetween(a, b) => {
+                match (as_date(&self.value(a)), as_date(&self.value(b))) {
+                    (Some(x), Some(y)) => Val::Num((y.to_days() - x.to_days()) as f64),
+                    _ => Val::Absent,
+                }
+            }
             ExprKind::Arith(op, a, b) => match (self.value(a), self.value(b)) {
                 // Division by zero gives no value: the comparison becomes unknown.
                 (Val::Num(x), Val::Num(y)) => op.apply(x, y).map_or(Val::Absent, Val::Num),
+                (date, Val::Duration(d)) if *op == ArithOp::Add || *op == ArithOp::Sub => {
+                    let sign = if *op == ArithOp::Sub { -1 } else { 1 };
+                    as_date(&date).map_or(Val::Absent, |x| Val::Date(shift(x, &d, sign)))
+                }
+                (Val::Duration(d), date) if *op == ArithOp::Add => {
+                    as_date(&date).map_or(Val::Absent, |x| Val::Date(shift(x, &d, 1)))
+                }
                 _ => Val::Absent,
             },
             _ => match self.truth(e) {
@@ -203,8 +238,26 @@ impl<'a> Env<'a> {
             ExprKind::Literal(_)
             | ExprKind::Today
             | ExprKind::CountField { .. }
-            | ExprKind::CountList(_)
+            | ExprKind::CountList { .. }
+            | ExprKind::DaysBetween(..)
             | ExprKind::Arith(..) => Truth::Unknown,
+            ExprKind::Contains { value, needle } => {
+                let Val::Text(needle) = self.value(needle) else {
+                    return Truth::Unknown;
+                };
+                let variants = &self.policy.variants;
+                let needle = canonical(&needle, variants);
+                let has = |t: &str| canonical(t, variants).contains(needle.as_ref());
+                match self.value(value) {
+                    Val::Text(t) => Truth::from(has(&t)),
+                    Val::List(items) => Truth::from(items.iter().any(|i| match i {
+                        Value::Text(t) => has(t),
+                        _ => false,
+                    })),
+                    Val::Absent => Truth::Unknown,
+                    _ => Truth::False,
+                }
+            }
             ExprKind::Quantified {
                 quantifier,
                 path,
@@ -238,7 +291,9 @@ impl<'a> Env<'a> {
                     Quantifier::All => items.iter().all(test),
                 })
             }
-            ExprKind::Compare(op, a, b) => compare(*op, &self.value(a), &self.value(b)),
+            ExprKind::Compare(op, a, b) => {
+                compare(*op, &self.value(a), &self.value(b), &self.policy.variants)
+            }
             ExprKind::InList {
                 value,
                 negated,
@@ -334,6 +389,7 @@ fn display(v: &Val) -> String {
         Val::Num(n) => format!("{n}"),
         Val::Text(t) => t.to_string(),
         Val::Date(d) => d.to_string(),
+        Val::Duration(d) => crate::markup::literal_text(&Literal::Duration(*d)),
         Val::List(_) | Val::Object => String::new(),
     }
 }
@@ -346,7 +402,7 @@ fn as_date(v: &Val) -> Option<Date> {
     }
 }
 
-fn compare(op: CompareOp, a: &Val, b: &Val) -> Truth {
+fn compare(op: CompareOp, a: &Val, b: &Val, variants: &[(String, String)]) -> Truth {
     use std::cmp::Ordering;
     let ordering: Option<Ordering> = match (a, b) {
         (Val::Absent, _) | (_, Val::Absent) => return Truth::Unknown,
@@ -356,7 +412,7 @@ fn compare(op: CompareOp, a: &Val, b: &Val) -> Truth {
             _ => None,
         },
         (Val::Text(x), Val::Text(y)) => {
-            let (x, y) = (normalize(x), normalize(y));
+            let (x, y) = (canonical(x, variants), canonical(y, variants));
             return match op {
                 CompareOp::Eq => Truth::from(x == y),
                 CompareOp::Ne => Truth::from(x != y),
@@ -393,8 +449,21 @@ fn requirement_label(req: &Requirement, rule: &RuleDecl) -> String {
 /// index; `None` is the fallback reason) and the failed requirements `(rule, requirement)`.
 pub(crate) struct Found {
     pub verdict: Verdict,
-    pub reasons: Vec<Option<usize>>,
+    pub reasons: Vec<Decider>,
     pub missing: Vec<(usize, usize)>,
+    /// Rules whose condition held but whose exception (`除非`) held too.
+    pub exceptions: Vec<usize>,
+}
+
+/// What a reason stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decider {
+    /// A rule, by index.
+    Rule(usize),
+    /// No rule speaks to the task.
+    NoRule,
+    /// No version of the policy is in force on the date.
+    NotInForce,
 }
 
 /// Per-policy data computed once at load, so deciding allocates little: the `missing` name
@@ -407,21 +476,27 @@ pub(crate) struct Compiled {
     fallback_json: String,
 }
 
+fn exception_of(policy: &Policy, index: usize) -> Option<Exception> {
+    let rule = policy.ast.rules.get(index)?;
+    let unless = rule.unless.as_ref()?;
+    Some(Exception {
+        rule: rule.name.node.clone(),
+        unless: policy.rule_source(index).slice(unless.span).to_owned(),
+        at: policy.locations.get(index).cloned(),
+    })
+}
+
 impl Compiled {
-    pub(crate) fn build(ast: &PolicyAst, locations: &[String]) -> Compiled {
+    pub(crate) fn build(policy: &Policy) -> Compiled {
         let mut c = Compiled::default();
-        for (i, rule) in ast.rules.iter().enumerate() {
+        for (i, rule) in policy.ast.rules.iter().enumerate() {
             c.labels.push(
                 rule.requirements
                     .iter()
                     .map(|r| requirement_label(r, rule))
                     .collect(),
             );
-            let reason = Reason::from_rule(
-                rule,
-                String::new(),
-                locations.get(i).cloned().unwrap_or_default(),
-            );
+            let reason = policy.reason(i, rule, Some(String::new()));
             let json = serde_json::to_string(&reason).unwrap_or_default();
             // Split the serialised reason around its (empty) message.
             let marker = "\"message\":\"\"";
@@ -432,6 +507,13 @@ impl Compiled {
         c.fallback_json = serde_json::to_string(&Reason::fallback()).unwrap_or_default();
         c
     }
+}
+
+/// Decide as if the policy were in force on `today`, whatever its dates: what `diff`
+/// asks of two versions ("what would change if the new one replaced the old").
+pub(crate) fn decide_as_if_in_force(policy: &Policy, subject: &Subject, today: Date) -> Decision {
+    let found = find_within(policy, subject, today, None, false);
+    to_decision(policy, subject, today, &found)
 }
 
 /// Decide one subject as of a date.
@@ -456,6 +538,12 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
     let found = find(policy, subject, today, None);
     let env = Env::new(policy, subject, today, None);
     let c = &policy.compiled;
+    if found.verdict == Verdict::NotInForce {
+        // Rare: take the owned path rather than precompute this reason.
+        let decision = to_decision(policy, subject, today, &found);
+        let _ = serde_json::to_writer(&mut *out, &decision);
+        return;
+    }
     out.extend_from_slice(b"{\"subject\":\"");
     out.extend_from_slice(subject.kind.as_str().as_bytes());
     out.push(b'"');
@@ -470,7 +558,7 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         if n > 0 {
             out.push(b',');
         }
-        match reason.and_then(|i| Some((i, policy.ast.rules.get(i)?))) {
+        match rule_of(policy, *reason) {
             Some((i, rule)) => {
                 out.extend_from_slice(c.json_head.get(i).map_or("", String::as_str).as_bytes());
                 let message = rule_message(&env, rule);
@@ -492,7 +580,24 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
             .map_or("", String::as_str);
         let _ = serde_json::to_writer(&mut *out, label);
     }
-    out.extend_from_slice(b"]}");
+    out.push(b']');
+    let exceptions: Vec<Exception> = found
+        .exceptions
+        .iter()
+        .filter_map(|i| exception_of(policy, *i))
+        .collect();
+    if !exceptions.is_empty() {
+        out.extend_from_slice(b",\"exceptions\":");
+        let _ = serde_json::to_writer(&mut *out, &exceptions);
+    }
+    out.push(b'}');
+}
+
+fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {
+    match decider {
+        Decider::Rule(i) => Some((i, policy.ast.rules.get(i)?)),
+        Decider::NoRule | Decider::NotInForce => None,
+    }
 }
 
 fn rule_message(env: &Env, rule: &RuleDecl) -> String {
@@ -507,12 +612,11 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
     let reasons = found
         .reasons
         .iter()
-        .map(
-            |r| match r.and_then(|i| Some((i, policy.ast.rules.get(i)?))) {
-                Some((i, rule)) => policy.reason(i, rule, Some(rule_message(&env, rule))),
-                None => Reason::fallback(),
-            },
-        )
+        .map(|r| match (r, rule_of(policy, *r)) {
+            (_, Some((i, rule))) => policy.reason(i, rule, Some(rule_message(&env, rule))),
+            (Decider::NotInForce, None) => policy.not_in_force(today),
+            _ => Reason::fallback(),
+        })
         .collect();
     let missing = found
         .missing
@@ -522,13 +626,18 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
             let req = rule.requirements.get(*q)?;
             Some(MissingItem {
                 name: policy.compiled.labels.get(*r)?.get(*q)?.clone(),
-                requirement: policy.source.slice(req.expr.span).to_owned(),
+                requirement: policy.rule_source(*r).slice(req.expr.span).to_owned(),
                 rule: rule.name.node.clone(),
                 span: req.expr.span,
             })
         })
         .collect();
-    Decision::new(subject, found.verdict, reasons, missing)
+    let exceptions = found
+        .exceptions
+        .iter()
+        .filter_map(|i| exception_of(policy, *i))
+        .collect();
+    Decision::new(subject, found.verdict, reasons, missing, exceptions)
 }
 
 impl<'a> Env<'a> {
@@ -554,7 +663,26 @@ fn find(
     today: Date,
     trace: Option<&std::cell::RefCell<Trace>>,
 ) -> Found {
+    find_within(policy, subject, today, trace, true)
+}
+
+fn find_within(
+    policy: &Policy,
+    subject: &Subject,
+    today: Date,
+    trace: Option<&std::cell::RefCell<Trace>>,
+    window: bool,
+) -> Found {
+    if window && !policy.in_force(today) {
+        return Found {
+            verdict: Verdict::NotInForce,
+            reasons: vec![Decider::NotInForce],
+            missing: Vec::new(),
+            exceptions: Vec::new(),
+        };
+    }
     let env = Env::new(policy, subject, today, trace);
+    let mut exceptions = Vec::new();
     let mut denies = Vec::new();
     let mut admits = Vec::new();
     let mut refers = Vec::new();
@@ -572,12 +700,18 @@ fn find(
         if !applies {
             continue;
         }
+        if let Some(u) = &rule.unless
+            && env.truth(u) == Truth::True
+        {
+            exceptions.push(index);
+            continue;
+        }
         if let Some(trace) = trace {
             trace.borrow_mut().rules.push(index);
         }
         match &rule.outcome.node {
-            Outcome::Deny(_) => denies.push(Some(index)),
-            Outcome::Violation(_) => violations.push(Some(index)),
+            Outcome::Deny(_) => denies.push(Decider::Rule(index)),
+            Outcome::Violation(_) => violations.push(Decider::Rule(index)),
             Outcome::Admit(_) | Outcome::Refer(_) => {
                 let mut all_hold = true;
                 for (q, req) in rule.requirements.iter().enumerate() {
@@ -595,9 +729,9 @@ fn find(
                     }
                 }
                 match rule.outcome.node {
-                    Outcome::Admit(_) if all_hold => admits.push(Some(index)),
-                    Outcome::Refer(_) => refers.push(Some(index)),
-                    _ => partial.push(Some(index)),
+                    Outcome::Admit(_) if all_hold => admits.push(Decider::Rule(index)),
+                    Outcome::Refer(_) => refers.push(Decider::Rule(index)),
+                    _ => partial.push(Decider::Rule(index)),
                 }
             }
         }
@@ -611,7 +745,7 @@ fn find(
                 reasons = partial;
             }
             if reasons.is_empty() {
-                reasons.push(None);
+                reasons.push(Decider::NoRule);
             }
             (Verdict::NeedsApproval, reasons, missing)
         }
@@ -622,5 +756,6 @@ fn find(
         verdict,
         reasons,
         missing,
+        exceptions,
     }
 }

@@ -48,6 +48,13 @@ pub(crate) enum ParseError {
         /// What was inside the braces.
         inner: String,
     },
+    /// `字段 事项.x 类型 金额` — a type the language does not have.
+    UnknownFieldType {
+        /// As written.
+        written: String,
+    },
+    /// `30.5 天`, `10% 年` — durations are whole days, months or years.
+    BadDuration,
     /// A parse shape the builder does not expect: a bug in zhunru, never a dropped clause.
     Internal {
         /// Which construct.
@@ -67,6 +74,8 @@ impl Explain for ParseError {
             ParseError::BadDate { .. } => Code::BadDate,
             ParseError::BadPlaceholder { .. } => Code::BadPlaceholder,
             ParseError::Internal { .. } => Code::Internal,
+            ParseError::UnknownFieldType { .. } => Code::UnknownFieldType,
+            ParseError::BadDuration => Code::Syntax,
         }
     }
 
@@ -112,6 +121,14 @@ impl Explain for ParseError {
                 format!("internal error: unexpected parse shape ({what})"),
                 format!("内部错误：意外的解析结构（{what}）"),
             ),
+            ParseError::UnknownFieldType { written } => Text::new(
+                format!("`{written}` is not a field type"),
+                format!("`{written}` 不是字段类型"),
+            ),
+            ParseError::BadDuration => Text::new(
+                "a duration is a whole number of days, months or years",
+                "时长须为整数个天、月或年",
+            ),
         }
     }
 
@@ -132,6 +149,8 @@ impl Explain for ParseError {
             ParseError::BadPlaceholder { .. } => {
                 Text::new("expected a field path here", "此处应为字段路径")
             }
+            ParseError::UnknownFieldType { .. } => Text::new("unknown type", "未知类型"),
+            ParseError::BadDuration => Text::new("not a whole number", "不是整数"),
             ParseError::Other(_)
             | ParseError::TooLarge { .. }
             | ParseError::LongChain
@@ -179,6 +198,14 @@ impl Explain for ParseError {
             ParseError::Internal { .. } => Text::new(
                 "this is a bug in zhunru; please report it with the policy file",
                 "这是 zhunru 的缺陷，请连同政策文件一起报告",
+            ),
+            ParseError::UnknownFieldType { .. } => Text::new(
+                "the types are 文本/text, 数字/number, 日期/date, 是否/yesno, 文本清单/texts, or 取值 「a」、「b」 for one of some texts",
+                "类型为 文本、数字、日期、是否、文本清单，或用 取值 「甲」、「乙」 列出可取的值",
+            ),
+            ParseError::BadDuration => Text::new(
+                "write e.g. 30 天, 3 个月 or 1 年",
+                "例如写 30 天、3 个月 或 1 年",
             ),
             ParseError::Other(_) | ParseError::NumberOutOfRange => return None,
         })

@@ -23,8 +23,30 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         Rule::entry => "a list entry",
         Rule::example_mark | Rule::kw_example => "`示例`",
         Rule::aliases => "aliases `（别名 「…」）`",
-        Rule::cite | Rule::kw_cite => "`引用`/`cite` and a rule id of the source (e.g. `引用 N2`)",
-        Rule::rule_id => "a rule id of the source such as N2 or Y3",
+        Rule::cite | Rule::kw_cite => {
+            "`引用`/`cite` and a clause id the policy declares (e.g. `引用 第三条`)"
+        }
+        Rule::document_decl | Rule::kw_document => "a document (`文件`/`document`)",
+        Rule::doc_field => "a document line (发文机关 / 文号 / 成文日期 / 网址 / 层级)",
+        Rule::clause_decl | Rule::kw_clause => "a clause (`条款 ID 「…」`)",
+        Rule::clause_flag | Rule::funding_flag | Rule::kw_funding => "`费随事转` or `示例`",
+        Rule::field_decl | Rule::kw_field => "a field declaration (`字段`/`field`)",
+        Rule::field_type | Rule::kw_type | Rule::kw_one_of | Rule::one_of => {
+            "a field type (`类型 数字` or `取值 「a」、「b」`)"
+        }
+        Rule::variant_decl | Rule::kw_variant => "a variant spelling (`异体 「a」 = 「b」`)",
+        Rule::extend | Rule::kw_extend => "`追加`/`extend`",
+        Rule::unless_clause | Rule::kw_unless => "`除非`/`unless` and a condition",
+        Rule::contains | Rule::kw_contains => "`包含`/`contains`",
+        Rule::duration | Rule::time_unit | Rule::kw_days | Rule::kw_months | Rule::kw_years => {
+            "a duration (`30 天`, `3 个月`, `1 年`)"
+        }
+        Rule::days_between | Rule::kw_days_between => "`天数(…, …)`",
+        Rule::quoted_only | Rule::kw_quoted => "`原文`",
+        Rule::expires | Rule::kw_expires => "`失效` and a date",
+        Rule::trial | Rule::kw_trial => "`试行`",
+        Rule::parent | Rule::kw_parent => "`上位` and the parent policy's path",
+        Rule::clause_id => "a clause id the policy declares, such as 第三条 or EQ4",
         Rule::about | Rule::kw_about => "`关于` and a subject (事项 / 社区 / 考核)",
         Rule::when_clause | Rule::kw_when => "`当`/`when` and a condition",
         Rule::require_clause | Rule::kw_require => {
@@ -91,8 +113,28 @@ fn describe_zh(rule: &Rule) -> Option<&'static str> {
         Rule::entry => "清单条目",
         Rule::example_mark | Rule::kw_example => "`示例`",
         Rule::aliases => "别名 `（别名 「…」）`",
-        Rule::cite | Rule::kw_cite => "`引用` 和原文条款编号（如 `引用 N2`）",
-        Rule::rule_id => "原文条款编号，如 N2、Y3",
+        Rule::cite | Rule::kw_cite => "`引用` 和本政策声明的条款编号（如 `引用 第三条`）",
+        Rule::document_decl | Rule::kw_document => "文件（`文件`）",
+        Rule::doc_field => "文件信息（发文机关 / 文号 / 成文日期 / 网址 / 层级）",
+        Rule::clause_decl | Rule::kw_clause => "条款（`条款 编号 「…」`）",
+        Rule::clause_flag | Rule::funding_flag | Rule::kw_funding => "`费随事转` 或 `示例`",
+        Rule::field_decl | Rule::kw_field => "字段声明（`字段`）",
+        Rule::field_type | Rule::kw_type | Rule::kw_one_of | Rule::one_of => {
+            "字段类型（`类型 数字` 或 `取值 「甲」、「乙」`）"
+        }
+        Rule::variant_decl | Rule::kw_variant => "异体写法（`异体 「甲」 = 「乙」`）",
+        Rule::extend | Rule::kw_extend => "`追加`",
+        Rule::unless_clause | Rule::kw_unless => "`除非` 和条件",
+        Rule::contains | Rule::kw_contains => "`包含`",
+        Rule::duration | Rule::time_unit | Rule::kw_days | Rule::kw_months | Rule::kw_years => {
+            "时长（`30 天`、`3 个月`、`1 年`）"
+        }
+        Rule::days_between | Rule::kw_days_between => "`天数(…，…)`",
+        Rule::quoted_only | Rule::kw_quoted => "`原文`",
+        Rule::expires | Rule::kw_expires => "`失效` 和日期",
+        Rule::trial | Rule::kw_trial => "`试行`",
+        Rule::parent | Rule::kw_parent => "`上位` 和上位政策的路径",
+        Rule::clause_id => "本政策声明的条款编号，如 第三条、EQ4",
         Rule::about | Rule::kw_about => "`关于` 和对象（事项 / 社区 / 考核）",
         Rule::when_clause | Rule::kw_when => "`当` 和条件",
         Rule::require_clause | Rule::kw_require => "`要求` 和申请须满足的条件",
@@ -166,8 +208,8 @@ fn help_for(positives: &[Rule]) -> (&'static str, &'static str) {
         )
     } else if positives.contains(&Rule::cite) || positives.contains(&Rule::kw_cite) {
         (
-            "every rule cites the clause of the source it encodes, e.g. `规则 负面事项不得下放 引用 N2`",
-            "每条规则都要引用它所依据的原文条款，例如 `规则 负面事项不得下放 引用 N2`",
+            "every rule cites the clause of the source it encodes, e.g. `规则 负面事项不得下放 引用 第三条`",
+            "每条规则都要引用它所依据的原文条款，例如 `规则 负面事项不得下放 引用 第三条`",
         )
     } else if positives.iter().any(|r| {
         matches!(
@@ -263,11 +305,26 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
     Diagnostic::new(source, at, &problem)
 }
 
+/// Keywords a misspelling is matched against, in both languages.
 const KEYWORDS: &[&str] = &[
     "policy",
     "jurisdiction",
     "source",
     "effective",
+    "expires",
+    "trial",
+    "parent",
+    "document",
+    "issuer",
+    "issued",
+    "address",
+    "level",
+    "clause",
+    "field",
+    "variant",
+    "extend",
+    "unless",
+    "contains",
     "list",
     "alias",
     "example",
@@ -285,20 +342,69 @@ const KEYWORDS: &[&str] = &[
     "absent",
     "count",
     "today",
+    "政策",
+    "辖区",
+    "来源",
+    "生效",
+    "失效",
+    "试行",
+    "上位",
+    "文件",
+    "发文机关",
+    "文号",
+    "成文日期",
+    "网址",
+    "层级",
+    "条款",
+    "费随事转",
+    "字段",
+    "类型",
+    "取值",
+    "异体",
+    "追加",
+    "除非",
+    "包含",
+    "清单",
+    "别名",
+    "示例",
+    "引用",
+    "规则",
+    "关于",
+    "要求",
+    "记为",
+    "不予准入",
+    "准予准入",
+    "须经审批",
+    "违规",
+    "断言",
+    "不属于",
+    "属于",
+    "已提供",
+    "未提供",
+    "任一",
+    "全部",
+    "计数",
+    "今天",
 ];
 
-/// A misspelt English keyword (`rul`, `deny_`, `requrie`).
+/// A misspelt keyword, in either language, by characters: `rul` → `rule`, `规侧` → `规则`,
+/// `不予准人` → `不予准入`, `须经审核` → `须经审批`.
 fn keyword_like(word: &str) -> Option<&'static str> {
-    if word.len() < 3 || !word.is_ascii() || KEYWORDS.contains(&word) {
+    let chars = word.chars().count();
+    if KEYWORDS.contains(&word) || chars < 2 || (word.is_ascii() && chars < 3) {
         return None;
     }
-    let lower = word.to_ascii_lowercase();
-    KEYWORDS
+    // One wrong character in a short Chinese word is a typo; two in an English one.
+    let limit = if word.is_ascii() { 2 } else { 1 };
+    let lower = word.to_lowercase();
+    let mut scored: Vec<(usize, &'static str)> = KEYWORDS
         .iter()
+        .filter(|k| k.is_ascii() == word.is_ascii())
         .map(|k| (crate::suggest::distance(&lower, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    scored.sort();
+    scored.first().map(|(_, k)| *k)
 }
 
 /// Limits checked before the parser runs, so that no input can exhaust its stack.

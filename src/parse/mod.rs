@@ -120,6 +120,9 @@ impl Builder<'_> {
     fn policy(&mut self, pair: Pair<Rule>) -> Built<PolicyAst> {
         let whole = span(&pair);
         let mut header = None;
+        let mut documents = Vec::new();
+        let mut fields = Vec::new();
+        let mut variants = Vec::new();
         let mut lists = Vec::new();
         let mut rules = Vec::new();
         let mut asserts = Vec::new();
@@ -127,6 +130,9 @@ impl Builder<'_> {
         for child in pair.into_inner() {
             let built = match child.as_rule() {
                 Rule::header => self.header(child).map(|h| header = Some(h)),
+                Rule::document_decl => self.document_decl(child).map(|d| documents.push(d)),
+                Rule::field_decl => self.field_decl(child).map(|f| fields.push(f)),
+                Rule::variant_decl => self.variant_decl(child).map(|v| variants.push(v)),
                 Rule::list_decl => self.list_decl(child).map(|l| lists.push(l)),
                 Rule::rule_decl => self.rule_decl(child).map(|r| rules.push(r)),
                 Rule::assert_decl => self.assert_decl(child).map(|a| asserts.push(a)),
@@ -149,6 +155,9 @@ impl Builder<'_> {
         }
         Ok(PolicyAst {
             header: self.need(header, whole, "policy header")?,
+            documents,
+            fields,
+            variants,
             lists,
             rules,
             asserts,
@@ -162,6 +171,9 @@ impl Builder<'_> {
         let mut jurisdiction = None;
         let mut source = None;
         let mut effective = None;
+        let mut expires = None;
+        let mut trial = None;
+        let mut parent = None;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_policy => {}
@@ -184,6 +196,16 @@ impl Builder<'_> {
                             let date = self.date(&value)?;
                             effective = Some(Spanned::new(date, span(&value)));
                         }
+                        Rule::expires => {
+                            let value = self.child(field, Rule::date, "expiry date")?;
+                            let date = self.date(&value)?;
+                            expires = Some(Spanned::new(date, span(&value)));
+                        }
+                        Rule::trial => trial = Some(span(&field)),
+                        Rule::parent => {
+                            let value = self.child(field, Rule::string, "parent path")?;
+                            parent = Some(self.string(value));
+                        }
                         _ => return Err(self.bad(&field, "header field")),
                     }
                 }
@@ -195,6 +217,167 @@ impl Builder<'_> {
             jurisdiction,
             source,
             effective,
+            expires,
+            trial,
+            parent,
+            span: whole,
+        })
+    }
+
+    fn document_decl(&mut self, pair: Pair<Rule>) -> Built<DocumentDecl> {
+        let whole = span(&pair);
+        let mut doc = DocumentDecl {
+            title: Spanned::new(String::new(), whole),
+            issuer: None,
+            number: None,
+            issued: None,
+            address: None,
+            level: None,
+            clauses: Vec::new(),
+            span: whole,
+        };
+        let mut title = None;
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::kw_document => {}
+                Rule::string => title = Some(self.string(child)),
+                Rule::doc_field => {
+                    let at = span(&child);
+                    let field = self.need(child.into_inner().next(), at, "document field")?;
+                    let rule = field.as_rule();
+                    if rule == Rule::issued {
+                        let value = self.child(field, Rule::date, "issue date")?;
+                        let date = self.date(&value)?;
+                        doc.issued = Some(Spanned::new(date, span(&value)));
+                        continue;
+                    }
+                    let value = self.child(field, Rule::string, "document field text")?;
+                    let text = Some(self.string(value));
+                    match rule {
+                        Rule::issuer => doc.issuer = text,
+                        Rule::doc_number => doc.number = text,
+                        Rule::address => doc.address = text,
+                        Rule::level => doc.level = text,
+                        _ => return Err(self.bad_at(at, "document field")),
+                    }
+                }
+                Rule::clause_decl => doc.clauses.push(self.clause_decl(child)?),
+                _ => return Err(self.bad(&child, "document")),
+            }
+        }
+        doc.title = self.need(title, whole, "document title")?;
+        Ok(doc)
+    }
+
+    fn clause_decl(&mut self, pair: Pair<Rule>) -> Built<ClauseDecl> {
+        let whole = span(&pair);
+        let mut id = None;
+        let mut text = None;
+        let mut funding = false;
+        let mut example = false;
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::kw_clause => {}
+                Rule::clause_id => id = Some(self.name(&child)),
+                Rule::string => text = Some(self.string(child)),
+                Rule::clause_flag => {
+                    let at = span(&child);
+                    let flag = self.need(child.into_inner().next(), at, "clause flag")?;
+                    match flag.as_rule() {
+                        Rule::funding_flag => funding = true,
+                        Rule::example_mark => example = true,
+                        _ => return Err(self.bad(&flag, "clause flag")),
+                    }
+                }
+                _ => return Err(self.bad(&child, "clause")),
+            }
+        }
+        Ok(ClauseDecl {
+            id: self.need(id, whole, "clause id")?,
+            text: self.need(text, whole, "clause text")?,
+            funding,
+            example,
+        })
+    }
+
+    fn field_decl(&mut self, pair: Pair<Rule>) -> Built<FieldDecl> {
+        let whole = span(&pair);
+        let mut path = None;
+        let mut label = None;
+        let mut ty = None;
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::kw_field => {}
+                Rule::path => path = Some(self.path(child)?),
+                Rule::string => label = Some(self.string(child)),
+                Rule::field_type => ty = Some(self.field_type(child)?),
+                _ => return Err(self.bad(&child, "field declaration")),
+            }
+        }
+        Ok(FieldDecl {
+            path: self.need(path, whole, "declared field")?,
+            label,
+            ty: self.need(ty, whole, "field type")?,
+            span: whole,
+        })
+    }
+
+    fn field_type(&mut self, pair: Pair<Rule>) -> Built<Spanned<DeclaredType>> {
+        let whole = span(&pair);
+        let mut values = Vec::new();
+        let mut named = None;
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::kw_type => {}
+                Rule::name => named = Some(self.name(&child)),
+                Rule::one_of => {
+                    for value in child.into_inner() {
+                        match value.as_rule() {
+                            Rule::kw_one_of => {}
+                            Rule::string => values.push(self.string(value).node),
+                            _ => return Err(self.bad(&value, "one-of value")),
+                        }
+                    }
+                }
+                _ => return Err(self.bad(&child, "field type")),
+            }
+        }
+        let Some(name) = named else {
+            return Ok(Spanned::new(DeclaredType::OneOf(values), whole));
+        };
+        let ty = match name.node.as_str() {
+            "文本" | "text" => DeclaredType::Text,
+            "数字" | "number" => DeclaredType::Number,
+            "日期" | "date" => DeclaredType::Date,
+            "是否" | "yesno" => DeclaredType::Bool,
+            "文本清单" | "texts" => DeclaredType::Texts,
+            other => {
+                return Err(self.report(Diagnostic::new(
+                    self.source,
+                    name.span,
+                    &ParseError::UnknownFieldType {
+                        written: other.to_owned(),
+                    },
+                )));
+            }
+        };
+        Ok(Spanned::new(ty, whole))
+    }
+
+    fn variant_decl(&mut self, pair: Pair<Rule>) -> Built<VariantDecl> {
+        let whole = span(&pair);
+        let mut texts = Vec::new();
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::kw_variant => {}
+                Rule::string => texts.push(self.string(child)),
+                _ => return Err(self.bad(&child, "variant")),
+            }
+        }
+        let mut texts = texts.into_iter();
+        Ok(VariantDecl {
+            from: self.need(texts.next(), whole, "variant form")?,
+            to: self.need(texts.next(), whole, "standard form")?,
             span: whole,
         })
     }
@@ -202,12 +385,14 @@ impl Builder<'_> {
     fn list_decl(&mut self, pair: Pair<Rule>) -> Built<ListDecl> {
         let whole = span(&pair);
         let mut name = None;
+        let mut extend = false;
         let mut title = None;
         let mut cite = Vec::new();
         let mut entries = Vec::new();
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_list => {}
+                Rule::extend => extend = true,
                 Rule::name => name = Some(self.name(&child)),
                 Rule::string => title = Some(self.string(child)),
                 Rule::cite => cite = self.cite(child)?,
@@ -217,6 +402,7 @@ impl Builder<'_> {
         }
         Ok(ListDecl {
             name: self.need(name, whole, "list name")?,
+            extend,
             title,
             cite,
             entries,
@@ -264,7 +450,7 @@ impl Builder<'_> {
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::kw_cite => {}
-                Rule::rule_id => ids.push(Spanned::new(p.as_str().to_owned(), span(&p))),
+                Rule::clause_id => ids.push(Spanned::new(p.as_str().to_owned(), span(&p))),
                 _ => return Err(self.bad(&p, "cite")),
             }
         }
@@ -277,6 +463,7 @@ impl Builder<'_> {
         let mut cite = Vec::new();
         let mut about = None;
         let mut when = None;
+        let mut unless = None;
         let mut requirements = Vec::new();
         let mut outcome = None;
         for child in pair.into_inner() {
@@ -292,6 +479,10 @@ impl Builder<'_> {
                 Rule::when_clause => {
                     let expr = self.child(child, Rule::expr, "when condition")?;
                     when = Some(self.expr(expr)?);
+                }
+                Rule::unless_clause => {
+                    let expr = self.child(child, Rule::expr, "unless condition")?;
+                    unless = Some(self.expr(expr)?);
                 }
                 Rule::require_clause => {
                     for req in child.into_inner() {
@@ -334,6 +525,7 @@ impl Builder<'_> {
             cite,
             about,
             when,
+            unless,
             requirements,
             outcome: self.need(outcome, whole, "rule outcome")?,
             span: whole,
@@ -490,6 +682,13 @@ impl Builder<'_> {
                 value: left,
                 negated: true,
             },
+            Rule::contains => {
+                let needle = self.child(test, Rule::sum, "text looked for")?;
+                ExprKind::Contains {
+                    value: left,
+                    needle: self.sum(needle)?,
+                }
+            }
             _ => return Err(self.bad(&test, "comparison")),
         };
         Ok(Expr {
@@ -561,13 +760,30 @@ impl Builder<'_> {
                 ExprKind::Literal(Literal::Bool(value))
             }
             Rule::today => ExprKind::Today,
+            Rule::days_between => {
+                let mut dates = Vec::new();
+                for child in pair.into_inner() {
+                    match child.as_rule() {
+                        Rule::kw_days_between => {}
+                        Rule::expr => dates.push(self.expr(child)?),
+                        _ => return Err(self.bad(&child, "days between")),
+                    }
+                }
+                let mut dates = dates.into_iter();
+                let from = self.need(dates.next(), sp, "first date")?;
+                let to = self.need(dates.next(), sp, "second date")?;
+                ExprKind::DaysBetween(from, to)
+            }
+            Rule::duration => ExprKind::Literal(Literal::Duration(self.duration(pair)?)),
             Rule::count => {
                 let mut path = None;
                 let mut filter = None;
                 let mut list = None;
+                let mut quoted_only = false;
                 for child in pair.into_inner() {
                     match child.as_rule() {
                         Rule::kw_count => {}
+                        Rule::quoted_only => quoted_only = true,
                         Rule::path => path = Some(self.path(child)?),
                         Rule::name => list = Some(self.name(&child)),
                         Rule::filter => filter = Some(self.filter(child)?),
@@ -575,8 +791,10 @@ impl Builder<'_> {
                     }
                 }
                 match (path, list) {
-                    (Some(path), None) => ExprKind::CountField { path, filter },
-                    (None, Some(list)) if filter.is_none() => ExprKind::CountList(list),
+                    (Some(path), None) if !quoted_only => ExprKind::CountField { path, filter },
+                    (None, Some(list)) if filter.is_none() => {
+                        ExprKind::CountList { list, quoted_only }
+                    }
                     _ => return Err(self.bad_at(sp, "count")),
                 }
             }
@@ -680,6 +898,46 @@ impl Builder<'_> {
             (Rule::mul_op, "*" | "×") => ArithOp::Mul,
             (Rule::mul_op, "/" | "÷") => ArithOp::Div,
             _ => return Err(self.bad(pair, "arithmetic operator")),
+        })
+    }
+
+    fn duration(&mut self, pair: Pair<Rule>) -> Built<Duration> {
+        let sp = span(&pair);
+        let mut amount = None;
+        let mut unit = None;
+        for child in pair.into_inner() {
+            match child.as_rule() {
+                Rule::number => {
+                    // Whole units only: half a month has no calendar meaning.
+                    let n = self.number(&child)?;
+                    if n.fract() != 0.0
+                        || n.abs() > 100_000.0
+                        || child.as_str().ends_with(['%', '％'])
+                    {
+                        return Err(self.report(Diagnostic::new(
+                            self.source,
+                            span(&child),
+                            &ParseError::BadDuration,
+                        )));
+                    }
+                    amount = Some(n as i32);
+                }
+                Rule::time_unit => {
+                    let at = span(&child);
+                    let word = self.need(child.into_inner().next(), at, "time unit")?;
+                    unit = Some(match word.as_rule() {
+                        Rule::kw_days => TimeUnit::Days,
+                        Rule::kw_months => TimeUnit::Months,
+                        Rule::kw_years => TimeUnit::Years,
+                        _ => return Err(self.bad(&word, "time unit")),
+                    });
+                }
+                _ => return Err(self.bad(&child, "duration")),
+            }
+        }
+        Ok(Duration {
+            amount: self.need(amount, sp, "duration amount")?,
+            unit: self.need(unit, sp, "time unit")?,
         })
     }
 
@@ -895,6 +1153,19 @@ mod tests {
         "kw_source",
         "kw_today",
         "kw_when",
+        "kw_address",
+        "kw_contains",
+        "kw_doc_number",
+        "kw_expires",
+        "kw_extend",
+        "kw_funding",
+        "kw_issued",
+        "kw_issuer",
+        "kw_level",
+        "kw_parent",
+        "kw_quoted",
+        "kw_trial",
+        "kw_unless",
     ];
 
     fn policy_files(dir: &FsPath, out: &mut Vec<std::path::PathBuf>) {

@@ -433,6 +433,7 @@ impl Session {
                 Literal::Number(n) => n.to_string(),
                 Literal::Date(d) => d.to_string(),
                 Literal::Bool(b) => b.to_string(),
+                Literal::Duration(d) => format!("{} {:?}", d.amount, d.unit),
             };
             let aliases: Vec<&str> = e.aliases.iter().map(|a| a.node.as_str()).collect();
             let _ = writeln!(
@@ -490,7 +491,7 @@ impl Session {
     )]
     fn load(&mut self, path: &str) -> String {
         if path.is_empty() {
-            return "error: :load needs a file, e.g. :load policies/nanqiao.policy\n".to_owned();
+            return "error: :load needs a file, e.g. :load policies/DISTRICT.policy\n".to_owned();
         }
         let path = PathBuf::from(path);
         match Policy::from_file(&path) {
