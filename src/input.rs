@@ -23,7 +23,7 @@ use crate::value::Subject;
 
 mod csv;
 
-pub use csv::CsvReader;
+pub use csv::{CsvReader, csv_records};
 
 /// The format of a file of subjects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
