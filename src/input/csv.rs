@@ -709,6 +709,15 @@ fn cell_value(name: &str, ty: &ColumnType, text: &str) -> Result<Value, String> 
             let plain = trimmed
                 .bytes()
                 .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+            let integer = trimmed.trim_start_matches(['-', '+']);
+            if !integer.is_empty()
+                && integer.bytes().all(|b| b.is_ascii_digit())
+                && integer
+                    .parse::<u64>()
+                    .map_or(true, |n| n > crate::value::MAX_EXACT_INTEGER)
+            {
+                return Err(crate::value::inexact_integer(name, trimmed));
+            }
             match trimmed.parse::<f64>() {
                 Ok(n) if plain && n.is_finite() => Ok(Value::Number(n)),
                 _ => Err(wrong()),
