@@ -201,8 +201,9 @@ struct JsonRecord {
 /// on a line of its own: it is decided exactly when it is well-formed. A value ends where
 /// its brackets close (a line of JSON Lines, or the closing `}` of a pretty-printed
 /// object). A malformed value ends at the first of
-/// - a line that starts with `{` or `[` where the value cannot go on (no value expected
-///   there): a JSON Lines line after a line missing its `}`;
+/// - a line that starts with `{` or `[` no further indented than the value's first line
+///   (bar an element of a top-level array), or further indented where no value can go: a
+///   JSON Lines line after a line cut short;
 /// - once a line has ended inside a string (JSON has no line break in a string): a line
 ///   starting with `{`/`[` no further indented than the value's first line (the next
 ///   record), or one starting with `}`/`]` no further indented (its own end);
@@ -226,6 +227,10 @@ pub struct SubjectReader<R> {
     lines_only: bool,
     /// Inside a top-level array written with `[` on its own line.
     in_array: bool,
+    /// The line of that `[`, until its `]` is read.
+    array_line: Option<usize>,
+    /// A non-blank line has been read.
+    seen: bool,
     pending: std::vec::IntoIter<Read>,
 }
 
@@ -242,6 +247,8 @@ impl<R: BufRead> SubjectReader<R> {
             done: false,
             lines_only: false,
             in_array: false,
+            array_line: None,
+            seen: false,
             pending: Vec::new().into_iter(),
         }
     }
@@ -343,9 +350,20 @@ impl<R: BufRead> SubjectReader<R> {
             if line.too_long {
                 scan.broken = true;
             } else if !scan.broken {
-                if matches!(first_byte, Some(b'{' | b'[')) && !scan.expects_value() {
-                    self.ahead = Some(line);
-                    return Ok(record);
+                if matches!(first_byte, Some(b'{' | b'[')) {
+                    // Pretty printers indent what is inside a value further than the value,
+                    // so a `{` no further indented than this record's first line starts the
+                    // next one (a JSON Lines line after one cut short, even after a `:`),
+                    // unless it is an element of a top-level array written across lines.
+                    let starts_next = if at <= indent {
+                        !(scan.stack.as_slice() == b"[" && scan.expects_value())
+                    } else {
+                        !scan.expects_value()
+                    };
+                    if starts_next {
+                        self.ahead = Some(line);
+                        return Ok(record);
+                    }
                 }
             } else if at <= indent {
                 match first_byte {
@@ -384,7 +402,13 @@ impl<R: BufRead> SubjectReader<R> {
                 Ok(Some(line)) => line,
                 Ok(None) => {
                     self.done = true;
-                    return None;
+                    // The elements were read as records; the array itself is malformed.
+                    let line = self.array_line.take()?;
+                    let message = "an array opened here is never closed: `]` is missing".to_owned();
+                    return Some(RawItem::Read((
+                        line,
+                        Err(self.error(line, 1, message, b"[")),
+                    )));
                 }
                 Err(e) => return Some(self.io_error(&e)),
             };
@@ -400,15 +424,31 @@ impl<R: BufRead> SubjectReader<R> {
             }
             if !self.lines_only {
                 let trimmed = line.trimmed();
-                if self.in_array && matches!(trimmed, b"]" | b"],") {
+                if self.in_array && trimmed == b"]" {
                     self.in_array = false;
+                    self.array_line = None;
                     continue;
                 }
-                if !self.in_array && trimmed == b"[" {
+                // Only a document that starts with `[` is an array written across lines:
+                // a `[` line further on is a bad line, not a mode.
+                if !self.in_array && !self.seen && trimmed == b"[" {
                     self.in_array = true;
+                    if self.seen && !self.lines_only && line.trimmed() == b"[" {
+                        // A bare `[` further on is a bad line on its own (it would otherwise take
+                        // the lines after it as its elements).
+                        return Some(RawItem::Line(line.number, line.bytes));
+                    }
+                    self.seen = true;
+                    self.array_line = Some(line.number);
                     continue;
                 }
             }
+            if self.seen && !self.lines_only && line.trimmed() == b"[" {
+                // A bare `[` further on is a bad line on its own (it would otherwise take
+                // the lines after it as its elements).
+                return Some(RawItem::Line(line.number, line.bytes));
+            }
+            self.seen = true;
             let mut scan = Scan::default();
             scan.line(&line.bytes);
             if self.lines_only || scan.broken || scan.complete() {

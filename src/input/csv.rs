@@ -356,7 +356,7 @@ pub fn csv_records<'a, R: BufRead + 'a>(
                 record.first_line,
                 Ok(record.cells.into_iter().map(|c| c.text).collect()),
             ),
-            Err(e) => (e.line, Err(e)),
+            Err((line, e)) => (line, Err(e)),
         })
     })
 }
@@ -424,7 +424,7 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     /// The next record, or the one error for a malformed record; `None` at the end.
-    fn record(&mut self) -> Option<Result<Record, InputError>> {
+    fn record(&mut self) -> Option<Result<Record, (usize, InputError)>> {
         let raw = match self.raw_record() {
             Ok(Some(raw)) => raw,
             Ok(None) => {
@@ -435,11 +435,9 @@ impl<R: BufRead> CsvReader<R> {
                 self.done = true;
                 let line = self.lex.line;
                 let column = self.lex.col + 1;
-                return Some(Err(self.error(
+                return Some(Err((
                     line,
-                    column,
-                    format!("cannot read input: {e}"),
-                    "",
+                    self.error(line, column, format!("cannot read input: {e}"), ""),
                 )));
             }
         };
@@ -450,6 +448,8 @@ impl<R: BufRead> CsvReader<R> {
                 .map(|l| String::from_utf8_lossy(l).into_owned())
                 .unwrap_or_default()
         };
+        // Errors are given with the record's first line: a record is reported at its own
+        // line, whatever line in it is wrong.
         // End of input inside quotes: the quote was never closed, and (as in the reference
         // readers) every line after it is inside the cell. Said where the quote opened.
         if self.done_inside_quotes() {
@@ -463,7 +463,10 @@ impl<R: BufRead> CsvReader<R> {
                     if below == 1 { "" } else { "s" }
                 ));
             }
-            return Some(Err(self.error(line, column, message, &line_text(line))));
+            return Some(Err((
+                first,
+                self.error(line, column, message, &line_text(line)),
+            )));
         }
         match raw.problem {
             Some(Problem::TooLong) => {
@@ -471,7 +474,7 @@ impl<R: BufRead> CsvReader<R> {
                     "a row is longer than {MAX_LINE_BYTES} bytes (lines {first}–{}, not read)",
                     raw.last_line
                 );
-                return Some(Err(self.error(first, 1, message, "")));
+                return Some(Err((first, self.error(first, 1, message, ""))));
             }
             Some(Problem::AfterQuote(line, column)) => {
                 let text = line_text(line);
@@ -482,7 +485,7 @@ impl<R: BufRead> CsvReader<R> {
                 let message = format!(
                     "text after the closing quote of a cell: write `\"\"` for a quote inside a quoted cell, or end the cell with `,` (found `{found}`)"
                 );
-                return Some(Err(self.error(line, column, message, &text)));
+                return Some(Err((first, self.error(line, column, message, &text))));
             }
             None => {}
         }
@@ -490,12 +493,12 @@ impl<R: BufRead> CsvReader<R> {
         for (index, bytes) in raw.lines.iter().enumerate() {
             if let Err(e) = std::str::from_utf8(bytes) {
                 let line = first + index;
-                return Some(Err(self.error(
+                return Some(Err((first, self.error(
                     line,
                     e.valid_up_to() + 1,
                     "the row is not valid UTF-8: save the file as UTF-8 (GBK and other encodings are not read)".to_owned(),
                     &line_text(line),
-                )));
+                ))));
             }
         }
         let cells = raw
@@ -793,12 +796,12 @@ impl<R: BufRead> Iterator for CsvReader<R> {
             }
             let record = match self.record()? {
                 Ok(record) => record,
-                Err(e) => {
+                Err((line, e)) => {
                     if matches!(self.header, Header::Unread) {
                         // Without a header no row can be read.
                         self.done = true;
                     }
-                    return Some((e.line, Err(e)));
+                    return Some((line, Err(e)));
                 }
             };
             match &self.header {
