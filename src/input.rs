@@ -1,10 +1,17 @@
-//! Reading subjects: one JSON document, or JSON Lines (one subject a line), streamed; or CSV
-//! ([`CsvReader`]).
+//! Reading subjects: JSON (JSON Lines, pretty-printed documents, arrays), streamed
+//! ([`SubjectReader`]); or CSV ([`CsvReader`]).
 //!
-//! Which JSON shape is told from the first non-blank line: if it holds a complete JSON value
-//! the input is JSON Lines; otherwise the whole input is read as one document (a
-//! pretty-printed object, a sequence of objects, or an array of them). A bad line is an error
-//! for that line only; reading goes on with the next.
+//! The rule for every reader: a record (a JSON value, a CSV row) is decided exactly when it
+//! is well-formed; every malformed record is one error at its own line and column; nothing
+//! outside a malformed record is lost and nothing inside one is read. JSON is not put in a
+//! "lines" or "document" mode by its first line: each value is found on its own (see
+//! [`SubjectReader`]), so a bad line cannot change how the rest is read.
+//!
+//! Shared input rules: a line end is `\n`, `\r\n` or a lone `\r`; one UTF-8 byte-order
+//! mark at the start is skipped; a line of spaces and tabs only is blank and skipped; a
+//! blank text (white space only, U+3000 included) is an absent field, and a task without a
+//! category is an error; dates and enumerations are read trimmed, texts as written, list
+//! items trimmed with blank ones dropped; a record is at most [`MAX_LINE_BYTES`].
 //!
 //! ```
 //! use zhunru::input::{InputFormat, read_subjects};
@@ -23,28 +30,38 @@ use crate::value::Subject;
 
 mod csv;
 
-pub use csv::CsvReader;
+pub use csv::{CsvReader, csv_records};
 
 /// The format of a file of subjects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
-    /// One JSON document, or JSON Lines ([`SubjectReader`]).
+    /// JSON: JSON Lines, pretty-printed documents or an array, told value by value
+    /// ([`SubjectReader`]).
     Json,
+    /// JSON Lines, strictly: every non-blank line is one subject ([`SubjectReader::json_lines`]).
+    JsonLines,
     /// CSV with a header row of contract field names ([`CsvReader`]).
     Csv,
 }
 
 impl InputFormat {
-    /// `Csv` for a path ending in `.csv` (in any case), else `Json`.
+    /// `Csv` for a path ending in `.csv`, `JsonLines` for `.jsonl` or `.ndjson` (in any
+    /// case), else `Json`.
     ///
     /// ```
     /// use zhunru::input::InputFormat;
     /// assert_eq!(InputFormat::from_path("examples/audit/log.CSV".as_ref()), InputFormat::Csv);
-    /// assert_eq!(InputFormat::from_path("examples/audit/log.jsonl".as_ref()), InputFormat::Json);
+    /// assert_eq!(InputFormat::from_path("examples/audit/log.jsonl".as_ref()), InputFormat::JsonLines);
+    /// assert_eq!(InputFormat::from_path("task.json".as_ref()), InputFormat::Json);
     /// ```
     pub fn from_path(path: &Path) -> InputFormat {
         match path.extension() {
             Some(ext) if ext.eq_ignore_ascii_case("csv") => InputFormat::Csv,
+            Some(ext)
+                if ext.eq_ignore_ascii_case("jsonl") || ext.eq_ignore_ascii_case("ndjson") =>
+            {
+                InputFormat::JsonLines
+            }
             _ => InputFormat::Json,
         }
     }
@@ -59,29 +76,161 @@ pub fn read_subjects<'a, R: BufRead + 'a>(
 ) -> Box<dyn Iterator<Item = Read> + 'a> {
     match format {
         InputFormat::Json => Box::new(SubjectReader::new(reader, origin)),
+        InputFormat::JsonLines => Box::new(SubjectReader::new(reader, origin).json_lines()),
         InputFormat::Csv => Box::new(CsvReader::new(reader, origin)),
     }
 }
 
-/// Longest input line accepted, in bytes.
+/// Longest input line accepted, in bytes; also the longest record (a CSV row, a
+/// pretty-printed JSON object).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// One subject read (or not), with the line it starts on.
 pub type Read = (usize, Result<Subject, InputError>);
 
-enum Mode {
-    Unknown,
-    Lines,
-    Done,
+/// One physical line. Line ends are `\n`, `\r\n` and a lone `\r`, as in CSV.
+struct Line {
+    number: usize,
+    /// Without its line end; empty when `too_long`.
+    bytes: Vec<u8>,
+    too_long: bool,
 }
 
-/// Streams subjects from a reader. Memory is bounded by the longest line in JSON Lines mode.
+impl Line {
+    /// Only spaces and tabs (JSON's white space within a line; a form feed is not).
+    fn is_blank(&self) -> bool {
+        !self.too_long && self.bytes.iter().all(|b| matches!(b, b' ' | b'\t'))
+    }
+
+    /// Leading white space, and the first byte after it.
+    fn lead(&self) -> (usize, Option<u8>) {
+        let indent = self
+            .bytes
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        (indent, self.bytes.get(indent).copied())
+    }
+
+    fn trimmed(&self) -> &[u8] {
+        self.bytes.trim_ascii()
+    }
+}
+
+/// A structural scan of JSON, line by line: strings, brackets, the last significant byte.
+/// Enough to tell where a value ends, never to judge it (serde_json does that).
+#[derive(Default)]
+struct Scan {
+    /// Open containers, `{` or `[`.
+    stack: Vec<u8>,
+    in_string: bool,
+    escape: bool,
+    /// The last byte outside strings that was not white space (`"` for a string's end).
+    last: u8,
+    /// A container closed back to depth 0 on the line last scanned.
+    closed: bool,
+    /// A line ended inside a string: JSON has no line break in a string, so the value is
+    /// malformed there and the scan no longer knows where it stands.
+    broken: bool,
+}
+
+impl Scan {
+    fn line(&mut self, bytes: &[u8]) {
+        self.closed = false;
+        for &b in bytes {
+            if self.in_string {
+                if self.escape {
+                    self.escape = false;
+                } else if b == b'\\' {
+                    self.escape = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    self.last = b'"';
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    self.stack.push(b);
+                    self.last = b;
+                }
+                b'}' | b']' => {
+                    self.last = b;
+                    if self.stack.pop().is_some() && self.stack.is_empty() {
+                        self.closed = true;
+                    }
+                }
+                b' ' | b'\t' => {}
+                _ => self.last = b,
+            }
+        }
+        if self.in_string {
+            self.broken = true;
+            self.in_string = false;
+            self.escape = false;
+        }
+    }
+
+    /// The value is complete: nothing is open (or it closed on this line; anything after
+    /// is serde_json's to refuse).
+    fn complete(&self) -> bool {
+        self.closed || self.stack.is_empty()
+    }
+
+    /// The next byte may start a value: after `:`, `[`, or `,` in an array. A `{` at the
+    /// start of a line anywhere else cannot continue this value, so it starts the next one.
+    fn expects_value(&self) -> bool {
+        matches!(self.last, b':' | b'[') || (self.last == b',' && self.stack.last() == Some(&b'['))
+    }
+}
+
+/// A record of JSON: whole lines, from `first` on.
+struct JsonRecord {
+    first: usize,
+    /// The lines joined with `\n` (so serde_json's line numbers are ours).
+    text: Vec<u8>,
+    too_long: bool,
+    last: usize,
+}
+
+/// Streams subjects from JSON: JSON Lines, one pretty-printed document or several, or an
+/// array of subjects, told apart value by value rather than by a mode chosen once.
+///
+/// A *record* is one top-level value, or one element of a top-level array written with `[`
+/// on a line of its own: it is decided exactly when it is well-formed. A value ends where
+/// its brackets close (a line of JSON Lines, or the closing `}` of a pretty-printed
+/// object). A malformed value ends at the first of
+/// - a line that starts with `{` or `[` no further indented than the value's first line
+///   (bar an element of a top-level array), or further indented where no value can go: a
+///   JSON Lines line after a line cut short;
+/// - once a line has ended inside a string (JSON has no line break in a string): a line
+///   starting with `{`/`[` no further indented than the value's first line (the next
+///   record), or one starting with `}`/`]` no further indented (its own end);
+/// - [`MAX_LINE_BYTES`] read, or the end of the input.
+///
+/// So one bad line can never change how the lines after it are read: each malformed record
+/// is one error at its own line and column, and everything outside it is read. Memory is
+/// bounded by [`MAX_LINE_BYTES`].
 pub struct SubjectReader<R> {
     reader: R,
     origin: String,
+    /// Physical lines read so far.
     line: usize,
-    mode: Mode,
-    buf: Vec<u8>,
+    /// A line read ahead: it starts the next record.
+    ahead: Option<Line>,
+    /// The last byte read was `\r`: a `\n` next is the same line end.
+    after_cr: bool,
+    started: bool,
+    done: bool,
+    /// Every line is a record (JSON Lines told by the caller, [`InputFormat::JsonLines`]).
+    lines_only: bool,
+    /// Inside a top-level array written with `[` on its own line.
+    in_array: bool,
+    /// The line of that `[`, until its `]` is read.
+    array_line: Option<usize>,
+    /// A non-blank line has been read.
+    seen: bool,
     pending: std::vec::IntoIter<Read>,
 }
 
@@ -92,122 +241,396 @@ impl<R: BufRead> SubjectReader<R> {
             reader,
             origin: origin.into(),
             line: 0,
-            mode: Mode::Unknown,
-            buf: Vec::new(),
+            ahead: None,
+            after_cr: false,
+            started: false,
+            done: false,
+            lines_only: false,
+            in_array: false,
+            array_line: None,
+            seen: false,
             pending: Vec::new().into_iter(),
         }
     }
 
-    /// Read one line into `buf`; `Ok(false)` at the end. Lines beyond the limit are
-    /// consumed but not kept, and reported.
-    fn read_line(&mut self) -> std::io::Result<Option<bool>> {
-        use std::io::Read;
-        self.buf.clear();
-        // `read_until` searches with the standard library's fast memchr; `take` bounds the
-        // memory one line can use.
-        let limit = (MAX_LINE_BYTES + 1) as u64;
-        let n = (&mut self.reader)
-            .take(limit)
-            .read_until(b'\n', &mut self.buf)?;
-        if n == 0 {
-            return Ok(None);
+    /// Read JSON Lines strictly: every non-blank line is one subject, and a line that is
+    /// not a whole JSON value is an error for that line (no value spans lines).
+    pub fn json_lines(mut self) -> Self {
+        self.lines_only = true;
+        self
+    }
+
+    /// The next physical line, at most [`MAX_LINE_BYTES`] of it kept; `None` at the end.
+    fn next_line(&mut self) -> std::io::Result<Option<Line>> {
+        if let Some(line) = self.ahead.take() {
+            return Ok(Some(line));
         }
+        if !self.started {
+            self.started = true;
+            // A UTF-8 byte-order mark is skipped, as in CSV; a second one is an error (it
+            // is not JSON white space).
+            if self.reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+                self.reader.consume(3);
+            }
+        }
+        let mut bytes = Vec::new();
         let mut too_long = false;
-        if self.buf.last() != Some(&b'\n') && self.buf.len() as u64 >= limit {
-            // Skip the rest of an over-long line, a bounded piece at a time.
-            too_long = true;
-            let mut scratch = Vec::new();
-            loop {
-                scratch.clear();
-                let m = (&mut self.reader)
-                    .take(1 << 16)
-                    .read_until(b'\n', &mut scratch)?;
-                if m == 0 || scratch.last() == Some(&b'\n') {
+        let mut any = false;
+        loop {
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                break;
+            }
+            if std::mem::take(&mut self.after_cr) && chunk.first() == Some(&b'\n') {
+                self.reader.consume(1);
+                continue;
+            }
+            any = true;
+            let (take, end) = match chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
+                Some(i) => (i, Some(chunk.get(i).copied())),
+                None => (chunk.len(), None),
+            };
+            if bytes.len() + take <= MAX_LINE_BYTES && !too_long {
+                bytes.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
+            } else {
+                // Skip the rest of an over-long line without keeping it.
+                too_long = true;
+                bytes = Vec::new();
+            }
+            match end {
+                Some(end) => {
+                    self.reader.consume(take + 1);
+                    self.after_cr = end == Some(b'\r');
                     break;
                 }
+                None => self.reader.consume(take),
             }
-            self.buf.clear();
+        }
+        if !any {
+            return Ok(None);
         }
         self.line += 1;
-        while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
-            self.buf.pop();
-        }
-        Ok(Some(too_long))
+        Ok(Some(Line {
+            number: self.line,
+            bytes,
+            too_long,
+        }))
     }
 
     fn error(&self, line: usize, column: usize, message: String, text: &[u8]) -> InputError {
         InputError::new(
             &self.origin,
             line,
-            column,
+            column.max(1),
             message,
             &String::from_utf8_lossy(text),
         )
     }
 
-    /// Read the rest of the input as one document, starting with the current line.
-    fn document(&mut self) -> Vec<Read> {
-        let first_line = self.line;
-        let mut all = std::mem::take(&mut self.buf);
-        all.push(b'\n');
-        if let Err(e) = self.reader.read_to_end(&mut all) {
-            return vec![(
-                first_line,
-                Err(self.error(first_line, 0, format!("cannot read input: {e}"), b"")),
-            )];
-        }
-        let mut out = Vec::new();
-        let line_text = |line: usize| -> Vec<u8> {
-            all.split(|&b| b == b'\n')
-                .nth(line.saturating_sub(first_line))
-                .unwrap_or(&[])
-                .to_vec()
+    /// Read the rest of a record whose first line is `first` (already scanned by `scan`).
+    fn rest_of_record(&mut self, first: Line, mut scan: Scan) -> std::io::Result<JsonRecord> {
+        let (indent, _) = first.lead();
+        let mut record = JsonRecord {
+            first: first.number,
+            text: first.bytes,
+            too_long: false,
+            last: first.number,
         };
-        let trimmed = all.iter().position(|b| !b.is_ascii_whitespace());
-        if trimmed.and_then(|i| all.get(i)) == Some(&b'[') {
-            match serde_json::from_slice::<Vec<Subject>>(&all) {
-                Ok(subjects) => out.extend(subjects.into_iter().map(|s| (first_line, Ok(s)))),
-                Err(e) => {
-                    let line = first_line + e.line().saturating_sub(1);
-                    out.push((
-                        line,
-                        Err(self.error(line, e.column(), json_message(&e), &line_text(line))),
-                    ));
-                }
-            }
-            return out;
-        }
-        let mut stream = serde_json::Deserializer::from_slice(&all).into_iter::<Subject>();
+        // Blank lines are kept only once a later line belongs to the record.
+        let mut blanks = 0usize;
         loop {
-            let start = stream.byte_offset();
-            let start_line = first_line
-                + all
-                    .get(..start)
-                    .map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
-            match stream.next() {
-                None => break,
-                Some(Ok(s)) => {
-                    // The line of the value's first byte, not of the white space before it.
-                    let skip = all.get(start..).map_or(0, |s| {
-                        s.iter()
-                            .take_while(|b| b.is_ascii_whitespace())
-                            .filter(|&&b| b == b'\n')
-                            .count()
-                    });
-                    out.push((start_line + skip, Ok(s)));
+            let Some(line) = self.next_line()? else {
+                return Ok(record);
+            };
+            if line.is_blank() {
+                blanks += 1;
+                continue;
+            }
+            let (at, first_byte) = line.lead();
+            if line.too_long {
+                scan.broken = true;
+            } else if !scan.broken {
+                if matches!(first_byte, Some(b'{' | b'[')) {
+                    // Pretty printers indent what is inside a value further than the value,
+                    // so a `{` no further indented than this record's first line starts the
+                    // next one (a JSON Lines line after one cut short, even after a `:`),
+                    // unless it is an element of a top-level array written across lines.
+                    let starts_next = if at <= indent {
+                        !(scan.stack.as_slice() == b"[" && scan.expects_value())
+                    } else {
+                        !scan.expects_value()
+                    };
+                    if starts_next {
+                        self.ahead = Some(line);
+                        return Ok(record);
+                    }
                 }
-                Some(Err(e)) => {
-                    let line = first_line + e.line().saturating_sub(1);
-                    out.push((
-                        line,
-                        Err(self.error(line, e.column(), json_message(&e), &line_text(line))),
-                    ));
-                    break;
+            } else if at <= indent {
+                match first_byte {
+                    Some(b'{' | b'[') => {
+                        self.ahead = Some(line);
+                        return Ok(record);
+                    }
+                    Some(b'}' | b']') => {
+                        record.add(&line, blanks);
+                        return Ok(record);
+                    }
+                    _ => {}
                 }
             }
+            if !scan.broken {
+                scan.line(&line.bytes);
+            }
+            record.add(&line, blanks);
+            blanks = 0;
+            if record.too_long {
+                scan.broken = true;
+            }
+            if !scan.broken && scan.complete() {
+                return Ok(record);
+            }
         }
-        out
     }
+
+    /// The next record as items: one, or one an element for an array record.
+    fn next_items(&mut self) -> Option<RawItem> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let line = match self.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.done = true;
+                    // The elements were read as records; the array itself is malformed.
+                    let line = self.array_line.take()?;
+                    let message = "an array opened here is never closed: `]` is missing".to_owned();
+                    return Some(RawItem::Read((
+                        line,
+                        Err(self.error(line, 1, message, b"[")),
+                    )));
+                }
+                Err(e) => return Some(self.io_error(&e)),
+            };
+            if line.too_long {
+                let message = format!("the line is longer than {MAX_LINE_BYTES} bytes");
+                return Some(RawItem::Read((
+                    line.number,
+                    Err(self.error(line.number, 1, message, b"")),
+                )));
+            }
+            if line.is_blank() {
+                continue;
+            }
+            if !self.lines_only {
+                let trimmed = line.trimmed();
+                if self.in_array && trimmed == b"]" {
+                    self.in_array = false;
+                    self.array_line = None;
+                    continue;
+                }
+                // Only a document that starts with `[` is an array written across lines:
+                // a `[` line further on is a bad line, not a mode.
+                if !self.in_array && !self.seen && trimmed == b"[" {
+                    self.in_array = true;
+                    if self.seen && !self.lines_only && line.trimmed() == b"[" {
+                        // A bare `[` further on is a bad line on its own (it would otherwise take
+                        // the lines after it as its elements).
+                        return Some(RawItem::Line(line.number, line.bytes));
+                    }
+                    self.seen = true;
+                    self.array_line = Some(line.number);
+                    continue;
+                }
+            }
+            if self.seen && !self.lines_only && line.trimmed() == b"[" {
+                // A bare `[` further on is a bad line on its own (it would otherwise take
+                // the lines after it as its elements).
+                return Some(RawItem::Line(line.number, line.bytes));
+            }
+            self.seen = true;
+            let mut scan = Scan::default();
+            scan.line(&line.bytes);
+            if self.lines_only || scan.broken || scan.complete() {
+                let (_, first_byte) = line.lead();
+                let mut bytes = line.bytes;
+                if self.in_array {
+                    strip_comma(&mut bytes);
+                }
+                if first_byte == Some(b'[') && !self.lines_only {
+                    let record = JsonRecord {
+                        first: line.number,
+                        text: bytes,
+                        too_long: false,
+                        last: line.number,
+                    };
+                    self.pending = self.parse_record(record).into_iter();
+                    match self.pending.next() {
+                        Some(read) => return Some(RawItem::Read(read)),
+                        None => continue,
+                    }
+                }
+                return Some(RawItem::Line(line.number, bytes));
+            }
+            let mut record = match self.rest_of_record(line, scan) {
+                Ok(record) => record,
+                Err(e) => return Some(self.io_error(&e)),
+            };
+            if self.in_array {
+                strip_comma(&mut record.text);
+            }
+            self.pending = self.parse_record(record).into_iter();
+            if let Some(read) = self.pending.next() {
+                return Some(RawItem::Read(read));
+            }
+        }
+    }
+
+    fn io_error(&mut self, e: &std::io::Error) -> RawItem {
+        self.done = true;
+        let line = self.line + 1;
+        let error = self.error(line, 1, format!("cannot read input: {e}"), b"");
+        RawItem::Read((line, Err(error)))
+    }
+
+    /// Parse a multi-line record (or an array on one line): one read, or one an element.
+    fn parse_record(&self, record: JsonRecord) -> Vec<Read> {
+        let first = record.first;
+        if record.too_long {
+            let message = format!(
+                "a record is longer than {MAX_LINE_BYTES} bytes (lines {first}–{}, not read)",
+                record.last
+            );
+            return vec![(first, Err(self.error(first, 1, message, b"")))];
+        }
+        let text = record.text.as_slice();
+        if text.trim_ascii_start().first() == Some(&b'[') {
+            // An array of subjects: each element is its own record, once the whole is
+            // known to be well-formed JSON.
+            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+                return vec![(first, Err(self.located(text, first, 0, &e)))];
+            }
+            return array_elements(text)
+                .into_iter()
+                .map(|(start, end)| {
+                    let slice = text.get(start..end).unwrap_or(&[]);
+                    let (line, _) = position(text, start);
+                    let read = serde_json::from_slice::<Subject>(slice)
+                        .map_err(|e| self.located(text, first, start, &e));
+                    (first + line, read)
+                })
+                .collect();
+        }
+        let read =
+            serde_json::from_slice::<Subject>(text).map_err(|e| self.located(text, first, 0, &e));
+        vec![(first, read)]
+    }
+
+    /// An error of serde_json reading `text[start..]`, placed in the file: `text` starts
+    /// at line `first`.
+    fn located(
+        &self,
+        text: &[u8],
+        first: usize,
+        start: usize,
+        e: &serde_json::Error,
+    ) -> InputError {
+        let (start_line, start_col) = position(text, start);
+        let (mut line, mut col) = if e.line() <= 1 {
+            (start_line, start_col + e.column().saturating_sub(1))
+        } else {
+            (start_line + e.line() - 1, e.column())
+        };
+        let line_of = |i: usize| text.split(|&b| b == b'\n').nth(i).unwrap_or(&[]);
+        if col == 0 {
+            // serde_json places an error just after a line end at column 0: show it at the
+            // end of the line before, where the text stops.
+            if line > 0 {
+                line -= 1;
+                col = line_of(line).len() + 1;
+            } else {
+                col = 1;
+            }
+        }
+        self.error(first + line, col, json_message(e), line_of(line))
+    }
+}
+
+impl JsonRecord {
+    fn add(&mut self, line: &Line, blanks: usize) {
+        self.last = line.number;
+        if self.too_long {
+            return;
+        }
+        if line.too_long || self.text.len() + blanks + line.bytes.len() + 1 > MAX_LINE_BYTES {
+            self.too_long = true;
+            self.text = Vec::new();
+            return;
+        }
+        for _ in 0..=blanks {
+            self.text.push(b'\n');
+        }
+        self.text.extend_from_slice(&line.bytes);
+    }
+}
+
+/// Drop the `,` that ends an element of a pretty-printed array (and white space after it).
+fn strip_comma(bytes: &mut Vec<u8>) {
+    let end = bytes.trim_ascii_end().len();
+    if end > 0 && bytes.get(end - 1) == Some(&b',') {
+        bytes.truncate(end - 1);
+    }
+}
+
+/// The 0-based line and 1-based byte column of `offset` in `text` (lines end with `\n`).
+fn position(text: &[u8], offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    (line, offset - line_start + 1)
+}
+
+/// The byte ranges of the elements of the well-formed JSON array `text`.
+fn array_elements(text: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escape = false;
+    let mut start = None;
+    for (i, &b) in text.iter().enumerate() {
+        if in_string {
+            if escape {
+                escape = false;
+            } else if b == b'\\' {
+                escape = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 1 && b == b'[' && start.is_none() {
+            start = Some(i + 1);
+        } else if (depth == 1 && b == b',') || (depth == 0 && b == b']') {
+            if let Some(s) = start {
+                let slice = text.get(s..i).unwrap_or(&[]);
+                let lead = slice.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                if lead < slice.len() {
+                    out.push((s + lead, i));
+                }
+            }
+            start = (depth == 1).then_some(i + 1);
+        }
+    }
+    out
 }
 
 /// Parse one JSON Lines line; the error says where, in the line's own terms.
@@ -224,7 +647,9 @@ pub fn parse_line(buf: &[u8], line: usize, origin: &str) -> Result<Subject, Inpu
             );
             return InputError::new(origin, line, at + 1, message, &text);
         }
-        InputError::new(origin, line, e.column(), json_message(&e), &text)
+        // serde_json puts an error at the end of the input at column 0 only when the input
+        // ends with a line end, which a line here never does; 1 at the least all the same.
+        InputError::new(origin, line, e.column().max(1), json_message(&e), &text)
     })
 }
 
@@ -236,6 +661,11 @@ pub(crate) fn json_message(e: &serde_json::Error) -> String {
         None => text,
     };
     match e.classify() {
+        // serde_json's only limit: the input may well be valid JSON.
+        serde_json::error::Category::Syntax if text == "recursion limit exceeded" => {
+            "the JSON is nested more than 128 deep: a limit of zhunru (the text may be valid JSON)"
+                .to_owned()
+        }
         serde_json::error::Category::Syntax => format!("not valid JSON: {text}"),
         serde_json::error::Category::Eof => format!("the JSON ends too early: {text}"),
         _ => text,
@@ -257,55 +687,7 @@ impl<R: BufRead> SubjectReader<R> {
         if let Some(item) = self.pending.next() {
             return Some(RawItem::Read(item));
         }
-        loop {
-            if matches!(self.mode, Mode::Done) {
-                return None;
-            }
-            let too_long = match self.read_line() {
-                Ok(Some(too_long)) => too_long,
-                Ok(None) => {
-                    self.mode = Mode::Done;
-                    return None;
-                }
-                Err(e) => {
-                    self.mode = Mode::Done;
-                    let line = self.line + 1;
-                    let error = self.error(line, 0, format!("cannot read input: {e}"), b"");
-                    return Some(RawItem::Read((line, Err(error))));
-                }
-            };
-            if too_long {
-                let line = self.line;
-                let message = format!("line is longer than {MAX_LINE_BYTES} bytes");
-                return Some(RawItem::Read((
-                    line,
-                    Err(self.error(line, 1, message, b"")),
-                )));
-            }
-            if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
-                continue;
-            }
-            match self.mode {
-                Mode::Lines => {
-                    return Some(RawItem::Line(self.line, std::mem::take(&mut self.buf)));
-                }
-                Mode::Unknown => {
-                    let incomplete =
-                        match serde_json::from_slice::<serde::de::IgnoredAny>(&self.buf) {
-                            Err(e) => e.is_eof(),
-                            Ok(_) => false,
-                        };
-                    if incomplete {
-                        self.mode = Mode::Done;
-                        self.pending = self.document().into_iter();
-                        return self.pending.next().map(RawItem::Read);
-                    }
-                    self.mode = Mode::Lines;
-                    return Some(RawItem::Line(self.line, std::mem::take(&mut self.buf)));
-                }
-                Mode::Done => return None,
-            }
-        }
+        self.next_items()
     }
 }
 

@@ -351,8 +351,13 @@ impl<'de> Visitor<'de> for SubjectVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Subject, A::Error> {
         let mut kind = None;
         let mut fields = Fields::default();
+        // Fields given as blank text: absent, but still names that may not repeat.
+        let mut blank: Vec<Cow<'static, str>> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             if key == "kind" {
+                if kind.is_some() {
+                    return Err(de::Error::custom("field `kind` is given twice"));
+                }
                 let text: String = map
                     .next_value_seed(Typed {
                         ty: &FieldType::Enum(&["task", "community", "assessment"]),
@@ -367,7 +372,7 @@ impl<'de> Visitor<'de> for SubjectVisitor {
                 });
                 continue;
             }
-            if fields.get(&key).is_some() {
+            if fields.get(&key).is_some() || blank.contains(&key) {
                 return Err(de::Error::custom(format!("field `{key}` is given twice")));
             }
             let value = match schema::top_level(&key) {
@@ -382,10 +387,16 @@ impl<'de> Visitor<'de> for SubjectVisitor {
                     name: "",
                 })?,
             };
+            // A blank text is an absent field, as an empty CSV cell is (the readers agree).
+            if value.is_blank_text() {
+                blank.push(key);
+                continue;
+            }
             fields.0.push((key, value));
         }
         let kind = kind.unwrap_or(SubjectKind::Task);
-        if kind == SubjectKind::Task && fields.get("category").is_none() {
+        // `null` is no category either (a blank one was dropped above).
+        if kind == SubjectKind::Task && matches!(fields.get("category"), None | Some(Value::Null)) {
             return Err(de::Error::custom(
                 "a task needs a `category` (what the lists are matched against)",
             ));
@@ -401,6 +412,28 @@ impl Value {
             _ => String::new(),
         }
     }
+
+    /// A text that is empty or white space only (U+3000 included): the readers' "blank".
+    fn is_blank_text(&self) -> bool {
+        matches!(self, Value::Text(t) if t.trim().is_empty())
+    }
+}
+
+/// The largest integer a subject's number holds exactly (2^53): beyond it an `f64` would
+/// silently read `9007199254740993` as `…992`.
+pub(crate) const MAX_EXACT_INTEGER: u64 = 1 << 53;
+
+/// The message for an integer beyond [`MAX_EXACT_INTEGER`] in field `path` (empty when the
+/// field has no name, as inside an unknown field).
+pub(crate) fn inexact_integer(path: &str, written: &str) -> String {
+    let field = if path.is_empty() {
+        "a number".to_owned()
+    } else {
+        format!("field `{path}`")
+    };
+    format!(
+        "{field} is {written}, beyond the range of exact numbers (±{MAX_EXACT_INTEGER}): it would be read as a different number"
+    )
 }
 
 /// Reads a value and checks it against the schema's type for its field.
@@ -459,10 +492,16 @@ impl<'de> Visitor<'de> for Typed<'_> {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        if v.unsigned_abs() > MAX_EXACT_INTEGER {
+            return Err(E::custom(inexact_integer(&self.path(), &v.to_string())));
+        }
         self.visit_f64(v as f64)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        if v > MAX_EXACT_INTEGER {
+            return Err(E::custom(inexact_integer(&self.path(), &v.to_string())));
+        }
         self.visit_f64(v as f64)
     }
 
@@ -474,6 +513,11 @@ impl<'de> Visitor<'de> for Typed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        // Dates and enumerations are read trimmed, as CSV cells are; texts as written.
+        let v = match self.ty {
+            FieldType::Date | FieldType::Enum(_) => v.trim(),
+            _ => v,
+        };
         match self.ty {
             FieldType::Text | FieldType::Any => Ok(Value::Text(v.to_owned())),
             FieldType::Date => match Date::parse(v) {
@@ -514,7 +558,17 @@ impl<'de> Visitor<'de> for Typed<'_> {
             parent: self.parent,
             name: self.name,
         })? {
-            items.push(item);
+            match item {
+                // A list of texts is read as CSV reads `a; b`: items trimmed, blank ones
+                // dropped (so `[" "]` is as absent as an empty cell).
+                Value::Text(t) if matches!(self.ty, FieldType::TextList) => {
+                    let t = t.trim();
+                    if !t.is_empty() {
+                        items.push(Value::Text(t.to_owned()));
+                    }
+                }
+                item => items.push(item),
+            }
         }
         Ok(Value::List(items))
     }
@@ -526,8 +580,9 @@ impl<'de> Visitor<'de> for Typed<'_> {
             _ => return Err(self.wrong("an object")),
         };
         let mut fields = Fields::default();
+        let mut blank: Vec<Cow<'static, str>> = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            if fields.get(&key).is_some() {
+            if fields.get(&key).is_some() || blank.contains(&key) {
                 return Err(de::Error::custom(format!(
                     "field `{}.{key}` is given twice",
                     self.path()
@@ -545,6 +600,10 @@ impl<'de> Visitor<'de> for Typed<'_> {
                     name: "",
                 })?,
             };
+            if value.is_blank_text() {
+                blank.push(key);
+                continue;
+            }
             fields.0.push((key, value));
         }
         Ok(Value::Object(fields))

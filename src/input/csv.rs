@@ -3,11 +3,18 @@
 //!
 //! Hand-written rather than the `csv` crate, because every error must point at the cell it is
 //! about (line *and* column in the file as a person sees it, quotes included), which the
-//! crate's records do not keep; the format itself is small.
+//! crate's records do not keep (its `Position` is per record, not per cell), and because a
+//! record over the limit must be skipped without being held in memory; the format itself is
+//! small. The differential tests (`tests/readers.rs`) hold it to the `csv` crate record by
+//! record, cell by cell.
 //!
-//! - Cells are separated by `,`; rows end with `\n` or `\r\n`. A cell in double quotes may
-//!   hold `,`, line breaks and `""` (one quote). A UTF-8 byte-order mark (as Excel writes) is
-//!   skipped; blank lines are skipped.
+//! - Cells are separated by `,`; rows end with `\n`, `\r\n` or a lone `\r`. A cell in
+//!   double quotes may hold `,`, line ends (kept as written: `\r\n` stays `\r\n`) and `""`
+//!   (one quote). One UTF-8 byte-order mark (as Excel writes) is skipped; lines that are
+//!   empty or hold only spaces and tabs are skipped.
+//! - Records end where Python's `csv` and the `csv` crate end them, malformed ones too (text
+//!   after a closing quote, a row over [`MAX_LINE_BYTES`], a quote never closed): such a
+//!   record is one error at its own line, and the next record is read as they would read it.
 //! - Header names are the contract's field names; nested fields are dotted
 //!   (`funding.amount`, `approval.status`, `period.end`). Columns the contract does not name
 //!   are kept as text fields.
@@ -67,6 +74,233 @@ enum Header {
     Columns(Vec<Column>),
 }
 
+/// Where the lexer stands inside a record. The lexer reads as leniently as Python's `csv`
+/// and the `csv` crate do, so that a record ends exactly where theirs does even when it is
+/// malformed: a malformed record is then one error, and nothing after it is lost or made up.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    /// At the start of a cell.
+    CellStart,
+    /// In a cell that did not start with a quote: quotes in it are plain text.
+    Unquoted,
+    /// Inside quotes: `,` and line ends are text.
+    Quoted,
+    /// Just after a quote inside quotes: `"` makes one quote, anything else ends the quotes.
+    QuoteInQuoted,
+}
+
+/// The first thing wrong with a record's shape, kept while the lexer reads on to its end.
+#[derive(Clone, Copy, Debug)]
+enum Problem {
+    /// Text after a closing quote, at (absolute line, byte column). The reference readers
+    /// keep such text in the cell; zhunru refuses the record but ends it where they do.
+    AfterQuote(usize, usize),
+    /// The record is longer than [`MAX_LINE_BYTES`]; nothing more of it is kept.
+    TooLong,
+}
+
+/// A cell as bytes: line ends inside quotes kept as written (`\r\n` stays `\r\n`).
+struct RawCell {
+    bytes: Vec<u8>,
+    /// Absolute line and 1-based byte column of its first byte.
+    line: usize,
+    column: usize,
+    quoted: bool,
+}
+
+/// A record as bytes, before it is checked for UTF-8.
+struct RawRecord {
+    first_line: usize,
+    /// The record's physical lines without their line ends, while it is within the limit.
+    lines: Vec<Vec<u8>>,
+    cells: Vec<RawCell>,
+    /// Bytes read for this record, line ends included.
+    size: usize,
+    problem: Option<Problem>,
+    /// Where the open quote of the cell being read stands (absolute line, byte column).
+    quote: Option<(usize, usize)>,
+    /// The line the record's last byte is on.
+    last_line: usize,
+}
+
+impl RawRecord {
+    fn keeps(&self) -> bool {
+        !matches!(self.problem, Some(Problem::TooLong))
+    }
+
+    /// Count a byte against the limit: past it, nothing more of the record is kept (memory
+    /// stays bounded) but the lexer still reads on, quotes respected, to the record's end.
+    fn count(&mut self) {
+        self.size += 1;
+        if self.size > MAX_LINE_BYTES && self.keeps() {
+            self.problem = Some(Problem::TooLong);
+            self.lines = Vec::new();
+            self.cells = Vec::new();
+        }
+    }
+
+    fn add(&mut self, b: u8) {
+        if self.keeps()
+            && let Some(cell) = self.cells.last_mut()
+        {
+            cell.bytes.push(b);
+        }
+    }
+
+    fn open_cell(&mut self, line: usize, column: usize, quoted: bool) {
+        if self.keeps() {
+            self.cells.push(RawCell {
+                bytes: Vec::new(),
+                line,
+                column,
+                quoted,
+            });
+        }
+    }
+
+    /// A line of spaces and tabs only (or nothing): skipped, as an empty line is.
+    fn is_blank(&self) -> bool {
+        self.problem.is_none()
+            && matches!(self.cells.as_slice(), [cell] if !cell.quoted
+                && cell.bytes.iter().all(|b| matches!(b, b' ' | b'\t')))
+    }
+}
+
+/// The lexer's physical position. Line ends are `\n`, `\r\n` and a lone `\r`, as Python's
+/// `csv` and the `csv` crate take them.
+struct Lexer {
+    /// The current physical line, 1-based.
+    line: usize,
+    /// Bytes of the current line read so far.
+    col: usize,
+    /// The current line's bytes, kept for error snippets while the record is in bounds.
+    text: Vec<u8>,
+    /// The last byte was a `\r`: a `\n` now belongs to the same line end.
+    after_cr: bool,
+    state: State,
+    /// The byte-order mark check is done.
+    started: bool,
+    /// The input ended inside quotes.
+    ended_quoted: bool,
+}
+
+impl Lexer {
+    fn end_line(&mut self, record: Option<&mut RawRecord>) {
+        let text = std::mem::take(&mut self.text);
+        if let Some(record) = record
+            && record.keeps()
+        {
+            record.lines.push(text);
+        }
+        self.line += 1;
+        self.col = 0;
+    }
+
+    /// Feed one byte; `true` when it ended the record. `record` is `None` between records,
+    /// where empty lines are skipped.
+    fn step(&mut self, b: u8, record: &mut Option<RawRecord>) -> bool {
+        let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
+        if b == b'\n' && after_cr {
+            // The `\n` of a `\r\n`: the line ended at the `\r` already.
+            if let Some(r) = record.as_mut()
+                && self.state == State::Quoted
+            {
+                r.count();
+                r.add(b);
+            }
+            return false;
+        }
+        let line_end = b == b'\n' || b == b'\r';
+        let r = match record {
+            Some(r) => r,
+            None if line_end => {
+                self.end_line(None);
+                return false;
+            }
+            None => {
+                self.state = State::CellStart;
+                record.insert(RawRecord {
+                    first_line: self.line,
+                    lines: Vec::new(),
+                    cells: Vec::new(),
+                    size: 0,
+                    problem: None,
+                    quote: None,
+                    last_line: self.line,
+                })
+            }
+        };
+        r.count();
+        r.last_line = self.line;
+        if line_end {
+            if self.state == State::Quoted {
+                r.add(b);
+                self.end_line(Some(r));
+                return false;
+            }
+            if self.state == State::CellStart {
+                // The row ends with `,`: its last cell is empty.
+                r.open_cell(self.line, self.col + 1, false);
+            }
+            self.end_line(Some(r));
+            self.state = State::CellStart;
+            r.quote = None;
+            return true;
+        }
+        self.col += 1;
+        if r.keeps() {
+            self.text.push(b);
+        }
+        match (self.state, b) {
+            (State::CellStart, b'"') => {
+                r.open_cell(self.line, self.col, true);
+                r.quote = Some((self.line, self.col));
+                self.state = State::Quoted;
+            }
+            (State::CellStart, b',') => r.open_cell(self.line, self.col, false),
+            (State::CellStart, _) => {
+                r.open_cell(self.line, self.col, false);
+                r.add(b);
+                self.state = State::Unquoted;
+            }
+            (State::Unquoted, b',') | (State::QuoteInQuoted, b',') => {
+                r.quote = None;
+                self.state = State::CellStart;
+            }
+            (State::Unquoted, _) => r.add(b),
+            (State::Quoted, b'"') => self.state = State::QuoteInQuoted,
+            (State::Quoted, _) => r.add(b),
+            (State::QuoteInQuoted, b'"') => {
+                r.add(b);
+                self.state = State::Quoted;
+            }
+            (State::QuoteInQuoted, _) => {
+                if r.problem.is_none() {
+                    r.problem = Some(Problem::AfterQuote(self.line, self.col));
+                }
+                r.quote = None;
+                r.add(b);
+                self.state = State::Unquoted;
+            }
+        }
+        false
+    }
+
+    /// The end of the input: the record being read (if any) ends here.
+    fn finish(&mut self, record: &mut RawRecord) {
+        if self.state == State::CellStart {
+            // The last row ends with `,` and no line end: its last cell is empty.
+            record.open_cell(self.line, self.col + 1, false);
+        }
+        self.ended_quoted = self.state == State::Quoted;
+        self.state = State::CellStart;
+        let text = std::mem::take(&mut self.text);
+        if record.keeps() {
+            record.lines.push(text);
+        }
+    }
+}
+
 /// Streams subjects from CSV. Memory is bounded by the longest row.
 ///
 /// ```
@@ -87,10 +321,44 @@ enum Header {
 pub struct CsvReader<R> {
     reader: R,
     origin: String,
-    /// Physical lines read so far.
-    line: usize,
+    lex: Lexer,
     header: Header,
     done: bool,
+}
+
+/// The records of a CSV input as cells of text, with no header and no types: what a
+/// reference reader (Python's `csv`, the `csv` crate) would give, record by record. Each
+/// item is the record's first line and its cells, or why the record is malformed.
+///
+/// It is what [`CsvReader`] reads its rows with, exposed so that it can be compared with
+/// reference readers (the differential tests do).
+///
+/// ```
+/// let csv = "a,\"b\r\nc\",d\r\n\r\n\"e\"\"\",f";
+/// let records: Vec<_> = zhunru::input::csv_records(csv.as_bytes(), "x.csv").collect();
+/// assert_eq!(records.len(), 2);
+/// assert_eq!(records[0].1.as_ref().unwrap(), &["a", "b\r\nc", "d"]);
+/// assert_eq!(records[1].0, 4);
+/// assert_eq!(records[1].1.as_ref().unwrap(), &["e\"", "f"]);
+/// ```
+pub fn csv_records<'a, R: BufRead + 'a>(
+    reader: R,
+    origin: impl Into<String>,
+) -> impl Iterator<Item = (usize, Result<Vec<String>, InputError>)> + 'a {
+    let mut csv = CsvReader::new(reader, origin);
+    std::iter::from_fn(move || {
+        if csv.done {
+            return None;
+        }
+        let record = csv.record()?;
+        Some(match record {
+            Ok(record) => (
+                record.first_line,
+                Ok(record.cells.into_iter().map(|c| c.text).collect()),
+            ),
+            Err((line, e)) => (line, Err(e)),
+        })
+    })
 }
 
 impl<R: BufRead> CsvReader<R> {
@@ -99,7 +367,15 @@ impl<R: BufRead> CsvReader<R> {
         CsvReader {
             reader,
             origin: origin.into(),
-            line: 0,
+            lex: Lexer {
+                line: 1,
+                col: 0,
+                text: Vec::new(),
+                after_cr: false,
+                state: State::CellStart,
+                started: false,
+                ended_quoted: false,
+            },
             header: Header::Unread,
             done: false,
         }
@@ -109,174 +385,148 @@ impl<R: BufRead> CsvReader<R> {
         InputError::new(&self.origin, line, column, message, text).with_help(CSV_HELP)
     }
 
-    /// One physical line, without its line break, and whether it was cut at the limit.
-    fn read_line(&mut self, limit: usize) -> std::io::Result<Option<(Vec<u8>, bool)>> {
-        let mut buf = Vec::new();
-        let mut too_long = false;
-        let mut any = false;
+    /// The next record as bytes; `Ok(None)` at the end of the input.
+    fn raw_record(&mut self) -> std::io::Result<Option<RawRecord>> {
+        if !self.lex.started {
+            self.lex.started = true;
+            // One UTF-8 byte-order mark (as Excel writes) is skipped; a second one is text
+            // (the header then refuses it).
+            if self.reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+                self.reader.consume(3);
+            }
+        }
+        let mut record: Option<RawRecord> = None;
         loop {
             let chunk = self.reader.fill_buf()?;
             if chunk.is_empty() {
-                break;
+                if let Some(r) = record.as_mut() {
+                    self.lex.finish(r);
+                }
+                return Ok(record.filter(|r| !r.is_blank()));
             }
-            any = true;
-            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => (i + 1, true),
-                None => (chunk.len(), false),
-            };
-            if buf.len() + take <= limit + 1 {
-                buf.extend_from_slice(chunk.get(..take).unwrap_or(&[]));
-            } else {
-                too_long = true;
+            let mut used = 0;
+            let mut ended = false;
+            for &b in chunk {
+                used += 1;
+                if self.lex.step(b, &mut record) {
+                    ended = true;
+                    break;
+                }
             }
-            self.reader.consume(take);
-            if done {
-                break;
-            }
-        }
-        if !any {
-            return Ok(None);
-        }
-        self.line += 1;
-        if buf.last() == Some(&b'\n') {
-            buf.pop();
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
+            self.reader.consume(used);
+            if ended {
+                match record.take() {
+                    Some(r) if r.is_blank() => continue,
+                    r => return Ok(r),
+                }
             }
         }
-        if self.line == 1 && buf.starts_with(b"\xef\xbb\xbf") {
-            buf.drain(..3);
-        }
-        Ok(Some((buf, too_long)))
     }
 
-    /// The next record, or an error for the lines it spans; `None` at the end.
-    fn record(&mut self) -> Option<Result<Record, InputError>> {
-        let mut record = Record {
-            first_line: 0,
-            lines: Vec::new(),
-            cells: Vec::new(),
+    /// The next record, or the one error for a malformed record; `None` at the end.
+    fn record(&mut self) -> Option<Result<Record, (usize, InputError)>> {
+        let raw = match self.raw_record() {
+            Ok(Some(raw)) => raw,
+            Ok(None) => {
+                self.done = true;
+                return None;
+            }
+            Err(e) => {
+                self.done = true;
+                let line = self.lex.line;
+                let column = self.lex.col + 1;
+                return Some(Err((
+                    line,
+                    self.error(line, column, format!("cannot read input: {e}"), ""),
+                )));
+            }
         };
-        let mut size = 0usize;
-        let mut bad_utf8: Option<(usize, usize)> = None;
-        // Parser state carried across lines: inside quotes, and the cell being built.
-        let mut quoted = false;
-        let mut cell: Option<Cell> = None;
-        loop {
-            let (bytes, too_long) = match self.read_line(MAX_LINE_BYTES.saturating_sub(size)) {
-                Ok(Some(read)) => read,
-                Ok(None) => {
-                    self.done = true;
-                    if record.lines.is_empty() {
-                        return None;
-                    }
-                    // End of input inside quotes: the quote was never closed.
-                    let (line, column) = cell.as_ref().map_or((0, 1), |c| (c.line, c.column));
-                    let text = record.lines.get(line).cloned().unwrap_or_default();
-                    return Some(Err(self.error(
-                        record.first_line + line,
-                        column,
-                        "a quoted cell is never closed: the file ends inside quotes".to_owned(),
-                        &text,
-                    )));
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(self.error(
-                        self.line + 1,
-                        0,
-                        format!("cannot read input: {e}"),
-                        "",
-                    )));
-                }
-            };
-            if record.lines.is_empty() {
-                if bytes.iter().all(|b| b.is_ascii_whitespace()) && !too_long {
-                    continue;
-                }
-                record.first_line = self.line;
+        let first = raw.first_line;
+        let line_text = |line: usize| -> String {
+            raw.lines
+                .get(line.saturating_sub(first))
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .unwrap_or_default()
+        };
+        // Errors are given with the record's first line: a record is reported at its own
+        // line, whatever line in it is wrong.
+        // End of input inside quotes: the quote was never closed, and (as in the reference
+        // readers) every line after it is inside the cell. Said where the quote opened.
+        if self.done_inside_quotes() {
+            let (line, column) = raw.quote.unwrap_or((first, 1));
+            let below = raw.last_line.saturating_sub(line);
+            let mut message =
+                "a quoted cell is never closed: the file ends inside quotes".to_owned();
+            if below > 0 {
+                message.push_str(&format!(
+                    " ({below} line{} below, none of them read as a row)",
+                    if below == 1 { "" } else { "s" }
+                ));
             }
-            if too_long {
-                return Some(Err(self.error(
-                    self.line,
-                    1,
-                    format!("a row is longer than {MAX_LINE_BYTES} bytes"),
-                    "",
-                )));
-            }
-            size += bytes.len() + 1;
-            let index = record.lines.len();
-            let text = match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    bad_utf8.get_or_insert((index, at + 1));
-                    // Quotes and commas are ASCII, so the lossy text still parses the same.
-                    String::from_utf8_lossy(e.as_bytes()).into_owned()
-                }
-            };
-            let mut chars = text.char_indices().peekable();
-            let mut after_quote = false;
-            while let Some((at, c)) = chars.next() {
-                let current = cell.get_or_insert_with(|| Cell {
-                    text: String::new(),
-                    line: index,
-                    column: at + 1,
-                });
-                if quoted {
-                    if c == '"' {
-                        if chars.peek().map(|&(_, n)| n) == Some('"') {
-                            chars.next();
-                            current.text.push('"');
-                        } else {
-                            quoted = false;
-                            after_quote = true;
-                        }
-                    } else {
-                        current.text.push(c);
-                    }
-                    continue;
-                }
-                match c {
-                    ',' => {
-                        record.cells.extend(cell.take());
-                        after_quote = false;
-                    }
-                    '"' if current.text.is_empty() && !after_quote => quoted = true,
-                    _ if after_quote => {
-                        let message = format!(
-                            "text after the closing quote of a cell: write `\"\"` for a quote inside a quoted cell, or end the cell with `,` (found `{c}`)"
-                        );
-                        return Some(Err(self.error(self.line, at + 1, message, &text)));
-                    }
-                    _ => current.text.push(c),
-                }
-            }
-            record.lines.push(text);
-            if quoted {
-                // A line break inside quotes belongs to the cell; the record goes on.
-                if let Some(current) = cell.as_mut() {
-                    current.text.push('\n');
-                }
-                continue;
-            }
-            // A row ending in `,` has an empty last cell.
-            record.cells.push(cell.take().unwrap_or(Cell {
-                text: String::new(),
-                line: index,
-                column: record.lines.get(index).map_or(0, String::len) + 1,
-            }));
-            if let Some((line, column)) = bad_utf8 {
-                let text = record.lines.get(line).cloned().unwrap_or_default();
-                return Some(Err(self.error(
-                    record.first_line + line,
-                    column,
-                    "the row is not valid UTF-8: save the file as UTF-8 (GBK and other encodings are not read)".to_owned(),
-                    &text,
-                )));
-            }
-            return Some(Ok(record));
+            return Some(Err((
+                first,
+                self.error(line, column, message, &line_text(line)),
+            )));
         }
+        match raw.problem {
+            Some(Problem::TooLong) => {
+                let message = format!(
+                    "a row is longer than {MAX_LINE_BYTES} bytes (lines {first}–{}, not read)",
+                    raw.last_line
+                );
+                return Some(Err((first, self.error(first, 1, message, ""))));
+            }
+            Some(Problem::AfterQuote(line, column)) => {
+                let text = line_text(line);
+                let found = text
+                    .get(column.saturating_sub(1)..)
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or('?');
+                let message = format!(
+                    "text after the closing quote of a cell: write `\"\"` for a quote inside a quoted cell, or end the cell with `,` (found `{found}`)"
+                );
+                return Some(Err((first, self.error(line, column, message, &text))));
+            }
+            None => {}
+        }
+        // UTF-8 is checked line by line so the bad byte is located where a person sees it.
+        for (index, bytes) in raw.lines.iter().enumerate() {
+            if let Err(e) = std::str::from_utf8(bytes) {
+                let line = first + index;
+                return Some(Err((first, self.error(
+                    line,
+                    e.valid_up_to() + 1,
+                    "the row is not valid UTF-8: save the file as UTF-8 (GBK and other encodings are not read)".to_owned(),
+                    &line_text(line),
+                ))));
+            }
+        }
+        let cells = raw
+            .cells
+            .into_iter()
+            .map(|c| Cell {
+                // Every line of the record is valid UTF-8, and cells split it at ASCII
+                // bytes, so this is lossless.
+                text: String::from_utf8_lossy(&c.bytes).into_owned(),
+                line: c.line.saturating_sub(first),
+                column: c.column,
+            })
+            .collect();
+        let lines = raw
+            .lines
+            .into_iter()
+            .map(|l| String::from_utf8_lossy(&l).into_owned())
+            .collect();
+        Some(Ok(Record {
+            first_line: first,
+            lines,
+            cells,
+        }))
+    }
+
+    /// Whether the input ended inside quotes (checked once a record is out).
+    fn done_inside_quotes(&self) -> bool {
+        self.lex.ended_quoted
     }
 
     fn read_header(&mut self, record: Record) -> Result<Vec<Column>, InputError> {
@@ -289,6 +539,14 @@ impl<R: BufRead> CsvReader<R> {
             };
             if name.is_empty() {
                 return fail("a header cell is empty: every column needs a field name".to_owned());
+            }
+            if name.starts_with('\u{feff}') {
+                // One mark is skipped before the header; a second one would silently rename
+                // the first column (`\u{feff}id` is not `id`).
+                return fail(
+                    "the header starts with a second byte-order mark (U+FEFF): save the file with one at most"
+                        .to_owned(),
+                );
             }
             if columns.iter().any(|c| c.name == name) {
                 return fail(format!("column `{name}` is named twice in the header"));
@@ -454,6 +712,15 @@ fn cell_value(name: &str, ty: &ColumnType, text: &str) -> Result<Value, String> 
             let plain = trimmed
                 .bytes()
                 .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+            let integer = trimmed.trim_start_matches(['-', '+']);
+            if !integer.is_empty()
+                && integer.bytes().all(|b| b.is_ascii_digit())
+                && integer
+                    .parse::<u64>()
+                    .map_or(true, |n| n > crate::value::MAX_EXACT_INTEGER)
+            {
+                return Err(crate::value::inexact_integer(name, trimmed));
+            }
             match trimmed.parse::<f64>() {
                 Ok(n) if plain && n.is_finite() => Ok(Value::Number(n)),
                 _ => Err(wrong()),
@@ -529,12 +796,12 @@ impl<R: BufRead> Iterator for CsvReader<R> {
             }
             let record = match self.record()? {
                 Ok(record) => record,
-                Err(e) => {
+                Err((line, e)) => {
                     if matches!(self.header, Header::Unread) {
                         // Without a header no row can be read.
                         self.done = true;
                     }
-                    return Some((e.line, Err(e)));
+                    return Some((line, Err(e)));
                 }
             };
             match &self.header {
