@@ -94,7 +94,8 @@ impl Server {
         }
         head.push_str("\r\n");
         stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body).unwrap();
+        // A server may answer (413) before reading the body, and close: not the client's error.
+        let _ = stream.write_all(body);
         read_response(&mut stream)
     }
 }
@@ -135,7 +136,14 @@ impl Response {
 /// Read a whole `Connection: close` response.
 pub fn read_response(stream: &mut impl Read) -> Response {
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
+    let mut buf = [0u8; 65536];
+    // Read until the server closes; a reset after an early answer still leaves the answer.
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+        }
+    }
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -159,7 +159,14 @@ function showProblem(problem, request) {
     fieldError("json", `${t(["第", "line "])}${problem.line}${t(["行第", ", column "])}${col}${t(["列：", ": "])}${msg}`);
     return;
   }
-  if (problem.field && FIELDS[problem.field] && fieldError(FIELDS[problem.field], msg)) return;
+  const id = problem.field && FIELDS[problem.field];
+  if (id) {
+    // The server's message is English; say in the page's language which field it is.
+    const label = document.querySelector(`label[for="${id}"]`);
+    const name = label ? label.textContent : problem.field;
+    const text = lang === "zh" ? `「${name}」填写有误：${msg}` : `${name}: ${msg}`;
+    if (fieldError(id, text)) return;
+  }
   if (problem.code === "zhunru::input" && /as_of/.test(msg) && fieldError("as_of", msg)) return;
   formError(msg);
 }
