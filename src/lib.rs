@@ -204,6 +204,35 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+impl PolicyError {
+    /// A file that could not be read (`zhunru::io`).
+    pub fn cannot_read(name: &str, error: &std::io::Error) -> PolicyError {
+        PolicyError {
+            diagnostics: vec![Diagnostic::new(
+                &Source::new(name, ""),
+                Span::default(),
+                &LoadError::CannotRead {
+                    name: name.to_owned(),
+                    error: error.to_string(),
+                },
+            )],
+        }
+    }
+
+    /// Two policies loaded under one district name (`zhunru::check::duplicate_name`).
+    pub fn duplicate_name(policy: &Policy, name: &str) -> PolicyError {
+        PolicyError {
+            diagnostics: vec![Diagnostic::new(
+                policy.source(),
+                Span::default(),
+                &LoadError::DuplicateName {
+                    name: name.to_owned(),
+                },
+            )],
+        }
+    }
+}
+
 impl miette::Diagnostic for PolicyError {
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
         Some(Box::new(
@@ -644,6 +673,11 @@ impl Policy {
                 },
             })
         })
+    }
+
+    /// Whether the policy builds on a parent (`上位`).
+    pub fn has_parent(&self) -> bool {
+        self.sources.len() > 1
     }
 
     /// Whether rule `index` is written in this policy's own file (not a parent's).

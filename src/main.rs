@@ -2,6 +2,8 @@
 
 mod cli;
 mod repl;
+#[cfg(feature = "server")]
+mod server;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -12,6 +12,8 @@ mod audit;
 mod compare;
 mod diff;
 mod notice;
+#[cfg(feature = "server")]
+mod serve;
 
 /// zhunru (准入): decide whether work may be pushed down to a community, with reasons.
 #[derive(Parser, Debug)]
@@ -107,6 +109,9 @@ enum Command {
     /// `sent_on`, report every one that entered without admission. Exit 0 none, 3 some,
     /// 1 policy or input errors.
     Audit(audit::AuditArgs),
+    /// Serve the HTTP API and the reviewers' page (default 127.0.0.1:8080, policies/).
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
     /// Ask "can this task enter?" interactively (能否准入).
     Repl {
         /// Policies to load; the first is the district in force. Default: policies/*.policy.
@@ -210,6 +215,8 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Notice(args) => notice::run(args),
         Command::Audit(args) => audit::run(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run_serve(args),
         Command::Repl { policies, as_of } => {
             crate::repl::run(policies, as_of.unwrap_or_else(Date::today), lang())
         }

@@ -1,0 +1,56 @@
+//! `zhunru serve [--addr HOST:PORT] [POLICY|DIR…]`: the HTTP API and the reviewers' page.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::server::{Config, Limits, run};
+
+/// Arguments of `zhunru serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Policy files or folders of them (default: policies/). The first is the default
+    /// district; each is named by its file stem.
+    policies: Vec<PathBuf>,
+    /// Address to listen on. Loopback by default: expose it deliberately (e.g. 0.0.0.0:8080
+    /// behind a reverse proxy).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Largest JSON Lines batch body, in MiB (one subject is limited to 1 MiB).
+    #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    max_batch_mib: u32,
+    /// `/v1` requests handled at once; more are answered 503 with `Retry-After`.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    max_concurrent: u32,
+    /// Seconds a client may take to send its headers, or between two pieces of its body.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    read_timeout: u64,
+    /// Don't watch the policy files (reload with SIGHUP only).
+    #[arg(long)]
+    no_watch: bool,
+}
+
+/// Run `zhunru serve`.
+pub fn run_serve(args: ServeArgs) -> ExitCode {
+    let limits = Limits {
+        batch_body: (args.max_batch_mib as usize) << 20,
+        max_concurrent: args.max_concurrent as usize,
+        read_timeout: Duration::from_secs(args.read_timeout),
+        ..Limits::default()
+    };
+    run(Config {
+        addr: args.addr,
+        sources: if args.policies.is_empty() {
+            vec![PathBuf::from("policies")]
+        } else {
+            args.policies
+        },
+        expand: super::policy_files,
+        limits,
+        watch: !args.no_watch,
+        grace: Duration::from_secs(30),
+    })
+}

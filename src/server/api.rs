@@ -1,0 +1,885 @@
+//! The `/v1` handlers, health, metrics and the page. Every decision is the library's
+//! `Decision` serialised as `zhunru eval --format json` writes it.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+use zhunru::{Date, Decision, Subject, notice};
+
+use super::AppState;
+use super::problem::Problem;
+use super::state::{District, Snapshot};
+
+/// What a request body read as `origin` in error locations.
+const ORIGIN: &str = "body";
+
+type Shared = State<Arc<AppState>>;
+
+fn json_response(status: StatusCode, mut body: Vec<u8>, content_type: &'static str) -> Response {
+    body.push(b'\n');
+    let mut r = (status, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+fn to_json<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => json_response(StatusCode::OK, body, "application/json"),
+        Err(e) => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "zhunru::server::internal",
+            format!("cannot write JSON: {e}"),
+        )
+        .into_response(),
+    }
+}
+
+/// How the request body is to be read, from its `Content-Type`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Json,
+    Lines,
+}
+
+fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
+    let given = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = given
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Ok(BodyKind::Json),
+        "application/x-ndjson" | "application/jsonl" | "application/json-lines" => {
+            Ok(BodyKind::Lines)
+        }
+        e if e.starts_with("application/") && e.ends_with("+json") => Ok(BodyKind::Json),
+        _ => Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "zhunru::server::content_type",
+            format!(
+                "send `Content-Type: application/json` (one subject) or `application/x-ndjson` (JSON Lines), not `{given}`"
+            ),
+        )),
+    }
+}
+
+fn too_large(limit: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "zhunru::server::too_large",
+        format!("the body is larger than the limit of {limit} bytes"),
+    )
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Read a whole body up to `limit` bytes.
+async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, Problem> {
+    let mut body = body;
+    let mut out = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "zhunru::server::body",
+                format!("the request body could not be read in time: {e}"),
+            )
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > limit {
+                return Err(too_large(limit));
+            }
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out)
+}
+
+/// serde_json's message without its " at line L column C" tail (the location is kept apart).
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = text
+        .rfind(" at line ")
+        .and_then(|i| text.get(..i))
+        .unwrap_or(&text);
+    match e.classify() {
+        serde_json::error::Category::Syntax => format!("not valid JSON: {text}"),
+        serde_json::error::Category::Eof => format!("the JSON ends too early: {text}"),
+        _ => text.to_owned(),
+    }
+}
+
+/// The text of line `line` (1-based) of `text`.
+fn line_of(text: &str, line: usize) -> &str {
+    text.lines().nth(line.saturating_sub(1)).unwrap_or("")
+}
+
+fn input_problem(text: &str, line: usize, column: usize, message: String) -> Problem {
+    let e = zhunru::InputError::new(ORIGIN, line, column, message, line_of(text, line));
+    Problem::input(&e, e.line, e.column)
+}
+
+/// A single request: one subject, or `{"district", "as_of", "subject"}`.
+struct Single {
+    district: Option<String>,
+    as_of: Option<Date>,
+    subject: Subject,
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    subject: Option<&'a RawValue>,
+    #[serde(borrow)]
+    district: Option<&'a RawValue>,
+    #[serde(borrow)]
+    as_of: Option<&'a RawValue>,
+}
+
+/// Line and character column (1-based) of byte `offset` in `text`.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Where `part` (a slice of `text`) starts in `text`, in bytes.
+fn offset_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize)
+        .checked_sub(text.as_ptr() as usize)
+        .filter(|o| *o <= text.len())
+        .unwrap_or(0)
+}
+
+fn parse_single(body: &[u8]) -> Result<Single, Problem> {
+    let text = std::str::from_utf8(body).map_err(|u| {
+        let (line, column) = position(
+            std::str::from_utf8(body.get(..u.valid_up_to()).unwrap_or(&[])).unwrap_or(""),
+            u.valid_up_to(),
+        );
+        Problem::input(
+            &zhunru::InputError::new(
+                ORIGIN,
+                line,
+                column,
+                "the body is not valid UTF-8".to_owned(),
+                "",
+            ),
+            line,
+            column,
+        )
+    })?;
+    let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|e| {
+        let message = if e.classify() == serde_json::error::Category::Data {
+            "the body should be one JSON object: a subject, or {\"district\", \"as_of\", \"subject\"}"
+                .to_owned()
+        } else {
+            json_message(&e)
+        };
+        input_problem(text, e.line(), e.column(), message)
+    })?;
+    let Some(raw) = envelope.subject else {
+        let subject =
+            Subject::from_json(ORIGIN, text).map_err(|e| Problem::input(&e, e.line, e.column))?;
+        return Ok(Single {
+            district: None,
+            as_of: None,
+            subject,
+        });
+    };
+    let located = |raw: &RawValue, message: String| {
+        let (line, column) = position(text, offset_in(text, raw.get()));
+        input_problem(text, line, column, message)
+    };
+    let district = match envelope.district {
+        None => None,
+        Some(raw) => Some(
+            serde_json::from_str::<Option<String>>(raw.get()).map_err(|_| {
+                located(
+                    raw,
+                    "`district` should be a district's name, as text".to_owned(),
+                )
+            })?,
+        )
+        .flatten(),
+    };
+    let as_of = match envelope.as_of {
+        None => None,
+        Some(raw) => match serde_json::from_str::<Option<String>>(raw.get()) {
+            Ok(None) => None,
+            Ok(Some(s)) => Some(Date::parse(&s).ok_or_else(|| {
+                located(
+                    raw,
+                    format!("`as_of` should be a date (YYYY-MM-DD, a day that exists), not `{s}`"),
+                )
+            })?),
+            Err(_) => {
+                return Err(located(
+                    raw,
+                    "`as_of` should be a date (YYYY-MM-DD)".to_owned(),
+                ));
+            }
+        },
+    };
+    let inner = raw.get();
+    let subject = Subject::from_json(ORIGIN, inner).map_err(|e| {
+        // Locate the error in the whole body, not in the subject's own text.
+        let (line0, column0) = position(text, offset_in(text, inner));
+        let (line, column) = if e.line <= 1 {
+            (line0, column0 + e.column.saturating_sub(1))
+        } else {
+            (line0 + e.line - 1, e.column)
+        };
+        let located = zhunru::InputError::new(ORIGIN, line, 0, e.message.clone(), "");
+        Problem::input(&located, line, column)
+    })?;
+    Ok(Single {
+        district,
+        as_of,
+        subject,
+    })
+}
+
+/// The district a request names (or the default), or the problem to answer.
+fn pick(snapshot: &Snapshot, name: Option<&str>) -> Result<District, Problem> {
+    let found = match name {
+        Some(n) => snapshot.get(n),
+        None => snapshot.default_district(),
+    };
+    if let Some(d) = found {
+        return Ok(d.clone());
+    }
+    let name = name.unwrap_or("");
+    if let Some(f) = snapshot.failed.iter().find(|f| f.district == name) {
+        return Err(Problem::policy_failed(f));
+    }
+    if snapshot.districts.is_empty() {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "zhunru::server::not_ready",
+            "no policy is loaded",
+        ));
+    }
+    Err(Problem::unknown_district(name, snapshot.names()))
+}
+
+fn record(state: &AppState, district: &str, decision: &Decision) {
+    state
+        .metrics
+        .decided(district, decision.verdict.as_str(), 1);
+}
+
+/// `POST /v1/decide`: one subject (JSON), or a batch (JSON Lines, streamed).
+pub async fn decide(State(state): Shared, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    match body_kind(&parts.headers) {
+        Err(p) => p.into_response(),
+        Ok(BodyKind::Lines) => batch(state, &parts, body).await,
+        Ok(BodyKind::Json) => match single(&state, &parts.headers, body).await {
+            Ok((district, as_of, subject)) => {
+                let decision = district.policy.decide(&subject, as_of);
+                record(&state, &district.name, &decision);
+                match serde_json::to_vec(&decision) {
+                    Ok(bytes) => json_response(StatusCode::OK, bytes, "application/json"),
+                    Err(e) => Problem::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "zhunru::server::internal",
+                        format!("cannot write JSON: {e}"),
+                    )
+                    .into_response(),
+                }
+            }
+            Err(p) => p.into_response(),
+        },
+    }
+}
+
+async fn single(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(District, Date, Subject), Problem> {
+    let limit = state.limits.single_body;
+    if declared_length(headers).is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let bytes = read_limited(body, limit).await?;
+    let single = parse_single(&bytes).inspect_err(|_| {
+        state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
+    })?;
+    let snapshot = state.live.snapshot();
+    let district = pick(&snapshot, single.district.as_deref())?;
+    Ok((
+        district,
+        single.as_of.unwrap_or_else(Date::today),
+        single.subject,
+    ))
+}
+
+#[derive(Deserialize)]
+struct BatchQuery {
+    district: Option<String>,
+    as_of: Option<String>,
+}
+
+/// A response body fed by a channel: the batch is decided while it streams.
+struct ChannelBody(mpsc::Receiver<Bytes>);
+
+impl http_body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        self.get_mut()
+            .0
+            .poll_recv(cx)
+            .map(|b| b.map(|b| Ok(http_body::Frame::data(b))))
+    }
+}
+
+/// Output is sent in pieces of about this size.
+const CHUNK: usize = 32 * 1024;
+
+/// Decides JSON Lines as `zhunru eval --format json` does: one line out per subject line,
+/// blank lines skipped but counted, a bad line's error object in its place.
+struct LineDecider {
+    district: District,
+    as_of: Date,
+    line: usize,
+    /// Bytes of a line not yet ended.
+    pending: Vec<u8>,
+    /// Inside a line longer than the limit: drop bytes until its end.
+    skipping: bool,
+    out: Vec<u8>,
+    counts: [u64; 5],
+    bad: u64,
+}
+
+const VERDICTS: [zhunru::Verdict; 5] = [
+    zhunru::Verdict::Admitted,
+    zhunru::Verdict::Denied,
+    zhunru::Verdict::NeedsApproval,
+    zhunru::Verdict::Compliant,
+    zhunru::Verdict::NonCompliant,
+];
+
+impl LineDecider {
+    fn error_line(&mut self, e: &zhunru::InputError) {
+        self.bad += 1;
+        // The same object as `eval` writes for a bad line.
+        let obj = serde_json::json!({
+            "line": e.line,
+            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
+        });
+        let _ = serde_json::to_writer(&mut self.out, &obj);
+        self.out.push(b'\n');
+    }
+
+    fn line(&mut self, bytes: &[u8]) {
+        self.line += 1;
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        match zhunru::input::parse_line(bytes, self.line, ORIGIN) {
+            Ok(subject) => {
+                let decision = self.district.policy.decide(&subject, self.as_of);
+                if let Some(slot) = VERDICTS
+                    .iter()
+                    .position(|v| *v == decision.verdict)
+                    .and_then(|i| self.counts.get_mut(i))
+                {
+                    *slot += 1;
+                }
+                let _ = serde_json::to_writer(&mut self.out, &decision);
+                self.out.push(b'\n');
+            }
+            Err(e) => self.error_line(&e),
+        }
+    }
+
+    fn too_long(&mut self) {
+        self.line += 1;
+        let message = format!(
+            "line is longer than {} bytes",
+            zhunru::input::MAX_LINE_BYTES
+        );
+        let e = zhunru::InputError::new(ORIGIN, self.line, 1, message, "");
+        self.error_line(&e);
+    }
+
+    /// Take a piece of the body: decide every line it completes.
+    fn feed(&mut self, mut data: &[u8]) {
+        while let Some(nl) = data.iter().position(|b| *b == b'\n') {
+            let (head, rest) = data.split_at(nl);
+            data = rest.get(1..).unwrap_or(&[]);
+            if self.skipping {
+                self.skipping = false;
+                self.pending.clear();
+                continue;
+            }
+            if self.pending.is_empty() {
+                self.line(head);
+            } else {
+                let mut whole = std::mem::take(&mut self.pending);
+                whole.extend_from_slice(head);
+                if whole.len() > zhunru::input::MAX_LINE_BYTES {
+                    self.too_long();
+                } else {
+                    self.line(&whole);
+                }
+            }
+        }
+        if !self.skipping {
+            self.pending.extend_from_slice(data);
+            if self.pending.len() > zhunru::input::MAX_LINE_BYTES {
+                self.pending.clear();
+                self.skipping = true;
+                self.too_long();
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.skipping {
+            return;
+        }
+        let last = std::mem::take(&mut self.pending);
+        if !last.is_empty() {
+            self.line(&last);
+        }
+    }
+}
+
+async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: Body) -> Response {
+    let limit = state.limits.batch_body;
+    if declared_length(&parts.headers).is_some_and(|n| n > limit as u64) {
+        return too_large(limit).into_response();
+    }
+    let query: BatchQuery = match parts.uri.query() {
+        None => BatchQuery {
+            district: None,
+            as_of: None,
+        },
+        Some(q) => match serde_urlencoded_query(q) {
+            Ok(q) => q,
+            Err(p) => return p.into_response(),
+        },
+    };
+    let as_of = match query.as_of.as_deref().map(Date::parse) {
+        None => Date::today(),
+        Some(Some(d)) => d,
+        Some(None) => {
+            return Problem::new(
+                StatusCode::BAD_REQUEST,
+                "zhunru::input",
+                "`as_of` should be a date (YYYY-MM-DD, a day that exists)",
+            )
+            .into_response();
+        }
+    };
+    // The whole batch is decided by the version in force when it started.
+    let snapshot = state.live.snapshot();
+    let district = match pick(&snapshot, query.district.as_deref()) {
+        Ok(d) => d,
+        Err(p) => return p.into_response(),
+    };
+    let (tx, rx) = mpsc::channel::<Bytes>(4);
+    let name = district.name.clone();
+    tokio::spawn(async move {
+        let mut decider = LineDecider {
+            district,
+            as_of,
+            line: 0,
+            pending: Vec::new(),
+            skipping: false,
+            out: Vec::with_capacity(CHUNK * 2),
+            counts: [0; 5],
+            bad: 0,
+        };
+        let mut body = body;
+        let mut received = 0usize;
+        let mut stop: Option<String> = None;
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Err(e) => {
+                    stop = Some(format!("the request body could not be read: {e}"));
+                    break;
+                }
+                Ok(frame) => {
+                    let Ok(data) = frame.into_data() else {
+                        continue;
+                    };
+                    received += data.len();
+                    if received > limit {
+                        stop = Some(format!(
+                            "the body is larger than the limit of {limit} bytes; lines after this were not decided"
+                        ));
+                        break;
+                    }
+                    decider.feed(&data);
+                    if decider.out.len() >= CHUNK {
+                        let piece = Bytes::from(std::mem::take(&mut decider.out));
+                        if tx.send(piece).await.is_err() {
+                            return; // the client went away
+                        }
+                    }
+                }
+            }
+        }
+        match &stop {
+            None => decider.finish(),
+            Some(message) => {
+                let obj = serde_json::json!({"error": {"code": "zhunru::server::body", "message": message}});
+                let _ = serde_json::to_writer(&mut decider.out, &obj);
+                decider.out.push(b'\n');
+            }
+        }
+        for (verdict, n) in VERDICTS.iter().zip(decider.counts) {
+            if n > 0 {
+                state.metrics.decided(&name, verdict.as_str(), n);
+            }
+        }
+        state
+            .metrics
+            .input_errors
+            .fetch_add(decider.bad, Ordering::Relaxed);
+        if !decider.out.is_empty() {
+            let _ = tx.send(Bytes::from(decider.out)).await;
+        }
+    });
+    let mut response = Response::new(Body::new(ChannelBody(rx)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    response
+}
+
+/// `district=…&as_of=…` from a query string.
+fn serde_urlencoded_query(q: &str) -> Result<BatchQuery, Problem> {
+    let mut out = BatchQuery {
+        district: None,
+        as_of: None,
+    };
+    for pair in q.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = percent_decode(v).ok_or_else(|| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "zhunru::input",
+                format!("the query parameter `{k}` is not valid percent-encoded UTF-8"),
+            )
+        })?;
+        match k {
+            "district" => out.district = Some(v),
+            "as_of" => out.as_of = Some(v),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(s.len());
+    let mut it = s.bytes();
+    while let Some(b) = it.next() {
+        match b {
+            b'%' => {
+                let hi = (it.next()? as char).to_digit(16)?;
+                let lo = (it.next()? as char).to_digit(16)?;
+                bytes.push(u8::try_from(hi * 16 + lo).ok()?);
+            }
+            b'+' => bytes.push(b' '),
+            b => bytes.push(b),
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+#[derive(Serialize)]
+struct CompareAnswer<'a> {
+    as_of: Date,
+    districts: Vec<CompareColumn<'a>>,
+}
+
+#[derive(Serialize)]
+struct CompareColumn<'a> {
+    district: &'a str,
+    jurisdiction: &'a str,
+    title: &'a str,
+    decision: Decision,
+}
+
+/// `POST /v1/compare`: one subject under every loaded district.
+pub async fn compare(State(state): Shared, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    match body_kind(&parts.headers) {
+        Err(p) => return p.into_response(),
+        Ok(BodyKind::Lines) => {
+            return Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "zhunru::server::content_type",
+                "compare takes one subject as `application/json`",
+            )
+            .into_response();
+        }
+        Ok(BodyKind::Json) => {}
+    }
+    let limit = state.limits.single_body;
+    if declared_length(&parts.headers).is_some_and(|n| n > limit as u64) {
+        return too_large(limit).into_response();
+    }
+    let bytes = match read_limited(body, limit).await {
+        Ok(b) => b,
+        Err(p) => return p.into_response(),
+    };
+    let single = match parse_single(&bytes) {
+        Ok(s) => s,
+        Err(p) => {
+            state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
+            return p.into_response();
+        }
+    };
+    let snapshot = state.live.snapshot();
+    let as_of = single.as_of.unwrap_or_else(Date::today);
+    let districts = snapshot
+        .districts
+        .iter()
+        .map(|d| {
+            let decision = d.policy.decide(&single.subject, as_of);
+            record(&state, &d.name, &decision);
+            CompareColumn {
+                district: &d.name,
+                jurisdiction: d.policy.jurisdiction(),
+                title: d.policy.title(),
+                decision,
+            }
+        })
+        .collect();
+    to_json(&CompareAnswer { as_of, districts })
+}
+
+#[derive(Serialize)]
+struct DistrictInfo<'a> {
+    name: &'a str,
+    title: &'a str,
+    jurisdiction: &'a str,
+    /// The document the policy encodes (its `来源`/`source`).
+    source: Option<&'a str>,
+    /// The date it takes effect (`生效`), when given.
+    effective: Option<Date>,
+    /// The clause ids its rules cite, in order of first citation.
+    cites: Vec<&'a str>,
+    rules: usize,
+    lists: Vec<&'a str>,
+    file: String,
+    /// The version in force: FNV-1a of the file's bytes.
+    hash: &'a str,
+    /// When that version was loaded (Unix seconds).
+    loaded_at: u64,
+    default: bool,
+}
+
+#[derive(Serialize)]
+struct DistrictsAnswer<'a> {
+    districts: Vec<DistrictInfo<'a>>,
+    failed: &'a [super::state::Failure],
+    generation: u64,
+}
+
+/// `GET /v1/districts`.
+pub async fn districts(State(state): Shared) -> Response {
+    let snapshot = state.live.snapshot();
+    let districts = snapshot
+        .districts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let ast = d.policy.ast();
+            let mut cites: Vec<&str> = Vec::new();
+            for c in ast.rules.iter().flat_map(|r| &r.cite) {
+                if !cites.contains(&c.node.as_str()) {
+                    cites.push(&c.node);
+                }
+            }
+            DistrictInfo {
+                name: &d.name,
+                title: d.policy.title(),
+                jurisdiction: d.policy.jurisdiction(),
+                source: ast.header.source.as_ref().map(|s| s.node.as_str()),
+                effective: ast.header.effective.as_ref().map(|e| e.node),
+                cites,
+                rules: ast.rules.len(),
+                lists: ast.lists.iter().map(|l| l.name.node.as_str()).collect(),
+                file: d.file.display().to_string(),
+                hash: &d.hash,
+                loaded_at: d.loaded_at,
+                default: i == 0,
+            }
+        })
+        .collect();
+    to_json(&DistrictsAnswer {
+        districts,
+        failed: &snapshot.failed,
+        generation: snapshot.generation,
+    })
+}
+
+fn lookup(state: &AppState, name: &str) -> Result<District, Problem> {
+    let snapshot = state.live.snapshot();
+    snapshot
+        .get(name)
+        .cloned()
+        .ok_or_else(|| Problem::unknown_district(name, snapshot.names()))
+}
+
+/// `GET /v1/districts/{name}/lists`: the lists as the notice publishes them.
+pub async fn lists(State(state): Shared, Path(name): Path<String>) -> Response {
+    match lookup(&state, &name) {
+        Ok(d) => {
+            let n = notice::notice(&d.policy);
+            to_json(&serde_json::json!({"district": d.name, "lists": n.lists}))
+        }
+        Err(p) => p.into_response(),
+    }
+}
+
+/// `GET /v1/districts/{name}/notice`: HTML, or Markdown with `Accept: text/markdown`.
+pub async fn notice(
+    State(state): Shared,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let d = match lookup(&state, &name) {
+        Ok(d) => d,
+        Err(p) => return p.into_response(),
+    };
+    let n = notice::notice(&d.policy);
+    let markdown = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/markdown"));
+    let (text, kind) = if markdown {
+        (notice::render_markdown(&n), "text/markdown; charset=utf-8")
+    } else {
+        (notice::render_html(&n), "text/html; charset=utf-8")
+    };
+    ([(header::CONTENT_TYPE, kind)], text).into_response()
+}
+
+/// `GET /healthz`: the process answers.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// `GET /readyz`: 200 once some policy is in force; says which files failed to (re)load.
+pub async fn readyz(State(state): Shared) -> Response {
+    let snapshot = state.live.snapshot();
+    let ready = !snapshot.districts.is_empty();
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "districts": snapshot.names(),
+        "failed": snapshot.failed,
+        "generation": snapshot.generation,
+    });
+    let mut r = to_json(&body);
+    if !ready {
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    }
+    r
+}
+
+/// `GET /metrics`: Prometheus text.
+pub async fn metrics(State(state): Shared) -> Response {
+    let snapshot = state.live.snapshot();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state
+            .metrics
+            .render(snapshot.districts.len(), snapshot.generation),
+    )
+        .into_response()
+}
+
+/// The OpenAPI document of the routes above.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /v1/openapi.json`.
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// The reviewers' page and its assets, embedded: the page works with no network.
+pub async fn page() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        include_str!("page/index.html"),
+    )
+        .into_response()
+}
+
+/// `GET /app.js`.
+pub async fn page_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("page/app.js"),
+    )
+        .into_response()
+}
+
+/// `GET /style.css`.
+pub async fn page_css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("page/style.css"),
+    )
+        .into_response()
+}
+
+/// Any other path.
+pub async fn not_found(uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "zhunru::server::not_found",
+        format!("no route `{}`; see /v1/openapi.json", uri.path()),
+    )
+}
+
+/// A known path with another method.
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "zhunru::server::method",
+        "this route does not take that method; see /v1/openapi.json",
+    )
+}

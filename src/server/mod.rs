@@ -1,0 +1,470 @@
+//! `zhunru serve`: the HTTP API and the reviewers' page over the policies in force.
+//!
+//! The server holds no state but the policy files: every request reads the snapshot in
+//! force when it starts ([`state::Live`]), decides with the library, and answers with the
+//! decision JSON that `zhunru eval --format json` writes. Several instances behind a load
+//! balancer, each given the same files, answer alike.
+
+mod api;
+mod metrics;
+mod problem;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::{Semaphore, mpsc};
+use tower::ServiceExt as _;
+use tracing::Instrument as _;
+
+/// What a request may send and hold.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest body of one subject (`application/json`), in bytes.
+    pub single_body: usize,
+    /// Largest JSON Lines batch, in bytes (read as it streams).
+    pub batch_body: usize,
+    /// Longest wait for the request's headers, and between two pieces of its body.
+    pub read_timeout: Duration,
+    /// `/v1` requests in progress at once; beyond, 503 with `Retry-After`.
+    pub max_concurrent: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            single_body: 1 << 20,
+            batch_body: 64 << 20,
+            read_timeout: Duration::from_secs(10),
+            max_concurrent: 256,
+        }
+    }
+}
+
+/// How to run the server.
+pub struct Config {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Policy files or folders of them.
+    pub sources: Vec<PathBuf>,
+    /// Expands folders into their `.policy` files (the command line's rule).
+    pub expand: fn(&[PathBuf]) -> Vec<PathBuf>,
+    /// Request limits.
+    pub limits: Limits,
+    /// Watch the policy files and reload on change (SIGHUP reloads in any case).
+    pub watch: bool,
+    /// How long requests in flight may take to finish after SIGINT/SIGTERM.
+    pub grace: Duration,
+}
+
+/// What every handler shares.
+pub struct AppState {
+    live: state::Live,
+    metrics: metrics::Metrics,
+    limits: Limits,
+    slots: Arc<Semaphore>,
+}
+
+/// The routes of the `/v1` API and the probes, as (method, path): the OpenAPI document
+/// lists exactly these (a test checks it).
+pub const API_ROUTES: &[(&str, &str)] = &[
+    ("post", "/v1/decide"),
+    ("post", "/v1/compare"),
+    ("get", "/v1/districts"),
+    ("get", "/v1/districts/{name}/lists"),
+    ("get", "/v1/districts/{name}/notice"),
+    ("get", "/v1/openapi.json"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/metrics"),
+];
+
+fn router(state: Arc<AppState>) -> Router {
+    // Only the work routes count against the concurrency limit: probes must answer under load.
+    let v1 = Router::new()
+        .route("/v1/decide", post(api::decide))
+        .route("/v1/compare", post(api::compare))
+        .route("/v1/districts", get(api::districts))
+        .route("/v1/districts/{name}/lists", get(api::lists))
+        .route("/v1/districts/{name}/notice", get(api::notice))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&state), limit));
+    Router::new()
+        .merge(v1)
+        .route("/v1/openapi.json", get(api::openapi))
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(api::metrics))
+        .route("/", get(api::page))
+        .route("/app.js", get(api::page_js))
+        .route("/style.css", get(api::page_css))
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            // No stack trace leaves the server.
+            problem::Problem::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "zhunru::server::internal",
+                "internal error",
+            )
+            .into_response()
+        }))
+        .with_state(state)
+}
+
+/// A response body that holds a concurrency slot until the body has been sent, so a
+/// streamed batch counts against the limit for as long as it runs.
+struct Held {
+    inner: Body,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl http_body::Body for Held {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+}
+
+async fn limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let Ok(permit) = Arc::clone(&state.slots).try_acquire_owned() else {
+        state.metrics.rejected_busy.fetch_add(1, Ordering::Relaxed);
+        return problem::Problem::busy().into_response();
+    };
+    let response = next.run(request).await;
+    response.map(|inner| {
+        Body::new(Held {
+            inner,
+            _permit: permit,
+        })
+    })
+}
+
+static REQUEST_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The route a path belongs to, for metrics: a bounded set of labels whatever is asked.
+fn route_label(path: &str) -> &'static str {
+    if let Some((_, route)) = API_ROUTES.iter().find(|(_, r)| *r == path) {
+        return route;
+    }
+    match path.split('/').collect::<Vec<_>>().as_slice() {
+        ["", "v1", "districts", _, "lists"] => "/v1/districts/{name}/lists",
+        ["", "v1", "districts", _, "notice"] => "/v1/districts/{name}/notice",
+        ["", ""] => "/",
+        ["", "app.js"] | ["", "style.css"] => "/assets",
+        _ => "other",
+    }
+}
+
+/// Request id, structured log line and latency metric for every request.
+async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    // A caller's own id is kept when it is short and printable, so logs can be joined.
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_graphic()))
+        .map_or_else(
+            || format!("{:08x}", REQUEST_ID.fetch_add(1, Ordering::Relaxed)),
+            str::to_owned,
+        );
+    let route = route_label(request.uri().path());
+    let method = request.method().clone();
+    let span = tracing::info_span!("request", id = %id, method = %method, route);
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let elapsed = start.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.observe(route, status, elapsed.as_secs_f64());
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            "answered"
+        );
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
+fn init_logging() {
+    let level = std::env::var("ZHUNRU_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+fn log_failures(failed: &[state::Failure]) {
+    for f in failed {
+        let first = f.errors.first();
+        tracing::error!(
+            file = %f.file,
+            district = %f.district,
+            previous_in_force = f.previous_in_force,
+            code = first.map_or("", |e| e.code),
+            at = first.map_or("", |e| e.at.as_str()),
+            "policy not loaded: {}",
+            first.map_or("", |e| e.message.as_str())
+        );
+    }
+}
+
+/// Reload whenever asked (file events, SIGHUP), coalescing a burst into one reload.
+async fn reloader(state: Arc<AppState>, mut asks: mpsc::Receiver<&'static str>) {
+    while let Some(why) = asks.recv().await {
+        // Let a burst of events (an editor's write, rename and chmod) settle first.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        while asks.try_recv().is_ok() {}
+        let worker = Arc::clone(&state);
+        let failed = tokio::task::spawn_blocking(move || worker.live.reload())
+            .await
+            .unwrap_or_default();
+        state.metrics.reloads.fetch_add(1, Ordering::Relaxed);
+        if failed.is_empty() {
+            let snapshot = state.live.snapshot();
+            tracing::info!(
+                why,
+                generation = snapshot.generation,
+                districts = ?snapshot.names(),
+                "policies reloaded"
+            );
+        } else {
+            state
+                .metrics
+                .reload_failures
+                .fetch_add(1, Ordering::Relaxed);
+            log_failures(&failed);
+        }
+    }
+}
+
+fn watch(dirs: &[PathBuf], asks: mpsc::Sender<&'static str>) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    let handler = move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            return;
+        }
+        if event
+            .paths
+            .iter()
+            .any(|p| p.extension().is_some_and(|x| x == "policy"))
+        {
+            // A full queue already holds a reload that will read this change.
+            let _ = asks.try_send("file changed");
+        }
+    };
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!("cannot watch policy files ({e}); reload with SIGHUP");
+            return None;
+        }
+    };
+    for dir in dirs {
+        if let Err(e) = watcher.watch(dir, notify::RecursiveMode::NonRecursive) {
+            tracing::warn!(dir = %dir.display(), "cannot watch ({e}); reload with SIGHUP");
+        }
+    }
+    Some(watcher)
+}
+
+/// Resolves at SIGINT or SIGTERM; SIGHUP asks for a reload.
+async fn signals(asks: mpsc::Sender<&'static str>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = term.recv() => return,
+                _ = int.recv() => return,
+                _ = hup.recv() => { let _ = asks.try_send("SIGHUP"); }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = asks;
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Run the server until SIGINT/SIGTERM; requests in flight finish, then 0.
+pub fn run(config: Config) -> ExitCode {
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error[zhunru::io]: cannot start the server's runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: Config) -> ExitCode {
+    let live = state::Live::load(config.sources.clone(), config.expand);
+    let snapshot = live.snapshot();
+    log_failures(&snapshot.failed);
+    if snapshot.districts.is_empty() {
+        eprintln!(
+            "error[zhunru::io]: no policy could be loaded from {}",
+            config
+                .sources
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return ExitCode::from(1);
+    }
+    let listener = match tokio::net::TcpListener::bind(config.addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error[zhunru::io]: cannot listen on {}: {e}", config.addr);
+            return ExitCode::from(1);
+        }
+    };
+    let local = listener.local_addr().unwrap_or(config.addr);
+    let dirs = live.watch_dirs();
+    let state = Arc::new(AppState {
+        live,
+        metrics: metrics::Metrics::default(),
+        slots: Arc::new(Semaphore::new(config.limits.max_concurrent.max(1))),
+        limits: config.limits.clone(),
+    });
+    let (asks, asked) = mpsc::channel(1);
+    let _watcher = if config.watch {
+        watch(&dirs, asks.clone())
+    } else {
+        None
+    };
+    tokio::spawn(reloader(Arc::clone(&state), asked));
+    let app = router(Arc::clone(&state));
+    // The body timeout sits outside the router so that every handler's body has it.
+    let service = tower::ServiceBuilder::new()
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            config.limits.read_timeout,
+        ))
+        .service(app);
+    // Tests and scripts read the address from this line (the port may have been 0).
+    println!("zhunru serve: listening on http://{local}");
+    tracing::info!(
+        addr = %local,
+        districts = ?snapshot.names(),
+        "serving"
+    );
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop = signals(asks);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _peer) = match accepted {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait rather than spin.
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let service = service.clone().map_request(|r: Request<hyper::body::Incoming>| r.map(Body::new));
+                let hyper_service = hyper_util::service::TowerToHyperService::new(service);
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(config.limits.read_timeout)
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), hyper_service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            () = &mut stop => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing requests in flight");
+    tokio::select! {
+        () = graceful.shutdown() => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        () = tokio::time::sleep(config.grace) => {
+            tracing::warn!("requests still in flight after {:?}; stopping", config.grace);
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The OpenAPI document lists exactly the routes the router serves.
+    #[test]
+    fn openapi_lists_the_routes() {
+        let doc: serde_json::Value = serde_json::from_str(super::api::OPENAPI).unwrap();
+        let mut documented: Vec<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, ops)| {
+                ops.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |m| (m.clone(), path.clone()))
+            })
+            .collect();
+        documented.sort();
+        let mut routes: Vec<(String, String)> = super::API_ROUTES
+            .iter()
+            .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+            .collect();
+        routes.sort();
+        assert_eq!(documented, routes);
+    }
+}

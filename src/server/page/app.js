@@ -1,0 +1,359 @@
+// The reviewers' page: a form over POST /v1/decide and /v1/compare. No framework, no
+// network beyond this server; every text in Chinese and English.
+"use strict";
+
+const VERDICT = {
+  admitted: ["准予准入", "Admitted"],
+  denied: ["不予准入", "Denied"],
+  needs_approval: ["须经准入审批", "Needs admission approval"],
+  compliant: ["合规", "Compliant"],
+  non_compliant: ["不合规", "Not compliant"],
+};
+
+// What a `missing` name asks of the applicant, in plain words (not field names).
+const MISSING = {
+  approval: ["经准入审批并获批准", "admission approval, granted"],
+  approval_by: ["审批机构（须为有权审批的机构）", "the approving body (one with the power to approve)"],
+  basis: ["申请材料：文件依据", "application material: the documents it rests on"],
+  work_plan: ["申请材料：工作方案", "application material: a work plan"],
+  requirements: ["申请材料：工作要求", "application material: the requirements"],
+  period: ["工作期限（且在期限之内）", "a work period (still running)"],
+  funding: ["工作经费", "funding"],
+  authorization_content: ["授权：授权内容", "authorization: its content"],
+  authorization_object: ["授权：授权对象", "authorization: its object"],
+  authorization_powers: ["授权：授权权限", "authorization: the powers granted"],
+  authorization_until: ["授权：授权期限", "authorization: how long it lasts"],
+};
+
+// Form fields by the subject path they fill.
+const FIELDS = {
+  category: "category", community_role: "community_role", requester: "requester",
+  requester_level: "requester_level", "approval.status": "approval_status",
+  "approval.by": "approval_by", "approval.date": "approval_date", basis: "basis",
+  work_plan: "work_plan", requirements: "requirements", "period.start": "period_start",
+  "period.end": "period_end", "funding.amount": "funding_amount", "funding.per": "funding_per",
+  "authorization.content": "auth_content", "authorization.object": "auth_object",
+  "authorization.powers": "auth_powers", "authorization.until": "auth_until",
+  district: "district", as_of: "as_of",
+};
+
+let lang = "zh";
+let districts = [];
+const $ = (id) => document.getElementById(id);
+const t = (pair) => (lang === "zh" ? pair[0] : pair[1]);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== undefined && v !== null) node.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c !== null && c !== undefined) node.append(c);
+  }
+  return node;
+}
+
+function setLang(next) {
+  lang = next;
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  for (const node of document.querySelectorAll("[data-zh]")) {
+    node.textContent = node.dataset[lang];
+  }
+  $("lang").textContent = lang === "zh" ? "English" : "中文";
+  $("lang").lang = lang === "zh" ? "en" : "zh-CN";
+  if (last.decision) showDecision(last.decision, last.district, last.subject, last.asOf);
+  if (last.comparison) showComparison(last.comparison);
+}
+
+const last = {};
+
+function today() {
+  // The engine decides in China's calendar; so does the default here.
+  const now = new Date(Date.now() + 8 * 3600 * 1000);
+  return now.toISOString().slice(0, 10);
+}
+
+function clearErrors() {
+  for (const node of document.querySelectorAll(".field-error")) node.remove();
+  for (const node of document.querySelectorAll("[aria-invalid]")) {
+    node.removeAttribute("aria-invalid");
+    node.removeAttribute("aria-describedby");
+  }
+  $("form-error").hidden = true;
+}
+
+// Put a message beside the field it concerns, and take the focus there.
+function fieldError(id, message) {
+  const input = $(id);
+  if (!input) return false;
+  const note = el("p", { class: "field-error", id: "err-" + id, role: "alert" }, message);
+  input.closest(".field").append(note);
+  input.setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-describedby", "err-" + id);
+  input.focus();
+  return true;
+}
+
+function formError(message) {
+  $("form-error").textContent = message;
+  $("form-error").hidden = false;
+}
+
+function setPath(obj, path, value) {
+  const parts = path.split(".");
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) cur = cur[p] = cur[p] || {};
+  cur[parts[parts.length - 1]] = value;
+}
+
+// The subject from the form; a number field that is not a number is sent as typed, so the
+// server names the mistake and where it is.
+function subjectFromForm() {
+  const s = { kind: "task" };
+  for (const [path, id] of Object.entries(FIELDS)) {
+    if (path === "district" || path === "as_of") continue;
+    const input = $(id);
+    if (input.type === "checkbox") {
+      if (input.checked) setPath(s, path, true);
+      continue;
+    }
+    const v = input.value.trim();
+    if (!v) continue;
+    if (path === "basis") setPath(s, path, v.split("\n").map((x) => x.trim()).filter(Boolean));
+    else if (path === "funding.amount") setPath(s, path, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+    else setPath(s, path, v);
+  }
+  if (s.funding && s.funding.amount === undefined) delete s.funding;
+  if (s.approval && Object.keys(s.approval).length === 1 && s.approval.status === "none") delete s.approval;
+  return s;
+}
+
+// The request body: the pasted JSON when given, else the form. The subject is sent as
+// text so the server's line and column point into what the reviewer typed.
+function requestBody() {
+  const pasted = $("json").value.trim();
+  const asOf = $("as_of").value.trim() || today();
+  const subject = pasted ? pasted : JSON.stringify(subjectFromForm());
+  return {
+    text: `{"district":${JSON.stringify($("district").value)},"as_of":${JSON.stringify(asOf)},"subject":${subject}}`,
+    pasted: Boolean(pasted),
+    asOf,
+    prefix: `{"district":${JSON.stringify($("district").value)},"as_of":${JSON.stringify(asOf)},"subject":`.length,
+  };
+}
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body,
+  });
+  const data = await response.json();
+  return { ok: response.ok, status: response.status, data };
+}
+
+function showProblem(problem, request) {
+  const msg = problem.detail || problem.title;
+  if (request.pasted && problem.code === "zhunru::input" && problem.column) {
+    const col = Math.max(1, problem.column - (problem.line === 1 ? request.prefix : 0));
+    fieldError("json", `${t(["第", "line "])}${problem.line}${t(["行第", ", column "])}${col}${t(["列：", ": "])}${msg}`);
+    return;
+  }
+  const id = problem.field && FIELDS[problem.field];
+  if (id) {
+    // The server's message is English; say in the page's language which field it is.
+    const label = document.querySelector(`label[for="${id}"]`);
+    const name = label ? label.textContent : problem.field;
+    const text = lang === "zh" ? `「${name}」填写有误：${msg}` : `${name}: ${msg}`;
+    if (fieldError(id, text)) return;
+  }
+  if (problem.code === "zhunru::input" && /as_of/.test(msg) && fieldError("as_of", msg)) return;
+  formError(msg);
+}
+
+function district(name) {
+  return districts.find((d) => d.name === name) || {};
+}
+
+function summary(subject, asOf, d) {
+  const rows = [
+    [["事项类别", "Category"], subject.category],
+    [["交办单位", "Requester"], subject.requester],
+    [["审查依据", "Policy"], d.title],
+    [["审查日期", "As of"], asOf],
+  ].filter((r) => r[1]);
+  return el("p", { class: "meta" }, rows.map((r) => `${t(r[0])}：${r[1]}`).join("　"));
+}
+
+function reasonItem(r, d) {
+  const cites = (r.cites && r.cites.length ? r.cites : r.cite ? [r.cite] : []).join("、");
+  const doc = d.source || d.title || "";
+  const cite = cites
+    ? `${t(["依据条款", "Clause"])} ${cites}${doc ? " · " + doc : ""}`
+    : t(["无对应条款（清单之外的事项）", "No clause (the task is on no list)"]);
+  return el("li", { class: "reason", "data-rule": r.rule },
+    el("strong", {}, r.message),
+    el("span", { class: "cite" }, cite),
+    el("span", { class: "cite" }, `${t(["规则", "Rule"])}：${r.rule}${r.at ? "（" + r.at + "）" : ""}`));
+}
+
+function showDecision(decision, name, subject, asOf) {
+  Object.assign(last, { decision, district: name, subject, asOf, comparison: null });
+  $("comparison").replaceChildren();
+  const d = district(name);
+  const out = $("result");
+  const heading = el("h2", {}, `${t(["审查结论", "Decision"])} · ${d.jurisdiction || name}`);
+  const badge = el("div", { class: `badge ${decision.verdict}`, id: "verdict", "data-verdict": decision.verdict }, t(VERDICT[decision.verdict] || [decision.verdict, decision.verdict]));
+  const reasons = el("ol", { class: "reasons", id: "reasons" }, ...decision.reasons.map((r) => reasonItem(r, d)));
+  const parts = [heading, summary(subject || {}, asOf, d), badge, el("h3", {}, t(["理由", "Reasons"])), reasons];
+  if (decision.verdict === "needs_approval" && decision.missing.length) {
+    parts.push(el("h3", {}, t(["尚缺材料与条件", "Still missing"])));
+    parts.push(el("ul", { class: "missing", id: "missing" },
+      ...decision.missing.map((m) => el("li", { "data-missing": m }, t(MISSING[m] || [m, m])))));
+  }
+  out.replaceChildren(...parts);
+  out.focus();
+}
+
+function showComparison(answer) {
+  Object.assign(last, { comparison: answer, decision: null });
+  $("result").replaceChildren();
+  const head = el("tr", {}, ...answer.districts.map((c) => el("th", { scope: "col" }, c.jurisdiction || c.district)));
+  const row = el("tr", {}, ...answer.districts.map((c) => {
+    const d = district(c.district);
+    const cell = el("td", { "data-district": c.district },
+      el("div", { class: `badge ${c.decision.verdict}`, "data-verdict": c.decision.verdict }, t(VERDICT[c.decision.verdict] || [c.decision.verdict, c.decision.verdict])),
+      el("ol", { class: "reasons" }, ...c.decision.reasons.map((r) => reasonItem(r, d))));
+    if (c.decision.missing.length) {
+      cell.append(el("ul", { class: "missing" }, ...c.decision.missing.map((m) => el("li", {}, t(MISSING[m] || [m, m])))));
+    }
+    return cell;
+  }));
+  $("comparison").replaceChildren(
+    el("h2", {}, `${t(["各辖区对比", "Districts compared"])}（${answer.as_of}）`),
+    el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, row))));
+  $("comparison").focus();
+}
+
+async function decide(event) {
+  if (event) event.preventDefault();
+  clearErrors();
+  const request = requestBody();
+  if (!request.pasted && !$("category").value.trim()) {
+    fieldError("category", t(["请填写事项类别", "Give the task's category"]));
+    return;
+  }
+  try {
+    const answer = await post("/v1/decide", request.text);
+    if (!answer.ok) return showProblem(answer.data, request);
+    const subject = request.pasted ? safeParse($("json").value) : subjectFromForm();
+    showDecision(answer.data, $("district").value, subject, request.asOf);
+  } catch (e) {
+    formError(t(["无法连接审查服务：", "Cannot reach the server: "]) + e.message);
+  }
+}
+
+function safeParse(text) {
+  try { return JSON.parse(text); } catch (_) { return {}; }
+}
+
+async function compare() {
+  clearErrors();
+  const request = requestBody();
+  if (!request.pasted && !$("category").value.trim()) {
+    fieldError("category", t(["请填写事项类别", "Give the task's category"]));
+    return;
+  }
+  try {
+    const answer = await post("/v1/compare", request.text);
+    if (!answer.ok) return showProblem(answer.data, request);
+    showComparison(answer.data);
+  } catch (e) {
+    formError(t(["无法连接审查服务：", "Cannot reach the server: "]) + e.message);
+  }
+}
+
+async function loadLists(name) {
+  const r = await fetch(`/v1/districts/${encodeURIComponent(name)}/lists`);
+  if (!r.ok) return;
+  const data = await r.json();
+  const seen = new Set();
+  const options = [];
+  for (const list of data.lists) {
+    for (const entry of list.entries) {
+      if (seen.has(entry.text)) continue;
+      seen.add(entry.text);
+      options.push(el("option", { value: entry.text, label: list.title }));
+    }
+  }
+  $("categories").replaceChildren(...options);
+}
+
+async function loadStatus() {
+  const r = await fetch("/readyz");
+  const data = await r.json();
+  const status = $("status");
+  if (!data.failed.length) {
+    status.textContent = `${t(["政策已载入：", "Policies in force: "])}${data.districts.join("、")}`;
+    return;
+  }
+  status.replaceChildren(...data.failed.map((f) => el("span", { class: "failed", "data-file": f.file },
+    `${t(["政策文件载入失败（仍按原版本执行）：", "A policy file failed to load (the previous version stays in force): "])}${f.file}\n${f.rendered}`)));
+}
+
+async function init() {
+  $("as_of").value = today();
+  $("lang").addEventListener("click", () => setLang(lang === "zh" ? "en" : "zh"));
+  $("task-form").addEventListener("submit", decide);
+  $("compare").addEventListener("click", compare);
+  $("print").addEventListener("click", () => window.print());
+  const r = await fetch("/v1/districts");
+  const data = await r.json();
+  districts = data.districts;
+  $("district").replaceChildren(...districts.map((d) => el("option", { value: d.name }, `${d.jurisdiction}（${d.name}）`)));
+  $("notices").replaceChildren(...districts.map((d) => el("a", { href: `/v1/districts/${encodeURIComponent(d.name)}/notice` }, d.jurisdiction)));
+  $("district").addEventListener("change", () => loadLists($("district").value));
+  await Promise.all([loadLists($("district").value), loadStatus()]);
+  const params = new URLSearchParams(location.search);
+  if (params.get("lang") === "en") setLang("en");
+  if (params.get("scenario")) await scenario(params.get("scenario"));
+}
+
+// Scripted scenarios for the browser test (`/?scenario=…`): fill the form as a reviewer
+// would, submit, and mark the page done so the test can read the DOM.
+const SCENARIOS = {
+  denied: { district: "nanqiao", category: "招商引资", requester: "区招商局" },
+  needs_approval: { district: "yingjiang", category: "企业摸底", requester: "区经信局", requester_level: "district_department" },
+  admitted: {
+    district: "yingjiang", category: "企业摸底", requester: "区经信局", requester_level: "district_department",
+    basis: "安庆市经济普查工作方案", work_plan: true, requirements: "走访辖区企业，填报摸底表",
+    period_start: "2020-05-01", period_end: "2020-06-30", funding_amount: "3000",
+    approval_status: "approved", approval_by: "区社区建设领导小组", approval_date: "2020-04-20",
+    auth_content: "企业信息采集", auth_object: "辖区企业", auth_powers: "入企走访", auth_until: "2020-06-30",
+  },
+  mistyped: { district: "yingjiang", category: "企业摸底", funding_amount: "三千" },
+  bad_date: { district: "yingjiang", category: "企业摸底", period_end: "2020-02-30" },
+  compare: { category: "行政执法", community_role: "responsible", compare: true },
+};
+
+async function scenario(name) {
+  const s = SCENARIOS[name];
+  if (!s) return;
+  $("as_of").value = "2020-06-01";
+  if (s.district) {
+    $("district").value = s.district;
+    await loadLists(s.district);
+  }
+  for (const [id, value] of Object.entries(s)) {
+    if (id === "district" || id === "compare") continue;
+    const input = $(id);
+    if (input.type === "checkbox") input.checked = value;
+    else input.value = value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  if (s.compare) await compare();
+  else await decide();
+  document.body.dataset.scenario = "done";
+}
+
+init().catch((e) => formError(String(e)));

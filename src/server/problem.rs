@@ -1,0 +1,148 @@
+//! Errors as `application/problem+json` (RFC 9457): a status, a stable `code`, a message,
+//! and for input errors the line and column within the request body. Never a stack trace.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The media type of every error answer.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One problem answer (boxed: it travels in `Err`s, which should stay small).
+#[derive(Debug)]
+pub struct Problem(Box<Body>);
+
+#[derive(Debug, Serialize)]
+struct Body {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    /// The diagnostic's stable code (`zhunru::input`, `zhunru::server::unknown_district` …).
+    code: &'static str,
+    /// What is wrong, for a person.
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    /// The subject field the error concerns (`funding.amount`), so a form can mark it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    /// For an unknown district: the districts that are loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known: Option<Vec<String>>,
+    /// For a district whose policy could not be loaded: its diagnostics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<super::state::FailureItem>>,
+    #[serde(skip)]
+    retry_after: Option<u32>,
+}
+
+impl Problem {
+    /// A problem with a status, code and detail.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Problem {
+        Problem(Box::new(Body {
+            kind: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            code,
+            detail: detail.into(),
+            line: None,
+            column: None,
+            field: None,
+            known: None,
+            errors: None,
+            retry_after: None,
+        }))
+    }
+
+    /// An input error (400) located in the body; the field is read from the message's
+    /// first backquoted path (`` `funding.amount` should be a number ``).
+    pub fn input(e: &zhunru::InputError, line: usize, column: usize) -> Problem {
+        let mut p = Problem::new(StatusCode::BAD_REQUEST, "zhunru::input", e.message.clone());
+        p.0.line = Some(line);
+        p.0.column = Some(column);
+        p.0.field = field_of(&e.message);
+        p
+    }
+
+    /// 404 for a district that is not loaded, with the ones that are.
+    pub fn unknown_district(name: &str, known: Vec<String>) -> Problem {
+        let mut p = Problem::new(
+            StatusCode::NOT_FOUND,
+            "zhunru::server::unknown_district",
+            format!("no district `{name}` is loaded"),
+        );
+        p.0.known = Some(known);
+        p
+    }
+
+    /// 422: the district's policy could not be loaded, so nothing can be decided under it.
+    pub fn policy_failed(f: &super::state::Failure) -> Problem {
+        let first = f.errors.first();
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            first.map_or("zhunru::policy", |e| e.code),
+            format!(
+                "the policy of `{}` ({}) could not be loaded: {}",
+                f.district,
+                f.file,
+                first.map_or("", |e| e.message.as_str())
+            ),
+        );
+        p.0.errors = Some(f.errors.clone());
+        p
+    }
+
+    /// 503 with `Retry-After`.
+    pub fn busy() -> Problem {
+        let mut p = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "zhunru::server::busy",
+            "too many requests in progress; retry shortly",
+        );
+        p.0.retry_after = Some(1);
+        p
+    }
+}
+
+/// The first backquoted word that looks like a field path.
+fn field_of(message: &str) -> Option<String> {
+    let start = message.find('`')?;
+    let rest = message.get(start + 1..)?;
+    let end = rest.find('`')?;
+    let field = rest.get(..end)?;
+    let is_path = !field.is_empty()
+        && field
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    is_path.then(|| field.to_owned())
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&*self.0).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.0.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn field_from_message() {
+        assert_eq!(
+            super::field_of("`funding.amount` should be a number").as_deref(),
+            Some("funding.amount")
+        );
+        assert_eq!(super::field_of("not valid JSON: expected `,`"), None);
+    }
+}

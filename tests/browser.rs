@@ -1,0 +1,194 @@
+//! The reviewers' page in a real browser: headless Chromium (the Debian package) loads the
+//! page with a scripted scenario (`/?scenario=…`: the page fills its own form the way a
+//! reviewer would, through the same inputs, and submits), then the test reads the DOM that
+//! Chromium dumps. No driver crate: Chromium's `--dump-dom`, `--screenshot` and
+//! `--print-to-pdf` are the whole interface. Screenshots and the PDF are left in
+//! `target/tmp/browser/` to look at.
+//!
+//! Skipped, with a message, only when no Chromium is installed (`.ci/run` installs it).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
+#[path = "support/server.rs"]
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use support::{Server, root};
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Run Chromium headless on `url` with extra flags; its stdout.
+fn browse(chromium: &PathBuf, url: &str, extra: &[String]) -> String {
+    let profile = tempdir();
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            // Virtual time runs until the page's fetches are answered, so the dump shows the
+            // page after the scenario, not before.
+            "--virtual-time-budget=10000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn tempdir() -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("zhunru-chromium-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The DOM after scenario `name` ran.
+fn scenario(chromium: &PathBuf, server: &Server, name: &str) -> String {
+    let url = format!("http://{}/?scenario={name}", server.addr);
+    let dom = browse(chromium, &url, &["--dump-dom".to_owned()]);
+    assert!(
+        dom.contains(r#"data-scenario="done""#),
+        "scenario {name} did not finish:\n{dom}"
+    );
+    // A picture at the narrowest width the page supports, and one on a desktop.
+    for (width, height) in [(360, 2800), (1200, 2000)] {
+        let shot = out_dir().join(format!("{name}-{width}.png"));
+        browse(
+            chromium,
+            &url,
+            &[
+                format!("--window-size={width},{height}"),
+                format!("--screenshot={}", shot.display()),
+            ],
+        );
+        assert!(shot.exists());
+    }
+    dom
+}
+
+#[test]
+fn reviewers_page_in_chromium() {
+    let Some(chromium) = chromium() else {
+        eprintln!(
+            "SKIPPED reviewers_page_in_chromium: no Chromium found (install the Debian package: apt-get install -y chromium; or set CHROMIUM)"
+        );
+        return;
+    };
+    let server = Server::start(root(), &[]);
+
+    let denied = scenario(&chromium, &server, "denied");
+    assert!(
+        denied.contains(r#"data-verdict="denied">不予准入<"#),
+        "{denied}"
+    );
+    assert!(denied.contains("列入社区工作事项负面清单"));
+    assert!(denied.contains("依据条款 N2 · 《社区减负增效》· 滁州市南谯区"));
+
+    let needs = scenario(&chromium, &server, "needs_approval");
+    assert!(needs.contains(r#"data-verdict="needs_approval">须经准入审批<"#));
+    for item in ["申请材料：文件依据", "申请材料：工作方案", "工作经费"] {
+        assert!(needs.contains(item), "missing checklist lacks {item}");
+    }
+    // Plain words, not field names.
+    assert!(!needs.contains(">work_plan<"));
+
+    let admitted = scenario(&chromium, &server, "admitted");
+    assert!(
+        admitted.contains(r#"data-verdict="admitted">准予准入<"#),
+        "{admitted}"
+    );
+    assert!(!admitted.contains(r#"id="missing""#));
+
+    // A mistyped amount: the server's error is shown beside the amount field.
+    let mistyped = scenario(&chromium, &server, "mistyped");
+    let field = mistyped
+        .split(r#"<div class="field">"#)
+        .find(|f| f.contains(r#"id="funding_amount""#))
+        .unwrap();
+    assert!(field.contains(r#"aria-invalid="true""#), "{field}");
+    assert!(field.contains(r#"id="err-funding_amount""#), "{field}");
+    assert!(field.contains("funding.amount"), "{field}");
+    assert!(!mistyped.contains(r#"id="verdict""#));
+
+    let bad_date = scenario(&chromium, &server, "bad_date");
+    let field = bad_date
+        .split(r#"<div class="field">"#)
+        .find(|f| f.contains(r#"id="period_end""#))
+        .unwrap();
+    assert!(field.contains(r#"id="err-period_end""#), "{field}");
+
+    // The same task under every district, side by side.
+    let compare = scenario(&chromium, &server, "compare");
+    let table = compare
+        .split(r#"<table id="compare-table">"#)
+        .nth(1)
+        .unwrap();
+    for district in ["合肥市", "滁州市南谯区", "全国", "安庆市迎江区"] {
+        assert!(table.contains(district), "{district} missing from {table}");
+    }
+    assert_eq!(table.matches("data-district=").count(), 4);
+    assert!(table.contains(r#"data-verdict="denied""#)); // 行政执法 as responsible party, Yingjiang
+
+    // English switch.
+    let english = browse(
+        &chromium,
+        &format!("http://{}/?scenario=denied&lang=en", server.addr),
+        &["--dump-dom".to_owned()],
+    );
+    assert!(english.contains(r#"data-verdict="denied">Denied<"#));
+    assert!(english.contains(r#"<html lang="en""#));
+
+    // Printing: one A4 page for a decision.
+    let pdf = out_dir().join("needs_approval.pdf");
+    browse(
+        &chromium,
+        &format!("http://{}/?scenario=needs_approval", server.addr),
+        &[
+            "--no-pdf-header-footer".to_owned(),
+            format!("--print-to-pdf={}", pdf.display()),
+        ],
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("MediaBox [0 0 594.95996 841.91998]"),
+        "the page does not print on A4"
+    );
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert_eq!(pages, 1, "a decision should print on one A4 sheet");
+}

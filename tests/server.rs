@@ -1,0 +1,571 @@
+//! `zhunru serve` as a client sees it: the real binary on an ephemeral port, called over
+//! HTTP. Every route, every error status with its problem JSON, batches, live reload and
+//! graceful shutdown.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+
+#[path = "support/server.rs"]
+mod support;
+
+use std::process::Command;
+
+use support::{Server, root};
+
+/// The server's decision is byte for byte what `zhunru eval --format json` writes.
+#[test]
+fn decide_is_eval_byte_for_byte() {
+    let server = Server::start(root(), &[]);
+    let task = r#"{"id":"T-1","category":"企业摸底","basis":["安庆市经济普查工作方案"],"work_plan":true,"funding":{"amount":3000,"per":"once"}}"#;
+    for district in ["hefei", "nanqiao", "yingjiang"] {
+        let body = format!(r#"{{"district":"{district}","as_of":"2020-06-01","subject":{task}}}"#);
+        let answer = server.post_json("/v1/decide", &body);
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        assert_eq!(answer.header("content-type"), Some("application/json"));
+        let input = std::env::temp_dir().join(format!("zhunru-serve-{district}.json"));
+        std::fs::write(&input, task).unwrap();
+        let eval = Command::new(env!("CARGO_BIN_EXE_zhunru"))
+            .current_dir(root())
+            .args(["eval", "-f", "json", "--as-of", "2020-06-01", "-p"])
+            .arg(format!("policies/{district}.policy"))
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(answer.text(), String::from_utf8(eval.stdout).unwrap());
+    }
+}
+
+#[test]
+fn healthz_answers() {
+    let server = Server::start(root(), &[]);
+    let answer = server.get("/healthz");
+    assert_eq!((answer.status, answer.text().as_str()), (200, "ok\n"));
+    assert!(answer.header("x-request-id").is_some());
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("zhunru-serve-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn envelope(district: &str, subject: &str) -> String {
+    format!(r#"{{"district":"{district}","as_of":"2020-06-01","subject":{subject}}}"#)
+}
+
+/// Every route of the OpenAPI document answers, and the document lists every route the
+/// tests below call.
+#[test]
+fn every_route_answers() {
+    let server = Server::start(root(), &[]);
+    let doc = server.get("/v1/openapi.json").json();
+    let mut called = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            let concrete = path.replace("{name}", "nanqiao");
+            let answer = match method.as_str() {
+                "get" => server.get(&concrete),
+                "post" => server.post_json(
+                    &concrete,
+                    &envelope("nanqiao", r#"{"category":"招商引资"}"#),
+                ),
+                other => panic!("unexpected method {other}"),
+            };
+            assert_eq!(answer.status, 200, "{method} {path}: {}", answer.text());
+            called.push(format!("{method} {path}"));
+        }
+    }
+    called.sort();
+    assert_eq!(
+        called,
+        [
+            "get /healthz",
+            "get /metrics",
+            "get /readyz",
+            "get /v1/districts",
+            "get /v1/districts/{name}/lists",
+            "get /v1/districts/{name}/notice",
+            "get /v1/openapi.json",
+            "post /v1/compare",
+            "post /v1/decide",
+        ]
+    );
+
+    let districts = server.get("/v1/districts").json();
+    let names: Vec<&str> = districts["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    // The national baseline is a jurisdiction of its own, beside the districts built on it.
+    assert_eq!(names, ["hefei", "nanqiao", "national", "yingjiang"]);
+    let hefei = &districts["districts"][0];
+    assert_eq!(hefei["default"], true);
+    assert_eq!(hefei["jurisdiction"], "合肥市");
+    assert_eq!(hefei["effective"], "2019-08-31");
+    assert!(hefei["source"].as_str().unwrap().contains("社区减负增效"));
+    assert!(hefei["cites"].as_array().unwrap().iter().any(|c| c == "H1"));
+    assert_eq!(hefei["hash"].as_str().unwrap().len(), 16);
+
+    // Without `district`, the first policy given decides.
+    let plain = server
+        .post_json("/v1/decide", r#"{"category":"居民公约制定"}"#)
+        .json();
+    assert!(
+        plain["reasons"][0]["at"]
+            .as_str()
+            .unwrap()
+            .starts_with("policies/hefei.policy:")
+    );
+
+    let lists = server.get("/v1/districts/nanqiao/lists").json();
+    assert!(
+        lists["lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["name"] == "负面清单")
+    );
+
+    let html = server.get("/v1/districts/nanqiao/notice");
+    assert!(
+        html.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(html.text().contains(r#"<html lang="zh-CN">"#));
+    let md = server.request(
+        "GET",
+        "/v1/districts/nanqiao/notice",
+        &[("Accept", "text/markdown")],
+        b"",
+    );
+    assert!(
+        md.header("content-type")
+            .unwrap()
+            .starts_with("text/markdown")
+    );
+    assert!(md.text().starts_with("# "));
+
+    let compare = server
+        .post_json(
+            "/v1/compare",
+            &envelope(
+                "ignored",
+                r#"{"category":"行政执法","community_role":"responsible"}"#,
+            ),
+        )
+        .json();
+    let verdicts: Vec<(&str, &str)> = compare["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["district"].as_str().unwrap(),
+                c["decision"]["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(verdicts.len(), 4); // three districts and the national baseline
+    assert!(verdicts.contains(&("yingjiang", "denied")));
+
+    let ready = server.get("/readyz").json();
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["failed"], serde_json::json!([]));
+
+    let metrics = server.get("/metrics").text();
+    assert!(
+        metrics.contains(r#"zhunru_decisions_total{district="nanqiao",verdict="denied"}"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("zhunru_http_request_duration_seconds_bucket{route=\"/v1/decide\",status=\"200\",le=\"+Inf\"}"));
+    assert!(metrics.contains("zhunru_reloads_total 0"));
+
+    let page = server.get("/");
+    assert!(page.text().contains("社区工作事项准入审查"));
+    for asset in ["/app.js", "/style.css"] {
+        assert_eq!(server.get(asset).status, 200);
+    }
+}
+
+fn problem(answer: &support::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(answer.status, status, "{}", answer.text());
+    assert_eq!(
+        answer.header("content-type"),
+        Some("application/problem+json")
+    );
+    let p = answer.json();
+    assert_eq!(p["status"], status);
+    assert_eq!(p["code"], code, "{p}");
+    assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert!(!answer.text().contains("panicked") && !answer.text().contains("src/"));
+    p
+}
+
+#[test]
+fn every_error_is_problem_json() {
+    let dir = tempdir("errors");
+    std::fs::copy(
+        root().join("policies/nanqiao.policy"),
+        dir.join("good.policy"),
+    )
+    .unwrap();
+    // The parent the district policies name.
+    std::fs::copy(
+        root().join("policies/national.policy"),
+        dir.join("national.policy"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("broken.policy"),
+        "政策 「坏」\n规则 无引用\n  不予准入 「x」\n",
+    )
+    .unwrap();
+    let server = Server::start(&dir, &["."]);
+
+    // 400: bad JSON, located in the body.
+    let p = problem(
+        &server.post_json("/v1/decide", "{\n  \"category\": 招商\n}"),
+        400,
+        "zhunru::input",
+    );
+    assert_eq!(
+        (p["line"].as_u64(), p["column"].as_u64()),
+        (Some(2), Some(15))
+    );
+    // 400: a mistyped field inside the envelope, located in the whole body, field named.
+    let body = "{\"district\": \"good\",\n \"subject\": {\"category\": \"企业摸底\",\n   \"funding\": {\"amount\": \"三千\"}}}";
+    let p = problem(&server.post_json("/v1/decide", body), 400, "zhunru::input");
+    assert_eq!(p["field"], "funding.amount");
+    assert_eq!(p["line"], 3);
+    assert_eq!(p["column"], 29);
+    // 400: a bad date in the envelope.
+    let p = problem(
+        &server.post_json(
+            "/v1/decide",
+            r#"{"as_of":"2020-02-30","subject":{"category":"x"}}"#,
+        ),
+        400,
+        "zhunru::input",
+    );
+    assert!(p["detail"].as_str().unwrap().contains("as_of"));
+    // 400: not an object.
+    problem(
+        &server.post_json("/v1/decide", "[1,2]"),
+        400,
+        "zhunru::input",
+    );
+
+    // 404: an unknown district, with the known ones; a path in a name is only a name.
+    let p = problem(
+        &server.post_json("/v1/decide", &envelope("nowhere", r#"{"category":"x"}"#)),
+        404,
+        "zhunru::server::unknown_district",
+    );
+    assert_eq!(p["known"], serde_json::json!(["good", "national"]));
+    for name in [
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2Fetc%2Fpasswd",
+        "..",
+        "good.policy",
+    ] {
+        problem(
+            &server.get(&format!("/v1/districts/{name}/notice")),
+            404,
+            "zhunru::server::unknown_district",
+        );
+    }
+    problem(
+        &server.post_json("/v1/decide", &envelope("../good", r#"{"category":"x"}"#)),
+        404,
+        "zhunru::server::unknown_district",
+    );
+    problem(&server.get("/v1/nothing"), 404, "zhunru::server::not_found");
+    // 405.
+    problem(&server.get("/v1/decide"), 405, "zhunru::server::method");
+
+    // 413: one subject over 1 MiB.
+    let big = format!(r#"{{"category":"x","note":"{}"}}"#, "a".repeat(1 << 20));
+    problem(
+        &server.post_json("/v1/decide", &big),
+        413,
+        "zhunru::server::too_large",
+    );
+
+    // 415: not JSON.
+    let answer = server.request(
+        "POST",
+        "/v1/decide",
+        &[("Content-Type", "text/plain")],
+        b"{}",
+    );
+    problem(&answer, 415, "zhunru::server::content_type");
+    problem(
+        &server.request("POST", "/v1/decide", &[], b"{}"),
+        415,
+        "zhunru::server::content_type",
+    );
+
+    // 422: the district's policy could not be loaded.
+    let p = problem(
+        &server.post_json("/v1/decide", &envelope("broken", r#"{"category":"x"}"#)),
+        422,
+        "zhunru::parse::syntax",
+    );
+    assert!(
+        p["errors"][0]["at"]
+            .as_str()
+            .unwrap()
+            .contains("broken.policy:3:")
+    );
+    let ready = server.get("/readyz").json();
+    assert_eq!(ready["failed"][0]["district"], "broken");
+
+    let metrics = server.get("/metrics").text();
+    assert!(
+        !metrics.contains("zhunru_input_errors_total 0"),
+        "{metrics}"
+    );
+}
+
+/// 503 with `Retry-After` beyond the concurrency limit; probes still answer.
+#[test]
+fn busy_is_503_with_retry_after() {
+    use std::io::Write;
+    let server = Server::start(root(), &["--max-concurrent", "1"]);
+    // Hold the one slot with a batch whose body is still coming.
+    let mut slow = std::net::TcpStream::connect(&server.addr).unwrap();
+    write!(slow, "POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: 100\r\n\r\n{{\"category\":\"x\"}}\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let answer = server.post_json("/v1/decide", r#"{"category":"x"}"#);
+    problem(&answer, 503, "zhunru::server::busy");
+    assert_eq!(answer.header("retry-after"), Some("1"));
+    assert_eq!(server.get("/healthz").status, 200);
+    drop(slow);
+}
+
+/// A batch with a bad line in the middle: each good line decided as `eval` decides it, the
+/// bad one's error object in its place.
+#[test]
+fn batch_with_a_bad_line_in_the_middle() {
+    let server = Server::start(root(), &[]);
+    let lines = "{\"id\":\"a\",\"category\":\"招商引资\"}\n\n{\"id\":\"b\",\"category\":\n{\"id\":\"c\",\"category\":\"企业摸底\",\"funding\":{\"amount\":\"三千\"}}\n{\"id\":\"d\",\"category\":\"企业摸底\"}\r\n";
+    let answer = server.request(
+        "POST",
+        "/v1/decide?district=yingjiang&as_of=2020-06-01",
+        &[("Content-Type", "application/x-ndjson")],
+        lines.as_bytes(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(answer.header("content-type"), Some("application/x-ndjson"));
+    let out = answer.text();
+    let out: Vec<&str> = out.lines().collect();
+    assert_eq!(out.len(), 4, "{out:?}");
+    let eval = Command::new(env!("CARGO_BIN_EXE_zhunru"))
+        .current_dir(root())
+        .args([
+            "eval",
+            "-f",
+            "json",
+            "--as-of",
+            "2020-06-01",
+            "-p",
+            "policies/yingjiang.policy",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = eval.stdin.as_ref().unwrap();
+        stdin.write_all(lines.as_bytes()).unwrap();
+    }
+    let eval = eval.wait_with_output().unwrap();
+    let expected = String::from_utf8(eval.stdout).unwrap();
+    let expected: Vec<&str> = expected.lines().collect();
+    // Decisions identical; errors identical but for the input's name (`<stdin>` vs `body`).
+    for (got, want) in out.iter().zip(&expected) {
+        assert_eq!(got.replace("\"body:", "\"<stdin>:"), *want);
+    }
+    let bad: serde_json::Value = serde_json::from_str(out[1]).unwrap();
+    assert_eq!(bad["line"], 3);
+    assert_eq!(bad["error"]["code"], "zhunru::input");
+    let mistyped: serde_json::Value = serde_json::from_str(out[2]).unwrap();
+    assert_eq!(mistyped["line"], 4);
+    assert!(
+        mistyped["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("funding.amount")
+    );
+    assert!(out[3].contains("\"id\":\"d\""));
+}
+
+/// Reload while requests run: every answer is a whole decision of the old or the new
+/// version; a broken file leaves the previous version in force and /readyz says why; a
+/// fixed file is taken; 100 rewrites in a second lose and mix nothing; SIGHUP reloads.
+#[test]
+fn reload_broken_then_fixed_while_requests_run() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let dir = tempdir("reload");
+    let a = std::fs::read_to_string(root().join("policies/nanqiao.policy")).unwrap();
+    let b = a.replace("明确禁止下放至社区", "明确禁止下放至社区（修订）");
+    assert_ne!(a, b);
+    let file = dir.join("d.policy");
+    std::fs::write(&file, &a).unwrap();
+    std::fs::copy(
+        root().join("policies/national.policy"),
+        dir.join("national.policy"),
+    )
+    .unwrap();
+    let server = Arc::new(Server::start(&dir, &["d.policy"]));
+    let body = envelope("d", r#"{"category":"招商引资"}"#);
+    let decide = |server: &Server| server.post_json("/v1/decide", &body);
+    let answer_a = decide(&server).text();
+    assert!(answer_a.contains("明确禁止下放至社区\""));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            let (server, stop, seen, body) = (
+                Arc::clone(&server),
+                Arc::clone(&stop),
+                Arc::clone(&seen),
+                body.clone(),
+            );
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let answer = server.post_json("/v1/decide", &body);
+                    seen.lock().unwrap().push((answer.status, answer.text()));
+                }
+            })
+        })
+        .collect();
+    let generation = |server: &Server| server.get("/readyz").json()["generation"].as_u64().unwrap();
+    let wait_for = |what: &str, ok: &dyn Fn() -> bool| {
+        let start = std::time::Instant::now();
+        while !ok() {
+            assert!(
+                start.elapsed().as_secs() < 20,
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+
+    // Broken: the previous version stays in force; /readyz and the log say which file and why.
+    std::fs::write(&file, format!("{a}\n规则 坏\n")).unwrap();
+    wait_for("the failure in /readyz", &|| {
+        !server.get("/readyz").json()["failed"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    });
+    let ready = server.get("/readyz").json();
+    let failed = &ready["failed"][0];
+    assert_eq!(failed["file"], "d.policy");
+    assert_eq!(failed["previous_in_force"], true);
+    assert!(
+        failed["errors"][0]["at"]
+            .as_str()
+            .unwrap()
+            .starts_with("d.policy:")
+    );
+    assert!(failed["rendered"].as_str().unwrap().contains("d.policy"));
+    assert_eq!(ready["districts"], serde_json::json!(["d"]));
+    assert_eq!(decide(&server).text(), answer_a);
+    wait_for("the failure in the log", &|| {
+        server.log.lock().unwrap().contains("policy not loaded")
+    });
+
+    // Fixed (version B): taken, and the failure cleared.
+    std::fs::write(&file, &b).unwrap();
+    wait_for("version B", &|| decide(&server).text().contains("（修订）"));
+    assert_eq!(
+        server.get("/readyz").json()["failed"],
+        serde_json::json!([])
+    );
+    let answer_b = decide(&server).text();
+
+    // 100 rewrites in about a second, alternating versions, requests running all along.
+    for i in 0..100 {
+        std::fs::write(&file, if i % 2 == 0 { &a } else { &b }).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::fs::write(&file, &a).unwrap();
+    wait_for("version A again", &|| decide(&server).text() == answer_a);
+
+    // SIGHUP reloads too.
+    let before = generation(&server);
+    server.signal("HUP");
+    wait_for("a reload on SIGHUP", &|| generation(&server) > before);
+
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.join().unwrap();
+    }
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() > 20, "only {} requests ran", seen.len());
+    for (status, text) in seen.iter() {
+        assert_eq!(*status, 200, "{text}");
+        assert!(
+            *text == answer_a || *text == answer_b,
+            "a mixed or broken answer: {text}"
+        );
+    }
+    let metrics = server.get("/metrics").text();
+    assert!(!metrics.contains("zhunru_reload_failures_total 0"));
+}
+
+/// SIGTERM with a request in flight: the request finishes, new connections are refused,
+/// the process exits 0.
+#[test]
+fn graceful_shutdown_with_a_request_in_flight() {
+    use std::io::Write;
+    let mut server = Server::start(root(), &[]);
+    let first = "{\"category\":\"招商引资\"}\n";
+    let second = "{\"category\":\"企业摸底\"}\n";
+    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/decide?district=nanqiao&as_of=2020-06-01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\n\r\n{first}",
+        first.len() + second.len()
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    server.signal("TERM");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        std::net::TcpStream::connect(&server.addr).is_err(),
+        "still accepting after SIGTERM"
+    );
+    stream.write_all(second.as_bytes()).unwrap();
+    let answer = support::read_response(&mut stream);
+    assert_eq!(answer.status, 200);
+    let text = answer.text();
+    let verdicts: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["verdict"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(verdicts, ["denied", "needs_approval"]);
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(server.log.lock().unwrap().contains("shutting down"));
+}
