@@ -158,10 +158,16 @@ fn reviewers_page_in_chromium() {
         .split(r#"<table id="compare-table">"#)
         .nth(1)
         .unwrap();
-    for district in ["合肥市", "滁州市南谯区", "全国", "安庆市迎江区"] {
+    for district in [
+        "合肥市",
+        "吉林省白山市江源区",
+        "滁州市南谯区",
+        "全国",
+        "安庆市迎江区",
+    ] {
         assert!(table.contains(district), "{district} missing from {table}");
     }
-    assert_eq!(table.matches("data-district=").count(), 4);
+    assert_eq!(table.matches("data-district=").count(), 5);
     assert!(table.contains(r#"data-verdict="denied""#)); // 行政执法 as responsible party, Yingjiang
 
     // English switch.

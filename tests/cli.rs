@@ -314,3 +314,41 @@ fn too_many_rules_is_a_diagnostic() {
     let err = zhunru::Policy::from_str("many.policy", &text).unwrap_err();
     assert_eq!(err.diagnostics[0].code, zhunru::Code::TooLarge);
 }
+
+/// `zhunru new` writes a skeleton that checks clean, is in canonical layout and passes its
+/// own tests with full coverage; it never overwrites, and refuses a name that is a path.
+#[test]
+fn new_writes_a_skeleton_that_checks_and_passes_its_tests() {
+    let dir = std::env::temp_dir().join(format!("zhunru-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy("policies/national.policy", dir.join("national.policy")).unwrap();
+    let d = dir.to_str().unwrap();
+    let out = zhunru(
+        &["new", "erqi", "--dir", d, "--jurisdiction", "郑州市二七区"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let policy = dir.join("erqi.policy");
+    let p = policy.to_str().unwrap();
+    let text = std::fs::read_to_string(&policy).unwrap();
+    assert!(text.contains("上位 \"national.policy\""), "{text}");
+    assert_eq!(
+        zhunru(&["check", "--deny-warnings", p], None).status.code(),
+        Some(0)
+    );
+    assert_eq!(zhunru(&["fmt", "--check", p], None).status.code(), Some(0));
+    let tested = zhunru(&["test", "--coverage", p], None);
+    assert_eq!(tested.status.code(), Some(0), "{tested:?}");
+    assert!(String::from_utf8_lossy(&tested.stdout).contains("rules 4/4, list entries 2/2"));
+    // Never overwrites; a name is a name, not a path.
+    assert_eq!(
+        zhunru(&["new", "erqi", "--dir", d], None).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        zhunru(&["new", "../x", "--dir", d], None).status.code(),
+        Some(2)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

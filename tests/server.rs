@@ -104,7 +104,10 @@ fn every_route_answers() {
         .map(|d| d["name"].as_str().unwrap())
         .collect();
     // The national baseline is a jurisdiction of its own, beside the districts built on it.
-    assert_eq!(names, ["hefei", "nanqiao", "national", "yingjiang"]);
+    assert_eq!(
+        names,
+        ["hefei", "jiangyuan", "nanqiao", "national", "yingjiang"]
+    );
     let hefei = &districts["districts"][0];
     assert_eq!(hefei["default"], true);
     assert_eq!(hefei["jurisdiction"], "合肥市");
@@ -173,7 +176,7 @@ fn every_route_answers() {
             )
         })
         .collect();
-    assert_eq!(verdicts.len(), 4); // three districts and the national baseline
+    assert_eq!(verdicts.len(), 5); // four districts and the national baseline
     assert!(verdicts.contains(&("yingjiang", "denied")));
 
     let ready = server.get("/readyz").json();

@@ -11,6 +11,7 @@ use zhunru::{Date, Policy, PolicyError, Severity, render, report};
 mod audit;
 mod compare;
 mod diff;
+mod new;
 mod notice;
 #[cfg(feature = "server")]
 mod serve;
@@ -103,7 +104,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// A table of categories × districts with each verdict.
     Compare(compare::CompareArgs),
-    /// The lists as the public notice posted on the wall (H1), as Markdown or HTML.
+    /// Start a new district's policy: a skeleton that checks clean, and its tests file.
+    New(new::NewArgs),
+    /// The lists as the public notice posted on the wall, as Markdown or HTML.
     Notice(notice::NoticeArgs),
     /// Audit a log of tasks sent to communities (JSON Lines or CSV): decide each as of its
     /// `sent_on`, report every one that entered without admission. Exit 0 none, 3 some,
@@ -214,6 +217,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Notice(args) => notice::run(args),
+        Command::New(args) => new::run(args),
         Command::Audit(args) => audit::run(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run_serve(args),
