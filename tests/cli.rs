@@ -352,3 +352,38 @@ fn new_writes_a_skeleton_that_checks_and_passes_its_tests() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--input-format jsonl` reads one subject a line, strictly; `json` tells values apart
+/// across lines. A broken first line never changes how the rest is read.
+#[test]
+fn input_format_chooses_strict_lines_or_values() {
+    let input = b"{\"category\":\"\xe6\x8b\x9b\xe5\x95\x86\n{\"category\":\"x\"}\n  {\"category\":\n\"y\"}\n";
+    let run = |kind: &str| {
+        zhunru(
+            &[
+                "eval",
+                "-p",
+                "policies/yingjiang.policy",
+                "-f",
+                "json",
+                "--as-of",
+                "2020-06-01",
+                "--input-format",
+                kind,
+                "-",
+            ],
+            Some(input),
+        )
+    };
+    let strict = String::from_utf8(run("jsonl").stdout).unwrap();
+    let lines: Vec<&str> = strict.lines().collect();
+    assert_eq!(lines.len(), 4, "{strict}");
+    assert!(lines[0].starts_with("{\"error\""));
+    assert!(lines[1].contains("\"verdict\""));
+    assert!(lines[2].starts_with("{\"error\"") && lines[3].starts_with("{\"error\""));
+    let values = String::from_utf8(run("json").stdout).unwrap();
+    let lines: Vec<&str> = values.lines().collect();
+    assert_eq!(lines.len(), 3, "{values}");
+    assert!(lines[0].starts_with("{\"error\""));
+    assert!(lines[2].contains("「y」"), "{values}");
+}

@@ -29,8 +29,10 @@ pub enum AuditFormat {
 /// The log's format, when its name does not tell (`.csv` is CSV, anything else JSON).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
-    /// One JSON object a line (or one JSON document).
+    /// JSON Lines, pretty-printed objects or an array, told value by value.
     Json,
+    /// One JSON object a line, strictly.
+    Jsonl,
     /// CSV with a header row of contract field names.
     Csv,
 }
@@ -66,6 +68,7 @@ pub fn run(args: AuditArgs) -> ExitCode {
     let format = match args.log_format {
         Some(LogFormat::Csv) => InputFormat::Csv,
         Some(LogFormat::Json) => InputFormat::Json,
+        Some(LogFormat::Jsonl) => InputFormat::JsonLines,
         None => InputFormat::from_path(Path::new(&args.log)),
     };
     let (reader, origin): (Box<dyn BufRead>, String) = if args.log == "-" {

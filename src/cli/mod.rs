@@ -71,6 +71,12 @@ enum Command {
         /// order is the input order whatever the number.
         #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
+        /// How the input is read: `jsonl`, one subject a line, strictly; `json`, JSON Lines,
+        /// pretty-printed objects or an array, told value by value. Default: `jsonl` for a
+        /// `.jsonl`/`.ndjson` file, else `json`. Either way one bad value never changes how
+        /// the rest is read.
+        #[arg(long, value_enum)]
+        input_format: Option<InputKind>,
         /// A file of subjects, or `-` for standard input.
         input: String,
     },
@@ -123,6 +129,15 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<Date>,
     },
+}
+
+/// How `eval` reads its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputKind {
+    /// One JSON value a line, strictly.
+    Jsonl,
+    /// JSON Lines, pretty-printed objects or an array.
+    Json,
 }
 
 /// Keyword language.
@@ -194,6 +209,7 @@ pub fn main() -> ExitCode {
             as_of,
             color,
             jobs,
+            input_format,
             input,
         } => eval(
             &policy,
@@ -202,6 +218,7 @@ pub fn main() -> ExitCode {
             color.enabled(std::io::stdout().is_terminal()),
             &input,
             jobs,
+            input_format,
         ),
         Command::Fmt {
             policies,
@@ -545,6 +562,7 @@ fn eval(
     color: bool,
     input: &str,
     jobs: Option<u16>,
+    input_format: Option<InputKind>,
 ) -> ExitCode {
     let policy = match Policy::from_file(policy) {
         Ok(p) => p,
@@ -582,7 +600,17 @@ fn eval(
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut bad_lines = 0usize;
+    let lines_only = match input_format {
+        Some(kind) => kind == InputKind::Jsonl,
+        None => {
+            zhunru::input::InputFormat::from_path(std::path::Path::new(input))
+                == zhunru::input::InputFormat::JsonLines
+        }
+    };
     let mut reader = SubjectReader::new(reader, origin.clone());
+    if lines_only {
+        reader = reader.json_lines();
+    }
     // One thread streams item by item; several take batches of BATCH lines in turn.
     let batch = if jobs <= 1 { 1 } else { BATCH };
     loop {
