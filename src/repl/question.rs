@@ -96,6 +96,13 @@ pub const FIELD_WORDS: &[&str] = &[
     "审批=",
     "审定=",
     "角色=",
+    "经费周期=",
+    "任务要求=",
+    "申请单位=",
+    "授权内容=",
+    "授权对象=",
+    "权限=",
+    "授权期限=",
     "已审批",
     "作为责任主体",
 ];
@@ -210,7 +217,7 @@ pub fn parse(line: &str) -> Result<Subject, String> {
         if let Some((key, value)) = bare.split_once(['=', '＝']) {
             let Some(paths) = field_for(key.trim()) else {
                 return Err(format!(
-                    "unknown field `{key}`: try funding=, period=, basis=, plan=, requirements=, approval=, by=, role= (or 经费= 期限= 依据= 方案= 审批= 角色=)"
+                    "unknown field `{key}`: try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=)"
                 ));
             };
             for path in paths {

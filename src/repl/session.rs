@@ -60,7 +60,10 @@ Ask about a task (问一件事项能否准入):
   can 招商引资 enter?                      招商引资 能否准入？
   can 行政执法 enter as responsible?       能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30
   fields: funding= per= period= start= basis= plan= requirements= approval= by= role=
-          requester= content= object= powers= until=   (中文: 经费= 期限= 依据= 方案= 审批= 审定= 角色=)
+          requester= level= id= name=
+          authorization: content= object= powers= until=  (or authorization.content= …)
+  字段:   经费= 经费周期= 期限= 开始= 依据= 方案= 任务要求= 审批= 审定= 角色= 申请单位=
+          授权内容= 授权对象= 权限= 授权期限=
   or paste a whole JSON subject (it may span several lines)
 Commands:
   :district NAME        switch the district in force (:d)
@@ -71,7 +74,8 @@ Commands:
   :as-of DATE           the date decisions are made as of
   :load FILE            load another policy and switch to it
   :reload               re-read the policy files (a broken file keeps the old policy)
-  :help (:h)  :quit (:q)   Ctrl-C cancels a line, Ctrl-D leaves";
+  :help (:h)  :quit (:q)  :clear   also without the colon: help 帮助 exit quit 退出 clear
+  Ctrl-C cancels a line, Ctrl-D leaves";
 
 impl Session {
     pub fn new(districts: Vec<District>, as_of: Date, color: bool, lang: zhunru::Lang) -> Session {
@@ -143,6 +147,9 @@ impl Session {
                 .split_once(char::is_whitespace)
                 .unwrap_or((command, ""));
             return self.command(name, rest.trim());
+        }
+        if let Some(name) = bare_command(line) {
+            return self.command(name, "");
         }
         if line.starts_with('{') {
             return Reply::text(match serde_json::from_str::<Subject>(line) {
@@ -226,6 +233,14 @@ impl Session {
                 };
             }
             "h" | "help" | "?" => format!("{HELP}\n"),
+            // On a terminal the screen is cleared; piped, there is nothing to clear.
+            "clear" | "cls" => {
+                if self.color {
+                    "\x1b[2J\x1b[H".to_owned()
+                } else {
+                    String::new()
+                }
+            }
             "d" | "district" => self.switch(rest),
             "districts" => self.list_districts(),
             "c" | "compare" => self.compare(rest),
@@ -552,6 +567,22 @@ impl Session {
         let _ = writeln!(out, "{what}");
         out
     }
+}
+
+/// A command typed without its colon: a line that is only `exit`, `quit`, `help`, `clear`,
+/// `退出` or `帮助` (no task is named like that), so it is not decided as a category.
+fn bare_command(line: &str) -> Option<&'static str> {
+    let word = line
+        .trim()
+        .trim_end_matches(['。', '.', '!', '！', '?', '？'])
+        .trim()
+        .to_lowercase();
+    Some(match word.as_str() {
+        "exit" | "quit" | "退出" | "再见" | "bye" => "quit",
+        "help" | "帮助" | "?" | "？" => "help",
+        "clear" | "cls" | "清屏" => "clear",
+        _ => return None,
+    })
 }
 
 fn display_width(s: &str) -> usize {
