@@ -5,6 +5,7 @@
 
 mod question;
 mod session;
+mod understand;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;

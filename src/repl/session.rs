@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use zhunru::ast::{Literal, Outcome};
-use zhunru::{Date, Decision, Policy, Subject, Verdict, render, report};
+use zhunru::{Date, Decision, Policy, Subject, Value, Verdict, render, report};
 
-use super::question;
+use super::question::{self, Understood};
+use super::understand;
 
 /// One loaded district.
 pub struct District {
@@ -152,8 +153,18 @@ impl Session {
             return self.command(name, "");
         }
         if line.starts_with('{') {
+            // A JSON subject left open, followed by a question (pasted, or typed after it):
+            // report the JSON and answer the question rather than swallow it.
+            if let Some((json, question)) = split_unfinished_json(line) {
+                let mut text = self.handle(json).text;
+                text.push_str(&self.handle(question).text);
+                return Reply::text(text);
+            }
             return Reply::text(match serde_json::from_str::<Subject>(line) {
-                Ok(subject) => self.answer(subject),
+                Ok(subject) => self.answer(Understood {
+                    subject,
+                    from: None,
+                }),
                 Err(e) => {
                     let message = e.to_string();
                     let message = if e.is_eof() {
@@ -176,9 +187,29 @@ impl Session {
                 }
             });
         }
-        Reply::text(match question::parse(line) {
-            Ok(subject) => self.answer(subject),
+        let parsed = self.parse(line);
+        Reply::text(match parsed {
+            Ok(understood) => self.answer(understood),
             Err(e) => format!("error: {e}\n  help: type :help for examples\n"),
+        })
+    }
+
+    /// A question read against the district in force (its task lists' names).
+    fn parse(&self, line: &str) -> Result<Understood, String> {
+        let names = self
+            .policy()
+            .map(|d| understand::task_names(&d.policy))
+            .unwrap_or_default();
+        let known = |c: &str| self.is_known(c);
+        question::parse(line, &names, &known)
+    }
+
+    /// Whether an item is on a task list of the district in force.
+    fn is_known(&self, item: &str) -> bool {
+        self.policy().is_some_and(|d| {
+            understand::task_lists(&d.policy)
+                .iter()
+                .any(|l| d.policy.list_contains(l, item))
         })
     }
 
@@ -186,42 +217,61 @@ impl Session {
         self.districts.get(self.current)
     }
 
-    fn answer(&mut self, subject: Subject) -> String {
+    fn answer(&mut self, understood: Understood) -> String {
+        let Understood { subject, from } = understood;
         let Some(district) = self.policy() else {
             return "error: no policy loaded; use :load FILE\n".to_owned();
         };
         let decision = district.policy.decide(&subject, self.as_of);
-        let mut out = report::decision_text(&district.policy, &decision, self.color);
-        if let Some(note) = self.unknown_category_note(&subject) {
-            out.push_str(&note);
+        let mut out = String::new();
+        if subject.kind == zhunru::SubjectKind::Task {
+            let names = understand::task_names(&district.policy);
+            out.push_str(&understood_line(&subject, from.as_deref(), &names));
+            if let Some(note) = self.unknown_category_note(&subject) {
+                out.push_str(&note);
+            }
         }
+        out.push_str(&report::decision_text(
+            &district.policy,
+            &decision,
+            self.color,
+        ));
         self.last = Some((self.current, subject, decision));
         out
     }
 
-    /// An item on no list of the district, close to one that is: probably a typo.
+    /// An item on no task list of the district: said plainly, with the nearest entries when
+    /// some share at least two characters with it.
     fn unknown_category_note(&self, subject: &Subject) -> Option<String> {
         let district = self.policy()?;
         let category = subject.category()?;
-        let mut closest: Option<(usize, String, String)> = None;
-        for list in &district.policy.ast().lists {
-            if district.policy.list_contains(&list.name.node, category) {
-                return None;
-            }
-            for e in &list.entries {
-                if let Literal::Text(t) = &e.value.node {
-                    let d = zhunru::suggest::distance(&zhunru::normalize(category), t);
-                    if d <= 2 && closest.as_ref().is_none_or(|c| d < c.0) {
-                        closest = Some((d, t.clone(), list.name.node.clone()));
-                    }
-                }
-            }
+        if self.is_known(category) {
+            return None;
         }
-        let (_, entry, list) = closest?;
-        Some(format!(
-            "note: 「{category}」 is on no list of {}; did you mean 「{entry}」 (on {list})?\n",
+        let names = understand::task_names(&district.policy);
+        let near = understand::nearest(category, &names);
+        let mut out = format!(
+            "未在任何清单中找到“{category}”（{}）— on no list of {}",
+            district.policy.jurisdiction(),
             district.short()
-        ))
+        );
+        if near.is_empty() {
+            out.push('\n');
+        } else {
+            let near: Vec<String> = near
+                .iter()
+                .map(|n| {
+                    let title = district
+                        .policy
+                        .list_decl(&n.list)
+                        .and_then(|l| l.title.as_ref())
+                        .map_or(n.list.as_str(), |t| t.node.as_str());
+                    format!("「{}」（{title}）", n.entry)
+                })
+                .collect();
+            let _ = writeln!(out, "；最接近 nearest: {}", near.join("、"));
+        }
+        Some(out)
     }
 
     fn command(&mut self, name: &str, rest: &str) -> Reply {
@@ -306,8 +356,8 @@ impl Session {
     }
 
     fn compare(&mut self, rest: &str) -> String {
-        let subject = match question::parse(rest) {
-            Ok(s) => s,
+        let subject = match self.parse(rest) {
+            Ok(u) => u.subject,
             Err(e) => return format!("error: {e}\n  help: :compare 行政执法 role=responsible\n"),
         };
         let rows: Vec<(String, Decision)> = self
@@ -567,6 +617,128 @@ impl Session {
         let _ = writeln!(out, "{what}");
         out
     }
+}
+
+/// 「理解为：事项 拆迁拆违（据“违章建筑拆除工作”）· 角色 责任主体 · 提出单位 区城管局」: how a
+/// question was read, before its answer.
+fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::Name]) -> String {
+    let text = |path: &[&str]| match subject.fields.get_path(path) {
+        Some(Value::Text(t)) => Some(t.clone()),
+        Some(Value::Number(n)) => Some(number(*n)),
+        Some(Value::Bool(b)) => Some(if *b { "有" } else { "无" }.to_owned()),
+        Some(Value::List(items)) => Some(
+            items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
+        _ => None,
+    };
+    let mut parts = Vec::new();
+    let category = subject.category().unwrap_or("");
+    // An alias is named with the entry it stands for.
+    let norm = zhunru::normalize(category);
+    let entry = names
+        .iter()
+        .find(|n| n.text == norm && n.entry != n.text)
+        .map(|n| format!("（即清单条目「{}」）", n.entry))
+        .unwrap_or_default();
+    parts.push(match from {
+        Some(f) => format!("事项 {category}{entry}（据“{f}”）"),
+        None => format!("事项 {category}{entry}"),
+    });
+    if let Some(role) = text(&["community_role"]) {
+        parts.push(format!(
+            "角色 {}",
+            match role.as_str() {
+                "responsible" => "责任主体",
+                "assist" => "协助",
+                other => other,
+            }
+        ));
+    }
+    if let Some(r) = text(&["requester"]) {
+        parts.push(format!("提出单位 {r}"));
+    }
+    if let Some(a) = text(&["funding", "amount"]) {
+        parts.push(match text(&["funding", "per"]).as_deref() {
+            Some("month") => format!("经费 每月{a}元"),
+            Some("year") => format!("经费 每年{a}元"),
+            Some("once") => format!("经费 {a}元（一次性）"),
+            _ => format!("经费 {a}元"),
+        });
+    }
+    if let Some(status) = text(&["approval", "status"]) {
+        parts.push(format!(
+            "审批 {}",
+            match status.as_str() {
+                "approved" => "已批准",
+                "rejected" => "未通过（驳回）",
+                "pending" => "审批中",
+                "none" => "未审批",
+                other => other,
+            }
+        ));
+    }
+    if let Some(by) = text(&["approval", "by"]) {
+        parts.push(format!("审定 {by}"));
+    }
+    for (path, label) in [
+        (&["basis"][..], "依据"),
+        (&["work_plan"][..], "工作方案"),
+        (&["requirements"][..], "任务要求"),
+        (&["period", "start"][..], "开始"),
+        (&["period", "end"][..], "期限至"),
+        (&["authorization", "content"][..], "授权内容"),
+        (&["authorization", "object"][..], "授权对象"),
+        (&["authorization", "powers"][..], "权限"),
+        (&["authorization", "until"][..], "授权至"),
+    ] {
+        if label == "授权至" && text(path) == text(&["period", "end"]) {
+            continue;
+        }
+        if let Some(v) = text(path) {
+            parts.push(format!("{label} {v}"));
+        }
+    }
+    format!("理解为：{}\n", parts.join(" · "))
+}
+
+/// 3000, 2.5: a number without a needless `.0`.
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+/// `{"category": "企业摸底",` then a question: the JSON that was left open, and the question
+/// after it. None when the text is JSON (finished or not) throughout.
+fn split_unfinished_json(text: &str) -> Option<(&str, &str)> {
+    let e = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
+    if e.is_eof() || e.line() < 2 {
+        return None;
+    }
+    // The line the error is on starts the question.
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == e.line() {
+            let first = line.trim_start().chars().next()?;
+            if matches!(first, '"' | '}' | ']' | '{' | '[' | ',' | ':') || first.is_ascii_digit() {
+                return None;
+            }
+            let json = text.get(..offset)?.trim_end();
+            let question = text.get(offset..)?;
+            return question::json_incomplete(json).then_some((json, question));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// A command typed without its colon: a line that is only `exit`, `quit`, `help`, `clear`,
