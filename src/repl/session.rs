@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use zhunru::ast::{Literal, Outcome};
 use zhunru::{Date, Decision, Policy, Subject, Value, Verdict, render, report};
 
+use super::answer;
 use super::question::{self, Understood};
 use super::understand;
 
@@ -54,6 +55,10 @@ pub struct Session {
     last: Option<(usize, Subject, Decision)>,
     /// The language diagnostics are shown in (`--lang`).
     lang: zhunru::Lang,
+    /// Answer in full (the report with source lines) rather than short: `:explain on`.
+    explain: bool,
+    /// This one question was asked with `--explain`.
+    explain_once: bool,
 }
 
 const HELP: &str = "\
@@ -70,7 +75,8 @@ Commands:
   :district NAME        switch the district in force (:d)
   :districts            the loaded districts
   :compare ITEM [f=v]   every loaded district side by side (:c)
-  :why                  re-explain the last answer in full (:w)
+  :why                  the last answer in full, with the policy's source lines (:w)
+  :explain on|off       every answer in full (or add --explain to one question)
   :lists  :list NAME    the policy's lists      :rules   its rules
   :as-of DATE           the date decisions are made as of
   :load FILE            load another policy and switch to it
@@ -87,6 +93,8 @@ impl Session {
             color,
             lang,
             last: None,
+            explain: false,
+            explain_once: false,
         }
     }
 
@@ -152,6 +160,13 @@ impl Session {
         if let Some(name) = bare_command(line) {
             return self.command(name, "");
         }
+        let line = match line.strip_suffix("--explain") {
+            Some(rest) => {
+                self.explain_once = true;
+                rest.trim()
+            }
+            None => line,
+        };
         if line.starts_with('{') {
             // A JSON subject left open, followed by a question (pasted, or typed after it):
             // report the JSON and answer the question rather than swallow it.
@@ -219,6 +234,7 @@ impl Session {
 
     fn answer(&mut self, understood: Understood) -> String {
         let Understood { subject, from } = understood;
+        let full = std::mem::take(&mut self.explain_once) || self.explain;
         let Some(district) = self.policy() else {
             return "error: no policy loaded; use :load FILE\n".to_owned();
         };
@@ -231,11 +247,21 @@ impl Session {
                 out.push_str(&note);
             }
         }
-        out.push_str(&report::decision_text(
-            &district.policy,
-            &decision,
-            self.color,
-        ));
+        if full {
+            out.push_str(&report::decision_text(
+                &district.policy,
+                &decision,
+                self.color,
+            ));
+        } else {
+            out.push_str(&answer::short(
+                &district.policy,
+                &subject,
+                &decision,
+                self.as_of,
+                self.color,
+            ));
+        }
         self.last = Some((self.current, subject, decision));
         out
     }
@@ -295,6 +321,20 @@ impl Session {
             "districts" => self.list_districts(),
             "c" | "compare" => self.compare(rest),
             "w" | "why" => self.why(),
+            "explain" => match rest {
+                "on" | "开" => {
+                    self.explain = true;
+                    "answers are now given in full, with the policy's source lines (:explain off for short ones)\n".to_owned()
+                }
+                "off" | "关" => {
+                    self.explain = false;
+                    "answers are now short; :why gives the last one in full\n".to_owned()
+                }
+                _ => format!(
+                    "answers are {}: :explain on|off\n",
+                    if self.explain { "in full" } else { "short" }
+                ),
+            },
             "lists" => self.lists(),
             "list" => self.list(rest),
             "rules" => self.rules(),
