@@ -10,7 +10,7 @@ use zhunru::{Date, Decision, Policy, Reason, Subject, Value, Verdict, normalize,
 use super::understand;
 
 /// A `missing` name in plain words, and the subject field it is about.
-fn plain(name: &str) -> (&str, Option<&'static [&'static str]>) {
+pub fn plain(name: &str) -> (&str, Option<&'static [&'static str]>) {
     match name {
         "approval" => ("审批（须经批准）", Some(&["approval", "status"])),
         "approval_by" => ("审定机关", Some(&["approval", "by"])),

@@ -59,6 +59,18 @@ pub struct Session {
     explain: bool,
     /// This one question was asked with `--explain`.
     explain_once: bool,
+    /// The line being answered (for the history).
+    asking: String,
+    /// Past questions with their verdicts: `:history`.
+    history: Vec<Asked>,
+}
+
+/// A question asked in this session, with its answer.
+struct Asked {
+    district: String,
+    question: String,
+    understood: String,
+    verdict: Verdict,
 }
 
 const HELP: &str = "\
@@ -74,7 +86,8 @@ Ask about a task (问一件事项能否准入):
 Commands:
   :district NAME        switch the district in force (:d)
   :districts            the loaded districts
-  :compare ITEM [f=v]   every loaded district side by side (:c)
+  :compare QUESTION     every loaded district side by side (:c); a question, fields or JSON
+  :history              the questions asked so far, with their verdicts
   :why                  the last answer in full, with the policy's source lines (:w)
   :explain on|off       every answer in full (or add --explain to one question)
   :lists  :list NAME    the policy's lists      :rules   its rules
@@ -95,6 +108,8 @@ impl Session {
             last: None,
             explain: false,
             explain_once: false,
+            asking: String::new(),
+            history: Vec::new(),
         }
     }
 
@@ -112,6 +127,9 @@ impl Session {
             ":districts",
             ":compare",
             ":why",
+            ":history",
+            ":explain",
+            ":clear",
             ":lists",
             ":list",
             ":rules",
@@ -160,6 +178,7 @@ impl Session {
         if let Some(name) = bare_command(line) {
             return self.command(name, "");
         }
+        self.asking = line.split_whitespace().collect::<Vec<_>>().join(" ");
         let line = match line.strip_suffix("--explain") {
             Some(rest) => {
                 self.explain_once = true;
@@ -262,7 +281,38 @@ impl Session {
                 self.color,
             ));
         }
+        let understood = match subject.kind {
+            zhunru::SubjectKind::Task => subject.category().unwrap_or("").to_owned(),
+            kind => format!("{kind:?}").to_lowercase(),
+        };
+        self.history.push(Asked {
+            district: district.short(),
+            question: std::mem::take(&mut self.asking),
+            understood,
+            verdict: decision.verdict,
+        });
         self.last = Some((self.current, subject, decision));
+        out
+    }
+
+    /// `:history`: the questions asked so far, each with its district and verdict.
+    fn history(&self) -> String {
+        if self.history.is_empty() {
+            return "nothing asked yet\n".to_owned();
+        }
+        let mut out = String::new();
+        for (i, a) in self.history.iter().enumerate() {
+            let question = clip(&a.question, 48);
+            let _ = writeln!(
+                out,
+                "{:>3}  {:<10} {question}{}  → {}  （事项 {}）",
+                i + 1,
+                a.district,
+                " ".repeat(48usize.saturating_sub(display_width(&question))),
+                report::verdict_line(a.verdict),
+                a.understood
+            );
+        }
         out
     }
 
@@ -321,6 +371,7 @@ impl Session {
             "districts" => self.list_districts(),
             "c" | "compare" => self.compare(rest),
             "w" | "why" => self.why(),
+            "history" | "hist" | "历史" => self.history(),
             "explain" => match rest {
                 "on" | "开" => {
                     self.explain = true;
@@ -396,20 +447,44 @@ impl Session {
     }
 
     fn compare(&mut self, rest: &str) -> String {
-        let subject = match self.parse(rest) {
-            Ok(u) => u.subject,
-            Err(e) => return format!("error: {e}\n  help: :compare 行政执法 role=responsible\n"),
+        let understood = if rest.trim_start().starts_with('{') {
+            match serde_json::from_str::<Subject>(rest) {
+                Ok(subject) => Understood {
+                    subject,
+                    from: None,
+                },
+                Err(e) => {
+                    return format!(
+                        "error: this JSON subject cannot be read: {e}\n  help: :compare {{\"category\": \"行政执法\", \"community_role\": \"assist\"}}\n"
+                    );
+                }
+            }
+        } else {
+            match self.parse(rest) {
+                Ok(u) => u,
+                Err(e) => {
+                    return format!("error: {e}\n  help: :compare 行政执法 role=responsible\n");
+                }
+            }
         };
+        let subject = understood.subject;
+        let names = self
+            .policy()
+            .map(|d| understand::task_names(&d.policy))
+            .unwrap_or_default();
         let rows: Vec<(String, Decision)> = self
             .districts
             .iter()
             .map(|d| (d.short(), d.policy.decide(&subject, self.as_of)))
             .collect();
-        let mut out = format!(
-            "「{}」 as of {}\n",
-            subject.category().unwrap_or(""),
-            self.as_of
-        );
+        let mut out = format!("问：{} — as of {}\n", clip(rest, 60), self.as_of);
+        if subject.kind == zhunru::SubjectKind::Task {
+            out.push_str(&understood_line(
+                &subject,
+                understood.from.as_deref(),
+                &names,
+            ));
+        }
         let width = rows
             .iter()
             .map(|r| r.0.chars().count())
@@ -432,14 +507,19 @@ impl Session {
             let missing = if d.missing.is_empty() {
                 "-".to_owned()
             } else {
-                d.missing.join(", ")
+                d.missing
+                    .iter()
+                    .map(|m| answer::plain(m).0.to_owned())
+                    .collect::<Vec<_>>()
+                    .join("、")
             };
+            let mpad = 40usize.saturating_sub(display_width(&missing));
             let _ = writeln!(
                 out,
-                "{:<width$}  {verdict}{}  {:<40}  {}",
+                "{:<width$}  {verdict}{}  {missing}{}  {}",
                 name,
                 " ".repeat(pad),
-                missing,
+                " ".repeat(mpad),
                 rules.join("; "),
             );
         }
@@ -779,6 +859,22 @@ fn split_unfinished_json(text: &str) -> Option<(&str, &str)> {
         offset += line.len();
     }
     None
+}
+
+/// A text cut to `width` terminal columns, with `…` when cut.
+fn clip(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if display_width(&out) + display_width(&c.to_string()) + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// A command typed without its colon: a line that is only `exit`, `quit`, `help`, `clear`,
