@@ -567,7 +567,10 @@ pub fn nearest<'a>(item: &str, names: &'a [Name]) -> Vec<&'a Name> {
             }
             (shared, n)
         })
-        .filter(|(s, n)| *s >= 2 && *s * 2 >= item.chars().count().min(n.text.chars().count()))
+        // At least two shared, half the entry's characters and a third of the item's.
+        .filter(|(s, n)| {
+            *s >= 2 && *s * 2 >= n.text.chars().count() && *s * 3 >= item.chars().count()
+        })
         .collect();
     scored.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
     let mut out: Vec<&Name> = Vec::new();
