@@ -268,6 +268,11 @@ pub fn parse(
             continue;
         }
         let cues = understand::cues(bare, names);
+        if let Some(bad) = cues.bad_date {
+            return Err(format!(
+                "`{bad}` is not a date: that day does not exist (write e.g. 2020-06-30 or 2020年6月30日)"
+            ));
+        }
         sets.extend(cues.sets);
         for piece in cues.rest {
             if !known(&piece) && understand::core(&piece).is_empty() {

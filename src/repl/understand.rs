@@ -134,6 +134,8 @@ pub struct Cues {
     pub sets: Vec<(&'static str, Value)>,
     /// What is left: the pieces that may name the item.
     pub rest: Vec<String>,
+    /// A date written as one (`2020年13月40日`) but naming no day.
+    pub bad_date: Option<String>,
 }
 
 const ROLE_RESPONSIBLE: &[&str] = &[
@@ -179,7 +181,7 @@ const APPROVAL: &[(&str, &str)] = &[
 ];
 /// Verbs between a requester and what it asks: 区城管局【要求】社区….
 const ASKS: &[&str] = &[
-    "要求", "安排", "布置", "下派", "交由", "交给", "委托", "通知", "让", "请",
+    "要求", "安排", "布置", "下派", "交由", "交给", "委托", "通知", "申请", "让", "请",
 ];
 const UNIT_ENDS: &[&str] = &[
     "局",
@@ -299,8 +301,9 @@ pub fn cues(phrase: &str, names: &[Name]) -> Cues {
         out.sets.push(("funding.amount", Value::Number(0.0)));
         phrase = rest;
     }
-    let (dates, rest) = dates_in(&phrase);
+    let (dates, rest, bad) = dates_in(&phrase);
     phrase = rest;
+    out.bad_date = bad;
     match dates.as_slice() {
         [(end, _)] => out.sets.push(("period.end", (*end).into())),
         [(start, _), (end, _), ..] => {
@@ -432,14 +435,20 @@ fn amount_in(phrase: &str) -> Option<(f64, Option<&'static str>, String)> {
 
 /// Dates in a phrase (`2020-06-30`, `2020年6月30日`, `2020.6.30`, `2020/6/30`), in order, with
 /// the phrase without them (and their 至/到/截至/期限 words).
-fn dates_in(phrase: &str) -> (Vec<(Date, usize)>, String) {
+fn dates_in(phrase: &str) -> (Vec<(Date, usize)>, String, Option<String>) {
     let chars: Vec<char> = phrase.chars().collect();
     let mut found = Vec::new();
+    let mut bad = None;
     let mut out = String::new();
     let mut i = 0;
     while i < chars.len() {
         if let Some((date, len)) = date_at(&chars, i) {
-            found.push((date, i));
+            match date {
+                Some(date) => found.push((date, i)),
+                None => {
+                    bad = chars.get(i..i + len).map(|c| c.iter().collect::<String>());
+                }
+            }
             for word in ["截至", "截止", "期限", "至", "到", "从", "自"] {
                 if let Some(rest) = out.strip_suffix(word) {
                     out = rest.to_owned();
@@ -460,7 +469,7 @@ fn dates_in(phrase: &str) -> (Vec<(Date, usize)>, String) {
         }
         i += 1;
     }
-    (found, out)
+    (found, out, bad)
 }
 
 fn number_at(chars: &[char], i: usize, max: usize) -> Option<(u32, usize)> {
@@ -478,7 +487,9 @@ fn number_at(chars: &[char], i: usize, max: usize) -> Option<(u32, usize)> {
     (len > 0).then_some((n, len))
 }
 
-fn date_at(chars: &[char], i: usize) -> Option<(Date, usize)> {
+/// A date written at `i`, and its length in characters; `None` for the date when it is
+/// written as one but names no day (2020-02-30).
+fn date_at(chars: &[char], i: usize) -> Option<(Option<Date>, usize)> {
     if i > 0 && chars.get(i - 1).is_some_and(char::is_ascii_digit) {
         return None;
     }
@@ -501,7 +512,7 @@ fn date_at(chars: &[char], i: usize) -> Option<(Date, usize)> {
     if sep == '年' && chars.get(i + len) == Some(&'日') {
         len += 1;
     }
-    Some((Date::new(y as i32, m, d)?, len))
+    Some((Date::new(y as i32, m, d), len))
 }
 
 /// The item a piece names: itself when a task list knows it (after dropping words such as
