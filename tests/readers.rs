@@ -12,12 +12,7 @@
 //! (`ZHUNRU_DIFF_CASES` files of each kind, default 150; `ZHUNRU_DIFF_SEED` picks another
 //! stream of files, default 1. A failure prints the seed and the file.)
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)] // a test stops at the line that failed
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a test stops at the line that failed
 
 use std::process::Command;
 
