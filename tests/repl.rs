@@ -143,3 +143,13 @@ fn reload_keeps_the_previous_policy_when_the_file_is_broken() {
     );
     insta::assert_snapshot!(transcript);
 }
+
+/// `exit`, `quit`, `退出` typed without a colon end the session: the next line is not read.
+#[test]
+fn bare_quit_words_end_the_session() {
+    for word in ["exit", "quit", "退出", "EXIT", "quit。"] {
+        let out = session(&format!("{word}\ncan 招商引资 enter?\n"), ALL);
+        assert!(!out.contains("denied"), "{word}: {out}");
+        assert!(!out.contains("不在清单"), "{word}: {out}");
+    }
+}

@@ -3,8 +3,10 @@
 //! rustyline on a terminal (completion, history, colour), and plain lines otherwise (pipes,
 //! transcripts). No line can end the session but `:quit` or the end of input.
 
+mod answer;
 mod question;
 mod session;
+mod understand;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;

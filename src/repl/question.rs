@@ -4,6 +4,8 @@
 
 use zhunru::{Date, Subject, Value};
 
+use super::understand::{self, Name};
+
 /// Split a line into words, keeping quoted pieces ("…", 「…」, “…”) whole.
 pub fn words(line: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
@@ -30,7 +32,7 @@ pub fn words(line: &str) -> Result<Vec<String>, String> {
             }
             continue;
         }
-        if c.is_whitespace() {
+        if c.is_whitespace() || matches!(c, ',' | '，' | '。' | '?' | '？' | '!' | '！') {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
@@ -96,6 +98,13 @@ pub const FIELD_WORDS: &[&str] = &[
     "审批=",
     "审定=",
     "角色=",
+    "经费周期=",
+    "任务要求=",
+    "申请单位=",
+    "授权内容=",
+    "授权对象=",
+    "权限=",
+    "授权期限=",
     "已审批",
     "作为责任主体",
 ];
@@ -104,11 +113,15 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
     let raw = raw.trim();
     match path {
         "funding.amount" => {
-            let digits = raw.trim_end_matches(['元', '¥']);
+            let digits = raw.trim_start_matches('¥').trim_end_matches(['元', '¥']);
+            let (digits, scale) = match digits.strip_suffix('万') {
+                Some(d) => (d, 10000.0),
+                None => (digits, 1.0),
+            };
             match digits.parse::<f64>() {
-                Ok(n) if n.is_finite() => Ok(Value::Number(n)),
+                Ok(n) if n.is_finite() && n >= 0.0 => Ok(Value::Number(n * scale)),
                 _ => Err(format!(
-                    "`{raw}` is not an amount: write digits, e.g. funding=3000"
+                    "`{raw}` is not an amount: write digits, e.g. funding=3000 or 经费=3000元"
                 )),
             }
         }
@@ -132,17 +145,20 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
             )),
         },
         "approval.status" => match raw {
-            "approved" | "已审批" | "批准" | "同意" => Ok("approved".into()),
-            "pending" | "审批中" | "待审" => Ok("pending".into()),
-            "rejected" | "驳回" | "不同意" => Ok("rejected".into()),
-            "none" | "无" | "未审批" => Ok("none".into()),
+            "approved" | "已审批" | "批准" | "已批准" | "同意" | "已同意" | "通过" | "审批通过"
+            | "已通过" => Ok("approved".into()),
+            "pending" | "审批中" | "待审" | "待审批" => Ok("pending".into()),
+            "rejected" | "驳回" | "不同意" | "未通过" | "不予批准" | "未批准" | "不通过" => {
+                Ok("rejected".into())
+            }
+            "none" | "无" | "未审批" | "未报批" => Ok("none".into()),
             _ => Err(format!(
                 "`{raw}` is not an approval status: approved, pending, rejected or none"
             )),
         },
         "community_role" => match raw {
-            "responsible" | "责任主体" | "负责" => Ok("responsible".into()),
-            "assist" | "协助" => Ok("assist".into()),
+            "responsible" | "责任主体" | "负责" | "牵头" => Ok("responsible".into()),
+            "assist" | "协助" | "配合" => Ok("assist".into()),
             _ => Err(format!(
                 "`{raw}` is not a role: responsible (责任主体) or assist (协助)"
             )),
@@ -165,15 +181,28 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
     }
 }
 
-/// A question, parsed: the subject to decide.
-pub fn parse(line: &str) -> Result<Subject, String> {
-    let words = words(line)?;
+/// A question as understood: the subject, and the phrase an entry was found inside.
+pub struct Understood {
+    pub subject: Subject,
+    /// 「违章建筑拆除工作」 when the item was read as an entry inside it.
+    pub from: Option<String>,
+}
+
+/// A question, parsed: the subject to decide. `names` are the task lists' entries and
+/// aliases, `known` says whether an item is on a task list.
+pub fn parse(
+    line: &str,
+    names: &[Name],
+    known: &dyn Fn(&str) -> bool,
+) -> Result<Understood, String> {
+    let line = understand::strip_frames(&understand::narrow(line));
+    let words = words(&line)?;
     let mut category: Option<String> = None;
+    let mut from: Option<String> = None;
     let mut sets: Vec<(&'static str, Value)> = Vec::new();
     let mut after_as = false;
     for word in &words {
-        let bare = word.trim_end_matches(['?', '？', '。', '.']);
-        let bare = bare.strip_suffix("能否准入").unwrap_or(bare);
+        let bare = word.trim_end_matches(['.', '吗', '呢']);
         let lower = bare.to_lowercase();
         if after_as {
             after_as = false;
@@ -182,7 +211,9 @@ pub fn parse(line: &str) -> Result<Subject, String> {
             continue;
         }
         match lower.as_str() {
-            "" | "can" | "enter" | "能否准入" | "能否" | "准入" | "may" | "the" | "task" => {
+            "" | "can" | "could" | "enter" | "准入" | "may" | "the" | "a" | "an" | "task"
+            | "community" | "into" | "is" | "be" | "admitted" | "allowed" | "to" | "does"
+            | "it" => {
                 continue;
             }
             "as" | "作为" => {
@@ -193,11 +224,19 @@ pub fn parse(line: &str) -> Result<Subject, String> {
                 sets.push(("approval.status", "approved".into()));
                 continue;
             }
+            "rejected" => {
+                sets.push(("approval.status", "rejected".into()));
+                continue;
+            }
+            "pending" => {
+                sets.push(("approval.status", "pending".into()));
+                continue;
+            }
             "作为责任主体" | "responsible" | "责任主体" => {
                 sets.push(("community_role", "responsible".into()));
                 continue;
             }
-            "协助" | "assisting" => {
+            "协助" | "assisting" | "assist" => {
                 sets.push(("community_role", "assist".into()));
                 continue;
             }
@@ -210,26 +249,40 @@ pub fn parse(line: &str) -> Result<Subject, String> {
         if let Some((key, value)) = bare.split_once(['=', '＝']) {
             let Some(paths) = field_for(key.trim()) else {
                 return Err(format!(
-                    "unknown field `{key}`: try funding=, period=, basis=, plan=, requirements=, approval=, by=, role= (or 经费= 期限= 依据= 方案= 审批= 角色=)"
+                    "unknown field `{key}`: try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=)"
                 ));
             };
             for path in paths {
                 let v = value_for(path, value)?;
                 if *path == "category" {
-                    category = Some(value.trim().to_owned());
+                    name_item(&mut category, value.trim())?;
                 } else {
                     sets.push((path, v));
                 }
             }
             continue;
         }
-        match &category {
-            None => category = Some(bare.to_owned()),
-            Some(c) => {
-                return Err(format!(
-                    "two items named: 「{c}」 and 「{bare}」; ask about one at a time, or quote a name with spaces"
-                ));
+        // A quoted name is taken whole; a phrase is read for cues first.
+        if known(bare) {
+            name_item(&mut category, bare)?;
+            continue;
+        }
+        let cues = understand::cues(bare, names);
+        if let Some(bad) = cues.bad_date {
+            return Err(format!(
+                "`{bad}` is not a date: that day does not exist (write e.g. 2020-06-30 or 2020年6月30日)"
+            ));
+        }
+        sets.extend(cues.sets);
+        for piece in cues.rest {
+            if !known(&piece) && understand::core(&piece).is_empty() {
+                continue;
             }
+            let (item, inside) = understand::resolve(&piece, names, known);
+            if inside.is_some() {
+                from = inside;
+            }
+            name_item(&mut category, &item)?;
         }
     }
     if after_as {
@@ -242,7 +295,20 @@ pub fn parse(line: &str) -> Result<Subject, String> {
     for (path, value) in sets {
         subject = subject.with(path, value);
     }
-    Ok(subject)
+    Ok(Understood { subject, from })
+}
+
+fn name_item(category: &mut Option<String>, item: &str) -> Result<(), String> {
+    match category {
+        None => {
+            *category = Some(item.to_owned());
+            Ok(())
+        }
+        Some(c) if c == item => Ok(()),
+        Some(c) => Err(format!(
+            "two items named: 「{c}」 and 「{item}」; ask about one at a time, or quote a name with spaces"
+        )),
+    }
 }
 
 /// Whether a JSON text is still open (more lines to come): it parses as far as it goes and

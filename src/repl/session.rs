@@ -5,9 +5,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use zhunru::ast::{Literal, Outcome};
-use zhunru::{Date, Decision, Policy, Subject, Verdict, render, report};
+use zhunru::{Date, Decision, Policy, Subject, Value, Verdict, render, report};
 
-use super::question;
+use super::answer;
+use super::question::{self, Understood};
+use super::understand;
 
 /// One loaded district.
 pub struct District {
@@ -53,6 +55,22 @@ pub struct Session {
     last: Option<(usize, Subject, Decision)>,
     /// The language diagnostics are shown in (`--lang`).
     lang: zhunru::Lang,
+    /// Answer in full (the report with source lines) rather than short: `:explain on`.
+    explain: bool,
+    /// This one question was asked with `--explain`.
+    explain_once: bool,
+    /// The line being answered (for the history).
+    asking: String,
+    /// Past questions with their verdicts: `:history`.
+    history: Vec<Asked>,
+}
+
+/// A question asked in this session, with its answer.
+struct Asked {
+    district: String,
+    question: String,
+    understood: String,
+    verdict: Verdict,
 }
 
 const HELP: &str = "\
@@ -60,18 +78,24 @@ Ask about a task (问一件事项能否准入):
   can 招商引资 enter?                      招商引资 能否准入？
   can 行政执法 enter as responsible?       能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30
   fields: funding= per= period= start= basis= plan= requirements= approval= by= role=
-          requester= content= object= powers= until=   (中文: 经费= 期限= 依据= 方案= 审批= 审定= 角色=)
+          requester= level= id= name=
+          authorization: content= object= powers= until=  (or authorization.content= …)
+  字段:   经费= 经费周期= 期限= 开始= 依据= 方案= 任务要求= 审批= 审定= 角色= 申请单位=
+          授权内容= 授权对象= 权限= 授权期限=
   or paste a whole JSON subject (it may span several lines)
 Commands:
   :district NAME        switch the district in force (:d)
   :districts            the loaded districts
-  :compare ITEM [f=v]   every loaded district side by side (:c)
-  :why                  re-explain the last answer in full (:w)
+  :compare QUESTION     every loaded district side by side (:c); a question, fields or JSON
+  :history              the questions asked so far, with their verdicts
+  :why                  the last answer in full, with the policy's source lines (:w)
+  :explain on|off       every answer in full (or add --explain to one question)
   :lists  :list NAME    the policy's lists      :rules   its rules
   :as-of DATE           the date decisions are made as of
   :load FILE            load another policy and switch to it
   :reload               re-read the policy files (a broken file keeps the old policy)
-  :help (:h)  :quit (:q)   Ctrl-C cancels a line, Ctrl-D leaves";
+  :help (:h)  :quit (:q)  :clear   also without the colon: help 帮助 exit quit 退出 clear
+  Ctrl-C cancels a line, Ctrl-D leaves";
 
 impl Session {
     pub fn new(districts: Vec<District>, as_of: Date, color: bool, lang: zhunru::Lang) -> Session {
@@ -82,6 +106,10 @@ impl Session {
             color,
             lang,
             last: None,
+            explain: false,
+            explain_once: false,
+            asking: String::new(),
+            history: Vec::new(),
         }
     }
 
@@ -99,6 +127,9 @@ impl Session {
             ":districts",
             ":compare",
             ":why",
+            ":history",
+            ":explain",
+            ":clear",
             ":lists",
             ":list",
             ":rules",
@@ -144,9 +175,30 @@ impl Session {
                 .unwrap_or((command, ""));
             return self.command(name, rest.trim());
         }
+        if let Some(name) = bare_command(line) {
+            return self.command(name, "");
+        }
+        self.asking = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        let line = match line.strip_suffix("--explain") {
+            Some(rest) => {
+                self.explain_once = true;
+                rest.trim()
+            }
+            None => line,
+        };
         if line.starts_with('{') {
+            // A JSON subject left open, followed by a question (pasted, or typed after it):
+            // report the JSON and answer the question rather than swallow it.
+            if let Some((json, question)) = split_unfinished_json(line) {
+                let mut text = self.handle(json).text;
+                text.push_str(&self.handle(question).text);
+                return Reply::text(text);
+            }
             return Reply::text(match serde_json::from_str::<Subject>(line) {
-                Ok(subject) => self.answer(subject),
+                Ok(subject) => self.answer(Understood {
+                    subject,
+                    from: None,
+                }),
                 Err(e) => {
                     let message = e.to_string();
                     let message = if e.is_eof() {
@@ -169,9 +221,29 @@ impl Session {
                 }
             });
         }
-        Reply::text(match question::parse(line) {
-            Ok(subject) => self.answer(subject),
+        let parsed = self.parse(line);
+        Reply::text(match parsed {
+            Ok(understood) => self.answer(understood),
             Err(e) => format!("error: {e}\n  help: type :help for examples\n"),
+        })
+    }
+
+    /// A question read against the district in force (its task lists' names).
+    fn parse(&self, line: &str) -> Result<Understood, String> {
+        let names = self
+            .policy()
+            .map(|d| understand::task_names(&d.policy))
+            .unwrap_or_default();
+        let known = |c: &str| self.is_known(c);
+        question::parse(line, &names, &known)
+    }
+
+    /// Whether an item is on a task list of the district in force.
+    fn is_known(&self, item: &str) -> bool {
+        self.policy().is_some_and(|d| {
+            understand::task_lists(&d.policy)
+                .iter()
+                .any(|l| d.policy.list_contains(l, item))
         })
     }
 
@@ -179,42 +251,103 @@ impl Session {
         self.districts.get(self.current)
     }
 
-    fn answer(&mut self, subject: Subject) -> String {
+    fn answer(&mut self, understood: Understood) -> String {
+        let Understood { subject, from } = understood;
+        let full = std::mem::take(&mut self.explain_once) || self.explain;
         let Some(district) = self.policy() else {
             return "error: no policy loaded; use :load FILE\n".to_owned();
         };
         let decision = district.policy.decide(&subject, self.as_of);
-        let mut out = report::decision_text(&district.policy, &decision, self.color);
-        if let Some(note) = self.unknown_category_note(&subject) {
-            out.push_str(&note);
+        let mut out = String::new();
+        if subject.kind == zhunru::SubjectKind::Task {
+            let names = understand::task_names(&district.policy);
+            out.push_str(&understood_line(&subject, from.as_deref(), &names));
+            if let Some(note) = self.unknown_category_note(&subject) {
+                out.push_str(&note);
+            }
         }
+        if full {
+            out.push_str(&report::decision_text(
+                &district.policy,
+                &decision,
+                self.color,
+            ));
+        } else {
+            out.push_str(&answer::short(
+                &district.policy,
+                &subject,
+                &decision,
+                self.as_of,
+                self.color,
+            ));
+        }
+        let understood = match subject.kind {
+            zhunru::SubjectKind::Task => subject.category().unwrap_or("").to_owned(),
+            kind => format!("{kind:?}").to_lowercase(),
+        };
+        self.history.push(Asked {
+            district: district.short(),
+            question: std::mem::take(&mut self.asking),
+            understood,
+            verdict: decision.verdict,
+        });
         self.last = Some((self.current, subject, decision));
         out
     }
 
-    /// An item on no list of the district, close to one that is: probably a typo.
+    /// `:history`: the questions asked so far, each with its district and verdict.
+    fn history(&self) -> String {
+        if self.history.is_empty() {
+            return "nothing asked yet\n".to_owned();
+        }
+        let mut out = String::new();
+        for (i, a) in self.history.iter().enumerate() {
+            let question = clip(&a.question, 48);
+            let _ = writeln!(
+                out,
+                "{:>3}  {:<10} {question}{}  → {}  （事项 {}）",
+                i + 1,
+                a.district,
+                " ".repeat(48usize.saturating_sub(display_width(&question))),
+                report::verdict_line(a.verdict),
+                a.understood
+            );
+        }
+        out
+    }
+
+    /// An item on no task list of the district: said plainly, with the nearest entries when
+    /// some share at least two characters with it.
     fn unknown_category_note(&self, subject: &Subject) -> Option<String> {
         let district = self.policy()?;
         let category = subject.category()?;
-        let mut closest: Option<(usize, String, String)> = None;
-        for list in &district.policy.ast().lists {
-            if district.policy.list_contains(&list.name.node, category) {
-                return None;
-            }
-            for e in &list.entries {
-                if let Literal::Text(t) = &e.value.node {
-                    let d = zhunru::suggest::distance(&zhunru::normalize(category), t);
-                    if d <= 2 && closest.as_ref().is_none_or(|c| d < c.0) {
-                        closest = Some((d, t.clone(), list.name.node.clone()));
-                    }
-                }
-            }
+        if self.is_known(category) {
+            return None;
         }
-        let (_, entry, list) = closest?;
-        Some(format!(
-            "note: 「{category}」 is on no list of {}; did you mean 「{entry}」 (on {list})?\n",
+        let names = understand::task_names(&district.policy);
+        let near = understand::nearest(category, &names);
+        let mut out = format!(
+            "未在任何清单中找到“{category}”（{}）— on no list of {}",
+            district.policy.jurisdiction(),
             district.short()
-        ))
+        );
+        if near.is_empty() {
+            out.push('\n');
+        } else {
+            let near: Vec<String> = near
+                .iter()
+                .map(|n| {
+                    let title = district
+                        .policy
+                        .list_decl(&n.list)
+                        .and_then(|l| l.title.as_ref())
+                        .map_or(n.list.as_str(), |t| t.node.as_str());
+                    format!("「{}」（{title}）", n.entry)
+                })
+                .collect();
+            let _ = writeln!(out, "；最接近 nearest: {}", near.join("、"));
+        }
+        Some(out)
     }
 
     fn command(&mut self, name: &str, rest: &str) -> Reply {
@@ -226,10 +359,33 @@ impl Session {
                 };
             }
             "h" | "help" | "?" => format!("{HELP}\n"),
+            // On a terminal the screen is cleared; piped, there is nothing to clear.
+            "clear" | "cls" => {
+                if self.color {
+                    "\x1b[2J\x1b[H".to_owned()
+                } else {
+                    String::new()
+                }
+            }
             "d" | "district" => self.switch(rest),
             "districts" => self.list_districts(),
             "c" | "compare" => self.compare(rest),
             "w" | "why" => self.why(),
+            "history" | "hist" | "历史" => self.history(),
+            "explain" => match rest {
+                "on" | "开" => {
+                    self.explain = true;
+                    "answers are now given in full, with the policy's source lines (:explain off for short ones)\n".to_owned()
+                }
+                "off" | "关" => {
+                    self.explain = false;
+                    "answers are now short; :why gives the last one in full\n".to_owned()
+                }
+                _ => format!(
+                    "answers are {}: :explain on|off\n",
+                    if self.explain { "in full" } else { "short" }
+                ),
+            },
             "lists" => self.lists(),
             "list" => self.list(rest),
             "rules" => self.rules(),
@@ -291,20 +447,44 @@ impl Session {
     }
 
     fn compare(&mut self, rest: &str) -> String {
-        let subject = match question::parse(rest) {
-            Ok(s) => s,
-            Err(e) => return format!("error: {e}\n  help: :compare 行政执法 role=responsible\n"),
+        let understood = if rest.trim_start().starts_with('{') {
+            match serde_json::from_str::<Subject>(rest) {
+                Ok(subject) => Understood {
+                    subject,
+                    from: None,
+                },
+                Err(e) => {
+                    return format!(
+                        "error: this JSON subject cannot be read: {e}\n  help: :compare {{\"category\": \"行政执法\", \"community_role\": \"assist\"}}\n"
+                    );
+                }
+            }
+        } else {
+            match self.parse(rest) {
+                Ok(u) => u,
+                Err(e) => {
+                    return format!("error: {e}\n  help: :compare 行政执法 role=responsible\n");
+                }
+            }
         };
+        let subject = understood.subject;
+        let names = self
+            .policy()
+            .map(|d| understand::task_names(&d.policy))
+            .unwrap_or_default();
         let rows: Vec<(String, Decision)> = self
             .districts
             .iter()
             .map(|d| (d.short(), d.policy.decide(&subject, self.as_of)))
             .collect();
-        let mut out = format!(
-            "「{}」 as of {}\n",
-            subject.category().unwrap_or(""),
-            self.as_of
-        );
+        let mut out = format!("问：{} — as of {}\n", clip(rest, 60), self.as_of);
+        if subject.kind == zhunru::SubjectKind::Task {
+            out.push_str(&understood_line(
+                &subject,
+                understood.from.as_deref(),
+                &names,
+            ));
+        }
         let width = rows
             .iter()
             .map(|r| r.0.chars().count())
@@ -327,14 +507,19 @@ impl Session {
             let missing = if d.missing.is_empty() {
                 "-".to_owned()
             } else {
-                d.missing.join(", ")
+                d.missing
+                    .iter()
+                    .map(|m| answer::plain(m).0.to_owned())
+                    .collect::<Vec<_>>()
+                    .join("、")
             };
+            let mpad = 40usize.saturating_sub(display_width(&missing));
             let _ = writeln!(
                 out,
-                "{:<width$}  {verdict}{}  {:<40}  {}",
+                "{:<width$}  {verdict}{}  {missing}{}  {}",
                 name,
                 " ".repeat(pad),
-                missing,
+                " ".repeat(mpad),
                 rules.join("; "),
             );
         }
@@ -552,6 +737,160 @@ impl Session {
         let _ = writeln!(out, "{what}");
         out
     }
+}
+
+/// 「理解为：事项 拆迁拆违（据“违章建筑拆除工作”）· 角色 责任主体 · 提出单位 区城管局」: how a
+/// question was read, before its answer.
+fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::Name]) -> String {
+    let text = |path: &[&str]| match subject.fields.get_path(path) {
+        Some(Value::Text(t)) => Some(t.clone()),
+        Some(Value::Number(n)) => Some(number(*n)),
+        Some(Value::Bool(b)) => Some(if *b { "有" } else { "无" }.to_owned()),
+        Some(Value::List(items)) => Some(
+            items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+        ),
+        _ => None,
+    };
+    let mut parts = Vec::new();
+    let category = subject.category().unwrap_or("");
+    // An alias is named with the entry it stands for.
+    let norm = zhunru::normalize(category);
+    let entry = names
+        .iter()
+        .find(|n| n.text == norm && n.entry != n.text)
+        .map(|n| format!("（即清单条目「{}」）", n.entry))
+        .unwrap_or_default();
+    parts.push(match from {
+        Some(f) => format!("事项 {category}{entry}（据“{f}”）"),
+        None => format!("事项 {category}{entry}"),
+    });
+    if let Some(role) = text(&["community_role"]) {
+        parts.push(format!(
+            "角色 {}",
+            match role.as_str() {
+                "responsible" => "责任主体",
+                "assist" => "协助",
+                other => other,
+            }
+        ));
+    }
+    if let Some(r) = text(&["requester"]) {
+        parts.push(format!("提出单位 {r}"));
+    }
+    if let Some(a) = text(&["funding", "amount"]) {
+        parts.push(match text(&["funding", "per"]).as_deref() {
+            Some("month") => format!("经费 每月{a}元"),
+            Some("year") => format!("经费 每年{a}元"),
+            Some("once") => format!("经费 {a}元（一次性）"),
+            _ => format!("经费 {a}元"),
+        });
+    }
+    if let Some(status) = text(&["approval", "status"]) {
+        parts.push(format!(
+            "审批 {}",
+            match status.as_str() {
+                "approved" => "已批准",
+                "rejected" => "未通过（驳回）",
+                "pending" => "审批中",
+                "none" => "未审批",
+                other => other,
+            }
+        ));
+    }
+    if let Some(by) = text(&["approval", "by"]) {
+        parts.push(format!("审定 {by}"));
+    }
+    for (path, label) in [
+        (&["basis"][..], "依据"),
+        (&["work_plan"][..], "工作方案"),
+        (&["requirements"][..], "任务要求"),
+        (&["period", "start"][..], "开始"),
+        (&["period", "end"][..], "期限至"),
+        (&["authorization", "content"][..], "授权内容"),
+        (&["authorization", "object"][..], "授权对象"),
+        (&["authorization", "powers"][..], "权限"),
+        (&["authorization", "until"][..], "授权至"),
+    ] {
+        if label == "授权至" && text(path) == text(&["period", "end"]) {
+            continue;
+        }
+        if let Some(v) = text(path) {
+            parts.push(format!("{label} {v}"));
+        }
+    }
+    format!("理解为：{}\n", parts.join(" · "))
+}
+
+/// 3000, 2.5: a number without a needless `.0`.
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+/// `{"category": "企业摸底",` then a question: the JSON that was left open, and the question
+/// after it. None when the text is JSON (finished or not) throughout.
+fn split_unfinished_json(text: &str) -> Option<(&str, &str)> {
+    let e = serde_json::from_str::<serde::de::IgnoredAny>(text).err()?;
+    if e.is_eof() || e.line() < 2 {
+        return None;
+    }
+    // The line the error is on starts the question.
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == e.line() {
+            let first = line.trim_start().chars().next()?;
+            if matches!(first, '"' | '}' | ']' | '{' | '[' | ',' | ':') || first.is_ascii_digit() {
+                return None;
+            }
+            let json = text.get(..offset)?.trim_end();
+            let question = text.get(offset..)?;
+            return question::json_incomplete(json).then_some((json, question));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// A text cut to `width` terminal columns, with `…` when cut.
+fn clip(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if display_width(&out) + display_width(&c.to_string()) + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// A command typed without its colon: a line that is only `exit`, `quit`, `help`, `clear`,
+/// `退出` or `帮助` (no task is named like that), so it is not decided as a category.
+fn bare_command(line: &str) -> Option<&'static str> {
+    let word = line
+        .trim()
+        .trim_end_matches(['。', '.', '!', '！', '?', '？'])
+        .trim()
+        .to_lowercase();
+    Some(match word.as_str() {
+        "exit" | "quit" | "退出" | "再见" | "bye" => "quit",
+        "help" | "帮助" | "?" | "？" => "help",
+        "clear" | "cls" | "清屏" => "clear",
+        _ => return None,
+    })
 }
 
 fn display_width(s: &str) -> usize {
