@@ -124,6 +124,21 @@ impl Date {
     }
 }
 
+/// `"2020-06-30".parse::<Date>()`: the calendar date, or why not.
+///
+/// ```
+/// use zhunru::Date;
+/// assert_eq!("2020-02-29".parse::<Date>(), Ok(Date::new(2020, 2, 29).unwrap()));
+/// assert!("2020-02-30".parse::<Date>().is_err());
+/// ```
+impl std::str::FromStr for Date {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Date, String> {
+        Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)

@@ -80,8 +80,43 @@ pub struct Notice {
     pub effective: Option<Date>,
     /// Its lists, in policy order.
     pub lists: Vec<NoticeList>,
+    /// The documents it rests on (its parents' first), for the 依据 section.
+    pub documents: Vec<NoticeDocument>,
     /// The policy file it was made from.
     pub file: String,
+}
+
+/// A document the policy rests on, as the notice lists it under 依据.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NoticeDocument {
+    /// `《title》（文号，issuer，date）`: how an official cites it.
+    pub citation: String,
+    /// Where it is published, when the policy says.
+    pub address: Option<String>,
+    /// The ids of its clauses the policy declares.
+    pub clauses: Vec<String>,
+}
+
+impl NoticeDocument {
+    fn of(d: &crate::ast::DocumentDecl) -> NoticeDocument {
+        let details: Vec<String> = [
+            d.number.as_ref().map(|n| n.node.clone()),
+            d.issuer.as_ref().map(|n| n.node.clone()),
+            d.issued.as_ref().map(|n| n.node.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let mut citation = format!("《{}》", d.title.node);
+        if !details.is_empty() {
+            citation.push_str(&format!("（{}）", details.join("，")));
+        }
+        NoticeDocument {
+            citation,
+            address: d.address.as_ref().map(|a| a.node.clone()),
+            clauses: d.clauses.iter().map(|c| c.id.node.clone()).collect(),
+        }
+    }
 }
 
 impl Notice {
@@ -117,6 +152,7 @@ pub fn notice(policy: &Policy) -> Notice {
         source: ast.header.source.as_ref().map(|s| s.node.clone()),
         effective: ast.header.effective.as_ref().map(|d| d.node),
         file: policy.source().name.to_string(),
+        documents: ast.documents.iter().map(NoticeDocument::of).collect(),
         lists: ast
             .lists
             .iter()
@@ -223,6 +259,19 @@ pub fn render_markdown(n: &Notice) -> String {
             }
             if e.example {
                 let _ = write!(out, " *〔{EXAMPLE_TAG}〕*");
+            }
+            out.push('\n');
+        }
+    }
+    if !n.documents.is_empty() {
+        out.push_str("\n## 依据\n\n");
+        for d in &n.documents {
+            let _ = write!(out, "- {}", md_escape(&d.citation));
+            if !d.clauses.is_empty() {
+                let _ = write!(out, "，条款 {}", md_escape(&d.clauses.join("、")));
+            }
+            if let Some(a) = &d.address {
+                let _ = write!(out, "，{}", md_escape(a));
             }
             out.push('\n');
         }
@@ -346,6 +395,20 @@ pub fn render_html(n: &Notice) -> String {
             out.push_str("</li>\n");
         }
         out.push_str("</ol>\n</section>\n");
+    }
+    if !n.documents.is_empty() {
+        out.push_str("<section class=\"sources\">\n<h2>依据</h2>\n<ul>\n");
+        for d in &n.documents {
+            let _ = write!(out, "<li>{}", e(&d.citation));
+            if !d.clauses.is_empty() {
+                let _ = write!(out, "，条款 {}", e(&d.clauses.join("、")));
+            }
+            if let Some(a) = &d.address {
+                let _ = write!(out, "，{}", e(a));
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n</section>\n");
     }
     let _ = writeln!(
         out,

@@ -6,8 +6,14 @@ use crate::ast::{RuleDecl, SubjectKind};
 use crate::source::Span;
 use crate::value::Subject;
 
-/// The verdict on a subject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The verdict on a subject. Ordered as declared; `Display` is the contract's word.
+///
+/// ```
+/// use zhunru::Verdict;
+/// assert_eq!(Verdict::NeedsApproval.to_string(), "needs_approval");
+/// assert!(Verdict::Admitted < Verdict::Denied);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// The task may enter the community (准予准入).
@@ -23,6 +29,12 @@ pub enum Verdict {
     /// No version of the policy is in force on the date asked about (不在施行期): before
     /// it takes effect (`生效`) or after it lapses (`失效`). Nothing was decided.
     NotInForce,
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Verdict {
