@@ -113,9 +113,6 @@ struct Scope {
     /// Declared task fields: (name, type keyword or one-of values).
     has_declared: bool,
     number_list: bool,
-    /// Generating under `非`: no bare field that is not yes/no (known issue 1, see
-    /// `known_issue_bare_field_absent_under_not`).
-    under_not: std::cell::Cell<bool>,
 }
 
 fn date(d: &mut Draw) -> String {
@@ -237,13 +234,6 @@ fn task_cond(d: &mut Draw, scope: &Scope, depth: usize) -> String {
             "事项.community_role == \"{}\"",
             d.pick(&["responsible", "assist"])
         ),
-        6 if scope.under_not.get() => d
-            .pick(&[
-                "事项.work_plan",
-                "事项.work_plan == 是",
-                "事项.work_plan == 否",
-            ])
-            .to_string(),
         6 => d
             .pick(&[
                 "事项.work_plan",
@@ -273,13 +263,6 @@ fn task_cond(d: &mut Draw, scope: &Scope, depth: usize) -> String {
         ),
         9 => {
             let (a, op, b) = (date_expr(d, scope, 1), cmp(d), date_expr(d, scope, 1));
-            // Two bare date fields: known issue 2 (`known_issue_two_date_fields_ordered`).
-            let bare = |x: &str| x.starts_with("事项.") && !x.contains(' ');
-            let b = if bare(&a) && bare(&b) {
-                "今天".to_owned()
-            } else {
-                b
-            };
             format!("{a} {op} {b}")
         }
         10 => format!(
@@ -298,7 +281,6 @@ fn task_cond(d: &mut Draw, scope: &Scope, depth: usize) -> String {
         12 if scope.number_list => "事项.funding.amount 属于 数表".to_owned(),
         12 => format!("计数({}) >= {}", list_name(d, scope), d.below(4)),
         13 if scope.has_declared => match d.below(4) {
-            0 if scope.under_not.get() => "事项.flag == 是".to_owned(),
             0 => "事项.flag".to_owned(),
             1 => "事项.tags 包含 「台账」".to_owned(),
             2 => "事项.due >= 今天".to_owned(),
@@ -308,9 +290,7 @@ fn task_cond(d: &mut Draw, scope: &Scope, depth: usize) -> String {
         14 => format!("事项.approval.by == {}", quote(d, "区社区建设领导小组")),
         15 => format!("{} 是", d.pick(&["是 ==", "事项.work_plan !="])),
         16 => {
-            let outer = scope.under_not.replace(true);
             let inner = task_cond(d, scope, depth - 1);
-            scope.under_not.set(outer);
             format!("非 {inner}")
         }
         17 => format!(
@@ -617,7 +597,6 @@ fn policies(d: &mut Draw) -> (Option<String>, String) {
             clauses: parent_clauses.clone(),
             has_declared: declared_in_parent,
             number_list: false,
-            under_not: Default::default(),
         };
         for i in 0..d.below(3) {
             p.push_str(&rule(d, &format!("上位规则{i}"), &scope));
@@ -657,7 +636,6 @@ fn policies(d: &mut Draw) -> (Option<String>, String) {
         clauses,
         has_declared: declared_in_parent || declared_in_child,
         number_list,
-        under_not: Default::default(),
     };
     for i in 0..d.below(5) + 1 {
         c.push_str(&rule(d, &format!("规则{i}"), &scope));
@@ -1045,13 +1023,11 @@ fn engine_agrees_with_reference() {
     );
 }
 
-/// Known issue 1 (reported, not fixed here): README, "A bare field in a condition means
+/// Was known issue 1, fixed in the engine: README, "A bare field in a condition means
 /// 'given' (a yes/no field means itself)", so `非 事项.basis` holds for a task without a
 /// basis, as `事项.basis 未提供` does; the engine reads any absent bare field as unknown, so
-/// the rule does not apply. Un-ignore when the engine is fixed; the generator then need not
-/// avoid bare fields under `非` (`Scope::under_not`).
+/// the rule did not apply.
 #[test]
-#[ignore = "engine disagrees with the README: an absent bare field under 非 is unknown"]
 fn known_issue_bare_field_absent_under_not() {
     let policy = Policy::from_str(
         "bare.policy",
@@ -1066,12 +1042,11 @@ fn known_issue_bare_field_absent_under_not() {
     assert_eq!(engine, expected);
 }
 
-/// Known issue 2 (reported, not fixed here): two date fields compared with `<`, `<=`, `>`,
+/// Was known issue 2, fixed in the engine: two date fields compared with `<`, `<=`, `>`,
 /// `>=` are always unknown in the engine (both are texts in the subject, and texts are not
 /// ordered), though the checker accepts the comparison as date against date and the README
 /// compares dates. A date field against `今天`, a date literal or date arithmetic works.
 #[test]
-#[ignore = "engine disagrees with the README: two date fields are not ordered"]
 fn known_issue_two_date_fields_ordered() {
     let policy = Policy::from_str(
         "dates.policy",

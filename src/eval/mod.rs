@@ -211,6 +211,23 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// Whether a field is typed yes/no, by the contract or by the policy's declaration.
+    fn is_yes_no(&self, path: &Path) -> bool {
+        let declared = self
+            .policy
+            .ast
+            .fields
+            .iter()
+            .find(|f| f.path.kind == path.kind && f.path.fields == path.fields);
+        match declared {
+            Some(f) => f.ty.node == DeclaredType::Bool,
+            None => matches!(
+                crate::schema::resolve(path.kind, &path.fields),
+                Ok(crate::schema::FieldType::Bool)
+            ),
+        }
+    }
+
     fn passes(
         &self,
         item: &Value,
@@ -228,9 +245,12 @@ impl<'a> Env<'a> {
 
     fn truth(&self, e: &Expr) -> Truth {
         match &*e.kind {
-            ExprKind::Field(_) => match self.value(e) {
+            ExprKind::Field(path) => match self.value(e) {
                 Val::Bool(b) => Truth::from(b),
-                Val::Absent => Truth::Unknown,
+                // An absent yes/no field is unknown; any other bare field means "given",
+                // which an absent field is not (so `非 事项.basis` holds without a basis).
+                Val::Absent if self.is_yes_no(path) => Truth::Unknown,
+                Val::Absent => Truth::False,
                 // A bare non-boolean field reads as "is given".
                 v => Truth::from(is_given(&v)),
             },
@@ -411,6 +431,14 @@ fn compare(op: CompareOp, a: &Val, b: &Val, variants: &[(String, String)]) -> Tr
             (Some(x), Some(y)) => Some(x.cmp(&y)),
             _ => None,
         },
+        // Two dates read from the subject are texts: ordered as dates when both are.
+        (Val::Text(x), Val::Text(y))
+            if !matches!(op, CompareOp::Eq | CompareOp::Ne)
+                && Date::parse(x).is_some()
+                && Date::parse(y).is_some() =>
+        {
+            Date::parse(x).zip(Date::parse(y)).map(|(a, b)| a.cmp(&b))
+        }
         (Val::Text(x), Val::Text(y)) => {
             let (x, y) = (canonical(x, variants), canonical(y, variants));
             return match op {
