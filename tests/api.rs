@@ -325,3 +325,30 @@ fn deciding_odd_subjects_never_panics() {
         }
     }
 }
+
+/// An admission that did not happen is never described by the admit rule's message: the
+/// reason says what failed (issue 9: 「经费（未提供）元」 was rendered for a task without funding).
+#[test]
+fn a_failed_admission_says_what_failed() {
+    let policy = Policy::from_str(
+        "unmet.policy",
+        "政策 「测试」\n文件 「办法」 { 条款 A1 「清单内事项配套经费后准入」 }\n\
+         清单 准入清单 「准入清单」 引用 A1 { 「社区养老服务站运营」 }\n\
+         规则 清单内事项 引用 A1\n  当 事项.category 属于 准入清单\n\
+         \x20 要求 事项.funding.amount > 0 记为 funding\n\
+         \x20 准予准入 「「{事项.category}」准入，经费{事项.funding.amount}元」\n",
+    )
+    .unwrap();
+    let d = policy.decide(&Subject::task("社区养老服务站运营"), june());
+    assert_eq!(d.verdict, Verdict::NeedsApproval);
+    assert_eq!(d.missing, ["funding"]);
+    let message = &d.reasons[0].message;
+    assert!(!message.contains("未提供"), "{message}");
+    assert!(message.contains("尚缺：funding"), "{message}");
+    let mut fast = Vec::new();
+    policy.decide_json(&Subject::task("社区养老服务站运营"), june(), &mut fast);
+    assert_eq!(
+        String::from_utf8(fast).unwrap(),
+        serde_json::to_string(&d).unwrap()
+    );
+}

@@ -492,6 +492,9 @@ pub(crate) enum Decider {
     NoRule,
     /// No version of the policy is in force on the date.
     NotInForce,
+    /// An admit rule that applied but whose requirements failed, named when no refer rule
+    /// applied: its reason says what failed.
+    Unmet(usize),
 }
 
 /// Per-policy data computed once at load, so deciding allocates little: the `missing` name
@@ -589,7 +592,10 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         match rule_of(policy, *reason) {
             Some((i, rule)) => {
                 out.extend_from_slice(c.json_head.get(i).map_or("", String::as_str).as_bytes());
-                let message = rule_message(&env, rule);
+                let message = match reason {
+                    Decider::Unmet(_) => unmet_message(&env, i, rule),
+                    _ => rule_message(&env, rule),
+                };
                 let _ = serde_json::to_writer(&mut *out, &message);
                 out.extend_from_slice(c.json_tail.get(i).map_or("", String::as_str).as_bytes());
             }
@@ -623,9 +629,38 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
 
 fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {
     match decider {
-        Decider::Rule(i) => Some((i, policy.ast.rules.get(i)?)),
+        Decider::Rule(i) | Decider::Unmet(i) => Some((i, policy.ast.rules.get(i)?)),
         Decider::NoRule | Decider::NotInForce => None,
     }
+}
+
+/// What failed for an admit rule whose requirements did not all hold: never its admit
+/// message, which describes an admission that did not happen.
+fn unmet_message(env: &Env, index: usize, rule: &RuleDecl) -> String {
+    let labels: Vec<&str> = rule
+        .requirements
+        .iter()
+        .enumerate()
+        .filter(|(_, req)| env.truth(&req.expr) != Truth::True)
+        .filter_map(|(q, _)| {
+            env.policy
+                .compiled
+                .labels
+                .get(index)
+                .and_then(|l| l.get(q))
+                .map(String::as_str)
+        })
+        .collect();
+    let what = env
+        .subject
+        .category()
+        .map(|c| format!("「{c}」"))
+        .unwrap_or_default();
+    format!(
+        "{what}未满足规则「{}」的准入要求，尚缺：{} — not admitted: the requirements of this rule are not met",
+        rule.name.node,
+        labels.join("、")
+    )
 }
 
 fn rule_message(env: &Env, rule: &RuleDecl) -> String {
@@ -641,6 +676,9 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
         .reasons
         .iter()
         .map(|r| match (r, rule_of(policy, *r)) {
+            (Decider::Unmet(_), Some((i, rule))) => {
+                policy.reason(i, rule, Some(unmet_message(&env, i, rule)))
+            }
             (_, Some((i, rule))) => policy.reason(i, rule, Some(rule_message(&env, rule))),
             (Decider::NotInForce, None) => policy.not_in_force(today),
             _ => Reason::fallback(),
@@ -759,7 +797,7 @@ fn find_within(
                 match rule.outcome.node {
                     Outcome::Admit(_) if all_hold => admits.push(Decider::Rule(index)),
                     Outcome::Refer(_) => refers.push(Decider::Rule(index)),
-                    _ => partial.push(Decider::Rule(index)),
+                    _ => partial.push(Decider::Unmet(index)),
                 }
             }
         }

@@ -727,6 +727,30 @@ fn reason(cx: &Ctx, index: usize, rule: &RuleDecl) -> RefReason {
     }
 }
 
+/// An admit rule that applied but whose requirements failed, when no refer rule applied: the
+/// reason says what failed, never the admit message of an admission that did not happen.
+fn unmet_reason(cx: &Ctx, index: usize, rule: &RuleDecl) -> RefReason {
+    let mut labels: Vec<String> = Vec::new();
+    for (q, req) in rule.requirements.iter().enumerate() {
+        if truth(cx, &req.expr) != T::True {
+            labels.push(requirement_label(rule, q));
+        }
+    }
+    let what = cx
+        .subject
+        .category()
+        .map(|c| format!("「{c}」"))
+        .unwrap_or_default();
+    RefReason {
+        message: format!(
+            "{what}未满足规则「{}」的准入要求，尚缺：{} — not admitted: the requirements of this rule are not met",
+            rule.name.node,
+            labels.join("、")
+        ),
+        ..reason(cx, index, rule)
+    }
+}
+
 fn fallback() -> RefReason {
     RefReason {
         rule: "no_rule_admits".to_owned(),
@@ -884,7 +908,10 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
             decision.reasons = if !refers.is_empty() {
                 reasons_of(&refers)
             } else if !failed_admits.is_empty() {
-                reasons_of(&failed_admits)
+                failed_admits
+                    .iter()
+                    .filter_map(|i| ast.rules.get(*i).map(|r| unmet_reason(&cx, *i, r)))
+                    .collect()
             } else {
                 vec![fallback()]
             };
