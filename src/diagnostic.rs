@@ -587,3 +587,22 @@ pub fn render(diagnostic: &dyn miette::Diagnostic, color: bool) -> String {
     }
     out
 }
+
+/// serde_json's message without its " at line L column C" tail (the location is kept apart).
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => text.get(..i).unwrap_or(&text).to_owned(),
+        None => text,
+    };
+    match e.classify() {
+        // serde_json's only limit: the input may well be valid JSON.
+        serde_json::error::Category::Syntax if text == "recursion limit exceeded" => {
+            "the JSON is nested more than 128 deep: a limit of zhunru (the text may be valid JSON)"
+                .to_owned()
+        }
+        serde_json::error::Category::Syntax => format!("not valid JSON: {text}"),
+        serde_json::error::Category::Eof => format!("the JSON ends too early: {text}"),
+        _ => text,
+    }
+}

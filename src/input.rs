@@ -26,6 +26,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use crate::diagnostic::InputError;
+use crate::diagnostic::json_message;
 use crate::value::Subject;
 
 mod csv;
@@ -651,25 +652,6 @@ pub fn parse_line(buf: &[u8], line: usize, origin: &str) -> Result<Subject, Inpu
         // ends with a line end, which a line here never does; 1 at the least all the same.
         InputError::new(origin, line, e.column().max(1), json_message(&e), &text)
     })
-}
-
-/// serde_json's message without its " at line L column C" tail (the location is kept apart).
-pub(crate) fn json_message(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(i) => text.get(..i).unwrap_or(&text).to_owned(),
-        None => text,
-    };
-    match e.classify() {
-        // serde_json's only limit: the input may well be valid JSON.
-        serde_json::error::Category::Syntax if text == "recursion limit exceeded" => {
-            "the JSON is nested more than 128 deep: a limit of zhunru (the text may be valid JSON)"
-                .to_owned()
-        }
-        serde_json::error::Category::Syntax => format!("not valid JSON: {text}"),
-        serde_json::error::Category::Eof => format!("the JSON ends too early: {text}"),
-        _ => text,
-    }
 }
 
 /// One item of input before parsing: a JSON Lines line still to be parsed (so a batch can

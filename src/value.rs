@@ -256,7 +256,7 @@ impl Subject {
                 origin,
                 e.line(),
                 e.column(),
-                crate::input::json_message(&e),
+                crate::diagnostic::json_message(&e),
                 line_text,
             )
         })
