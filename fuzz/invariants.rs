@@ -126,11 +126,31 @@ static POLICIES: LazyLock<Vec<Policy>> = LazyLock::new(|| {
             "yingjiang.policy",
             include_str!("../policies/yingjiang.policy"),
         ),
+        (
+            "jiangyuan.policy",
+            include_str!("../policies/jiangyuan.policy"),
+        ),
+        (
+            "national.policy",
+            include_str!("../policies/national.policy"),
+        ),
     ]
     .into_iter()
-    .map(|(name, text)| Policy::from_str(name, text).expect("shipped policy loads"))
+    .map(|(name, text)| Policy::from_str(&shipped(name), text).expect("shipped policy loads"))
     .collect()
 });
+
+/// The path of a shipped policy, so that its parent (`上位 "national.policy"`) is found
+/// beside it: this file is compiled both in the fuzz crate (fuzz/) and in the main crate's
+/// tests (the repository root).
+fn shipped(file: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    [root.join("policies"), root.join("../policies")]
+        .iter()
+        .map(|dir| dir.join(file))
+        .find(|p| p.exists())
+        .map_or_else(|| file.to_owned(), |p| p.display().to_string())
+}
 
 /// Before, inside and after the periods and dates the examples and policies use.
 static DATES: LazyLock<Vec<Date>> = LazyLock::new(|| {

@@ -35,7 +35,12 @@ fn cases(dir: &str) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn every_policy_artifact_holds_the_invariants() {
-    for (name, bytes) in cases("tests/cases/fuzz/policy") {
+    let artifacts = cases("tests/cases/fuzz/policy");
+    assert!(
+        !artifacts.is_empty(),
+        "tests/cases/fuzz/policy holds no case"
+    );
+    for (name, bytes) in artifacts {
         let text = String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name}: not UTF-8"));
         eprintln!("{name}");
         invariants::policy(&text);
@@ -44,7 +49,13 @@ fn every_policy_artifact_holds_the_invariants() {
 
 #[test]
 fn every_subject_artifact_holds_the_invariants() {
-    for (name, bytes) in cases("tests/cases/fuzz/subject") {
+    let artifacts = cases("tests/cases/fuzz/subject");
+    // The folder must hold cases, or this test checks nothing.
+    assert!(
+        !artifacts.is_empty(),
+        "tests/cases/fuzz/subject holds no case"
+    );
+    for (name, bytes) in artifacts {
         eprintln!("{name}");
         invariants::subject(&bytes);
     }
