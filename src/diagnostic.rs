@@ -589,7 +589,8 @@ pub fn render(diagnostic: &dyn miette::Diagnostic, color: bool) -> String {
 }
 
 /// serde_json's message without its " at line L column C" tail (the location is kept apart).
-pub(crate) fn json_message(e: &serde_json::Error) -> String {
+#[doc(hidden)]
+pub fn json_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let text = match text.rfind(" at line ") {
         Some(i) => text.get(..i).unwrap_or(&text).to_owned(),

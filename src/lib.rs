@@ -108,6 +108,8 @@ use std::fmt;
 pub use ast::SubjectKind;
 pub use audit::{AuditReport, audit};
 use diagnostic::LoadError;
+#[doc(hidden)]
+pub use diagnostic::json_message;
 pub use diagnostic::{Code, Diagnostic, InputError, Lang, Severity, Text, render};
 pub use eval::{Decision, MissingItem, Reason, Trace, Verdict};
 pub use normalize::normalize;

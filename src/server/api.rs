@@ -117,20 +117,6 @@ async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, Problem> {
     Ok(out)
 }
 
-/// serde_json's message without its " at line L column C" tail (the location is kept apart).
-fn json_message(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let text = text
-        .rfind(" at line ")
-        .and_then(|i| text.get(..i))
-        .unwrap_or(&text);
-    match e.classify() {
-        serde_json::error::Category::Syntax => format!("not valid JSON: {text}"),
-        serde_json::error::Category::Eof => format!("the JSON ends too early: {text}"),
-        _ => text.to_owned(),
-    }
-}
-
 /// The text of line `line` (1-based) of `text`.
 fn line_of(text: &str, line: usize) -> &str {
     text.lines().nth(line.saturating_sub(1)).unwrap_or("")
@@ -197,7 +183,7 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
             "the body should be one JSON object: a subject, or {\"district\", \"as_of\", \"subject\"}"
                 .to_owned()
         } else {
-            json_message(&e)
+            zhunru::json_message(&e)
         };
         input_problem(text, e.line(), e.column(), message)
     })?;
