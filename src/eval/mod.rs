@@ -20,23 +20,41 @@ use crate::value::{Date, Subject, Value};
 #[derive(Debug, Default)]
 pub(crate) struct ListIndex {
     pub keys: rustc_hash::FxHashMap<String, usize>,
+    /// The text keys in entry order, for `包含 LIST` (a text mentioning an entry).
+    texts: Vec<(String, usize)>,
 }
 
 impl ListIndex {
     pub(crate) fn build(list: &ListDecl, variants: &[(String, String)]) -> ListIndex {
         let mut keys = rustc_hash::FxHashMap::default();
+        let mut texts = Vec::new();
         for (i, entry) in list.entries.iter().enumerate() {
             let key = match &entry.value.node {
                 Literal::Text(t) => canonical(t, variants).into_owned(),
                 other => crate::normalize::literal_key(other),
             };
+            if matches!(entry.value.node, Literal::Text(_)) {
+                texts.push((key.clone(), i));
+            }
             keys.entry(key).or_insert(i);
             for alias in &entry.aliases {
-                keys.entry(canonical(&alias.node, variants).into_owned())
-                    .or_insert(i);
+                let alias = canonical(&alias.node, variants).into_owned();
+                texts.push((alias.clone(), i));
+                keys.entry(alias).or_insert(i);
             }
         }
-        ListIndex { keys }
+        // An empty key would be mentioned by every text.
+        texts.retain(|(k, _)| !k.is_empty());
+        ListIndex { keys, texts }
+    }
+
+    /// The first entry (in list order) that a normalised text mentions.
+    fn mentioned_in(&self, normal: &str) -> Option<usize> {
+        self.texts
+            .iter()
+            .filter(|(k, _)| normal.contains(k.as_str()))
+            .map(|(_, i)| *i)
+            .min()
     }
 
     /// The index of the entry a value names, if any.
@@ -130,6 +148,37 @@ impl<'a> Env<'a> {
             *cache = (text.to_owned(), normal);
         }
         cache.1.as_deref().and_then(|n| index.keys.get(n).copied())
+    }
+
+    /// Test a value against a named list as `op` says, before negation: `None` when it
+    /// cannot be tested (an absent value; a non-text for `包含`). `包含` on a list of texts
+    /// holds when any element mentions an entry.
+    fn list_test(&self, op: ListOp, list: &str, v: &Val) -> Option<bool> {
+        if !op.mentions() {
+            return self.lookup(list, v);
+        }
+        let index = self.policy.list_index(list)?;
+        let mention = |t: &str| {
+            let found = index.mentioned_in(&canonical(t, &self.policy.variants));
+            if let (Some(i), Some(trace)) = (found, self.trace) {
+                trace.borrow_mut().entries.push((list.to_owned(), i));
+            }
+            found.is_some()
+        };
+        match v {
+            Val::Text(t) => Some(mention(t)),
+            Val::List(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Value::Text(t) => Some(t),
+                        _ => None,
+                    })
+                    .any(|t| mention(t)),
+            ),
+            Val::Absent => None,
+            _ => Some(false),
+        }
     }
 
     /// Look a value up in a named list; `None` when it cannot be looked up (not a text).
@@ -231,16 +280,18 @@ impl<'a> Env<'a> {
     fn passes(
         &self,
         item: &Value,
-        filter: Option<&(bool, crate::source::Spanned<String>)>,
+        filter: Option<&(ListOp, crate::source::Spanned<String>)>,
     ) -> bool {
-        let Some((negated, list)) = filter else {
+        let Some((op, list)) = filter else {
             return true;
         };
         let inside = match item {
-            Value::Text(t) => self.lookup(&list.node, &Val::Text(Cow::Borrowed(t))) == Some(true),
+            Value::Text(t) => {
+                self.list_test(*op, &list.node, &Val::Text(Cow::Borrowed(t))) == Some(true)
+            }
             _ => false,
         };
-        inside != *negated
+        inside != op.negated()
     }
 
     fn truth(&self, e: &Expr) -> Truth {
@@ -281,7 +332,7 @@ impl<'a> Env<'a> {
             ExprKind::Quantified {
                 quantifier,
                 path,
-                negated,
+                op,
                 list,
             } => {
                 let Val::List(items) = self.field(path) else {
@@ -293,8 +344,9 @@ impl<'a> Env<'a> {
                 }
                 let test = |item: &Value| match item {
                     Value::Text(t) => {
-                        (self.lookup(&list.node, &Val::Text(Cow::Borrowed(t))) == Some(true))
-                            != *negated
+                        (self.list_test(*op, &list.node, &Val::Text(Cow::Borrowed(t)))
+                            == Some(true))
+                            != op.negated()
                     }
                     _ => false,
                 };
@@ -314,14 +366,10 @@ impl<'a> Env<'a> {
             ExprKind::Compare(op, a, b) => {
                 compare(*op, &self.value(a), &self.value(b), &self.policy.variants)
             }
-            ExprKind::InList {
-                value,
-                negated,
-                list,
-            } => {
+            ExprKind::InList { value, op, list } => {
                 let v = self.value(value);
-                match self.lookup(&list.node, &v) {
-                    Some(inside) => Truth::from(inside != *negated),
+                match self.list_test(*op, &list.node, &v) {
+                    Some(inside) => Truth::from(inside != op.negated()),
                     None => Truth::Unknown,
                 }
             }

@@ -77,10 +77,11 @@ const HELP: &str = "\
 Ask about a task (问一件事项能否准入):
   can 招商引资 enter?                      招商引资 能否准入？
   can 行政执法 enter as responsible?       能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30
-  fields: funding= per= period= start= basis= plan= requirements= approval= by= role=
-          requester= level= id= name=
+  fields: funding= per= period= start= basis= plan= requirements= approval= by=
+          approved_on= role= requester= level= id= name=
           authorization: content= object= powers= until=  (or authorization.content= …)
-  字段:   经费= 经费周期= 期限= 开始= 依据= 方案= 任务要求= 审批= 审定= 角色= 申请单位=
+  字段:   经费= 经费周期= 期限= 开始= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色=
+          申请单位=
           授权内容= 授权对象= 权限= 授权期限=
   or paste a whole JSON subject (it may span several lines)
 Commands:
@@ -806,6 +807,9 @@ fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::N
     }
     if let Some(by) = text(&["approval", "by"]) {
         parts.push(format!("审定 {by}"));
+    }
+    if let Some(on) = text(&["approval", "date"]) {
+        parts.push(format!("审批日期 {on}"));
     }
     for (path, label) in [
         (&["basis"][..], "依据"),
