@@ -560,8 +560,19 @@ impl Policy {
 
     /// Decide one subject and append its decision as JSON (one line, no newline) to `out`:
     /// the same bytes as `serde_json::to_writer(out, &policy.decide(subject, as_of))`,
-    /// written without building the owned [`Decision`]. For batch front ends.
-    pub fn decide_json(&self, subject: &Subject, as_of: Date, out: &mut Vec<u8>) {
+    /// written without building the owned [`Decision`]. For batch front ends; the verdict
+    /// is returned so that they can count without reading the JSON back.
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy, Subject, Verdict};
+    /// let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// let (task, as_of) = (Subject::task("招商引资"), Date::new(2020, 6, 1).unwrap());
+    /// let mut out = Vec::new();
+    /// assert_eq!(policy.decide_json(&task, as_of, &mut out), Verdict::Denied);
+    /// assert_eq!(out, serde_json::to_vec(&policy.decide(&task, as_of)).unwrap());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn decide_json(&self, subject: &Subject, as_of: Date, out: &mut Vec<u8>) -> Verdict {
         eval::decide_json(self, subject, as_of, out)
     }
 

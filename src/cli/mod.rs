@@ -478,7 +478,9 @@ impl EvalJob<'_> {
         match read {
             Ok(subject) => {
                 match self.format {
-                    Format::Json => self.policy.decide_json(&subject, self.as_of, &mut out),
+                    Format::Json => {
+                        self.policy.decide_json(&subject, self.as_of, &mut out);
+                    }
                     Format::Text => {
                         let decision = self.policy.decide(&subject, self.as_of);
                         let _ = write!(

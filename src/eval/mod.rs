@@ -612,8 +612,14 @@ pub(crate) fn decide_traced(policy: &Policy, subject: &Subject, today: Date) -> 
 }
 
 /// Decide and append the decision's JSON (exactly what `serde_json` writes for
-/// [`Decision`]) to `out`, without building the owned decision.
-pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: &mut Vec<u8>) {
+/// [`Decision`]) to `out`, without building the owned decision; the verdict is returned
+/// for callers that count.
+pub(crate) fn decide_json(
+    policy: &Policy,
+    subject: &Subject,
+    today: Date,
+    out: &mut Vec<u8>,
+) -> Verdict {
     let found = find(policy, subject, today, None);
     let env = Env::new(policy, subject, today, None);
     let c = &policy.compiled;
@@ -621,7 +627,7 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         // Rare: take the owned path rather than precompute this reason.
         let decision = to_decision(policy, subject, today, &found);
         let _ = serde_json::to_writer(&mut *out, &decision);
-        return;
+        return found.verdict;
     }
     out.extend_from_slice(b"{\"subject\":\"");
     out.extend_from_slice(subject.kind.as_str().as_bytes());
@@ -673,6 +679,7 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         let _ = serde_json::to_writer(&mut *out, &exceptions);
     }
     out.push(b'}');
+    found.verdict
 }
 
 fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {
