@@ -28,10 +28,6 @@ pub struct FmtArgs {
 
 /// Run `zhunru fmt`.
 pub fn run(args: FmtArgs) -> ExitCode {
-    let keywords = args.keywords.map(|k| match k {
-        Lang::Zh => zhunru::format::Keywords::Zh,
-        Lang::En => zhunru::format::Keywords::En,
-    });
     let mut failed = false;
     for path in &args.policies {
         let source = match zhunru::read_source(path) {
@@ -42,7 +38,7 @@ pub fn run(args: FmtArgs) -> ExitCode {
                 continue;
             }
         };
-        let formatted = match zhunru::format::format_source(&source, keywords) {
+        let formatted = match zhunru::format::format_source(&source, args.keywords) {
             Ok(f) => f,
             Err(diagnostics) => {
                 print_policy_error(&PolicyError { diagnostics });
