@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use crate::ast::*;
 use crate::diagnostic::{Diagnostic, Lang};
+use crate::markup::display_width as width;
 use crate::source::{Source, Span};
 
 /// The keyword language a policy is written in, told from its first keyword.
@@ -92,13 +93,6 @@ struct Printer<'a> {
     next_comment: usize,
     /// End of the last thing printed, in the source: to tell where blank lines were.
     last_end: usize,
-}
-
-/// Display width: CJK characters take two columns.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
 }
 
 const MAX_LINE: usize = 80;
