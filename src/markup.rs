@@ -19,6 +19,24 @@ pub(crate) fn pad(s: &str, width: usize) -> String {
     out
 }
 
+/// `s` padded with spaces on the left to `width` columns (for numbers in a table).
+pub(crate) fn pad_left(s: &str, width: usize) -> String {
+    let mut out = " ".repeat(width.saturating_sub(display_width(s)));
+    out.push_str(s);
+    out
+}
+
+/// Text as a Markdown code span (a double-backtick span when it holds a backtick); line
+/// breaks become spaces.
+pub(crate) fn md_code(s: &str) -> String {
+    let s = s.replace(['\r', '\n'], " ");
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
+}
+
 /// Text made safe inside Markdown (a table cell or a list item): characters with a meaning
 /// in Markdown are backslash-escaped, line breaks become spaces.
 pub(crate) fn md_escape(s: &str) -> String {

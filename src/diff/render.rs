@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::*;
-use crate::markup::md_escape;
+use crate::markup::{md_code, md_escape};
 
 // ------------------------------------------------------------------ line diff
 
@@ -288,14 +288,6 @@ pub fn render_text(d: &PolicyDiff) -> String {
         }
     }
     out
-}
-
-fn md_code(s: &str) -> String {
-    if s.contains('`') {
-        format!("`` {s} ``")
-    } else {
-        format!("`{s}`")
-    }
 }
 
 /// The diff as Markdown (for a review ticket): sections, tables, rules as ```diff blocks.
