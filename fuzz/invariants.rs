@@ -22,7 +22,8 @@
 
 use std::sync::LazyLock;
 
-use zhunru::format::{Keywords, format_source};
+use zhunru::Lang;
+use zhunru::format::format_source;
 use zhunru::input::{CsvReader, SubjectReader, parse_line};
 use zhunru::{Date, Policy, Severity, Source, Subject, check_source, render};
 
@@ -95,7 +96,7 @@ pub fn policy(text: &str) {
         );
         return;
     };
-    for keywords in [None, Some(Keywords::Zh), Some(Keywords::En)] {
+    for keywords in [None, Some(Lang::Zh), Some(Lang::En)] {
         let formatted = format_source(&source, keywords)
             .unwrap_or_else(|e| panic!("parses but does not format ({keywords:?}): {e:?}"));
         let out = Source::new("fmt.policy", formatted.as_str());

@@ -64,9 +64,9 @@ impl Role {
     }
 }
 
-/// A policy's column.
+/// A policy's column (its heading; the loaded district is the caller's).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct District {
+pub struct Column {
     /// Its jurisdiction (else its title): the column heading.
     pub name: String,
     /// The policy's title.
@@ -117,7 +117,7 @@ pub struct Comparison {
     /// The date decisions were made as of.
     pub as_of: Date,
     /// The columns.
-    pub districts: Vec<District>,
+    pub districts: Vec<Column>,
     /// The rows: each category as assisting, then (when some verdict differs) as
     /// responsible party.
     pub rows: Vec<Row>,
@@ -267,7 +267,7 @@ pub fn compare(policies: &[&Policy], extra: &[String], as_of: Date) -> Compariso
         as_of,
         districts: policies
             .iter()
-            .map(|p| District {
+            .map(|p| Column {
                 name: p.jurisdiction().to_owned(),
                 title: p.title().to_owned(),
                 file: p.source().name.to_string(),

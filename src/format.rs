@@ -3,60 +3,54 @@
 //! `format` prints the AST back: items in file order, one blank line between them, two
 //! spaces of indentation, one list entry a line, comments kept before the code they preceded.
 //! Formatting is idempotent, and parsing the output gives the same AST (property-tested).
-//! `Keywords::En` / `Keywords::Zh` choose the keyword language; nothing else changes, so both
+//! `Lang::En` / `Lang::Zh` choose the keyword language; nothing else changes, so both
 //! forms decide every subject the same.
 
 use std::fmt::Write as _;
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Lang};
+use crate::markup::display_width as width;
 use crate::source::{Source, Span};
 
-/// Which keyword language to print.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keywords {
-    /// 政策, 清单, 规则, 当 …
-    Zh,
-    /// policy, list, rule, when …
-    En,
+/// The keyword language a policy is written in, told from its first keyword.
+pub fn keywords_of(source: &Source) -> Lang {
+    let text = source.text.trim_start_matches('\u{feff}');
+    let first_code_line = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('#'));
+    match first_code_line {
+        Some(l) if l.starts_with("policy") => Lang::En,
+        _ => Lang::Zh,
+    }
 }
 
-impl Keywords {
-    /// The language a policy is written in, told from its first keyword.
-    pub fn of(source: &Source) -> Keywords {
-        let text = source.text.trim_start_matches('\u{feff}');
-        let first_code_line = text
-            .lines()
-            .map(str::trim_start)
-            .find(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('#'));
-        match first_code_line {
-            Some(l) if l.starts_with("policy") => Keywords::En,
-            _ => Keywords::Zh,
-        }
-    }
+/// A keyword spelled in the printer's language.
+trait Spell {
+    fn kw(self, zh: &'static str, en: &'static str) -> &'static str;
+}
 
+impl Spell for Lang {
     fn kw(self, zh: &'static str, en: &'static str) -> &'static str {
         match self {
-            Keywords::Zh => zh,
-            Keywords::En => en,
+            Lang::Zh => zh,
+            Lang::En => en,
         }
     }
 }
 
 /// Parse a policy and print it in canonical layout with the given keywords (or the file's own
 /// language when `None`). Fails only when the policy does not parse.
-pub fn format_source(
-    source: &Source,
-    keywords: Option<Keywords>,
-) -> Result<String, Vec<Diagnostic>> {
+pub fn format_source(source: &Source, keywords: Option<Lang>) -> Result<String, Vec<Diagnostic>> {
     let ast = crate::parse::parse(source)?;
-    let keywords = keywords.unwrap_or_else(|| Keywords::of(source));
+    let keywords = keywords.unwrap_or_else(|| keywords_of(source));
     Ok(format_ast(&ast, source, keywords))
 }
 
 /// Print a parsed policy. `source` is the text it was parsed from (for comments and the
 /// spelling of numbers); an AST built by hand may pass an empty source.
-pub fn format_ast(ast: &PolicyAst, source: &Source, keywords: Keywords) -> String {
+pub fn format_ast(ast: &PolicyAst, source: &Source, keywords: Lang) -> String {
     let mut p = Printer {
         k: keywords,
         source,
@@ -92,20 +86,13 @@ impl Item<'_> {
 }
 
 struct Printer<'a> {
-    k: Keywords,
+    k: Lang,
     source: &'a Source,
     out: String,
     comments: &'a [crate::source::Spanned<String>],
     next_comment: usize,
     /// End of the last thing printed, in the source: to tell where blank lines were.
     last_end: usize,
-}
-
-/// Display width: CJK characters take two columns.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
 }
 
 const MAX_LINE: usize = 80;
@@ -392,10 +379,10 @@ impl Printer<'_> {
             if !e.aliases.is_empty() {
                 let aliases: Vec<String> = e.aliases.iter().map(|a| self.text(&a.node)).collect();
                 match k {
-                    Keywords::Zh => {
+                    Lang::Zh => {
                         let _ = write!(line, "（别名 {}）", aliases.join("、"));
                     }
-                    Keywords::En => {
+                    Lang::En => {
                         let _ = write!(line, " (alias {})", aliases.join(", "));
                     }
                 }
@@ -692,10 +679,10 @@ impl Printer<'_> {
                 format!("{} {unit}", d.amount)
             }
             Literal::Bool(b) => match (b, self.k) {
-                (true, Keywords::Zh) => "是".to_owned(),
-                (false, Keywords::Zh) => "否".to_owned(),
-                (true, Keywords::En) => "true".to_owned(),
-                (false, Keywords::En) => "false".to_owned(),
+                (true, Lang::Zh) => "是".to_owned(),
+                (false, Lang::Zh) => "否".to_owned(),
+                (true, Lang::En) => "true".to_owned(),
+                (false, Lang::En) => "false".to_owned(),
             },
         }
     }
@@ -703,7 +690,7 @@ impl Printer<'_> {
     /// A text literal: 「…」 in Chinese-keyword files when it can be (CJK text, balanced corner
     /// quotes, one line), else "…" with escapes.
     fn text(&self, t: &str) -> String {
-        if self.k == Keywords::Zh && corner_safe(t) && !t.is_ascii() && !t.contains(['{', '}']) {
+        if self.k == Lang::Zh && corner_safe(t) && !t.is_ascii() && !t.contains(['{', '}']) {
             return format!("「{t}」");
         }
         quoted(t, false)
@@ -729,7 +716,7 @@ impl Printer<'_> {
                 }
             }
         }
-        if self.k == Keywords::Zh && !needs_quotes && corner_safe(&body) {
+        if self.k == Lang::Zh && !needs_quotes && corner_safe(&body) {
             return format!("「{body}」");
         }
         // Re-escape: literal braces in text parts, quotes and backslashes everywhere.

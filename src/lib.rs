@@ -646,6 +646,23 @@ impl Policy {
             .is_some_and(|l| l.keys.contains_key(normalize(category).as_ref()))
     }
 
+    /// Whether a text mentions an entry of a list (or an alias) inside it, as `包含 LIST`
+    /// tests: 「招商引资任务分解」 mentions 招商引资.
+    ///
+    /// ```
+    /// use zhunru::Policy;
+    /// let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// assert!(policy.list_mentions("负面清单", "招商引资任务分解"));
+    /// assert!(!policy.list_contains("负面清单", "招商引资任务分解"));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn list_mentions(&self, list: &str, text: &str) -> bool {
+        self.lists.get(list).is_some_and(|l| {
+            l.mentioned_in(&normalize::canonical(text, &self.variants))
+                .is_some()
+        })
+    }
+
     pub(crate) fn list_index(&self, name: &str) -> Option<&ListIndex> {
         self.lists.get(name)
     }

@@ -1,40 +1,15 @@
 //! Small helpers shared by the publishing renderers (diff, compare, notice): terminal
 //! widths of CJK text, and escaping for Markdown, HTML and CSV.
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::ast::Literal;
 
-/// Columns a character takes in a terminal: East Asian wide and full-width characters take
-/// two, combining marks and zero-width characters none, everything else one.
-fn char_width(c: char) -> usize {
-    let u = c as u32;
-    let zero = matches!(u, 0x0300..=0x036F | 0x200B..=0x200F | 0x20D0..=0x20FF | 0xFE00..=0xFE0F)
-        || c.is_control();
-    if zero {
-        return 0;
-    }
-    let wide = matches!(
-        u,
-        0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x1F300..=0x1F64F
-            | 0x1F900..=0x1F9FF
-            | 0x20000..=0x3FFFD
-    );
-    if wide { 2 } else { 1 }
-}
-
-/// Columns a string takes in a terminal (CJK characters count two).
+/// Columns a string takes in a terminal: East Asian wide and full-width characters take
+/// two, combining marks none (Unicode's East Asian Width, as `unicode-width` reads it; the
+/// one width function of the crate, so tables, the formatter and the REPL agree).
 pub(crate) fn display_width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
+    UnicodeWidthStr::width(s)
 }
 
 /// `s` padded with spaces on the right to `width` columns.
@@ -42,6 +17,24 @@ pub(crate) fn pad(s: &str, width: usize) -> String {
     let mut out = s.to_owned();
     out.push_str(&" ".repeat(width.saturating_sub(display_width(s))));
     out
+}
+
+/// `s` padded with spaces on the left to `width` columns (for numbers in a table).
+pub(crate) fn pad_left(s: &str, width: usize) -> String {
+    let mut out = " ".repeat(width.saturating_sub(display_width(s)));
+    out.push_str(s);
+    out
+}
+
+/// Text as a Markdown code span (a double-backtick span when it holds a backtick); line
+/// breaks become spaces.
+pub(crate) fn md_code(s: &str) -> String {
+    let s = s.replace(['\r', '\n'], " ");
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
 }
 
 /// Text made safe inside Markdown (a table cell or a list item): characters with a meaning
@@ -125,7 +118,10 @@ mod tests {
         assert_eq!(display_width("abc"), 3);
         assert_eq!(display_width("招商引资"), 8);
         assert_eq!(display_width("「招商」"), 8);
+        // An em dash is narrow (East Asian Width: ambiguous, narrow outside CJK contexts).
         assert_eq!(display_width("——"), 2);
+        assert_eq!(display_width("—"), 1);
+        assert_eq!(display_width("é"), 1);
         assert_eq!(pad("准入", 6), "准入  ");
     }
 

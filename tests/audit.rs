@@ -128,7 +128,7 @@ fn a_small_log_with_every_kind_of_row_in_every_format() {
         .find(|v| v.id.as_deref() == Some("S-3"))
         .unwrap();
     assert_eq!(late.class, ViolationClass::NoApproval);
-    assert!(late.note.as_deref().unwrap().contains("2020-03-20"));
+    assert!(late.approved_on == Date::parse("2020-03-20"));
     let undated = report
         .violations
         .iter()
@@ -283,4 +283,41 @@ fn the_readme_shows_the_example_report_as_it_is() {
     let shown = &readme[start..];
     let shown = &shown[..shown.find("```").unwrap()];
     assert_eq!(shown, audit_file("examples/audit/log.jsonl").to_text());
+}
+
+#[test]
+fn a_denied_certificate_is_classed_by_its_list_not_as_a_negative_list_item() {
+    // 户籍证明 is an alias on the national list of certificates a community may not issue.
+    let log = "id,sent_on,requester,category\nC-1,2021-03-02,某派出所,户籍证明\n";
+    let rows = read_subjects(log.as_bytes(), "log.csv", InputFormat::Csv);
+    let report = audit(
+        &Policy::from_file("policies/hefei.policy").unwrap(),
+        "log.csv",
+        rows,
+        as_of(),
+    );
+    let v = &report.violations[0];
+    assert_eq!(v.class, ViolationClass::Denied);
+    assert_eq!(
+        v.lists,
+        ["不应由基层群众性自治组织出具证明事项清单（第一批）"]
+    );
+    let text = report.to_text();
+    assert!(
+        text.contains("denied 不予准入 · 《不应由基层群众性自治组织出具证明事项清单（第一批）》"),
+        "{text}"
+    );
+    assert!(!text.contains("负面清单"), "{text}");
+    assert!(!report.to_markdown().contains("负面清单"));
+}
+
+#[test]
+fn the_markdown_report_escapes_through_the_one_escaper() {
+    // What a unit writes is escaped as every other Markdown renderer escapes it: `<` stays a
+    // character (backslash-escaped, not an HTML entity), `_ # ~` are escaped too.
+    let log = "id,sent_on,requester,category\nM-1,2020-03-02,<b>区_局#~</b>,招商引资\n";
+    let report = audit_text(log, InputFormat::Csv);
+    let md = report.to_markdown();
+    assert!(md.contains(r"\<b\>区\_局\#\~\</b\>"), "{md}");
+    assert!(!md.contains("&lt;"), "{md}");
 }

@@ -387,3 +387,52 @@ fn input_format_chooses_strict_lines_or_values() {
     assert!(lines[0].starts_with("{\"error\""));
     assert!(lines[2].contains("「y」"), "{values}");
 }
+
+#[test]
+fn global_options_work_on_every_subcommand() {
+    // `--color` and `--lang` are accepted by every command, before or after its name.
+    let cases: [&[&str]; 6] = [
+        &["--color", "never", "check", "policies/nanqiao.policy"],
+        &[
+            "check",
+            "--color",
+            "never",
+            "--lang",
+            "zh",
+            "policies/nanqiao.policy",
+        ],
+        &[
+            "audit",
+            "--color",
+            "never",
+            "--lang",
+            "en",
+            "-p",
+            "policies/nanqiao.policy",
+            "-",
+        ],
+        &[
+            "diff",
+            "--color",
+            "always",
+            "policies/nanqiao.policy",
+            "policies/nanqiao.policy",
+        ],
+        &["notice", "--color", "never", "policies/nanqiao.policy"],
+        &["fmt", "--lang", "zh", "--stdout", "policies/nanqiao.policy"],
+    ];
+    for args in cases {
+        let out = zhunru(args, Some(b""));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = zhunru(
+        &["check", "--color", "sometimes", "policies/nanqiao.policy"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

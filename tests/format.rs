@@ -9,8 +9,9 @@
 )] // a test stops at the line that failed
 
 use proptest::prelude::*;
+use zhunru::Lang;
 use zhunru::ast::ShapeEq;
-use zhunru::format::{Keywords, format_source};
+use zhunru::format::format_source;
 use zhunru::input::SubjectReader;
 use zhunru::{Date, Policy, Source};
 
@@ -58,12 +59,12 @@ fn shipped_policies_are_in_canonical_layout() {
 fn keyword_languages_round_trip_exactly() {
     for d in DISTRICTS {
         let zh = source(&format!("policies/{d}.policy"));
-        let en = format_source(&zh, Some(Keywords::En)).unwrap();
+        let en = format_source(&zh, Some(Lang::En)).unwrap();
         assert_eq!(
             en,
             std::fs::read_to_string(format!("examples/policies/en/{d}.policy")).unwrap()
         );
-        let back = format_source(&Source::new("en", en), Some(Keywords::Zh)).unwrap();
+        let back = format_source(&Source::new("en", en), Some(Lang::Zh)).unwrap();
         assert_eq!(back, *zh.text);
     }
 }
@@ -136,7 +137,7 @@ fn formatting_keeps_the_ast_of_every_test_policy() {
             "AST changed: {}",
             path.display()
         );
-        for k in [Keywords::En, Keywords::Zh] {
+        for k in [Lang::En, Lang::Zh] {
             let other = format_source(&src, Some(k)).unwrap();
             assert_eq!(
                 shape(&src.text),
@@ -244,7 +245,7 @@ proptest! {
         prop_assert_eq!(shape(&text), shape(&once));
         let twice = format_source(&Source::new("x", once.clone()), None).unwrap();
         prop_assert_eq!(&once, &twice);
-        let en = format_source(&src, Some(Keywords::En)).unwrap();
+        let en = format_source(&src, Some(Lang::En)).unwrap();
         prop_assert_eq!(shape(&text), shape(&en));
         let en_twice = format_source(&Source::new("x", en.clone()), None).unwrap();
         prop_assert_eq!(en, en_twice);

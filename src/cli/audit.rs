@@ -6,13 +6,13 @@
 //! so it outranks the violations (which the report still lists).
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use zhunru::input::{InputFormat, read_subjects};
-use zhunru::{Date, Policy, render};
+use zhunru::{Date, render};
 
 /// How the report is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -47,7 +47,7 @@ pub struct AuditArgs {
     #[arg(long, short, value_enum, default_value_t = AuditFormat::Text)]
     format: AuditFormat,
     /// The date rows without `sent_on` are decided as of (YYYY-MM-DD); default today.
-    #[arg(long, value_parser = super::parse_date)]
+    #[arg(long, value_parser = super::common::parse_date)]
     as_of: Option<Date>,
     /// The log's format; default from its name (`.csv` is CSV, else JSON Lines).
     #[arg(long, value_enum)]
@@ -57,13 +57,9 @@ pub struct AuditArgs {
 }
 
 pub fn run(args: AuditArgs) -> ExitCode {
-    let err_color = std::io::stderr().is_terminal();
-    let policy = match Policy::from_file(&args.policy) {
-        Ok(p) => p,
-        Err(e) => {
-            super::print_policy_error(&e, err_color);
-            return ExitCode::from(1);
-        }
+    let err_color = super::common::err_color();
+    let Some(policy) = super::common::load_policy(&args.policy) else {
+        return ExitCode::from(1);
     };
     let format = match args.log_format {
         Some(LogFormat::Csv) => InputFormat::Csv,
@@ -71,19 +67,8 @@ pub fn run(args: AuditArgs) -> ExitCode {
         Some(LogFormat::Jsonl) => InputFormat::JsonLines,
         None => InputFormat::from_path(Path::new(&args.log)),
     };
-    let (reader, origin): (Box<dyn BufRead>, String) = if args.log == "-" {
-        (Box::new(std::io::stdin().lock()), "<stdin>".to_owned())
-    } else {
-        match std::fs::File::open(&args.log) {
-            Ok(f) => (
-                Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
-                args.log.clone(),
-            ),
-            Err(e) => {
-                eprintln!("error[zhunru::io]: cannot read `{}`: {e}", args.log);
-                return ExitCode::from(1);
-            }
-        }
+    let Some((reader, origin)) = super::common::open_input(&args.log) else {
+        return ExitCode::from(1);
     };
     // Diagnostics for unreadable rows go to stderr as they are met, with the line shown.
     let mut shown = BTreeSet::new();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use zhunru::{Date, SubjectKind, compare};
 
-use super::diff::{load_policy, read_subjects, write_out};
+use super::common::{load_policy, read_subjects, write_out};
 
 /// Arguments of `zhunru compare`.
 #[derive(Args, Debug)]
@@ -22,7 +22,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "FILE")]
     subjects: Option<String>,
     /// The date decisions are made as of (YYYY-MM-DD); default today.
-    #[arg(long, value_parser = super::parse_date)]
+    #[arg(long, value_parser = super::common::parse_date)]
     as_of: Option<Date>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = CompareFormat::Text)]

@@ -1,14 +1,13 @@
 //! `zhunru diff OLD NEW [--subjects FILE]`: what changed between two versions of a policy,
-//! and whose decision changes (the yearly review, Y6). Also the helpers the publishing
-//! commands share: loading a policy, reading subjects, writing output.
+//! and whose decision changes (the yearly review, Y6).
 
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use zhunru::input::SubjectReader;
-use zhunru::{Date, Policy, Subject, diff, render};
+use zhunru::{Date, diff};
+
+use super::common::{load_policy, parse_date, read_subjects, write_out};
 
 /// Arguments of `zhunru diff`.
 #[derive(Args, Debug)]
@@ -22,7 +21,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     subjects: Option<String>,
     /// The date subjects are decided as of (YYYY-MM-DD); default today.
-    #[arg(long, value_parser = super::parse_date)]
+    #[arg(long, value_parser = parse_date)]
     as_of: Option<Date>,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = DiffFormat::Text)]
@@ -41,67 +40,6 @@ pub enum DiffFormat {
     Json,
     /// Markdown, for a review ticket.
     Md,
-}
-
-/// Load and check a policy; on failure its diagnostics go to stderr (in the `--lang` chosen).
-pub(super) fn load_policy(path: &Path) -> Option<Policy> {
-    match Policy::from_file(path) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            let color = std::io::stderr().is_terminal();
-            let mut err = std::io::stderr().lock();
-            for d in &e.diagnostics {
-                let _ = write!(err, "{}", super::show(d, color));
-            }
-            None
-        }
-    }
-}
-
-/// Read every subject of a file (`-`: standard input) with the line it starts on. Bad
-/// subjects are reported on stderr and skipped; `None` when the file cannot be opened.
-/// The second value counts the subjects that could not be read.
-pub(super) fn read_subjects(input: &str) -> Option<(Vec<(usize, Subject)>, usize)> {
-    let (reader, origin): (Box<dyn BufRead>, String) = if input == "-" {
-        (Box::new(std::io::stdin().lock()), "<stdin>".to_owned())
-    } else {
-        match std::fs::File::open(input) {
-            Ok(f) => (Box::new(std::io::BufReader::new(f)), input.to_owned()),
-            Err(e) => {
-                eprintln!("error[zhunru::io]: cannot read `{input}`: {e}");
-                return None;
-            }
-        }
-    };
-    let color = std::io::stderr().is_terminal();
-    let mut subjects = Vec::new();
-    let mut bad = 0;
-    for (line, read) in SubjectReader::new(reader, origin) {
-        match read {
-            Ok(s) => subjects.push((line, s)),
-            Err(e) => {
-                bad += 1;
-                eprint!("{}", render(&e, color));
-            }
-        }
-    }
-    if bad > 0 {
-        eprintln!("{bad} subject(s) could not be read; every other subject was used");
-    }
-    Some((subjects, bad))
-}
-
-/// Write the output; a closed pipe is not an error.
-pub(super) fn write_out(text: &str) -> bool {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
-        Err(e) => {
-            eprintln!("error[zhunru::io]: cannot write output: {e}");
-            false
-        }
-    }
 }
 
 /// Run `zhunru diff`.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use zhunru::notice;
 
-use super::diff::{load_policy, write_out};
+use super::common::{load_policy, write_out};
 
 /// Arguments of `zhunru notice`.
 #[derive(Args, Debug)]

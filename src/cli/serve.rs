@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::server::{Config, Limits, run};
+use crate::server::{Config, Limits};
 
 /// Arguments of `zhunru serve`.
 #[derive(Args, Debug)]
@@ -34,21 +34,21 @@ pub struct ServeArgs {
 }
 
 /// Run `zhunru serve`.
-pub fn run_serve(args: ServeArgs) -> ExitCode {
+pub fn run(args: ServeArgs) -> ExitCode {
     let limits = Limits {
         batch_body: (args.max_batch_mib as usize) << 20,
         max_concurrent: args.max_concurrent as usize,
         read_timeout: Duration::from_secs(args.read_timeout),
         ..Limits::default()
     };
-    run(Config {
+    crate::server::run(Config {
         addr: args.addr,
         sources: if args.policies.is_empty() {
             vec![PathBuf::from("policies")]
         } else {
             args.policies
         },
-        expand: super::policy_files,
+        expand: super::common::policy_files,
         limits,
         watch: !args.no_watch,
         grace: Duration::from_secs(30),

@@ -49,7 +49,7 @@ impl ListIndex {
     }
 
     /// The first entry (in list order) that a normalised text mentions.
-    fn mentioned_in(&self, normal: &str) -> Option<usize> {
+    pub(crate) fn mentioned_in(&self, normal: &str) -> Option<usize> {
         self.texts
             .iter()
             .filter(|(k, _)| normal.contains(k.as_str()))

@@ -897,9 +897,7 @@ fn bare_command(line: &str) -> Option<&'static str> {
     })
 }
 
+/// Columns a text takes in a terminal (the library's width: `unicode-width`).
 fn display_width(s: &str) -> usize {
-    // CJK characters take two columns in a terminal.
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }

@@ -6,15 +6,21 @@
 //!
 //! | class | when | typically |
 //! |---|---|---|
-//! | [`negative_list`](ViolationClass::NegativeList) | `denied` | a negative-list item (Y3, N2) |
+//! | [`denied`](ViolationClass::Denied) | `denied` | an item a deny rule bans: a negative list (Y3, N2), certificates a community may not issue … |
 //! | [`no_approval`](ViolationClass::NoApproval) | `needs_approval`, `approval` missing | outside the lists, not approved (Y2, Y7, N3, H2) |
 //! | [`no_funding`](ViolationClass::NoFunding) | `needs_approval`, approved but `funding` missing | fee does not follow task (Y5, N4) |
 //! | [`incomplete`](ViolationClass::Incomplete) | `needs_approval`, something else missing | approved by the wrong body, period lapsed (Y4, Y5) |
 //!
+//! A denied task names the lists of the policy its deny rules matched it on (their titles):
+//! the class comes from the policy, so a certificate a community may not issue is not
+//! reported as a negative-list item.
+//!
 //! Each row is decided as of its `sent_on` date; a row without one as of a default date,
 //! which the report states. An approval dated after the task was sent did not exist when it
 //! was sent: the row is decided as unapproved (approval `pending`) and the violation carries
-//! a note saying so.
+//! the approval's date (`approved_on`), which the renderers explain.
+//!
+//! Computing is here; [`render`] writes the report as text and Markdown.
 //!
 //! ```
 //! use zhunru::{Date, Policy, audit::{audit, ViolationClass}, input::CsvReader};
@@ -29,7 +35,9 @@
 //! assert_eq!(report.summary.rows, 2);
 //! assert_eq!(report.summary.by_verdict.admitted, 1);
 //! let v = &report.violations[0];
-//! assert_eq!((v.line, v.id.as_deref(), v.class), (2, Some("T-1"), ViolationClass::NegativeList));
+//! assert_eq!((v.line, v.id.as_deref(), v.class), (2, Some("T-1"), ViolationClass::Denied));
+//! // The class comes from the policy: the lists the deny rules matched it on.
+//! assert_eq!(v.lists, ["社区承担的任务指标（原则上一律取消）", "负面清单（严禁要求社区承担）"]);
 //! // The national parent's rule (民发〔2015〕136号) and Yingjiang's own (Y3) both deny it.
 //! assert_eq!(v.reasons[0].cite.as_deref(), Some("136-一"));
 //! assert_eq!(v.reasons[1].cite.as_deref(), Some("Y3"));
@@ -38,13 +46,14 @@
 //! ```
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
-use unicode_width::UnicodeWidthStr;
+
+pub mod render;
+pub use render::{render_markdown, render_text};
 
 use crate::Policy;
-use crate::ast::SubjectKind;
+use crate::ast::{ExprKind, ListOp, SubjectKind};
 use crate::diagnostic::InputError;
 use crate::eval::{Decision, Reason, Verdict};
 use crate::value::{Date, Subject, Value};
@@ -53,8 +62,10 @@ use crate::value::{Date, Subject, Value};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationClass {
-    /// Denied: a negative-list item, or one the community may not be responsible for.
-    NegativeList,
+    /// Denied: a deny rule of the policy applies (a negative-list item, one the community may
+    /// not be responsible for, a certificate it may not issue …); the violation names the
+    /// lists.
+    Denied,
     /// Not approved (or not yet approved when it was sent).
     NoApproval,
     /// Approved, but without the funding that must follow the task (费随事转).
@@ -67,7 +78,7 @@ pub enum ViolationClass {
 impl ViolationClass {
     /// Every class, in report order.
     pub const ALL: [ViolationClass; 4] = [
-        ViolationClass::NegativeList,
+        ViolationClass::Denied,
         ViolationClass::NoApproval,
         ViolationClass::NoFunding,
         ViolationClass::Incomplete,
@@ -89,7 +100,7 @@ impl ViolationClass {
     pub fn of(decision: &Decision) -> Option<ViolationClass> {
         let missing = |name: &str| decision.missing.iter().any(|m| m == name);
         match decision.verdict {
-            Verdict::Denied => Some(ViolationClass::NegativeList),
+            Verdict::Denied => Some(ViolationClass::Denied),
             // No rule admits it at all (nothing is listed as missing): it had no admission.
             Verdict::NeedsApproval if missing("approval") || decision.missing.is_empty() => {
                 Some(ViolationClass::NoApproval)
@@ -102,10 +113,10 @@ impl ViolationClass {
         }
     }
 
-    /// The report's word: `negative_list`, `no_approval`, `no_funding`, `incomplete`.
+    /// The report's word: `denied`, `no_approval`, `no_funding`, `incomplete`.
     pub fn as_str(self) -> &'static str {
         match self {
-            ViolationClass::NegativeList => "negative_list",
+            ViolationClass::Denied => "denied",
             ViolationClass::NoApproval => "no_approval",
             ViolationClass::NoFunding => "no_funding",
             ViolationClass::Incomplete => "incomplete",
@@ -115,7 +126,7 @@ impl ViolationClass {
     /// The Chinese label.
     pub fn zh(self) -> &'static str {
         match self {
-            ViolationClass::NegativeList => "负面清单事项",
+            ViolationClass::Denied => "不予准入事项",
             ViolationClass::NoApproval => "未经准入审批",
             ViolationClass::NoFunding => "经费未落实",
             ViolationClass::Incomplete => "准入要件不全",
@@ -144,14 +155,19 @@ pub struct Violation {
     pub verdict: Verdict,
     /// Why it had no admission.
     pub class: ViolationClass,
+    /// For a denied task: the titles (else names) of the policy's lists its deny rules
+    /// matched it on, in policy order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<String>,
     /// The rules it broke, in policy order: the decision's reasons, then the rules whose
     /// requirements it failed (each with its seed rule id and place in the policy).
     pub reasons: Vec<Reason>,
     /// What its application lacked (the decision's `missing`).
     pub missing: Vec<String>,
-    /// Anything else the auditor should know (an approval dated after the task was sent).
+    /// The approval's date, when it is after the task was sent: the task was decided as
+    /// unapproved, as it stood the day it was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub approved_on: Option<Date>,
 }
 
 /// A row of the log that could not be audited.
@@ -195,8 +211,8 @@ impl VerdictCounts {
 /// Counts of violations by class.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassCounts {
-    /// [`ViolationClass::NegativeList`].
-    pub negative_list: usize,
+    /// [`ViolationClass::Denied`].
+    pub denied: usize,
     /// [`ViolationClass::NoApproval`].
     pub no_approval: usize,
     /// [`ViolationClass::NoFunding`].
@@ -209,7 +225,7 @@ impl ClassCounts {
     /// The count for one class.
     pub fn get(&self, class: ViolationClass) -> usize {
         match class {
-            ViolationClass::NegativeList => self.negative_list,
+            ViolationClass::Denied => self.denied,
             ViolationClass::NoApproval => self.no_approval,
             ViolationClass::NoFunding => self.no_funding,
             ViolationClass::Incomplete => self.incomplete,
@@ -218,7 +234,7 @@ impl ClassCounts {
 
     fn add(&mut self, class: ViolationClass) {
         match class {
-            ViolationClass::NegativeList => self.negative_list += 1,
+            ViolationClass::Denied => self.denied += 1,
             ViolationClass::NoApproval => self.no_approval += 1,
             ViolationClass::NoFunding => self.no_funding += 1,
             ViolationClass::Incomplete => self.incomplete += 1,
@@ -309,14 +325,14 @@ impl AuditReport {
         !self.violations.is_empty()
     }
 
-    /// The report as text for a person ([`render_text`]).
+    /// The report as text for a person ([`render::render_text`]).
     pub fn to_text(&self) -> String {
-        render_text(self)
+        render::render_text(self)
     }
 
-    /// The report as Markdown a bureau can file ([`render_markdown`]).
+    /// The report as Markdown a bureau can file ([`render::render_markdown`]).
     pub fn to_markdown(&self) -> String {
-        render_markdown(self)
+        render::render_markdown(self)
     }
 }
 
@@ -393,8 +409,8 @@ pub fn audit(
             summary.undated += 1;
         }
         let as_of = sent_on.unwrap_or(default_as_of);
-        let (decision, note) = match approved_later(&subject, sent_on) {
-            Some((unapproved, note)) => (policy.decide(&unapproved, as_of), Some(note)),
+        let (decision, approved_on) = match approved_later(&subject, sent_on) {
+            Some((unapproved, approved)) => (policy.decide(&unapproved, as_of), Some(approved)),
             None => (policy.decide(&subject, as_of), None),
         };
         summary.by_verdict.add(decision.verdict);
@@ -444,9 +460,10 @@ pub fn audit(
             as_of,
             verdict: decision.verdict,
             class,
+            lists: denying_lists(policy, &decision, subject.category()),
             reasons,
             missing: decision.missing,
-            note,
+            approved_on,
         });
     }
 
@@ -491,8 +508,8 @@ fn text_field(subject: &Subject, name: &str) -> Option<String> {
 }
 
 /// A task approved only after it was sent was unapproved when it was sent: the subject as
-/// it stood that day (approval `pending`), and a note saying so.
-fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, String)> {
+/// it stood that day (approval `pending`), and the approval's date.
+fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, Date)> {
     let sent = sent_on?;
     let Some(Value::Object(approval)) = subject.fields.get("approval") else {
         return None;
@@ -508,10 +525,46 @@ fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, 
         return None;
     }
     let then = subject.clone().with("approval.status", "pending");
-    let note = format!(
-        "批准日期 {approved} 晚于派发日期 {sent}，派发时尚未批准 — approved on {approved}, after it was sent on {sent}"
-    );
-    Some((then, note))
+    Some((then, approved))
+}
+
+/// The lists a denied task was denied on: every list a deciding deny rule tests membership
+/// of (`属于`, or `包含` mentioned inside it; not negated) that holds the category, by title
+/// (else name), in rule order.
+fn denying_lists(policy: &Policy, decision: &Decision, category: Option<&str>) -> Vec<String> {
+    let Some(category) = category else {
+        return Vec::new();
+    };
+    if decision.verdict != Verdict::Denied {
+        return Vec::new();
+    }
+    let mut lists: Vec<String> = Vec::new();
+    for reason in &decision.reasons {
+        let Some(when) = policy.rule(&reason.rule).and_then(|r| r.when.as_ref()) else {
+            continue;
+        };
+        for e in when.subexpressions() {
+            let ExprKind::InList { op, list, .. } = &*e.kind else {
+                continue;
+            };
+            let on_list = match op {
+                ListOp::In => policy.list_contains(&list.node, category),
+                ListOp::Mentions => policy.list_mentions(&list.node, category),
+                ListOp::NotIn | ListOp::NotMentions => false,
+            };
+            if !on_list {
+                continue;
+            }
+            let title = policy
+                .list_decl(&list.node)
+                .and_then(|l| l.title.as_ref())
+                .map_or_else(|| list.node.clone(), |t| t.node.clone());
+            if !lists.contains(&title) {
+                lists.push(title);
+            }
+        }
+    }
+    lists
 }
 
 /// The rules a task broke: the decision's reasons, then each rule whose requirements it
@@ -544,514 +597,4 @@ fn broken_rules(policy: &Policy, decision: &Decision) -> Vec<Reason> {
         ));
     }
     reasons
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
-fn unit_name(requester: Option<&str>) -> &str {
-    requester.unwrap_or("（未写明请求单位）")
-}
-
-/// Pad to a display width (CJK characters are two columns wide).
-fn pad(text: &str, width: usize) -> String {
-    let w = UnicodeWidthStr::width(text);
-    format!("{text}{}", " ".repeat(width.saturating_sub(w)))
-}
-
-fn pad_left(text: &str, width: usize) -> String {
-    let w = UnicodeWidthStr::width(text);
-    format!("{}{text}", " ".repeat(width.saturating_sub(w)))
-}
-
-/// A table of text: columns of counts right-aligned, the others left-aligned.
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.width());
-        }
-    }
-    let numeric: Vec<bool> = (0..header.len())
-        .map(|i| {
-            i > 0
-                && rows
-                    .iter()
-                    .all(|r| r.get(i).is_some_and(|c| c.parse::<usize>().is_ok()))
-        })
-        .collect();
-    let line = |cells: Vec<&str>| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .zip(&numeric)
-            .map(|((c, w), n)| if *n { pad_left(c, *w) } else { pad(c, *w) })
-            .collect();
-        format!("  {}\n", parts.join("  ").trim_end())
-    };
-    out.push_str(&line(header.to_vec()));
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-}
-
-fn cites(cites: &[String]) -> String {
-    if cites.is_empty() {
-        String::new()
-    } else {
-        format!("[{}]", cites.join(", "))
-    }
-}
-
-fn dates(s: &Summary) -> String {
-    match (s.first_sent, s.last_sent) {
-        (Some(a), Some(b)) if a == b => format!("sent {a}"),
-        (Some(a), Some(b)) => format!("sent {a} … {b}"),
-        _ => "no sent_on dates".to_owned(),
-    }
-}
-
-fn verdict_label(v: Verdict) -> String {
-    format!("{} {}", v.as_str(), v.zh())
-}
-
-/// The item as the report names it: `category 「name」` when the name says more.
-fn item(v: &Violation) -> String {
-    let category = v.category.as_deref().unwrap_or("");
-    match v.name.as_deref() {
-        Some(name) if name != category => format!("{category} 「{name}」"),
-        _ => category.to_owned(),
-    }
-}
-
-/// Violations grouped by unit, in the order of the summary's units.
-fn grouped(report: &AuditReport) -> Vec<(&UnitSummary, Vec<&Violation>)> {
-    report
-        .summary
-        .by_unit
-        .iter()
-        .filter(|u| u.violations > 0)
-        .map(|u| {
-            let vs = report
-                .violations
-                .iter()
-                .filter(|v| v.requester == u.requester)
-                .collect();
-            (u, vs)
-        })
-        .collect()
-}
-
-/// The report as text for a person: what was audited, the verdicts, the violations by class,
-/// every unit (those with violations first), every rule, then each violation under its unit
-/// with the rules it broke, and the rows that could not be read.
-pub fn render_text(report: &AuditReport) -> String {
-    let s = &report.summary;
-    let mut out = String::new();
-    let _ = writeln!(out, "zhunru audit 准入审计");
-    let _ = writeln!(out, "  policy   {} — {}", s.policy, s.title);
-    let _ = writeln!(
-        out,
-        "  log      {} — {}, {}",
-        s.log,
-        plural(s.rows, "row"),
-        dates(s)
-    );
-    let _ = writeln!(
-        out,
-        "  decided  {}, {}",
-        plural(s.decided, "task"),
-        if s.undated == 0 {
-            "each as of the day it was sent (sent_on)".to_owned()
-        } else {
-            format!(
-                "each as of its sent_on; {} without sent_on as of {}",
-                s.undated, s.default_as_of
-            )
-        }
-    );
-    if s.malformed > 0 {
-        let _ = writeln!(
-            out,
-            "  unread   {} could not be audited (listed at the end): the audit is incomplete",
-            plural(s.malformed, "row")
-        );
-    }
-    out.push('\n');
-    if s.violations == 0 {
-        let _ = writeln!(
-            out,
-            "No violations 未发现违规: every task decided was admitted."
-        );
-    } else {
-        let units = s.by_unit.iter().filter(|u| u.violations > 0).count();
-        let _ = writeln!(
-            out,
-            "{} 违规 in {}: tasks that entered a community without admission (未经准入)",
-            plural(s.violations, "violation"),
-            plural(units, "unit")
-        );
-    }
-    out.push('\n');
-
-    out.push_str("verdicts 结论\n");
-    table(
-        &mut out,
-        &["verdict", "tasks"],
-        &[
-            vec![
-                verdict_label(Verdict::Admitted),
-                s.by_verdict.admitted.to_string(),
-            ],
-            vec![
-                verdict_label(Verdict::Denied),
-                s.by_verdict.denied.to_string(),
-            ],
-            vec![
-                verdict_label(Verdict::NeedsApproval),
-                s.by_verdict.needs_approval.to_string(),
-            ],
-        ],
-    );
-    out.push('\n');
-    out.push_str("violations by class 违规类别\n");
-    let classes: Vec<Vec<String>> = ViolationClass::ALL
-        .iter()
-        .map(|c| {
-            vec![
-                format!("{} {}", c.as_str(), c.zh()),
-                s.by_class.get(*c).to_string(),
-            ]
-        })
-        .collect();
-    table(&mut out, &["class", "violations"], &classes);
-    out.push('\n');
-
-    out.push_str("units 请求单位 (units with violations first)\n");
-    let units: Vec<Vec<String>> = s
-        .by_unit
-        .iter()
-        .map(|u| {
-            vec![
-                unit_name(u.requester.as_deref()).to_owned(),
-                u.tasks.to_string(),
-                u.by_verdict.admitted.to_string(),
-                u.by_verdict.denied.to_string(),
-                u.by_verdict.needs_approval.to_string(),
-                u.violations.to_string(),
-            ]
-        })
-        .collect();
-    table(
-        &mut out,
-        &[
-            "unit",
-            "tasks",
-            "admitted",
-            "denied",
-            "needs_approval",
-            "violations",
-        ],
-        &units,
-    );
-    out.push('\n');
-
-    out.push_str("rules 规则\n");
-    let rules: Vec<Vec<String>> = s
-        .by_rule
-        .iter()
-        .map(|r| {
-            vec![
-                r.rule.clone(),
-                cites(&r.cites),
-                r.rows.to_string(),
-                r.violations.to_string(),
-            ]
-        })
-        .collect();
-    table(&mut out, &["rule", "cites", "rows", "violations"], &rules);
-
-    if !report.violations.is_empty() {
-        out.push_str("\nviolations 违规事项, by unit\n");
-    }
-    for (unit, vs) in grouped(report) {
-        let _ = writeln!(
-            out,
-            "\n■ {} — {}",
-            unit_name(unit.requester.as_deref()),
-            plural(vs.len(), "violation")
-        );
-        for v in vs {
-            let sent = match v.sent_on {
-                Some(d) => format!("sent {d}"),
-                None => format!("no sent_on, decided as of {}", v.as_of),
-            };
-            let _ = writeln!(
-                out,
-                "  line {} · {} · {} · {}",
-                v.line,
-                v.id.as_deref().unwrap_or("(no id)"),
-                item(v),
-                sent
-            );
-            let _ = writeln!(
-                out,
-                "    {} · {} {}",
-                verdict_label(v.verdict),
-                v.class.as_str(),
-                v.class.zh()
-            );
-            if let Some(note) = &v.note {
-                let _ = writeln!(out, "    ! {note}");
-            }
-            for r in &v.reasons {
-                let at =
-                    r.at.as_deref()
-                        .map_or(String::new(), |a| format!(" at {a}"));
-                let _ = writeln!(out, "    ✗ {} {}{at}", r.rule, cites(&r.cites));
-                let _ = writeln!(out, "      {}", r.message);
-            }
-        }
-    }
-    if !report.errors.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nrows that could not be audited 无法审计的行 ({})",
-            report.errors.len()
-        );
-        for e in &report.errors {
-            let _ = writeln!(out, "  {}: {}", e.at, e.message);
-        }
-    }
-    out
-}
-
-/// Text safe in Markdown, table cells included: no markup, no line breaks.
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '|' | '*' | '`' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text as a Markdown code span.
-fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'").replace(['\n', '\r'], " "))
-}
-
-/// A Markdown table of cells already escaped: columns of counts right-aligned.
-fn md_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
-    let _ = writeln!(out, "| {} |", header.join(" | "));
-    let rule: Vec<&str> = (0..header.len())
-        .map(|i| {
-            let numeric = i > 0
-                && rows.iter().all(|r| {
-                    r.get(i)
-                        .is_some_and(|c| c.trim_matches('*').parse::<usize>().is_ok())
-                });
-            if numeric { "---:" } else { "---" }
-        })
-        .collect();
-    let _ = writeln!(out, "|{}|", rule.join("|"));
-    for row in rows {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
-    }
-}
-
-/// The report as Markdown a bureau can file: a heading, what was audited, summary tables
-/// (verdicts, classes, units, rules), one section per unit with violations, and the rows
-/// that could not be read.
-pub fn render_markdown(report: &AuditReport) -> String {
-    let s = &report.summary;
-    let mut out = String::new();
-    let _ = writeln!(out, "# 社区工作事项准入审计报告 — Admission audit\n");
-    let _ = writeln!(out, "- 政策 Policy: {} ({})", md(&s.title), code(&s.policy));
-    let _ = writeln!(
-        out,
-        "- 日志 Log: {}, {}, {}",
-        code(&s.log),
-        plural(s.rows, "row"),
-        dates(s)
-    );
-    if s.undated == 0 {
-        let _ = writeln!(
-            out,
-            "- 判定日期 Decided as of: the day each task was sent (`sent_on`)"
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "- 判定日期 Decided as of: each task's `sent_on`; {} without `sent_on` as of {}",
-            plural(s.undated, "row"),
-            s.default_as_of
-        );
-    }
-    let units_with = s.by_unit.iter().filter(|u| u.violations > 0).count();
-    let _ = writeln!(
-        out,
-        "- 违规 Violations: **{}** in {} (tasks that entered a community without admission)",
-        s.violations,
-        plural(units_with, "unit")
-    );
-    if s.malformed > 0 {
-        let _ = writeln!(
-            out,
-            "- 无法审计 Not audited: **{}** (see the last section); the audit is incomplete",
-            plural(s.malformed, "row")
-        );
-    }
-
-    let _ = writeln!(out, "\n## 结论 Verdicts\n");
-    md_table(
-        &mut out,
-        &["结论 Verdict", "事项 Tasks"],
-        &[
-            vec![
-                verdict_label(Verdict::Admitted),
-                s.by_verdict.admitted.to_string(),
-            ],
-            vec![
-                verdict_label(Verdict::Denied),
-                s.by_verdict.denied.to_string(),
-            ],
-            vec![
-                verdict_label(Verdict::NeedsApproval),
-                s.by_verdict.needs_approval.to_string(),
-            ],
-        ],
-    );
-    let _ = writeln!(out, "\n## 违规类别 Violations by class\n");
-    let classes: Vec<Vec<String>> = ViolationClass::ALL
-        .iter()
-        .map(|c| {
-            vec![
-                format!("{} `{}`", c.zh(), c.as_str()),
-                s.by_class.get(*c).to_string(),
-            ]
-        })
-        .collect();
-    md_table(&mut out, &["类别 Class", "违规 Violations"], &classes);
-
-    let _ = writeln!(out, "\n## 请求单位 Units\n");
-    let units: Vec<Vec<String>> = s
-        .by_unit
-        .iter()
-        .map(|u| {
-            vec![
-                md(unit_name(u.requester.as_deref())),
-                u.tasks.to_string(),
-                u.by_verdict.admitted.to_string(),
-                u.by_verdict.denied.to_string(),
-                u.by_verdict.needs_approval.to_string(),
-                if u.violations > 0 {
-                    format!("**{}**", u.violations)
-                } else {
-                    "0".to_owned()
-                },
-            ]
-        })
-        .collect();
-    md_table(
-        &mut out,
-        &[
-            "请求单位 Unit",
-            "事项 Tasks",
-            "准予准入",
-            "不予准入",
-            "须经准入审批",
-            "违规 Violations",
-        ],
-        &units,
-    );
-
-    let _ = writeln!(out, "\n## 规则 Rules\n");
-    let rules: Vec<Vec<String>> = s
-        .by_rule
-        .iter()
-        .map(|r| {
-            vec![
-                md(&r.rule),
-                md(&r.cites.join(", ")),
-                r.at.as_deref().map_or(String::new(), code),
-                r.rows.to_string(),
-                r.violations.to_string(),
-            ]
-        })
-        .collect();
-    md_table(
-        &mut out,
-        &[
-            "规则 Rule",
-            "依据 Cites",
-            "位置 At",
-            "事项 Rows",
-            "违规 Violations",
-        ],
-        &rules,
-    );
-
-    if !report.violations.is_empty() {
-        let _ = writeln!(out, "\n## 违规事项 Violations");
-    }
-    for (unit, vs) in grouped(report) {
-        let _ = writeln!(
-            out,
-            "\n### {}（{}）\n",
-            md(unit_name(unit.requester.as_deref())),
-            vs.len()
-        );
-        for v in vs {
-            let sent = match v.sent_on {
-                Some(d) => format!("派发 sent {d}"),
-                None => format!("未写派发日期, decided as of {}", v.as_of),
-            };
-            let _ = writeln!(
-                out,
-                "- **{}** {} — line {}, {} — {} — {} `{}`",
-                md(v.id.as_deref().unwrap_or("(no id)")),
-                md(&item(v)),
-                v.line,
-                sent,
-                verdict_label(v.verdict),
-                v.class.zh(),
-                v.class.as_str()
-            );
-            if let Some(note) = &v.note {
-                let _ = writeln!(out, "  - ⚠ {}", md(note));
-            }
-            for r in &v.reasons {
-                let at =
-                    r.at.as_deref()
-                        .map_or(String::new(), |a| format!(" ({})", code(a)));
-                let _ = writeln!(
-                    out,
-                    "  - {} {}{at}: {}",
-                    md(&r.rule),
-                    cites(&r.cites),
-                    md(&r.message)
-                );
-            }
-        }
-    }
-    if !report.errors.is_empty() {
-        let _ = writeln!(out, "\n## 无法审计的行 Rows not audited\n");
-        for e in &report.errors {
-            let _ = writeln!(out, "- {}: {}", code(&e.at), md(&e.message));
-        }
-    }
-    out
 }

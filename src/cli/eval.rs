@@ -1,0 +1,235 @@
+//! `zhunru eval --policy POLICY FILE|-`: decide subjects (one JSON object, JSON Lines,
+//! pretty-printed objects or an array) against a policy, one decision each, in input order.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use zhunru::input::SubjectReader;
+use zhunru::{Date, Policy, render, report};
+
+use super::common::{err_color, load_policy, open_input, out_color, parse_date};
+
+/// Arguments of `zhunru eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The policy in force.
+    #[arg(long, short)]
+    policy: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// The date decisions are made as of (YYYY-MM-DD); default today.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Threads deciding JSON Lines in parallel (default: the machine's cores); the output
+    /// order is the input order whatever the number.
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
+    /// How the input is read: `jsonl`, one subject a line, strictly; `json`, JSON Lines,
+    /// pretty-printed objects or an array, told value by value. Default: `jsonl` for a
+    /// `.jsonl`/`.ndjson` file, else `json`. Either way one bad value never changes how
+    /// the rest is read.
+    #[arg(long, value_enum)]
+    input_format: Option<InputKind>,
+    /// A file of subjects, or `-` for standard input.
+    input: String,
+}
+
+/// How `eval` reads its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputKind {
+    /// One JSON value a line, strictly.
+    Jsonl,
+    /// JSON Lines, pretty-printed objects or an array.
+    Json,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: verdicts and diagnostics.
+    Text,
+    /// One JSON decision a line.
+    Json,
+}
+
+/// What deciding one input item produced: its output, and a diagnostic for stderr.
+struct Piece {
+    out: Vec<u8>,
+    err: Option<String>,
+}
+
+/// Lines decided per round; bounds memory whatever the input's size.
+const BATCH: usize = 4096;
+
+struct EvalJob<'a> {
+    policy: &'a Policy,
+    format: Format,
+    as_of: Date,
+    color: bool,
+    err_color: bool,
+    origin: &'a str,
+}
+
+impl EvalJob<'_> {
+    fn piece(&self, item: zhunru::input::RawItem) -> Piece {
+        let (line, read) = match item {
+            zhunru::input::RawItem::Read(read) => read,
+            zhunru::input::RawItem::Line(line, bytes) => {
+                (line, zhunru::input::parse_line(&bytes, line, self.origin))
+            }
+        };
+        let mut out = Vec::new();
+        match read {
+            Ok(subject) => {
+                match self.format {
+                    Format::Json => {
+                        self.policy.decide_json(&subject, self.as_of, &mut out);
+                    }
+                    Format::Text => {
+                        let decision = self.policy.decide(&subject, self.as_of);
+                        let _ = write!(
+                            out,
+                            "── {}:{line} · {} ({}) ──\n{}",
+                            self.origin,
+                            subject.label(),
+                            subject.kind.as_str(),
+                            report::decision_text(self.policy, &decision, self.color)
+                        );
+                    }
+                }
+                out.push(b'\n');
+                Piece { out, err: None }
+            }
+            Err(e) => {
+                match self.format {
+                    Format::Json => {
+                        let obj = serde_json::json!({
+                            "line": e.line,
+                            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
+                        });
+                        let _ = writeln!(out, "{obj}");
+                    }
+                    Format::Text => {
+                        let _ = writeln!(out, "── {}:{line} · input error ──\n{e}\n", self.origin);
+                    }
+                }
+                Piece {
+                    out,
+                    err: Some(render(&e, self.err_color)),
+                }
+            }
+        }
+    }
+
+    /// Decide a batch on `jobs` threads, each taking a contiguous share, results in order.
+    fn batch(&self, items: Vec<zhunru::input::RawItem>, jobs: usize) -> Vec<Piece> {
+        if jobs <= 1 || items.len() < 2 {
+            return items.into_iter().map(|i| self.piece(i)).collect();
+        }
+        let share = items.len().div_ceil(jobs);
+        let mut shares: Vec<Vec<zhunru::input::RawItem>> = Vec::new();
+        let mut items = items.into_iter();
+        loop {
+            let part: Vec<_> = items.by_ref().take(share).collect();
+            if part.is_empty() {
+                break;
+            }
+            shares.push(part);
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .into_iter()
+                .map(|part| {
+                    scope.spawn(move || part.into_iter().map(|i| self.piece(i)).collect::<Vec<_>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Piece {
+                            out: Vec::new(),
+                            err: Some(
+                                "error: a worker thread failed; its lines were not decided\n"
+                                    .to_owned(),
+                            ),
+                        }]
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+/// Run `zhunru eval`.
+pub fn run(args: EvalArgs) -> ExitCode {
+    let Some(policy) = load_policy(&args.policy) else {
+        return ExitCode::from(1);
+    };
+    let input = args.input.as_str();
+    let Some((reader, origin)) = open_input(input) else {
+        return ExitCode::from(1);
+    };
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let job = EvalJob {
+        policy: &policy,
+        format: args.format,
+        as_of: args.as_of.unwrap_or_else(Date::today),
+        color: out_color(),
+        err_color: err_color(),
+        origin: &origin,
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut bad_lines = 0usize;
+    let lines_only = match args.input_format {
+        Some(kind) => kind == InputKind::Jsonl,
+        None => {
+            zhunru::input::InputFormat::from_path(std::path::Path::new(input))
+                == zhunru::input::InputFormat::JsonLines
+        }
+    };
+    let mut reader = SubjectReader::new(reader, origin.clone());
+    if lines_only {
+        reader = reader.json_lines();
+    }
+    // One thread streams item by item; several take batches of BATCH lines in turn.
+    let batch = if jobs <= 1 { 1 } else { BATCH };
+    loop {
+        let items: Vec<_> = std::iter::from_fn(|| reader.next_raw())
+            .take(batch)
+            .collect();
+        if items.is_empty() {
+            break;
+        }
+        for piece in job.batch(items, jobs) {
+            if let Some(err) = &piece.err {
+                bad_lines += 1;
+                let _ = out.flush();
+                eprint!("{err}");
+            }
+            if let Err(e) = out.write_all(&piece.out) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+                eprintln!("error[zhunru::io]: cannot write output: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(1);
+    }
+    if bad_lines > 0 {
+        eprintln!("{bad_lines} subject(s) could not be read; every other subject was decided");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,105 @@
+//! `zhunru test [PATH…]`: run the test cases kept beside each policy.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use zhunru::{Date, Policy, render};
+
+use super::common::{err_color, parse_date, policy_files, print_policy_error};
+
+/// Arguments of `zhunru test`.
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Policy files or folders of them (default: policies/).
+    paths: Vec<PathBuf>,
+    /// Also say which rules and list entries no case exercised.
+    #[arg(long)]
+    coverage: bool,
+    /// Date for cases that give none (default today).
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+}
+
+/// Run `zhunru test`.
+pub fn run(args: TestArgs) -> ExitCode {
+    let as_of = args.as_of.unwrap_or_else(Date::today);
+    let color = err_color();
+    let (mut passed, mut failed, mut errors) = (0usize, 0usize, 0usize);
+    let mut out = std::io::stdout().lock();
+    for path in policy_files(&args.paths) {
+        let policy = match Policy::from_file(&path) {
+            Ok(p) => p,
+            Err(e) => {
+                print_policy_error(&e);
+                errors += 1;
+                continue;
+            }
+        };
+        let tests = zhunru::testing::tests_path(&path);
+        if !tests.exists() {
+            let _ = writeln!(
+                out,
+                "{}: no tests ({} not found)",
+                path.display(),
+                tests.display()
+            );
+            continue;
+        }
+        let file = match zhunru::testing::read_tests(&tests) {
+            Ok(f) => f,
+            Err(e) => {
+                eprint!("{}", render(&e, color));
+                errors += 1;
+                continue;
+            }
+        };
+        let (results, cov) = zhunru::testing::run(&policy, &file, as_of);
+        let _ = writeln!(
+            out,
+            "{} ({}, {} cases)",
+            path.display(),
+            tests.display(),
+            results.len()
+        );
+        for r in &results {
+            if r.passed() {
+                passed += 1;
+                let _ = writeln!(out, "  ok    {} — {}", r.name, r.decision.verdict.as_str());
+            } else {
+                failed += 1;
+                let _ = writeln!(out, "  FAIL  {}", r.name);
+                for d in &r.differences {
+                    let _ = writeln!(out, "        {d}");
+                }
+            }
+        }
+        if args.coverage {
+            let _ = writeln!(
+                out,
+                "  coverage: rules {}/{}, list entries {}/{}",
+                cov.rules - cov.rules_missed.len(),
+                cov.rules,
+                cov.entries - cov.entries_missed.len(),
+                cov.entries
+            );
+            for rule in &cov.rules_missed {
+                let _ = writeln!(out, "    rule not exercised: {rule}");
+            }
+            for (list, entry, example) in &cov.entries_missed {
+                let mark = if *example { " (示例)" } else { "" };
+                let _ = writeln!(out, "    entry not exercised: {list} 「{entry}」{mark}");
+            }
+        }
+    }
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    if errors > 0 {
+        let _ = writeln!(out, "{errors} file(s) could not be read");
+    }
+    if failed > 0 || errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
