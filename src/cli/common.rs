@@ -21,6 +21,12 @@ pub fn set_globals(lang: Option<Lang>, color: Color) {
     let _ = COLOR.set(color);
 }
 
+/// A default language (from a config file) that `--lang` overrides: set only when the
+/// flag did not set one, before the first [`lang`].
+pub fn default_lang(l: Lang) {
+    let _ = LANG.set(l);
+}
+
 /// The language diagnostics are printed in.
 pub fn lang() -> Lang {
     *LANG.get_or_init(Lang::from_env)

@@ -53,6 +53,10 @@ pub enum Format {
     Text,
     /// One JSON decision a line.
     Json,
+    /// A printable record (审核意见) a subject, in Markdown.
+    Md,
+    /// The records as one self-contained HTML page that prints one record an A4 sheet.
+    Html,
 }
 
 /// What deciding one input item produced: its output, and a diagnostic for stderr.
@@ -99,6 +103,24 @@ impl EvalJob<'_> {
                             report::decision_text(self.policy, &decision, self.color)
                         );
                     }
+                    Format::Md | Format::Html => {
+                        let decision = self.policy.decide(&subject, self.as_of);
+                        let origin = format!("{}:{line}", self.origin);
+                        let record = zhunru::record::Record {
+                            policy: self.policy,
+                            subject: &subject,
+                            decision: &decision,
+                            as_of: self.as_of,
+                            question: None,
+                            origin: Some(&origin),
+                        };
+                        let text = if self.format == Format::Md {
+                            zhunru::record::markdown(&record)
+                        } else {
+                            zhunru::record::html(&record)
+                        };
+                        out.extend_from_slice(text.as_bytes());
+                    }
                 }
                 out.push(b'\n');
                 Piece { out, err: None }
@@ -112,8 +134,15 @@ impl EvalJob<'_> {
                         });
                         let _ = writeln!(out, "{obj}");
                     }
-                    Format::Text => {
+                    Format::Text | Format::Md => {
                         let _ = writeln!(out, "── {}:{line} · input error ──\n{e}\n", self.origin);
+                    }
+                    Format::Html => {
+                        let _ = writeln!(
+                            out,
+                            "<article class=\"record input-error\"><h1>输入有误 — input error</h1><pre>{}</pre></article>",
+                            zhunru::record::escape_html(&e.to_string())
+                        );
                     }
                 }
                 Piece {
@@ -199,6 +228,12 @@ pub fn run(args: EvalArgs) -> ExitCode {
     if lines_only {
         reader = reader.json_lines();
     }
+    if args.format == Format::Html {
+        // The page around the records; its end is written after the last one.
+        let page = zhunru::record::html_page("");
+        let head = page.split_once("</body>").map_or(page.as_str(), |(h, _)| h);
+        let _ = out.write_all(head.as_bytes());
+    }
     // One thread streams item by item; several take batches of BATCH lines in turn.
     let batch = if jobs <= 1 { 1 } else { BATCH };
     loop {
@@ -222,6 +257,9 @@ pub fn run(args: EvalArgs) -> ExitCode {
                 return ExitCode::from(1);
             }
         }
+    }
+    if args.format == Format::Html {
+        let _ = out.write_all(b"</body>\n</html>\n");
     }
     if out.flush().is_err() {
         return ExitCode::from(1);

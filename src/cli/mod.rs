@@ -9,6 +9,7 @@ mod audit;
 mod check;
 mod common;
 mod compare;
+mod config;
 mod diff;
 mod eval;
 mod fmt;

@@ -13,21 +13,9 @@ use super::understand;
 
 /// A `missing` name in plain words, and the subject field it is about.
 pub fn plain(name: &str) -> (&str, Option<&'static [&'static str]>) {
-    match name {
-        "approval" => ("审批（须经批准）", Some(&["approval", "status"])),
-        "approval_by" => ("审定机关", Some(&["approval", "by"])),
-        "approval_date" => ("审定日期", Some(&["approval", "date"])),
-        "basis" => ("文件依据", Some(&["basis"])),
-        "work_plan" => ("工作方案", Some(&["work_plan"])),
-        "requirements" => ("任务要求", Some(&["requirements"])),
-        "period" => ("工作时间（期限）", Some(&["period", "end"])),
-        "funding" => ("经费预算", Some(&["funding", "amount"])),
-        "authorization_content" => ("授权内容", Some(&["authorization", "content"])),
-        "authorization_object" => ("授权对象", Some(&["authorization", "object"])),
-        "authorization_powers" => ("授权权限", Some(&["authorization", "powers"])),
-        "authorization_until" => ("授权时限", Some(&["authorization", "until"])),
-        "requester" => ("申请单位", Some(&["requester"])),
-        other => (other, None),
+    match zhunru::labels::missing_label(name) {
+        Some((label, path)) => (label, Some(path)),
+        None => (name, None),
     }
 }
 

@@ -90,6 +90,7 @@ Commands:
   :compare QUESTION     every loaded district side by side (:c); a question, fields or JSON
   :history              the questions asked so far, with their verdicts
   :why                  the last answer in full, with the policy's source lines (:w)
+  :save FILE            the last answer as a record for the file (.md, or .html to print)
   :explain on|off       every answer in full (or add --explain to one question)
   :lists  :list NAME    the policy's lists      :rules   its rules
   :as-of DATE           the date decisions are made as of
@@ -121,6 +122,22 @@ impl Session {
         }
     }
 
+    /// Start in the district of this short name (`yingjiang`); false when none is loaded.
+    pub fn start_in(&mut self, name: &str) -> bool {
+        match self.districts.iter().position(|d| d.short() == name) {
+            Some(i) => {
+                self.current = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The loaded districts' short names, in order.
+    pub fn district_names(&self) -> Vec<String> {
+        self.districts.iter().map(District::short).collect()
+    }
+
     /// Names for completion: commands, districts, list entries, fields.
     pub fn completions(&self) -> Vec<String> {
         let mut out: Vec<String> = [
@@ -128,6 +145,7 @@ impl Session {
             ":districts",
             ":compare",
             ":why",
+            ":save",
             ":history",
             ":explain",
             ":clear",
@@ -372,6 +390,7 @@ impl Session {
             "districts" => self.list_districts(),
             "c" | "compare" => self.compare(rest),
             "w" | "why" => self.why(),
+            "save" | "保存" => self.save(rest),
             "history" | "hist" | "历史" => self.history(),
             "explain" => match rest {
                 "on" | "开" => {
@@ -525,6 +544,41 @@ impl Session {
             );
         }
         out
+    }
+
+    /// `:save FILE`: the last answer as a printable record (审核意见) — HTML for a `.html`
+    /// file, else Markdown.
+    fn save(&self, file: &str) -> String {
+        let file = file.trim();
+        if file.is_empty() {
+            return "error: where to? e.g. `:save 审核意见.md` or `:save 审核意见.html`\n"
+                .to_owned();
+        }
+        let Some((index, subject, decision)) = &self.last else {
+            return "nothing asked yet: ask about an item first\n".to_owned();
+        };
+        let Some(d) = self.districts.get(*index) else {
+            return "the district of the last answer is no longer loaded\n".to_owned();
+        };
+        let question = self.history.last().map(|a| a.question.as_str());
+        let record = zhunru::record::Record {
+            policy: &d.policy,
+            subject,
+            decision,
+            as_of: self.as_of,
+            question,
+            origin: None,
+        };
+        let lower = file.to_lowercase();
+        let text = if lower.ends_with(".html") || lower.ends_with(".htm") {
+            zhunru::record::html_page(&zhunru::record::html(&record))
+        } else {
+            zhunru::record::markdown(&record)
+        };
+        match std::fs::write(file, text) {
+            Ok(()) => format!("saved the last answer to {file} (审核意见已保存)\n"),
+            Err(e) => format!("error: cannot write `{file}`: {e}\n"),
+        }
     }
 
     fn why(&self) -> String {
