@@ -104,6 +104,7 @@ mod source;
 pub mod suggest;
 pub mod testing;
 mod value;
+mod versions;
 
 use std::fmt;
 
@@ -120,6 +121,7 @@ pub use source::Spanned;
 use source::Spanned as SpannedNode;
 pub use source::{Source, Span};
 pub use value::{Date, Fields, Subject, Value};
+pub use versions::Versions;
 
 use ast::{ListDecl, PolicyAst, RuleDecl};
 use eval::ListIndex;

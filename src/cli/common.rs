@@ -104,6 +104,18 @@ pub fn load_policy(path: &Path) -> Option<Policy> {
     }
 }
 
+/// Load a district: one policy file, or a folder of its dated versions (reported on
+/// stderr when it fails).
+pub fn load_versions(path: &Path) -> Option<zhunru::Versions> {
+    match zhunru::Versions::load(path) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            print_policy_error(&e);
+            None
+        }
+    }
+}
+
 /// Open a file of input (`-`: standard input) with the name diagnostics give it; the error
 /// is reported on stderr.
 pub fn open_input(input: &str) -> Option<(Box<dyn BufRead>, String)> {

@@ -9,12 +9,13 @@ use clap::{Args, ValueEnum};
 use zhunru::input::SubjectReader;
 use zhunru::{Date, Policy, render, report};
 
-use super::common::{err_color, load_policy, open_input, out_color, parse_date};
+use super::common::{err_color, load_versions, open_input, out_color, parse_date};
 
 /// Arguments of `zhunru eval`.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// The policy in force.
+    /// The policy in force: a file, or a folder of a district's dated versions (the one in
+    /// force on `--as-of` decides).
     #[arg(long, short)]
     policy: PathBuf,
     /// Output format.
@@ -195,9 +196,11 @@ impl EvalJob<'_> {
 
 /// Run `zhunru eval`.
 pub fn run(args: EvalArgs) -> ExitCode {
-    let Some(policy) = load_policy(&args.policy) else {
+    let Some(versions) = load_versions(&args.policy) else {
         return ExitCode::from(1);
     };
+    let as_of = args.as_of.unwrap_or_else(Date::today);
+    let policy = versions.in_force(as_of);
     let input = args.input.as_str();
     let Some((reader, origin)) = open_input(input) else {
         return ExitCode::from(1);
@@ -207,9 +210,9 @@ pub fn run(args: EvalArgs) -> ExitCode {
         usize::from,
     );
     let job = EvalJob {
-        policy: &policy,
+        policy,
         format: args.format,
-        as_of: args.as_of.unwrap_or_else(Date::today),
+        as_of,
         color: out_color(),
         err_color: err_color(),
         origin: &origin,
