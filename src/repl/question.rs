@@ -200,6 +200,12 @@ pub fn parse(
     names: &[Name],
     known: &dyn Fn(&str) -> bool,
 ) -> Result<Understood, String> {
+    if let Some(subject) = understand::premises_or_assessment(line) {
+        return Ok(Understood {
+            subject,
+            from: None,
+        });
+    }
     let line = understand::strip_frames(&understand::narrow(line));
     let words = words(&line)?;
     let mut category: Option<String> = None;

@@ -284,6 +284,8 @@ impl Session {
             if let Some(note) = self.unknown_category_note(&subject) {
                 out.push_str(&note);
             }
+        } else {
+            out.push_str(&premises_line(&subject));
         }
         if full {
             out.push_str(&report::decision_text(
@@ -792,6 +794,36 @@ impl Session {
         let _ = writeln!(out, "{what}");
         out
     }
+}
+
+/// 「理解为：社区 对外牌子 创建全国文明城市指挥部」: how a sign or assessment question was read.
+fn premises_line(subject: &Subject) -> String {
+    let mut parts = vec![subject.kind.zh().to_owned()];
+    for (field, label) in [
+        ("external_signs", "对外牌子"),
+        ("internal_signs", "内部标识"),
+        ("office_area", "办公面积"),
+        ("activity_area", "活动用房面积"),
+        ("indicators", "考核指标"),
+        ("veto_items", "一票否决事项"),
+        ("passed_down", "转嫁的考核"),
+    ] {
+        match subject.fields.get(field) {
+            Some(Value::List(items)) => {
+                let shown: Vec<&str> = items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Text(t) => Some(t.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                parts.push(format!("{label} {}", shown.join("、")));
+            }
+            Some(Value::Number(n)) => parts.push(format!("{label} {}", number(*n))),
+            _ => {}
+        }
+    }
+    format!("理解为：{}\n", parts.join(" · "))
 }
 
 /// 「理解为：事项 拆迁拆违（据“违章建筑拆除工作”）· 角色 责任主体 · 提出单位 区城管局」: how a
