@@ -740,16 +740,12 @@ fn cell_value(name: &str, ty: &ColumnType, text: &str) -> Result<Value, String> 
             )),
         },
         FieldType::Enum(choices) => {
-            if choices.contains(&trimmed) {
-                Ok(Value::Text(trimmed.to_owned()))
+            if let Some(value) = crate::labels::enum_value(choices, trimmed) {
+                Ok(Value::Text(value.to_owned()))
             } else {
                 Err(format!(
                     "field `{name}` should be one of {}, found \"{trimmed}\"",
-                    choices
-                        .iter()
-                        .map(|c| format!("\"{c}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    crate::labels::choices_text(choices)
                 ))
             }
         }

@@ -114,6 +114,16 @@ pub const FIELD_WORDS: &[&str] = &[
     "作为责任主体",
 ];
 
+/// An enumerated field's value from the one synonym table the JSON and CSV readers use.
+fn enum_field(choices: &[&'static str], raw: &str, what: &str) -> Result<Value, String> {
+    match zhunru::labels::enum_value(choices, raw) {
+        Some(v) => Ok(v.into()),
+        // A bare 无 means no approval asked for.
+        None if raw == "无" && choices.contains(&"none") => Ok("none".into()),
+        None => Err(format!("`{raw}` is not {what}")),
+    }
+}
+
 fn value_for(path: &str, raw: &str) -> Result<Value, String> {
     let raw = raw.trim();
     match path {
@@ -149,39 +159,26 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
                 "`{raw}` is not yes or no: write plan=true or 方案=有"
             )),
         },
-        "approval.status" => match raw {
-            "approved" | "已审批" | "批准" | "已批准" | "同意" | "已同意" | "通过" | "审批通过"
-            | "已通过" => Ok("approved".into()),
-            "pending" | "审批中" | "待审" | "待审批" => Ok("pending".into()),
-            "rejected" | "驳回" | "不同意" | "未通过" | "不予批准" | "未批准" | "不通过" => {
-                Ok("rejected".into())
-            }
-            "none" | "无" | "未审批" | "未报批" => Ok("none".into()),
-            _ => Err(format!(
-                "`{raw}` is not an approval status: approved, pending, rejected or none"
-            )),
-        },
-        "community_role" => match raw {
-            "responsible" | "责任主体" | "负责" | "牵头" => Ok("responsible".into()),
-            "assist" | "协助" | "配合" => Ok("assist".into()),
-            _ => Err(format!(
-                "`{raw}` is not a role: responsible (责任主体) or assist (协助)"
-            )),
-        },
-        "funding.per" => match raw {
-            "once" | "一次" | "一次性" => Ok("once".into()),
-            "month" | "每月" | "月" => Ok("month".into()),
-            "year" | "每年" | "年" => Ok("year".into()),
-            _ => Err(format!(
-                "`{raw}` is not a funding period: once, month or year"
-            )),
-        },
-        "requester_level" => match raw {
-            "municipal_department" | "street" | "district_department" => Ok(raw.into()),
-            _ => Err(format!(
-                "`{raw}` is not a level: municipal_department, district_department or street"
-            )),
-        },
+        "approval.status" => enum_field(
+            &["approved", "pending", "rejected", "none"],
+            raw,
+            "an approval status: approved, pending, rejected or none (已批准 审批中 驳回 未审批)",
+        ),
+        "community_role" => enum_field(
+            &["responsible", "assist"],
+            raw,
+            "a role: responsible (责任主体) or assist (协助)",
+        ),
+        "funding.per" => enum_field(
+            &["once", "month", "year"],
+            raw,
+            "a funding period: once, month or year (一次性 每月 每年)",
+        ),
+        "requester_level" => enum_field(
+            &["municipal_department", "district_department", "street"],
+            raw,
+            "a level: municipal_department, district_department or street (市直部门 区直部门 街道)",
+        ),
         _ => Ok(raw.into()),
     }
 }
