@@ -106,6 +106,9 @@ struct Ctx<'a> {
     ast: &'a PolicyAst,
     subject: &'a Subject,
     today: Date,
+    /// README: a division by zero makes a rule undecided, not a pass; set when arithmetic
+    /// gives no number.
+    arith_failed: std::cell::Cell<bool>,
 }
 
 // ------------------------------------------------------------------ text
@@ -431,7 +434,12 @@ fn arith(cx: &Ctx, op: ArithOp, a: &Expr, b: &Expr) -> V {
                 ArithOp::Mul => x * y,
                 ArithOp::Div => x / y,
             };
-            if r.is_finite() { V::Num(r) } else { V::Absent }
+            if r.is_finite() {
+                V::Num(r)
+            } else {
+                cx.arith_failed.set(true);
+                V::Absent
+            }
         }
         (V::Date(d), V::Duration(dur), ArithOp::Add) => V::Date(shift(d, dur, 1)),
         (V::Date(d), V::Duration(dur), ArithOp::Sub) => V::Date(shift(d, dur, -1)),
@@ -822,6 +830,7 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
         ast,
         subject,
         today,
+        arith_failed: std::cell::Cell::new(false),
     };
     let mut decision = RefDecision {
         subject: kind_name(subject.kind),
@@ -842,16 +851,26 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
     let mut failed_admits = Vec::new();
     let mut refers = Vec::new();
     let mut violations = Vec::new();
+    let mut undecided = Vec::new();
+    let mut covered = false;
     let mut missing: Vec<String> = Vec::new();
     for (index, rule) in ast.rules.iter().enumerate() {
         if rule_kind(rule) != subject.kind {
             continue;
         }
-        let applies = match &rule.when {
-            None => true,
-            Some(w) => truth(&cx, w) == T::True,
+        covered = true;
+        cx.arith_failed.set(false);
+        let t = match &rule.when {
+            None => T::True,
+            Some(w) => truth(&cx, w),
         };
-        if !applies {
+        if t == T::Unknown
+            && cx.arith_failed.get()
+            && matches!(rule.outcome.node, Outcome::Violation(_))
+        {
+            undecided.push(index);
+        }
+        if t != T::True {
             continue;
         }
         if let Some(u) = &rule.unless
@@ -916,11 +935,44 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
                 vec![fallback()]
             };
         }
-    } else if violations.is_empty() {
-        decision.verdict = "compliant";
-    } else {
+    } else if !violations.is_empty() {
         decision.verdict = "non_compliant";
         decision.reasons = reasons_of(&violations);
+    } else if !undecided.is_empty() {
+        // README: a rule whose condition divides by zero is undecided, never a pass.
+        decision.verdict = "undecided";
+        decision.reasons = undecided
+            .iter()
+            .filter_map(|i| {
+                let rule = ast.rules.get(*i)?;
+                let condition = rule
+                    .when
+                    .as_ref()
+                    .map_or("", |w| rule_source(policy, *i).slice(w.span));
+                Some(RefReason {
+                    message: format!(
+                        "无法判定：条件「{condition}」的计算中除数为零 — cannot be decided: its condition divides by zero"
+                    ),
+                    ..reason(&cx, *i, rule)
+                })
+            })
+            .collect();
+    } else {
+        decision.verdict = "compliant";
+        if !covered {
+            // README: compliant with nothing to comply with says so.
+            let (zh, en) = match subject.kind {
+                SubjectKind::Assessment => ("考核", "assessment plans"),
+                _ => ("社区场所", "community premises"),
+            };
+            decision.reasons = vec![RefReason {
+                rule: "no_rule_covers".to_owned(),
+                message: format!(
+                    "本政策没有关于{zh}的规则，未作任何检查 — no rule of this policy covers {en}: nothing was checked"
+                ),
+                ..fallback()
+            }];
+        }
     }
     decision
 }
