@@ -415,3 +415,33 @@ fn premises_under_a_policy_without_premises_rules_say_no_rule_covers_them() {
         .with("activity_area", 100.0);
     assert!(decide("nanqiao", &fine).reasons.is_empty());
 }
+
+#[test]
+fn a_category_matched_through_an_alias_names_the_entry_it_matched() {
+    // 户籍证明 is an alias of the national list's 居民身份信息证明: the message must not
+    // present the alias as the list's own entry.
+    let d = decide("hefei", &Subject::task("户籍证明"));
+    assert_eq!(d.verdict, Verdict::Denied);
+    assert!(
+        d.reasons[0]
+            .message
+            .starts_with("「户籍证明」（即「居民身份信息证明」）列入《"),
+        "{}",
+        d.reasons[0].message
+    );
+    let mut fast = Vec::new();
+    policy("hefei").decide_json(&Subject::task("户籍证明"), AS_OF, &mut fast);
+    assert_eq!(
+        String::from_utf8(fast).unwrap(),
+        serde_json::to_string(&d).unwrap()
+    );
+    // The entry itself, or a spelling of it (spaces, full-width forms), gets no note.
+    for spelled in ["居民身份信息证明", "　居民身份信息证明 "] {
+        let d = decide("hefei", &Subject::task(spelled));
+        assert!(
+            !d.reasons[0].message.contains("即「"),
+            "{}",
+            d.reasons[0].message
+        );
+    }
+}

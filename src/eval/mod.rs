@@ -365,25 +365,103 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn render(&self, message: &Message) -> String {
+    /// A message with its fields quoted in. `aliases` holds the fields whose text matched a
+    /// list entry through one of its aliases, with that entry: each such field is followed by
+    /// `（即「ENTRY」）`, after the `」` that closes it when it is quoted, so the message never
+    /// presents an alias as the list's own entry.
+    fn render(&self, message: &Message, aliases: &[(&Path, String)]) -> String {
         let mut out = String::new();
+        let mut note: Option<&str> = None;
         for part in &message.parts {
             match part {
-                MessagePart::Text(t) => out.push_str(t),
-                MessagePart::Field { path, filter } => match self.field(path) {
-                    Val::List(items) => {
-                        let shown: Vec<&str> = items
-                            .iter()
-                            .filter(|i| self.passes(i, filter.as_ref()))
-                            .filter_map(|i| match i {
-                                Value::Text(t) => Some(t.as_str()),
-                                _ => None,
-                            })
-                            .collect();
-                        out.push_str(&shown.join("、"));
-                    }
-                    v => out.push_str(&display(&v)),
+                MessagePart::Text(t) => match note.take() {
+                    Some(entry) => match t.strip_prefix('」') {
+                        Some(rest) => {
+                            out.push_str(&format!("」（即「{entry}」）"));
+                            out.push_str(rest);
+                        }
+                        None => {
+                            out.push_str(&format!("（即「{entry}」）"));
+                            out.push_str(t);
+                        }
+                    },
+                    None => out.push_str(t),
                 },
+                MessagePart::Field { path, filter } => {
+                    if let Some(entry) = note.take() {
+                        out.push_str(&format!("（即「{entry}」）"));
+                    }
+                    match self.field(path) {
+                        Val::List(items) => {
+                            let shown: Vec<&str> = items
+                                .iter()
+                                .filter(|i| self.passes(i, filter.as_ref()))
+                                .filter_map(|i| match i {
+                                    Value::Text(t) => Some(t.as_str()),
+                                    _ => None,
+                                })
+                                .collect();
+                            out.push_str(&shown.join("、"));
+                        }
+                        v => out.push_str(&display(&v)),
+                    }
+                    note = aliases
+                        .iter()
+                        .find(|(p, _)| p.kind == path.kind && p.fields == path.fields)
+                        .map(|(_, entry)| entry.as_str());
+                }
+            }
+        }
+        if let Some(entry) = note {
+            out.push_str(&format!("（即「{entry}」）"));
+        }
+        out
+    }
+
+    /// The fields a rule's condition found on a list through an alias (`属于`, not negated),
+    /// each with the entry it matched.
+    fn aliases_matched<'r>(&self, rule: &'r RuleDecl) -> Vec<(&'r Path, String)> {
+        let mut out = Vec::new();
+        let Some(when) = &rule.when else {
+            return out;
+        };
+        for e in when.subexpressions() {
+            let ExprKind::InList {
+                value,
+                negated: false,
+                list,
+            } = &*e.kind
+            else {
+                continue;
+            };
+            let ExprKind::Field(path) = &*value.kind else {
+                continue;
+            };
+            let Val::Text(text) = self.field(path) else {
+                continue;
+            };
+            let (Some(index), Some(decl)) = (
+                self.policy.list_index(&list.node),
+                self.policy.list_decl(&list.node),
+            ) else {
+                continue;
+            };
+            let Some(entry) = self
+                .find_text(index, &text)
+                .and_then(|i| decl.entries.get(i))
+            else {
+                continue;
+            };
+            let Literal::Text(entry) = &entry.value.node else {
+                continue;
+            };
+            let variants = &self.policy.variants;
+            if canonical(entry, variants) != canonical(&text, variants)
+                && !out
+                    .iter()
+                    .any(|(p, _): &(&Path, String)| p.fields == path.fields)
+            {
+                out.push((path, entry.clone()));
             }
         }
         out
@@ -697,7 +775,7 @@ fn undecided_message(policy: &Policy, index: usize, rule: &RuleDecl) -> String {
 
 fn rule_message(env: &Env, rule: &RuleDecl) -> String {
     match rule.outcome.node.message() {
-        Some(m) => env.render(m),
+        Some(m) => env.render(m, &env.aliases_matched(rule)),
         None => rule.name.node.clone(),
     }
 }

@@ -603,25 +603,97 @@ fn or(cx: &Ctx, parts: &[Expr]) -> T {
 /// A message with its fields quoted in: a list field shows its (filtered) text elements
 /// joined by 、; other values as the engine shows them (an absent field is 「（未提供）」, a
 /// whole number without decimals).
-fn render(cx: &Ctx, m: &Message) -> String {
+fn render(cx: &Ctx, m: &Message, aliases: &[(Vec<String>, String)]) -> String {
+    // README: a field that matched a list entry through an alias is followed by
+    // 「（即「ENTRY」）」, after the 」 that closes it when it is quoted.
     let mut out = String::new();
+    let mut note: Option<String> = None;
     for part in &m.parts {
         match part {
-            MessagePart::Text(s) => out.push_str(s),
-            MessagePart::Field { path, filter } => match field(cx, path) {
-                V::List(items) => {
-                    let shown: Vec<&str> = items
-                        .iter()
-                        .filter(|i| element_passes(cx, i, filter.as_ref()))
-                        .filter_map(|i| match i {
-                            Value::Text(s) => Some(s.as_str()),
-                            _ => None,
-                        })
-                        .collect();
-                    out.push_str(&shown.join("、"));
+            MessagePart::Text(s) => {
+                if let Some(entry) = note.take() {
+                    if let Some(rest) = s.strip_prefix('」') {
+                        out.push_str(&format!("」（即「{entry}」）{rest}"));
+                        continue;
+                    }
+                    out.push_str(&format!("（即「{entry}」）"));
                 }
-                v => out.push_str(&display(&v)),
-            },
+                out.push_str(s);
+            }
+            MessagePart::Field { path, filter } => {
+                if let Some(entry) = note.take() {
+                    out.push_str(&format!("（即「{entry}」）"));
+                }
+                match field(cx, path) {
+                    V::List(items) => {
+                        let shown: Vec<&str> = items
+                            .iter()
+                            .filter(|i| element_passes(cx, i, filter.as_ref()))
+                            .filter_map(|i| match i {
+                                Value::Text(s) => Some(s.as_str()),
+                                _ => None,
+                            })
+                            .collect();
+                        out.push_str(&shown.join("、"));
+                    }
+                    v => out.push_str(&display(&v)),
+                }
+                note = aliases
+                    .iter()
+                    .find(|(fields, _)| *fields == path.fields)
+                    .map(|(_, e)| e.clone());
+            }
+        }
+    }
+    if let Some(entry) = note {
+        out.push_str(&format!("（即「{entry}」）"));
+    }
+    out
+}
+
+/// The fields a rule's condition finds on a list (`属于`, not negated) through an alias,
+/// each with the entry's own text.
+fn aliases_matched(cx: &Ctx, rule: &RuleDecl) -> Vec<(Vec<String>, String)> {
+    let mut out: Vec<(Vec<String>, String)> = Vec::new();
+    let Some(when) = &rule.when else {
+        return out;
+    };
+    for e in when.subexpressions() {
+        let ExprKind::InList {
+            value,
+            negated: false,
+            list: name,
+        } = &*e.kind
+        else {
+            continue;
+        };
+        let ExprKind::Field(path) = &*value.kind else {
+            continue;
+        };
+        let V::Text(text) = field(cx, path) else {
+            continue;
+        };
+        let Some(decl) = list(cx, &name.node) else {
+            continue;
+        };
+        let key = canonical(cx.ast, &text);
+        for entry in &decl.entries {
+            let Literal::Text(own) = &entry.value.node else {
+                continue;
+            };
+            if canonical(cx.ast, own) == key {
+                break;
+            }
+            if entry
+                .aliases
+                .iter()
+                .any(|a| canonical(cx.ast, &a.node) == key)
+            {
+                if !out.iter().any(|(f, _)| *f == path.fields) {
+                    out.push((path.fields.clone(), own.clone()));
+                }
+                break;
+            }
         }
     }
     out
@@ -722,7 +794,7 @@ fn clauses(ast: &PolicyAst, rule: &RuleDecl) -> Vec<RefClause> {
 
 fn reason(cx: &Ctx, index: usize, rule: &RuleDecl) -> RefReason {
     let message = match rule.outcome.node.message() {
-        Some(m) => render(cx, m),
+        Some(m) => render(cx, m, &aliases_matched(cx, rule)),
         None => rule.name.node.clone(),
     };
     RefReason {
