@@ -7,9 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use zhunru::input::SubjectReader;
-use zhunru::{Date, Policy, render, report};
+use zhunru::{Date, Policy, report};
 
-use super::common::{err_color, load_policy, open_input, out_color, parse_date};
+use super::common::{
+    eprint_above, err_color, finish_progress, input_error_text, load_policy, note,
+    open_input_with_progress, out_color, parse_date, report_plain,
+};
 
 /// Arguments of `zhunru eval`.
 #[derive(Args, Debug)]
@@ -116,7 +119,7 @@ impl EvalJob<'_> {
                 }
                 Piece {
                     out,
-                    err: Some(render(&e, self.err_color)),
+                    err: Some(input_error_text(&e, self.err_color)),
                 }
             }
         }
@@ -168,7 +171,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
         return ExitCode::from(1);
     };
     let input = args.input.as_str();
-    let Some((reader, origin)) = open_input(input) else {
+    let Some((reader, origin)) = open_input_with_progress(input) else {
         return ExitCode::from(1);
     };
     let jobs = args.jobs.map_or_else(
@@ -210,22 +213,26 @@ pub fn run(args: EvalArgs) -> ExitCode {
             if let Some(err) = &piece.err {
                 bad_lines += 1;
                 let _ = out.flush();
-                eprint!("{err}");
+                eprint_above(err);
             }
             if let Err(e) = out.write_all(&piece.out) {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    finish_progress();
                     return ExitCode::SUCCESS;
                 }
-                eprintln!("error[zhunru::io]: cannot write output: {e}");
+                report_plain("zhunru::io", &format!("cannot write output: {e}"), None);
                 return ExitCode::from(1);
             }
         }
     }
+    finish_progress();
     if out.flush().is_err() {
         return ExitCode::from(1);
     }
     if bad_lines > 0 {
-        eprintln!("{bad_lines} subject(s) could not be read; every other subject was decided");
+        note(&format!(
+            "{bad_lines} subject(s) could not be read; every other subject was decided"
+        ));
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
