@@ -2,7 +2,8 @@
 //! `can 招商引资 enter?`, `招商引资 能否准入？`, `能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30`,
 //! `can 行政执法 enter as responsible?`, or a whole JSON subject.
 
-use zhunru::{Date, Subject, Value};
+use zhunru::input::coerce;
+use zhunru::{Subject, SubjectKind, Value};
 
 use super::understand::{self, Name};
 
@@ -109,76 +110,63 @@ pub const FIELD_WORDS: &[&str] = &[
     "作为责任主体",
 ];
 
+/// A `field=value` as typed: the REPL's words for a value (`经费=1.5万元`, `审批=已批准`,
+/// `方案=有`, `依据=甲、乙`) turned into the contract's text, then typed by the library's one
+/// [`coerce`](zhunru::input::coerce), as the CSV reader types its cells.
 fn value_for(path: &str, raw: &str) -> Result<Value, String> {
     let raw = raw.trim();
-    match path {
+    let text = match path {
         "funding.amount" => {
             let digits = raw.trim_start_matches('¥').trim_end_matches(['元', '¥']);
             let (digits, scale) = match digits.strip_suffix('万') {
                 Some(d) => (d, 10000.0),
                 None => (digits, 1.0),
             };
-            match digits.parse::<f64>() {
-                Ok(n) if n.is_finite() && n >= 0.0 => Ok(Value::Number(n * scale)),
-                _ => Err(format!(
-                    "`{raw}` is not an amount: write digits, e.g. funding=3000 or 经费=3000元"
-                )),
-            }
+            let amount = match coerce(SubjectKind::Task, path, digits) {
+                Ok(Value::Number(n)) if n >= 0.0 => n * scale,
+                _ => {
+                    return Err(format!(
+                        "`{raw}` is not an amount: write digits, e.g. funding=3000 or 经费=3000元"
+                    ));
+                }
+            };
+            return Ok(Value::Number(amount));
         }
-        "period.end" | "period.start" | "authorization.until" => match Date::parse(raw) {
-            Some(d) => Ok(d.into()),
-            None => Err(format!(
-                "`{raw}` is not a date: write YYYY-MM-DD, a day that exists"
-            )),
-        },
-        "basis" => Ok(Value::List(
-            raw.split([';', '；', '、'])
-                .filter(|s| !s.trim().is_empty())
-                .map(|s| Value::from(s.trim()))
-                .collect(),
-        )),
+        "basis" => raw.replace(['；', '、'], ";"),
         "work_plan" => match raw {
-            "" | "true" | "yes" | "是" | "有" => Ok(Value::Bool(true)),
-            "false" | "no" | "否" | "无" => Ok(Value::Bool(false)),
-            _ => Err(format!(
-                "`{raw}` is not yes or no: write plan=true or 方案=有"
-            )),
-        },
+            "" | "yes" | "有" => "true",
+            "no" | "无" => "false",
+            other => other,
+        }
+        .to_owned(),
         "approval.status" => match raw {
-            "approved" | "已审批" | "批准" | "已批准" | "同意" | "已同意" | "通过" | "审批通过"
-            | "已通过" => Ok("approved".into()),
-            "pending" | "审批中" | "待审" | "待审批" => Ok("pending".into()),
-            "rejected" | "驳回" | "不同意" | "未通过" | "不予批准" | "未批准" | "不通过" => {
-                Ok("rejected".into())
+            "已审批" | "批准" | "已批准" | "同意" | "已同意" | "通过" | "审批通过" | "已通过" => {
+                "approved"
             }
-            "none" | "无" | "未审批" | "未报批" => Ok("none".into()),
-            _ => Err(format!(
-                "`{raw}` is not an approval status: approved, pending, rejected or none"
-            )),
-        },
+            "审批中" | "待审" | "待审批" => "pending",
+            "驳回" | "不同意" | "未通过" | "不予批准" | "未批准" | "不通过" => {
+                "rejected"
+            }
+            "无" | "未审批" | "未报批" => "none",
+            other => other,
+        }
+        .to_owned(),
         "community_role" => match raw {
-            "responsible" | "责任主体" | "负责" | "牵头" => Ok("responsible".into()),
-            "assist" | "协助" | "配合" => Ok("assist".into()),
-            _ => Err(format!(
-                "`{raw}` is not a role: responsible (责任主体) or assist (协助)"
-            )),
-        },
+            "责任主体" | "负责" | "牵头" => "responsible",
+            "协助" | "配合" => "assist",
+            other => other,
+        }
+        .to_owned(),
         "funding.per" => match raw {
-            "once" | "一次" | "一次性" => Ok("once".into()),
-            "month" | "每月" | "月" => Ok("month".into()),
-            "year" | "每年" | "年" => Ok("year".into()),
-            _ => Err(format!(
-                "`{raw}` is not a funding period: once, month or year"
-            )),
-        },
-        "requester_level" => match raw {
-            "municipal_department" | "street" | "district_department" => Ok(raw.into()),
-            _ => Err(format!(
-                "`{raw}` is not a level: municipal_department, district_department or street"
-            )),
-        },
-        _ => Ok(raw.into()),
-    }
+            "一次" | "一次性" => "once",
+            "每月" | "月" => "month",
+            "每年" | "年" => "year",
+            other => other,
+        }
+        .to_owned(),
+        _ => raw.to_owned(),
+    };
+    coerce(SubjectKind::Task, path, &text)
 }
 
 /// A question as understood: the subject, and the phrase an entry was found inside.
