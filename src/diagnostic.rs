@@ -7,110 +7,93 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use crate::source::{Source, Span};
 
-/// The stable code of a diagnostic; its `Display` is the code users search for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Code {
-    /// The text does not follow the grammar.
-    Syntax,
-    /// A policy nests deeper than the parser allows.
-    TooDeep,
-    /// A policy file larger than the limit.
-    TooLarge,
-    /// A parse shape the builder does not expect: a bug in zhunru, reported, never ignored.
-    Internal,
-    /// A declared field of a type the language does not have.
-    UnknownFieldType,
-    /// A field declared twice, or a declared field that conflicts with the contract's.
-    DuplicateField,
-    /// A value outside a one-of field's values.
-    BadFieldValue,
-    /// A clause id declared twice in a policy and its parents.
-    DuplicateClause,
-    /// A parent policy that is missing, broken, or part of a cycle.
-    BadParent,
-    /// A child rule that admits or refers what a parent rule denies (上位政策优先).
-    OverridesParent,
-    /// A policy's dates that cannot both hold, or versions of one district that overlap.
-    BadDates,
-    /// A `除非` exception that can never apply.
-    ExceptionNeverApplies,
-    /// A date literal that does not exist.
-    BadDate,
-    /// A name used for two lists or two rules.
-    DuplicateName,
-    /// A list that is not declared.
-    UnknownList,
-    /// A `cite` that is not a rule id of the source document.
-    UnknownCite,
-    /// A field path no subject has.
-    UnknownField,
-    /// Values of different types compared or combined.
-    TypeMismatch,
-    /// One rule reading fields of two subject kinds.
-    MixedSubjects,
-    /// A rule that names no field and no `about`.
-    UnknownSubject,
-    /// An outcome that does not fit the subject (deny on premises, violation on a task).
-    WrongOutcome,
-    /// A message placeholder that cannot be filled.
-    BadPlaceholder,
-    /// The same entry twice in a list.
-    DuplicateEntry,
-    /// An item both banned and admitted.
-    BannedAndAdmitted,
-    /// A rule whose condition can never hold.
-    NeverApplies,
-    /// An admit rule without the funding the source demands (费随事转).
-    AdmitWithoutFunding,
-    /// A rule that an earlier deny takes every subject of.
-    Shadowed,
-    /// A policy assertion that does not hold.
-    AssertionFailed,
-    /// A policy with task rules but no rule that sends tasks to approval.
-    NoReferral,
-    /// A subject that is not valid JSON or does not fit the contract.
-    Input,
-    /// A file that could not be read.
-    Io,
+/// Declares [`Code`] with its stable text and [`Code::ALL`] in one list, so a code cannot be
+/// added without being listed (tests generate a check per code from `ALL`).
+macro_rules! codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident => $text:literal, )*) => {
+        /// The stable code of a diagnostic; its `Display` is the code users search for.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as shown: `zhunru::check::unknown_list`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    /// The code as shown: `zhunru::check::unknown_list`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::Syntax => "zhunru::parse::syntax",
-            Code::TooDeep => "zhunru::parse::too_deep",
-            Code::TooLarge => "zhunru::parse::too_large",
-            Code::Internal => "zhunru::parse::internal",
-            Code::UnknownFieldType => "zhunru::parse::unknown_field_type",
-            Code::DuplicateField => "zhunru::check::duplicate_field",
-            Code::BadFieldValue => "zhunru::check::bad_field_value",
-            Code::DuplicateClause => "zhunru::check::duplicate_clause",
-            Code::BadParent => "zhunru::check::bad_parent",
-            Code::OverridesParent => "zhunru::check::overrides_parent",
-            Code::BadDates => "zhunru::check::bad_dates",
-            Code::ExceptionNeverApplies => "zhunru::lint::exception_never_applies",
-            Code::BadDate => "zhunru::parse::bad_date",
-            Code::DuplicateName => "zhunru::check::duplicate_name",
-            Code::UnknownList => "zhunru::check::unknown_list",
-            Code::UnknownCite => "zhunru::check::unknown_cite",
-            Code::UnknownField => "zhunru::check::unknown_field",
-            Code::TypeMismatch => "zhunru::check::type_mismatch",
-            Code::MixedSubjects => "zhunru::check::mixed_subjects",
-            Code::UnknownSubject => "zhunru::check::unknown_subject",
-            Code::WrongOutcome => "zhunru::check::wrong_outcome",
-            Code::BadPlaceholder => "zhunru::check::bad_placeholder",
-            Code::DuplicateEntry => "zhunru::lint::duplicate_entry",
-            Code::BannedAndAdmitted => "zhunru::lint::banned_and_admitted",
-            Code::NeverApplies => "zhunru::lint::never_applies",
-            Code::AdmitWithoutFunding => "zhunru::lint::admit_without_funding",
-            Code::Shadowed => "zhunru::lint::shadowed",
-            Code::AssertionFailed => "zhunru::check::assertion_failed",
-            Code::NoReferral => "zhunru::lint::no_referral",
-            Code::Input => "zhunru::input",
-            Code::Io => "zhunru::io",
-        }
-    }
+codes! {
+    /// The text does not follow the grammar.
+    Syntax => "zhunru::parse::syntax",
+    /// A policy nests deeper than the parser allows.
+    TooDeep => "zhunru::parse::too_deep",
+    /// A policy file larger than the limit.
+    TooLarge => "zhunru::parse::too_large",
+    /// A parse shape the builder does not expect: a bug in zhunru, reported, never ignored.
+    Internal => "zhunru::parse::internal",
+    /// A declared field of a type the language does not have.
+    UnknownFieldType => "zhunru::parse::unknown_field_type",
+    /// A field declared twice, or a declared field that conflicts with the contract's.
+    DuplicateField => "zhunru::check::duplicate_field",
+    /// A value outside a one-of field's values.
+    BadFieldValue => "zhunru::check::bad_field_value",
+    /// A clause id declared twice in a policy and its parents.
+    DuplicateClause => "zhunru::check::duplicate_clause",
+    /// A parent policy that is missing, broken, or part of a cycle.
+    BadParent => "zhunru::check::bad_parent",
+    /// A child rule that admits or refers what a parent rule denies (上位政策优先).
+    OverridesParent => "zhunru::check::overrides_parent",
+    /// A policy's dates that cannot both hold, or versions of one district that overlap.
+    BadDates => "zhunru::check::bad_dates",
+    /// A `除非` exception that can never apply.
+    ExceptionNeverApplies => "zhunru::lint::exception_never_applies",
+    /// A date literal that does not exist.
+    BadDate => "zhunru::parse::bad_date",
+    /// A name used for two lists or two rules.
+    DuplicateName => "zhunru::check::duplicate_name",
+    /// A list that is not declared.
+    UnknownList => "zhunru::check::unknown_list",
+    /// A `cite` that is not a rule id of the source document.
+    UnknownCite => "zhunru::check::unknown_cite",
+    /// A field path no subject has.
+    UnknownField => "zhunru::check::unknown_field",
+    /// Values of different types compared or combined.
+    TypeMismatch => "zhunru::check::type_mismatch",
+    /// One rule reading fields of two subject kinds.
+    MixedSubjects => "zhunru::check::mixed_subjects",
+    /// A rule that names no field and no `about`.
+    UnknownSubject => "zhunru::check::unknown_subject",
+    /// An outcome that does not fit the subject (deny on premises, violation on a task).
+    WrongOutcome => "zhunru::check::wrong_outcome",
+    /// A message placeholder that cannot be filled.
+    BadPlaceholder => "zhunru::check::bad_placeholder",
+    /// The same entry twice in a list.
+    DuplicateEntry => "zhunru::lint::duplicate_entry",
+    /// An item both banned and admitted.
+    BannedAndAdmitted => "zhunru::lint::banned_and_admitted",
+    /// A rule whose condition can never hold.
+    NeverApplies => "zhunru::lint::never_applies",
+    /// An admit rule without the funding the source demands (费随事转).
+    AdmitWithoutFunding => "zhunru::lint::admit_without_funding",
+    /// A rule that an earlier deny takes every subject of.
+    Shadowed => "zhunru::lint::shadowed",
+    /// A policy assertion that does not hold.
+    AssertionFailed => "zhunru::check::assertion_failed",
+    /// A policy with task rules but no rule that sends tasks to approval.
+    NoReferral => "zhunru::lint::no_referral",
+    /// A subject that is not valid JSON or does not fit the contract.
+    Input => "zhunru::input",
+    /// A file that could not be read.
+    Io => "zhunru::io",
 }
 
 impl fmt::Display for Code {

@@ -29,8 +29,10 @@ use crate::diagnostic::InputError;
 use crate::diagnostic::json_message;
 use crate::value::Subject;
 
+mod coerce;
 mod csv;
 
+pub use coerce::coerce;
 pub use csv::{CsvReader, csv_records};
 
 /// The format of a file of subjects.

@@ -67,7 +67,9 @@ impl miette::Diagnostic for ReasonReport<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.verdict {
             Verdict::Denied | Verdict::NonCompliant => miette::Severity::Error,
-            Verdict::NeedsApproval | Verdict::NotInForce => miette::Severity::Warning,
+            Verdict::NeedsApproval | Verdict::NotInForce | Verdict::Undecided => {
+                miette::Severity::Warning
+            }
             Verdict::Admitted | Verdict::Compliant => miette::Severity::Advice,
         })
     }
@@ -85,10 +87,12 @@ impl miette::Diagnostic for ReasonReport<'_> {
             rule.name.span,
         )];
         if let Some(w) = &rule.when {
-            labels.push(LabeledSpan::new_with_span(
-                Some("条件成立 — applies".to_owned()),
-                w.span,
-            ));
+            let label = if self.verdict == Verdict::Undecided {
+                "无法判定：除数为零 — cannot be told: a division by zero"
+            } else {
+                "条件成立 — applies"
+            };
+            labels.push(LabeledSpan::new_with_span(Some(label.to_owned()), w.span));
         }
         labels.push(LabeledSpan::new_with_span(
             Some(format!("{} {}", self.verdict.as_str(), self.verdict.zh())),
@@ -163,7 +167,7 @@ pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> Strin
         let code = match decision.verdict {
             Verdict::Admitted | Verdict::Compliant => "32",
             Verdict::Denied | Verdict::NonCompliant => "31",
-            Verdict::NeedsApproval | Verdict::NotInForce => "33",
+            Verdict::NeedsApproval | Verdict::NotInForce | Verdict::Undecided => "33",
         };
         out = format!("\x1b[1;{code}m{out}\x1b[0m");
     }

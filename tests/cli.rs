@@ -437,6 +437,204 @@ fn global_options_work_on_every_subcommand() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = zhunru(&["completions", shell], None);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        for word in ["zhunru", "eval", "audit", "policy", "error-format"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    // The bash script is valid bash.
+    let out = zhunru(&["completions", "bash"], None);
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("zhunru.bash");
+    std::fs::write(&path, &out.stdout).unwrap();
+    if let Ok(status) = Command::new("bash").arg("-n").arg(&path).status() {
+        assert!(status.success(), "bash -n rejects the completion script");
+    }
+    assert_eq!(
+        zhunru(&["completions", "tcsh"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn man_pages_from_the_command_definitions() {
+    let out = zhunru(&["man"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let page = text(&out.stdout);
+    assert!(page.contains(".TH zhunru 1"), "{page}");
+    for command in ["check", "eval", "audit", "diff", "completions", "man"] {
+        assert!(page.contains(command), "zhunru(1) lacks {command}");
+    }
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("man");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = zhunru(&["man", "--out-dir", dir.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let eval = std::fs::read_to_string(dir.join("zhunru-eval.1")).unwrap();
+    assert!(eval.contains(".TH zhunru-eval 1"), "{eval}");
+    assert!(eval.contains("\\-\\-policy") && eval.contains("\\-\\-error\\-format"));
+    assert!(dir.join("zhunru.1").exists() && dir.join("zhunru-audit.1").exists());
+}
+
+/// Every line of standard error is one JSON diagnostic with the fields editors read.
+fn json_diagnostics(stderr: &[u8]) -> Vec<serde_json::Value> {
+    let lines: Vec<serde_json::Value> = text(stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    for d in &lines {
+        for key in [
+            "severity", "code", "message", "help", "file", "line", "column", "labels",
+        ] {
+            assert!(d.get(key).is_some(), "{key} missing in {d}");
+        }
+    }
+    lines
+}
+
+#[test]
+fn error_format_json_on_every_command_that_prints_diagnostics() {
+    let broken = "tests/cases/broken/bad_date.policy";
+    let cases: [&[&str]; 8] = [
+        &["check", broken],
+        &["eval", "-p", broken, "-"],
+        &["audit", "-p", broken, "-"],
+        &["diff", broken, "policies/nanqiao.policy"],
+        &["compare", broken],
+        &["notice", broken],
+        &["test", broken],
+        &["fmt", "--check", broken],
+    ];
+    for args in cases {
+        let mut all = vec!["--error-format", "json"];
+        all.extend_from_slice(args);
+        let out = zhunru(&all, Some(b""));
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let ds = json_diagnostics(&out.stderr);
+        let d = ds
+            .iter()
+            .find(|d| d["code"] == "zhunru::parse::bad_date")
+            .unwrap_or_else(|| panic!("{args:?}: {}", text(&out.stderr)));
+        assert_eq!(d["file"], broken, "{args:?}");
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(5), Some(6))
+        );
+        assert_eq!(d["labels"][0]["message"], "no such day");
+        assert!(d["help"].as_str().unwrap().contains("YYYY-MM-DD"));
+    }
+    // An input error: located in the input, its message without the location.
+    let out = zhunru(
+        &[
+            "eval",
+            "--error-format",
+            "json",
+            "-p",
+            "policies/nanqiao.policy",
+            "-",
+        ],
+        Some(b"{\"category\":\"x\"}\n{\"category\": 5}\n"),
+    );
+    let ds = json_diagnostics(&out.stderr);
+    assert_eq!(ds.len(), 1, "{}", text(&out.stderr));
+    assert_eq!(ds[0]["code"], "zhunru::input");
+    assert_eq!(
+        (ds[0]["file"].as_str(), ds[0]["line"].as_u64()),
+        (Some("<stdin>"), Some(2))
+    );
+    assert_eq!(ds[0]["column"], 14);
+    assert!(
+        ds[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("field `category`")
+    );
+    // A file that cannot be read, and the language chosen.
+    let out = zhunru(
+        &[
+            "check",
+            "--error-format",
+            "json",
+            "--lang",
+            "zh",
+            "no/such.policy",
+        ],
+        None,
+    );
+    let ds = json_diagnostics(&out.stderr);
+    assert_eq!(ds[0]["code"], "zhunru::io");
+    // Clean: nothing on standard error at all (the summaries are for people).
+    let out = zhunru(
+        &["check", "--error-format", "json", "policies/nanqiao.policy"],
+        None,
+    );
+    assert_eq!(
+        (out.status.code(), text(&out.stderr)),
+        (Some(0), String::new())
+    );
+}
+
+/// A JSON Lines file large enough for a progress bar.
+fn large_input() -> std::path::PathBuf {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("large.jsonl");
+    if !path.exists() {
+        let line = format!(
+            "{{\"category\":\"招商引资\",\"note\":\"{}\"}}\n",
+            "x".repeat(200)
+        );
+        std::fs::write(&path, line.repeat((5 << 20) / line.len())).unwrap();
+    }
+    path
+}
+
+#[test]
+fn no_progress_bar_when_standard_error_is_piped() {
+    let path = large_input();
+    let out = zhunru(
+        &[
+            "eval",
+            "-p",
+            "policies/nanqiao.policy",
+            "-f",
+            "json",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn a_progress_bar_on_a_terminal_for_a_large_file() {
+    // `script` gives the command a terminal; skip where there is none.
+    if Command::new("script").arg("--version").output().is_err() {
+        return;
+    }
+    let path = large_input();
+    for command in ["eval -f json", "audit"] {
+        let line = format!(
+            "{} {command} -p policies/nanqiao.policy {} > /dev/null",
+            env!("CARGO_BIN_EXE_zhunru"),
+            path.display()
+        );
+        let out = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let shown = text(&out.stdout);
+        assert!(
+            shown.contains("MiB"),
+            "{command}: no progress bar in {shown:?}"
+        );
+    }
+}
+
 /// `eval --format md|html`: a printable record (审核意见) a subject — the policy and date
 /// that decided, the task's fields in words, the verdict, each reason with its clause text,
 /// what is missing; a bad line becomes its own record and the others are still decided.

@@ -8,69 +8,152 @@
     clippy::indexing_slicing
 )] // a test stops at the line that failed
 
-use zhunru::{Source, check_source, render};
+use zhunru::{Code, Source, check_source, render};
 
-#[test]
-fn broken_policies() {
-    let mut paths: Vec<_> = std::fs::read_dir("tests/cases/broken")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "policy"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 20);
-    for path in paths {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let expect = text
-            .lines()
-            .next()
-            .and_then(|l| l.strip_prefix("// expect: "))
-            .unwrap_or_else(|| panic!("{} has no `// expect:` line", path.display()))
-            .trim()
-            .to_owned();
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let source = Source::new(format!("tests/cases/broken/{name}.policy"), text);
-        let diagnostics = check_source(&source);
-        let first = diagnostics
-            .first()
-            .unwrap_or_else(|| panic!("{name}: no diagnostic"));
-        assert_eq!(first.code.as_str(), expect, "{name}");
-        let rendered: String = diagnostics.iter().map(|d| render(d, false)).collect();
-        insta::assert_snapshot!(name, rendered);
-    }
+/// One test a case file (as nickel generates one per annotated input), so every failing
+/// file is reported, not only the first; `every_case_file_has_a_test` keeps this list and the
+/// folder the same.
+macro_rules! broken_cases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                broken_case(stringify!($name));
+            }
+        )*
+
+        /// The case files this test file runs, by stem.
+        const CASES: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+broken_cases!(
+    admit_without_funding,
+    assertion_failed,
+    bad_date,
+    bad_level,
+    bad_placeholder,
+    banned_and_admitted,
+    date_arithmetic_on_number,
+    duplicate_clause,
+    duplicate_clause_in_parent,
+    duplicate_entry,
+    duplicate_field,
+    duplicate_list_name,
+    duplicate_rule_name,
+    english_deny_on_community,
+    exception_never_applies,
+    expires_before_effective,
+    field_unknown_type,
+    field_value_not_one_of,
+    mixed_subjects,
+    never_applies,
+    no_referral,
+    overrides_parent,
+    parent_broken,
+    parent_cycle,
+    parent_missing,
+    shadowed,
+    syntax_chinese_keyword_typo,
+    syntax_english_keyword_typo,
+    syntax_missing_cite,
+    syntax_missing_outcome,
+    syntax_single_equals,
+    syntax_unclosed_string,
+    too_deep,
+    type_date_vs_number,
+    type_enum_misspelt,
+    type_list_field_in_list,
+    type_list_field_in_list_negated,
+    type_number_list_as_categories,
+    type_number_vs_text,
+    type_text_ordering,
+    unknown_cite_n9,
+    unknown_cite_x1,
+    unknown_field,
+    unknown_list,
+    unknown_subject,
+    wrong_outcome_deny_on_community,
+    wrong_outcome_violation_on_task,
+);
+
+/// The case `tests/cases/broken/NAME.policy`: its first diagnostic has the code its first
+/// line expects, and every diagnostic it raises is snapshotted whole.
+fn broken_case(name: &str) {
+    let path = format!("tests/cases/broken/{name}.policy");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let expect = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// expect: "))
+        .unwrap_or_else(|| panic!("{path} has no `// expect:` line"))
+        .trim()
+        .to_owned();
+    let source = Source::new(path.clone(), text);
+    let diagnostics = check_source(&source);
+    let first = diagnostics
+        .first()
+        .unwrap_or_else(|| panic!("{name}: no diagnostic"));
+    assert_eq!(first.code.as_str(), expect, "{name}");
+    let rendered: String = diagnostics.iter().map(|d| render(d, false)).collect();
+    insta::assert_snapshot!(name, rendered);
 }
 
 #[test]
-fn every_error_code_has_a_broken_policy() {
-    let all: String = std::fs::read_dir("tests/cases/broken")
+fn every_case_file_has_a_test() {
+    let mut files: Vec<String> = std::fs::read_dir("tests/cases/broken")
         .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
-    for code in [
-        "zhunru::parse::syntax",
-        "zhunru::parse::too_deep",
-        "zhunru::parse::bad_date",
-        "zhunru::check::duplicate_name",
-        "zhunru::check::unknown_list",
-        "zhunru::check::unknown_cite",
-        "zhunru::check::unknown_field",
-        "zhunru::check::type_mismatch",
-        "zhunru::check::mixed_subjects",
-        "zhunru::check::wrong_outcome",
-        "zhunru::check::bad_placeholder",
-        "zhunru::check::assertion_failed",
-        "zhunru::lint::duplicate_entry",
-        "zhunru::lint::no_referral",
-        "zhunru::lint::banned_and_admitted",
-        "zhunru::lint::never_applies",
-        "zhunru::lint::shadowed",
-        "zhunru::lint::admit_without_funding",
-    ] {
-        assert!(
-            all.contains(&format!("// expect: {code}")),
-            "no broken policy for {code}"
-        );
-    }
+    files.sort();
+    let mut listed: Vec<String> = CASES.iter().map(|c| (*c).to_owned()).collect();
+    listed.sort();
+    assert_eq!(
+        files, listed,
+        "tests/cases/broken and the broken_cases! list differ: add the file's stem to the list"
+    );
+}
+
+/// Codes no policy file can raise as a case, and why.
+const NO_CASE: &[(Code, &str)] = &[
+    (
+        Code::TooLarge,
+        "a case would be megabytes or thousands of rules: cli::too_many_rules_is_a_diagnostic",
+    ),
+    (
+        Code::Internal,
+        "a grammar/builder mismatch, a bug by definition: parse::tests::every_grammar_rule_has_a_builder_case_and_every_builder_case_a_policy",
+    ),
+    (
+        Code::Input,
+        "about subjects, not policies: tests/readers.rs",
+    ),
+    (
+        Code::Io,
+        "an unreadable file: cli::a_broken_policy_exits_1_with_a_located_diagnostic",
+    ),
+];
+
+#[test]
+fn every_error_code_has_a_broken_policy() {
+    // Generated from the code enum: a new code without a case file fails here.
+    let all: String = std::fs::read_dir("tests/cases")
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|c| !NO_CASE.iter().any(|(n, _)| n == *c))
+        .map(|c| c.as_str())
+        .filter(|code| !all.contains(&format!("// expect: {code}")))
+        .collect();
+    assert!(missing.is_empty(), "no broken policy for {missing:?}");
+    assert!(NO_CASE.iter().all(|(c, _)| Code::ALL.contains(c)));
 }
 
 /// The same diagnostics in Chinese (`--lang zh`): every message and help has a translation.

@@ -370,3 +370,78 @@ fn every_decision_but_compliant_carries_a_reason_with_a_place() {
         }
     }
 }
+
+#[test]
+fn n6_an_office_share_of_no_activity_space_is_undecided_not_a_pass() {
+    // office_area 10 over activity_area 0 divides by zero: the rule cannot be told.
+    let premises = Subject::new(SubjectKind::Community)
+        .with("office_area", 10.0)
+        .with("activity_area", 0.0);
+    let d = decide("nanqiao", &premises);
+    assert_eq!(d.verdict, Verdict::Undecided);
+    assert_eq!(d.reasons[0].rule, "办公面积不超过两成");
+    assert!(
+        d.reasons[0].message.contains("除数为零"),
+        "{}",
+        d.reasons[0].message
+    );
+    let json = serde_json::to_string(&d).unwrap();
+    let mut fast = Vec::new();
+    policy("nanqiao").decide_json(&premises, AS_OF, &mut fast);
+    assert_eq!(String::from_utf8(fast).unwrap(), json);
+    // A broken rule still decides: the premises are non-compliant whatever else is unknown.
+    let signs = premises.with("external_signs", vec!["综治中心"]);
+    assert_eq!(decide("nanqiao", &signs).verdict, Verdict::NonCompliant);
+}
+
+#[test]
+fn premises_under_a_policy_without_premises_rules_say_no_rule_covers_them() {
+    // Yingjiang's policy (and its national parent) has no rule about premises.
+    let premises = Subject::new(SubjectKind::Community).with("office_area", 300.0);
+    let d = decide("yingjiang", &premises);
+    assert_eq!(d.verdict, Verdict::Compliant);
+    assert_eq!(d.reasons.len(), 1);
+    assert_eq!(d.reasons[0].rule, "no_rule_covers");
+    assert!(d.reasons[0].message.contains("未作任何检查"));
+    let mut fast = Vec::new();
+    policy("yingjiang").decide_json(&premises, AS_OF, &mut fast);
+    assert_eq!(
+        String::from_utf8(fast).unwrap(),
+        serde_json::to_string(&d).unwrap()
+    );
+    // Nanqiao has premises rules: compliant premises carry no reason.
+    let fine = Subject::new(SubjectKind::Community)
+        .with("office_area", 10.0)
+        .with("activity_area", 100.0);
+    assert!(decide("nanqiao", &fine).reasons.is_empty());
+}
+
+#[test]
+fn a_category_matched_through_an_alias_names_the_entry_it_matched() {
+    // 户籍证明 is an alias of the national list's 居民身份信息证明: the message must not
+    // present the alias as the list's own entry.
+    let d = decide("hefei", &Subject::task("户籍证明"));
+    assert_eq!(d.verdict, Verdict::Denied);
+    assert!(
+        d.reasons[0]
+            .message
+            .starts_with("「户籍证明」（即「居民身份信息证明」）列入《"),
+        "{}",
+        d.reasons[0].message
+    );
+    let mut fast = Vec::new();
+    policy("hefei").decide_json(&Subject::task("户籍证明"), AS_OF, &mut fast);
+    assert_eq!(
+        String::from_utf8(fast).unwrap(),
+        serde_json::to_string(&d).unwrap()
+    );
+    // The entry itself, or a spelling of it (spaces, full-width forms), gets no note.
+    for spelled in ["居民身份信息证明", "　居民身份信息证明 "] {
+        let d = decide("hefei", &Subject::task(spelled));
+        assert!(
+            !d.reasons[0].message.contains("即「"),
+            "{}",
+            d.reasons[0].message
+        );
+    }
+}

@@ -109,7 +109,7 @@ impl ViolationClass {
             Verdict::NeedsApproval => Some(ViolationClass::Incomplete),
             Verdict::Admitted | Verdict::Compliant | Verdict::NonCompliant => None,
             // Nothing was decided: the row is reported as an error, not a violation.
-            Verdict::NotInForce => None,
+            Verdict::NotInForce | Verdict::Undecided => None,
         }
     }
 
@@ -203,7 +203,7 @@ impl VerdictCounts {
             Verdict::NeedsApproval | Verdict::Compliant | Verdict::NonCompliant => {
                 self.needs_approval += 1
             }
-            Verdict::NotInForce => {}
+            Verdict::NotInForce | Verdict::Undecided => {}
         }
     }
 }

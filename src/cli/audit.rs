@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use zhunru::Date;
 use zhunru::input::{InputFormat, read_subjects};
-use zhunru::{Date, render};
 
 /// How the report is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -68,7 +68,7 @@ pub fn run(args: AuditArgs) -> ExitCode {
         Some(LogFormat::Jsonl) => InputFormat::JsonLines,
         None => InputFormat::from_path(Path::new(&args.log)),
     };
-    let Some((reader, origin)) = super::common::open_input(&args.log) else {
+    let Some((reader, origin)) = super::common::open_input_with_progress(&args.log) else {
         return ExitCode::from(1);
     };
     // Diagnostics for unreadable rows go to stderr as they are met, with the line shown.
@@ -76,13 +76,19 @@ pub fn run(args: AuditArgs) -> ExitCode {
     let rows = read_subjects(reader, origin.clone(), format).inspect(|(_, read)| {
         if let Err(e) = read {
             shown.insert(e.line);
-            eprint!("{}", render(e, err_color));
+            super::common::eprint_above(&super::common::input_error_text(e, err_color));
         }
     });
     let as_of = args.as_of.unwrap_or_else(Date::today);
     let report = zhunru::audit::audit_versions(&versions, &origin, rows, as_of);
+    super::common::finish_progress();
     for e in report.errors.iter().filter(|e| !shown.contains(&e.line)) {
-        eprintln!("error[zhunru::input]: {}: {}", e.at, e.message);
+        super::common::report_at(
+            "zhunru::input",
+            &e.message,
+            Some(&origin),
+            Some((e.line, e.column)),
+        );
     }
 
     let mut out = std::io::stdout().lock();
@@ -97,15 +103,15 @@ pub fn run(args: AuditArgs) -> ExitCode {
     if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        eprintln!("error[zhunru::io]: cannot write the report: {e}");
+        super::common::report_plain("zhunru::io", &format!("cannot write the report: {e}"), None);
         return ExitCode::from(1);
     }
     if !report.errors.is_empty() {
-        eprintln!(
+        super::common::note(&format!(
             "{} row(s) could not be audited; every other row was ({} violation(s) found)",
             report.errors.len(),
             report.summary.violations
-        );
+        ));
         ExitCode::from(1)
     } else if report.has_violations() {
         ExitCode::from(3)

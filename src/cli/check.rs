@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use zhunru::Severity;
 
-use super::common::{err_color, show};
+use super::common::{err_color, note, show};
 
 /// Arguments of `zhunru check`.
 #[derive(Args, Debug)]
@@ -63,13 +63,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         } else {
             "ok"
         };
-        let _ = writeln!(
-            err,
+        drop(err);
+        note(&format!(
             "{}: {status} ({errors} error{}, {warnings} warning{})",
             path.display(),
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" },
-        );
+        ));
     }
     // Versions side by side: checked once every file of the folder checks clean.
     if !failed {

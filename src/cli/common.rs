@@ -12,13 +12,148 @@ use zhunru::{Date, Lang, Policy, PolicyError, Subject, render};
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 static COLOR: OnceLock<Color> = OnceLock::new();
+static ERROR_FORMAT: OnceLock<ErrorFormat> = OnceLock::new();
 
 /// Set the global options once, before any command runs.
-pub fn set_globals(lang: Option<Lang>, color: Color) {
+pub fn set_globals(lang: Option<Lang>, color: Color, errors: ErrorFormat) {
     if let Some(l) = lang {
         let _ = LANG.set(l);
     }
     let _ = COLOR.set(color);
+    let _ = ERROR_FORMAT.set(errors);
+}
+
+/// How diagnostics are written to standard error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ErrorFormat {
+    /// For people: the source line, a caret, labels and help.
+    Human,
+    /// One JSON object a line, for editors and CI: `severity`, `code`, `message`, `help`,
+    /// `file`, `line`, `column` (1-based, in characters) and `labels` (each with its
+    /// `message`, `line`, `column` and `length` in bytes). Summaries for people are left out.
+    Json,
+}
+
+fn error_format() -> ErrorFormat {
+    ERROR_FORMAT.get().copied().unwrap_or(ErrorFormat::Human)
+}
+
+/// Whether diagnostics are written as JSON Lines.
+pub fn json_errors() -> bool {
+    error_format() == ErrorFormat::Json
+}
+
+/// A diagnostic as written to standard error in the chosen `--error-format`: rendered with
+/// its source line, or one JSON line.
+pub fn diagnostic_text(d: &dyn miette::Diagnostic, color: bool) -> String {
+    match error_format() {
+        ErrorFormat::Human => render(d, color),
+        ErrorFormat::Json => format!("{}\n", diagnostic_json(d, None)),
+    }
+}
+
+/// An input error as written to standard error: as [`diagnostic_text`], its JSON message
+/// without the location its text starts with (`file`, `line` and `column` carry it).
+pub fn input_error_text(e: &zhunru::InputError, color: bool) -> String {
+    match error_format() {
+        ErrorFormat::Human => render(e, color),
+        ErrorFormat::Json => format!("{}\n", diagnostic_json(e, Some(&e.message))),
+    }
+}
+
+/// Where an offset falls in a diagnostic's source: its name, 1-based line and column (in
+/// characters).
+fn position(
+    source: &dyn miette::SourceCode,
+    offset: usize,
+) -> Option<(Option<String>, usize, usize)> {
+    let contents = source
+        .read_span(&miette::SourceSpan::from((offset, 0)), 0, 0)
+        .ok()?;
+    // The contents start at the offset's line and column (as the source counts them,
+    // characters); whatever they hold before the offset moves both on.
+    let delta = offset.checked_sub(contents.span().offset())?;
+    let before = std::str::from_utf8(contents.data().get(..delta)?).ok()?;
+    let line = contents.line() + 1 + before.matches('\n').count();
+    let column = match before.rsplit_once('\n') {
+        Some((_, last)) => last.chars().count() + 1,
+        None => contents.column() + before.chars().count() + 1,
+    };
+    Some((contents.name().map(str::to_owned), line, column))
+}
+
+/// A diagnostic as one JSON object (see [`ErrorFormat::Json`]); `message` in place of its
+/// text when given.
+pub fn diagnostic_json(d: &dyn miette::Diagnostic, message: Option<&str>) -> serde_json::Value {
+    let severity = match d.severity() {
+        Some(miette::Severity::Warning) => "warning",
+        Some(miette::Severity::Advice) => "advice",
+        Some(miette::Severity::Error) | None => "error",
+    };
+    let mut labels = Vec::new();
+    let mut primary: Option<(Option<String>, usize, usize)> = None;
+    for label in d.labels().into_iter().flatten() {
+        let at = d.source_code().and_then(|s| position(s, label.offset()));
+        if primary.is_none() {
+            primary.clone_from(&at);
+        }
+        labels.push(serde_json::json!({
+            "message": label.label(),
+            "primary": label.primary(),
+            "line": at.as_ref().map(|a| a.1),
+            "column": at.as_ref().map(|a| a.2),
+            "offset": label.offset(),
+            "length": label.len(),
+        }));
+    }
+    let (file, line, column) = match primary {
+        Some((file, line, column)) => (file, Some(line), Some(column)),
+        None => (None, None, None),
+    };
+    serde_json::json!({
+        "severity": severity,
+        "code": d.code().map(|c| c.to_string()),
+        "message": message.map_or_else(|| d.to_string(), str::to_owned),
+        "help": d.help().map(|h| h.to_string()),
+        "file": file,
+        "line": line,
+        "column": column,
+        "labels": labels,
+    })
+}
+
+/// A problem that has no place in a source (a file that cannot be read or written), on
+/// standard error: `error[CODE]: MESSAGE`, or its JSON line.
+pub fn report_plain(code: &str, message: &str, file: Option<&str>) {
+    report_at(code, message, file, None);
+}
+
+/// A problem at a line and column of a file it cannot show (an audit row that is not a
+/// task): `error[CODE]: FILE:LINE:COLUMN: MESSAGE`, or its JSON line.
+pub fn report_at(code: &str, message: &str, file: Option<&str>, at: Option<(usize, usize)>) {
+    if json_errors() {
+        let obj = serde_json::json!({
+            "severity": "error", "code": code, "message": message, "help": null,
+            "file": file, "line": at.map(|a| a.0), "column": at.map(|a| a.1), "labels": [],
+        });
+        eprint_above(&format!("{obj}\n"));
+    } else {
+        eprint_above(&match (file, at) {
+            (Some(f), Some((line, 0))) => format!("error[{code}]: {f}:{line}: {message}\n"),
+            (Some(f), Some((line, column))) => {
+                format!("error[{code}]: {f}:{line}:{column}: {message}\n")
+            }
+            _ => format!("error[{code}]: {message}\n"),
+        });
+    }
+}
+
+/// A line for people on standard error (a summary, a count); left out under
+/// `--error-format json`, whose standard error holds diagnostics only.
+pub fn note(message: &str) {
+    if !json_errors() {
+        eprint_above(&format!("{message}\n"));
+    }
 }
 
 /// A default language (from a config file) that `--lang` overrides: set only when the
@@ -46,9 +181,9 @@ fn color() -> Color {
     COLOR.get().copied().unwrap_or(Color::Auto)
 }
 
-/// A diagnostic rendered in the chosen language.
+/// A diagnostic in the chosen language and `--error-format`.
 pub fn show(d: &zhunru::Diagnostic, color: bool) -> String {
-    render(&d.localized(lang()), color)
+    diagnostic_text(&d.localized(lang()), color)
 }
 
 /// `--lang zh|en`, parsed straight into the library's one language type.
@@ -128,9 +263,80 @@ pub fn open_input(input: &str) -> Option<(Box<dyn BufRead>, String)> {
             input.to_owned(),
         )),
         Err(e) => {
-            eprintln!("error[zhunru::io]: cannot read `{input}`: {e}");
+            report_plain(
+                "zhunru::io",
+                &format!("cannot read `{input}`: {e}"),
+                Some(input),
+            );
             None
         }
+    }
+}
+
+/// Inputs from this size on get a progress bar, when standard error is a terminal.
+const PROGRESS_FROM: u64 = 4 << 20;
+
+/// The progress bar of the input being read, if one is shown.
+static PROGRESS: OnceLock<indicatif::ProgressBar> = OnceLock::new();
+
+/// Whether reading an input of `size` bytes shows a progress bar: a large file, standard
+/// error a terminal (never when piped or redirected), diagnostics for people.
+pub fn shows_progress(size: u64, stderr_is_terminal: bool) -> bool {
+    size >= PROGRESS_FROM && stderr_is_terminal && !json_errors()
+}
+
+/// As [`open_input`], with a progress bar on standard error while a large file is read on a
+/// terminal ([`shows_progress`]); [`finish_progress`] removes it.
+pub fn open_input_with_progress(input: &str) -> Option<(Box<dyn BufRead>, String)> {
+    let size = std::fs::metadata(input).map_or(0, |m| m.len());
+    if input == "-" || !shows_progress(size, std::io::stderr().is_terminal()) {
+        return open_input(input);
+    }
+    let file = match std::fs::File::open(input) {
+        Ok(f) => f,
+        Err(e) => {
+            report_plain(
+                "zhunru::io",
+                &format!("cannot read `{input}`: {e}"),
+                Some(input),
+            );
+            return None;
+        }
+    };
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} {bytes}/{total_bytes} [{wide_bar}] {bytes_per_sec}, {eta} left",
+    )
+    .map_or_else(
+        |_| indicatif::ProgressStyle::default_bar(),
+        |s| s.progress_chars("=> "),
+    );
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(size),
+        indicatif::ProgressDrawTarget::stderr(),
+    )
+    .with_style(style);
+    let _ = PROGRESS.set(bar.clone());
+    Some((
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            bar.wrap_read(file),
+        )),
+        input.to_owned(),
+    ))
+}
+
+/// Take the progress bar off the screen (reading is done).
+pub fn finish_progress() {
+    if let Some(bar) = PROGRESS.get() {
+        bar.finish_and_clear();
+    }
+}
+
+/// Write to standard error above the progress bar, if one is shown.
+pub fn eprint_above(text: &str) {
+    match PROGRESS.get() {
+        Some(bar) => bar.suspend(|| eprint!("{text}")),
+        None => eprint!("{text}"),
     }
 }
 
@@ -147,12 +353,14 @@ pub fn read_subjects(input: &str) -> Option<(Vec<(usize, Subject)>, usize)> {
             Ok(s) => subjects.push((line, s)),
             Err(e) => {
                 bad += 1;
-                eprint!("{}", render(&e, color));
+                eprint!("{}", input_error_text(&e, color));
             }
         }
     }
     if bad > 0 {
-        eprintln!("{bad} subject(s) could not be read; every other subject was used");
+        note(&format!(
+            "{bad} subject(s) could not be read; every other subject was used"
+        ));
     }
     Some((subjects, bad))
 }
@@ -164,7 +372,7 @@ pub fn write_out(text: &str) -> bool {
         Ok(()) => true,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
         Err(e) => {
-            eprintln!("error[zhunru::io]: cannot write output: {e}");
+            report_plain("zhunru::io", &format!("cannot write output: {e}"), None);
             false
         }
     }

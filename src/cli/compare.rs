@@ -80,7 +80,7 @@ pub fn run(args: CompareArgs) -> ExitCode {
         CompareFormat::Json => match serde_json::to_string_pretty(&table) {
             Ok(s) => s + "\n",
             Err(e) => {
-                eprintln!("error[zhunru::io]: cannot write JSON: {e}");
+                super::common::report_plain("zhunru::io", &format!("cannot write JSON: {e}"), None);
                 return ExitCode::from(1);
             }
         },

@@ -50,17 +50,22 @@ pub fn run(args: FmtArgs) -> ExitCode {
             print!("{formatted}");
         } else if formatted != *source.text {
             if args.check {
-                eprintln!(
-                    "{}: not in canonical layout (run `zhunru fmt {}`)",
-                    path.display(),
-                    path.display()
+                let file = path.display().to_string();
+                super::common::report_plain(
+                    "zhunru::fmt::not_canonical",
+                    &format!("{file}: not in canonical layout (run `zhunru fmt {file}`)"),
+                    Some(&file),
                 );
                 failed = true;
             } else if let Err(e) = std::fs::write(path, &formatted) {
-                eprintln!("error[zhunru::io]: cannot write `{}`: {e}", path.display());
+                super::common::report_plain(
+                    "zhunru::io",
+                    &format!("cannot write `{}`: {e}", path.display()),
+                    Some(&path.display().to_string()),
+                );
                 failed = true;
             } else {
-                eprintln!("{}: formatted", path.display());
+                super::common::note(&format!("{}: formatted", path.display()));
             }
         }
     }

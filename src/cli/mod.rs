@@ -9,10 +9,12 @@ mod audit;
 mod check;
 mod common;
 mod compare;
+mod completions;
 mod config;
 mod diff;
 mod eval;
 mod fmt;
+mod man;
 mod new;
 mod notice;
 mod repl;
@@ -20,7 +22,7 @@ mod repl;
 mod serve;
 mod test;
 
-use common::{Color, lang_parser};
+use common::{Color, ErrorFormat, lang_parser};
 
 /// zhunru (准入): decide whether work may be pushed down to a community, with reasons.
 #[derive(Parser, Debug)]
@@ -32,6 +34,10 @@ pub struct Cli {
     /// When to colour the output.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// How diagnostics are written to standard error: `human`, or `json` (one object a
+    /// line: severity, code, message, help, file, line, column, labels).
+    #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
+    error_format: ErrorFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,12 +69,16 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Ask "can this task enter?" interactively (能否准入).
     Repl(repl::ReplArgs),
+    /// Print a shell's completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page a command with --out-dir.
+    Man(man::ManArgs),
 }
 
 /// Parse the command line and run the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    common::set_globals(cli.lang, cli.color);
+    common::set_globals(cli.lang, cli.color, cli.error_format);
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
@@ -82,5 +92,7 @@ pub fn main() -> ExitCode {
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
         Command::Repl(args) => repl::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }

@@ -46,7 +46,11 @@ pub fn run(args: NoticeArgs) -> ExitCode {
         Some(path) => match std::fs::write(path, &text) {
             Ok(()) => true,
             Err(e) => {
-                eprintln!("error[zhunru::io]: cannot write `{}`: {e}", path.display());
+                super::common::report_plain(
+                    "zhunru::io",
+                    &format!("cannot write `{}`: {e}", path.display()),
+                    Some(&path.display().to_string()),
+                );
                 false
             }
         },

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use zhunru::{Date, Policy, render};
+use zhunru::{Date, Policy};
 
 use super::common::{err_color, parse_date, policy_files, print_policy_error};
 
@@ -50,7 +50,7 @@ pub fn run(args: TestArgs) -> ExitCode {
         let file = match zhunru::testing::read_tests(&tests) {
             Ok(f) => f,
             Err(e) => {
-                eprint!("{}", render(&e, color));
+                eprint!("{}", super::common::diagnostic_text(&e, color));
                 errors += 1;
                 continue;
             }

@@ -26,6 +26,9 @@ pub enum Verdict {
     Compliant,
     /// Some rule is broken (不合规).
     NonCompliant,
+    /// No rule is broken, but some rule could not be told either way (a division by zero
+    /// in its condition): nothing is certified (无法判定).
+    Undecided,
     /// No version of the policy is in force on the date asked about (不在施行期): before
     /// it takes effect (`生效`) or after it lapses (`失效`). Nothing was decided.
     NotInForce,
@@ -46,6 +49,7 @@ impl Verdict {
             Verdict::NeedsApproval => "needs_approval",
             Verdict::Compliant => "compliant",
             Verdict::NonCompliant => "non_compliant",
+            Verdict::Undecided => "undecided",
             Verdict::NotInForce => "not_in_force",
         }
     }
@@ -58,6 +62,7 @@ impl Verdict {
             Verdict::NeedsApproval => "须经准入审批",
             Verdict::Compliant => "合规",
             Verdict::NonCompliant => "不合规",
+            Verdict::Undecided => "无法判定",
             Verdict::NotInForce => "不在施行期",
         }
     }
@@ -188,6 +193,28 @@ impl Reason {
             message:
                 "没有规则准予此事项准入；清单之外的事项须经准入审批 — no rule admits this task"
                     .to_owned(),
+            cite: None,
+            cites: Vec::new(),
+            at: None,
+            clauses: Vec::new(),
+            span: None,
+            origin: 0,
+        }
+    }
+
+    /// The reason given when no rule of the policy is about a community or an assessment:
+    /// the verdict `compliant` then certifies nothing, and says so.
+    pub(crate) fn no_rule_covers(kind: SubjectKind) -> Reason {
+        let (zh, en) = match kind {
+            SubjectKind::Community => ("社区场所", "community premises"),
+            SubjectKind::Assessment => ("考核", "assessment plans"),
+            SubjectKind::Task => ("工作事项", "tasks"),
+        };
+        Reason {
+            rule: "no_rule_covers".to_owned(),
+            message: format!(
+                "本政策没有关于{zh}的规则，未作任何检查 — no rule of this policy covers {en}: nothing was checked"
+            ),
             cite: None,
             cites: Vec::new(),
             at: None,

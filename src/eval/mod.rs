@@ -130,6 +130,9 @@ struct Env<'a> {
     /// The last text normalised and its normal form (`None`: already normal). A category
     /// is looked up in several lists; it is normalised once.
     normal: std::cell::RefCell<(String, Option<String>)>,
+    /// Set when an arithmetic expression gave no number (a division by zero), so an unknown
+    /// condition can be told from one that lacks a field.
+    arith_failed: std::cell::Cell<bool>,
 }
 
 impl<'a> Env<'a> {
@@ -241,8 +244,15 @@ impl<'a> Env<'a> {
                 }
             }
             ExprKind::Arith(op, a, b) => match (self.value(a), self.value(b)) {
-                // Division by zero gives no value: the comparison becomes unknown.
-                (Val::Num(x), Val::Num(y)) => op.apply(x, y).map_or(Val::Absent, Val::Num),
+                // Division by zero gives no value: the comparison becomes unknown, and the
+                // rule undecided (not a pass).
+                (Val::Num(x), Val::Num(y)) => op.apply(x, y).map_or_else(
+                    || {
+                        self.arith_failed.set(true);
+                        Val::Absent
+                    },
+                    Val::Num,
+                ),
                 (date, Val::Duration(d)) if *op == ArithOp::Add || *op == ArithOp::Sub => {
                     let sign = if *op == ArithOp::Sub { -1 } else { 1 };
                     as_date(&date).map_or(Val::Absent, |x| Val::Date(shift(x, &d, sign)))
@@ -403,25 +413,104 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn render(&self, message: &Message) -> String {
+    /// A message with its fields quoted in. `aliases` holds the fields whose text matched a
+    /// list entry through one of its aliases, with that entry: each such field is followed by
+    /// `（即「ENTRY」）`, after the `」` that closes it when it is quoted, so the message never
+    /// presents an alias as the list's own entry.
+    fn render(&self, message: &Message, aliases: &[(&Path, String)]) -> String {
         let mut out = String::new();
+        let mut note: Option<&str> = None;
         for part in &message.parts {
             match part {
-                MessagePart::Text(t) => out.push_str(t),
-                MessagePart::Field { path, filter } => match self.field(path) {
-                    Val::List(items) => {
-                        let shown: Vec<&str> = items
-                            .iter()
-                            .filter(|i| self.passes(i, filter.as_ref()))
-                            .filter_map(|i| match i {
-                                Value::Text(t) => Some(t.as_str()),
-                                _ => None,
-                            })
-                            .collect();
-                        out.push_str(&shown.join("、"));
-                    }
-                    v => out.push_str(&display(&v)),
+                MessagePart::Text(t) => match note.take() {
+                    Some(entry) => match t.strip_prefix('」') {
+                        Some(rest) => {
+                            out.push_str(&format!("」（即「{entry}」）"));
+                            out.push_str(rest);
+                        }
+                        None => {
+                            out.push_str(&format!("（即「{entry}」）"));
+                            out.push_str(t);
+                        }
+                    },
+                    None => out.push_str(t),
                 },
+                MessagePart::Field { path, filter } => {
+                    if let Some(entry) = note.take() {
+                        out.push_str(&format!("（即「{entry}」）"));
+                    }
+                    match self.field(path) {
+                        Val::List(items) => {
+                            let shown: Vec<&str> = items
+                                .iter()
+                                .filter(|i| self.passes(i, filter.as_ref()))
+                                .filter_map(|i| match i {
+                                    Value::Text(t) => Some(t.as_str()),
+                                    _ => None,
+                                })
+                                .collect();
+                            out.push_str(&shown.join("、"));
+                        }
+                        v => out.push_str(&display(&v)),
+                    }
+                    note = aliases
+                        .iter()
+                        .find(|(p, _)| p.kind == path.kind && p.fields == path.fields)
+                        .map(|(_, entry)| entry.as_str());
+                }
+            }
+        }
+        if let Some(entry) = note {
+            out.push_str(&format!("（即「{entry}」）"));
+        }
+        out
+    }
+
+    /// The fields a rule's condition found on a list through an alias (`属于`, not negated)
+    /// or inside a longer name (`包含`), each with the entry it matched.
+    fn aliases_matched<'r>(&self, rule: &'r RuleDecl) -> Vec<(&'r Path, String)> {
+        let mut out = Vec::new();
+        let Some(when) = &rule.when else {
+            return out;
+        };
+        for e in when.subexpressions() {
+            // `属于` through an alias, or `包含` an entry inside a longer name.
+            let ExprKind::InList { value, op, list } = &*e.kind else {
+                continue;
+            };
+            if !matches!(op, ListOp::In | ListOp::Mentions) {
+                continue;
+            }
+            let ExprKind::Field(path) = &*value.kind else {
+                continue;
+            };
+            let Val::Text(text) = self.field(path) else {
+                continue;
+            };
+            let (Some(index), Some(decl)) = (
+                self.policy.list_index(&list.node),
+                self.policy.list_decl(&list.node),
+            ) else {
+                continue;
+            };
+            let found = if *op == ListOp::In {
+                self.find_text(index, &text)
+            } else {
+                index.mentioned_in(&canonical(&text, &self.policy.variants))
+            };
+            let Some(entry) = found.and_then(|i| decl.entries.get(i)) else {
+                continue;
+            };
+            let Literal::Text(entry) = &entry.value.node else {
+                continue;
+            };
+            let variants = &self.policy.variants;
+            if canonical(entry, variants) != canonical(&text, variants)
+                && !out
+                    .iter()
+                    .any(|(p, _): &(&Path, String)| p.fields == path.fields)
+            {
+                out.push((path, entry.clone()));
             }
         }
         out
@@ -543,6 +632,11 @@ pub(crate) enum Decider {
     /// An admit rule that applied but whose requirements failed, named when no refer rule
     /// applied: its reason says what failed.
     Unmet(usize),
+    /// A rule whose condition could not be told because its arithmetic failed (a division
+    /// by zero): reported, never taken for a pass.
+    Undecided(usize),
+    /// No rule of the policy is about this kind of subject (community, assessment).
+    NoRuleCovers,
 }
 
 /// Per-policy data computed once at load, so deciding allocates little: the `missing` name
@@ -648,10 +742,14 @@ pub(crate) fn decide_json(
                 out.extend_from_slice(c.json_head.get(i).map_or("", String::as_str).as_bytes());
                 let message = match reason {
                     Decider::Unmet(_) => unmet_message(&env, i, rule),
+                    Decider::Undecided(_) => undecided_message(policy, i, rule),
                     _ => rule_message(&env, rule),
                 };
                 let _ = serde_json::to_writer(&mut *out, &message);
                 out.extend_from_slice(c.json_tail.get(i).map_or("", String::as_str).as_bytes());
+            }
+            None if *reason == Decider::NoRuleCovers => {
+                let _ = serde_json::to_writer(&mut *out, &Reason::no_rule_covers(subject.kind));
             }
             None => out.extend_from_slice(c.fallback_json.as_bytes()),
         }
@@ -684,8 +782,10 @@ pub(crate) fn decide_json(
 
 fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {
     match decider {
-        Decider::Rule(i) | Decider::Unmet(i) => Some((i, policy.ast.rules.get(i)?)),
-        Decider::NoRule | Decider::NotInForce => None,
+        Decider::Rule(i) | Decider::Unmet(i) | Decider::Undecided(i) => {
+            Some((i, policy.ast.rules.get(i)?))
+        }
+        Decider::NoRule | Decider::NotInForce | Decider::NoRuleCovers => None,
     }
 }
 
@@ -718,9 +818,20 @@ fn unmet_message(env: &Env, index: usize, rule: &RuleDecl) -> String {
     )
 }
 
+/// A rule that could not be told: its condition, and why.
+fn undecided_message(policy: &Policy, index: usize, rule: &RuleDecl) -> String {
+    let condition = rule
+        .when
+        .as_ref()
+        .map_or("", |w| policy.rule_source(index).slice(w.span));
+    format!(
+        "无法判定：条件「{condition}」的计算中除数为零 — cannot be decided: its condition divides by zero"
+    )
+}
+
 fn rule_message(env: &Env, rule: &RuleDecl) -> String {
     match rule.outcome.node.message() {
-        Some(m) => env.render(m),
+        Some(m) => env.render(m, &env.aliases_matched(rule)),
         None => rule.name.node.clone(),
     }
 }
@@ -734,6 +845,10 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
             (Decider::Unmet(_), Some((i, rule))) => {
                 policy.reason(i, rule, Some(unmet_message(&env, i, rule)))
             }
+            (Decider::Undecided(_), Some((i, rule))) => {
+                policy.reason(i, rule, Some(undecided_message(policy, i, rule)))
+            }
+            (Decider::NoRuleCovers, None) => Reason::no_rule_covers(subject.kind),
             (_, Some((i, rule))) => policy.reason(i, rule, Some(rule_message(&env, rule))),
             (Decider::NotInForce, None) => policy.not_in_force(today),
             _ => Reason::fallback(),
@@ -774,6 +889,7 @@ impl<'a> Env<'a> {
             today,
             trace,
             normal: Default::default(),
+            arith_failed: Default::default(),
         }
     }
 }
@@ -809,16 +925,21 @@ fn find_within(
     let mut refers = Vec::new();
     let mut partial = Vec::new();
     let mut violations = Vec::new();
+    let mut undecided = Vec::new();
     let mut missing: Vec<(usize, usize)> = Vec::new();
     for &index in policy.rules_for(subject.kind) {
         let Some(rule) = policy.ast.rules.get(index) else {
             continue;
         };
-        let applies = rule
-            .when
-            .as_ref()
-            .is_none_or(|w| env.truth(w) == Truth::True);
-        if !applies {
+        env.arith_failed.set(false);
+        let truth = rule.when.as_ref().map_or(Truth::True, |w| env.truth(w));
+        if truth == Truth::Unknown
+            && env.arith_failed.get()
+            && matches!(rule.outcome.node, Outcome::Violation(_))
+        {
+            undecided.push(Decider::Undecided(index));
+        }
+        if truth != Truth::True {
             continue;
         }
         if let Some(u) = &rule.unless
@@ -870,8 +991,13 @@ fn find_within(
             }
             (Verdict::NeedsApproval, reasons, missing)
         }
-        _ if violations.is_empty() => (Verdict::Compliant, Vec::new(), Vec::new()),
-        _ => (Verdict::NonCompliant, violations, Vec::new()),
+        _ if !violations.is_empty() => (Verdict::NonCompliant, violations, Vec::new()),
+        _ if !undecided.is_empty() => (Verdict::Undecided, undecided, Vec::new()),
+        // Compliant with nothing to comply with: say that no rule covers the subject.
+        _ if policy.rules_for(subject.kind).is_empty() => {
+            (Verdict::Compliant, vec![Decider::NoRuleCovers], Vec::new())
+        }
+        _ => (Verdict::Compliant, Vec::new(), Vec::new()),
     };
     Found {
         verdict,

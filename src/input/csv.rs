@@ -29,8 +29,9 @@ use std::io::BufRead;
 use crate::ast::SubjectKind;
 use crate::diagnostic::{CSV_HELP, InputError};
 use crate::schema::{self, FieldType};
-use crate::value::{Date, Fields, Subject, Value};
+use crate::value::{Fields, Subject, Value};
 
+use super::coerce::coerce_typed;
 use super::{MAX_LINE_BYTES, Read};
 
 /// How a column's cells are read.
@@ -691,73 +692,16 @@ fn column_type(path: &[String]) -> Result<ColumnType, String> {
     }
 }
 
-/// A cell's value, typed by its column.
+/// A cell's value, typed by its column (through the one [`coerce`](super::coerce)).
 fn cell_value(name: &str, ty: &ColumnType, text: &str) -> Result<Value, String> {
-    let ty = match ty {
-        ColumnType::Kind => &FieldType::Enum(&["task", "community", "assessment"]),
-        ColumnType::Known(ty) => *ty,
-        ColumnType::Unknown => return Ok(Value::Text(text.to_owned())),
-    };
-    let trimmed = text.trim();
-    let wrong = || {
-        format!(
-            "field `{name}` should be {}, found \"{trimmed}\"",
-            ty.describe()
-        )
-    };
     match ty {
-        FieldType::Text | FieldType::Any => Ok(Value::Text(text.to_owned())),
-        FieldType::Number => {
-            // `f64::from_str` also reads `inf` and `NaN`, which are not amounts.
-            let plain = trimmed
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-            let integer = trimmed.trim_start_matches(['-', '+']);
-            if !integer.is_empty()
-                && integer.bytes().all(|b| b.is_ascii_digit())
-                && integer
-                    .parse::<u64>()
-                    .map_or(true, |n| n > crate::value::MAX_EXACT_INTEGER)
-            {
-                return Err(crate::value::inexact_integer(name, trimmed));
-            }
-            match trimmed.parse::<f64>() {
-                Ok(n) if plain && n.is_finite() => Ok(Value::Number(n)),
-                _ => Err(wrong()),
-            }
-        }
-        FieldType::Bool => match trimmed {
-            "true" | "TRUE" | "True" | "是" => Ok(Value::Bool(true)),
-            "false" | "FALSE" | "False" | "否" => Ok(Value::Bool(false)),
-            _ => Err(format!(
-                "field `{name}` should be `true` or `false`, found \"{trimmed}\""
-            )),
-        },
-        FieldType::Date => match Date::parse(trimmed) {
-            Some(_) => Ok(Value::Text(trimmed.to_owned())),
-            None => Err(format!(
-                "field `{name}` should be a date written YYYY-MM-DD that exists on the calendar, found \"{trimmed}\""
-            )),
-        },
-        FieldType::Enum(choices) => {
-            if let Some(value) = crate::labels::enum_value(choices, trimmed) {
-                Ok(Value::Text(value.to_owned()))
-            } else {
-                Err(format!(
-                    "field `{name}` should be one of {}, found \"{trimmed}\"",
-                    crate::labels::choices_text(choices)
-                ))
-            }
-        }
-        FieldType::TextList => Ok(Value::List(
-            text.split(';')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| Value::Text(s.to_owned()))
-                .collect(),
-        )),
-        // Object columns are refused with the header.
-        FieldType::Object(_) => Err(wrong()),
+        ColumnType::Kind => coerce_typed(
+            name,
+            &FieldType::Enum(&["task", "community", "assessment"]),
+            text,
+        ),
+        ColumnType::Known(ty) => coerce_typed(name, ty, text),
+        ColumnType::Unknown => Ok(Value::Text(text.to_owned())),
     }
 }
 

@@ -213,14 +213,14 @@ pub fn short(
         let code = match decision.verdict {
             Verdict::Admitted | Verdict::Compliant => "32",
             Verdict::Denied | Verdict::NonCompliant => "31",
-            Verdict::NeedsApproval | Verdict::NotInForce => "33",
+            Verdict::NeedsApproval | Verdict::NotInForce | Verdict::Undecided => "33",
         };
         verdict = format!("\x1b[1;{code}m{verdict}\x1b[0m");
     }
     let mut out = format!("{verdict}\n");
     let mark = match decision.verdict {
         Verdict::Denied | Verdict::NonCompliant => "×",
-        Verdict::NeedsApproval | Verdict::NotInForce => "⚠",
+        Verdict::NeedsApproval | Verdict::NotInForce | Verdict::Undecided => "⚠",
         Verdict::Admitted | Verdict::Compliant => "✓",
     };
     for r in &decision.reasons {
@@ -324,6 +324,7 @@ pub fn short(
         }
         Verdict::Compliant => "合规".to_owned(),
         Verdict::NonCompliant => "按上述规则整改".to_owned(),
+        Verdict::Undecided => "核对上述规则所用的数值（如面积为0），更正后再问".to_owned(),
     };
     let _ = writeln!(out, "下一步：{next}");
 

@@ -2,7 +2,8 @@
 //! `can 招商引资 enter?`, `招商引资 能否准入？`, `能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30`,
 //! `can 行政执法 enter as responsible?`, or a whole JSON subject.
 
-use zhunru::{Date, Subject, Value};
+use zhunru::input::coerce;
+use zhunru::{Subject, SubjectKind, Value};
 
 use super::understand::{self, Name};
 
@@ -114,73 +115,41 @@ pub const FIELD_WORDS: &[&str] = &[
     "作为责任主体",
 ];
 
-/// An enumerated field's value from the one synonym table the JSON and CSV readers use.
-fn enum_field(choices: &[&'static str], raw: &str, what: &str) -> Result<Value, String> {
-    match zhunru::labels::enum_value(choices, raw) {
-        Some(v) => Ok(v.into()),
-        // A bare 无 means no approval asked for.
-        None if raw == "无" && choices.contains(&"none") => Ok("none".into()),
-        None => Err(format!("`{raw}` is not {what}")),
-    }
-}
-
+/// A `field=value` as typed: the REPL's words for a value (`经费=1.5万元`, `审批=已批准`,
+/// `方案=有`, `依据=甲、乙`) turned into the contract's text, then typed by the library's one
+/// [`coerce`](zhunru::input::coerce), as the CSV reader types its cells.
 fn value_for(path: &str, raw: &str) -> Result<Value, String> {
     let raw = raw.trim();
-    match path {
+    let text = match path {
         "funding.amount" => {
             let digits = raw.trim_start_matches('¥').trim_end_matches(['元', '¥']);
             let (digits, scale) = match digits.strip_suffix('万') {
                 Some(d) => (d, 10000.0),
                 None => (digits, 1.0),
             };
-            match digits.parse::<f64>() {
-                Ok(n) if n.is_finite() && n >= 0.0 => Ok(Value::Number(n * scale)),
-                _ => Err(format!(
-                    "`{raw}` is not an amount: write digits, e.g. funding=3000 or 经费=3000元"
-                )),
-            }
+            let amount = match coerce(SubjectKind::Task, path, digits) {
+                Ok(Value::Number(n)) if n >= 0.0 => n * scale,
+                _ => {
+                    return Err(format!(
+                        "`{raw}` is not an amount: write digits, e.g. funding=3000 or 经费=3000元"
+                    ));
+                }
+            };
+            return Ok(Value::Number(amount));
         }
-        "period.end" | "period.start" | "authorization.until" => match Date::parse(raw) {
-            Some(d) => Ok(d.into()),
-            None => Err(format!(
-                "`{raw}` is not a date: write YYYY-MM-DD, a day that exists"
-            )),
-        },
-        "basis" => Ok(Value::List(
-            raw.split([';', '；', '、'])
-                .filter(|s| !s.trim().is_empty())
-                .map(|s| Value::from(s.trim()))
-                .collect(),
-        )),
+        "basis" => raw.replace(['；', '、'], ";"),
         "work_plan" => match raw {
-            "" | "true" | "yes" | "是" | "有" => Ok(Value::Bool(true)),
-            "false" | "no" | "否" | "无" => Ok(Value::Bool(false)),
-            _ => Err(format!(
-                "`{raw}` is not yes or no: write plan=true or 方案=有"
-            )),
-        },
-        "approval.status" => enum_field(
-            &["approved", "pending", "rejected", "none"],
-            raw,
-            "an approval status: approved, pending, rejected or none (已批准 审批中 驳回 未审批)",
-        ),
-        "community_role" => enum_field(
-            &["responsible", "assist"],
-            raw,
-            "a role: responsible (责任主体) or assist (协助)",
-        ),
-        "funding.per" => enum_field(
-            &["once", "month", "year"],
-            raw,
-            "a funding period: once, month or year (一次性 每月 每年)",
-        ),
-        "requester_level" => enum_field(
-            &["municipal_department", "district_department", "street"],
-            raw,
-            "a level: municipal_department, district_department or street (市直部门 区直部门 街道)",
-        ),
-        _ => Ok(raw.into()),
-    }
+            "" | "yes" | "有" => "true",
+            "no" | "无" => "false",
+            other => other,
+        }
+        .to_owned(),
+        // The enumerations' Chinese words are the readers' own (labels::enum_value); a
+        // bare 无 for the approval means none was asked for.
+        "approval.status" if raw == "无" => "none".to_owned(),
+        _ => raw.to_owned(),
+    };
+    coerce(SubjectKind::Task, path, &text)
 }
 
 /// A question as understood: the subject, and the phrase an entry was found inside.

@@ -106,6 +106,9 @@ struct Ctx<'a> {
     ast: &'a PolicyAst,
     subject: &'a Subject,
     today: Date,
+    /// README: a division by zero makes a rule undecided, not a pass; set when arithmetic
+    /// gives no number.
+    arith_failed: std::cell::Cell<bool>,
 }
 
 // ------------------------------------------------------------------ text
@@ -464,7 +467,12 @@ fn arith(cx: &Ctx, op: ArithOp, a: &Expr, b: &Expr) -> V {
                 ArithOp::Mul => x * y,
                 ArithOp::Div => x / y,
             };
-            if r.is_finite() { V::Num(r) } else { V::Absent }
+            if r.is_finite() {
+                V::Num(r)
+            } else {
+                cx.arith_failed.set(true);
+                V::Absent
+            }
         }
         (V::Date(d), V::Duration(dur), ArithOp::Add) => V::Date(shift(d, dur, 1)),
         (V::Date(d), V::Duration(dur), ArithOp::Sub) => V::Date(shift(d, dur, -1)),
@@ -626,25 +634,122 @@ fn or(cx: &Ctx, parts: &[Expr]) -> T {
 /// A message with its fields quoted in: a list field shows its (filtered) text elements
 /// joined by 、; other values as the engine shows them (an absent field is 「（未提供）」, a
 /// whole number without decimals).
-fn render(cx: &Ctx, m: &Message) -> String {
+fn render(cx: &Ctx, m: &Message, aliases: &[(Vec<String>, String)]) -> String {
+    // README: a field that matched a list entry through an alias is followed by
+    // 「（即「ENTRY」）」, after the 」 that closes it when it is quoted.
     let mut out = String::new();
+    let mut note: Option<String> = None;
     for part in &m.parts {
         match part {
-            MessagePart::Text(s) => out.push_str(s),
-            MessagePart::Field { path, filter } => match field(cx, path) {
-                V::List(items) => {
-                    let shown: Vec<&str> = items
-                        .iter()
-                        .filter(|i| element_passes(cx, i, filter.as_ref()))
-                        .filter_map(|i| match i {
-                            Value::Text(s) => Some(s.as_str()),
-                            _ => None,
-                        })
-                        .collect();
-                    out.push_str(&shown.join("、"));
+            MessagePart::Text(s) => {
+                if let Some(entry) = note.take() {
+                    if let Some(rest) = s.strip_prefix('」') {
+                        out.push_str(&format!("」（即「{entry}」）{rest}"));
+                        continue;
+                    }
+                    out.push_str(&format!("（即「{entry}」）"));
                 }
-                v => out.push_str(&display(&v)),
-            },
+                out.push_str(s);
+            }
+            MessagePart::Field { path, filter } => {
+                if let Some(entry) = note.take() {
+                    out.push_str(&format!("（即「{entry}」）"));
+                }
+                match field(cx, path) {
+                    V::List(items) => {
+                        let shown: Vec<&str> = items
+                            .iter()
+                            .filter(|i| element_passes(cx, i, filter.as_ref()))
+                            .filter_map(|i| match i {
+                                Value::Text(s) => Some(s.as_str()),
+                                _ => None,
+                            })
+                            .collect();
+                        out.push_str(&shown.join("、"));
+                    }
+                    v => out.push_str(&display(&v)),
+                }
+                note = aliases
+                    .iter()
+                    .find(|(fields, _)| *fields == path.fields)
+                    .map(|(_, e)| e.clone());
+            }
+        }
+    }
+    if let Some(entry) = note {
+        out.push_str(&format!("（即「{entry}」）"));
+    }
+    out
+}
+
+/// The fields a rule's condition finds on a list (`属于`, not negated) through an alias, or
+/// inside a longer name (`包含`: the first entry mentioned), each with the entry's own text.
+fn aliases_matched(cx: &Ctx, rule: &RuleDecl) -> Vec<(Vec<String>, String)> {
+    let mut out: Vec<(Vec<String>, String)> = Vec::new();
+    let Some(when) = &rule.when else {
+        return out;
+    };
+    for e in when.subexpressions() {
+        let ExprKind::InList {
+            value,
+            op,
+            list: name,
+        } = &*e.kind
+        else {
+            continue;
+        };
+        if !matches!(op, ListOp::In | ListOp::Mentions) {
+            continue;
+        }
+        let ExprKind::Field(path) = &*value.kind else {
+            continue;
+        };
+        let V::Text(text) = field(cx, path) else {
+            continue;
+        };
+        let Some(decl) = list(cx, &name.node) else {
+            continue;
+        };
+        let key = canonical(cx.ast, &text);
+        if *op == ListOp::Mentions {
+            // The first entry (in list order) whose text or an alias the name mentions.
+            let mentioned = |k: &str| {
+                let k = canonical(cx.ast, k);
+                !k.is_empty() && key.contains(&k)
+            };
+            let first = decl.entries.iter().find_map(|entry| match &entry.value.node {
+                Literal::Text(own)
+                    if mentioned(own) || entry.aliases.iter().any(|a| mentioned(&a.node)) =>
+                {
+                    Some(own)
+                }
+                _ => None,
+            });
+            if let Some(own) = first
+                && canonical(cx.ast, own) != key
+                && !out.iter().any(|(f, _)| *f == path.fields)
+            {
+                out.push((path.fields.clone(), own.clone()));
+            }
+            continue;
+        }
+        for entry in &decl.entries {
+            let Literal::Text(own) = &entry.value.node else {
+                continue;
+            };
+            if canonical(cx.ast, own) == key {
+                break;
+            }
+            if entry
+                .aliases
+                .iter()
+                .any(|a| canonical(cx.ast, &a.node) == key)
+            {
+                if !out.iter().any(|(f, _)| *f == path.fields) {
+                    out.push((path.fields.clone(), own.clone()));
+                }
+                break;
+            }
         }
     }
     out
@@ -745,7 +850,7 @@ fn clauses(ast: &PolicyAst, rule: &RuleDecl) -> Vec<RefClause> {
 
 fn reason(cx: &Ctx, index: usize, rule: &RuleDecl) -> RefReason {
     let message = match rule.outcome.node.message() {
-        Some(m) => render(cx, m),
+        Some(m) => render(cx, m, &aliases_matched(cx, rule)),
         None => rule.name.node.clone(),
     };
     RefReason {
@@ -853,6 +958,7 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
         ast,
         subject,
         today,
+        arith_failed: std::cell::Cell::new(false),
     };
     let mut decision = RefDecision {
         subject: kind_name(subject.kind),
@@ -873,16 +979,26 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
     let mut failed_admits = Vec::new();
     let mut refers = Vec::new();
     let mut violations = Vec::new();
+    let mut undecided = Vec::new();
+    let mut covered = false;
     let mut missing: Vec<String> = Vec::new();
     for (index, rule) in ast.rules.iter().enumerate() {
         if rule_kind(rule) != subject.kind {
             continue;
         }
-        let applies = match &rule.when {
-            None => true,
-            Some(w) => truth(&cx, w) == T::True,
+        covered = true;
+        cx.arith_failed.set(false);
+        let t = match &rule.when {
+            None => T::True,
+            Some(w) => truth(&cx, w),
         };
-        if !applies {
+        if t == T::Unknown
+            && cx.arith_failed.get()
+            && matches!(rule.outcome.node, Outcome::Violation(_))
+        {
+            undecided.push(index);
+        }
+        if t != T::True {
             continue;
         }
         if let Some(u) = &rule.unless
@@ -947,11 +1063,44 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
                 vec![fallback()]
             };
         }
-    } else if violations.is_empty() {
-        decision.verdict = "compliant";
-    } else {
+    } else if !violations.is_empty() {
         decision.verdict = "non_compliant";
         decision.reasons = reasons_of(&violations);
+    } else if !undecided.is_empty() {
+        // README: a rule whose condition divides by zero is undecided, never a pass.
+        decision.verdict = "undecided";
+        decision.reasons = undecided
+            .iter()
+            .filter_map(|i| {
+                let rule = ast.rules.get(*i)?;
+                let condition = rule
+                    .when
+                    .as_ref()
+                    .map_or("", |w| rule_source(policy, *i).slice(w.span));
+                Some(RefReason {
+                    message: format!(
+                        "无法判定：条件「{condition}」的计算中除数为零 — cannot be decided: its condition divides by zero"
+                    ),
+                    ..reason(&cx, *i, rule)
+                })
+            })
+            .collect();
+    } else {
+        decision.verdict = "compliant";
+        if !covered {
+            // README: compliant with nothing to comply with says so.
+            let (zh, en) = match subject.kind {
+                SubjectKind::Assessment => ("考核", "assessment plans"),
+                _ => ("社区场所", "community premises"),
+            };
+            decision.reasons = vec![RefReason {
+                rule: "no_rule_covers".to_owned(),
+                message: format!(
+                    "本政策没有关于{zh}的规则，未作任何检查 — no rule of this policy covers {en}: nothing was checked"
+                ),
+                ..fallback()
+            }];
+        }
     }
     decision
 }
