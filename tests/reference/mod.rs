@@ -717,14 +717,17 @@ fn aliases_matched(cx: &Ctx, rule: &RuleDecl) -> Vec<(Vec<String>, String)> {
                 let k = canonical(cx.ast, k);
                 !k.is_empty() && key.contains(&k)
             };
-            let first = decl.entries.iter().find_map(|entry| match &entry.value.node {
-                Literal::Text(own)
-                    if mentioned(own) || entry.aliases.iter().any(|a| mentioned(&a.node)) =>
-                {
-                    Some(own)
-                }
-                _ => None,
-            });
+            let first = decl
+                .entries
+                .iter()
+                .find_map(|entry| match &entry.value.node {
+                    Literal::Text(own)
+                        if mentioned(own) || entry.aliases.iter().any(|a| mentioned(&a.node)) =>
+                    {
+                        Some(own)
+                    }
+                    _ => None,
+                });
             if let Some(own) = first
                 && canonical(cx.ast, own) != key
                 && !out.iter().any(|(f, _)| *f == path.fields)
