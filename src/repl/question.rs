@@ -47,6 +47,79 @@ pub fn words(line: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// A task field the policy (or its parent) declares beyond the contract (`字段 事项.community_type
+/// 「社区类型」 取值 「城市」、「涉农」`): typed by its name or its label.
+pub struct Declared {
+    /// The path below the task (`community_type`).
+    pub name: String,
+    /// The label in the source's words (`社区类型`).
+    pub label: Option<String>,
+    /// Its declared type.
+    pub ty: zhunru::ast::DeclaredType,
+}
+
+impl Declared {
+    /// The task fields a policy declares.
+    pub fn of(policy: &zhunru::Policy) -> Vec<Declared> {
+        policy
+            .ast()
+            .fields
+            .iter()
+            .filter(|f| f.path.kind == SubjectKind::Task)
+            .map(|f| Declared {
+                name: f.path.fields.join("."),
+                label: f.label.as_ref().map(|l| l.node.clone()),
+                ty: f.ty.node.clone(),
+            })
+            .collect()
+    }
+
+    /// A typed value for the field, or what is wrong with it.
+    fn value(&self, raw: &str) -> Result<Value, String> {
+        use zhunru::ast::DeclaredType as T;
+        let name = self.label.as_deref().unwrap_or(&self.name);
+        match &self.ty {
+            T::Text => Ok(raw.into()),
+            T::Texts => Ok(Value::List(
+                raw.split([';', '；', '、'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(Value::from)
+                    .collect(),
+            )),
+            T::OneOf(values) => values
+                .iter()
+                .find(|v| zhunru::normalize(v) == zhunru::normalize(raw))
+                .map(|v| Value::from(v.as_str()))
+                .ok_or_else(|| {
+                    format!(
+                        "`{raw}` is not a {name}: one of {}",
+                        values
+                            .iter()
+                            .map(|v| format!("「{v}」"))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    )
+                }),
+            T::Number => raw
+                .trim_end_matches(['元', '个', '人', '项'])
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(Value::Number)
+                .ok_or_else(|| format!("`{raw}` is not a number ({name})")),
+            T::Date => zhunru::Date::parse(raw)
+                .map(Value::from)
+                .ok_or_else(|| format!("`{raw}` is not a date ({name}): write YYYY-MM-DD")),
+            T::Bool => match raw {
+                "true" | "yes" | "是" | "有" => Ok(Value::Bool(true)),
+                "false" | "no" | "否" | "无" => Ok(Value::Bool(false)),
+                _ => Err(format!("`{raw}` is not yes or no ({name}): write 是 or 否")),
+            },
+        }
+    }
+}
+
 /// What a field name typed by a reviewer stands for.
 fn field_for(key: &str) -> Option<&'static [&'static str]> {
     Some(match key {
@@ -165,7 +238,9 @@ pub fn parse(
     line: &str,
     names: &[Name],
     known: &dyn Fn(&str) -> bool,
+    declared: &[Declared],
 ) -> Result<Understood, String> {
+    let mut declared_sets: Vec<(String, Value)> = Vec::new();
     if let Some(subject) = understand::premises_or_assessment(line) {
         return Ok(Understood {
             subject,
@@ -224,6 +299,14 @@ pub fn parse(
             _ => {}
         }
         if let Some((key, value)) = bare.split_once(['=', '＝']) {
+            // A field the policy declares (`community_type=涉农`, or by its label 社区类型=).
+            if let Some(field) = declared
+                .iter()
+                .find(|f| f.name == key.trim() || f.label.as_deref() == Some(key.trim()))
+            {
+                declared_sets.push((field.name.clone(), field.value(value.trim())?));
+                continue;
+            }
             let Some(paths) = field_for(key.trim()) else {
                 return Err(format!(
                     "unknown field `{key}`: try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, approved_on=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=)"
@@ -271,6 +354,9 @@ pub fn parse(
     let mut subject = Subject::task(&category);
     for (path, value) in sets {
         subject = subject.with(path, value);
+    }
+    for (path, value) in declared_sets {
+        subject = subject.with(&path, value);
     }
     Ok(Understood { subject, from })
 }

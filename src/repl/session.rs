@@ -165,6 +165,15 @@ impl Session {
         .map(|s| s.to_string())
         .collect();
         out.extend(question::FIELD_WORDS.iter().map(|s| s.to_string()));
+        // Fields the districts declare, by name and by label (`community_type=`, `社区类型=`).
+        for d in &self.districts {
+            for f in question::Declared::of(&d.policy) {
+                out.push(format!("{}=", f.name));
+                if let Some(label) = f.label {
+                    out.push(format!("{label}="));
+                }
+            }
+        }
         for d in &self.districts {
             out.push(d.short());
         }
@@ -254,7 +263,11 @@ impl Session {
             .map(|d| understand::task_names(&d.policy))
             .unwrap_or_default();
         let known = |c: &str| self.is_known(c);
-        question::parse(line, &names, &known)
+        let declared = self
+            .policy()
+            .map(|d| question::Declared::of(&d.policy))
+            .unwrap_or_default();
+        question::parse(line, &names, &known, &declared)
     }
 
     /// Whether an item is on a task list of the district in force.
@@ -913,6 +926,16 @@ fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::N
         }
         if let Some(v) = text(path) {
             parts.push(format!("{label} {v}"));
+        }
+    }
+    // Fields beyond the contract (a policy's declared fields, `community_type=涉农`).
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(subject) {
+        for (name, _) in fields {
+            if name != "kind" && zhunru::labels::field_label(&name).is_none() {
+                if let Some(v) = text(&[name.as_str()]) {
+                    parts.push(format!("{name} {v}"));
+                }
+            }
         }
     }
     format!("理解为：{}\n", parts.join(" · "))
