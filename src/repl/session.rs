@@ -931,10 +931,11 @@ fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::N
     // Fields beyond the contract (a policy's declared fields, `community_type=涉农`).
     if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(subject) {
         for (name, _) in fields {
-            if name != "kind" && zhunru::labels::field_label(&name).is_none() {
-                if let Some(v) = text(&[name.as_str()]) {
-                    parts.push(format!("{name} {v}"));
-                }
+            if name != "kind"
+                && zhunru::labels::field_label(&name).is_none()
+                && let Some(v) = text(&[name.as_str()])
+            {
+                parts.push(format!("{name} {v}"));
             }
         }
     }
