@@ -286,17 +286,11 @@ pub async fn decide(State(state): Shared, request: Request) -> Response {
         Ok(BodyKind::Lines) => batch(state, &parts, body).await,
         Ok(BodyKind::Json) => match single(&state, &parts.headers, body).await {
             Ok((district, as_of, subject)) => {
-                let decision = district.policy.decide(&subject, as_of);
-                record(&state, &district.name, &decision);
-                match serde_json::to_vec(&decision) {
-                    Ok(bytes) => json_response(StatusCode::OK, bytes, "application/json"),
-                    Err(e) => Problem::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "zhunru::server::internal",
-                        format!("cannot write JSON: {e}"),
-                    )
-                    .into_response(),
-                }
+                // `eval`'s bytes, written without building the decision.
+                let mut bytes = Vec::with_capacity(1024);
+                let verdict = district.policy.decide_json(&subject, as_of, &mut bytes);
+                state.metrics.decided(&district.name, verdict.as_str(), 1);
+                json_response(StatusCode::OK, bytes, "application/json")
             }
             Err(p) => p.into_response(),
         },
