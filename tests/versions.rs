@@ -158,3 +158,16 @@ fn the_command_line_takes_a_folder_of_versions() {
     let row = out.lines().find(|l| l.starts_with("食品安全协管")).unwrap();
     assert!(row.contains("admitted"), "{row}");
 }
+
+/// The REPL takes a folder as one district: the version in force on the session's date
+/// decides, and `:as-of` moves to the version in force on the new date.
+#[test]
+fn the_repl_takes_a_folder_of_versions() {
+    let script = "食品安全协管能否准入？\n:as-of 2021-06-01\n食品安全协管能否准入？\n";
+    let (code, out, err) = zhunru(&["repl", "--as-of", "2020-06-01", YINGJIANG], script);
+    assert_eq!(code, 0, "{err}");
+    let first = out.find("needs_approval").unwrap();
+    assert!(out.contains("yingjiang: the version in force is"), "{out}");
+    let second = out.find("admitted 准予准入").unwrap();
+    assert!(first < second, "{out}");
+}

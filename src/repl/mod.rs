@@ -18,7 +18,7 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
-use zhunru::{Date, Policy, render};
+use zhunru::{Date, render};
 
 use session::{District, Session};
 
@@ -40,7 +40,7 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang, start: Option<S
     let color = terminal && std::env::var_os("NO_COLOR").is_none();
     let mut districts = Vec::new();
     for path in paths {
-        match Policy::from_file(&path) {
+        match session::load_policy(&path, as_of) {
             Ok(policy) => districts.push(District { path, policy }),
             Err(e) => {
                 for d in &e.diagnostics {

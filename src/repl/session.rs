@@ -17,6 +17,17 @@ pub struct District {
     pub policy: Policy,
 }
 
+/// A district's policy as of a date: a policy file, or — for a folder of a district's dated
+/// versions — the version in force on that date.
+pub fn load_policy(path: &std::path::Path, as_of: Date) -> Result<Policy, zhunru::PolicyError> {
+    if path.is_dir() {
+        let versions = zhunru::Versions::from_dir(path)?;
+        let chosen = versions.in_force(as_of).source().name.to_string();
+        return Policy::from_file(chosen);
+    }
+    Policy::from_file(path)
+}
+
 impl District {
     /// The short name: the file stem (`nanqiao`).
     pub fn short(&self) -> String {
@@ -427,7 +438,20 @@ impl Session {
             "as-of" | "asof" => match Date::parse(rest) {
                 Some(d) => {
                     self.as_of = d;
-                    format!("decisions are now made as of {d}\n")
+                    let mut out = format!("decisions are now made as of {d}\n");
+                    // A folder of versions: the version in force on the new date decides.
+                    for district in self.districts.iter_mut().filter(|x| x.path.is_dir()) {
+                        if let Ok(policy) = load_policy(&district.path, d) {
+                            let _ = writeln!(
+                                out,
+                                "{}: the version in force is {}",
+                                district.short(),
+                                policy.source().name
+                            );
+                            district.policy = policy;
+                        }
+                    }
+                    out
                 }
                 None if rest.is_empty() => format!("decisions are made as of {}\n", self.as_of),
                 None => {
@@ -749,7 +773,7 @@ impl Session {
             return "error: :load needs a file, e.g. :load policies/DISTRICT.policy\n".to_owned();
         }
         let path = PathBuf::from(path);
-        match Policy::from_file(&path) {
+        match load_policy(&path, self.as_of) {
             Ok(policy) => {
                 let district = District { path, policy };
                 let existing = self.districts.iter().position(|d| d.path == district.path);
@@ -779,7 +803,7 @@ impl Session {
     fn reload(&mut self) -> String {
         let mut out = String::new();
         for d in &mut self.districts {
-            match Policy::from_file(&d.path) {
+            match load_policy(&d.path, self.as_of) {
                 Ok(policy) => {
                     d.policy = policy;
                     let _ = writeln!(out, "reloaded {}", d.short());
