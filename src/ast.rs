@@ -222,7 +222,7 @@ pub enum MessagePart {
         /// The field.
         path: Path,
         /// `{社区.external_signs 不属于 对外标识}`: only the elements (not) in a list.
-        filter: Option<(bool, Spanned<String>)>,
+        filter: Option<(ListOp, Spanned<String>)>,
     },
 }
 
@@ -376,6 +376,50 @@ impl ArithOp {
     }
 }
 
+/// How a text is tested against a named list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListOp {
+    /// `in`/`属于`: the text is an entry (or one of its aliases).
+    In,
+    /// `not in`/`不属于`.
+    NotIn,
+    /// `contains`/`包含` with a list: the text mentions an entry (or alias) inside it, as
+    /// 「招商引资任务分解」 mentions 招商引资.
+    Mentions,
+    /// `not contains`/`不包含` with a list: the text mentions no entry.
+    NotMentions,
+}
+
+impl ListOp {
+    /// The negative forms (`不属于`, `不包含`).
+    pub fn negated(self) -> bool {
+        matches!(self, ListOp::NotIn | ListOp::NotMentions)
+    }
+
+    /// The forms that look inside the text (`包含`, `不包含`) rather than at the whole.
+    pub fn mentions(self) -> bool {
+        matches!(self, ListOp::Mentions | ListOp::NotMentions)
+    }
+
+    /// The positive form of the same test.
+    pub fn positive(self) -> ListOp {
+        match self {
+            ListOp::In | ListOp::NotIn => ListOp::In,
+            ListOp::Mentions | ListOp::NotMentions => ListOp::Mentions,
+        }
+    }
+
+    /// The opposite test.
+    pub fn flipped(self) -> ListOp {
+        match self {
+            ListOp::In => ListOp::NotIn,
+            ListOp::NotIn => ListOp::In,
+            ListOp::Mentions => ListOp::NotMentions,
+            ListOp::NotMentions => ListOp::Mentions,
+        }
+    }
+}
+
 /// Quantifiers over list-valued fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Quantifier {
@@ -408,7 +452,7 @@ pub enum ExprKind {
         /// The list-valued field.
         path: Path,
         /// `(negated, list)`: count only elements in (or not in) the list.
-        filter: Option<(bool, Spanned<String>)>,
+        filter: Option<(ListOp, Spanned<String>)>,
     },
     /// `count(LIST)`: the number of entries of a named list (in assertions); with
     /// `quoted_only` (`计数(清单 原文)`), only the entries quoted from the source.
@@ -427,14 +471,14 @@ pub enum ExprKind {
         /// The text looked for.
         needle: Expr,
     },
-    /// `any/all path in/not in LIST`.
+    /// `any/all path in/not in/contains/not contains LIST`.
     Quantified {
         /// any or all.
         quantifier: Quantifier,
         /// The list-valued field.
         path: Path,
-        /// `not in` rather than `in`.
-        negated: bool,
+        /// How each element is tested against the list.
+        op: ListOp,
         /// The list.
         list: Spanned<String>,
     },
@@ -442,12 +486,12 @@ pub enum ExprKind {
     Arith(ArithOp, Expr, Expr),
     /// `a op b` for comparison.
     Compare(CompareOp, Expr, Expr),
-    /// `x in LIST` / `x not in LIST`.
+    /// `x in LIST` / `x not in LIST` / `x contains LIST` / `x not contains LIST`.
     InList {
-        /// The value looked up.
+        /// The value looked up (a text, or for `contains` also a list of texts).
         value: Expr,
-        /// `not in`.
-        negated: bool,
+        /// How it is tested against the list.
+        op: ListOp,
         /// The list.
         list: Spanned<String>,
     },
@@ -550,7 +594,8 @@ shape_by_value!(
     Literal,
     CompareOp,
     ArithOp,
-    Quantifier
+    Quantifier,
+    ListOp
 );
 
 impl ShapeEq for PolicyAst {
@@ -730,16 +775,16 @@ impl ShapeEq for Expr {
                 K::Quantified {
                     quantifier,
                     path,
-                    negated,
+                    op,
                     list,
                 },
                 K::Quantified {
                     quantifier: q2,
                     path: p2,
-                    negated: n2,
+                    op: o2,
                     list: l2,
                 },
-            ) => quantifier == q2 && path.eq_shape(p2) && negated == n2 && list.eq_shape(l2),
+            ) => quantifier == q2 && path.eq_shape(p2) && op == o2 && list.eq_shape(l2),
             (K::Arith(o, a, b), K::Arith(o2, a2, b2)) => {
                 o == o2 && a.eq_shape(a2) && b.eq_shape(b2)
             }
@@ -747,17 +792,13 @@ impl ShapeEq for Expr {
                 o == o2 && a.eq_shape(a2) && b.eq_shape(b2)
             }
             (
-                K::InList {
-                    value,
-                    negated,
-                    list,
-                },
+                K::InList { value, op, list },
                 K::InList {
                     value: v2,
-                    negated: n2,
+                    op: o2,
                     list: l2,
                 },
-            ) => value.eq_shape(v2) && negated == n2 && list.eq_shape(l2),
+            ) => value.eq_shape(v2) && op == o2 && list.eq_shape(l2),
             (
                 K::Present { value, negated },
                 K::Present {

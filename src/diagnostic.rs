@@ -294,6 +294,10 @@ pub(crate) enum LoadError {
     ParentCycle { path: String },
     /// More parents than any real chain of governments has.
     ParentTooDeep,
+    /// Two versions of one district in force from the same day.
+    SameDayVersions { other: String, since: String },
+    /// An earlier version's `失效` reaches past this version's `生效`.
+    OverlappingVersions { other: String, until: String },
 }
 
 impl Explain for LoadError {
@@ -306,6 +310,9 @@ impl Explain for LoadError {
             | LoadError::ParentBroken { .. }
             | LoadError::ParentCycle { .. }
             | LoadError::ParentTooDeep => Code::BadParent,
+            LoadError::SameDayVersions { .. } | LoadError::OverlappingVersions { .. } => {
+                Code::BadDates
+            }
         }
     }
 
@@ -340,6 +347,16 @@ impl Explain for LoadError {
             LoadError::ParentTooDeep => {
                 Text::new("more than 16 parent policies", "上位政策超过 16 层")
             }
+            LoadError::SameDayVersions { other, since } => Text::new(
+                format!("this version and `{other}` are both in force from {since}"),
+                format!("本版本与 `{other}` 同自 {since} 起施行"),
+            ),
+            LoadError::OverlappingVersions { other, until } => Text::new(
+                format!(
+                    "`{other}` is still in force until {until}, after this version takes effect"
+                ),
+                format!("`{other}` 施行至 {until}，与本版本的施行期重叠"),
+            ),
         }
     }
 
@@ -349,6 +366,9 @@ impl Explain for LoadError {
             LoadError::ParentMissing { .. } => Some(Text::new("no such file", "没有这个文件")),
             LoadError::ParentBroken { .. } => Some(Text::new("has errors", "有错误")),
             LoadError::ParentCycle { .. } => Some(Text::new("cycle", "循环")),
+            LoadError::SameDayVersions { .. } | LoadError::OverlappingVersions { .. } => {
+                Some(Text::new("in force from here", "自此施行"))
+            }
             _ => None,
         }
     }
@@ -382,6 +402,10 @@ impl Explain for LoadError {
             LoadError::ParentTooDeep => {
                 Text::new("check the 上位 lines of the chain", "请检查各层的 上位 行")
             }
+            LoadError::SameDayVersions { .. } | LoadError::OverlappingVersions { .. } => Text::new(
+                "a later version takes over from its 生效 date: give each version its own 生效, and end an earlier one (失效) before the next begins, or leave its 失效 out",
+                "后一版本自其生效日起取代前一版本：请给每个版本各自的生效日期，前一版本的失效日期须早于后一版本的生效日期，或不写失效",
+            ),
         })
     }
 }

@@ -519,11 +519,12 @@ impl Printer<'_> {
         format!("{}.{}", self.kind(p.kind), p.fields.join("."))
     }
 
-    fn in_word(&self, negated: bool) -> &'static str {
-        if negated {
-            self.k.kw("不属于", "not in")
-        } else {
-            self.k.kw("属于", "in")
+    fn in_word(&self, op: ListOp) -> &'static str {
+        match op {
+            ListOp::In => self.k.kw("属于", "in"),
+            ListOp::NotIn => self.k.kw("不属于", "not in"),
+            ListOp::Mentions => self.k.kw("包含", "contains"),
+            ListOp::NotMentions => self.k.kw("不包含", "not contains"),
         }
     }
 
@@ -538,7 +539,7 @@ impl Printer<'_> {
             ExprKind::CountField { path, filter } => {
                 let filter = filter
                     .as_ref()
-                    .map(|(neg, l)| format!(" {} {}", self.in_word(*neg), l.node))
+                    .map(|(op, l)| format!(" {} {}", self.in_word(*op), l.node))
                     .unwrap_or_default();
                 (
                     7,
@@ -578,7 +579,7 @@ impl Printer<'_> {
             ExprKind::Quantified {
                 quantifier,
                 path,
-                negated,
+                op,
                 list,
             } => {
                 let q = match quantifier {
@@ -590,7 +591,7 @@ impl Printer<'_> {
                     format!(
                         "{q} {} {} {}",
                         self.path(path),
-                        self.in_word(*negated),
+                        self.in_word(*op),
                         list.node
                     ),
                 )
@@ -611,16 +612,12 @@ impl Printer<'_> {
                 4,
                 format!("{} {} {}", self.expr(a, 5), op.as_str(), self.expr(b, 5)),
             ),
-            ExprKind::InList {
-                value,
-                negated,
-                list,
-            } => (
+            ExprKind::InList { value, op, list } => (
                 4,
                 format!(
                     "{} {} {}",
                     self.expr(value, 5),
-                    self.in_word(*negated),
+                    self.in_word(*op),
                     list.node
                 ),
             ),
@@ -713,7 +710,7 @@ impl Printer<'_> {
                 MessagePart::Field { path, filter } => {
                     let filter = filter
                         .as_ref()
-                        .map(|(neg, l)| format!(" {} {}", self.in_word(*neg), l.node))
+                        .map(|(op, l)| format!(" {} {}", self.in_word(*op), l.node))
                         .unwrap_or_default();
                     let _ = write!(body, "{{{}{}}}", self.path(path), filter);
                 }
@@ -730,7 +727,7 @@ impl Printer<'_> {
                 MessagePart::Field { path, filter } => {
                     let filter = filter
                         .as_ref()
-                        .map(|(neg, l)| format!(" {} {}", self.in_word(*neg), l.node))
+                        .map(|(op, l)| format!(" {} {}", self.in_word(*op), l.node))
                         .unwrap_or_default();
                     let _ = write!(out, "{{{}{}}}", self.path(path), filter);
                 }

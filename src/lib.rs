@@ -91,10 +91,12 @@ pub mod diff;
 pub(crate) mod eval;
 pub mod format;
 pub mod input;
+pub mod labels;
 mod markup;
 mod normalize;
 pub mod notice;
 pub(crate) mod parse;
+pub mod record;
 pub mod report;
 pub(crate) mod schema;
 mod source;
@@ -102,6 +104,7 @@ mod source;
 pub mod suggest;
 pub mod testing;
 mod value;
+mod versions;
 
 use std::fmt;
 
@@ -118,6 +121,7 @@ pub use source::Spanned;
 use source::Spanned as SpannedNode;
 pub use source::{Source, Span};
 pub use value::{Date, Fields, Subject, Value};
+pub use versions::Versions;
 
 use ast::{ListDecl, PolicyAst, RuleDecl};
 use eval::ListIndex;
@@ -560,8 +564,19 @@ impl Policy {
 
     /// Decide one subject and append its decision as JSON (one line, no newline) to `out`:
     /// the same bytes as `serde_json::to_writer(out, &policy.decide(subject, as_of))`,
-    /// written without building the owned [`Decision`]. For batch front ends.
-    pub fn decide_json(&self, subject: &Subject, as_of: Date, out: &mut Vec<u8>) {
+    /// written without building the owned [`Decision`]. For batch front ends; the verdict
+    /// is returned so that they can count without reading the JSON back.
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy, Subject, Verdict};
+    /// let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// let (task, as_of) = (Subject::task("招商引资"), Date::new(2020, 6, 1).unwrap());
+    /// let mut out = Vec::new();
+    /// assert_eq!(policy.decide_json(&task, as_of, &mut out), Verdict::Denied);
+    /// assert_eq!(out, serde_json::to_vec(&policy.decide(&task, as_of)).unwrap());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn decide_json(&self, subject: &Subject, as_of: Date, out: &mut Vec<u8>) -> Verdict {
         eval::decide_json(self, subject, as_of, out)
     }
 
@@ -633,6 +648,23 @@ impl Policy {
         self.lists
             .get(list)
             .is_some_and(|l| l.keys.contains_key(normalize(category).as_ref()))
+    }
+
+    /// Whether a text mentions an entry of a list (or an alias) inside it, as `包含 LIST`
+    /// tests: 「招商引资任务分解」 mentions 招商引资.
+    ///
+    /// ```
+    /// use zhunru::Policy;
+    /// let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// assert!(policy.list_mentions("负面清单", "招商引资任务分解"));
+    /// assert!(!policy.list_contains("负面清单", "招商引资任务分解"));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn list_mentions(&self, list: &str, text: &str) -> bool {
+        self.lists.get(list).is_some_and(|l| {
+            l.mentioned_in(&normalize::canonical(text, &self.variants))
+                .is_some()
+        })
     }
 
     pub(crate) fn list_index(&self, name: &str) -> Option<&ListIndex> {

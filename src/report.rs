@@ -157,8 +157,8 @@ pub fn verdict_line(verdict: Verdict) -> String {
 /// let decision = policy.decide(&Subject::task("经济创收"), Date::new(2020, 6, 1).unwrap());
 /// let text = report::decision_text(&policy, &decision, false);
 /// assert!(text.starts_with("denied 不予准入\n"));
-/// assert!(text.contains("policies/national.policy:76:1")); // 民发〔2015〕136号
-/// assert!(text.contains("policies/yingjiang.policy:56:1")); // Y3
+/// assert!(text.contains("policies/national.policy:78:1")); // 民发〔2015〕136号
+/// assert!(text.contains("policies/yingjiang.policy:58:1")); // Y3
 /// # Ok::<(), zhunru::PolicyError>(())
 /// ```
 pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> String {

@@ -198,3 +198,54 @@ fn reviewers_page_in_chromium() {
     let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
     assert_eq!(pages, 1, "a decision should print on one A4 sheet");
 }
+
+/// A policy file that fails to reload is named in the page's footer, with its diagnostic,
+/// while the previous version stays in force.
+#[test]
+fn the_footer_names_a_policy_file_that_failed_to_reload() {
+    let Some(chromium) = chromium() else {
+        eprintln!("SKIPPED the_footer_names_a_policy_file_that_failed_to_reload: no Chromium");
+        return;
+    };
+    let dir = tempdir();
+    let good = std::fs::read_to_string(root().join("policies/nanqiao.policy")).unwrap();
+    std::fs::write(dir.join("d.policy"), &good).unwrap();
+    std::fs::copy(
+        root().join("policies/national.policy"),
+        dir.join("national.policy"),
+    )
+    .unwrap();
+    let server = Server::start(&dir, &["d.policy"]);
+    let page = format!("http://{}/", server.addr);
+    let before = browse(&chromium, &page, &["--dump-dom".to_owned()]);
+    assert!(!before.contains("政策文件载入失败"), "{before}");
+
+    std::fs::write(
+        dir.join("d.policy"),
+        good.replace("规则 负面事项不得下放", "规侧 负面事项不得下放"),
+    )
+    .unwrap();
+    server.signal("HUP");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !server.get("/readyz").text().contains("d.policy") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reload was not reported"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let after = browse(&chromium, &page, &["--dump-dom".to_owned()]);
+    let footer = after.split("<footer").nth(1).unwrap();
+    assert!(
+        footer.contains("政策文件载入失败（仍按原版本执行）"),
+        "{footer}"
+    );
+    assert!(footer.contains("d.policy"), "{footer}");
+    // The previous version still decides.
+    let answer = server.post_json(
+        "/v1/decide",
+        r#"{"district":"d","as_of":"2020-06-01","subject":{"category":"招商引资"}}"#,
+    );
+    assert_eq!(answer.status, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -634,3 +634,51 @@ fn a_progress_bar_on_a_terminal_for_a_large_file() {
         );
     }
 }
+
+/// `eval --format md|html`: a printable record (审核意见) a subject — the policy and date
+/// that decided, the task's fields in words, the verdict, each reason with its clause text,
+/// what is missing; a bad line becomes its own record and the others are still decided.
+#[test]
+fn eval_prints_records_for_the_file() {
+    let out = zhunru(
+        &[
+            "eval",
+            "-p",
+            "policies/yingjiang.policy",
+            "--as-of",
+            "2020-06-01",
+            "-f",
+            "md",
+            "examples/tasks/unapproved-outside-lists.json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("eval_record_md", String::from_utf8(out.stdout).unwrap());
+
+    let lines = b"{\"category\":\"\xe6\x8b\x9b\xe5\x95\x86\xe5\xbc\x95\xe8\xb5\x84\"}\n{\"category\":\n{\"id\":\"T-3\",\"category\":\"\xe4\xbc\x81\xe4\xb8\x9a\xe6\x91\xb8\xe5\xba\x95\"}\n";
+    let out = zhunru(
+        &[
+            "eval",
+            "-p",
+            "policies/yingjiang.policy",
+            "--as-of",
+            "2020-06-01",
+            "-f",
+            "html",
+            "--input-format",
+            "jsonl",
+            "-",
+        ],
+        Some(lines),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.trim_end().ends_with("</html>"), "{page}");
+    assert_eq!(page.matches("<article").count(), 3, "{page}");
+    assert!(page.contains(r#"data-verdict="denied""#));
+    assert!(page.contains(r#"class="record input-error""#));
+    assert!(page.contains(r#"data-verdict="needs_approval""#));
+    assert!(page.contains("民发〔2015〕136号"));
+}

@@ -60,6 +60,7 @@ impl Draw<'_> {
 /// Categories and list entries: variants (台帐/台账), aliases, full-width letters, padding.
 const ITEMS: &[&str] = &[
     "招商引资",
+    "招商引资任务分解",
     "协税护税",
     "城市管理",
     "城管执法",
@@ -185,10 +186,12 @@ fn number_expr(d: &mut Draw, scope: &Scope, depth: usize) -> String {
 }
 
 fn count_filter(d: &mut Draw, scope: &Scope) -> String {
-    match d.below(3) {
+    match d.below(5) {
         0 => String::new(),
         1 => format!(" 属于 {}", list_name(d, scope)),
-        _ => format!(" 不属于 {}", list_name(d, scope)),
+        2 => format!(" 不属于 {}", list_name(d, scope)),
+        3 => format!(" 包含 {}", list_name(d, scope)),
+        _ => format!(" 不包含 {}", list_name(d, scope)),
     }
 }
 
@@ -258,7 +261,7 @@ fn task_cond(d: &mut Draw, scope: &Scope, depth: usize) -> String {
         8 => format!(
             "{} 事项.basis {} {}",
             d.pick(&["任一", "全部"]),
-            d.pick(&["属于", "不属于"]),
+            d.pick(&["属于", "不属于", "包含", "不包含"]),
             list_name(d, scope)
         ),
         9 => {
@@ -277,7 +280,12 @@ fn task_cond(d: &mut Draw, scope: &Scope, depth: usize) -> String {
             let n = d_pick_type(d);
             quote(d, n)
         }),
-        11 => format!("事项.category 属于 {}", list_name(d, scope)),
+        11 => format!(
+            "{} {} {}",
+            d.pick(&["事项.category", "事项.name", "事项.basis"]),
+            d.pick(&["包含", "不包含"]),
+            list_name(d, scope)
+        ),
         12 if scope.number_list => "事项.funding.amount 属于 数表".to_owned(),
         12 => format!("计数({}) >= {}", list_name(d, scope), d.below(4)),
         13 if scope.has_declared => match d.below(4) {
@@ -322,7 +330,7 @@ fn community_cond(d: &mut Draw, scope: &Scope, depth: usize) -> String {
             "{} 社区.{} {} {}",
             d.pick(&["任一", "全部"]),
             d.pick(&["external_signs", "internal_signs"]),
-            d.pick(&["属于", "不属于"]),
+            d.pick(&["属于", "不属于", "包含", "不包含"]),
             list_name(d, scope)
         ),
         1 => format!(
@@ -356,7 +364,7 @@ fn assessment_cond(d: &mut Draw, scope: &Scope) -> String {
             "{} 考核.{} {} {}",
             d.pick(&["任一", "全部"]),
             d.pick(&["indicators", "veto_items", "passed_down"]),
-            d.pick(&["属于", "不属于"]),
+            d.pick(&["属于", "不属于", "包含", "不包含"]),
             list_name(d, scope)
         ),
         1 => format!("计数(考核.veto_items{}) > 0", count_filter(d, scope)),

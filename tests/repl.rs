@@ -11,29 +11,12 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 fn session(script: &str, policies: &[&str]) -> String {
-    let mut args = vec!["repl", "--as-of", "2020-06-01"];
-    args.extend_from_slice(policies);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhunru"))
-        .args(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    // No config file: a developer's own defaults must not change a transcript.
+    static EMPTY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let home = EMPTY.get_or_init(|| config_home("empty", None));
+    let (code, out, err) = run_with(script, policies, home);
+    assert_eq!(code, 0, "{err}");
+    out
 }
 
 const ALL: &[&str] = &[
@@ -152,4 +135,114 @@ fn bare_quit_words_end_the_session() {
         assert!(!out.contains("denied"), "{word}: {out}");
         assert!(!out.contains("不在清单"), "{word}: {out}");
     }
+}
+
+/// Run the REPL with a config home and extra arguments; (status, stdout, stderr).
+fn run_with(script: &str, args: &[&str], config_home: &std::path::Path) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhunru"))
+        .args(["repl", "--as-of", "2020-06-01"])
+        .args(args)
+        .env("XDG_CONFIG_HOME", config_home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn config_home(name: &str, config: Option<&str>) -> std::path::PathBuf {
+    let home = std::env::temp_dir().join(format!("zhunru-config-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(home.join("zhunru")).unwrap();
+    if let Some(text) = config {
+        std::fs::write(home.join("zhunru/config.toml"), text).unwrap();
+    }
+    home
+}
+
+/// The district a session starts in: `--district`, else the config file's, else the first.
+#[test]
+fn the_starting_district_comes_from_the_flag_or_the_config_file() {
+    let none = config_home("none", None);
+    let (code, out, _) = run_with(":districts\n", &["--district", "yingjiang"], &none);
+    assert_eq!(code, 0);
+    assert!(out.contains("准入[yingjiang]>"), "{out}");
+
+    let (code, _, err) = run_with("", &["--district", "erqi"], &none);
+    assert_eq!(code, 2);
+    assert!(err.contains("no loaded district is called `erqi`"), "{err}");
+    assert!(err.contains("hefei") && err.contains("nanqiao"), "{err}");
+
+    let chosen = config_home("chosen", Some("district = \"nanqiao\"\nlang = \"en\"\n"));
+    let (code, out, _) = run_with("招商引资能否准入？\n", &[], &chosen);
+    assert_eq!(code, 0);
+    assert!(out.contains("准入[nanqiao]>"), "{out}");
+    // The flag wins over the file.
+    let (_, out, _) = run_with(":districts\n", &["--district", "hefei"], &chosen);
+    assert!(out.contains("准入[hefei]>"), "{out}");
+
+    let missing = config_home("missing", Some("district = \"erqi\"\n"));
+    let (code, out, err) = run_with(":districts\n", &[], &missing);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("the config file's district `erqi` is not loaded"),
+        "{err}"
+    );
+    assert!(out.contains("准入[hefei]>"), "{out}");
+
+    let broken = config_home("broken", Some("district = \"nanqiao\"\ncolour = 1\n"));
+    let (code, _, err) = run_with("", &[], &broken);
+    assert_eq!(code, 2);
+    assert!(err.contains("config.toml:2:1"), "{err}");
+    assert!(err.contains("colour"), "{err}");
+    for home in [none, chosen, missing, broken] {
+        let _ = std::fs::remove_dir_all(home);
+    }
+}
+
+/// `:save FILE` writes the last answer as a record for the file: Markdown, or an HTML page.
+#[test]
+fn save_writes_the_last_answer_as_a_record() {
+    let dir = config_home("save", None);
+    let md = dir.join("意见.md");
+    let html = dir.join("意见.html");
+    let script = format!(
+        ":save {}\n:district yingjiang\n区经信局要求社区协助企业摸底，已批准，能否准入？\n:save {}\n:save {}\n:save\n",
+        md.display(),
+        md.display(),
+        html.display()
+    );
+    let (code, out, _) = run_with(&script, &[], &dir);
+    assert_eq!(code, 0);
+    assert!(out.contains("nothing asked yet"), "{out}");
+    assert_eq!(out.matches("saved the last answer to").count(), 2, "{out}");
+    assert!(out.contains("error: where to?"), "{out}");
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.starts_with("# 社区工作事项准入审核意见\n"), "{text}");
+    assert!(
+        text.contains("提问：区经信局要求社区协助企业摸底，已批准，能否准入？"),
+        "{text}"
+    );
+    assert!(
+        text.contains("## 结论：须经准入审批（needs_approval）"),
+        "{text}"
+    );
+    assert!(text.contains("| 审核日期 | 2020-06-01 |"), "{text}");
+    assert!(text.contains("- 文件依据：未提供"), "{text}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains(r#"data-verdict="needs_approval""#), "{page}");
+    let _ = std::fs::remove_dir_all(dir);
 }

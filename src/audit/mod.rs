@@ -52,11 +52,11 @@ use serde::{Deserialize, Serialize};
 pub mod render;
 pub use render::{render_markdown, render_text};
 
-use crate::Policy;
-use crate::ast::{ExprKind, SubjectKind};
+use crate::ast::{ExprKind, ListOp, SubjectKind};
 use crate::diagnostic::InputError;
 use crate::eval::{Decision, Reason, Verdict};
 use crate::value::{Date, Subject, Value};
+use crate::{Policy, Versions};
 
 /// Why a task that entered a community had no admission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -347,6 +347,35 @@ pub fn audit(
     rows: impl IntoIterator<Item = (usize, Result<Subject, InputError>)>,
     default_as_of: Date,
 ) -> AuditReport {
+    audit_by_date(policy, |_| policy, log, rows, default_as_of)
+}
+
+/// Audit a log against a district's dated versions: each row is decided by the version in
+/// force on its `sent_on` (else `default_as_of`), so a task sent in 2020 is judged by the
+/// 2020 lists and one sent in 2021 by the 2021 lists. The report names the newest version.
+pub fn audit_versions(
+    versions: &Versions,
+    log: &str,
+    rows: impl IntoIterator<Item = (usize, Result<Subject, InputError>)>,
+    default_as_of: Date,
+) -> AuditReport {
+    audit_by_date(
+        versions.latest(),
+        |date| versions.in_force(date),
+        log,
+        rows,
+        default_as_of,
+    )
+}
+
+fn audit_by_date<'p>(
+    head: &'p Policy,
+    pick: impl Fn(Date) -> &'p Policy,
+    log: &str,
+    rows: impl IntoIterator<Item = (usize, Result<Subject, InputError>)>,
+    default_as_of: Date,
+) -> AuditReport {
+    let policy = head;
     let mut summary = Summary {
         policy: policy.source().name.to_string(),
         title: policy.title().to_owned(),
@@ -409,6 +438,7 @@ pub fn audit(
             summary.undated += 1;
         }
         let as_of = sent_on.unwrap_or(default_as_of);
+        let policy = pick(as_of);
         let (decision, approved_on) = match approved_later(&subject, sent_on) {
             Some((unapproved, approved)) => (policy.decide(&unapproved, as_of), Some(approved)),
             None => (policy.decide(&subject, as_of), None),
@@ -529,7 +559,8 @@ fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, 
 }
 
 /// The lists a denied task was denied on: every list a deciding deny rule tests membership
-/// of (`属于`, not negated) that holds the category, by title (else name), in rule order.
+/// of (`属于`, or `包含` mentioned inside it; not negated) that holds the category, by title
+/// (else name), in rule order.
 fn denying_lists(policy: &Policy, decision: &Decision, category: Option<&str>) -> Vec<String> {
     let Some(category) = category else {
         return Vec::new();
@@ -543,15 +574,15 @@ fn denying_lists(policy: &Policy, decision: &Decision, category: Option<&str>) -
             continue;
         };
         for e in when.subexpressions() {
-            let ExprKind::InList {
-                negated: false,
-                list,
-                ..
-            } = &*e.kind
-            else {
+            let ExprKind::InList { op, list, .. } = &*e.kind else {
                 continue;
             };
-            if !policy.list_contains(&list.node, category) {
+            let on_list = match op {
+                ListOp::In => policy.list_contains(&list.node, category),
+                ListOp::Mentions => policy.list_mentions(&list.node, category),
+                ListOp::NotIn | ListOp::NotMentions => false,
+            };
+            if !on_list {
                 continue;
             }
             let title = policy

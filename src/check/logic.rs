@@ -23,7 +23,8 @@ fn conjuncts(e: &Expr) -> Vec<&Expr> {
 /// Lists looked up positively (`x 属于 L`, not under `非`) in a condition.
 fn positive_lists(e: &Expr, positive: bool, out: &mut Vec<(String, Span)>) {
     match &*e.kind {
-        ExprKind::InList { negated, list, .. } if *negated != positive => {
+        // `包含 L` bans or admits at least the entries themselves.
+        ExprKind::InList { op, list, .. } if op.negated() != positive => {
             out.push((list.node.clone(), list.span))
         }
         ExprKind::Not(inner) => positive_lists(inner, !positive, out),
@@ -196,7 +197,7 @@ fn contradiction(atoms: &[&Expr]) -> Option<(Span, Span)> {
     let mut ranges: BTreeMap<String, Range> = BTreeMap::new();
     let mut equal: BTreeMap<String, (String, Span)> = BTreeMap::new();
     let mut not_equal: Vec<(String, String, Span)> = Vec::new();
-    let mut membership: BTreeMap<(String, String), (bool, Span)> = BTreeMap::new();
+    let mut membership: BTreeMap<(String, String, bool), (bool, Span)> = BTreeMap::new();
     let mut presence: BTreeMap<String, (bool, Span)> = BTreeMap::new();
     for atom in atoms {
         match &*atom.kind {
@@ -258,19 +259,16 @@ fn contradiction(atoms: &[&Expr]) -> Option<(Span, Span)> {
                     }
                 }
             }
-            ExprKind::InList {
-                value,
-                negated,
-                list,
-            } => {
+            ExprKind::InList { value, op, list } => {
                 let Some(k) = field_key(value) else { continue };
-                let key = (k, list.node.clone());
+                // `属于 L` and `包含 L` are different tests: only a test and its negation clash.
+                let key = (k, list.node.clone(), op.mentions());
                 if let Some((other, at)) = membership.get(&key)
-                    && other != negated
+                    && *other != op.negated()
                 {
                     return Some((*at, atom.span));
                 }
-                membership.insert(key, (*negated, atom.span));
+                membership.insert(key, (op.negated(), atom.span));
             }
             ExprKind::Present { value, negated } => {
                 let Some(k) = field_key(value) else { continue };
@@ -327,12 +325,12 @@ fn implies(a: &Expr, b: &Expr, lists: &HashMap<&str, &ListDecl>) -> bool {
         (
             ExprKind::InList {
                 value: va,
-                negated: false,
+                op: ListOp::In,
                 list: la,
             },
             ExprKind::InList {
                 value: vb,
-                negated: false,
+                op: ListOp::In,
                 list: lb,
             },
         ) if va.eq_shape(vb) => {

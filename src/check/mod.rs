@@ -621,6 +621,18 @@ impl<'a> Checker<'a> {
                 self.enum_value(b, a);
                 Some(Ty::Bool)
             }
+            ExprKind::InList { value, op, list } if op.mentions() => {
+                // `包含 LIST`: a text (or any text of a list) mentions an entry of a text list.
+                let ty = self.expr(value);
+                let decl = self.list(list);
+                if let Some(t) = ty.filter(|t| !matches!(t, Ty::Text | Ty::TextList | Ty::Any)) {
+                    self.type_error(value.span, Expected::Searchable, t);
+                }
+                if let Some(decl) = decl {
+                    self.list_of_texts(decl, list.span);
+                }
+                Some(Ty::Bool)
+            }
             ExprKind::InList { value, list, .. } => {
                 let ty = self.expr(value);
                 let decl = self.list(list);

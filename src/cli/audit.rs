@@ -40,7 +40,8 @@ pub enum LogFormat {
 /// Arguments of `zhunru audit`.
 #[derive(Args, Debug)]
 pub struct AuditArgs {
-    /// The policy in force.
+    /// The policy: a file, or a folder of a district's dated versions (each row is decided
+    /// by the version in force on its `sent_on`).
     #[arg(long, short)]
     policy: PathBuf,
     /// Report format.
@@ -58,7 +59,7 @@ pub struct AuditArgs {
 
 pub fn run(args: AuditArgs) -> ExitCode {
     let err_color = super::common::err_color();
-    let Some(policy) = super::common::load_policy(&args.policy) else {
+    let Some(versions) = super::common::load_versions(&args.policy) else {
         return ExitCode::from(1);
     };
     let format = match args.log_format {
@@ -79,7 +80,7 @@ pub fn run(args: AuditArgs) -> ExitCode {
         }
     });
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let report = zhunru::audit(&policy, &origin, rows, as_of);
+    let report = zhunru::audit::audit_versions(&versions, &origin, rows, as_of);
     super::common::finish_progress();
     for e in report.errors.iter().filter(|e| !shown.contains(&e.line)) {
         super::common::report_at(

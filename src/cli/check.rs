@@ -12,7 +12,8 @@ use super::common::{err_color, note, show};
 /// Arguments of `zhunru check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Policy files.
+    /// Policy files, or folders: a folder's `*.policy` files are versions of one district
+    /// (e.g. `yingjiang/2020.policy`, `yingjiang/2021.policy`), also checked for overlap.
     #[arg(required = true)]
     policies: Vec<PathBuf>,
     /// Fail on warnings too.
@@ -24,7 +25,22 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> ExitCode {
     let color = err_color();
     let mut failed = false;
+    let mut files = Vec::new();
+    let mut folders = Vec::new();
     for path in &args.policies {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            inside.retain(|p| p.extension().is_some_and(|x| x == "policy"));
+            inside.sort();
+            files.extend(inside);
+            folders.push(path);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    for path in &files {
         let diagnostics = match zhunru::read_source(path) {
             Ok(source) => zhunru::check_source(&source),
             Err(e) => e.diagnostics,
@@ -54,6 +70,19 @@ pub fn run(args: CheckArgs) -> ExitCode {
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" },
         ));
+    }
+    // Versions side by side: checked once every file of the folder checks clean.
+    if !failed {
+        for folder in folders {
+            if let Err(e) = zhunru::Versions::from_dir(folder) {
+                failed = true;
+                let mut err = std::io::stderr().lock();
+                for d in &e.diagnostics {
+                    let _ = write!(err, "{}", show(d, color));
+                }
+                let _ = writeln!(err, "{}: failed (versions overlap)", folder.display());
+            }
+        }
     }
     if failed {
         ExitCode::from(1)

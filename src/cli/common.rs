@@ -156,6 +156,12 @@ pub fn note(message: &str) {
     }
 }
 
+/// A default language (from a config file) that `--lang` overrides: set only when the
+/// flag did not set one, before the first [`lang`].
+pub fn default_lang(l: Lang) {
+    let _ = LANG.set(l);
+}
+
 /// The language diagnostics are printed in.
 pub fn lang() -> Lang {
     *LANG.get_or_init(Lang::from_env)
@@ -226,6 +232,18 @@ pub fn print_policy_error(e: &PolicyError) {
 pub fn load_policy(path: &Path) -> Option<Policy> {
     match Policy::from_file(path) {
         Ok(p) => Some(p),
+        Err(e) => {
+            print_policy_error(&e);
+            None
+        }
+    }
+}
+
+/// Load a district: one policy file, or a folder of its dated versions (reported on
+/// stderr when it fails).
+pub fn load_versions(path: &Path) -> Option<zhunru::Versions> {
+    match zhunru::Versions::load(path) {
+        Ok(v) => Some(v),
         Err(e) => {
             print_policy_error(&e);
             None

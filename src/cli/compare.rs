@@ -7,12 +7,13 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use zhunru::{Date, SubjectKind, compare};
 
-use super::common::{load_policy, read_subjects, write_out};
+use super::common::{load_versions, read_subjects, write_out};
 
 /// Arguments of `zhunru compare`.
 #[derive(Args, Debug)]
 pub struct CompareArgs {
-    /// The policies, one column each, in this order.
+    /// The policies, one column each, in this order; a folder of a district's dated
+    /// versions is one column, decided by the version in force on `--as-of`.
     #[arg(required = true)]
     policies: Vec<PathBuf>,
     /// Another category to compare (repeatable), besides the entries of the policies' lists.
@@ -44,11 +45,11 @@ pub enum CompareFormat {
 
 /// Run `zhunru compare`.
 pub fn run(args: CompareArgs) -> ExitCode {
-    let mut policies = Vec::new();
+    let mut districts = Vec::new();
     let mut failed = false;
     for path in &args.policies {
-        match load_policy(path) {
-            Some(p) => policies.push(p),
+        match load_versions(path) {
+            Some(v) => districts.push(v),
             None => failed = true,
         }
     }
@@ -69,8 +70,9 @@ pub fn run(args: CompareArgs) -> ExitCode {
                 .filter_map(|(_, s)| s.category().map(str::to_owned)),
         );
     }
-    let refs: Vec<&zhunru::Policy> = policies.iter().collect();
-    let table = compare::compare(&refs, &extra, args.as_of.unwrap_or_else(Date::today));
+    let as_of = args.as_of.unwrap_or_else(Date::today);
+    let refs: Vec<&zhunru::Policy> = districts.iter().map(|d| d.in_force(as_of)).collect();
+    let table = compare::compare(&refs, &extra, as_of);
     let text = match args.format {
         CompareFormat::Text => compare::render_text(&table),
         CompareFormat::Md => compare::render_markdown(&table),

@@ -10,14 +10,15 @@ use zhunru::input::SubjectReader;
 use zhunru::{Date, Policy, report};
 
 use super::common::{
-    eprint_above, err_color, finish_progress, input_error_text, load_policy, note,
+    eprint_above, err_color, finish_progress, input_error_text, load_versions, note,
     open_input_with_progress, out_color, parse_date, report_plain,
 };
 
 /// Arguments of `zhunru eval`.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// The policy in force.
+    /// The policy in force: a file, or a folder of a district's dated versions (the one in
+    /// force on `--as-of` decides).
     #[arg(long, short)]
     policy: PathBuf,
     /// Output format.
@@ -56,6 +57,10 @@ pub enum Format {
     Text,
     /// One JSON decision a line.
     Json,
+    /// A printable record (审核意见) a subject, in Markdown.
+    Md,
+    /// The records as one self-contained HTML page that prints one record an A4 sheet.
+    Html,
 }
 
 /// What deciding one input item produced: its output, and a diagnostic for stderr.
@@ -88,7 +93,9 @@ impl EvalJob<'_> {
         match read {
             Ok(subject) => {
                 match self.format {
-                    Format::Json => self.policy.decide_json(&subject, self.as_of, &mut out),
+                    Format::Json => {
+                        self.policy.decide_json(&subject, self.as_of, &mut out);
+                    }
                     Format::Text => {
                         let decision = self.policy.decide(&subject, self.as_of);
                         let _ = write!(
@@ -99,6 +106,24 @@ impl EvalJob<'_> {
                             subject.kind.as_str(),
                             report::decision_text(self.policy, &decision, self.color)
                         );
+                    }
+                    Format::Md | Format::Html => {
+                        let decision = self.policy.decide(&subject, self.as_of);
+                        let origin = format!("{}:{line}", self.origin);
+                        let record = zhunru::record::Record {
+                            policy: self.policy,
+                            subject: &subject,
+                            decision: &decision,
+                            as_of: self.as_of,
+                            question: None,
+                            origin: Some(&origin),
+                        };
+                        let text = if self.format == Format::Md {
+                            zhunru::record::markdown(&record)
+                        } else {
+                            zhunru::record::html(&record)
+                        };
+                        out.extend_from_slice(text.as_bytes());
                     }
                 }
                 out.push(b'\n');
@@ -113,8 +138,15 @@ impl EvalJob<'_> {
                         });
                         let _ = writeln!(out, "{obj}");
                     }
-                    Format::Text => {
+                    Format::Text | Format::Md => {
                         let _ = writeln!(out, "── {}:{line} · input error ──\n{e}\n", self.origin);
+                    }
+                    Format::Html => {
+                        let _ = writeln!(
+                            out,
+                            "<article class=\"record input-error\"><h1>输入有误 — input error</h1><pre>{}</pre></article>",
+                            zhunru::record::escape_html(&e.to_string())
+                        );
                     }
                 }
                 Piece {
@@ -177,9 +209,11 @@ impl EvalJob<'_> {
 
 /// Run `zhunru eval`.
 pub fn run(args: EvalArgs) -> ExitCode {
-    let Some(policy) = load_policy(&args.policy) else {
+    let Some(versions) = load_versions(&args.policy) else {
         return ExitCode::from(1);
     };
+    let as_of = args.as_of.unwrap_or_else(Date::today);
+    let policy = versions.in_force(as_of);
     let input = args.input.as_str();
     let Some((reader, origin)) = open_input_with_progress(input) else {
         return ExitCode::from(1);
@@ -189,9 +223,9 @@ pub fn run(args: EvalArgs) -> ExitCode {
         usize::from,
     );
     let job = EvalJob {
-        policy: &policy,
+        policy,
         format: args.format,
-        as_of: args.as_of.unwrap_or_else(Date::today),
+        as_of,
         color: out_color(),
         err_color: err_color(),
         origin: &origin,
@@ -209,6 +243,12 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let mut reader = SubjectReader::new(reader, origin.clone());
     if lines_only {
         reader = reader.json_lines();
+    }
+    if args.format == Format::Html {
+        // The page around the records; its end is written after the last one.
+        let page = zhunru::record::html_page("");
+        let head = page.split_once("</body>").map_or(page.as_str(), |(h, _)| h);
+        let _ = out.write_all(head.as_bytes());
     }
     // One thread streams item by item; several take batches of BATCH lines in turn.
     let batch = if jobs <= 1 { 1 } else { BATCH };
@@ -236,6 +276,9 @@ pub fn run(args: EvalArgs) -> ExitCode {
         }
     }
     finish_progress();
+    if args.format == Format::Html {
+        let _ = out.write_all(b"</body>\n</html>\n");
+    }
     if out.flush().is_err() {
         return ExitCode::from(1);
     }

@@ -10,6 +10,7 @@ mod check;
 mod common;
 mod compare;
 mod completions;
+mod config;
 mod diff;
 mod eval;
 mod fmt;

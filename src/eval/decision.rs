@@ -248,7 +248,7 @@ pub struct MissingItem {
 /// let json = serde_json::to_value(&decision).unwrap();
 /// assert_eq!(json["verdict"], "denied");
 /// assert_eq!(json["reasons"][0]["cite"], "N2");
-/// assert_eq!(json["reasons"][0]["at"], "policies/nanqiao.policy:51:1");
+/// assert_eq!(json["reasons"][0]["at"], "policies/nanqiao.policy:52:1");
 /// // Each reason names the clause and its document.
 /// assert_eq!(json["reasons"][0]["clauses"][0]["id"], "N2");
 ///

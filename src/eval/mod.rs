@@ -20,23 +20,41 @@ use crate::value::{Date, Subject, Value};
 #[derive(Debug, Default)]
 pub(crate) struct ListIndex {
     pub keys: rustc_hash::FxHashMap<String, usize>,
+    /// The text keys in entry order, for `包含 LIST` (a text mentioning an entry).
+    texts: Vec<(String, usize)>,
 }
 
 impl ListIndex {
     pub(crate) fn build(list: &ListDecl, variants: &[(String, String)]) -> ListIndex {
         let mut keys = rustc_hash::FxHashMap::default();
+        let mut texts = Vec::new();
         for (i, entry) in list.entries.iter().enumerate() {
             let key = match &entry.value.node {
                 Literal::Text(t) => canonical(t, variants).into_owned(),
                 other => crate::normalize::literal_key(other),
             };
+            if matches!(entry.value.node, Literal::Text(_)) {
+                texts.push((key.clone(), i));
+            }
             keys.entry(key).or_insert(i);
             for alias in &entry.aliases {
-                keys.entry(canonical(&alias.node, variants).into_owned())
-                    .or_insert(i);
+                let alias = canonical(&alias.node, variants).into_owned();
+                texts.push((alias.clone(), i));
+                keys.entry(alias).or_insert(i);
             }
         }
-        ListIndex { keys }
+        // An empty key would be mentioned by every text.
+        texts.retain(|(k, _)| !k.is_empty());
+        ListIndex { keys, texts }
+    }
+
+    /// The first entry (in list order) that a normalised text mentions.
+    pub(crate) fn mentioned_in(&self, normal: &str) -> Option<usize> {
+        self.texts
+            .iter()
+            .filter(|(k, _)| normal.contains(k.as_str()))
+            .map(|(_, i)| *i)
+            .min()
     }
 
     /// The index of the entry a value names, if any.
@@ -133,6 +151,37 @@ impl<'a> Env<'a> {
             *cache = (text.to_owned(), normal);
         }
         cache.1.as_deref().and_then(|n| index.keys.get(n).copied())
+    }
+
+    /// Test a value against a named list as `op` says, before negation: `None` when it
+    /// cannot be tested (an absent value; a non-text for `包含`). `包含` on a list of texts
+    /// holds when any element mentions an entry.
+    fn list_test(&self, op: ListOp, list: &str, v: &Val) -> Option<bool> {
+        if !op.mentions() {
+            return self.lookup(list, v);
+        }
+        let index = self.policy.list_index(list)?;
+        let mention = |t: &str| {
+            let found = index.mentioned_in(&canonical(t, &self.policy.variants));
+            if let (Some(i), Some(trace)) = (found, self.trace) {
+                trace.borrow_mut().entries.push((list.to_owned(), i));
+            }
+            found.is_some()
+        };
+        match v {
+            Val::Text(t) => Some(mention(t)),
+            Val::List(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Value::Text(t) => Some(t),
+                        _ => None,
+                    })
+                    .any(|t| mention(t)),
+            ),
+            Val::Absent => None,
+            _ => Some(false),
+        }
     }
 
     /// Look a value up in a named list; `None` when it cannot be looked up (not a text).
@@ -241,16 +290,18 @@ impl<'a> Env<'a> {
     fn passes(
         &self,
         item: &Value,
-        filter: Option<&(bool, crate::source::Spanned<String>)>,
+        filter: Option<&(ListOp, crate::source::Spanned<String>)>,
     ) -> bool {
-        let Some((negated, list)) = filter else {
+        let Some((op, list)) = filter else {
             return true;
         };
         let inside = match item {
-            Value::Text(t) => self.lookup(&list.node, &Val::Text(Cow::Borrowed(t))) == Some(true),
+            Value::Text(t) => {
+                self.list_test(*op, &list.node, &Val::Text(Cow::Borrowed(t))) == Some(true)
+            }
             _ => false,
         };
-        inside != *negated
+        inside != op.negated()
     }
 
     fn truth(&self, e: &Expr) -> Truth {
@@ -291,7 +342,7 @@ impl<'a> Env<'a> {
             ExprKind::Quantified {
                 quantifier,
                 path,
-                negated,
+                op,
                 list,
             } => {
                 let Val::List(items) = self.field(path) else {
@@ -303,8 +354,9 @@ impl<'a> Env<'a> {
                 }
                 let test = |item: &Value| match item {
                     Value::Text(t) => {
-                        (self.lookup(&list.node, &Val::Text(Cow::Borrowed(t))) == Some(true))
-                            != *negated
+                        (self.list_test(*op, &list.node, &Val::Text(Cow::Borrowed(t)))
+                            == Some(true))
+                            != op.negated()
                     }
                     _ => false,
                 };
@@ -324,14 +376,10 @@ impl<'a> Env<'a> {
             ExprKind::Compare(op, a, b) => {
                 compare(*op, &self.value(a), &self.value(b), &self.policy.variants)
             }
-            ExprKind::InList {
-                value,
-                negated,
-                list,
-            } => {
+            ExprKind::InList { value, op, list } => {
                 let v = self.value(value);
-                match self.lookup(&list.node, &v) {
-                    Some(inside) => Truth::from(inside != *negated),
+                match self.list_test(*op, &list.node, &v) {
+                    Some(inside) => Truth::from(inside != op.negated()),
                     None => Truth::Unknown,
                 }
             }
@@ -418,20 +466,17 @@ impl<'a> Env<'a> {
         out
     }
 
-    /// The fields a rule's condition found on a list through an alias (`属于`, not negated),
-    /// each with the entry it matched.
+    /// The fields a rule's condition found on a list under another name than the entry's
+    /// own: through an alias (`属于`), or mentioned inside a longer text (`包含`: 开具无犯罪记录
+    /// 证明 mentions 无犯罪记录证明), each with the entry it matched.
     fn aliases_matched<'r>(&self, rule: &'r RuleDecl) -> Vec<(&'r Path, String)> {
         let mut out = Vec::new();
         let Some(when) = &rule.when else {
             return out;
         };
+        let variants = &self.policy.variants;
         for e in when.subexpressions() {
-            let ExprKind::InList {
-                value,
-                negated: false,
-                list,
-            } = &*e.kind
-            else {
+            let ExprKind::InList { value, op, list } = &*e.kind else {
                 continue;
             };
             let ExprKind::Field(path) = &*value.kind else {
@@ -446,16 +491,17 @@ impl<'a> Env<'a> {
             ) else {
                 continue;
             };
-            let Some(entry) = self
-                .find_text(index, &text)
-                .and_then(|i| decl.entries.get(i))
-            else {
+            let found = match op {
+                ListOp::In => self.find_text(index, &text),
+                ListOp::Mentions => index.mentioned_in(&canonical(&text, variants)),
+                ListOp::NotIn | ListOp::NotMentions => None,
+            };
+            let Some(entry) = found.and_then(|i| decl.entries.get(i)) else {
                 continue;
             };
             let Literal::Text(entry) = &entry.value.node else {
                 continue;
             };
-            let variants = &self.policy.variants;
             if canonical(entry, variants) != canonical(&text, variants)
                 && !out
                     .iter()
@@ -657,8 +703,14 @@ pub(crate) fn decide_traced(policy: &Policy, subject: &Subject, today: Date) -> 
 }
 
 /// Decide and append the decision's JSON (exactly what `serde_json` writes for
-/// [`Decision`]) to `out`, without building the owned decision.
-pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: &mut Vec<u8>) {
+/// [`Decision`]) to `out`, without building the owned decision; the verdict is returned
+/// for callers that count.
+pub(crate) fn decide_json(
+    policy: &Policy,
+    subject: &Subject,
+    today: Date,
+    out: &mut Vec<u8>,
+) -> Verdict {
     let found = find(policy, subject, today, None);
     let env = Env::new(policy, subject, today, None);
     let c = &policy.compiled;
@@ -666,7 +718,7 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         // Rare: take the owned path rather than precompute this reason.
         let decision = to_decision(policy, subject, today, &found);
         let _ = serde_json::to_writer(&mut *out, &decision);
-        return;
+        return found.verdict;
     }
     out.extend_from_slice(b"{\"subject\":\"");
     out.extend_from_slice(subject.kind.as_str().as_bytes());
@@ -722,6 +774,7 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         let _ = serde_json::to_writer(&mut *out, &exceptions);
     }
     out.push(b'}');
+    found.verdict
 }
 
 fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {

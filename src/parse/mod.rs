@@ -665,12 +665,17 @@ impl Builder<'_> {
                 let right = self.need(it.next(), test_span, "comparison operand")?;
                 ExprKind::Compare(op, left, self.sum(right)?)
             }
-            Rule::in_list | Rule::not_in_list => {
-                let negated = test.as_rule() == Rule::not_in_list;
+            Rule::in_list | Rule::not_in_list | Rule::mentions | Rule::not_mentions => {
+                let op = match test.as_rule() {
+                    Rule::in_list => ListOp::In,
+                    Rule::not_in_list => ListOp::NotIn,
+                    Rule::mentions => ListOp::Mentions,
+                    _ => ListOp::NotMentions,
+                };
                 let list = self.child(test, Rule::name, "list name")?;
                 ExprKind::InList {
                     value: left,
-                    negated,
+                    op,
                     list: self.name(&list),
                 }
             }
@@ -801,15 +806,17 @@ impl Builder<'_> {
             Rule::quantified => {
                 let mut quantifier = None;
                 let mut path = None;
-                let mut negated = None;
+                let mut op = None;
                 let mut list = None;
                 for child in pair.into_inner() {
                     match child.as_rule() {
                         Rule::kw_any => quantifier = Some(Quantifier::Any),
                         Rule::kw_all => quantifier = Some(Quantifier::All),
                         Rule::path => path = Some(self.path(child)?),
-                        Rule::kw_not_in => negated = Some(true),
-                        Rule::kw_in => negated = Some(false),
+                        Rule::kw_not_in => op = Some(ListOp::NotIn),
+                        Rule::kw_in => op = Some(ListOp::In),
+                        Rule::kw_not_contains => op = Some(ListOp::NotMentions),
+                        Rule::kw_contains => op = Some(ListOp::Mentions),
                         Rule::name => list = Some(self.name(&child)),
                         _ => return Err(self.bad(&child, "quantified")),
                     }
@@ -817,7 +824,7 @@ impl Builder<'_> {
                 ExprKind::Quantified {
                     quantifier: self.need(quantifier, sp, "any or all")?,
                     path: self.need(path, sp, "quantified field")?,
-                    negated: self.need(negated, sp, "in or not in")?,
+                    op: self.need(op, sp, "in, not in, contains or not contains")?,
                     list: self.need(list, sp, "list name")?,
                 }
             }
@@ -829,20 +836,22 @@ impl Builder<'_> {
         })
     }
 
-    fn filter(&mut self, pair: Pair<Rule>) -> Built<(bool, Spanned<String>)> {
+    fn filter(&mut self, pair: Pair<Rule>) -> Built<(ListOp, Spanned<String>)> {
         let sp = span(&pair);
-        let mut negated = None;
+        let mut op = None;
         let mut list = None;
         for child in pair.into_inner() {
             match child.as_rule() {
-                Rule::kw_not_in => negated = Some(true),
-                Rule::kw_in => negated = Some(false),
+                Rule::kw_not_in => op = Some(ListOp::NotIn),
+                Rule::kw_in => op = Some(ListOp::In),
+                Rule::kw_not_contains => op = Some(ListOp::NotMentions),
+                Rule::kw_contains => op = Some(ListOp::Mentions),
                 Rule::name => list = Some(self.name(&child)),
                 _ => return Err(self.bad(&child, "filter")),
             }
         }
         Ok((
-            self.need(negated, sp, "in or not in")?,
+            self.need(op, sp, "in, not in, contains or not contains")?,
             self.need(list, sp, "list name")?,
         ))
     }
@@ -1075,9 +1084,9 @@ impl Builder<'_> {
                     path = Some(p);
                 }
                 Rule::filter => {
-                    let (negated, mut list) = self.filter(child)?;
+                    let (op, mut list) = self.filter(child)?;
                     list.span = shift(list.span);
-                    filter = Some((negated, list));
+                    filter = Some((op, list));
                 }
                 Rule::EOI => {}
                 _ => return Err(self.bad_at(at, "placeholder")),

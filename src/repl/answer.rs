@@ -4,28 +4,18 @@
 
 use std::fmt::Write as _;
 
-use zhunru::ast::{ExprKind, Literal, Outcome};
-use zhunru::{Date, Decision, Policy, Reason, Subject, Value, Verdict, normalize, report};
+use zhunru::ast::{ExprKind, ListOp, Literal, Outcome};
+use zhunru::{
+    Date, Decision, Policy, Reason, Subject, SubjectKind, Value, Verdict, normalize, report,
+};
 
 use super::understand;
 
 /// A `missing` name in plain words, and the subject field it is about.
 pub fn plain(name: &str) -> (&str, Option<&'static [&'static str]>) {
-    match name {
-        "approval" => ("审批（须经批准）", Some(&["approval", "status"])),
-        "approval_by" => ("审定机关", Some(&["approval", "by"])),
-        "approval_date" => ("审定日期", Some(&["approval", "date"])),
-        "basis" => ("文件依据", Some(&["basis"])),
-        "work_plan" => ("工作方案", Some(&["work_plan"])),
-        "requirements" => ("任务要求", Some(&["requirements"])),
-        "period" => ("工作时间（期限）", Some(&["period", "end"])),
-        "funding" => ("经费预算", Some(&["funding", "amount"])),
-        "authorization_content" => ("授权内容", Some(&["authorization", "content"])),
-        "authorization_object" => ("授权对象", Some(&["authorization", "object"])),
-        "authorization_powers" => ("授权权限", Some(&["authorization", "powers"])),
-        "authorization_until" => ("授权时限", Some(&["authorization", "until"])),
-        "requester" => ("申请单位", Some(&["requester"])),
-        other => (other, None),
+    match zhunru::labels::missing_label(name) {
+        Some((label, path)) => (label, Some(path)),
+        None => (name, None),
     }
 }
 
@@ -69,6 +59,8 @@ fn missing_lines(decision: &Decision, subject: &Subject, as_of: Date) -> Vec<Str
                 let v = shown(v);
                 if m.name == "period" && Date::parse(&v).is_some_and(|d| d < as_of) {
                     format!("{label}：已于 {v} 结束（问的是 {as_of}）")
+                } else if m.name == "approval_date" && Date::parse(&v).is_some_and(|d| d > as_of) {
+                    format!("{label}：{v} 才审批，问的是 {as_of}：当日尚未批准，批准后方可布置")
                 } else if m.name == "approval" {
                     match v.as_str() {
                         "pending" => "审批：尚在审批中，批准前不得进入".to_owned(),
@@ -107,13 +99,31 @@ fn matched_entries(policy: &Policy, item: &str) -> Vec<(String, bool)> {
     out
 }
 
+/// How many rules are about a kind of subject: by `关于`, or by the fields they read.
+fn rules_about(policy: &Policy, kind: SubjectKind) -> usize {
+    policy
+        .ast()
+        .rules
+        .iter()
+        .filter(|r| match &r.about {
+            Some(k) => k.node == kind,
+            None => r
+                .when
+                .iter()
+                .chain(r.requirements.iter().map(|q| &q.expr))
+                .flat_map(|e| e.paths())
+                .any(|p| p.kind == kind),
+        })
+        .count()
+}
+
 /// Whether a rule admits by list membership (`当 事项.category 属于 …`).
 fn admits_by_list(policy: &Policy, rule: &str) -> bool {
     policy.rule(rule).is_some_and(|r| {
         matches!(r.outcome.node, Outcome::Admit(_))
             && r.when.iter().any(|w| {
                 w.subexpressions()
-                    .any(|e| matches!(&*e.kind, ExprKind::InList { negated: false, .. }))
+                    .any(|e| matches!(&*e.kind, ExprKind::InList { op: ListOp::In, .. }))
             })
     })
 }
@@ -238,9 +248,17 @@ pub fn short(
     if decision.reasons.is_empty()
         && matches!(decision.verdict, Verdict::Compliant | Verdict::Admitted)
     {
-        out.push_str(
-            "  ⚠ 没有规则涉及此事 — no rule of this policy speaks to it; 不等于经审查合规\n",
-        );
+        let checked = rules_about(policy, subject.kind);
+        if checked == 0 {
+            out.push_str(
+                "  ⚠ 没有规则涉及此事 — no rule of this policy speaks to it; 不等于经审查合规\n",
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  ✓ 已对照{checked}条规则，均未违反 — checked against {checked} rules, none broken"
+            );
+        }
     }
 
     // What to do next.

@@ -22,7 +22,15 @@ use zhunru::{Date, Policy, render};
 
 use session::{District, Session};
 
-pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang) -> ExitCode {
+/// The district a session starts in.
+pub enum Start {
+    /// Named on the command line (`--district`): it must be loaded.
+    Required(String),
+    /// From the config file: used when loaded, else a warning.
+    Preferred(String),
+}
+
+pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang, start: Option<Start>) -> ExitCode {
     let paths = if paths.is_empty() {
         default_policies()
     } else {
@@ -42,7 +50,23 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang) -> ExitCode {
             }
         }
     }
-    let session = Session::new(districts, as_of, color, lang);
+    let mut session = Session::new(districts, as_of, color, lang);
+    match start {
+        Some(Start::Required(name)) if !session.start_in(&name) => {
+            eprintln!(
+                "error: no loaded district is called `{name}` (loaded: {})",
+                session.district_names().join(", ")
+            );
+            return ExitCode::from(2);
+        }
+        Some(Start::Preferred(name)) if !session.start_in(&name) => {
+            eprintln!(
+                "warning: the config file's district `{name}` is not loaded (loaded: {}); starting in the first",
+                session.district_names().join(", ")
+            );
+        }
+        _ => {}
+    }
     if terminal {
         interactive(session)
     } else {

@@ -60,6 +60,9 @@ fn field_for(key: &str) -> Option<&'static [&'static str]> {
         "requirements" | "任务要求" => &["requirements"],
         "approval" | "审批" | "approval.status" => &["approval.status"],
         "by" | "审定" | "approval.by" => &["approval.by"],
+        "approved_on" | "审批日期" | "审定日期" | "批准日期" | "approval.date" => {
+            &["approval.date"]
+        }
         "role" | "角色" | "community_role" => &["community_role"],
         "requester" | "申请单位" => &["requester"],
         "level" | "requester_level" => &["requester_level"],
@@ -85,6 +88,7 @@ pub const FIELD_WORDS: &[&str] = &[
     "requirements=",
     "approval=",
     "by=",
+    "approved_on=",
     "role=",
     "requester=",
     "id=",
@@ -98,6 +102,7 @@ pub const FIELD_WORDS: &[&str] = &[
     "方案=",
     "审批=",
     "审定=",
+    "审批日期=",
     "角色=",
     "经费周期=",
     "任务要求=",
@@ -183,6 +188,12 @@ pub fn parse(
     names: &[Name],
     known: &dyn Fn(&str) -> bool,
 ) -> Result<Understood, String> {
+    if let Some(subject) = understand::premises_or_assessment(line) {
+        return Ok(Understood {
+            subject,
+            from: None,
+        });
+    }
     let line = understand::strip_frames(&understand::narrow(line));
     let words = words(&line)?;
     let mut category: Option<String> = None;
@@ -237,7 +248,7 @@ pub fn parse(
         if let Some((key, value)) = bare.split_once(['=', '＝']) {
             let Some(paths) = field_for(key.trim()) else {
                 return Err(format!(
-                    "unknown field `{key}`: try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=)"
+                    "unknown field `{key}`: try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, approved_on=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=)"
                 ));
             };
             for path in paths {

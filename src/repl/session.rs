@@ -77,10 +77,11 @@ const HELP: &str = "\
 Ask about a task (问一件事项能否准入):
   can 招商引资 enter?                      招商引资 能否准入？
   can 行政执法 enter as responsible?       能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30
-  fields: funding= per= period= start= basis= plan= requirements= approval= by= role=
-          requester= level= id= name=
+  fields: funding= per= period= start= basis= plan= requirements= approval= by=
+          approved_on= role= requester= level= id= name=
           authorization: content= object= powers= until=  (or authorization.content= …)
-  字段:   经费= 经费周期= 期限= 开始= 依据= 方案= 任务要求= 审批= 审定= 角色= 申请单位=
+  字段:   经费= 经费周期= 期限= 开始= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色=
+          申请单位=
           授权内容= 授权对象= 权限= 授权期限=
   or paste a whole JSON subject (it may span several lines)
 Commands:
@@ -89,6 +90,7 @@ Commands:
   :compare QUESTION     every loaded district side by side (:c); a question, fields or JSON
   :history              the questions asked so far, with their verdicts
   :why                  the last answer in full, with the policy's source lines (:w)
+  :save FILE            the last answer as a record for the file (.md, or .html to print)
   :explain on|off       every answer in full (or add --explain to one question)
   :lists  :list NAME    the policy's lists      :rules   its rules
   :as-of DATE           the date decisions are made as of
@@ -120,6 +122,22 @@ impl Session {
         }
     }
 
+    /// Start in the district of this short name (`yingjiang`); false when none is loaded.
+    pub fn start_in(&mut self, name: &str) -> bool {
+        match self.districts.iter().position(|d| d.short() == name) {
+            Some(i) => {
+                self.current = i;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The loaded districts' short names, in order.
+    pub fn district_names(&self) -> Vec<String> {
+        self.districts.iter().map(District::short).collect()
+    }
+
     /// Names for completion: commands, districts, list entries, fields.
     pub fn completions(&self) -> Vec<String> {
         let mut out: Vec<String> = [
@@ -127,6 +145,7 @@ impl Session {
             ":districts",
             ":compare",
             ":why",
+            ":save",
             ":history",
             ":explain",
             ":clear",
@@ -265,6 +284,8 @@ impl Session {
             if let Some(note) = self.unknown_category_note(&subject) {
                 out.push_str(&note);
             }
+        } else {
+            out.push_str(&premises_line(&subject));
         }
         if full {
             out.push_str(&report::decision_text(
@@ -371,6 +392,7 @@ impl Session {
             "districts" => self.list_districts(),
             "c" | "compare" => self.compare(rest),
             "w" | "why" => self.why(),
+            "save" | "保存" => self.save(rest),
             "history" | "hist" | "历史" => self.history(),
             "explain" => match rest {
                 "on" | "开" => {
@@ -524,6 +546,41 @@ impl Session {
             );
         }
         out
+    }
+
+    /// `:save FILE`: the last answer as a printable record (审核意见) — HTML for a `.html`
+    /// file, else Markdown.
+    fn save(&self, file: &str) -> String {
+        let file = file.trim();
+        if file.is_empty() {
+            return "error: where to? e.g. `:save 审核意见.md` or `:save 审核意见.html`\n"
+                .to_owned();
+        }
+        let Some((index, subject, decision)) = &self.last else {
+            return "nothing asked yet: ask about an item first\n".to_owned();
+        };
+        let Some(d) = self.districts.get(*index) else {
+            return "the district of the last answer is no longer loaded\n".to_owned();
+        };
+        let question = self.history.last().map(|a| a.question.as_str());
+        let record = zhunru::record::Record {
+            policy: &d.policy,
+            subject,
+            decision,
+            as_of: self.as_of,
+            question,
+            origin: None,
+        };
+        let lower = file.to_lowercase();
+        let text = if lower.ends_with(".html") || lower.ends_with(".htm") {
+            zhunru::record::html_page(&zhunru::record::html(&record))
+        } else {
+            zhunru::record::markdown(&record)
+        };
+        match std::fs::write(file, text) {
+            Ok(()) => format!("saved the last answer to {file} (审核意见已保存)\n"),
+            Err(e) => format!("error: cannot write `{file}`: {e}\n"),
+        }
     }
 
     fn why(&self) -> String {
@@ -739,6 +796,36 @@ impl Session {
     }
 }
 
+/// 「理解为：社区 对外牌子 创建全国文明城市指挥部」: how a sign or assessment question was read.
+fn premises_line(subject: &Subject) -> String {
+    let mut parts = vec![subject.kind.zh().to_owned()];
+    for (field, label) in [
+        ("external_signs", "对外牌子"),
+        ("internal_signs", "内部标识"),
+        ("office_area", "办公面积"),
+        ("activity_area", "活动用房面积"),
+        ("indicators", "考核指标"),
+        ("veto_items", "一票否决事项"),
+        ("passed_down", "转嫁的考核"),
+    ] {
+        match subject.fields.get(field) {
+            Some(Value::List(items)) => {
+                let shown: Vec<&str> = items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Text(t) => Some(t.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                parts.push(format!("{label} {}", shown.join("、")));
+            }
+            Some(Value::Number(n)) => parts.push(format!("{label} {}", number(*n))),
+            _ => {}
+        }
+    }
+    format!("理解为：{}\n", parts.join(" · "))
+}
+
 /// 「理解为：事项 拆迁拆违（据“违章建筑拆除工作”）· 角色 责任主体 · 提出单位 区城管局」: how a
 /// question was read, before its answer.
 fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::Name]) -> String {
@@ -806,6 +893,9 @@ fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::N
     }
     if let Some(by) = text(&["approval", "by"]) {
         parts.push(format!("审定 {by}"));
+    }
+    if let Some(on) = text(&["approval", "date"]) {
+        parts.push(format!("审批日期 {on}"));
     }
     for (path, label) in [
         (&["basis"][..], "依据"),

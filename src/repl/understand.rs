@@ -6,7 +6,7 @@
 //! entry or alias inside a longer name counts).
 
 use zhunru::ast::{ExprKind, Literal};
-use zhunru::{Date, Policy, SubjectKind, Value, normalize};
+use zhunru::{Date, Policy, Subject, SubjectKind, Value, normalize};
 
 /// A name a task list knows: an entry, or an alias of one.
 #[derive(Clone, Debug)]
@@ -613,4 +613,133 @@ pub fn core(piece: &str) -> &str {
             return cand;
         }
     }
+}
+
+/// Texts in quotes (‘…’ “…” 「…」 『…』 '…' "…"), in order.
+fn quoted(line: &str) -> Vec<String> {
+    let pairs = [
+        ('‘', '’'),
+        ('“', '”'),
+        ('「', '」'),
+        ('『', '』'),
+        ('\'', '\''),
+        ('"', '"'),
+    ];
+    let mut out = Vec::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        let Some((_, close)) = pairs.iter().find(|(open, _)| *open == c) else {
+            continue;
+        };
+        let inside: String = chars.by_ref().take_while(|x| x != close).collect();
+        let inside = inside.trim();
+        if !inside.is_empty() {
+            out.push(inside.to_owned());
+        }
+    }
+    out
+}
+
+/// Items listed after a cue: 「…一票否决：安全生产、信访稳定」 → 安全生产, 信访稳定.
+fn listed_after(line: &str, cue: &str) -> Vec<String> {
+    let Some((_, rest)) = line.split_once(cue) else {
+        return Vec::new();
+    };
+    rest.trim_start_matches(['：', ':', ' ', '为', '是', '有', '包', '括', '含'])
+        .split(['、', '，', ',', '；', ';', '和', '及'])
+        .map(|s| {
+            s.trim()
+                .trim_matches(['。', '？', '?', '！', '!', ' '])
+                .trim_end_matches("事项")
+                .to_owned()
+        })
+        .filter(|s| !s.is_empty() && !FRAMES.contains(&s.as_str()))
+        .collect()
+}
+
+/// A question about signs or assessment told in words, as the subject it is about:
+/// 「街道要求挂‘创建全国文明城市指挥部’牌子」 → premises with that external sign;
+/// 「考核设一票否决：安全生产」 → an assessment with that veto item; 「考核指标包括台账资料规范」
+/// → an assessment with that indicator; 「把上级考核转嫁给社区」 → passed down. `None`: a task.
+pub fn premises_or_assessment(line: &str) -> Option<Subject> {
+    let line = narrow(line);
+    let quotes = quoted(&line);
+    // Hanging (挂) a plaque (牌) or sign (标识): 门牌号核查 is a task, not a sign.
+    let about_signs = (line.contains('牌') || line.contains("标识")) && line.contains('挂');
+    if about_signs && !line.contains("考核") {
+        let mut signs = quotes;
+        if signs.is_empty() {
+            // 挂X牌子 without quotes.
+            let after = line.split_once('挂').map_or("", |(_, r)| r);
+            let name = after
+                .split(['牌', '的', '，', ',', '。', '？', '?'])
+                .next()
+                .unwrap_or("")
+                .trim();
+            if !name.is_empty() {
+                signs.push(name.to_owned());
+            }
+        }
+        if signs.is_empty() {
+            return None;
+        }
+        let field = if line.contains("内部") || line.contains("功能室") {
+            "internal_signs"
+        } else {
+            "external_signs"
+        };
+        let list: Vec<&str> = signs.iter().map(String::as_str).collect();
+        return Some(Subject::new(SubjectKind::Community).with(field, list));
+    }
+    // An assessment question names its indicators, a veto or a passed-down assessment;
+    // 「协助考核评估」 alone is a task.
+    let assessing = line.contains("考核") || line.contains("考评");
+    if !(line.contains("一票否决") || assessing && (line.contains("指标") || line.contains("转嫁")))
+    {
+        return None;
+    }
+    let mut subject = Subject::new(SubjectKind::Assessment);
+    let mut said = false;
+    if line.contains("一票否决") {
+        let mut items = listed_after(&line, "一票否决");
+        items.extend(quotes.iter().cloned());
+        if items.is_empty() {
+            items.push("一票否决（未写明事项）".to_owned());
+        }
+        let list: Vec<&str> = items.iter().map(String::as_str).collect();
+        subject = subject.with("veto_items", list);
+        said = true;
+    }
+    if line.contains("转嫁") {
+        let mut items = quotes.clone();
+        if items.is_empty() {
+            items.push("上级考核（转嫁）".to_owned());
+        }
+        let list: Vec<&str> = items.iter().map(String::as_str).collect();
+        subject = subject.with("passed_down", list);
+        said = true;
+    }
+    for cue in [
+        "指标包括",
+        "指标有",
+        "指标为",
+        "指标是",
+        "指标：",
+        "指标:",
+        "指标",
+    ] {
+        if said {
+            break;
+        }
+        let mut items = listed_after(&line, cue);
+        if items.is_empty() {
+            items = quotes.clone();
+        }
+        if !items.is_empty() {
+            let list: Vec<&str> = items.iter().map(String::as_str).collect();
+            subject = subject.with("indicators", list);
+            said = true;
+        }
+    }
+    said.then_some(subject)
 }

@@ -349,6 +349,13 @@ impl http_body::Body for ChannelBody {
     }
 }
 
+/// A piece of a batch body on its way from the reader to the decider.
+enum Piece {
+    Data(Bytes),
+    /// The body ended early: why (unreadable, over the limit).
+    Stop(String),
+}
+
 /// Output is sent in pieces of about this size.
 const CHUNK: usize = 32 * 1024;
 
@@ -395,15 +402,18 @@ impl LineDecider {
         }
         match zhunru::input::parse_line(bytes, self.line, ORIGIN) {
             Ok(subject) => {
-                let decision = self.district.policy.decide(&subject, self.as_of);
+                // The same bytes as serialising the decision, without building it.
+                let verdict = self
+                    .district
+                    .policy
+                    .decide_json(&subject, self.as_of, &mut self.out);
                 if let Some(slot) = VERDICTS
                     .iter()
-                    .position(|v| *v == decision.verdict)
+                    .position(|v| *v == verdict)
                     .and_then(|i| self.counts.get_mut(i))
                 {
                     *slot += 1;
                 }
-                let _ = serde_json::to_writer(&mut self.out, &decision);
                 self.out.push(b'\n');
             }
             Err(e) => self.error_line(&e),
@@ -497,8 +507,37 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
         Err(p) => return p.into_response(),
     };
     let (tx, rx) = mpsc::channel::<Bytes>(4);
+    // The body is read here, on the runtime, and decided on a blocking thread, so that
+    // reading and deciding overlap (and deciding never stalls the runtime's workers).
+    let (pieces, mut incoming) = mpsc::channel::<Piece>(8);
     let name = district.name.clone();
     tokio::spawn(async move {
+        let mut body = body;
+        let mut received = 0usize;
+        while let Some(frame) = body.frame().await {
+            let piece = match frame {
+                Err(e) => Piece::Stop(format!("the request body could not be read: {e}")),
+                Ok(frame) => {
+                    let Ok(data) = frame.into_data() else {
+                        continue;
+                    };
+                    received += data.len();
+                    if received > limit {
+                        Piece::Stop(format!(
+                            "the body is larger than the limit of {limit} bytes; lines after this were not decided"
+                        ))
+                    } else {
+                        Piece::Data(data)
+                    }
+                }
+            };
+            let stop = matches!(piece, Piece::Stop(_));
+            if pieces.send(piece).await.is_err() || stop {
+                return; // the decider stopped (the client went away), or the body did
+            }
+        }
+    });
+    tokio::task::spawn_blocking(move || {
         let mut decider = LineDecider {
             district,
             as_of,
@@ -509,30 +548,18 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
             counts: [0; 5],
             bad: 0,
         };
-        let mut body = body;
-        let mut received = 0usize;
         let mut stop: Option<String> = None;
-        while let Some(frame) = body.frame().await {
-            match frame {
-                Err(e) => {
-                    stop = Some(format!("the request body could not be read: {e}"));
+        while let Some(piece) = incoming.blocking_recv() {
+            match piece {
+                Piece::Stop(message) => {
+                    stop = Some(message);
                     break;
                 }
-                Ok(frame) => {
-                    let Ok(data) = frame.into_data() else {
-                        continue;
-                    };
-                    received += data.len();
-                    if received > limit {
-                        stop = Some(format!(
-                            "the body is larger than the limit of {limit} bytes; lines after this were not decided"
-                        ));
-                        break;
-                    }
+                Piece::Data(data) => {
                     decider.feed(&data);
                     if decider.out.len() >= CHUNK {
                         let piece = Bytes::from(std::mem::take(&mut decider.out));
-                        if tx.send(piece).await.is_err() {
+                        if tx.blocking_send(piece).is_err() {
                             return; // the client went away
                         }
                     }
@@ -557,7 +584,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
             .input_errors
             .fetch_add(decider.bad, Ordering::Relaxed);
         if !decider.out.is_empty() {
-            let _ = tx.send(Bytes::from(decider.out)).await;
+            let _ = tx.blocking_send(Bytes::from(decider.out));
         }
     });
     let mut response = Response::new(Body::new(ChannelBody(rx)));

@@ -11,7 +11,7 @@
 use serde::Serialize;
 use zhunru::Policy;
 use zhunru::ast::{
-    ArithOp, CompareOp, DeclaredType, Duration, Expr, ExprKind, ListDecl, Literal, Message,
+    ArithOp, CompareOp, DeclaredType, Duration, Expr, ExprKind, ListDecl, ListOp, Literal, Message,
     MessagePart, Outcome, Path, PolicyAst, Quantifier, RuleDecl, TimeUnit,
 };
 use zhunru::{Date, Subject, SubjectKind, Value};
@@ -342,21 +342,54 @@ fn on_list(cx: &Ctx, name: &str, v: &V) -> Option<bool> {
     Some(false)
 }
 
-/// An element of a list field counts (for `计数(x 属于 L)`, messages) when it is a text on
-/// the list, or, negated, when it is not (a non-text is never on a list).
+/// Whether a text mentions an entry of a list (or one of its aliases) inside it, both
+/// read in their standard form; an empty entry mentions nothing. `None`: no such list.
+fn mentions_entry(cx: &Ctx, name: &str, text: &str) -> Option<bool> {
+    let decl = list(cx, name)?;
+    let text = canonical(cx.ast, text);
+    let mentioned = |k: &str| {
+        let k = canonical(cx.ast, k);
+        !k.is_empty() && text.contains(&k)
+    };
+    Some(decl.entries.iter().any(|entry| {
+        matches!(&entry.value.node, Literal::Text(s) if mentioned(s))
+            || entry.aliases.iter().any(|a| mentioned(&a.node))
+    }))
+}
+
+/// README: `属于 L` — the value is an entry; `包含 L` — the text, or any text of a list,
+/// mentions an entry. Before negation; `None` when it cannot be tested.
+fn list_test(cx: &Ctx, op: ListOp, name: &str, v: &V) -> Option<bool> {
+    if !op.mentions() {
+        return on_list(cx, name, v);
+    }
+    list(cx, name)?;
+    match v {
+        V::Text(s) => mentions_entry(cx, name, s),
+        V::List(items) => Some(items.iter().any(|i| match i {
+            Value::Text(s) => mentions_entry(cx, name, s) == Some(true),
+            _ => false,
+        })),
+        V::Absent => None,
+        _ => Some(false),
+    }
+}
+
+/// An element of a list field counts (for `计数(x 属于 L)`, messages) when it is a text
+/// passing the list test, or, negated, when it does not (a non-text never passes).
 fn element_passes(
     cx: &Ctx,
     item: &Value,
-    filter: Option<&(bool, zhunru::Spanned<String>)>,
+    filter: Option<&(ListOp, zhunru::Spanned<String>)>,
 ) -> bool {
-    let Some((negated, name)) = filter else {
+    let Some((op, name)) = filter else {
         return true;
     };
     let inside = match item {
-        Value::Text(s) => on_list(cx, &name.node, &V::Text(s.clone())) == Some(true),
+        Value::Text(s) => list_test(cx, *op, &name.node, &V::Text(s.clone())) == Some(true),
         _ => false,
     };
-    inside != *negated
+    inside != op.negated()
 }
 
 // ------------------------------------------------------------------ expressions: values
@@ -389,7 +422,7 @@ fn literal(l: &Literal) -> V {
 }
 
 /// `计数(field)`: an absent list has no elements; a value that is not a list has no count.
-fn count_field(cx: &Ctx, path: &Path, filter: Option<&(bool, zhunru::Spanned<String>)>) -> V {
+fn count_field(cx: &Ctx, path: &Path, filter: Option<&(ListOp, zhunru::Spanned<String>)>) -> V {
     match field(cx, path) {
         V::List(items) => V::Num(
             items
@@ -455,18 +488,14 @@ fn truth(cx: &Ctx, e: &Expr) -> T {
         ExprKind::Field(p) => bare_field(cx, p),
         ExprKind::Literal(Literal::Bool(b)) => t(*b),
         ExprKind::Compare(op, a, b) => compare(cx, *op, &value(cx, a), &value(cx, b)),
-        ExprKind::InList {
-            value: v,
-            negated,
-            list,
-        } => in_list(cx, v, *negated, &list.node),
+        ExprKind::InList { value: v, op, list } => in_list(cx, v, *op, &list.node),
         ExprKind::Present { value: v, negated } => t(is_given(&value(cx, v)) != *negated),
         ExprKind::Quantified {
             quantifier,
             path,
-            negated,
+            op,
             list,
-        } => quantified(cx, *quantifier, path, *negated, &list.node),
+        } => quantified(cx, *quantifier, path, *op, &list.node),
         ExprKind::Contains { value: v, needle } => contains(cx, v, needle),
         ExprKind::Not(inner) => not(truth(cx, inner)),
         ExprKind::And(parts) => and(cx, parts),
@@ -523,9 +552,9 @@ fn compare(cx: &Ctx, op: CompareOp, a: &V, b: &V) -> T {
     }
 }
 
-fn in_list(cx: &Ctx, v: &Expr, negated: bool, name: &str) -> T {
-    match on_list(cx, name, &value(cx, v)) {
-        Some(inside) => t(inside != negated),
+fn in_list(cx: &Ctx, v: &Expr, op: ListOp, name: &str) -> T {
+    match list_test(cx, op, name, &value(cx, v)) {
+        Some(inside) => t(inside != op.negated()),
         None => T::Unknown,
     }
 }
@@ -533,7 +562,7 @@ fn in_list(cx: &Ctx, v: &Expr, negated: bool, name: &str) -> T {
 /// `任一/全部 field 属于/不属于 L`. The engine's reading where the README is silent: an
 /// absent (or non-list) field has no elements, so `任一` is false and `全部` true; an element
 /// that is not a text passes neither test.
-fn quantified(cx: &Ctx, q: Quantifier, path: &Path, negated: bool, name: &str) -> T {
+fn quantified(cx: &Ctx, q: Quantifier, path: &Path, op: ListOp, name: &str) -> T {
     let V::List(items) = field(cx, path) else {
         return t(q == Quantifier::All);
     };
@@ -541,7 +570,9 @@ fn quantified(cx: &Ctx, q: Quantifier, path: &Path, negated: bool, name: &str) -
         return T::Unknown;
     }
     let test = |item: &Value| match item {
-        Value::Text(s) => (on_list(cx, name, &V::Text(s.clone())) == Some(true)) != negated,
+        Value::Text(s) => {
+            (list_test(cx, op, name, &V::Text(s.clone())) == Some(true)) != op.negated()
+        }
         _ => false,
     };
     match q {
@@ -651,8 +682,9 @@ fn render(cx: &Ctx, m: &Message, aliases: &[(Vec<String>, String)]) -> String {
     out
 }
 
-/// The fields a rule's condition finds on a list (`属于`, not negated) through an alias,
-/// each with the entry's own text.
+/// The fields a rule's condition finds on a list under another name than the entry's own:
+/// through an alias (`属于`), or mentioned inside a longer text (`包含`), each with the
+/// entry's own text (README: 「户籍证明」（即「居民身份信息证明」）).
 fn aliases_matched(cx: &Ctx, rule: &RuleDecl) -> Vec<(Vec<String>, String)> {
     let mut out: Vec<(Vec<String>, String)> = Vec::new();
     let Some(when) = &rule.when else {
@@ -661,7 +693,7 @@ fn aliases_matched(cx: &Ctx, rule: &RuleDecl) -> Vec<(Vec<String>, String)> {
     for e in when.subexpressions() {
         let ExprKind::InList {
             value,
-            negated: false,
+            op,
             list: name,
         } = &*e.kind
         else {
@@ -677,23 +709,25 @@ fn aliases_matched(cx: &Ctx, rule: &RuleDecl) -> Vec<(Vec<String>, String)> {
             continue;
         };
         let key = canonical(cx.ast, &text);
-        for entry in &decl.entries {
-            let Literal::Text(own) = &entry.value.node else {
-                continue;
-            };
-            if canonical(cx.ast, own) == key {
-                break;
+        // The first entry that matches: its own text or an alias equal to the value (`属于`),
+        // or mentioned inside it (`包含`).
+        let matches = |k: &str| {
+            let k = canonical(cx.ast, k);
+            match op {
+                ListOp::In => k == key,
+                ListOp::Mentions => !k.is_empty() && key.contains(&k),
+                ListOp::NotIn | ListOp::NotMentions => false,
             }
-            if entry
-                .aliases
-                .iter()
-                .any(|a| canonical(cx.ast, &a.node) == key)
-            {
-                if !out.iter().any(|(f, _)| *f == path.fields) {
-                    out.push((path.fields.clone(), own.clone()));
-                }
-                break;
-            }
+        };
+        let entry = decl.entries.iter().find(|entry| {
+            matches!(&entry.value.node, Literal::Text(s) if matches(s))
+                || entry.aliases.iter().any(|a| matches(&a.node))
+        });
+        if let Some(Literal::Text(own)) = entry.map(|e| &e.value.node)
+            && canonical(cx.ast, own) != key
+            && !out.iter().any(|(f, _)| *f == path.fields)
+        {
+            out.push((path.fields.clone(), own.clone()));
         }
     }
     out

@@ -14,6 +14,7 @@ const VERDICT = {
 const MISSING = {
   approval: ["经准入审批并获批准", "admission approval, granted"],
   approval_by: ["审批机构（须为有权审批的机构）", "the approving body (one with the power to approve)"],
+  approval_date: ["审批日期（须不晚于所问之日：批准之后方可布置）", "the approval's date (on or before the day asked about: approved first, then assigned)"],
   basis: ["申请材料：文件依据", "application material: the documents it rests on"],
   work_plan: ["申请材料：工作方案", "application material: a work plan"],
   requirements: ["申请材料：工作要求", "application material: the requirements"],
