@@ -85,3 +85,75 @@ pub fn missing_label(name: &str) -> Option<(&'static str, &'static [&'static str
         _ => return None,
     })
 }
+
+/// The words a reviewer or a form writes for each enumerated value of the contract: the
+/// value itself, then its Chinese label and other common wordings.
+const SYNONYMS: &[(&str, &[&str])] = &[
+    ("responsible", &["责任主体", "负责", "牵头"]),
+    ("assist", &["协助", "配合"]),
+    (
+        "approved",
+        &[
+            "已审批",
+            "批准",
+            "已批准",
+            "同意",
+            "已同意",
+            "通过",
+            "审批通过",
+            "已通过",
+        ],
+    ),
+    ("pending", &["审批中", "待审", "待审批"]),
+    (
+        "rejected",
+        &[
+            "驳回",
+            "不同意",
+            "未通过",
+            "不予批准",
+            "未批准",
+            "不通过",
+            "未通过（驳回）",
+        ],
+    ),
+    ("none", &["未审批", "未报批"]),
+    ("once", &["一次", "一次性"]),
+    ("month", &["每月", "月"]),
+    ("year", &["每年", "年"]),
+    ("municipal_department", &["市直部门", "市级部门"]),
+    ("district_department", &["区直部门", "区级部门"]),
+    ("street", &["街道", "乡镇", "街道（乡镇）"]),
+];
+
+/// The enumerated value among `choices` that a word stands for: the value itself, or one
+/// of its Chinese wordings (`负责` → `responsible`, `已批准` → `approved`). One table for
+/// JSON, CSV and the REPL.
+///
+/// ```
+/// let roles = &["responsible", "assist"];
+/// assert_eq!(zhunru::labels::enum_value(roles, "负责"), Some("responsible"));
+/// assert_eq!(zhunru::labels::enum_value(roles, "assist"), Some("assist"));
+/// assert_eq!(zhunru::labels::enum_value(roles, "已批准"), None); // not a role
+/// ```
+pub fn enum_value(choices: &[&'static str], word: &str) -> Option<&'static str> {
+    let word = word.trim();
+    choices.iter().copied().find(|c| {
+        *c == word
+            || SYNONYMS
+                .iter()
+                .any(|(value, words)| value == c && words.contains(&word))
+    })
+}
+
+/// The choices of an enumerated field for a message: `"responsible" (责任主体), "assist" (协助)`.
+pub fn choices_text(choices: &[&str]) -> String {
+    choices
+        .iter()
+        .map(|c| match value_label(c) {
+            Some(zh) => format!("\"{c}\" ({zh})"),
+            None => format!("\"{c}\""),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -528,17 +528,14 @@ impl<'de> Visitor<'de> for Typed<'_> {
                 ))),
             },
             FieldType::Enum(choices) => {
-                if choices.contains(&v) {
-                    Ok(Value::Text(v.to_owned()))
+                // The contract's value, or a Chinese wording of it (`负责`, `已批准`).
+                if let Some(value) = crate::labels::enum_value(choices, v) {
+                    Ok(Value::Text(value.to_owned()))
                 } else {
                     Err(E::custom(format!(
                         "field `{}` should be one of {}, found \"{v}\"",
                         self.path(),
-                        choices
-                            .iter()
-                            .map(|c| format!("\"{c}\""))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        crate::labels::choices_text(choices)
                     )))
                 }
             }

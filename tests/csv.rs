@@ -112,7 +112,7 @@ fn a_bad_cell_is_an_error_at_its_line_and_column_and_the_rest_are_read() {
     insta::assert_snapshot!(errors.join("\n"), @r#"
     log.csv:2:10: field `funding.amount` should be a number, found "三千"
     log.csv:3:11: field `period.end` should be a date written YYYY-MM-DD that exists on the calendar, found "2020-02-30"
-    log.csv:4:12: field `community_role` should be one of "responsible", "assist", found "responsable"
+    log.csv:4:12: field `community_role` should be one of "responsible" (责任主体), "assist" (协助), found "responsable"
     log.csv:5:13: field `work_plan` should be `true` or `false`, found "yes"
     log.csv:6:10: field `funding.amount` should be a number, found "inf"
     log.csv:7:5: a task needs a `category` (what the lists are matched against)

@@ -731,3 +731,39 @@ fn differential_json_lines_against_serde_json() {
         }
     }
 }
+
+/// Enumerated fields take the Chinese wordings a form writes (负责, 已批准, 一次性) in JSON
+/// and in CSV, read as the contract's values; anything else is still an error that lists
+/// the values with their labels.
+#[test]
+fn enumerated_values_in_chinese_words() {
+    use zhunru::input::{InputFormat, read_subjects};
+    let json = "{\"category\":\"行政执法\",\"community_role\":\"负责\",\"approval\":{\"status\":\"已批准\"},\"funding\":{\"per\":\"每月\"},\"requester_level\":\"街道\"}\n\
+                {\"category\":\"x\",\"community_role\":\"领导\"}\n";
+    let csv = "category,community_role,approval.status,funding.per,requester_level\n行政执法,负责,已批准,每月,街道\nx,领导,,,\n";
+    for (text, format) in [(json, InputFormat::JsonLines), (csv, InputFormat::Csv)] {
+        let rows: Vec<_> =
+            read_subjects(std::io::Cursor::new(text), "t".to_owned(), format).collect();
+        assert_eq!(rows.len(), 2);
+        let subject = rows[0].1.as_ref().unwrap();
+        for (path, value) in [
+            (&["community_role"][..], "responsible"),
+            (&["approval", "status"][..], "approved"),
+            (&["funding", "per"][..], "month"),
+            (&["requester_level"][..], "street"),
+        ] {
+            assert_eq!(
+                subject.get(path),
+                Some(&zhunru::Value::Text(value.to_owned())),
+                "{format:?} {path:?}"
+            );
+        }
+        let e = rows[1].1.as_ref().unwrap_err();
+        assert!(
+            e.message
+                .contains(r#""responsible" (责任主体), "assist" (协助)"#),
+            "{}",
+            e.message
+        );
+    }
+}

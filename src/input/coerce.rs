@@ -70,16 +70,13 @@ pub(crate) fn coerce_typed(name: &str, ty: &FieldType, text: &str) -> Result<Val
             )),
         },
         FieldType::Enum(choices) => {
-            if choices.contains(&trimmed) {
-                Ok(Value::Text(trimmed.to_owned()))
+            // The contract's value, or a Chinese wording of it (`负责`, `已批准`).
+            if let Some(value) = crate::labels::enum_value(choices, trimmed) {
+                Ok(Value::Text(value.to_owned()))
             } else {
                 Err(format!(
                     "field `{name}` should be one of {}, found \"{trimmed}\"",
-                    choices
-                        .iter()
-                        .map(|c| format!("\"{c}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    crate::labels::choices_text(choices)
                 ))
             }
         }

@@ -115,9 +115,10 @@ pub const FIELD_WORDS: &[&str] = &[
     "作为责任主体",
 ];
 
-/// A `field=value` as typed: the REPL's words for a value (`经费=1.5万元`, `审批=已批准`,
-/// `方案=有`, `依据=甲、乙`) turned into the contract's text, then typed by the library's one
-/// [`coerce`](zhunru::input::coerce), as the CSV reader types its cells.
+/// A `field=value` as typed: the REPL's own words for a value (`经费=1.5万元`, `方案=有`,
+/// `依据=甲、乙`, `审批=无`) turned into text, then typed by the library's one
+/// [`coerce`](zhunru::input::coerce), as the JSON and CSV readers type theirs (enumerated
+/// values in Chinese words, 已批准 负责 一次性, come from the one table `coerce` reads).
 fn value_for(path: &str, raw: &str) -> Result<Value, String> {
     let raw = raw.trim();
     let text = match path {
@@ -144,31 +145,8 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
             other => other,
         }
         .to_owned(),
-        "approval.status" => match raw {
-            "已审批" | "批准" | "已批准" | "同意" | "已同意" | "通过" | "审批通过" | "已通过" => {
-                "approved"
-            }
-            "审批中" | "待审" | "待审批" => "pending",
-            "驳回" | "不同意" | "未通过" | "不予批准" | "未批准" | "不通过" => {
-                "rejected"
-            }
-            "无" | "未审批" | "未报批" => "none",
-            other => other,
-        }
-        .to_owned(),
-        "community_role" => match raw {
-            "责任主体" | "负责" | "牵头" => "responsible",
-            "协助" | "配合" => "assist",
-            other => other,
-        }
-        .to_owned(),
-        "funding.per" => match raw {
-            "一次" | "一次性" => "once",
-            "每月" | "月" => "month",
-            "每年" | "年" => "year",
-            other => other,
-        }
-        .to_owned(),
+        // A bare 无 means no approval asked for.
+        "approval.status" if raw == "无" => "none".to_owned(),
         _ => raw.to_owned(),
     };
     coerce(SubjectKind::Task, path, &text)
