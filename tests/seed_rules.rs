@@ -435,6 +435,15 @@ fn a_category_matched_through_an_alias_names_the_entry_it_matched() {
         String::from_utf8(fast).unwrap(),
         serde_json::to_string(&d).unwrap()
     );
+    // Mentioned inside a longer name (包含): the entry it mentions is named too.
+    let d = decide("hefei", &Subject::task("开具无犯罪记录证明"));
+    assert!(
+        d.reasons[0]
+            .message
+            .starts_with("「开具无犯罪记录证明」（即「无犯罪记录证明」）列入《"),
+        "{}",
+        d.reasons[0].message
+    );
     // The entry itself, or a spelling of it (spaces, full-width forms), gets no note.
     for spelled in ["居民身份信息证明", "　居民身份信息证明 "] {
         let d = decide("hefei", &Subject::task(spelled));

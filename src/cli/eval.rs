@@ -275,10 +275,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
             }
         }
     }
+    finish_progress();
     if args.format == Format::Html {
         let _ = out.write_all(b"</body>\n</html>\n");
     }
-    finish_progress();
     if out.flush().is_err() {
         return ExitCode::from(1);
     }

@@ -466,15 +466,16 @@ impl<'a> Env<'a> {
         out
     }
 
-    /// The fields a rule's condition found on a list through an alias (`属于`, not negated)
-    /// or inside a longer name (`包含`), each with the entry it matched.
+    /// The fields a rule's condition found on a list under another name than the entry's
+    /// own: through an alias (`属于`), or mentioned inside a longer text (`包含`: 开具无犯罪记录
+    /// 证明 mentions 无犯罪记录证明), each with the entry it matched.
     fn aliases_matched<'r>(&self, rule: &'r RuleDecl) -> Vec<(&'r Path, String)> {
         let mut out = Vec::new();
         let Some(when) = &rule.when else {
             return out;
         };
+        let variants = &self.policy.variants;
         for e in when.subexpressions() {
-            // `属于` through an alias, or `包含` an entry inside a longer name.
             let ExprKind::InList { value, op, list } = &*e.kind else {
                 continue;
             };
@@ -493,10 +494,10 @@ impl<'a> Env<'a> {
             ) else {
                 continue;
             };
-            let found = if *op == ListOp::In {
-                self.find_text(index, &text)
-            } else {
-                index.mentioned_in(&canonical(&text, &self.policy.variants))
+            let found = match op {
+                ListOp::In => self.find_text(index, &text),
+                ListOp::Mentions => index.mentioned_in(&canonical(&text, variants)),
+                ListOp::NotIn | ListOp::NotMentions => None,
             };
             let Some(entry) = found.and_then(|i| decl.entries.get(i)) else {
                 continue;
@@ -504,7 +505,6 @@ impl<'a> Env<'a> {
             let Literal::Text(entry) = &entry.value.node else {
                 continue;
             };
-            let variants = &self.policy.variants;
             if canonical(entry, variants) != canonical(&text, variants)
                 && !out
                     .iter()

@@ -188,9 +188,10 @@ pub const FIELD_WORDS: &[&str] = &[
     "作为责任主体",
 ];
 
-/// A `field=value` as typed: the REPL's words for a value (`经费=1.5万元`, `审批=已批准`,
-/// `方案=有`, `依据=甲、乙`) turned into the contract's text, then typed by the library's one
-/// [`coerce`](zhunru::input::coerce), as the CSV reader types its cells.
+/// A `field=value` as typed: the REPL's own words for a value (`经费=1.5万元`, `方案=有`,
+/// `依据=甲、乙`, `审批=无`) turned into text, then typed by the library's one
+/// [`coerce`](zhunru::input::coerce), as the JSON and CSV readers type theirs (enumerated
+/// values in Chinese words, 已批准 负责 一次性, come from the one table `coerce` reads).
 fn value_for(path: &str, raw: &str) -> Result<Value, String> {
     let raw = raw.trim();
     let text = match path {
@@ -217,8 +218,7 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
             other => other,
         }
         .to_owned(),
-        // The enumerations' Chinese words are the readers' own (labels::enum_value); a
-        // bare 无 for the approval means none was asked for.
+        // A bare 无 means no approval asked for.
         "approval.status" if raw == "无" => "none".to_owned(),
         _ => raw.to_owned(),
     };

@@ -546,7 +546,7 @@ impl Session {
         }
         let width = rows
             .iter()
-            .map(|r| r.0.chars().count())
+            .map(|r| display_width(&r.0))
             .max()
             .unwrap_or(8)
             .max(8);

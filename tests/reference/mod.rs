@@ -682,8 +682,9 @@ fn render(cx: &Ctx, m: &Message, aliases: &[(Vec<String>, String)]) -> String {
     out
 }
 
-/// The fields a rule's condition finds on a list (`属于`, not negated) through an alias, or
-/// inside a longer name (`包含`: the first entry mentioned), each with the entry's own text.
+/// The fields a rule's condition finds on a list under another name than the entry's own:
+/// through an alias (`属于`), or mentioned inside a longer text (`包含`), each with the
+/// entry's own text (README: 「户籍证明」（即「居民身份信息证明」）).
 fn aliases_matched(cx: &Ctx, rule: &RuleDecl) -> Vec<(Vec<String>, String)> {
     let mut out: Vec<(Vec<String>, String)> = Vec::new();
     let Some(when) = &rule.when else {
@@ -711,48 +712,25 @@ fn aliases_matched(cx: &Ctx, rule: &RuleDecl) -> Vec<(Vec<String>, String)> {
             continue;
         };
         let key = canonical(cx.ast, &text);
-        if *op == ListOp::Mentions {
-            // The first entry (in list order) whose text or an alias the name mentions.
-            let mentioned = |k: &str| {
-                let k = canonical(cx.ast, k);
-                !k.is_empty() && key.contains(&k)
-            };
-            let first = decl
-                .entries
-                .iter()
-                .find_map(|entry| match &entry.value.node {
-                    Literal::Text(own)
-                        if mentioned(own) || entry.aliases.iter().any(|a| mentioned(&a.node)) =>
-                    {
-                        Some(own)
-                    }
-                    _ => None,
-                });
-            if let Some(own) = first
-                && canonical(cx.ast, own) != key
-                && !out.iter().any(|(f, _)| *f == path.fields)
-            {
-                out.push((path.fields.clone(), own.clone()));
+        // The first entry that matches: its own text or an alias equal to the value (`属于`),
+        // or mentioned inside it (`包含`).
+        let matches = |k: &str| {
+            let k = canonical(cx.ast, k);
+            match op {
+                ListOp::In => k == key,
+                ListOp::Mentions => !k.is_empty() && key.contains(&k),
+                ListOp::NotIn | ListOp::NotMentions => false,
             }
-            continue;
-        }
-        for entry in &decl.entries {
-            let Literal::Text(own) = &entry.value.node else {
-                continue;
-            };
-            if canonical(cx.ast, own) == key {
-                break;
-            }
-            if entry
-                .aliases
-                .iter()
-                .any(|a| canonical(cx.ast, &a.node) == key)
-            {
-                if !out.iter().any(|(f, _)| *f == path.fields) {
-                    out.push((path.fields.clone(), own.clone()));
-                }
-                break;
-            }
+        };
+        let entry = decl.entries.iter().find(|entry| {
+            matches!(&entry.value.node, Literal::Text(s) if matches(s))
+                || entry.aliases.iter().any(|a| matches(&a.node))
+        });
+        if let Some(Literal::Text(own)) = entry.map(|e| &e.value.node)
+            && canonical(cx.ast, own) != key
+            && !out.iter().any(|(f, _)| *f == path.fields)
+        {
+            out.push((path.fields.clone(), own.clone()));
         }
     }
     out
