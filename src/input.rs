@@ -30,6 +30,7 @@ use crate::diagnostic::json_message;
 use crate::value::Subject;
 
 mod csv;
+pub mod fast;
 
 pub use csv::{CsvReader, csv_records};
 
@@ -414,10 +415,9 @@ impl<R: BufRead> SubjectReader<R> {
                 Err(e) => return Some(self.io_error(&e)),
             };
             if line.too_long {
-                let message = format!("the line is longer than {MAX_LINE_BYTES} bytes");
                 return Some(RawItem::Read((
                     line.number,
-                    Err(self.error(line.number, 1, message, b"")),
+                    Err(fast::too_long(&self.origin, line.number)),
                 )));
             }
             if line.is_blank() {

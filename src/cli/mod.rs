@@ -11,6 +11,7 @@ use zhunru::{Date, Policy, PolicyError, Severity, render, report};
 mod audit;
 mod compare;
 mod diff;
+mod eval_fast;
 mod new;
 mod notice;
 #[cfg(feature = "server")]
@@ -607,6 +608,12 @@ fn eval(
                 == zhunru::input::InputFormat::JsonLines
         }
     };
+    if lines_only && format == Format::Json && eval_fast::enabled() {
+        return match eval_fast::run(&job, reader, jobs, &mut out) {
+            Ok(bad_lines) => finish(&mut out, bad_lines),
+            Err(code) => code,
+        };
+    }
     let mut reader = SubjectReader::new(reader, origin.clone());
     if lines_only {
         reader = reader.json_lines();
@@ -635,6 +642,11 @@ fn eval(
             }
         }
     }
+    finish(&mut out, bad_lines)
+}
+
+/// Flush the output and say how many subjects could not be read.
+fn finish(out: &mut impl Write, bad_lines: usize) -> ExitCode {
     if out.flush().is_err() {
         return ExitCode::from(1);
     }
