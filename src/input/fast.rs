@@ -156,14 +156,15 @@ struct State {
 /// ```
 /// use zhunru::input::fast::LineDecoder;
 /// let mut decoder = LineDecoder::new([vec!["funding".to_owned(), "amount".to_owned()]]);
-/// let line = br#"{"id":"T-1","category":"企业摸底","funding":{"amount":3000,"per":"once"},"requester":"区经信局"}"#;
-/// let subject = decoder.decode_line(line).unwrap();
+/// let line = r#"{"id":"T-1","category":"企业摸底","funding":{"amount":3000,"per":"once"},"requester":"区经信局"}"#;
+/// let subject = decoder.decode_line(line.as_bytes()).unwrap();
 /// assert_eq!(subject.get(&["funding", "amount"]), Some(&zhunru::Value::Number(3000.0)));
 /// assert_eq!(subject.get(&["requester"]), None); // checked, not kept: the policy does not read it
 /// // An escape, a fraction or an error: the exact reader's to read.
 /// assert!(decoder.decode_line(br#"{"category":"\u4f01"}"#).is_none());
 /// assert!(decoder.decode_line(br#"{"category":"x","funding":{"amount":0.5}}"#).is_none());
 /// assert!(decoder.decode_line(br#"{"category":"x","period":{"end":"2020-02-30"}}"#).is_none());
+/// assert!(decoder.decode_line(br#"{"category":"x","id":"T-1","id":"T-2"}"#).is_none());
 /// ```
 #[derive(Clone, Debug)]
 pub struct LineDecoder {
