@@ -9,7 +9,7 @@ Each round runs every variant once, in an order rotated from round to round (thi
 noisy: alternating keeps a slow spell from landing on one variant). Output goes to
 /dev/null. Reported per variant: the median wall time, its ratio to the baseline variant's
 median from the same run, the fastest and slowest run, the median CPU time (user + sys,
-less moved by other load than wall time) and the peak RSS (from wait4).
+less moved by other load than wall time) and the peak RSS (from GNU time).
 `--extra NAME=BINARY` adds another zhunru binary (e.g. the build before a change) as
 `NAME -j1`. Standard library only.
 """
@@ -41,16 +41,20 @@ def variants(a):
 
 
 def run(cmd):
+    """Wall and CPU time from wait4, peak RSS from GNU time (wait4's figure would include
+    the Python process the child was forked from)."""
     with open(os.devnull, "wb") as null:
         t = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.PIPE)
+        p = subprocess.Popen(["/usr/bin/time", "-f", "RSS_KB %M"] + cmd, stdout=null,
+                             stderr=subprocess.PIPE)
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t
         err = p.stderr.read()
         p.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode(errors='replace')}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    rss_kb = int(err.decode().rsplit("RSS_KB ", 1)[1].split()[0])
+    return wall, usage.ru_utime + usage.ru_stime, rss_kb
 
 
 def main():
