@@ -31,6 +31,7 @@ use crate::value::Subject;
 
 mod coerce;
 mod csv;
+pub mod fast;
 
 pub use coerce::coerce;
 pub use csv::{CsvReader, csv_records};
@@ -416,10 +417,9 @@ impl<R: BufRead> SubjectReader<R> {
                 Err(e) => return Some(self.io_error(&e)),
             };
             if line.too_long {
-                let message = format!("the line is longer than {MAX_LINE_BYTES} bytes");
                 return Some(RawItem::Read((
                     line.number,
-                    Err(self.error(line.number, 1, message, b"")),
+                    Err(fast::too_long(&self.origin, line.number)),
                 )));
             }
             if line.is_blank() {

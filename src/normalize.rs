@@ -12,10 +12,7 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     let trimmed = text.trim();
     // Fast path: printable ASCII and CJK Unified Ideographs (U+4E00–U+9FFF) are unchanged by
     // NFKC, and most categories are made of nothing else.
-    if trimmed
-        .chars()
-        .all(|c| matches!(c, ' '..='~' | '\u{4e00}'..='\u{9fff}'))
-    {
+    if is_stable(trimmed) {
         return Cow::Borrowed(trimmed);
     }
     if is_nfkc_quick(trimmed.chars()) == IsNormalized::Yes {
@@ -28,6 +25,30 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(again.to_owned())
     }
+}
+
+/// Only printable ASCII and CJK Unified Ideographs (U+4E00–U+9FFF), told by their UTF-8
+/// bytes (a CJK ideograph is `E4 B8..BF xx` or `E5..E9 xx xx`): faster than decoding each
+/// character, and this runs for every category looked up.
+fn is_stable(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b' '..=b'~' => {}
+            0xe4 => {
+                if bytes.next().is_none_or(|c| c < 0xb8) {
+                    return false;
+                }
+                bytes.next();
+            }
+            0xe5..=0xe9 => {
+                bytes.next();
+                bytes.next();
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The key an entry is matched by.
@@ -60,4 +81,41 @@ pub(crate) fn canonical<'a>(text: &'a str, variants: &[(String, String)]) -> Cow
         }
     }
     Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_stable` reads the bytes as the character ranges it stands for.
+    #[test]
+    fn stable_is_ascii_and_cjk() {
+        let by_chars = |t: &str| {
+            t.chars()
+                .all(|c| matches!(c, ' '..='~' | '\u{4e00}'..='\u{9fff}'))
+        };
+        let probes = [
+            '\u{4dff}',
+            '\u{4e00}',
+            '\u{9fff}',
+            '\u{a000}',
+            '\u{3000}',
+            'Ａ',
+            'é',
+            '\u{1f600}',
+            '\u{7f}',
+            '\u{1f}',
+            'a',
+            '~',
+            ' ',
+            '台',
+            '帐',
+        ];
+        for a in probes {
+            for b in probes {
+                let text = format!("x{a}{b}");
+                assert_eq!(is_stable(&text), by_chars(&text), "{text:?}");
+            }
+        }
+    }
 }

@@ -35,7 +35,10 @@ pub struct Fields(pub Vec<(Cow<'static, str>, Value)>);
 impl Fields {
     /// The value of a field, if present.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.0
+            .iter()
+            .find(|(k, _)| schema::same(k.as_bytes(), name.as_bytes()))
+            .map(|(_, v)| v)
     }
 
     /// Set a field, replacing an earlier value of the same name.

@@ -7,7 +7,9 @@
 //! and the reference's are compared byte for byte.
 //!
 //! `ZHUNRU_DIFF_CASES` sets the number of generated policies (default 64); each is put to
-//! `SUBJECTS` subjects at `DATES` dates, by two routes (read from JSON, and built directly).
+//! `SUBJECTS` subjects at `DATES` dates, by up to three routes (read from JSON, built
+//! directly, and read as a JSON Lines line by the policy's fast reader, whose subject must
+//! decide as the exact reader's does).
 
 #![allow(
     clippy::unwrap_used,
@@ -923,6 +925,7 @@ fn direct(json: &serde_json::Value) -> Subject {
 static POLICIES: AtomicU64 = AtomicU64::new(0);
 static REJECTED: AtomicU64 = AtomicU64::new(0);
 static DECISIONS: AtomicU64 = AtomicU64::new(0);
+static FAST: AtomicU64 = AtomicU64::new(0);
 
 fn dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("zhunru-differential-{}", std::process::id()));
@@ -959,10 +962,24 @@ fn check_one(seq: &[u32]) -> Result<(), TestCaseError> {
         REJECTED.fetch_add(1, Ordering::Relaxed);
         return Ok(());
     };
+    let mut decoder = policy.line_decoder();
     for _ in 0..SUBJECTS {
         let json = subject_json(&mut d);
         let mut subjects = vec![("direct", direct(&json))];
-        if let Ok(read) = serde_json::from_value::<Subject>(json.clone()) {
+        let exact = serde_json::from_value::<Subject>(json.clone());
+        // The fast JSON Lines reader keeps only the fields the policy reads: it takes a
+        // line only when the exact reader does, and decides it the same (checked below).
+        let line = serde_json::to_string(&json).unwrap();
+        let quick = decoder.decode_line(line.as_bytes()).cloned();
+        if let Some(q) = quick {
+            FAST.fetch_add(1, Ordering::Relaxed);
+            prop_assert!(
+                exact.is_ok(),
+                "the fast reader took a line the exact reader refuses: {line}"
+            );
+            subjects.push(("fast", q));
+        }
+        if let Ok(read) = exact {
             subjects.push(("json", read));
         }
         for _ in 0..DATES {
@@ -990,6 +1007,17 @@ fn check_one(seq: &[u32]) -> Result<(), TestCaseError> {
                     "decide_json and decide differ\n{}",
                     report()
                 );
+                if *route == "fast" {
+                    // The exact reading of the same line is decided just after: the same.
+                    let exact = serde_json::from_value::<Subject>(json.clone()).unwrap();
+                    let mut want = Vec::new();
+                    policy.decide_json(&exact, today, &mut want);
+                    prop_assert!(
+                        fast.as_bytes() == want.as_slice(),
+                        "the fast reader's subject decides otherwise\n{}",
+                        report()
+                    );
+                }
             }
         }
     }
@@ -1016,8 +1044,9 @@ fn engine_agrees_with_reference() {
         REJECTED.load(Ordering::Relaxed),
         DECISIONS.load(Ordering::Relaxed),
     );
+    let fast = FAST.load(Ordering::Relaxed);
     eprintln!(
-        "differential: {policies} policies generated, {rejected} rejected by the checker, {decisions} decisions compared, {:.1?}",
+        "differential: {policies} policies generated, {rejected} rejected by the checker, {decisions} decisions compared ({fast} subjects also read by the fast JSON Lines reader), {:.1?}",
         started.elapsed()
     );
     let _ = std::fs::remove_dir_all(dir());

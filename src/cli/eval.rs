@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+
+mod fast;
 use zhunru::input::SubjectReader;
 use zhunru::{Date, Policy, report};
 
@@ -240,6 +242,14 @@ pub fn run(args: EvalArgs) -> ExitCode {
                 == zhunru::input::InputFormat::JsonLines
         }
     };
+    if lines_only && args.format == Format::Json && fast::enabled() {
+        let result = fast::run(&job, reader, jobs, &mut out);
+        finish_progress();
+        return match result {
+            Ok(bad_lines) => finish(&mut out, bad_lines),
+            Err(code) => code,
+        };
+    }
     let mut reader = SubjectReader::new(reader, origin.clone());
     if lines_only {
         reader = reader.json_lines();
@@ -279,6 +289,11 @@ pub fn run(args: EvalArgs) -> ExitCode {
     if args.format == Format::Html {
         let _ = out.write_all(b"</body>\n</html>\n");
     }
+    finish(&mut out, bad_lines)
+}
+
+/// Flush the output and say how many subjects could not be read.
+fn finish(out: &mut impl Write, bad_lines: usize) -> ExitCode {
     if out.flush().is_err() {
         return ExitCode::from(1);
     }

@@ -6,6 +6,7 @@
 //! rule applies, or a requirement holds, only when its condition is *true*.
 
 mod decision;
+mod fast;
 
 use std::borrow::Cow;
 
