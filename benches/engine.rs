@@ -14,11 +14,9 @@ fn main() {
     divan::main();
 }
 
-const AS_OF: Date = Date {
-    year: 2020,
-    month: 6,
-    day: 1,
-};
+fn as_of() -> Date {
+    Date::new(2020, 6, 1).unwrap()
+}
 
 fn policy(d: &str) -> Policy {
     Policy::from_file(format!("policies/{d}.policy")).expect("shipped policy loads")
@@ -56,7 +54,7 @@ fn decide_one(bencher: divan::Bencher, verdict: &str) {
         .find(|(v, _)| *v == verdict)
         .map(|(_, s)| s)
         .expect("known");
-    bencher.bench(|| p.decide(&subject, AS_OF));
+    bencher.bench(|| p.decide(&subject, as_of()));
 }
 
 #[divan::bench(args = ["denied", "admitted", "needs_approval"])]
@@ -70,7 +68,7 @@ fn decide_one_json(bencher: divan::Bencher, verdict: &str) {
     let mut out = Vec::with_capacity(1024);
     bencher.bench_local(|| {
         out.clear();
-        p.decide_json(&subject, AS_OF, &mut out);
+        p.decide_json(&subject, as_of(), &mut out);
         out.len()
     });
 }
@@ -91,7 +89,7 @@ fn batch_1000_lines(bencher: divan::Bencher) {
         out.clear();
         for (i, line) in lines.iter().enumerate() {
             if let Ok(s) = zhunru::input::parse_line(line.as_bytes(), i + 1, "bench") {
-                p.decide_json(&s, AS_OF, &mut out);
+                p.decide_json(&s, as_of(), &mut out);
                 out.push(b'\n');
             }
         }

@@ -18,7 +18,7 @@ fn main() -> miette::Result<()> {
         "policies/nanqiao.policy",
         "policies/yingjiang.policy",
     ])?);
-    let as_of = Date::new(2020, 6, 1).ok_or_else(|| miette::miette!("not a date"))?;
+    let as_of = Date::new(2020, 6, 1)?;
 
     // A form built from the system's own records, without JSON.
     let survey = Subject::task("企业摸底")

@@ -107,6 +107,7 @@ use std::fmt;
 
 pub use ast::SubjectKind;
 pub use audit::{AuditReport, audit};
+pub use date::DateError;
 use diagnostic::LoadError;
 #[doc(hidden)]
 pub use diagnostic::json_message;

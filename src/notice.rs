@@ -138,7 +138,7 @@ impl Notice {
     pub fn effective_text(&self) -> String {
         self.effective.map_or_else(
             || NO_EFFECTIVE_DATE.to_owned(),
-            |d| format!("{}年{}月{}日", d.year, d.month, d.day),
+            |d| format!("{}年{}月{}日", d.year(), d.month(), d.day()),
         )
     }
 }

@@ -78,11 +78,9 @@ fn policies() -> Vec<Policy> {
         .collect()
 }
 
-const AS_OF: Date = Date {
-    year: 2020,
-    month: 6,
-    day: 1,
-};
+fn as_of() -> Date {
+    Date::new(2020, 6, 1).unwrap()
+}
 
 proptest! {
     /// Whatever else a task carries, a category on a negative list is denied, with no
@@ -90,7 +88,7 @@ proptest! {
     #[test]
     fn deny_overrides_admit(t in task()) {
         for policy in policies() {
-            let d = policy.decide(&t, AS_OF);
+            let d = policy.decide(&t, as_of());
             let banned = policy.list_contains("负面清单", t.category().unwrap_or(""));
             if banned {
                 prop_assert_eq!(d.verdict, Verdict::Denied);
@@ -115,7 +113,7 @@ proptest! {
         for policy in policies() {
             let text = format!("{}\ndocument \"test\" {{ clause T-1 \"test\" }}\nrule admit_everything cite T-1 about task admit\n", policy.source().text);
             let lax = Policy::from_str(&policy.source().name, &text).unwrap();
-            let (strict, loose) = (policy.decide(&t, AS_OF), lax.decide(&t, AS_OF));
+            let (strict, loose) = (policy.decide(&t, as_of()), lax.decide(&t, as_of()));
             if strict.verdict == Verdict::Denied {
                 prop_assert_eq!(loose.verdict, Verdict::Denied);
                 prop_assert_eq!(strict.reasons, loose.reasons);
@@ -129,9 +127,9 @@ proptest! {
     #[test]
     fn decisions_are_deterministic(t in task()) {
         for policy in policies() {
-            let a = serde_json::to_string(&policy.decide(&t, AS_OF)).unwrap();
+            let a = serde_json::to_string(&policy.decide(&t, as_of())).unwrap();
             let again = Policy::from_str(&policy.source().name, &policy.source().text).unwrap();
-            let b = serde_json::to_string(&again.decide(&t, AS_OF)).unwrap();
+            let b = serde_json::to_string(&again.decide(&t, as_of())).unwrap();
             prop_assert_eq!(a, b);
         }
     }
@@ -141,8 +139,8 @@ proptest! {
     fn decide_json_matches_the_serde_form(t in task()) {
         for policy in policies() {
             let mut fast = Vec::new();
-            policy.decide_json(&t, AS_OF, &mut fast);
-            let slow = serde_json::to_vec(&policy.decide(&t, AS_OF)).unwrap();
+            policy.decide_json(&t, as_of(), &mut fast);
+            let slow = serde_json::to_vec(&policy.decide(&t, as_of())).unwrap();
             prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(slow).unwrap());
         }
     }
@@ -161,7 +159,7 @@ proptest! {
             let name = format!("policies/{d}.policy");
             let a = Policy::from_str(&name, &text).unwrap();
             let b = Policy::from_str(&name, &reversed.join("\n\n")).unwrap();
-            let (da, db) = (a.decide(&t, AS_OF), b.decide(&t, AS_OF));
+            let (da, db) = (a.decide(&t, as_of()), b.decide(&t, as_of()));
             prop_assert_eq!(da.verdict, db.verdict);
             let set = |v: Vec<String>| { let mut v = v; v.sort(); v };
             prop_assert_eq!(set(da.missing.clone()), set(db.missing.clone()));
@@ -181,7 +179,7 @@ proptest! {
         prop_assert!(text.contains(original));
         let a = Policy::from_str("policies/nanqiao.policy", &text).unwrap();
         let b = Policy::from_str("policies/nanqiao.policy", &text.replace(original, reordered)).unwrap();
-        let (da, db) = (a.decide(&t, AS_OF), b.decide(&t, AS_OF));
+        let (da, db) = (a.decide(&t, as_of()), b.decide(&t, as_of()));
         prop_assert_eq!(da.verdict, db.verdict);
         prop_assert_eq!(da.missing, db.missing);
         prop_assert_eq!(
@@ -208,7 +206,7 @@ fn decisions_agree_across_threads() {
         .collect();
     let expected: Vec<String> = subjects
         .iter()
-        .map(|s| serde_json::to_string(&policy.decide(s, AS_OF)).unwrap())
+        .map(|s| serde_json::to_string(&policy.decide(s, as_of())).unwrap())
         .collect();
     let handles: Vec<_> = (0..4)
         .map(|_| {
@@ -217,7 +215,7 @@ fn decisions_agree_across_threads() {
             std::thread::spawn(move || {
                 subjects
                     .iter()
-                    .map(|s| serde_json::to_string(&policy.decide(s, AS_OF)).unwrap())
+                    .map(|s| serde_json::to_string(&policy.decide(s, as_of())).unwrap())
                     .collect::<Vec<_>>()
             })
         })

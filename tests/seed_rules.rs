@@ -15,14 +15,8 @@ fn policy(district: &str) -> Policy {
         .unwrap_or_else(|e| panic!("policies/{district}.policy does not load: {e}"))
 }
 
-const AS_OF: Date = Date {
-    year: 2020,
-    month: 6,
-    day: 1,
-};
-
 fn decide(district: &str, subject: &Subject) -> Decision {
-    policy(district).decide(subject, AS_OF)
+    policy(district).decide(subject, Date::new(2020, 6, 1).unwrap())
 }
 
 /// The clauses a decision cites, the district's own: a national clause the district's

@@ -512,7 +512,7 @@ fn date_at(chars: &[char], i: usize) -> Option<(Option<Date>, usize)> {
     if sep == '年' && chars.get(i + len) == Some(&'日') {
         len += 1;
     }
-    Some((Date::new(y as i32, m, d), len))
+    Some((Date::new(y as i32, m, d).ok(), len))
 }
 
 /// The item a piece names: itself when a task list knows it (after dropping words such as

@@ -146,65 +146,41 @@ fn month_length(year: i32, month: u32) -> u32 {
 
 /// Days since 0001-01-01 (day 1), counted year by year and month by month.
 fn day_number(d: Date) -> i64 {
-    let y = i64::from(d.year) - 1;
+    let y = i64::from(d.year()) - 1;
     let mut n = y * 365 + y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400);
-    for m in 1..d.month {
-        n += i64::from(month_length(d.year, m));
+    for m in 1..d.month() {
+        n += i64::from(month_length(d.year(), m));
     }
-    n + i64::from(d.day)
+    n + i64::from(d.day())
 }
 
 /// The next or previous calendar day.
 fn step_day(d: Date, forward: bool) -> Date {
-    if forward {
-        if d.day < month_length(d.year, d.month) {
-            Date {
-                day: d.day + 1,
-                ..d
-            }
-        } else if d.month < 12 {
-            Date {
-                month: d.month + 1,
-                day: 1,
-                ..d
-            }
+    let (year, month, day) = (d.year(), d.month(), d.day());
+    let (year, month, day) = if forward {
+        if day < month_length(year, month) {
+            (year, month, day + 1)
+        } else if month < 12 {
+            (year, month + 1, 1)
         } else {
-            Date {
-                year: d.year + 1,
-                month: 1,
-                day: 1,
-            }
+            (year + 1, 1, 1)
         }
-    } else if d.day > 1 {
-        Date {
-            day: d.day - 1,
-            ..d
-        }
-    } else if d.month > 1 {
-        Date {
-            month: d.month - 1,
-            day: month_length(d.year, d.month - 1),
-            ..d
-        }
+    } else if day > 1 {
+        (year, month, day - 1)
+    } else if month > 1 {
+        (year, month - 1, month_length(year, month - 1))
     } else {
-        Date {
-            year: d.year - 1,
-            month: 12,
-            day: 31,
-        }
-    }
+        (year - 1, 12, 31)
+    };
+    Date::new(year, month, day).unwrap()
 }
 
 /// `n` calendar months later, the day clamped to the month's end.
 fn add_months(d: Date, n: i64) -> Date {
-    let index = i64::from(d.year) * 12 + i64::from(d.month) - 1 + n;
+    let index = i64::from(d.year()) * 12 + i64::from(d.month()) - 1 + n;
     let year = index.div_euclid(12) as i32;
     let month = (index.rem_euclid(12) + 1) as u32;
-    Date {
-        year,
-        month,
-        day: d.day.min(month_length(year, month)),
-    }
+    Date::new(year, month, d.day().min(month_length(year, month))).unwrap()
 }
 
 /// A date moved by a duration (`sign` is 1 or -1).
