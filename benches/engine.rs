@@ -32,12 +32,19 @@ fn load(bencher: divan::Bencher, district: &str) {
 fn subjects() -> Vec<(&'static str, Subject)> {
     let complete = Subject::task("企业摸底")
         .with("approval.status", "approved")
+        .unwrap()
         .with("approval.by", "区社区建设领导小组")
+        .unwrap()
         .with("basis", vec!["安庆市经济普查工作方案"])
+        .unwrap()
         .with("work_plan", true)
+        .unwrap()
         .with("requirements", "走访辖区企业")
+        .unwrap()
         .with("period.end", "2020-06-30")
-        .with("funding.amount", 3000.0);
+        .unwrap()
+        .with("funding.amount", 3000.0)
+        .unwrap();
     vec![
         ("denied", Subject::task("招商引资")),
         ("admitted", complete),

@@ -31,8 +31,8 @@
 //! let v = &report.violations[0];
 //! assert_eq!((v.line, v.id.as_deref(), v.class), (2, Some("T-1"), ViolationClass::NegativeList));
 //! // The national parent's rule (民发〔2015〕136号) and Yingjiang's own (Y3) both deny it.
-//! assert_eq!(v.reasons[0].cite.as_deref(), Some("136-一"));
-//! assert_eq!(v.reasons[1].cite.as_deref(), Some("Y3"));
+//! assert_eq!(v.reasons[0].cite(), Some("136-一"));
+//! assert_eq!(v.reasons[1].cite(), Some("Y3"));
 //! assert!(report.to_text().contains("区经信局 — 1 violation"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -80,18 +80,18 @@ impl ViolationClass {
     /// use zhunru::{Date, Policy, Subject, audit::ViolationClass};
     /// let policy = Policy::from_file("policies/yingjiang.policy").unwrap();
     /// let as_of = Date::new(2020, 6, 1).unwrap();
-    /// let approved = Subject::task("食品安全协管").with("approval.status", "approved");
+    /// let approved = Subject::task("食品安全协管").with("approval.status", "approved").unwrap();
     /// let d = policy.decide(&approved, as_of);
     /// assert_eq!(ViolationClass::of(&d), Some(ViolationClass::NoFunding));
     /// let d = policy.decide(&Subject::task("居民委员会换届选举"), as_of);
     /// assert_eq!(ViolationClass::of(&d), None);
     /// ```
     pub fn of(decision: &Decision) -> Option<ViolationClass> {
-        let missing = |name: &str| decision.missing.iter().any(|m| m == name);
-        match decision.verdict {
+        let missing = |name: &str| decision.missing().iter().any(|m| m == name);
+        match decision.verdict() {
             Verdict::Denied => Some(ViolationClass::NegativeList),
             // No rule admits it at all (nothing is listed as missing): it had no admission.
-            Verdict::NeedsApproval if missing("approval") || decision.missing.is_empty() => {
+            Verdict::NeedsApproval if missing("approval") || decision.missing().is_empty() => {
                 Some(ViolationClass::NoApproval)
             }
             Verdict::NeedsApproval if missing("funding") => Some(ViolationClass::NoFunding),
@@ -356,7 +356,7 @@ pub fn audit(
     for (line, row) in rows {
         summary.rows += 1;
         let subject = match row {
-            Ok(subject) if subject.kind == SubjectKind::Task => subject,
+            Ok(subject) if subject.kind() == SubjectKind::Task => subject,
             Ok(subject) => {
                 summary.malformed += 1;
                 errors.push(RowError {
@@ -364,7 +364,7 @@ pub fn audit(
                     column: 0,
                     message: format!(
                         "the row is a {} subject, not a task: an audit log lists tasks sent to communities",
-                        subject.kind.as_str()
+                        subject.kind().as_str()
                     ),
                     at: format!("{log}:{line}"),
                 });
@@ -373,16 +373,16 @@ pub fn audit(
             Err(e) => {
                 summary.malformed += 1;
                 errors.push(RowError {
-                    line: e.line,
-                    column: e.column,
-                    message: e.message.clone(),
+                    line: e.line().unwrap_or(line),
+                    column: e.column().unwrap_or(0),
+                    message: e.message().to_owned(),
                     at: e.location(),
                 });
                 continue;
             }
         };
         summary.decided += 1;
-        let sent_on = match subject.fields.get("sent_on") {
+        let sent_on = match subject.fields().get("sent_on") {
             Some(Value::Text(t)) => Date::parse(t),
             _ => None,
         };
@@ -397,7 +397,7 @@ pub fn audit(
             Some((unapproved, note)) => (policy.decide(&unapproved, as_of), Some(note)),
             None => (policy.decide(&subject, as_of), None),
         };
-        summary.by_verdict.add(decision.verdict);
+        summary.by_verdict.add(decision.verdict());
         let requester = text_field(&subject, "requester");
         let unit = units
             .entry(requester.clone())
@@ -408,20 +408,20 @@ pub fn audit(
                 violations: 0,
             });
         unit.tasks += 1;
-        unit.by_verdict.add(decision.verdict);
+        unit.by_verdict.add(decision.verdict());
 
         let class = ViolationClass::of(&decision);
         let reasons = match class {
             Some(_) => broken_rules(policy, &decision),
-            None => decision.reasons.clone(),
+            None => decision.reasons().to_vec(),
         };
         for reason in &reasons {
             let entry = rules
-                .entry(reason.rule.clone())
+                .entry(reason.rule().to_owned())
                 .or_insert_with(|| RuleSummary {
-                    rule: reason.rule.clone(),
-                    cites: reason.cites.clone(),
-                    at: reason.at.clone(),
+                    rule: reason.rule().to_owned(),
+                    cites: reason.cites().to_vec(),
+                    at: reason.position().map(ToString::to_string),
                     rows: 0,
                     violations: 0,
                 });
@@ -442,10 +442,10 @@ pub fn audit(
             category: subject.category().map(str::to_owned),
             sent_on,
             as_of,
-            verdict: decision.verdict,
+            verdict: decision.verdict(),
             class,
             reasons,
-            missing: decision.missing,
+            missing: decision.missing().to_vec(),
             note,
         });
     }
@@ -484,7 +484,7 @@ pub fn audit(
 
 fn text_field(subject: &Subject, name: &str) -> Option<String> {
     // Through `Subject::get`, so the contract's defaults (name = category) apply.
-    match subject.get(&[name]) {
+    match subject.get(name) {
         Some(Value::Text(t)) if !t.trim().is_empty() => Some(t.clone()),
         _ => None,
     }
@@ -494,7 +494,7 @@ fn text_field(subject: &Subject, name: &str) -> Option<String> {
 /// it stood that day (approval `pending`), and a note saying so.
 fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, String)> {
     let sent = sent_on?;
-    let Some(Value::Object(approval)) = subject.fields.get("approval") else {
+    let Some(Value::Object(approval)) = subject.fields().get("approval") else {
         return None;
     };
     if !matches!(approval.get("status"), Some(Value::Text(s)) if s == "approved") {
@@ -507,7 +507,7 @@ fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, 
     if approved <= sent {
         return None;
     }
-    let then = subject.clone().with("approval.status", "pending");
+    let then = subject.clone().with("approval.status", "pending").ok()?;
     let note = format!(
         "批准日期 {approved} 晚于派发日期 {sent}，派发时尚未批准 — approved on {approved}, after it was sent on {sent}"
     );
@@ -517,9 +517,9 @@ fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, 
 /// The rules a task broke: the decision's reasons, then each rule whose requirements it
 /// failed (the fee rule behind a missing `funding`, Y5), with what it lacked.
 fn broken_rules(policy: &Policy, decision: &Decision) -> Vec<Reason> {
-    let mut reasons = decision.reasons.clone();
-    for item in &decision.missing_detail {
-        if reasons.iter().any(|r| r.rule == item.rule) {
+    let mut reasons = decision.reasons().to_vec();
+    for item in decision.missing_items() {
+        if reasons.iter().any(|r| r.rule() == item.rule()) {
             continue;
         }
         let Some((index, rule)) = policy
@@ -527,15 +527,15 @@ fn broken_rules(policy: &Policy, decision: &Decision) -> Vec<Reason> {
             .rules
             .iter()
             .enumerate()
-            .find(|(_, r)| r.name.node == item.rule)
+            .find(|(_, r)| r.name.node == item.rule())
         else {
             continue;
         };
         let lacking: Vec<String> = decision
-            .missing_detail
+            .missing_items()
             .iter()
-            .filter(|m| m.rule == item.rule)
-            .map(|m| format!("{}（{}）", m.name, m.requirement))
+            .filter(|m| m.rule() == item.rule())
+            .map(|m| format!("{}（{}）", m.name(), m.requirement()))
             .collect();
         reasons.push(policy.reason(
             index,
@@ -810,11 +810,9 @@ pub fn render_text(report: &AuditReport) -> String {
                 let _ = writeln!(out, "    ! {note}");
             }
             for r in &v.reasons {
-                let at =
-                    r.at.as_deref()
-                        .map_or(String::new(), |a| format!(" at {a}"));
-                let _ = writeln!(out, "    ✗ {} {}{at}", r.rule, cites(&r.cites));
-                let _ = writeln!(out, "      {}", r.message);
+                let at = r.position().map_or(String::new(), |a| format!(" at {a}"));
+                let _ = writeln!(out, "    ✗ {} {}{at}", r.rule(), cites(r.cites()));
+                let _ = writeln!(out, "      {}", r.message());
             }
         }
     }
@@ -1034,15 +1032,15 @@ pub fn render_markdown(report: &AuditReport) -> String {
                 let _ = writeln!(out, "  - ⚠ {}", md(note));
             }
             for r in &v.reasons {
-                let at =
-                    r.at.as_deref()
-                        .map_or(String::new(), |a| format!(" ({})", code(a)));
+                let at = r
+                    .position()
+                    .map_or(String::new(), |a| format!(" ({})", code(&a.to_string())));
                 let _ = writeln!(
                     out,
                     "  - {} {}{at}: {}",
-                    md(&r.rule),
-                    cites(&r.cites),
-                    md(&r.message)
+                    md(r.rule()),
+                    cites(r.cites()),
+                    md(r.message())
                 );
             }
         }

@@ -217,16 +217,20 @@ fn cell(policy: &Policy, lists: &[String], category: &str, decision: &Decision) 
         }
     }
     let mut cites: Vec<String> = Vec::new();
-    for c in decision.reasons.iter().flat_map(|r| r.cites.iter()) {
+    for c in decision.reasons().iter().flat_map(|r| r.cites().iter()) {
         if !cites.contains(c) {
             cites.push(c.clone());
         }
     }
     Cell {
-        verdict: decision.verdict,
+        verdict: decision.verdict(),
         example: !on.is_empty() && all_examples,
         lists: on,
-        rules: decision.reasons.iter().map(|r| r.rule.clone()).collect(),
+        rules: decision
+            .reasons()
+            .iter()
+            .map(|r| r.rule().to_owned())
+            .collect(),
         cites,
     }
 }
@@ -237,7 +241,9 @@ pub fn compare(policies: &[&Policy], extra: &[String], as_of: Date) -> Compariso
     let row = |category: &str, role: Role| -> Row {
         let subject = match role {
             Role::Assist => Subject::task(category),
-            Role::Responsible => Subject::task(category).with("community_role", "responsible"),
+            Role::Responsible => Subject::task(category)
+                .with("community_role", "responsible")
+                .unwrap_or_else(|_| Subject::task(category)),
         };
         Row {
             category: category.to_owned(),

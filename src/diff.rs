@@ -196,9 +196,13 @@ impl Outcome {
     /// The comparable part of a decision.
     pub fn of(decision: &Decision) -> Outcome {
         Outcome {
-            verdict: decision.verdict,
-            reasons: decision.reasons.iter().map(|r| r.rule.clone()).collect(),
-            missing: decision.missing.clone(),
+            verdict: decision.verdict(),
+            reasons: decision
+                .reasons()
+                .iter()
+                .map(|r| r.rule().to_owned())
+                .collect(),
+            missing: decision.missing().to_vec(),
         }
     }
 }

@@ -490,8 +490,7 @@ impl<R: BufRead> SubjectReader<R> {
     fn io_error(&mut self, e: &std::io::Error) -> RawItem {
         self.done = true;
         let line = self.line + 1;
-        let error = self.error(line, 1, format!("cannot read input: {e}"), b"");
-        RawItem::Read((line, Err(error)))
+        RawItem::Read((line, Err(InputError::io(&self.origin, e))))
     }
 
     /// Parse a multi-line record (or an array on one line): one read, or one an element.

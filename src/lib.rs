@@ -26,12 +26,12 @@
 //! "#).unwrap();
 //!
 //! let decision = policy.decide(&Subject::task("招商引资"), Date::new(2020, 6, 1).unwrap());
-//! assert_eq!(decision.verdict, Verdict::Denied);
-//! assert_eq!(decision.reasons[0].cite.as_deref(), Some("N2"));
+//! assert_eq!(decision.verdict(), Verdict::Denied);
+//! assert_eq!(decision.reasons()[0].cite(), Some("N2"));
 //!
 //! let decision = policy.decide(&Subject::task("企业摸底"), Date::new(2020, 6, 1).unwrap());
-//! assert_eq!(decision.verdict, Verdict::NeedsApproval);
-//! assert_eq!(decision.missing, ["approval"]);
+//! assert_eq!(decision.verdict(), Verdict::NeedsApproval);
+//! assert_eq!(decision.missing(), ["approval"]);
 //! ```
 //!
 //! ## Calling zhunru from another program
@@ -62,8 +62,8 @@
 //! use zhunru::{Code, Policy};
 //! let err = Policy::from_str("broken.policy", "政策 「坏」\n规则 无引用\n  不予准入 「x」\n")
 //!     .unwrap_err();
-//! assert_eq!(err.diagnostics[0].code, Code::Syntax);
-//! assert_eq!(err.diagnostics[0].location(), "broken.policy:3:3");
+//! assert_eq!(err.diagnostics()[0].code(), Code::Syntax);
+//! assert_eq!(err.diagnostics()[0].location(), "broken.policy:3:3");
 //! let report: miette::Report = err.into(); // what `?` does in a `miette::Result` function
 //! assert!(format!("{report:?}").contains("broken.policy"));
 //! ```
@@ -104,6 +104,7 @@ pub mod testing;
 mod value;
 
 use std::fmt;
+use std::sync::Arc;
 
 pub use ast::SubjectKind;
 pub use audit::{AuditReport, audit};
@@ -111,14 +112,19 @@ pub use date::DateError;
 use diagnostic::LoadError;
 #[doc(hidden)]
 pub use diagnostic::json_message;
-pub use diagnostic::{Code, Diagnostic, InputError, Lang, Severity, Text, render};
-pub use eval::{Decision, MissingItem, Reason, Trace, Verdict};
+pub use diagnostic::{
+    Code, CodeFamily, Diagnostic, InputError, InputErrorKind, Lang, Severity, Text, render,
+};
+pub use eval::{
+    CitedClause, CitedDocument, DecidedBy, Decision, Exception, MissingItem, Reason, ReasonKind,
+    Trace, Verdict,
+};
 pub use normalize::normalize;
 #[doc(hidden)]
 pub use source::Spanned;
 use source::Spanned as SpannedNode;
-pub use source::{Source, Span};
-pub use value::{Date, Fields, Subject, Value};
+pub use source::{Position, Source, Span};
+pub use value::{Date, FieldError, Fields, Subject, Value};
 
 use ast::{ListDecl, PolicyAst, RuleDecl};
 use eval::ListIndex;
@@ -136,35 +142,44 @@ use eval::ListIndex;
 ///     .into_iter()
 ///     .map(|category| {
 ///         let policy = Arc::clone(&policy);
-///         std::thread::spawn(move || policy.decide(&Subject::task(category), as_of).verdict)
+///         std::thread::spawn(move || policy.decide(&Subject::task(category), as_of).verdict())
 ///     })
 ///     .collect();
 /// let verdicts: Vec<Verdict> = workers.into_iter().map(|w| w.join().unwrap()).collect();
 /// assert_eq!(verdicts, [Verdict::Denied, Verdict::Admitted]);
 /// # Ok::<(), zhunru::PolicyError>(())
 /// ```
+#[derive(Clone)]
 pub struct Policy {
+    // Every field is shared: a clone is a handful of reference counts (issue 14: a service
+    // keeps policies in a registry and hands them to threads).
+    /// The name decisions give it ([`Policy::name`]): the file stem, or the registry's name.
+    name: Arc<str>,
     source: Source,
     /// Every file of the chain: this policy's first, then its parent's, and so on.
-    sources: Vec<Source>,
+    sources: Arc<[Source]>,
+    /// The name each file of the chain is cited by in positions (see [`Position`]).
+    display: Arc<[String]>,
     /// The policy as rules see it: its parents' documents, fields, variants, lists (with
     /// this policy's `追加` entries) and rules, then its own. Spans point into the file of
     /// `rule_origin`.
-    ast: PolicyAst,
+    ast: Arc<PolicyAst>,
     /// The file (index into `sources`) each rule is written in.
-    rule_origin: Vec<usize>,
+    rule_origin: Arc<[usize]>,
     /// The subject kind of each rule.
-    kinds: Vec<Option<SubjectKind>>,
+    kinds: Arc<[Option<SubjectKind>]>,
     /// Variant spellings, normalised: (variant, standard).
-    pub(crate) variants: Vec<(String, String)>,
+    pub(crate) variants: Arc<[(String, String)]>,
     /// How many entries of each list come from the parents (the rest are this file's).
-    inherited_entries: rustc_hash::FxHashMap<String, usize>,
-    lists: rustc_hash::FxHashMap<String, ListIndex>,
-    by_kind: [Vec<usize>; 3],
-    /// `path:line:col` of each rule, computed once: decisions cite it.
-    locations: Vec<String>,
-    compiled: eval::Compiled,
-    warnings: Vec<Diagnostic>,
+    inherited_entries: Arc<rustc_hash::FxHashMap<String, usize>>,
+    lists: Arc<rustc_hash::FxHashMap<String, ListIndex>>,
+    by_kind: Arc<[Vec<usize>; 3]>,
+    /// Where each rule stands, computed once: decisions cite it.
+    locations: Arc<[Position]>,
+    compiled: Arc<eval::Compiled>,
+    warnings: Arc<[Diagnostic]>,
+    /// FNV-1a of the texts of the chain, hex ([`Policy::content_hash`]).
+    hash: Arc<str>,
 }
 
 impl fmt::Debug for Policy {
@@ -177,11 +192,22 @@ impl fmt::Debug for Policy {
     }
 }
 
-/// A policy that could not be loaded: every diagnostic found (errors and warnings).
-#[derive(Debug)]
+/// A policy that could not be loaded: every diagnostic found (errors and warnings), errors
+/// first. A [`miette::Diagnostic`](miette::Diagnostic) whose related diagnostics each carry
+/// their source, so `?` into a [`miette::Result`](miette::Result) shows them all.
+///
+/// ```
+/// use zhunru::{Code, Policy, Severity};
+/// let error = Policy::from_str("broken.policy", "政策 「坏」\n规则 无引用\n  不予准入 「x」\n").unwrap_err();
+/// let first = &error.diagnostics()[0];
+/// assert_eq!((first.code(), first.severity()), (Code::Syntax, Severity::Error));
+/// assert_eq!(error.errors().count(), 1);
+/// let copy = error.clone(); // errors are values: keep one, send one on
+/// assert_eq!(copy.to_string(), error.to_string());
+/// ```
+#[derive(Clone, Debug)]
 pub struct PolicyError {
-    /// The diagnostics, errors first.
-    pub diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl fmt::Display for PolicyError {
@@ -189,7 +215,7 @@ impl fmt::Display for PolicyError {
         let errors = self
             .diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error)
+            .filter(|d| d.severity() == Severity::Error)
             .count();
         match self.diagnostics.first() {
             Some(first) => write!(
@@ -208,12 +234,44 @@ impl fmt::Display for PolicyError {
 impl std::error::Error for PolicyError {}
 
 impl PolicyError {
-    /// A file that could not be read (`zhunru::io`).
+    /// The diagnostics, errors first.
+    ///
+    /// See [`PolicyError`] for an example.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The diagnostics, taken out.
+    ///
+    /// ```
+    /// let error = zhunru::Policy::from_file("policies/absent.policy").unwrap_err();
+    /// assert_eq!(error.into_diagnostics().len(), 1);
+    /// ```
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    /// The errors among the diagnostics (not the warnings).
+    ///
+    /// See [`PolicyError`] for an example.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+    }
+
+    /// A file that could not be read (`zhunru::io`): about the whole file, so without a
+    /// line.
+    ///
+    /// ```
+    /// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "not found");
+    /// let error = zhunru::PolicyError::cannot_read("policies/x.policy", &io);
+    /// assert_eq!(error.to_string(), "policies/x.policy: cannot read `policies/x.policy`: not found (1 error)");
+    /// ```
     pub fn cannot_read(name: &str, error: &std::io::Error) -> PolicyError {
         PolicyError {
-            diagnostics: vec![Diagnostic::new(
+            diagnostics: vec![Diagnostic::unlocated(
                 &Source::new(name, ""),
-                Span::default(),
                 &LoadError::CannotRead {
                     name: name.to_owned(),
                     error: error.to_string(),
@@ -223,16 +281,37 @@ impl PolicyError {
     }
 
     /// Two policies loaded under one district name (`zhunru::check::duplicate_name`).
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// let error = zhunru::PolicyError::duplicate_name(&policy, "hefei");
+    /// assert_eq!(error.diagnostics()[0].code(), zhunru::Code::DuplicateName);
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn duplicate_name(policy: &Policy, name: &str) -> PolicyError {
         PolicyError {
-            diagnostics: vec![Diagnostic::new(
+            diagnostics: vec![Diagnostic::unlocated(
                 policy.source(),
-                Span::default(),
                 &LoadError::DuplicateName {
                     name: name.to_owned(),
                 },
             )],
         }
+    }
+}
+
+/// The error of these diagnostics (as [`format::format_source`] returns them), errors first.
+///
+/// ```
+/// let source = zhunru::Source::new("x.policy", "政策");
+/// let diagnostics = zhunru::format::format_source(&source, None).unwrap_err();
+/// let error = zhunru::PolicyError::from(diagnostics);
+/// assert_eq!(error.diagnostics()[0].code(), zhunru::Code::Syntax);
+/// ```
+impl From<Vec<Diagnostic>> for PolicyError {
+    fn from(mut diagnostics: Vec<Diagnostic>) -> PolicyError {
+        diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity()));
+        PolicyError { diagnostics }
     }
 }
 
@@ -270,14 +349,59 @@ pub fn parse_policy(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
 ///     rule banned cite N2 when task.category in negativ deny \"banned\"
 /// ");
 /// let diagnostics = check_source(&source);
-/// assert_eq!(diagnostics[0].code, Code::UnknownList);
+/// assert_eq!(diagnostics[0].code(), Code::UnknownList);
 /// assert!(render(&diagnostics[0], false).contains("draft.policy:4:"));
 /// ```
 pub fn check_source(source: &Source) -> Vec<Diagnostic> {
     match Policy::from_source(source.clone()) {
-        Ok(policy) => policy.warnings,
+        Ok(policy) => policy.warnings.to_vec(),
         Err(e) => e.diagnostics,
     }
+}
+
+/// The name a policy file is cited by in positions: relative to the policy root, never the
+/// folder a service is deployed in (see [`Position`]). A relative path that stays below
+/// where it starts is kept as given; any other is cut to its folder and file name.
+fn display_name(path: &str) -> String {
+    use std::path::{Component, Path};
+    let p = Path::new(path);
+    let leaves = p
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    if !leaves {
+        return path.to_owned();
+    }
+    let file = p.file_name().map(|f| f.to_string_lossy());
+    let folder = p
+        .parent()
+        .and_then(|d| d.file_name())
+        .map(|f| f.to_string_lossy());
+    match (folder, file) {
+        (Some(folder), Some(file)) => format!("{folder}/{file}"),
+        (None, Some(file)) => file.into_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+/// A policy's name from its path: the file stem (`policies/hefei.policy` is `hefei`).
+fn file_stem(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    p.file_stem()
+        .map_or_else(|| path.to_owned(), |s| s.to_string_lossy().into_owned())
+}
+
+/// FNV-1a, 64 bits, of the texts of a policy chain: stable across builds and platforms
+/// (std's hasher is not), and cheap.
+fn content_hash(sources: &[Source]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for source in sources {
+        // 0xff never occurs in UTF-8: it keeps "ab" + "c" apart from "a" + "bc".
+        for b in source.text.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
 }
 
 /// Policy chains longer than this are refused (a province, a city, a district and a street
@@ -335,7 +459,7 @@ fn load_parent(
         let first = e
             .diagnostics
             .iter()
-            .find(|d| d.severity == Severity::Error)
+            .find(|d| d.severity() == Severity::Error)
             .map_or_else(String::new, |d| {
                 format!("{}: {}", d.location(), d.message())
             });
@@ -353,16 +477,7 @@ fn load_parent(
 #[doc(hidden)]
 pub fn read_source(path: &std::path::Path) -> Result<Source, PolicyError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| PolicyError {
-        diagnostics: vec![Diagnostic::new(
-            &Source::new(name.clone(), ""),
-            Span::default(),
-            &LoadError::CannotRead {
-                name: name.clone(),
-                error: e.to_string(),
-            },
-        )],
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| PolicyError::cannot_read(&name, &e))?;
     source_from_bytes(&name, bytes)
 }
 
@@ -402,16 +517,33 @@ impl Policy {
             None => None,
             Some(path) => Some(load_parent(&source, path, chain)?),
         };
+        // Diagnostics name the parent's files as they were given (they are for the person
+        // loading the policy), not as decisions cite them.
+        let parent_locations: Vec<String> = parent.as_ref().map_or_else(Vec::new, |p| {
+            p.ast
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| p.rule_source(i).location(r.span))
+                .collect()
+        });
         let inherited = parent.as_ref().map(|p| check::Inherited {
             ast: &p.ast,
-            locations: &p.locations,
+            locations: &parent_locations,
         });
         let (checked, diagnostics) = check::check(&source, &ast, inherited);
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
             return Err(PolicyError { diagnostics });
         }
-        let own_locations: Vec<String> =
-            ast.rules.iter().map(|r| source.location(r.span)).collect();
+        let own_display = display_name(&source.name);
+        let own_locations: Vec<Position> = ast
+            .rules
+            .iter()
+            .map(|r| {
+                let (line, col) = source.line_col(r.span.start);
+                Position::new(&own_display, line, col)
+            })
+            .collect();
         let inherited_entries = parent
             .as_ref()
             .map(|p| {
@@ -422,9 +554,10 @@ impl Policy {
                     .collect()
             })
             .unwrap_or_default();
-        let (sources, merged, rule_origin, kinds, locations) = match parent {
+        let (sources, display, merged, rule_origin, kinds, locations) = match parent {
             None => (
                 vec![source.clone()],
+                vec![own_display],
                 ast,
                 vec![0; own_locations.len()],
                 checked.kinds,
@@ -433,7 +566,9 @@ impl Policy {
             Some(p) => {
                 let mut sources = vec![source.clone()];
                 sources.extend(p.sources.iter().cloned());
-                let mut merged = p.ast.clone();
+                let mut display = vec![own_display];
+                display.extend(p.display.iter().cloned());
+                let mut merged = (*p.ast).clone();
                 merged.header = ast.header.clone();
                 merged.documents.extend(ast.documents.iter().cloned());
                 merged.fields.extend(ast.fields.iter().cloned());
@@ -444,11 +579,11 @@ impl Policy {
                 merged.comments = ast.comments.clone();
                 let mut rule_origin: Vec<usize> = p.rule_origin.iter().map(|o| o + 1).collect();
                 rule_origin.extend(std::iter::repeat_n(0, ast.rules.len()));
-                let mut kinds = p.kinds.clone();
+                let mut kinds = p.kinds.to_vec();
                 kinds.extend(checked.kinds);
-                let mut locations = p.locations.clone();
+                let mut locations = p.locations.to_vec();
                 locations.extend(own_locations);
-                (sources, merged, rule_origin, kinds, locations)
+                (sources, display, merged, rule_origin, kinds, locations)
             }
         };
         let variants: Vec<(String, String)> = merged
@@ -472,21 +607,25 @@ impl Policy {
                 slot.push(i);
             }
         }
+        let hash = content_hash(&sources);
         let mut policy = Policy {
-            compiled: eval::Compiled::default(),
-            locations,
+            name: file_stem(&source.name).into(),
+            compiled: Arc::default(),
+            locations: locations.into(),
             source,
-            sources,
-            ast: merged,
-            rule_origin,
-            kinds,
-            variants,
-            inherited_entries,
-            lists,
-            by_kind,
-            warnings: diagnostics,
+            sources: sources.into(),
+            display: display.into(),
+            ast: Arc::new(merged),
+            rule_origin: rule_origin.into(),
+            kinds: kinds.into(),
+            variants: variants.into(),
+            inherited_entries: Arc::new(inherited_entries),
+            lists: Arc::new(lists),
+            by_kind: Arc::new(by_kind),
+            warnings: diagnostics.into(),
+            hash: hash.into(),
         };
-        policy.compiled = eval::Compiled::build(&policy);
+        policy.compiled = Arc::new(eval::Compiled::build(&policy));
         Ok(policy)
     }
 
@@ -529,19 +668,19 @@ impl Policy {
     /// use zhunru::{Date, Policy, Subject, Verdict};
     /// let policy = Policy::from_file("policies/yingjiang.policy")?;
     /// let survey = Subject::task("企业摸底")
-    ///     .with("basis", vec!["安庆市经济普查工作方案"])
-    ///     .with("work_plan", true)
-    ///     .with("requirements", "走访辖区企业，填报摸底表")
-    ///     .with("period.end", "2020-06-30")
-    ///     .with("funding.amount", 3000)
-    ///     .with("approval.status", "approved")
-    ///     .with("approval.by", "区社区建设领导小组");
-    /// let june = policy.decide(&survey, Date::new(2020, 6, 1).unwrap());
-    /// assert_eq!(june.verdict, Verdict::Admitted);
+    ///     .with("basis", ["安庆市经济普查工作方案"])?
+    ///     .with("work_plan", true)?
+    ///     .with("requirements", "走访辖区企业，填报摸底表")?
+    ///     .with("period.end", "2020-06-30")?
+    ///     .with("funding.amount", 3000)?
+    ///     .with("approval.status", "approved")?
+    ///     .with("approval.by", "区社区建设领导小组")?;
+    /// let june = policy.decide(&survey, Date::new(2020, 6, 1)?);
+    /// assert_eq!(june.verdict(), Verdict::Admitted);
     /// // A short-term admission lapses after its period (Y5).
-    /// let august = policy.decide(&survey, Date::new(2020, 8, 1).unwrap());
-    /// assert_eq!((august.verdict, august.missing.as_slice()), (Verdict::NeedsApproval, &["period".to_owned()][..]));
-    /// # Ok::<(), zhunru::PolicyError>(())
+    /// let august = policy.decide(&survey, Date::new(2020, 8, 1)?);
+    /// assert_eq!((august.verdict(), august.missing()), (Verdict::NeedsApproval, &["period".to_owned()][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide(&self, subject: &Subject, as_of: Date) -> Decision {
         eval::decide(self, subject, as_of)
@@ -574,7 +713,7 @@ impl Policy {
     /// let tasks = [Subject::task("招商引资"), Subject::task("城管执法")];
     /// let verdicts: Vec<Verdict> = policy
     ///     .decide_all(&tasks, Date::new(2020, 6, 1).unwrap())
-    ///     .map(|d| d.verdict)
+    ///     .map(|d| d.verdict())
     ///     .collect();
     /// assert_eq!(verdicts, [Verdict::Denied, Verdict::Denied]); // 城管执法 is an alias of 城市管理
     /// # Ok::<(), zhunru::PolicyError>(())
@@ -588,6 +727,12 @@ impl Policy {
     }
 
     /// Warnings found when the policy was checked.
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert!(policy.warnings().iter().all(|w| w.severity() != zhunru::Severity::Error));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
@@ -648,7 +793,11 @@ impl Policy {
 
     pub(crate) fn reason(&self, index: usize, rule: &RuleDecl, message: Option<String>) -> Reason {
         let message = message.unwrap_or_else(|| rule.name.node.clone());
-        let at = self.locations.get(index).cloned().unwrap_or_default();
+        let at = self
+            .locations
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| Position::new("", 0, 0));
         let clauses = rule
             .cite
             .iter()
@@ -658,24 +807,78 @@ impl Policy {
         Reason::from_rule(rule, message, at, clauses, origin)
     }
 
+    /// Where rule `index` stands (see [`Position`]).
+    pub(crate) fn location(&self, index: usize) -> Option<Position> {
+        self.locations.get(index).cloned()
+    }
+
     /// A clause this policy (or a parent) declares, with its document.
-    pub fn clause(&self, id: &str) -> Option<eval::CitedClause> {
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/yingjiang.policy")?;
+    /// let clause = policy.clause("Y3").unwrap();
+    /// assert_eq!(clause.id(), "Y3");
+    /// assert!(policy.clause("Z9").is_none());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn clause(&self, id: &str) -> Option<CitedClause> {
         self.ast.documents.iter().find_map(|d| {
             let c = d.clauses.iter().find(|c| c.id.node == id)?;
-            Some(eval::CitedClause {
-                id: c.id.node.clone(),
-                text: c.text.node.clone(),
-                example: c.example,
-                document: eval::CitedDocument {
-                    title: d.title.node.clone(),
-                    number: d.number.as_ref().map(|n| n.node.clone()),
-                    issuer: d.issuer.as_ref().map(|n| n.node.clone()),
-                    level: d.level.as_ref().map(|n| n.node.clone()),
-                    issued: d.issued.as_ref().map(|n| n.node.to_string()),
-                    address: d.address.as_ref().map(|n| n.node.clone()),
-                },
-            })
+            Some(CitedClause::new(
+                c.id.node.clone(),
+                c.text.node.clone(),
+                c.example,
+                CitedDocument::new(
+                    d.title.node.clone(),
+                    d.number.as_ref().map(|n| n.node.clone()),
+                    d.issuer.as_ref().map(|n| n.node.clone()),
+                    d.level.as_ref().map(|n| n.node.clone()),
+                    d.issued.as_ref().map(|n| n.node),
+                    d.address.as_ref().map(|n| n.node.clone()),
+                ),
+            ))
         })
+    }
+
+    /// The policy's name, which decisions give ([`Decision::policy`]): the file stem
+    /// (`policies/hefei.policy` is `hefei`), or the name it was registered under in
+    /// [`Policies`].
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert_eq!(policy.name(), "hefei");
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The same policy under another name (what [`Policies`] does when it registers one).
+    pub(crate) fn named(mut self, name: &str) -> Policy {
+        if *self.name != *name {
+            self.name = name.into();
+        }
+        self
+    }
+
+    /// A hash of the policy's text and its parents' (FNV-1a, 64 bits, 16 hex digits):
+    /// which version decided. Stable across builds and platforms; not a cryptographic
+    /// digest.
+    ///
+    /// ```
+    /// let a = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// let b = zhunru::Policy::from_file("./policies/hefei.policy")?;
+    /// assert_eq!(a.content_hash().len(), 16);
+    /// assert_eq!(a.content_hash(), b.content_hash());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn content_hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Which policy decided, as decisions say it.
+    pub(crate) fn decided_by(&self) -> DecidedBy {
+        DecidedBy::new(&self.name, self.title(), self.effective(), &self.hash)
     }
 
     /// Whether the policy builds on a parent (`上位`).
@@ -734,7 +937,8 @@ impl Policy {
             (None, Some(b)) => format!("至 {b}"),
             (None, None) => String::new(),
         };
-        let at = self.source.location(self.ast.header.span);
+        let (line, col) = self.source.line_col(self.ast.header.span.start);
+        let at = Position::new(self.display.first().map_or("", String::as_str), line, col);
         Reason::not_in_force(
             format!(
                 "《{}》的施行期为 {window}，{date} 不在其内，未作判断 — no version of this policy is in force on {date}",
@@ -761,10 +965,10 @@ impl Policy {
 /// // One form, put to every district (contract.md: every policy reads the same shapes).
 /// let task = Subject::task("行政执法").with("community_role", "responsible");
 /// for (district, decision) in districts.decide(&task, Date::new(2020, 6, 1).unwrap()) {
-///     println!("{district}: {}", decision.verdict.as_str());
+///     println!("{district}: {}", decision.verdict().as_str());
 /// }
 /// let yingjiang = districts.get("yingjiang").unwrap();
-/// assert_eq!(yingjiang.decide(&task, Date::new(2020, 6, 1).unwrap()).verdict, Verdict::Denied);
+/// assert_eq!(yingjiang.decide(&task, Date::new(2020, 6, 1).unwrap()).verdict(), Verdict::Denied);
 /// # Ok::<(), zhunru::PolicyError>(())
 /// ```
 #[derive(Debug, Default)]
@@ -793,17 +997,18 @@ impl Policies {
                 |s| s.to_string_lossy().into_owned(),
             );
             match Policy::from_file(path) {
-                Ok(policy) if policies.get(&name).is_some() => diagnostics.push(Diagnostic::new(
-                    policy.source(),
-                    Span::default(),
-                    &LoadError::DuplicateName { name: name.clone() },
-                )),
+                Ok(policy) if policies.get(&name).is_some() => {
+                    diagnostics.push(Diagnostic::unlocated(
+                        policy.source(),
+                        &LoadError::DuplicateName { name: name.clone() },
+                    ))
+                }
                 Ok(policy) => policies.districts.push((name, policy)),
                 Err(e) => diagnostics.extend(e.diagnostics),
             }
         }
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
+            diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity()));
             return Err(PolicyError { diagnostics });
         }
         Ok(policies)
@@ -820,6 +1025,7 @@ impl Policies {
     /// ```
     pub fn insert(&mut self, name: impl Into<String>, policy: Policy) -> Option<Policy> {
         let name = name.into();
+        let policy = policy.named(&name);
         match self.districts.iter_mut().find(|(n, _)| *n == name) {
             Some((_, slot)) => Some(std::mem::replace(slot, policy)),
             None => {

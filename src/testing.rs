@@ -173,33 +173,33 @@ pub fn run(policy: &Policy, file: &TestFile, default_as_of: Date) -> (Vec<CaseRe
 
 fn compare(expect: &Expect, got: &Decision) -> Vec<String> {
     let mut out = Vec::new();
-    if expect.verdict != got.verdict {
+    if expect.verdict != got.verdict() {
         out.push(format!(
             "verdict: expected {}, got {}",
             expect.verdict.as_str(),
-            got.verdict.as_str()
+            got.verdict().as_str()
         ));
     }
     if let Some(reasons) = &expect.reasons {
-        let actual: Vec<&str> = got.reasons.iter().map(|r| r.rule.as_str()).collect();
+        let actual: Vec<&str> = got.reasons().iter().map(|r| r.rule()).collect();
         if *reasons != actual {
             out.push(format!("reasons: expected {reasons:?}, got {actual:?}"));
         }
     }
     if let Some(cites) = &expect.cites {
         let actual: Vec<&str> = got
-            .reasons
+            .reasons()
             .iter()
-            .flat_map(|r| r.cites.iter().map(String::as_str))
+            .flat_map(|r| r.cites().iter().map(String::as_str))
             .collect();
         if *cites != actual {
             out.push(format!("cites: expected {cites:?}, got {actual:?}"));
         }
     }
-    if let Some(missing) = expect.missing.as_ref().filter(|m| **m != got.missing) {
+    if let Some(missing) = expect.missing.as_ref().filter(|m| **m != got.missing()) {
         out.push(format!(
             "missing: expected {missing:?}, got {:?}",
-            got.missing
+            got.missing()
         ));
     }
     out

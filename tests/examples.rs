@@ -88,7 +88,7 @@ fn bad_examples_are_reported_and_the_rest_decided() {
             match read {
                 Ok(s) => report.push_str(&format!(
                     "{line}: {}\n",
-                    policy.decide(&s, as_of).verdict.as_str()
+                    policy.decide(&s, as_of).verdict().as_str()
                 )),
                 Err(e) => report.push_str(&format!("{line}: error {e}\n")),
             }

@@ -50,7 +50,7 @@ pub(super) fn load_policy(path: &Path) -> Option<Policy> {
         Err(e) => {
             let color = std::io::stderr().is_terminal();
             let mut err = std::io::stderr().lock();
-            for d in &e.diagnostics {
+            for d in e.diagnostics() {
                 let _ = write!(err, "{}", super::show(d, color));
             }
             None

@@ -246,7 +246,7 @@ pub fn main() -> ExitCode {
 
 fn print_policy_error(e: &PolicyError, color: bool) {
     let mut err = std::io::stderr().lock();
-    for d in &e.diagnostics {
+    for d in e.diagnostics() {
         let _ = write!(err, "{}", show(d, color));
     }
 }
@@ -256,15 +256,15 @@ fn check(policies: &[PathBuf], deny_warnings: bool, color: bool) -> ExitCode {
     for path in policies {
         let diagnostics = match zhunru::read_source(path) {
             Ok(source) => zhunru::check_source(&source),
-            Err(e) => e.diagnostics,
+            Err(e) => e.into_diagnostics(),
         };
         let errors = diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error)
+            .filter(|d| d.severity() == Severity::Error)
             .count();
         let warnings = diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Warning)
+            .filter(|d| d.severity() == Severity::Warning)
             .count();
         let mut err = std::io::stderr().lock();
         for d in &diagnostics {
@@ -315,14 +315,14 @@ fn fmt(
         let formatted = match zhunru::format::format_source(&source, keywords) {
             Ok(f) => f,
             Err(diagnostics) => {
-                print_policy_error(&PolicyError { diagnostics }, color);
+                print_policy_error(&PolicyError::from(diagnostics), color);
                 failed = true;
                 continue;
             }
         };
         if to_stdout {
             print!("{formatted}");
-        } else if formatted != *source.text {
+        } else if formatted != *source.text() {
             if check {
                 eprintln!(
                     "{}: not in canonical layout (run `zhunru fmt {}`)",
@@ -410,7 +410,12 @@ fn test(paths: &[PathBuf], coverage: bool, as_of: Date) -> ExitCode {
         for r in &results {
             if r.passed() {
                 passed += 1;
-                let _ = writeln!(out, "  ok    {} — {}", r.name, r.decision.verdict.as_str());
+                let _ = writeln!(
+                    out,
+                    "  ok    {} — {}",
+                    r.name,
+                    r.decision.verdict().as_str()
+                );
             } else {
                 failed += 1;
                 let _ = writeln!(out, "  FAIL  {}", r.name);
@@ -486,7 +491,7 @@ impl EvalJob<'_> {
                             "── {}:{line} · {} ({}) ──\n{}",
                             self.origin,
                             subject.label(),
-                            subject.kind.as_str(),
+                            subject.kind().as_str(),
                             report::decision_text(self.policy, &decision, self.color)
                         );
                     }
@@ -498,8 +503,8 @@ impl EvalJob<'_> {
                 match self.format {
                     Format::Json => {
                         let obj = serde_json::json!({
-                            "line": e.line,
-                            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
+                            "line": e.line(),
+                            "error": {"code": "zhunru::input", "message": e.message(), "at": e.location()},
                         });
                         let _ = writeln!(out, "{obj}");
                     }

@@ -9,7 +9,10 @@ mod decision;
 
 use std::borrow::Cow;
 
-pub use decision::{CitedClause, CitedDocument, Decision, Exception, MissingItem, Reason, Verdict};
+pub use decision::{
+    CitedClause, CitedDocument, DecidedBy, Decision, Exception, MissingItem, Reason, ReasonKind,
+    Verdict,
+};
 
 use crate::Policy;
 use crate::ast::*;
@@ -146,7 +149,7 @@ impl<'a> Env<'a> {
     }
 
     fn field(&self, path: &Path) -> Val<'a> {
-        match self.subject.get(&path.fields) {
+        match self.subject.get_at(&path.fields) {
             None | Some(Value::Null) => Val::Absent,
             Some(v) => from_value(v),
         }
@@ -473,6 +476,11 @@ fn requirement_label(req: &Requirement, rule: &RuleDecl) -> String {
         .unwrap_or_else(|| rule.name.node.clone())
 }
 
+/// The field a requirement reads, dotted (`approval.by`): the first it names.
+fn requirement_field(req: &Requirement) -> Option<String> {
+    req.expr.paths().first().map(|p| p.fields.join("."))
+}
+
 /// What evaluation found, before anything is rendered: the verdict, the deciding rules (by
 /// index; `None` is the fallback reason) and the failed requirements `(rule, requirement)`.
 pub(crate) struct Found {
@@ -502,6 +510,10 @@ pub(crate) enum Decider {
 #[derive(Debug, Default)]
 pub(crate) struct Compiled {
     labels: Vec<Vec<String>>,
+    /// The field each requirement reads (dotted), for [`MissingItem::field`].
+    fields: Vec<Vec<Option<String>>>,
+    /// Each requirement's [`MissingItem`] as JSON, for `missing_items`.
+    missing_json: Vec<Vec<String>>,
     json_head: Vec<String>,
     json_tail: Vec<String>,
     fallback_json: String,
@@ -510,11 +522,11 @@ pub(crate) struct Compiled {
 fn exception_of(policy: &Policy, index: usize) -> Option<Exception> {
     let rule = policy.ast.rules.get(index)?;
     let unless = rule.unless.as_ref()?;
-    Some(Exception {
-        rule: rule.name.node.clone(),
-        unless: policy.rule_source(index).slice(unless.span).to_owned(),
-        at: policy.locations.get(index).cloned(),
-    })
+    Some(Exception::new(
+        rule.name.node.clone(),
+        policy.rule_source(index).slice(unless.span).to_owned(),
+        policy.location(index),
+    ))
 }
 
 impl Compiled {
@@ -525,6 +537,23 @@ impl Compiled {
                 rule.requirements
                     .iter()
                     .map(|r| requirement_label(r, rule))
+                    .collect(),
+            );
+            c.fields
+                .push(rule.requirements.iter().map(requirement_field).collect());
+            c.missing_json.push(
+                rule.requirements
+                    .iter()
+                    .map(|r| {
+                        let item = MissingItem::new(
+                            requirement_label(r, rule),
+                            requirement_field(r),
+                            policy.rule_source(i).slice(r.expr.span).to_owned(),
+                            rule.name.node.clone(),
+                            r.expr.span,
+                        );
+                        serde_json::to_string(&item).unwrap_or_default()
+                    })
                     .collect(),
             );
             let reason = policy.reason(i, rule, Some(String::new()));
@@ -576,7 +605,7 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         return;
     }
     out.extend_from_slice(b"{\"subject\":\"");
-    out.extend_from_slice(subject.kind.as_str().as_bytes());
+    out.extend_from_slice(subject.kind().as_str().as_bytes());
     out.push(b'"');
     if let Some(id) = subject.id() {
         out.extend_from_slice(b",\"id\":");
@@ -624,6 +653,23 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         out.extend_from_slice(b",\"exceptions\":");
         let _ = serde_json::to_writer(&mut *out, &exceptions);
     }
+    if !found.missing.is_empty() {
+        out.extend_from_slice(b",\"missing_items\":[");
+        for (n, (rule, req)) in found.missing.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            let item = c
+                .missing_json
+                .get(*rule)
+                .and_then(|l| l.get(*req))
+                .map_or("", String::as_str);
+            out.extend_from_slice(item.as_bytes());
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b",\"policy\":");
+    let _ = serde_json::to_writer(&mut *out, &policy.decided_by());
     out.push(b'}');
 }
 
@@ -690,12 +736,13 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
         .filter_map(|(r, q)| {
             let rule = policy.ast.rules.get(*r)?;
             let req = rule.requirements.get(*q)?;
-            Some(MissingItem {
-                name: policy.compiled.labels.get(*r)?.get(*q)?.clone(),
-                requirement: policy.rule_source(*r).slice(req.expr.span).to_owned(),
-                rule: rule.name.node.clone(),
-                span: req.expr.span,
-            })
+            Some(MissingItem::new(
+                policy.compiled.labels.get(*r)?.get(*q)?.clone(),
+                policy.compiled.fields.get(*r)?.get(*q)?.clone(),
+                policy.rule_source(*r).slice(req.expr.span).to_owned(),
+                rule.name.node.clone(),
+                req.expr.span,
+            ))
         })
         .collect();
     let exceptions = found
@@ -703,7 +750,14 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
         .iter()
         .filter_map(|i| exception_of(policy, *i))
         .collect();
-    Decision::new(subject, found.verdict, reasons, missing, exceptions)
+    Decision::new(
+        subject,
+        found.verdict,
+        reasons,
+        missing,
+        exceptions,
+        policy.decided_by(),
+    )
 }
 
 impl<'a> Env<'a> {
@@ -755,7 +809,7 @@ fn find_within(
     let mut partial = Vec::new();
     let mut violations = Vec::new();
     let mut missing: Vec<(usize, usize)> = Vec::new();
-    for &index in policy.rules_for(subject.kind) {
+    for &index in policy.rules_for(subject.kind()) {
         let Some(rule) = policy.ast.rules.get(index) else {
             continue;
         };
@@ -802,7 +856,7 @@ fn find_within(
             }
         }
     }
-    let (verdict, reasons, missing) = match subject.kind {
+    let (verdict, reasons, missing) = match subject.kind() {
         SubjectKind::Task if !denies.is_empty() => (Verdict::Denied, denies, Vec::new()),
         SubjectKind::Task if !admits.is_empty() => (Verdict::Admitted, admits, Vec::new()),
         SubjectKind::Task => {

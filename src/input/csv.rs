@@ -315,8 +315,9 @@ impl Lexer {
 /// assert_eq!(task.category(), Some("企业摸底"));
 /// let (line, second) = &rows[1];
 /// let error = second.as_ref().unwrap_err();
-/// assert_eq!((*line, error.column), (3, 10));
-/// assert!(error.message.contains("`funding.amount` should be a number"));
+/// assert_eq!((*line, error.column()), (3, Some(10)));
+/// assert_eq!(error.field(), Some("funding.amount"));
+/// assert!(error.message().contains("should be a number"));
 /// ```
 pub struct CsvReader<R> {
     reader: R,
@@ -382,7 +383,12 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     fn error(&self, line: usize, column: usize, message: String, text: &str) -> InputError {
-        InputError::new(&self.origin, line, column, message, text).with_help(CSV_HELP)
+        let error = InputError::new(&self.origin, line, column, message, text).with_help(CSV_HELP);
+        match error.kind() {
+            // The CSV reader's own forms: the header and the rows' shape.
+            crate::InputErrorKind::Other => error.with_kind(crate::InputErrorKind::Csv),
+            _ => error,
+        }
     }
 
     /// The next record as bytes; `Ok(None)` at the end of the input.
@@ -434,10 +440,9 @@ impl<R: BufRead> CsvReader<R> {
             Err(e) => {
                 self.done = true;
                 let line = self.lex.line;
-                let column = self.lex.col + 1;
                 return Some(Err((
                     line,
-                    self.error(line, column, format!("cannot read input: {e}"), ""),
+                    InputError::io(&self.origin, &e).with_help(CSV_HELP),
                 )));
             }
         };

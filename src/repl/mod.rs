@@ -35,7 +35,7 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang) -> ExitCode {
         match Policy::from_file(&path) {
             Ok(policy) => districts.push(District { path, policy }),
             Err(e) => {
-                for d in &e.diagnostics {
+                for d in e.diagnostics() {
                     eprint!("{}", render(&d.localized(lang), color));
                 }
                 eprintln!("{} is not loaded", path.display());

@@ -293,7 +293,7 @@ pub fn parse(
     };
     let mut subject = Subject::task(&category);
     for (path, value) in sets {
-        subject = subject.with(path, value);
+        subject = subject.with(path, value).map_err(|e| e.to_string())?;
     }
     Ok(Understood { subject, from })
 }

@@ -259,7 +259,7 @@ impl Session {
         };
         let decision = district.policy.decide(&subject, self.as_of);
         let mut out = String::new();
-        if subject.kind == zhunru::SubjectKind::Task {
+        if subject.kind() == zhunru::SubjectKind::Task {
             let names = understand::task_names(&district.policy);
             out.push_str(&understood_line(&subject, from.as_deref(), &names));
             if let Some(note) = self.unknown_category_note(&subject) {
@@ -281,7 +281,7 @@ impl Session {
                 self.color,
             ));
         }
-        let understood = match subject.kind {
+        let understood = match subject.kind() {
             zhunru::SubjectKind::Task => subject.category().unwrap_or("").to_owned(),
             kind => format!("{kind:?}").to_lowercase(),
         };
@@ -289,7 +289,7 @@ impl Session {
             district: district.short(),
             question: std::mem::take(&mut self.asking),
             understood,
-            verdict: decision.verdict,
+            verdict: decision.verdict(),
         });
         self.last = Some((self.current, subject, decision));
         out
@@ -478,7 +478,7 @@ impl Session {
             .map(|d| (d.short(), d.policy.decide(&subject, self.as_of)))
             .collect();
         let mut out = format!("问：{} — as of {}\n", clip(rest, 60), self.as_of);
-        if subject.kind == zhunru::SubjectKind::Task {
+        if subject.kind() == zhunru::SubjectKind::Task {
             out.push_str(&understood_line(
                 &subject,
                 understood.from.as_deref(),
@@ -497,17 +497,17 @@ impl Session {
             "district", "verdict", "missing"
         );
         for (name, d) in &rows {
-            let verdict = report::verdict_line(d.verdict);
+            let verdict = report::verdict_line(d.verdict());
             let rules: Vec<String> = d
-                .reasons
+                .reasons()
                 .iter()
-                .map(|r| format!("{} [{}]", r.rule, r.cites.join(",")))
+                .map(|r| format!("{} [{}]", r.rule(), r.cites().join(",")))
                 .collect();
             let pad = 29usize.saturating_sub(display_width(&verdict));
-            let missing = if d.missing.is_empty() {
+            let missing = if d.missing().is_empty() {
                 "-".to_owned()
             } else {
-                d.missing
+                d.missing()
                     .iter()
                     .map(|m| answer::plain(m).0.to_owned())
                     .collect::<Vec<_>>()
@@ -541,14 +541,16 @@ impl Session {
             serde_json::to_string(subject).unwrap_or_default()
         );
         out.push_str(&report::decision_text(&d.policy, decision, self.color));
-        for m in &decision.missing_detail {
+        for m in decision.missing_items() {
             let _ = writeln!(
                 out,
                 "  missing {:<22} required by {}: {}",
-                m.name, m.rule, m.requirement
+                m.name(),
+                m.rule(),
+                m.requirement()
             );
         }
-        if decision.verdict == Verdict::NeedsApproval && decision.missing.is_empty() {
+        if decision.verdict() == Verdict::NeedsApproval && decision.missing().is_empty() {
             out.push_str("  every material is there; the application still has to be approved\n");
         }
         let _ = writeln!(
@@ -715,7 +717,7 @@ impl Session {
                     let _ = writeln!(out, "reloaded {}", d.short());
                 }
                 Err(e) => {
-                    for diag in &e.diagnostics {
+                    for diag in e.diagnostics() {
                         out.push_str(&render(&diag.localized(self.lang), self.color));
                     }
                     let _ = writeln!(
@@ -731,7 +733,7 @@ impl Session {
 
     fn broken(&self, e: &zhunru::PolicyError, what: &str) -> String {
         let mut out = String::new();
-        for diag in &e.diagnostics {
+        for diag in e.diagnostics() {
             out.push_str(&render(&diag.localized(self.lang), self.color));
         }
         let _ = writeln!(out, "{what}");
@@ -742,7 +744,7 @@ impl Session {
 /// 「理解为：事项 拆迁拆违（据“违章建筑拆除工作”）· 角色 责任主体 · 提出单位 区城管局」: how a
 /// question was read, before its answer.
 fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::Name]) -> String {
-    let text = |path: &[&str]| match subject.fields.get_path(path) {
+    let text = |path: &[&str]| match subject.fields().get_path(&path.join(".")) {
         Some(Value::Text(t)) => Some(t.clone()),
         Some(Value::Number(n)) => Some(number(*n)),
         Some(Value::Bool(b)) => Some(if *b { "有" } else { "无" }.to_owned()),

@@ -124,7 +124,7 @@ fn line_of(text: &str, line: usize) -> &str {
 
 fn input_problem(text: &str, line: usize, column: usize, message: String) -> Problem {
     let e = zhunru::InputError::new(ORIGIN, line, column, message, line_of(text, line));
-    Problem::input(&e, e.line, e.column)
+    Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0))
 }
 
 /// A single request: one subject, or `{"district", "as_of", "subject"}`.
@@ -188,8 +188,8 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
         input_problem(text, e.line(), e.column(), message)
     })?;
     let Some(raw) = envelope.subject else {
-        let subject =
-            Subject::from_json(ORIGIN, text).map_err(|e| Problem::input(&e, e.line, e.column))?;
+        let subject = Subject::from_json(ORIGIN, text)
+            .map_err(|e| Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0)))?;
         return Ok(Single {
             district: None,
             as_of: None,
@@ -234,12 +234,13 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
     let subject = Subject::from_json(ORIGIN, inner).map_err(|e| {
         // Locate the error in the whole body, not in the subject's own text.
         let (line0, column0) = position(text, offset_in(text, inner));
-        let (line, column) = if e.line <= 1 {
-            (line0, column0 + e.column.saturating_sub(1))
+        let (e_line, e_column) = (e.line().unwrap_or(1), e.column().unwrap_or(0));
+        let (line, column) = if e_line <= 1 {
+            (line0, column0 + e_column.saturating_sub(1))
         } else {
-            (line0 + e.line - 1, e.column)
+            (line0 + e_line - 1, e_column)
         };
-        let located = zhunru::InputError::new(ORIGIN, line, 0, e.message.clone(), "");
+        let located = zhunru::InputError::new(ORIGIN, line, 0, e.message().to_owned(), "");
         Problem::input(&located, line, column)
     })?;
     Ok(Single {
@@ -275,7 +276,7 @@ fn pick(snapshot: &Snapshot, name: Option<&str>) -> Result<District, Problem> {
 fn record(state: &AppState, district: &str, decision: &Decision) {
     state
         .metrics
-        .decided(district, decision.verdict.as_str(), 1);
+        .decided(district, decision.verdict().as_str(), 1);
 }
 
 /// `POST /v1/decide`: one subject (JSON), or a batch (JSON Lines, streamed).
@@ -380,8 +381,8 @@ impl LineDecider {
         self.bad += 1;
         // The same object as `eval` writes for a bad line.
         let obj = serde_json::json!({
-            "line": e.line,
-            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
+            "line": e.line(),
+            "error": {"code": "zhunru::input", "message": e.message(), "at": e.location()},
         });
         let _ = serde_json::to_writer(&mut self.out, &obj);
         self.out.push(b'\n');
@@ -398,7 +399,7 @@ impl LineDecider {
                 let decision = self.district.policy.decide(&subject, self.as_of);
                 if let Some(slot) = VERDICTS
                     .iter()
-                    .position(|v| *v == decision.verdict)
+                    .position(|v| *v == decision.verdict())
                     .and_then(|i| self.counts.get_mut(i))
                 {
                     *slot += 1;

@@ -111,17 +111,17 @@ fn district_name(path: &Path) -> String {
 
 fn failure(path: &Path, name: &str, previous: bool, e: &PolicyError) -> Failure {
     let errors = e
-        .diagnostics
+        .diagnostics()
         .iter()
-        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.severity() == Severity::Error)
         .map(|d| FailureItem {
-            code: d.code.as_str(),
+            code: d.code().as_str(),
             message: d.message().to_owned(),
             at: d.location(),
         })
         .collect();
     let rendered = e
-        .diagnostics
+        .diagnostics()
         .iter()
         .map(|d| zhunru::render(d, false))
         .collect();
