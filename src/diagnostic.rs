@@ -732,7 +732,7 @@ impl InputError {
             .rev()
             .find(|i| text.is_char_boundary(*i))
             .unwrap_or(0);
-        let (kind, field) = crate::value::classify(&message);
+        let (kind, field) = classify(&message);
         InputError {
             snippet: Box::new(LineSnippet {
                 name: origin.to_owned(),
@@ -865,6 +865,46 @@ impl miette::Diagnostic for InputError {
             LabeledSpan::new_primary_with_span(Some("here".to_owned()), (self.snippet.offset, 0)),
         )))
     }
+}
+
+/// The kind of an input error and the field it concerns, from a message the readers wrote
+/// (the forms are made in `value.rs`, the CSV reader and [`json_message`]; the doctest of
+/// [`InputError`] and `tests/library.rs` check the kinds).
+pub(crate) fn classify(message: &str) -> (InputErrorKind, Option<String>) {
+    use InputErrorKind as K;
+    let quoted = |after: &str| {
+        let rest = message.strip_prefix(after)?;
+        let end = rest.find('`')?;
+        rest.get(..end).map(str::to_owned)
+    };
+    if let Some(field) = quoted("field `") {
+        let rest = message.get(7 + field.len()..).unwrap_or("");
+        let kind = if rest.starts_with("` is given twice") {
+            K::DuplicateField
+        } else {
+            K::WrongType
+        };
+        return (kind, Some(field));
+    }
+    let kind = if message.starts_with("a task needs a `category`") {
+        return (K::MissingCategory, Some("category".to_owned()));
+    } else if message.starts_with("a number is ") {
+        K::WrongType
+    } else if message.starts_with("not valid JSON")
+        || message.starts_with("the JSON ")
+        || message.starts_with("an array opened here")
+    {
+        K::Json
+    } else if message.contains("not valid UTF-8") {
+        K::NotUtf8
+    } else if message.contains(" is longer than ") {
+        K::TooLong
+    } else if message.starts_with("cannot read input") {
+        K::Io
+    } else {
+        K::Other
+    };
+    (kind, None)
 }
 
 /// Render any diagnostic as text: unicode box drawing, colour only when asked, fixed width

@@ -95,6 +95,7 @@ mod markup;
 mod normalize;
 pub mod notice;
 pub(crate) mod parse;
+mod registry;
 pub mod report;
 pub(crate) mod schema;
 mod source;
@@ -120,6 +121,7 @@ pub use eval::{
     Trace, Verdict,
 };
 pub use normalize::normalize;
+pub use registry::{District, LoadFailure, Policies, PolicySet};
 #[doc(hidden)]
 pub use source::Spanned;
 use source::Spanned as SpannedNode;
@@ -393,15 +395,13 @@ fn file_stem(path: &str) -> String {
 /// FNV-1a, 64 bits, of the texts of a policy chain: stable across builds and platforms
 /// (std's hasher is not), and cheap.
 fn content_hash(sources: &[Source]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = source::Fnv::default();
     for source in sources {
+        h.write(source.text.as_bytes());
         // 0xff never occurs in UTF-8: it keeps "ab" + "c" apart from "a" + "bc".
-        for b in source.text.bytes().chain(std::iter::once(0xff)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.write(&[0xff]);
     }
-    format!("{h:016x}")
+    format!("{:016x}", h.finish())
 }
 
 /// Policy chains longer than this are refused (a province, a city, a district and a street
@@ -946,127 +946,5 @@ impl Policy {
             ),
             at,
         )
-    }
-}
-
-/// Several policies by name — one per district — loaded together and decided side by side.
-/// Like [`Policy`], immutable once built and `Send + Sync`.
-///
-/// ```
-/// use zhunru::{Date, Policies, Subject, Verdict};
-///
-/// let districts = Policies::from_files([
-///     "policies/hefei.policy",
-///     "policies/nanqiao.policy",
-///     "policies/yingjiang.policy",
-/// ])?;
-/// assert_eq!(districts.names().collect::<Vec<_>>(), ["hefei", "nanqiao", "yingjiang"]);
-///
-/// // One form, put to every district (contract.md: every policy reads the same shapes).
-/// let task = Subject::task("行政执法").with("community_role", "responsible");
-/// for (district, decision) in districts.decide(&task, Date::new(2020, 6, 1).unwrap()) {
-///     println!("{district}: {}", decision.verdict().as_str());
-/// }
-/// let yingjiang = districts.get("yingjiang").unwrap();
-/// assert_eq!(yingjiang.decide(&task, Date::new(2020, 6, 1).unwrap()).verdict(), Verdict::Denied);
-/// # Ok::<(), zhunru::PolicyError>(())
-/// ```
-#[derive(Debug, Default)]
-pub struct Policies {
-    districts: Vec<(String, Policy)>,
-}
-
-impl Policies {
-    /// No policies yet; add them with [`Policies::insert`].
-    pub fn new() -> Policies {
-        Policies::default()
-    }
-
-    /// Read, parse and check policy files, each named by its file stem
-    /// (`policies/yingjiang.policy` is `yingjiang`), in the order given. Every file is
-    /// loaded; if any fails, the error holds the diagnostics of all that failed.
-    pub fn from_files<P: AsRef<std::path::Path>>(
-        paths: impl IntoIterator<Item = P>,
-    ) -> Result<Policies, PolicyError> {
-        let mut policies = Policies::new();
-        let mut diagnostics = Vec::new();
-        for path in paths {
-            let path = path.as_ref();
-            let name = path.file_stem().map_or_else(
-                || path.display().to_string(),
-                |s| s.to_string_lossy().into_owned(),
-            );
-            match Policy::from_file(path) {
-                Ok(policy) if policies.get(&name).is_some() => {
-                    diagnostics.push(Diagnostic::unlocated(
-                        policy.source(),
-                        &LoadError::DuplicateName { name: name.clone() },
-                    ))
-                }
-                Ok(policy) => policies.districts.push((name, policy)),
-                Err(e) => diagnostics.extend(e.diagnostics),
-            }
-        }
-        if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
-            diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity()));
-            return Err(PolicyError { diagnostics });
-        }
-        Ok(policies)
-    }
-
-    /// Add a policy under a name; a policy already under that name is replaced and returned.
-    ///
-    /// ```
-    /// use zhunru::{Policies, Policy};
-    /// let mut districts = Policies::new();
-    /// districts.insert("nanqiao", Policy::from_file("policies/nanqiao.policy")?);
-    /// assert_eq!(districts.len(), 1);
-    /// # Ok::<(), zhunru::PolicyError>(())
-    /// ```
-    pub fn insert(&mut self, name: impl Into<String>, policy: Policy) -> Option<Policy> {
-        let name = name.into();
-        let policy = policy.named(&name);
-        match self.districts.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, slot)) => Some(std::mem::replace(slot, policy)),
-            None => {
-                self.districts.push((name, policy));
-                None
-            }
-        }
-    }
-
-    /// The policy of that name.
-    pub fn get(&self, name: &str) -> Option<&Policy> {
-        self.districts
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, p)| p)
-    }
-
-    /// The names, in the order the policies were added.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.districts.iter().map(|(n, _)| n.as_str())
-    }
-
-    /// Every policy with its name, in the order added.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Policy)> {
-        self.districts.iter().map(|(n, p)| (n.as_str(), p))
-    }
-
-    /// How many policies there are.
-    pub fn len(&self) -> usize {
-        self.districts.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.districts.is_empty()
-    }
-
-    /// Decide one subject under every policy, in order: how each district would answer.
-    pub fn decide(&self, subject: &Subject, as_of: Date) -> Vec<(&str, Decision)> {
-        self.iter()
-            .map(|(name, policy)| (name, policy.decide(subject, as_of)))
-            .collect()
     }
 }

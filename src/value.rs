@@ -713,46 +713,6 @@ impl Value {
     }
 }
 
-/// The kind of an input error and the field it concerns, from a message the readers wrote
-/// (the forms are made in this file, in the CSV reader and in `json_message`; a test
-/// checks each kind).
-pub(crate) fn classify(message: &str) -> (crate::InputErrorKind, Option<String>) {
-    use crate::InputErrorKind as K;
-    let quoted = |after: &str| {
-        let rest = message.strip_prefix(after)?;
-        let end = rest.find('`')?;
-        rest.get(..end).map(str::to_owned)
-    };
-    if let Some(field) = quoted("field `") {
-        let rest = message.get(7 + field.len()..).unwrap_or("");
-        let kind = if rest.starts_with("` is given twice") {
-            K::DuplicateField
-        } else {
-            K::WrongType
-        };
-        return (kind, Some(field));
-    }
-    let kind = if message.starts_with("a task needs a `category`") {
-        return (K::MissingCategory, Some("category".to_owned()));
-    } else if message.starts_with("a number is ") {
-        K::WrongType
-    } else if message.starts_with("not valid JSON")
-        || message.starts_with("the JSON ")
-        || message.starts_with("an array opened here")
-    {
-        K::Json
-    } else if message.contains("not valid UTF-8") {
-        K::NotUtf8
-    } else if message.contains(" is longer than ") {
-        K::TooLong
-    } else if message.starts_with("cannot read input") {
-        K::Io
-    } else {
-        K::Other
-    };
-    (kind, None)
-}
-
 /// The largest integer a subject's number holds exactly (2^53): beyond it an `f64` would
 /// silently read `9007199254740993` as `…992`.
 pub(crate) const MAX_EXACT_INTEGER: u64 = 1 << 53;

@@ -249,7 +249,7 @@ fn several_policies_load_together_and_answer_side_by_side() {
     ])
     .unwrap();
     assert_eq!(districts.len(), 3);
-    let verdicts: Vec<(&str, Verdict)> = districts
+    let verdicts: Vec<(String, Verdict)> = districts
         .decide(&Subject::task("招商引资"), june())
         .into_iter()
         .map(|(name, d)| (name, d.verdict()))
@@ -258,12 +258,12 @@ fn several_policies_load_together_and_answer_side_by_side() {
         verdicts,
         [
             // 民发〔2015〕136号, the national parent, cancels 招商引资 as a task quota.
-            ("hefei", Verdict::Denied),
-            ("nanqiao", Verdict::Denied),
-            ("yingjiang", Verdict::Denied)
+            ("hefei".to_owned(), Verdict::Denied),
+            ("nanqiao".to_owned(), Verdict::Denied),
+            ("yingjiang".to_owned(), Verdict::Denied)
         ]
     );
-    let mut more = Policies::new();
+    let more = Policies::new();
     assert!(more.is_empty());
     let text = "policy \"Mini\"\ndocument \"d\" { clause H2 \"c\" }\nrule everything cite H2 about task refer \"ask\"\n";
     assert!(
@@ -274,7 +274,7 @@ fn several_policies_load_together_and_answer_side_by_side() {
         more.insert("mini", Policy::from_str("mini2.policy", text).unwrap())
             .is_some()
     );
-    assert_eq!(more.names().collect::<Vec<_>>(), ["mini"]);
+    assert_eq!(more.names(), ["mini"]);
     assert_eq!(more.get("mini").unwrap().source().name(), "mini2.policy");
 }
 

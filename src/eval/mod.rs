@@ -631,19 +631,8 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
             None => out.extend_from_slice(c.fallback_json.as_bytes()),
         }
     }
-    out.extend_from_slice(b"],\"missing\":[");
-    for (n, (rule, req)) in found.missing.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        let label = c
-            .labels
-            .get(*rule)
-            .and_then(|l| l.get(*req))
-            .map_or("", String::as_str);
-        let _ = serde_json::to_writer(&mut *out, label);
-    }
-    out.push(b']');
+    out.extend_from_slice(b"],\"missing\":");
+    write_missing(out, &found.missing, &c.labels, true);
     let exceptions: Vec<Exception> = found
         .exceptions
         .iter()
@@ -654,23 +643,38 @@ pub(crate) fn decide_json(policy: &Policy, subject: &Subject, today: Date, out: 
         let _ = serde_json::to_writer(&mut *out, &exceptions);
     }
     if !found.missing.is_empty() {
-        out.extend_from_slice(b",\"missing_items\":[");
-        for (n, (rule, req)) in found.missing.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            let item = c
-                .missing_json
-                .get(*rule)
-                .and_then(|l| l.get(*req))
-                .map_or("", String::as_str);
-            out.extend_from_slice(item.as_bytes());
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"missing_items\":");
+        write_missing(out, &found.missing, &c.missing_json, false);
     }
     out.extend_from_slice(b",\"policy\":");
     let _ = serde_json::to_writer(&mut *out, &policy.decided_by());
     out.push(b'}');
+}
+
+/// Write a JSON array with one item for each failed `(rule, requirement)`, taken from the
+/// per-requirement `table`: quoted as a JSON string, or as it is (already JSON).
+fn write_missing(
+    out: &mut Vec<u8>,
+    missing: &[(usize, usize)],
+    table: &[Vec<String>],
+    quote: bool,
+) {
+    out.push(b'[');
+    for (n, (rule, req)) in missing.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        let item = table
+            .get(*rule)
+            .and_then(|l| l.get(*req))
+            .map_or("", String::as_str);
+        if quote {
+            let _ = serde_json::to_writer(&mut *out, item);
+        } else {
+            out.extend_from_slice(item.as_bytes());
+        }
+    }
+    out.push(b']');
 }
 
 fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {

@@ -19,7 +19,7 @@ use zhunru::{Date, Decision, Subject, notice};
 
 use super::AppState;
 use super::problem::Problem;
-use super::state::{District, Snapshot};
+use super::state::{self, District, Snapshot};
 
 /// What a request body read as `origin` in error locations.
 const ORIGIN: &str = "body";
@@ -253,24 +253,24 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
 /// The district a request names (or the default), or the problem to answer.
 fn pick(snapshot: &Snapshot, name: Option<&str>) -> Result<District, Problem> {
     let found = match name {
-        Some(n) => snapshot.get(n),
-        None => snapshot.default_district(),
+        Some(n) => snapshot.district(n),
+        None => state::default_district(snapshot),
     };
     if let Some(d) = found {
         return Ok(d.clone());
     }
     let name = name.unwrap_or("");
-    if let Some(f) = snapshot.failed.iter().find(|f| f.district == name) {
-        return Err(Problem::policy_failed(f));
+    if let Some(f) = snapshot.failures().iter().find(|f| f.district() == name) {
+        return Err(Problem::policy_failed(&state::Failure::of(f)));
     }
-    if snapshot.districts.is_empty() {
+    if snapshot.is_empty() {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "zhunru::server::not_ready",
             "no policy is loaded",
         ));
     }
-    Err(Problem::unknown_district(name, snapshot.names()))
+    Err(Problem::unknown_district(name, state::names(snapshot)))
 }
 
 fn record(state: &AppState, district: &str, decision: &Decision) {
@@ -287,8 +287,8 @@ pub async fn decide(State(state): Shared, request: Request) -> Response {
         Ok(BodyKind::Lines) => batch(state, &parts, body).await,
         Ok(BodyKind::Json) => match single(&state, &parts.headers, body).await {
             Ok((district, as_of, subject)) => {
-                let decision = district.policy.decide(&subject, as_of);
-                record(&state, &district.name, &decision);
+                let decision = district.policy().decide(&subject, as_of);
+                record(&state, district.name(), &decision);
                 match serde_json::to_vec(&decision) {
                     Ok(bytes) => json_response(StatusCode::OK, bytes, "application/json"),
                     Err(e) => Problem::new(
@@ -396,7 +396,7 @@ impl LineDecider {
         }
         match zhunru::input::parse_line(bytes, self.line, ORIGIN) {
             Ok(subject) => {
-                let decision = self.district.policy.decide(&subject, self.as_of);
+                let decision = self.district.policy().decide(&subject, self.as_of);
                 if let Some(slot) = VERDICTS
                     .iter()
                     .position(|v| *v == decision.verdict())
@@ -498,7 +498,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
         Err(p) => return p.into_response(),
     };
     let (tx, rx) = mpsc::channel::<Bytes>(4);
-    let name = district.name.clone();
+    let name = district.name().to_owned();
     tokio::spawn(async move {
         let mut decider = LineDecider {
             district,
@@ -657,15 +657,15 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
     let snapshot = state.live.snapshot();
     let as_of = single.as_of.unwrap_or_else(Date::today);
     let districts = snapshot
-        .districts
+        .districts()
         .iter()
         .map(|d| {
-            let decision = d.policy.decide(&single.subject, as_of);
-            record(&state, &d.name, &decision);
+            let decision = d.policy().decide(&single.subject, as_of);
+            record(&state, d.name(), &decision);
             CompareColumn {
-                district: &d.name,
-                jurisdiction: d.policy.jurisdiction(),
-                title: d.policy.title(),
+                district: d.name(),
+                jurisdiction: d.policy().jurisdiction(),
+                title: d.policy().title(),
                 decision,
             }
         })
@@ -687,7 +687,7 @@ struct DistrictInfo<'a> {
     rules: usize,
     lists: Vec<&'a str>,
     file: String,
-    /// The version in force: FNV-1a of the file's bytes.
+    /// The version in force: the policy's content hash (its text and its parents').
     hash: &'a str,
     /// When that version was loaded (Unix seconds).
     loaded_at: u64,
@@ -697,7 +697,7 @@ struct DistrictInfo<'a> {
 #[derive(Serialize)]
 struct DistrictsAnswer<'a> {
     districts: Vec<DistrictInfo<'a>>,
-    failed: &'a [super::state::Failure],
+    failed: Vec<super::state::Failure>,
     generation: u64,
 }
 
@@ -705,11 +705,11 @@ struct DistrictsAnswer<'a> {
 pub async fn districts(State(state): Shared) -> Response {
     let snapshot = state.live.snapshot();
     let districts = snapshot
-        .districts
+        .districts()
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let ast = d.policy.ast();
+            let ast = d.policy().ast();
             let mut cites: Vec<&str> = Vec::new();
             for c in ast.rules.iter().flat_map(|r| &r.cite) {
                 if !cites.contains(&c.node.as_str()) {
@@ -717,42 +717,45 @@ pub async fn districts(State(state): Shared) -> Response {
                 }
             }
             DistrictInfo {
-                name: &d.name,
-                title: d.policy.title(),
-                jurisdiction: d.policy.jurisdiction(),
+                name: d.name(),
+                title: d.policy().title(),
+                jurisdiction: d.policy().jurisdiction(),
                 source: ast.header.source.as_ref().map(|s| s.node.as_str()),
                 effective: ast.header.effective.as_ref().map(|e| e.node),
                 cites,
                 rules: ast.rules.len(),
                 lists: ast.lists.iter().map(|l| l.name.node.as_str()).collect(),
-                file: d.file.display().to_string(),
-                hash: &d.hash,
-                loaded_at: d.loaded_at,
+                file: d
+                    .file()
+                    .map(|f| f.display().to_string())
+                    .unwrap_or_default(),
+                hash: d.policy().content_hash(),
+                loaded_at: state::loaded_at(d),
                 default: i == 0,
             }
         })
         .collect();
     to_json(&DistrictsAnswer {
         districts,
-        failed: &snapshot.failed,
-        generation: snapshot.generation,
+        failed: state::failures(&snapshot),
+        generation: snapshot.generation(),
     })
 }
 
 fn lookup(state: &AppState, name: &str) -> Result<District, Problem> {
     let snapshot = state.live.snapshot();
     snapshot
-        .get(name)
+        .district(name)
         .cloned()
-        .ok_or_else(|| Problem::unknown_district(name, snapshot.names()))
+        .ok_or_else(|| Problem::unknown_district(name, state::names(&snapshot)))
 }
 
 /// `GET /v1/districts/{name}/lists`: the lists as the notice publishes them.
 pub async fn lists(State(state): Shared, Path(name): Path<String>) -> Response {
     match lookup(&state, &name) {
         Ok(d) => {
-            let n = notice::notice(&d.policy);
-            to_json(&serde_json::json!({"district": d.name, "lists": n.lists}))
+            let n = notice::notice(d.policy());
+            to_json(&serde_json::json!({"district": d.name(), "lists": n.lists}))
         }
         Err(p) => p.into_response(),
     }
@@ -768,7 +771,7 @@ pub async fn notice(
         Ok(d) => d,
         Err(p) => return p.into_response(),
     };
-    let n = notice::notice(&d.policy);
+    let n = notice::notice(d.policy());
     let markdown = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -789,12 +792,12 @@ pub async fn healthz() -> &'static str {
 /// `GET /readyz`: 200 once some policy is in force; says which files failed to (re)load.
 pub async fn readyz(State(state): Shared) -> Response {
     let snapshot = state.live.snapshot();
-    let ready = !snapshot.districts.is_empty();
+    let ready = !snapshot.is_empty();
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "not_ready" },
-        "districts": snapshot.names(),
-        "failed": snapshot.failed,
-        "generation": snapshot.generation,
+        "districts": state::names(&snapshot),
+        "failed": state::failures(&snapshot),
+        "generation": snapshot.generation(),
     });
     let mut r = to_json(&body);
     if !ready {
@@ -811,9 +814,7 @@ pub async fn metrics(State(state): Shared) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state
-            .metrics
-            .render(snapshot.districts.len(), snapshot.generation),
+        state.metrics.render(snapshot.len(), snapshot.generation()),
     )
         .into_response()
 }
