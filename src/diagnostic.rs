@@ -232,7 +232,13 @@ pub enum Severity {
 
 /// A text in both languages diagnostics are written in. Every message, label and help
 /// is made as a `Text` by its stage's catalogue (`parse/error.rs`, `check/error.rs`,
-/// [`LoadError`]), the two languages side by side; nothing translates rendered text.
+/// `LoadError`), the two languages side by side; nothing translates rendered text.
+///
+/// ```
+/// use zhunru::{Lang, Text};
+/// let text = Text::new("banned", "不予准入");
+/// assert_eq!((text.get(Lang::En), text.get(Lang::Zh)), ("banned", "不予准入"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
     en: String,
@@ -241,6 +247,8 @@ pub struct Text {
 
 impl Text {
     /// A text from its English and Chinese.
+    ///
+    /// See [`Text`] for an example.
     pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Text {
         Text {
             en: en.into(),
@@ -249,6 +257,8 @@ impl Text {
     }
 
     /// The text in `lang`.
+    ///
+    /// See [`Text`] for an example.
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,
@@ -290,7 +300,13 @@ pub(crate) trait Explain {
 /// assert_eq!(first.code().family(), CodeFamily::Check);
 /// assert_eq!(first.source().name(), "draft.policy");
 /// assert_eq!(first.position().unwrap().line(), 2);
-/// assert!(!first.localized(Lang::Zh).message().is_ascii());
+/// assert_eq!(first.source().slice(first.span()), "N9");
+/// assert_eq!(first.labels().count(), 1);
+/// // Every text in both languages: pick one, or read both.
+/// let zh = first.localized(Lang::Zh);
+/// assert_eq!((first.lang(), zh.lang()), (Lang::En, Lang::Zh));
+/// assert_eq!(zh.message(), first.message_text().get(Lang::Zh));
+/// assert_eq!(zh.help(), first.help_text().map(|h| h.get(Lang::Zh)));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
@@ -323,6 +339,11 @@ pub enum Lang {
 
 impl Lang {
     /// From the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`): Chinese for `zh…`, else English.
+    ///
+    /// ```
+    /// let lang = zhunru::Lang::from_env();
+    /// assert!(matches!(lang, zhunru::Lang::Zh | zhunru::Lang::En));
+    /// ```
     pub fn from_env() -> Lang {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Ok(v) = std::env::var(var) {
@@ -401,6 +422,8 @@ impl Diagnostic {
     }
 
     /// This diagnostic in a language.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn localized(&self, lang: Lang) -> Diagnostic {
         Diagnostic {
             lang,
@@ -409,31 +432,43 @@ impl Diagnostic {
     }
 
     /// The language it renders in.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn lang(&self) -> Lang {
         self.lang
     }
 
     /// The message, in the diagnostic's language.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn message(&self) -> &str {
         self.message.get(self.lang)
     }
 
     /// The message in both languages.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn message_text(&self) -> &Text {
         &self.message
     }
 
     /// How to fix it, in the diagnostic's language.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn help(&self) -> Option<&str> {
         self.help.as_ref().map(|h| h.get(self.lang))
     }
 
     /// The help in both languages.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn help_text(&self) -> Option<&Text> {
         self.help.as_ref()
     }
 
     /// The labelled spans, the primary first, with their text in the diagnostic's language.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn labels(&self) -> impl Iterator<Item = (Span, Option<&str>)> {
         self.labels
             .iter()
@@ -441,6 +476,8 @@ impl Diagnostic {
     }
 
     /// The primary span.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn span(&self) -> Span {
         self.labels.first().map_or(Span::default(), |l| l.0)
     }
@@ -909,6 +946,12 @@ pub(crate) fn classify(message: &str) -> (InputErrorKind, Option<String>) {
 
 /// Render any diagnostic as text: unicode box drawing, colour only when asked, fixed width
 /// so output (and snapshots) are stable.
+///
+/// ```
+/// let error = zhunru::Policy::from_str("x.policy", "政策 「x」\n规则").unwrap_err();
+/// let text = zhunru::render(&error.diagnostics()[0], false);
+/// assert!(text.contains("zhunru::parse::syntax") && text.contains("x.policy:2:"));
+/// ```
 pub fn render(diagnostic: &dyn miette::Diagnostic, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()

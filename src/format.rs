@@ -13,6 +13,8 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{Source, Span};
 
 /// Which keyword language to print.
+///
+/// See [`format_source`] for an example.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keywords {
     /// 政策, 清单, 规则, 当 …
@@ -23,6 +25,12 @@ pub enum Keywords {
 
 impl Keywords {
     /// The language a policy is written in, told from its first keyword.
+    ///
+    /// ```
+    /// use zhunru::{Source, format::Keywords};
+    /// assert_eq!(Keywords::of(&Source::new("a", "policy \"x\"")), Keywords::En);
+    /// assert_eq!(Keywords::of(&Source::new("b", "政策 「x」")), Keywords::Zh);
+    /// ```
     pub fn of(source: &Source) -> Keywords {
         let text = source.text.trim_start_matches('\u{feff}');
         let first_code_line = text
@@ -45,6 +53,15 @@ impl Keywords {
 
 /// Parse a policy and print it in canonical layout with the given keywords (or the file's own
 /// language when `None`). Fails only when the policy does not parse.
+///
+/// ```
+/// use zhunru::{Source, format::{Keywords, format_source}};
+/// let source = Source::new("mini.policy", "政策 「小」 文件 「办法」 { 条款 N1 「条文」 }");
+/// let zh = format_source(&source, None).unwrap();
+/// assert!(zh.starts_with("政策 「小」\n"));
+/// let en = format_source(&source, Some(Keywords::En)).unwrap();
+/// assert!(en.starts_with("policy "));
+/// ```
 pub fn format_source(
     source: &Source,
     keywords: Option<Keywords>,
@@ -55,7 +72,9 @@ pub fn format_source(
 }
 
 /// Print a parsed policy. `source` is the text it was parsed from (for comments and the
-/// spelling of numbers); an AST built by hand may pass an empty source.
+/// spelling of numbers); an AST built by hand may pass an empty source. The AST is the
+/// binary's, not part of the API: format text with [`format_source`].
+#[doc(hidden)]
 pub fn format_ast(ast: &PolicyAst, source: &Source, keywords: Keywords) -> String {
     let mut p = Printer {
         k: keywords,

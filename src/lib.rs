@@ -41,22 +41,29 @@
 //! | to | use |
 //! |---|---|
 //! | load a policy from a file or a string | [`Policy::from_file`], [`Policy::from_str`] |
-//! | load several districts at once | [`Policies::from_files`], [`Policies::insert`] |
-//! | decide one subject, or many | [`Policy::decide`], [`Policy::decide_all`], [`Policies::decide`] |
-//! | build a subject in Rust, or read one from JSON | [`Subject::task`] + [`Subject::with`], [`Subject::from_json`] |
-//! | read a file of subjects (JSON Lines or CSV) | [`input::read_subjects`] |
+//! | load many districts, keep the good files, report the bad | [`Policies::load_dir`], [`Policies::load`], [`PolicySet::failures`] |
+//! | swap one district while other threads decide | [`Policies::insert`], [`Policies::reload`], [`Policies::snapshot`] |
+//! | decide one subject, or many | [`Policy::decide`], [`Policy::decide_all`], [`Policies::decide_in`] |
+//! | read the answer | [`Decision::verdict`], [`Reason::kind`], [`Reason::position`], [`Reason::clauses`], [`MissingItem::field`], [`Decision::policy`] |
+//! | build a subject in Rust (checked as JSON is) | [`Subject::task`] + [`Subject::with`] |
+//! | read a subject from JSON, or one line of JSON Lines | [`Subject::from_json`], [`input::parse_line`] |
+//! | read a file of subjects (JSON, JSON Lines, CSV) | [`input::read_subjects`], [`input::InputFormat`] |
+//! | read a subject's fields | [`Subject::get_str`], [`Subject::get_number`], [`Subject::get_date`] |
+//! | tell errors apart | [`InputError::kind`], [`Diagnostic::code`], [`Code::family`] |
 //! | audit a log of tasks actually sent | [`audit()`](audit()), [`AuditReport`] |
 //! | show a decision or an error to a person | [`report::decision_text`], [`render`] |
 //!
 //! [`Subject`], [`Decision`] and [`AuditReport`] are serde types: their JSON is the contract's
-//! (`contract.md`). A loaded [`Policy`] is immutable and `Send + Sync`: load it once, share it
-//! behind an [`Arc`](std::sync::Arc), and decide from as many threads as you like. Deciding
-//! reads no clock and no environment (the date is an argument), allocates only the decision,
-//! and never panics, whatever the subject holds.
+//! (`contract.md`), and a decision reads back as it was written. A loaded [`Policy`] is
+//! immutable, `Send + Sync` and cheap to clone (its parts are shared): load it once and
+//! decide from as many threads as you like. Deciding reads no clock and no environment (the
+//! date is an argument), allocates only the decision, and never panics, whatever the
+//! subject holds.
 //!
-//! A policy that cannot be loaded is a [`PolicyError`], a [`miette::Diagnostic`] whose
-//! related diagnostics each carry the policy's source, so `?` into a [`miette::Result`]
-//! prints every error with the lines it points at:
+//! A policy that cannot be loaded is a [`PolicyError`], a
+//! `miette::Diagnostic` whose related diagnostics each carry the
+//! policy's source, so `?` into a `miette::Result` prints every
+//! error with the lines it points at (zhunru re-exports `miette`, so the versions agree):
 //!
 //! ```
 //! use zhunru::{Code, Policy};
@@ -64,18 +71,30 @@
 //!     .unwrap_err();
 //! assert_eq!(err.diagnostics()[0].code(), Code::Syntax);
 //! assert_eq!(err.diagnostics()[0].location(), "broken.policy:3:3");
-//! let report: miette::Report = err.into(); // what `?` does in a `miette::Result` function
+//! let report: zhunru::miette::Report = err.into(); // what `?` does in a `miette::Result` function
 //! assert!(format!("{report:?}").contains("broken.policy"));
 //! ```
 //!
-//! `examples/embed.rs` (`cargo run --example embed`) is a whole program that loads the three
-//! shipped policies and decides a few tasks the way a calling system would.
+//! `examples/embed.rs` (`cargo run --example embed`) is a whole program that loads the
+//! shipped policies and decides a few tasks the way a calling system would;
+//! `examples/service` is an outside crate (built with `default-features = false`) that
+//! routes tasks to districts, reloads one live and reads every answer typed.
 //!
 //! ## Stability
 //!
-//! The items above, and the types they take and return, are the API. Items hidden from this
-//! documentation (the policy's syntax tree in `ast`, and the accessors the `zhunru` binary's
-//! own front ends use) may change with the engine.
+//! The items documented here, and the types they take and return, are the API; the
+//! snapshot in `tests/snapshots/public_api__public_api.snap` records it, so any change to
+//! it is a visible diff. Enums and structs that will grow (a new check code, verdict, input
+//! error kind, subject kind) are `#[non_exhaustive]`: match them with a `_` arm. Answers
+//! keep their fields private behind accessors, so fields can be added. Items hidden from
+//! this documentation (the policy's syntax tree in `ast`, and what the `zhunru` binary's own
+//! front ends use) may change with the engine.
+//!
+//! ## Features
+//!
+//! `cli` (the `zhunru` command: clap, rustyline) and `server` (`zhunru serve`: axum, tokio)
+//! are on by default for the binary; an embedder takes the engine alone with
+//! `default-features = false`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -120,6 +139,9 @@ pub use eval::{
     CitedClause, CitedDocument, DecidedBy, Decision, Exception, MissingItem, Reason, ReasonKind,
     Trace, Verdict,
 };
+/// The diagnostics library of [`PolicyError`], [`Diagnostic`] and [`InputError`], re-exported
+/// so a caller's `miette::Result` is the same type.
+pub use miette;
 pub use normalize::normalize;
 pub use registry::{District, LoadFailure, Policies, PolicySet};
 #[doc(hidden)]
@@ -195,8 +217,8 @@ impl fmt::Debug for Policy {
 }
 
 /// A policy that could not be loaded: every diagnostic found (errors and warnings), errors
-/// first. A [`miette::Diagnostic`](miette::Diagnostic) whose related diagnostics each carry
-/// their source, so `?` into a [`miette::Result`](miette::Result) shows them all.
+/// first. A `miette::Diagnostic` whose related diagnostics each carry
+/// their source, so `?` into a `miette::Result` shows them all.
 ///
 /// ```
 /// use zhunru::{Code, Policy, Severity};
@@ -335,7 +357,9 @@ fn kind_slot(kind: SubjectKind) -> usize {
     }
 }
 
-/// Parse a policy without checking it: the AST, or the syntax errors.
+/// Parse a policy without checking it: the AST, or the syntax errors. The AST is the
+/// binary's, not part of the API.
+#[doc(hidden)]
 pub fn parse_policy(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
     parse::parse(source)
 }
@@ -506,6 +530,15 @@ impl Policy {
     /// Parse and check a policy. Warnings are kept ([`Policy::warnings`]); any error fails.
     /// A policy that names a parent (`上位 「../national.policy」`) loads it first, by path
     /// relative to its own file, and builds on it.
+    ///
+    /// ```
+    /// use zhunru::{Policy, Source};
+    /// let text = std::fs::read_to_string("policies/jiangyuan.policy").unwrap();
+    /// // Named by its path, so its parent (上位 "national.policy") is found beside it.
+    /// let policy = Policy::from_source(Source::new("policies/jiangyuan.policy", text))?;
+    /// assert!(policy.has_parent());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn from_source(source: Source) -> Result<Policy, PolicyError> {
         Policy::load(source, &mut Vec::new())
     }
@@ -688,12 +721,31 @@ impl Policy {
 
     /// Decide as if the policy were in force on `as_of`, whatever its own dates say: for
     /// comparing versions ([`diff`]) and trying a draft before it takes effect.
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy, Subject, Verdict};
+    /// let hefei = Policy::from_file("policies/hefei.policy")?; // in force from 2019-08-31
+    /// let early = Date::new(2018, 1, 1)?;
+    /// assert_eq!(hefei.decide(&Subject::task("招商引资"), early).verdict(), Verdict::NotInForce);
+    /// assert_eq!(hefei.decide_as_if_in_force(&Subject::task("招商引资"), early).verdict(), Verdict::Denied);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decide_as_if_in_force(&self, subject: &Subject, as_of: Date) -> Decision {
         eval::decide_as_if_in_force(self, subject, as_of)
     }
 
     /// Decide one subject and report what the decision touched: the rules that applied and
     /// the list entries that matched (for test coverage).
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy, Subject};
+    /// let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// let (decision, trace) = policy.decide_traced(&Subject::task("招商引资"), Date::new(2020, 6, 1)?);
+    /// assert!(!trace.rules.is_empty());
+    /// assert!(trace.entries.iter().any(|(list, _)| list == "负面清单"));
+    /// assert_eq!(decision, policy.decide(&Subject::task("招商引资"), Date::new(2020, 6, 1)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decide_traced(&self, subject: &Subject, as_of: Date) -> (Decision, Trace) {
         eval::decide_traced(self, subject, as_of)
     }
@@ -701,6 +753,16 @@ impl Policy {
     /// Decide one subject and append its decision as JSON (one line, no newline) to `out`:
     /// the same bytes as `serde_json::to_writer(out, &policy.decide(subject, as_of))`,
     /// written without building the owned [`Decision`]. For batch front ends.
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy, Subject};
+    /// let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// let (task, june) = (Subject::task("招商引资"), Date::new(2020, 6, 1)?);
+    /// let mut out = Vec::new();
+    /// policy.decide_json(&task, june, &mut out);
+    /// assert_eq!(out, serde_json::to_vec(&policy.decide(&task, june))?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decide_json(&self, subject: &Subject, as_of: Date, out: &mut Vec<u8>) {
         eval::decide_json(self, subject, as_of, out)
     }
@@ -737,7 +799,13 @@ impl Policy {
         &self.warnings
     }
 
-    /// The source the policy was read from.
+    /// The source the policy was read from (its own file, not its parents').
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert_eq!(policy.source().name(), "policies/hefei.policy");
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn source(&self) -> &Source {
         &self.source
     }
@@ -749,11 +817,23 @@ impl Policy {
     }
 
     /// The policy's title (from its header).
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/jiangyuan.policy")?;
+    /// assert!(policy.title().ends_with("（试行）"));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn title(&self) -> &str {
         &self.ast.header.title.node
     }
 
-    /// Its jurisdiction, else its title.
+    /// Its jurisdiction (`辖区`), else its title.
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/jiangyuan.policy")?;
+    /// assert_eq!(policy.jurisdiction(), "吉林省白山市江源区");
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn jurisdiction(&self) -> &str {
         self.ast
             .header
@@ -775,6 +855,13 @@ impl Policy {
     }
 
     /// Whether a category is on a list (after normalisation, aliases included).
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/nanqiao.policy")?;
+    /// assert!(policy.list_contains("负面清单", "招商引资"));
+    /// assert!(!policy.list_contains("负面清单", "居民会议组织"));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn list_contains(&self, list: &str, category: &str) -> bool {
         self.lists
             .get(list)
@@ -882,6 +969,12 @@ impl Policy {
     }
 
     /// Whether the policy builds on a parent (`上位`).
+    ///
+    /// ```
+    /// assert!(zhunru::Policy::from_file("policies/jiangyuan.policy")?.has_parent());
+    /// assert!(!zhunru::Policy::from_file("policies/national.policy")?.has_parent());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn has_parent(&self) -> bool {
         self.sources.len() > 1
     }
@@ -910,21 +1003,46 @@ impl Policy {
     }
 
     /// The date the policy takes effect (`生效`), if it says.
+    ///
+    /// ```
+    /// let hefei = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert_eq!(hefei.effective(), zhunru::Date::new(2019, 8, 31).ok());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn effective(&self) -> Option<Date> {
         self.ast.header.effective.as_ref().map(|d| d.node)
     }
 
     /// The last day the policy is in force (`失效`), if it says.
+    ///
+    /// ```
+    /// let hefei = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert_eq!(hefei.expires(), None);
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn expires(&self) -> Option<Date> {
         self.ast.header.expires.as_ref().map(|d| d.node)
     }
 
     /// Whether the policy is on trial (`试行`).
+    ///
+    /// ```
+    /// assert!(zhunru::Policy::from_file("policies/jiangyuan.policy")?.is_trial());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn is_trial(&self) -> bool {
         self.ast.header.trial.is_some()
     }
 
     /// Whether the policy is in force on `date`: on or after `生效`, on or before `失效`.
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy};
+    /// let hefei = Policy::from_file("policies/hefei.policy")?;
+    /// assert!(!hefei.in_force(Date::new(2019, 8, 30)?));
+    /// assert!(hefei.in_force(Date::new(2019, 8, 31)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn in_force(&self, date: Date) -> bool {
         self.effective().is_none_or(|from| date >= from)
             && self.expires().is_none_or(|to| date <= to)

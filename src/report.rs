@@ -147,6 +147,10 @@ impl miette::Diagnostic for MissingReport<'_> {
 }
 
 /// The verdict line: the contract's word and the Chinese label, e.g. `denied 不予准入`.
+///
+/// ```
+/// assert_eq!(zhunru::report::verdict_line(zhunru::Verdict::Denied), "denied 不予准入");
+/// ```
 pub fn verdict_line(verdict: Verdict) -> String {
     format!("{} {}", verdict.as_str(), verdict.zh())
 }

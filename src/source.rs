@@ -25,6 +25,8 @@ pub struct Source {
 
 impl Source {
     /// A source from a name and its text.
+    ///
+    /// See [`Source`] for an example.
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
         Source {
             name: name.into(),
@@ -101,6 +103,13 @@ impl Fnv {
 }
 
 /// A byte range in a policy source. Small and `Copy`, so every AST node carries one.
+///
+/// ```
+/// use zhunru::Span;
+/// let a = Span::new(2, 4);
+/// assert_eq!(a.to(Span::new(8, 9)), Span::new(2, 9));
+/// assert_eq!((a.start, a.end), (2, 4));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     /// Byte offset of the first byte.
@@ -111,11 +120,15 @@ pub struct Span {
 
 impl Span {
     /// A span from byte offsets.
+    ///
+    /// See [`Span`] for an example.
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
 
     /// The smallest span covering both.
+    ///
+    /// See [`Span`] for an example.
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }

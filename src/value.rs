@@ -557,6 +557,10 @@ impl Subject {
     }
 
     /// The task's category, if it has one.
+    ///
+    /// ```
+    /// assert_eq!(zhunru::Subject::task("招商引资").category(), Some("招商引资"));
+    /// ```
     pub fn category(&self) -> Option<&str> {
         match self.fields.get("category") {
             Some(Value::Text(t)) => Some(t),
@@ -565,6 +569,12 @@ impl Subject {
     }
 
     /// The `id` field, if any.
+    ///
+    /// ```
+    /// let task = zhunru::Subject::task("招商引资").with("id", "T-1")?;
+    /// assert_eq!(task.id(), Some("T-1"));
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
     pub fn id(&self) -> Option<&str> {
         match self.fields.get("id") {
             Some(Value::Text(t)) => Some(t),
@@ -573,6 +583,12 @@ impl Subject {
     }
 
     /// A short label: the id, else the name or category, else the kind.
+    ///
+    /// ```
+    /// use zhunru::{Subject, SubjectKind};
+    /// assert_eq!(Subject::task("招商引资").label(), "招商引资");
+    /// assert_eq!(Subject::new(SubjectKind::Community).label(), "community");
+    /// ```
     pub fn label(&self) -> String {
         for key in ["id", "name", "category", "assessor"] {
             if let Some(Value::Text(t)) = self.fields.get(key) {

@@ -54,7 +54,10 @@ impl ListIndex {
 
 /// What a decision touched: the rules that applied and the list entries that matched.
 /// Collected only on request (`zhunru test --coverage`).
+///
+/// See [`Policy::decide_traced`](crate::Policy::decide_traced) for an example.
 #[derive(Debug, Default, Clone)]
+#[non_exhaustive]
 pub struct Trace {
     /// Indices (in the policy's rule order) of the rules whose condition held.
     pub rules: Vec<usize>,

@@ -364,6 +364,8 @@ pub fn csv_records<'a, R: BufRead + 'a>(
 
 impl<R: BufRead> CsvReader<R> {
     /// Read from `reader`; `origin` names it in errors (a path, or `<stdin>`).
+    ///
+    /// See [`CsvReader`] for an example.
     pub fn new(reader: R, origin: impl Into<String>) -> Self {
         CsvReader {
             reader,
