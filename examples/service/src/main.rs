@@ -7,7 +7,7 @@
 //! what it relies on and fails (exit 1) if the library stops providing it.
 
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -262,6 +262,5 @@ fn main() -> miette::Result<()> {
         by.effective(),
         by.hash()
     );
-    let _: &Path = districts.sources()[0].as_path();
     Ok(())
 }
