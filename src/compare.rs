@@ -267,7 +267,7 @@ fn cell(policy: &Policy, lists: &[String], category: &str, decision: &Decision) 
 /// let extra = ["社区养老".to_owned()];
 /// assert!(compare::categories(&[&nanqiao], &extra).contains(&"招商引资".to_owned()));
 /// let table = compare::compare(&[&nanqiao, &yingjiang], &extra, Date::new(2020, 6, 1)?);
-/// assert_eq!(table.districts[0].name, "nanqiao");
+/// assert_eq!(table.districts[0].name, nanqiao.jurisdiction());
 /// let row = table.rows.iter().find(|r| r.category == "招商引资" && r.role == Role::Assist).unwrap();
 /// assert_eq!((row.label(), row.role.as_str()), ("招商引资".to_owned(), "assist"));
 /// assert_eq!(row.cells[0].verdict, Verdict::Denied);
