@@ -14,11 +14,9 @@ fn main() {
     divan::main();
 }
 
-const AS_OF: Date = Date {
-    year: 2020,
-    month: 6,
-    day: 1,
-};
+fn as_of() -> Date {
+    Date::new(2020, 6, 1).unwrap()
+}
 
 fn policy(d: &str) -> Policy {
     Policy::from_file(format!("policies/{d}.policy")).expect("shipped policy loads")
@@ -64,12 +62,19 @@ fn read_line(bencher: divan::Bencher, how: &str) {
 fn subjects() -> Vec<(&'static str, Subject)> {
     let complete = Subject::task("企业摸底")
         .with("approval.status", "approved")
+        .unwrap()
         .with("approval.by", "区社区建设领导小组")
+        .unwrap()
         .with("basis", vec!["安庆市经济普查工作方案"])
+        .unwrap()
         .with("work_plan", true)
+        .unwrap()
         .with("requirements", "走访辖区企业")
+        .unwrap()
         .with("period.end", "2020-06-30")
-        .with("funding.amount", 3000.0);
+        .unwrap()
+        .with("funding.amount", 3000.0)
+        .unwrap();
     vec![
         ("denied", Subject::task("招商引资")),
         ("admitted", complete),
@@ -86,7 +91,7 @@ fn decide_one(bencher: divan::Bencher, verdict: &str) {
         .find(|(v, _)| *v == verdict)
         .map(|(_, s)| s)
         .expect("known");
-    bencher.bench(|| p.decide(&subject, AS_OF));
+    bencher.bench(|| p.decide(&subject, as_of()));
 }
 
 #[divan::bench(args = ["denied", "admitted", "needs_approval"])]
@@ -100,7 +105,7 @@ fn decide_one_json(bencher: divan::Bencher, verdict: &str) {
     let mut out = Vec::with_capacity(1024);
     bencher.bench_local(|| {
         out.clear();
-        p.decide_json(&subject, AS_OF, &mut out);
+        p.decide_json(&subject, as_of(), &mut out);
         out.len()
     });
 }
@@ -121,7 +126,7 @@ fn batch_1000_lines(bencher: divan::Bencher) {
         out.clear();
         for (i, line) in lines.iter().enumerate() {
             if let Ok(s) = zhunru::input::parse_line(line.as_bytes(), i + 1, "bench") {
-                p.decide_json(&s, AS_OF, &mut out);
+                p.decide_json(&s, as_of(), &mut out);
                 out.push(b'\n');
             }
         }

@@ -18,26 +18,26 @@ fn main() -> miette::Result<()> {
         "policies/nanqiao.policy",
         "policies/yingjiang.policy",
     ])?);
-    let as_of = Date::new(2020, 6, 1).ok_or_else(|| miette::miette!("not a date"))?;
+    let as_of = Date::new(2020, 6, 1)?;
 
     // A form built from the system's own records, without JSON.
     let survey = Subject::task("企业摸底")
-        .with("id", "T-2020-0007")
-        .with("requester", "区经信局")
-        .with("requester_level", "district_department")
-        .with("basis", vec!["安庆市经济普查工作方案"])
-        .with("work_plan", true)
-        .with("requirements", "走访辖区企业，填报摸底表")
-        .with("period.start", "2020-05-01")
-        .with("period.end", "2020-06-30")
-        .with("funding.amount", 3000)
-        .with("funding.per", "once")
-        .with("authorization.content", "企业信息采集")
-        .with("authorization.object", "辖区企业")
-        .with("authorization.powers", "入企走访")
-        .with("authorization.until", "2020-06-30")
-        .with("approval.status", "approved")
-        .with("approval.by", "区社区建设领导小组");
+        .with("id", "T-2020-0007")?
+        .with("requester", "区经信局")?
+        .with("requester_level", "district_department")?
+        .with("basis", vec!["安庆市经济普查工作方案"])?
+        .with("work_plan", true)?
+        .with("requirements", "走访辖区企业，填报摸底表")?
+        .with("period.start", "2020-05-01")?
+        .with("period.end", "2020-06-30")?
+        .with("funding.amount", 3000)?
+        .with("funding.per", "once")?
+        .with("authorization.content", "企业信息采集")?
+        .with("authorization.object", "辖区企业")?
+        .with("authorization.powers", "入企走访")?
+        .with("authorization.until", "2020-06-30")?
+        .with("approval.status", "approved")?
+        .with("approval.by", "区社区建设领导小组")?;
 
     // Forms as a web app posts them. A mistyped field is an error with its line and column.
     let posted = [
@@ -66,17 +66,20 @@ fn main() -> miette::Result<()> {
                     .iter()
                     .map(|(district, d)| {
                         let why = d
-                            .reasons
+                            .reasons()
                             .iter()
-                            .map(|r| format!("{} [{}]", r.rule, r.cites.join(",")))
+                            .map(|r| format!("{} [{}]", r.rule(), r.cites().join(",")))
                             .collect::<Vec<_>>()
                             .join("; ");
-                        let missing = if d.missing.is_empty() {
+                        let missing = if d.missing().is_empty() {
                             String::new()
                         } else {
-                            format!(" — missing {}", d.missing.join(", "))
+                            format!(" — missing {}", d.missing().join(", "))
                         };
-                        format!("  {district:<9} {:<14} {why}{missing}", d.verdict.as_str())
+                        format!(
+                            "  {district:<9} {:<14} {why}{missing}",
+                            d.verdict().as_str()
+                        )
                     })
                     .collect();
                 // What the system stores: its own district's decision, as the contract's JSON.
@@ -106,11 +109,11 @@ fn main() -> miette::Result<()> {
         .get("yingjiang")
         .ok_or_else(|| miette::miette!("yingjiang is not loaded"))?;
     let decision = yingjiang.decide(&Subject::task("经济创收"), as_of);
-    if decision.verdict == Verdict::Denied {
+    if decision.verdict() == Verdict::Denied {
         println!(
             "经济创收 in Yingjiang: {} ({})",
-            decision.verdict.zh(),
-            decision.reasons.first().map_or("", |r| r.message.as_str())
+            decision.verdict().zh(),
+            decision.reasons().first().map_or("", |r| r.message())
         );
     }
     Ok(())

@@ -48,7 +48,7 @@ fn shape(source: &Source) -> Option<String> {
 fn loads(source: &Source) -> bool {
     !check_source(source)
         .iter()
-        .any(|d| d.severity == Severity::Error)
+        .any(|d| d.severity() == Severity::Error)
 }
 
 /// Subjects of every kind, read once from the shipped examples.
@@ -70,7 +70,7 @@ pub fn policy(text: &str) {
         let _ = render(d, false);
         let _ = d.location();
     }
-    let loaded = !diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let loaded = !diagnostics.iter().any(|d| d.severity() == Severity::Error);
 
     if loaded {
         let policy = Policy::from_source(source.clone())
@@ -173,7 +173,7 @@ fn decide_everywhere(subject: &Subject) {
             assert!(
                 json == expected,
                 "decide_json differs from decide under {}:\n  decide_json: {}\n  decide:      {}",
-                policy.source().name,
+                policy.source().name(),
                 String::from_utf8_lossy(&json),
                 String::from_utf8_lossy(&expected),
             );

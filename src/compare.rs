@@ -45,6 +45,8 @@ use crate::normalize::normalize;
 use crate::value::{Date, Subject};
 
 /// The community's part in a task (the contract's `community_role`).
+///
+/// See [`compare()`] for an example.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -56,6 +58,8 @@ pub enum Role {
 
 impl Role {
     /// The contract's word: `assist`, `responsible`.
+    ///
+    /// See [`compare()`] for an example.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Assist => "assist",
@@ -66,6 +70,8 @@ impl Role {
 
 /// A policy's column (its heading; the loaded district is the caller's).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// See [`compare()`] for an example.
 pub struct Column {
     /// Its jurisdiction (else its title): the column heading.
     pub name: String,
@@ -76,7 +82,10 @@ pub struct Column {
 }
 
 /// One category decided by one policy.
+///
+/// See [`compare()`] for an example.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Cell {
     /// The verdict on the bare task.
     pub verdict: Verdict,
@@ -91,7 +100,10 @@ pub struct Cell {
 }
 
 /// A category (in one role) across the policies.
+///
+/// See [`compare()`] for an example.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Row {
     /// The category asked about.
     pub category: String,
@@ -103,6 +115,8 @@ pub struct Row {
 
 impl Row {
     /// The row's label: the category, with `（作为责任主体）` for the responsible case.
+    ///
+    /// See [`compare()`] for an example.
     pub fn label(&self) -> String {
         match self.role {
             Role::Assist => self.category.clone(),
@@ -112,7 +126,10 @@ impl Row {
 }
 
 /// The whole table.
+///
+/// See [`compare()`] for an example.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Comparison {
     /// The date decisions were made as of.
     pub as_of: Date,
@@ -139,6 +156,8 @@ fn expr_lists<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
 }
 
 /// The names of the lists a policy's task rules consult, in list order.
+///
+/// See [`compare()`] for an example.
 pub fn task_lists(policy: &Policy) -> Vec<String> {
     let mut used: Vec<&str> = Vec::new();
     for &i in policy.rules_for(SubjectKind::Task) {
@@ -177,6 +196,8 @@ pub fn task_lists(policy: &Policy) -> Vec<String> {
 
 /// Every entry of the policies' task lists, then the extra categories, in order of first
 /// appearance, without repeats (compared in normalised form).
+///
+/// See [`compare()`] for an example.
 pub fn categories(policies: &[&Policy], extra: &[String]) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -217,27 +238,52 @@ fn cell(policy: &Policy, lists: &[String], category: &str, decision: &Decision) 
         }
     }
     let mut cites: Vec<String> = Vec::new();
-    for c in decision.reasons.iter().flat_map(|r| r.cites.iter()) {
+    for c in decision.reasons().iter().flat_map(|r| r.cites().iter()) {
         if !cites.contains(c) {
             cites.push(c.clone());
         }
     }
     Cell {
-        verdict: decision.verdict,
+        verdict: decision.verdict(),
         example: !on.is_empty() && all_examples,
         lists: on,
-        rules: decision.reasons.iter().map(|r| r.rule.clone()).collect(),
+        rules: decision
+            .reasons()
+            .iter()
+            .map(|r| r.rule().to_owned())
+            .collect(),
         cites,
     }
 }
 
 /// Decide every category (bare task) under every policy as of a date.
+///
+/// ```
+/// use zhunru::{Date, Policy, Verdict, compare::{self, Role}};
+/// let nanqiao = Policy::from_file("policies/nanqiao.policy")?;
+/// let yingjiang = Policy::from_file("policies/yingjiang.policy")?;
+/// assert!(compare::task_lists(&nanqiao).contains(&"负面清单".to_owned()));
+/// let extra = ["社区养老".to_owned()];
+/// assert!(compare::categories(&[&nanqiao], &extra).contains(&"招商引资".to_owned()));
+/// let table = compare::compare(&[&nanqiao, &yingjiang], &extra, Date::new(2020, 6, 1)?);
+/// assert_eq!(table.districts[0].name, nanqiao.jurisdiction());
+/// let row = table.rows.iter().find(|r| r.category == "招商引资" && r.role == Role::Assist).unwrap();
+/// assert_eq!((row.label(), row.role.as_str()), ("招商引资".to_owned(), "assist"));
+/// assert_eq!(row.cells[0].verdict, Verdict::Denied);
+/// assert!(compare::cell_text(&row.cells[0]).contains("不予准入"));
+/// assert!(compare::render_text(&table).contains("招商引资"));
+/// assert!(compare::render_markdown(&table).starts_with('#') || compare::render_markdown(&table).contains('|'));
+/// assert!(compare::render_csv(&table).lines().count() > table.rows.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn compare(policies: &[&Policy], extra: &[String], as_of: Date) -> Comparison {
     let lists: Vec<Vec<String>> = policies.iter().map(|p| task_lists(p)).collect();
     let row = |category: &str, role: Role| -> Row {
         let subject = match role {
             Role::Assist => Subject::task(category),
-            Role::Responsible => Subject::task(category).with("community_role", "responsible"),
+            Role::Responsible => Subject::task(category)
+                .with("community_role", "responsible")
+                .unwrap_or_else(|_| Subject::task(category)),
         };
         Row {
             category: category.to_owned(),
@@ -286,6 +332,8 @@ fn verdict_short(v: Verdict) -> &'static str {
 }
 
 /// A cell for people: `不予准入 负面清单 [Y3]`, `准予准入 履责清单（示例） [Y1]`.
+///
+/// See [`compare()`] for an example.
 pub fn cell_text(cell: &Cell) -> String {
     let mut s = verdict_short(cell.verdict).to_owned();
     if !cell.lists.is_empty() {
@@ -309,6 +357,8 @@ const LEGEND: &[&str] = &[
 ];
 
 /// The table for a terminal, columns aligned (CJK characters count two columns).
+///
+/// See [`compare()`] for an example.
 pub fn render_text(c: &Comparison) -> String {
     let mut header = vec!["事项 category".to_owned()];
     header.extend(c.districts.iter().map(|d| d.name.clone()));
@@ -361,6 +411,8 @@ pub fn render_text(c: &Comparison) -> String {
 }
 
 /// The table as Markdown.
+///
+/// See [`compare()`] for an example.
 pub fn render_markdown(c: &Comparison) -> String {
     let mut out = format!("# 准入对照 · as of {}\n\n| 事项 category |", c.as_of);
     for d in &c.districts {
@@ -387,6 +439,8 @@ pub fn render_markdown(c: &Comparison) -> String {
 
 /// The table as CSV (RFC 4180, CRLF line ends): one record per row; for each policy four
 /// fields: verdict (the contract's word), lists, example (`true`/`false`), rules.
+///
+/// See [`compare()`] for an example.
 pub fn render_csv(c: &Comparison) -> String {
     let mut header = vec!["category".to_owned(), "role".to_owned()];
     for d in &c.districts {

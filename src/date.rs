@@ -5,39 +5,109 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
-/// A calendar date (proleptic Gregorian), as written `2020-06-30`.
+/// A calendar date (proleptic Gregorian), as written `2020-06-30`. Only a day that exists
+/// on the calendar can be made ([`Date::new`], [`str::parse`]), so every `Date` a policy
+/// decides on is real; ordered by time.
+///
+/// ```
+/// use zhunru::Date;
+/// let d = Date::new(2020, 6, 30)?;
+/// assert_eq!((d.year(), d.month(), d.day()), (2020, 6, 30));
+/// assert_eq!(d.to_string(), "2020-06-30");
+/// assert!(Date::new(2020, 2, 30).is_err());
+/// assert!(d < "2020-07-01".parse()?);
+/// # Ok::<(), zhunru::DateError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
-    /// Year.
-    pub year: i32,
-    /// Month, 1–12.
-    pub month: u32,
-    /// Day, 1–31 (checked against the month).
-    pub day: u32,
+    // INVARIANT: a day that exists on the calendar (checked by every constructor).
+    year: i32,
+    month: u32,
+    day: u32,
 }
 
+/// A date that does not exist on the calendar, or text that is not a date `YYYY-MM-DD`.
+///
+/// ```
+/// use zhunru::Date;
+/// let error = Date::new(2020, 2, 30).unwrap_err();
+/// assert_eq!(error.to_string(), "2020-02-30 is not a day of the calendar");
+/// let error = "2020-6-1".parse::<Date>().unwrap_err();
+/// assert_eq!(error.to_string(), "`2020-6-1` is not a date (YYYY-MM-DD)");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateError {
+    message: String,
+}
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DateError {}
+
+impl miette::Diagnostic for DateError {}
+
 impl Date {
-    /// A date if it exists on the calendar (`2020-02-30` does not).
-    pub fn new(year: i32, month: u32, day: u32) -> Option<Date> {
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days)
+    /// A date, if it exists on the calendar (`2020-02-30` does not).
+    ///
+    /// ```
+    /// use zhunru::Date;
+    /// assert!(Date::new(2020, 2, 29).is_ok());
+    /// assert!(Date::new(2021, 2, 29).is_err());
+    /// assert!(Date::new(2020, 13, 1).is_err());
+    /// ```
+    pub fn new(year: i32, month: u32, day: u32) -> Result<Date, DateError> {
+        Date::checked(year, month, day).ok_or_else(|| DateError {
+            message: format!("{year:04}-{month:02}-{day:02} is not a day of the calendar"),
+        })
+    }
+
+    fn checked(year: i32, month: u32, day: u32) -> Option<Date> {
+        (1..=Date::month_length(year, month))
             .contains(&day)
             .then_some(Date { year, month, day })
     }
 
-    /// The number of days in `month` of `year`.
+    /// The year.
+    ///
+    /// ```
+    /// assert_eq!(zhunru::Date::new(2020, 6, 30).unwrap().year(), 2020);
+    /// ```
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    /// The month, 1–12.
+    ///
+    /// ```
+    /// assert_eq!(zhunru::Date::new(2020, 6, 30).unwrap().month(), 6);
+    /// ```
+    pub fn month(self) -> u32 {
+        self.month
+    }
+
+    /// The day of the month, 1–31.
+    ///
+    /// ```
+    /// assert_eq!(zhunru::Date::new(2020, 6, 30).unwrap().day(), 30);
+    /// ```
+    pub fn day(self) -> u32 {
+        self.day
+    }
+
+    /// The number of days in `month` of `year` (0 for a month that is not 1–12).
     fn month_length(year: i32, month: u32) -> u32 {
-        (28..=31)
-            .rev()
-            .find(|d| Date::new(year, month, *d).is_some())
-            .unwrap_or(28)
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => 0,
+        }
     }
 
     /// Days since 1970-01-01 (negative before): the inverse of [`Date::from_days`].
@@ -59,6 +129,11 @@ impl Date {
     }
 
     /// `n` days later (earlier when negative).
+    ///
+    /// ```
+    /// # use zhunru::Date;
+    /// assert_eq!(Date::new(2020, 2, 28).unwrap().add_days(2), Date::new(2020, 3, 1).unwrap());
+    /// ```
     pub fn add_days(self, n: i64) -> Date {
         Date::from_days(self.to_days() + n)
     }
@@ -80,7 +155,14 @@ impl Date {
         Date { year, month, day }
     }
 
-    /// Parse `YYYY-MM-DD`; `None` for any other shape or a day that does not exist.
+    /// Parse `YYYY-MM-DD`; `None` for any other shape or a day that does not exist (see
+    /// also `str::parse`, which says why).
+    ///
+    /// ```
+    /// # use zhunru::Date;
+    /// assert_eq!(Date::parse("2020-02-29"), Date::new(2020, 2, 29).ok());
+    /// assert_eq!(Date::parse("2020-02-30"), None);
+    /// ```
     pub fn parse(text: &str) -> Option<Date> {
         let b = text.as_bytes();
         if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
@@ -94,13 +176,17 @@ impl Date {
         let year = digits(text.get(0..4)?)?;
         let month = digits(text.get(5..7)?)?;
         let day = digits(text.get(8..10)?)?;
-        Date::new(year as i32, month, day)
+        Date::checked(year as i32, month, day)
     }
 
     /// Today's date in China's time zone (UTC+8, no daylight saving), from the system
     /// clock: the policies are China's, and from 00:00 to 08:00 Beijing time the UTC date
     /// is still yesterday. Only front ends call this; the engine itself reads no clock (it
     /// is given the date to decide as of).
+    ///
+    /// ```
+    /// assert!(zhunru::Date::today().year() >= 2024);
+    /// ```
     pub fn today() -> Date {
         const CHINA_OFFSET_SECS: u64 = 8 * 3600;
         let secs = std::time::SystemTime::now()
@@ -110,6 +196,11 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01 (Howard Hinnant's civil_from_days).
+    ///
+    /// ```
+    /// # use zhunru::Date;
+    /// assert_eq!(Date::from_days(0), Date::new(1970, 1, 1).unwrap());
+    /// ```
     pub fn from_days(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
@@ -132,10 +223,12 @@ impl Date {
 /// assert!("2020-02-30".parse::<Date>().is_err());
 /// ```
 impl std::str::FromStr for Date {
-    type Err = String;
+    type Err = DateError;
 
-    fn from_str(text: &str) -> Result<Date, String> {
-        Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+    fn from_str(text: &str) -> Result<Date, DateError> {
+        Date::parse(text).ok_or_else(|| DateError {
+            message: format!("`{text}` is not a date (YYYY-MM-DD)"),
+        })
     }
 }
 

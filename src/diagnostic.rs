@@ -5,23 +5,99 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
-use crate::source::{Source, Span};
+use crate::source::{Position, Source, Span};
 
-/// Declares [`Code`] with its stable text and [`Code::ALL`] in one list, so a code cannot be
-/// added without being listed (tests generate a check per code from `ALL`).
+/// The stable code of a diagnostic; its `Display` is the code users search for.
+/// Codes are added as the checker learns new lints, so a `match` on one needs a `_`
+/// arm: group them by [`Code::family`] or [`Code::severity`] rather than by name.
+///
+/// ```
+/// use zhunru::{Code, CodeFamily, Severity};
+/// assert_eq!(Code::UnknownList.to_string(), "zhunru::check::unknown_list");
+/// assert_eq!(Code::Shadowed.family(), CodeFamily::Lint);
+/// assert_eq!(Code::Shadowed.severity(), Severity::Warning);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Code {
+    /// The text does not follow the grammar.
+    Syntax,
+    /// A policy nests deeper than the parser allows.
+    TooDeep,
+    /// A policy file larger than the limit.
+    TooLarge,
+    /// A parse shape the builder does not expect: a bug in zhunru, reported, never ignored.
+    Internal,
+    /// A declared field of a type the language does not have.
+    UnknownFieldType,
+    /// A field declared twice, or a declared field that conflicts with the contract's.
+    DuplicateField,
+    /// A value outside a one-of field's values.
+    BadFieldValue,
+    /// A clause id declared twice in a policy and its parents.
+    DuplicateClause,
+    /// A parent policy that is missing, broken, or part of a cycle.
+    BadParent,
+    /// A child rule that admits or refers what a parent rule denies (上位政策优先).
+    OverridesParent,
+    /// A policy's dates that cannot both hold, or versions of one district that overlap.
+    BadDates,
+    /// A `除非` exception that can never apply.
+    ExceptionNeverApplies,
+    /// A date literal that does not exist.
+    BadDate,
+    /// A name used for two lists or two rules.
+    DuplicateName,
+    /// A list that is not declared.
+    UnknownList,
+    /// A `cite` that is not a rule id of the source document.
+    UnknownCite,
+    /// A field path no subject has.
+    UnknownField,
+    /// Values of different types compared or combined.
+    TypeMismatch,
+    /// One rule reading fields of two subject kinds.
+    MixedSubjects,
+    /// A rule that names no field and no `about`.
+    UnknownSubject,
+    /// An outcome that does not fit the subject (deny on premises, violation on a task).
+    WrongOutcome,
+    /// A message placeholder that cannot be filled.
+    BadPlaceholder,
+    /// The same entry twice in a list.
+    DuplicateEntry,
+    /// An item both banned and admitted.
+    BannedAndAdmitted,
+    /// A rule whose condition can never hold.
+    NeverApplies,
+    /// An admit rule without the funding the source demands (费随事转).
+    AdmitWithoutFunding,
+    /// A rule that an earlier deny takes every subject of.
+    Shadowed,
+    /// A policy assertion that does not hold.
+    AssertionFailed,
+    /// A policy with task rules but no rule that sends tasks to approval.
+    NoReferral,
+    /// A subject that is not valid JSON or does not fit the contract.
+    Input,
+    /// A file that could not be read.
+    Io,
+}
+
+/// [`Code::ALL`] and [`Code::as_str`] from one list; the `match` it also generates fails to
+/// compile when a variant of [`Code`] is left out, so no code goes unlisted (tests generate a
+/// check per code from `ALL`).
 macro_rules! codes {
-    ($( $(#[doc = $doc:literal])* $variant:ident => $text:literal, )*) => {
-        /// The stable code of a diagnostic; its `Display` is the code users search for.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Code {
-            $( $(#[doc = $doc])* $variant, )*
-        }
-
+    ($( $variant:ident => $text:literal, )*) => {
         impl Code {
             /// Every code, in declaration order.
             pub const ALL: &'static [Code] = &[$(Code::$variant),*];
 
             /// The code as shown: `zhunru::check::unknown_list`.
+            ///
+            /// ```
+            /// assert_eq!(zhunru::Code::Io.as_str(), "zhunru::io");
+            /// ```
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $text,)*
@@ -32,67 +108,36 @@ macro_rules! codes {
 }
 
 codes! {
-    /// The text does not follow the grammar.
     Syntax => "zhunru::parse::syntax",
-    /// A policy nests deeper than the parser allows.
     TooDeep => "zhunru::parse::too_deep",
-    /// A policy file larger than the limit.
     TooLarge => "zhunru::parse::too_large",
-    /// A parse shape the builder does not expect: a bug in zhunru, reported, never ignored.
     Internal => "zhunru::parse::internal",
-    /// A declared field of a type the language does not have.
     UnknownFieldType => "zhunru::parse::unknown_field_type",
-    /// A field declared twice, or a declared field that conflicts with the contract's.
     DuplicateField => "zhunru::check::duplicate_field",
-    /// A value outside a one-of field's values.
     BadFieldValue => "zhunru::check::bad_field_value",
-    /// A clause id declared twice in a policy and its parents.
     DuplicateClause => "zhunru::check::duplicate_clause",
-    /// A parent policy that is missing, broken, or part of a cycle.
     BadParent => "zhunru::check::bad_parent",
-    /// A child rule that admits or refers what a parent rule denies (上位政策优先).
     OverridesParent => "zhunru::check::overrides_parent",
-    /// A policy's dates that cannot both hold, or versions of one district that overlap.
     BadDates => "zhunru::check::bad_dates",
-    /// A `除非` exception that can never apply.
     ExceptionNeverApplies => "zhunru::lint::exception_never_applies",
-    /// A date literal that does not exist.
     BadDate => "zhunru::parse::bad_date",
-    /// A name used for two lists or two rules.
     DuplicateName => "zhunru::check::duplicate_name",
-    /// A list that is not declared.
     UnknownList => "zhunru::check::unknown_list",
-    /// A `cite` that is not a rule id of the source document.
     UnknownCite => "zhunru::check::unknown_cite",
-    /// A field path no subject has.
     UnknownField => "zhunru::check::unknown_field",
-    /// Values of different types compared or combined.
     TypeMismatch => "zhunru::check::type_mismatch",
-    /// One rule reading fields of two subject kinds.
     MixedSubjects => "zhunru::check::mixed_subjects",
-    /// A rule that names no field and no `about`.
     UnknownSubject => "zhunru::check::unknown_subject",
-    /// An outcome that does not fit the subject (deny on premises, violation on a task).
     WrongOutcome => "zhunru::check::wrong_outcome",
-    /// A message placeholder that cannot be filled.
     BadPlaceholder => "zhunru::check::bad_placeholder",
-    /// The same entry twice in a list.
     DuplicateEntry => "zhunru::lint::duplicate_entry",
-    /// An item both banned and admitted.
     BannedAndAdmitted => "zhunru::lint::banned_and_admitted",
-    /// A rule whose condition can never hold.
     NeverApplies => "zhunru::lint::never_applies",
-    /// An admit rule without the funding the source demands (费随事转).
     AdmitWithoutFunding => "zhunru::lint::admit_without_funding",
-    /// A rule that an earlier deny takes every subject of.
     Shadowed => "zhunru::lint::shadowed",
-    /// A policy assertion that does not hold.
     AssertionFailed => "zhunru::check::assertion_failed",
-    /// A policy with task rules but no rule that sends tasks to approval.
     NoReferral => "zhunru::lint::no_referral",
-    /// A subject that is not valid JSON or does not fit the contract.
     Input => "zhunru::input",
-    /// A file that could not be read.
     Io => "zhunru::io",
 }
 
@@ -102,8 +147,14 @@ impl fmt::Display for Code {
     }
 }
 
-/// How serious a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// How serious a diagnostic is; ordered from advice to error.
+///
+/// ```
+/// use zhunru::Severity;
+/// assert!(Severity::Warning < Severity::Error);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Severity {
     /// Worth knowing; never fails a check.
     Advice,
@@ -115,7 +166,13 @@ pub enum Severity {
 
 /// A text in both languages diagnostics are written in. Every message, label and help
 /// is made as a `Text` by its stage's catalogue (`parse/error.rs`, `check/error.rs`,
-/// [`LoadError`]), the two languages side by side; nothing translates rendered text.
+/// `LoadError`), the two languages side by side; nothing translates rendered text.
+///
+/// ```
+/// use zhunru::{Lang, Text};
+/// let text = Text::new("banned", "不予准入");
+/// assert_eq!((text.get(Lang::En), text.get(Lang::Zh)), ("banned", "不予准入"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
     en: String,
@@ -124,6 +181,8 @@ pub struct Text {
 
 impl Text {
     /// A text from its English and Chinese.
+    ///
+    /// See [`Text`] for an example.
     pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Text {
         Text {
             en: en.into(),
@@ -132,6 +191,8 @@ impl Text {
     }
 
     /// The text in `lang`.
+    ///
+    /// See [`Text`] for an example.
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::En => &self.en,
@@ -163,23 +224,46 @@ pub(crate) trait Explain {
 
 /// A problem found in a policy, pointing into its source, in the language it was last
 /// set to ([`Diagnostic::localized`]; English unless set).
+///
+/// ```
+/// use zhunru::{Code, CodeFamily, Lang, Policy, Severity};
+/// let error = Policy::from_str("draft.policy", "政策 「草稿」\n规则 r 引用 N9 当 事项.category 属于 负面 不予准入 「x」\n")
+///     .unwrap_err();
+/// let first = &error.diagnostics()[0];
+/// assert_eq!(first.severity(), Severity::Error);
+/// assert_eq!(first.code().family(), CodeFamily::Check);
+/// assert_eq!(first.source().name(), "draft.policy");
+/// assert_eq!(first.position().unwrap().line(), 2);
+/// assert_eq!(first.source().slice(first.span()), "N9");
+/// assert_eq!(first.labels().count(), 1);
+/// // Every text in both languages: pick one, or read both.
+/// let zh = first.localized(Lang::Zh);
+/// assert_eq!((first.lang(), zh.lang()), (Lang::En, Lang::Zh));
+/// assert_eq!(zh.message(), first.message_text().get(Lang::Zh));
+/// assert_eq!(zh.help(), first.help_text().map(|h| h.get(Lang::Zh)));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
-    /// Stable code.
-    pub code: Code,
-    /// Error, warning or advice.
-    pub severity: Severity,
+    code: Code,
+    severity: Severity,
     message: Text,
     /// Spans in the source with what to say about each; the first is the primary one.
     labels: Vec<(Span, Option<Text>)>,
     help: Option<Text>,
     /// The policy it points into.
-    pub source: Source,
+    source: Source,
     lang: Lang,
 }
 
 /// The language diagnostics are written in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// ```
+/// use zhunru::{Lang, Text};
+/// let text = Text::new("banned", "不予准入");
+/// assert_eq!(text.get(Lang::Zh), "不予准入");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Lang {
     /// 中文
     Zh,
@@ -189,6 +273,11 @@ pub enum Lang {
 
 impl Lang {
     /// From the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`): Chinese for `zh…`, else English.
+    ///
+    /// ```
+    /// let lang = zhunru::Lang::from_env();
+    /// assert!(matches!(lang, zhunru::Lang::Zh | zhunru::Lang::En));
+    /// ```
     pub fn from_env() -> Lang {
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Ok(v) = std::env::var(var) {
@@ -220,13 +309,55 @@ impl Diagnostic {
         }
     }
 
+    /// The diagnostic a stage's typed error explains, about a whole file (no place in it).
+    pub(crate) fn unlocated(source: &Source, what: &impl Explain) -> Self {
+        Diagnostic {
+            labels: Vec::new(),
+            ..Diagnostic::new(source, Span::default(), what)
+        }
+    }
+
     /// Add a secondary label.
     pub(crate) fn with_label(mut self, span: Span, text: Text) -> Self {
         self.labels.push((span, Some(text)));
         self
     }
 
+    /// The stable code (`zhunru::check::unknown_list` …): match on it.
+    ///
+    /// See [`Diagnostic`] for an example.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// Error, warning or advice.
+    ///
+    /// See [`Diagnostic`] for an example.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The policy it points into.
+    ///
+    /// See [`Diagnostic`] for an example.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Where its primary label points: file, line and column. The file is the source's
+    /// name as given (a diagnostic is for the person who loaded the policy). `None` for a
+    /// diagnostic about a whole file, as one that cannot be read.
+    ///
+    /// See [`Diagnostic`] for an example.
+    pub fn position(&self) -> Option<Position> {
+        let (span, _) = self.labels.first()?;
+        let (line, column) = self.source.line_col(span.start);
+        Some(Position::new(&self.source.name, line, column))
+    }
+
     /// This diagnostic in a language.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn localized(&self, lang: Lang) -> Diagnostic {
         Diagnostic {
             lang,
@@ -235,31 +366,43 @@ impl Diagnostic {
     }
 
     /// The language it renders in.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn lang(&self) -> Lang {
         self.lang
     }
 
     /// The message, in the diagnostic's language.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn message(&self) -> &str {
         self.message.get(self.lang)
     }
 
     /// The message in both languages.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn message_text(&self) -> &Text {
         &self.message
     }
 
     /// How to fix it, in the diagnostic's language.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn help(&self) -> Option<&str> {
         self.help.as_ref().map(|h| h.get(self.lang))
     }
 
     /// The help in both languages.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn help_text(&self) -> Option<&Text> {
         self.help.as_ref()
     }
 
     /// The labelled spans, the primary first, with their text in the diagnostic's language.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn labels(&self) -> impl Iterator<Item = (Span, Option<&str>)> {
         self.labels
             .iter()
@@ -267,13 +410,25 @@ impl Diagnostic {
     }
 
     /// The primary span.
+    ///
+    /// See [`Diagnostic`] for an example.
     pub fn span(&self) -> Span {
         self.labels.first().map_or(Span::default(), |l| l.0)
     }
 
-    /// `path:line:col` of the primary label.
+    /// `path:line:col` of the primary label; the path alone for a diagnostic about a whole
+    /// file.
+    ///
+    /// ```
+    /// let error = zhunru::Policy::from_file("policies/absent.policy").unwrap_err();
+    /// assert_eq!(error.diagnostics()[0].location(), "policies/absent.policy");
+    /// assert_eq!(error.diagnostics()[0].position(), None);
+    /// ```
     pub fn location(&self) -> String {
-        self.source.location(self.span())
+        match self.position() {
+            Some(p) => p.to_string(),
+            None => self.source.name.to_string(),
+        }
     }
 }
 
@@ -453,20 +608,62 @@ impl miette::Diagnostic for Diagnostic {
     }
 }
 
-/// A subject that could not be read: bad JSON, a mistyped field, invalid UTF-8.
-#[derive(Debug)]
+/// A subject that could not be read: bad JSON, a mistyped field, invalid UTF-8. Says what
+/// went wrong as a typed [`InputErrorKind`], the field concerned, and where: the line and
+/// column of the input, when the error has a place (an I/O error has none).
+///
+/// ```
+/// use zhunru::{InputErrorKind, Subject};
+/// let error = Subject::from_json("form", r#"{"category": "企业摸底", "funding": {"amount": "三千"}}"#)
+///     .unwrap_err();
+/// assert_eq!(error.kind(), InputErrorKind::WrongType);
+/// assert_eq!(error.field(), Some("funding.amount"));
+/// assert_eq!((error.line(), error.column()), (Some(1), Some(47)));
+/// assert_eq!(error.origin(), "form");
+/// let error = Subject::from_json("form", r#"{"id": "T-1"}"#).unwrap_err();
+/// assert_eq!(error.kind(), InputErrorKind::MissingCategory);
+/// let error = Subject::from_json("form", r#"{"category": "#).unwrap_err();
+/// assert_eq!(error.kind(), InputErrorKind::Json);
+/// ```
+#[derive(Clone, Debug)]
 pub struct InputError {
-    /// Where the input came from (`examples/tasks.jsonl`, `<stdin>`).
-    pub origin: String,
-    /// 1-based line in the input.
-    pub line: usize,
-    /// 1-based column (in characters) on that line; 0 when unknown.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
+    origin: String,
+    /// 1-based; 0 when the error has no place.
+    pub(crate) line: usize,
+    /// 1-based, in characters; 0 when unknown.
+    column: usize,
+    pub(crate) message: String,
+    kind: InputErrorKind,
+    /// The line shown, and what is rarely read (boxed, so results stay small).
     snippet: Box<LineSnippet>,
-    offset: usize,
-    help: &'static str,
+}
+
+/// What kind of problem an [`InputError`] is.
+///
+/// See [`InputError`] for an example.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InputErrorKind {
+    /// Not JSON: a syntax error, text that ends too early, nesting beyond the limit.
+    Json,
+    /// Bytes that are not UTF-8.
+    NotUtf8,
+    /// A field of the contract given a value of the wrong type, a date that does not exist,
+    /// a word outside its enumeration, or a number beyond the exact range.
+    WrongType,
+    /// A field given twice in one subject.
+    DuplicateField,
+    /// A task without a `category` (what the lists are matched against).
+    MissingCategory,
+    /// A line or record longer than [`input::MAX_LINE_BYTES`](crate::input::MAX_LINE_BYTES).
+    TooLong,
+    /// A CSV file whose header or rows do not fit (a column named twice, a cell count that
+    /// does not match the header, an unclosed quote).
+    Csv,
+    /// The input could not be read at all (an I/O error): it has no line.
+    Io,
+    /// Any other problem.
+    Other,
 }
 
 /// What an input should look like, by format (the help of an [`InputError`]).
@@ -475,11 +672,16 @@ const JSON_HELP: &str =
 pub(crate) const CSV_HELP: &str = "CSV: a header row of contract field names (nested ones dotted: funding.amount), then one subject a row; lists separated by `;`";
 
 /// One line of an input, shown with its real line number.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct LineSnippet {
     name: String,
     line: usize,
     text: String,
+    /// The field the error concerns.
+    field: Option<String>,
+    /// The byte offset in `text` the label points at.
+    offset: usize,
+    help: &'static str,
 }
 
 impl SourceCode for LineSnippet {
@@ -504,8 +706,15 @@ impl SourceCode for LineSnippet {
 }
 
 impl InputError {
-    /// An error at `line` and byte `column` (as serde_json counts) of `origin`; `line_text`
-    /// is that line, shown in the report.
+    /// An error at `line` and byte `column` (as serde_json counts) of `origin` (0 for
+    /// either when unknown); `line_text` is that line, shown in the report. Its kind is told
+    /// from the message when it is one the readers write, else [`InputErrorKind::Other`].
+    ///
+    /// ```
+    /// use zhunru::{InputError, InputErrorKind};
+    /// let e = InputError::new("form", 2, 5, "the page has no task".to_owned(), "{\"x\": 1}");
+    /// assert_eq!((e.kind(), e.location()), (InputErrorKind::Other, "form:2:5".to_owned()));
+    /// ```
     pub fn new(origin: &str, line: usize, column: usize, message: String, line_text: &str) -> Self {
         // Keep long lines whole up to a bound, so the caret stays on the text.
         let cut = (0..=line_text.len().min(8192))
@@ -518,11 +727,15 @@ impl InputError {
             .rev()
             .find(|i| text.is_char_boundary(*i))
             .unwrap_or(0);
+        let (kind, field) = classify(&message);
         InputError {
             snippet: Box::new(LineSnippet {
                 name: origin.to_owned(),
                 line,
                 text,
+                field,
+                offset,
+                help: JSON_HELP,
             }),
             origin: origin.to_owned(),
             line,
@@ -533,21 +746,87 @@ impl InputError {
                     .get(..offset)
                     .map_or(column, |s| s.chars().count() + 1)
             },
+            kind,
             message,
-            offset,
-            help: JSON_HELP,
         }
+    }
+
+    /// An input that could not be read at all: no line, no column.
+    pub(crate) fn io(origin: &str, error: &std::io::Error) -> Self {
+        let mut e = InputError::new(origin, 0, 0, format!("cannot read input: {error}"), "");
+        e.kind = InputErrorKind::Io;
+        e
     }
 
     /// The same error with another help text (for inputs that are not JSON).
     pub(crate) fn with_help(mut self, help: &'static str) -> Self {
-        self.help = help;
+        self.snippet.help = help;
         self
     }
 
-    /// `origin:line:column`.
+    /// The same error of another kind.
+    pub(crate) fn with_kind(mut self, kind: InputErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Where the input came from (`examples/tasks.jsonl`, `<stdin>`, a form's name).
+    ///
+    /// See [`InputError`] for an example.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The 1-based line in the input; `None` when the error has no place (an I/O error).
+    ///
+    /// See [`InputError`] for an example.
+    pub fn line(&self) -> Option<usize> {
+        (self.line > 0).then_some(self.line)
+    }
+
+    /// The 1-based column (in characters) on that line; `None` when unknown.
+    ///
+    /// See [`InputError`] for an example.
+    pub fn column(&self) -> Option<usize> {
+        (self.line > 0 && self.column > 0).then_some(self.column)
+    }
+
+    /// What is wrong, in words.
+    ///
+    /// ```
+    /// let e = zhunru::Subject::from_json("form", "{}").unwrap_err();
+    /// assert_eq!(e.message(), "a task needs a `category` (what the lists are matched against)");
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What kind of problem it is.
+    ///
+    /// See [`InputError`] for an example.
+    pub fn kind(&self) -> InputErrorKind {
+        self.kind
+    }
+
+    /// The field concerned, as a dotted path (`funding.amount`), when there is one.
+    ///
+    /// See [`InputError`] for an example.
+    pub fn field(&self) -> Option<&str> {
+        self.snippet.field.as_deref()
+    }
+
+    /// `origin:line:column`, or as much of it as is known (`origin` alone for an I/O error).
+    ///
+    /// ```
+    /// let e = zhunru::Subject::from_json("form", "{}").unwrap_err();
+    /// assert_eq!(e.location(), "form:1:2");
+    /// ```
     pub fn location(&self) -> String {
-        format!("{}:{}:{}", self.origin, self.line, self.column)
+        match (self.line(), self.column()) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", self.origin),
+            (Some(line), None) => format!("{}:{line}", self.origin),
+            _ => self.origin.clone(),
+        }
     }
 }
 
@@ -565,22 +844,72 @@ impl miette::Diagnostic for InputError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.help))
+        Some(Box::new(self.snippet.help))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&*self.snippet)
+        // An error without a place shows no line.
+        (self.line > 0).then_some(&*self.snippet as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.line == 0 {
+            return None;
+        }
         Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(Some("here".to_owned()), (self.offset, 0)),
+            LabeledSpan::new_primary_with_span(Some("here".to_owned()), (self.snippet.offset, 0)),
         )))
     }
 }
 
+/// The kind of an input error and the field it concerns, from a message the readers wrote
+/// (the forms are made in `value.rs`, the CSV reader and [`json_message`]; the doctest of
+/// [`InputError`] and `tests/library.rs` check the kinds).
+pub(crate) fn classify(message: &str) -> (InputErrorKind, Option<String>) {
+    use InputErrorKind as K;
+    let quoted = |after: &str| {
+        let rest = message.strip_prefix(after)?;
+        let end = rest.find('`')?;
+        rest.get(..end).map(str::to_owned)
+    };
+    if let Some(field) = quoted("field `") {
+        let rest = message.get(7 + field.len()..).unwrap_or("");
+        let kind = if rest.starts_with("` is given twice") {
+            K::DuplicateField
+        } else {
+            K::WrongType
+        };
+        return (kind, Some(field));
+    }
+    let kind = if message.starts_with("a task needs a `category`") {
+        return (K::MissingCategory, Some("category".to_owned()));
+    } else if message.starts_with("a number is ") {
+        K::WrongType
+    } else if message.starts_with("not valid JSON")
+        || message.starts_with("the JSON ")
+        || message.starts_with("an array opened here")
+    {
+        K::Json
+    } else if message.contains("not valid UTF-8") {
+        K::NotUtf8
+    } else if message.contains(" is longer than ") {
+        K::TooLong
+    } else if message.starts_with("cannot read input") {
+        K::Io
+    } else {
+        K::Other
+    };
+    (kind, None)
+}
+
 /// Render any diagnostic as text: unicode box drawing, colour only when asked, fixed width
 /// so output (and snapshots) are stable.
+///
+/// ```
+/// let error = zhunru::Policy::from_str("x.policy", "政策 「x」\n规则").unwrap_err();
+/// let text = zhunru::render(&error.diagnostics()[0], false);
+/// assert!(text.contains("zhunru::parse::syntax") && text.contains("x.policy:2:"));
+/// ```
 pub fn render(diagnostic: &dyn miette::Diagnostic, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -612,5 +941,86 @@ pub fn json_message(e: &serde_json::Error) -> String {
         serde_json::error::Category::Syntax => format!("not valid JSON: {text}"),
         serde_json::error::Category::Eof => format!("the JSON ends too early: {text}"),
         _ => text,
+    }
+}
+
+/// The stage a [`Code`] belongs to: the middle of `zhunru::check::unknown_list`.
+///
+/// ```
+/// use zhunru::{Code, CodeFamily};
+/// assert_eq!(Code::Syntax.family(), CodeFamily::Parse);
+/// assert_eq!(Code::Input.family(), CodeFamily::Input);
+/// assert_eq!(CodeFamily::Lint.as_str(), "zhunru::lint");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CodeFamily {
+    /// The text of a policy does not parse (`zhunru::parse::…`).
+    Parse,
+    /// A policy parses but is not valid: names, types, parents (`zhunru::check::…`).
+    Check,
+    /// A valid policy that is likely wrong (`zhunru::lint::…`): warnings.
+    Lint,
+    /// A subject that cannot be read (`zhunru::input`).
+    Input,
+    /// A file that cannot be read (`zhunru::io`).
+    Io,
+}
+
+impl CodeFamily {
+    /// The family's prefix: `zhunru::parse`, `zhunru::check`, `zhunru::lint`,
+    /// `zhunru::input`, `zhunru::io`.
+    ///
+    /// See [`CodeFamily`] for an example.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeFamily::Parse => "zhunru::parse",
+            CodeFamily::Check => "zhunru::check",
+            CodeFamily::Lint => "zhunru::lint",
+            CodeFamily::Input => "zhunru::input",
+            CodeFamily::Io => "zhunru::io",
+        }
+    }
+}
+
+impl fmt::Display for CodeFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Code {
+    /// The stage the code belongs to.
+    ///
+    /// See [`Code`] for an example.
+    pub fn family(self) -> CodeFamily {
+        match self {
+            Code::Syntax
+            | Code::TooDeep
+            | Code::TooLarge
+            | Code::Internal
+            | Code::UnknownFieldType
+            | Code::BadDate => CodeFamily::Parse,
+            Code::ExceptionNeverApplies
+            | Code::DuplicateEntry
+            | Code::BannedAndAdmitted
+            | Code::NeverApplies
+            | Code::AdmitWithoutFunding
+            | Code::Shadowed
+            | Code::NoReferral => CodeFamily::Lint,
+            Code::Input => CodeFamily::Input,
+            Code::Io => CodeFamily::Io,
+            _ => CodeFamily::Check,
+        }
+    }
+
+    /// How serious a diagnostic of this code is: lints are warnings, the rest errors.
+    ///
+    /// See [`Code`] for an example.
+    pub fn severity(self) -> Severity {
+        match self.family() {
+            CodeFamily::Lint => Severity::Warning,
+            _ => Severity::Error,
+        }
     }
 }

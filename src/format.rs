@@ -14,6 +14,8 @@ use crate::markup::display_width as width;
 use crate::source::{Source, Span};
 
 /// The keyword language a policy is written in, told from its first keyword.
+///
+/// See [`format_source`] for an example.
 pub fn keywords_of(source: &Source) -> Lang {
     let text = source.text.trim_start_matches('\u{feff}');
     let first_code_line = text
@@ -42,6 +44,13 @@ impl Spell for Lang {
 
 /// Parse a policy and print it in canonical layout with the given keywords (or the file's own
 /// language when `None`). Fails only when the policy does not parse.
+///
+/// ```
+/// use zhunru::{Source, format::format_source};
+/// let source = Source::new("mini.policy", "政策 「小」 文件 「办法」 { 条款 N1 「条文」 }");
+/// let zh = format_source(&source, None).unwrap();
+/// assert!(zh.starts_with("政策 「小」\n"));
+/// ```
 pub fn format_source(source: &Source, keywords: Option<Lang>) -> Result<String, Vec<Diagnostic>> {
     let ast = crate::parse::parse(source)?;
     let keywords = keywords.unwrap_or_else(|| keywords_of(source));
@@ -50,6 +59,8 @@ pub fn format_source(source: &Source, keywords: Option<Lang>) -> Result<String, 
 
 /// Print a parsed policy. `source` is the text it was parsed from (for comments and the
 /// spelling of numbers); an AST built by hand may pass an empty source.
+///
+/// See [`format_source`] for an example.
 pub fn format_ast(ast: &PolicyAst, source: &Source, keywords: Lang) -> String {
     let mut p = Printer {
         k: keywords,

@@ -31,13 +31,27 @@ use crate::value::Subject;
 
 mod coerce;
 mod csv;
+// The fast JSON Lines path's parts, for the command line; not a stable API.
+#[doc(hidden)]
 pub mod fast;
 
 pub use coerce::coerce;
 pub use csv::{CsvReader, csv_records};
 
-/// The format of a file of subjects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The format of a file of subjects. Told from a path by [`InputFormat::from_path`], or
+/// forced: `JsonLines` reads every line as one subject, whatever the file is called.
+///
+/// ```
+/// use zhunru::input::{InputFormat, read_subjects};
+/// // A line cut short is an error for that line only; the next line is read.
+/// let text = "{\"category\": \"招商引资\"\n{\"category\": \"企业摸底\"}\n";
+/// let rows: Vec<_> = read_subjects(text.as_bytes(), "upload", InputFormat::JsonLines).collect();
+/// assert_eq!(rows.len(), 2);
+/// assert_eq!(rows[0].1.as_ref().unwrap_err().line(), Some(1));
+/// assert_eq!(rows[1].1.as_ref().unwrap().category(), Some("企业摸底"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InputFormat {
     /// JSON: JSON Lines, pretty-printed documents or an array, told value by value
     /// ([`SubjectReader`]).
@@ -72,7 +86,25 @@ impl InputFormat {
 }
 
 /// Stream subjects from `reader` in `format`; `origin` names the input in errors. Each item
-/// is the line a subject starts on and the subject, or why it could not be read.
+/// is the line a subject starts on and the subject, or why it could not be read. An input
+/// that cannot be read at all ends with one error of kind
+/// [`InputErrorKind::Io`](crate::InputErrorKind::Io), which has no line.
+///
+/// ```
+/// use std::io::{BufReader, Read};
+/// use zhunru::{InputErrorKind, input::{InputFormat, read_subjects}};
+/// /// A source that fails, as a network stream can.
+/// struct Broken;
+/// impl Read for Broken {
+///     fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+///         Err(std::io::Error::other("connection reset"))
+///     }
+/// }
+/// let rows: Vec<_> = read_subjects(BufReader::new(Broken), "upload", InputFormat::Json).collect();
+/// let error = rows[0].1.as_ref().unwrap_err();
+/// assert_eq!((error.kind(), error.line()), (InputErrorKind::Io, None));
+/// assert_eq!(error.to_string(), "upload: cannot read input: connection reset");
+/// ```
 pub fn read_subjects<'a, R: BufRead + 'a>(
     reader: R,
     origin: impl Into<String>,
@@ -87,9 +119,18 @@ pub fn read_subjects<'a, R: BufRead + 'a>(
 
 /// Longest input line accepted, in bytes; also the longest record (a CSV row, a
 /// pretty-printed JSON object).
+///
+/// ```
+/// use zhunru::{InputErrorKind, input::{InputFormat, MAX_LINE_BYTES, read_subjects}};
+/// let long = format!("{{\"category\": \"{}\"}}\n", "x".repeat(MAX_LINE_BYTES));
+/// let rows: Vec<_> = read_subjects(long.as_bytes(), "big", InputFormat::JsonLines).collect();
+/// assert_eq!(rows[0].1.as_ref().unwrap_err().kind(), InputErrorKind::TooLong);
+/// ```
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// One subject read (or not), with the line it starts on.
+///
+/// See [`read_subjects`] for an example.
 pub type Read = (usize, Result<Subject, InputError>);
 
 /// One physical line. Line ends are `\n`, `\r\n` and a lone `\r`, as in CSV.
@@ -216,6 +257,16 @@ struct JsonRecord {
 /// So one bad line can never change how the lines after it are read: each malformed record
 /// is one error at its own line and column, and everything outside it is read. Memory is
 /// bounded by [`MAX_LINE_BYTES`].
+///
+/// ```
+/// use zhunru::input::SubjectReader;
+/// let text = "{\n  \"category\": \"招商引资\"\n}\n{\"category\": \"企业摸底\"}\n";
+/// let lines: Vec<usize> = SubjectReader::new(text.as_bytes(), "mixed").map(|(line, _)| line).collect();
+/// assert_eq!(lines, [1, 4]); // a pretty-printed document, then a JSON Lines line
+/// // Strict JSON Lines: the document's lines are three bad lines.
+/// let strict = SubjectReader::new(text.as_bytes(), "mixed").json_lines();
+/// assert_eq!(strict.filter(|(_, read)| read.is_err()).count(), 3);
+/// ```
 pub struct SubjectReader<R> {
     reader: R,
     origin: String,
@@ -240,6 +291,8 @@ pub struct SubjectReader<R> {
 
 impl<R: BufRead> SubjectReader<R> {
     /// Read from `reader`; `origin` names it in errors (a path, or `<stdin>`).
+    ///
+    /// See [`SubjectReader`] for an example.
     pub fn new(reader: R, origin: impl Into<String>) -> Self {
         SubjectReader {
             reader,
@@ -259,6 +312,8 @@ impl<R: BufRead> SubjectReader<R> {
 
     /// Read JSON Lines strictly: every non-blank line is one subject, and a line that is
     /// not a whole JSON value is an error for that line (no value spans lines).
+    ///
+    /// See [`SubjectReader`] for an example.
     pub fn json_lines(mut self) -> Self {
         self.lines_only = true;
         self
@@ -492,8 +547,7 @@ impl<R: BufRead> SubjectReader<R> {
     fn io_error(&mut self, e: &std::io::Error) -> RawItem {
         self.done = true;
         let line = self.line + 1;
-        let error = self.error(line, 1, format!("cannot read input: {e}"), b"");
-        RawItem::Read((line, Err(error)))
+        RawItem::Read((line, Err(InputError::io(&self.origin, e))))
     }
 
     /// Parse a multi-line record (or an array on one line): one read, or one an element.
@@ -636,7 +690,19 @@ fn array_elements(text: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
-/// Parse one JSON Lines line; the error says where, in the line's own terms.
+/// Parse one JSON Lines line, numbered `line` in the input named `origin`: an error is at
+/// that line (where [`Subject::from_json`](crate::Subject::from_json) on the line alone
+/// would say line 1). For a service that splits its own input into lines.
+///
+/// ```
+/// use zhunru::{InputErrorKind, input::parse_line};
+/// let task = parse_line(r#"{"category": "招商引资"}"#.as_bytes(), 7, "batch")?;
+/// assert_eq!(task.category(), Some("招商引资"));
+/// let error = parse_line(br#"{"category": "x", "work_plan": "yes"}"#, 8, "batch").unwrap_err();
+/// assert_eq!((error.line(), error.kind()), (Some(8), InputErrorKind::WrongType));
+/// assert_eq!(error.location(), "batch:8:36");
+/// # Ok::<(), zhunru::InputError>(())
+/// ```
 pub fn parse_line(buf: &[u8], line: usize, origin: &str) -> Result<Subject, InputError> {
     serde_json::from_slice::<Subject>(buf).map_err(|e| {
         let text = String::from_utf8_lossy(buf);
@@ -658,6 +724,14 @@ pub fn parse_line(buf: &[u8], line: usize, origin: &str) -> Result<Subject, Inpu
 
 /// One item of input before parsing: a JSON Lines line still to be parsed (so a batch can
 /// parse lines in parallel), or a subject already read (from a whole document) or an error.
+///
+/// ```
+/// use zhunru::input::{RawItem, SubjectReader, parse_line};
+/// let mut reader = SubjectReader::new("{\"category\": \"招商引资\"}\n".as_bytes(), "batch");
+/// let Some(RawItem::Line(line, bytes)) = reader.next_raw() else { panic!("a line") };
+/// assert_eq!(parse_line(&bytes, line, "batch")?.category(), Some("招商引资"));
+/// # Ok::<(), zhunru::InputError>(())
+/// ```
 pub enum RawItem {
     /// A non-blank JSON Lines line and its number; parse it with [`parse_line`].
     Line(usize, Vec<u8>),
@@ -666,7 +740,9 @@ pub enum RawItem {
 }
 
 impl<R: BufRead> SubjectReader<R> {
-    /// The next item without parsing JSON Lines lines: see [`RawItem`].
+    /// The next item without parsing JSON Lines lines.
+    ///
+    /// See [`RawItem`] for an example.
     pub fn next_raw(&mut self) -> Option<RawItem> {
         if let Some(item) = self.pending.next() {
             return Some(RawItem::Read(item));

@@ -43,6 +43,10 @@ pub fn field_label(path: &str) -> Option<&'static str> {
 }
 
 /// An enumerated value of the contract in words (`responsible` → 责任主体).
+///
+/// ```
+/// assert_eq!(zhunru::labels::value_label("responsible"), Some("责任主体"));
+/// ```
 pub fn value_label(value: &str) -> Option<&'static str> {
     Some(match value {
         "responsible" => "责任主体",
@@ -147,6 +151,10 @@ pub fn enum_value(choices: &[&'static str], word: &str) -> Option<&'static str> 
 }
 
 /// The choices of an enumerated field for a message: `"responsible" (责任主体), "assist" (协助)`.
+///
+/// ```
+/// assert_eq!(zhunru::labels::choices_text(&["once", "x"]), "\"once\" (一次性), \"x\"");
+/// ```
 pub fn choices_text(choices: &[&str]) -> String {
     choices
         .iter()

@@ -26,12 +26,12 @@
 //! "#).unwrap();
 //!
 //! let decision = policy.decide(&Subject::task("招商引资"), Date::new(2020, 6, 1).unwrap());
-//! assert_eq!(decision.verdict, Verdict::Denied);
-//! assert_eq!(decision.reasons[0].cite.as_deref(), Some("N2"));
+//! assert_eq!(decision.verdict(), Verdict::Denied);
+//! assert_eq!(decision.reasons()[0].cite(), Some("N2"));
 //!
 //! let decision = policy.decide(&Subject::task("企业摸底"), Date::new(2020, 6, 1).unwrap());
-//! assert_eq!(decision.verdict, Verdict::NeedsApproval);
-//! assert_eq!(decision.missing, ["approval"]);
+//! assert_eq!(decision.verdict(), Verdict::NeedsApproval);
+//! assert_eq!(decision.missing(), ["approval"]);
 //! ```
 //!
 //! ## Calling zhunru from another program
@@ -41,41 +41,60 @@
 //! | to | use |
 //! |---|---|
 //! | load a policy from a file or a string | [`Policy::from_file`], [`Policy::from_str`] |
-//! | load several districts at once | [`Policies::from_files`], [`Policies::insert`] |
-//! | decide one subject, or many | [`Policy::decide`], [`Policy::decide_all`], [`Policies::decide`] |
-//! | build a subject in Rust, or read one from JSON | [`Subject::task`] + [`Subject::with`], [`Subject::from_json`] |
-//! | read a file of subjects (JSON Lines or CSV) | [`input::read_subjects`] |
+//! | load many districts, keep the good files, report the bad | [`Policies::load_dir`], [`Policies::load`], [`PolicySet::failures`] |
+//! | swap one district while other threads decide | [`Policies::insert`], [`Policies::reload`], [`Policies::snapshot`] |
+//! | decide one subject, or many | [`Policy::decide`], [`Policy::decide_all`], [`Policies::decide_in`] |
+//! | read the answer | [`Decision::verdict`], [`Reason::kind`], [`Reason::position`], [`Reason::clauses`], [`MissingItem::field`], [`Decision::policy`] |
+//! | build a subject in Rust (checked as JSON is) | [`Subject::task`] + [`Subject::with`] |
+//! | read a subject from JSON, or one line of JSON Lines | [`Subject::from_json`], [`input::parse_line`] |
+//! | read a file of subjects (JSON, JSON Lines, CSV) | [`input::read_subjects`], [`input::InputFormat`] |
+//! | read a subject's fields | [`Subject::get_str`], [`Subject::get_number`], [`Subject::get_date`] |
+//! | tell errors apart | [`InputError::kind`], [`Diagnostic::code`], [`Code::family`] |
 //! | audit a log of tasks actually sent | [`audit()`](audit()), [`AuditReport`] |
 //! | show a decision or an error to a person | [`report::decision_text`], [`render`] |
 //!
 //! [`Subject`], [`Decision`] and [`AuditReport`] are serde types: their JSON is the contract's
-//! (`contract.md`). A loaded [`Policy`] is immutable and `Send + Sync`: load it once, share it
-//! behind an [`Arc`](std::sync::Arc), and decide from as many threads as you like. Deciding
-//! reads no clock and no environment (the date is an argument), allocates only the decision,
-//! and never panics, whatever the subject holds.
+//! (`contract.md`), and a decision reads back as it was written. A loaded [`Policy`] is
+//! immutable, `Send + Sync` and cheap to clone (its parts are shared): load it once and
+//! decide from as many threads as you like. Deciding reads no clock and no environment (the
+//! date is an argument), allocates only the decision, and never panics, whatever the
+//! subject holds.
 //!
-//! A policy that cannot be loaded is a [`PolicyError`], a [`miette::Diagnostic`] whose
-//! related diagnostics each carry the policy's source, so `?` into a [`miette::Result`]
-//! prints every error with the lines it points at:
+//! A policy that cannot be loaded is a [`PolicyError`], a
+//! `miette::Diagnostic` whose related diagnostics each carry the
+//! policy's source, so `?` into a `miette::Result` prints every
+//! error with the lines it points at (zhunru re-exports `miette`, so the versions agree):
 //!
 //! ```
 //! use zhunru::{Code, Policy};
 //! let err = Policy::from_str("broken.policy", "政策 「坏」\n规则 无引用\n  不予准入 「x」\n")
 //!     .unwrap_err();
-//! assert_eq!(err.diagnostics[0].code, Code::Syntax);
-//! assert_eq!(err.diagnostics[0].location(), "broken.policy:3:3");
-//! let report: miette::Report = err.into(); // what `?` does in a `miette::Result` function
+//! assert_eq!(err.diagnostics()[0].code(), Code::Syntax);
+//! assert_eq!(err.diagnostics()[0].location(), "broken.policy:3:3");
+//! let report: zhunru::miette::Report = err.into(); // what `?` does in a `miette::Result` function
 //! assert!(format!("{report:?}").contains("broken.policy"));
 //! ```
 //!
-//! `examples/embed.rs` (`cargo run --example embed`) is a whole program that loads the three
-//! shipped policies and decides a few tasks the way a calling system would.
+//! `examples/embed.rs` (`cargo run --example embed`) is a whole program that loads the
+//! shipped policies and decides a few tasks the way a calling system would;
+//! `examples/service` is an outside crate (built with `default-features = false`) that
+//! routes tasks to districts, reloads one live and reads every answer typed.
 //!
 //! ## Stability
 //!
-//! The items above, and the types they take and return, are the API. Items hidden from this
-//! documentation (the policy's syntax tree in `ast`, and the accessors the `zhunru` binary's
-//! own front ends use) may change with the engine.
+//! The items documented here, and the types they take and return, are the API; the
+//! snapshot in `tests/snapshots/public_api__public_api.snap` records it, so any change to
+//! it is a visible diff. Enums and structs that will grow (a new check code, verdict, input
+//! error kind, subject kind) are `#[non_exhaustive]`: match them with a `_` arm. Answers
+//! keep their fields private behind accessors, so fields can be added. Items hidden from
+//! this documentation (the policy's syntax tree in `ast`, and what the `zhunru` binary's own
+//! front ends use) may change with the engine.
+//!
+//! ## Features
+//!
+//! `cli` (the `zhunru` command: clap, rustyline) and `server` (`zhunru serve`: axum, tokio)
+//! are on by default for the binary; an embedder takes the engine alone with
+//! `default-features = false`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -97,6 +116,7 @@ mod normalize;
 pub mod notice;
 pub(crate) mod parse;
 pub mod record;
+mod registry;
 pub mod report;
 pub(crate) mod schema;
 mod source;
@@ -107,20 +127,31 @@ mod value;
 mod versions;
 
 use std::fmt;
+use std::sync::Arc;
 
 pub use ast::SubjectKind;
 pub use audit::{AuditReport, audit};
+pub use date::DateError;
 use diagnostic::LoadError;
 #[doc(hidden)]
 pub use diagnostic::json_message;
-pub use diagnostic::{Code, Diagnostic, InputError, Lang, Severity, Text, render};
-pub use eval::{Decision, MissingItem, Reason, Trace, Verdict};
+pub use diagnostic::{
+    Code, CodeFamily, Diagnostic, InputError, InputErrorKind, Lang, Severity, Text, render,
+};
+pub use eval::{
+    CitedClause, CitedDocument, DecidedBy, Decision, Exception, MissingItem, Reason, ReasonKind,
+    Trace, Verdict,
+};
+/// The diagnostics library of [`PolicyError`], [`Diagnostic`] and [`InputError`], re-exported
+/// so a caller's `miette::Result` is the same type.
+pub use miette;
 pub use normalize::normalize;
+pub use registry::{District, LoadFailure, Policies, PolicySet};
 #[doc(hidden)]
 pub use source::Spanned;
 use source::Spanned as SpannedNode;
-pub use source::{Source, Span};
-pub use value::{Date, Fields, Subject, Value};
+pub use source::{Position, Source, Span};
+pub use value::{Date, FieldError, Fields, Subject, Value};
 pub use versions::Versions;
 
 use ast::{ListDecl, PolicyAst, RuleDecl};
@@ -139,35 +170,44 @@ use eval::ListIndex;
 ///     .into_iter()
 ///     .map(|category| {
 ///         let policy = Arc::clone(&policy);
-///         std::thread::spawn(move || policy.decide(&Subject::task(category), as_of).verdict)
+///         std::thread::spawn(move || policy.decide(&Subject::task(category), as_of).verdict())
 ///     })
 ///     .collect();
 /// let verdicts: Vec<Verdict> = workers.into_iter().map(|w| w.join().unwrap()).collect();
 /// assert_eq!(verdicts, [Verdict::Denied, Verdict::Admitted]);
 /// # Ok::<(), zhunru::PolicyError>(())
 /// ```
+#[derive(Clone)]
 pub struct Policy {
+    // Every field is shared: a clone is a handful of reference counts (issue 14: a service
+    // keeps policies in a registry and hands them to threads).
+    /// The name decisions give it ([`Policy::name`]): the file stem, or the registry's name.
+    name: Arc<str>,
     source: Source,
     /// Every file of the chain: this policy's first, then its parent's, and so on.
-    sources: Vec<Source>,
+    sources: Arc<[Source]>,
+    /// The name each file of the chain is cited by in positions (see [`Position`]).
+    display: Arc<[String]>,
     /// The policy as rules see it: its parents' documents, fields, variants, lists (with
     /// this policy's `追加` entries) and rules, then its own. Spans point into the file of
     /// `rule_origin`.
-    ast: PolicyAst,
+    ast: Arc<PolicyAst>,
     /// The file (index into `sources`) each rule is written in.
-    rule_origin: Vec<usize>,
+    rule_origin: Arc<[usize]>,
     /// The subject kind of each rule.
-    kinds: Vec<Option<SubjectKind>>,
+    kinds: Arc<[Option<SubjectKind>]>,
     /// Variant spellings, normalised: (variant, standard).
-    pub(crate) variants: Vec<(String, String)>,
+    pub(crate) variants: Arc<[(String, String)]>,
     /// How many entries of each list come from the parents (the rest are this file's).
-    inherited_entries: rustc_hash::FxHashMap<String, usize>,
-    lists: rustc_hash::FxHashMap<String, ListIndex>,
-    by_kind: [Vec<usize>; 3],
-    /// `path:line:col` of each rule, computed once: decisions cite it.
-    locations: Vec<String>,
-    compiled: eval::Compiled,
-    warnings: Vec<Diagnostic>,
+    inherited_entries: Arc<rustc_hash::FxHashMap<String, usize>>,
+    lists: Arc<rustc_hash::FxHashMap<String, ListIndex>>,
+    by_kind: Arc<[Vec<usize>; 3]>,
+    /// Where each rule stands, computed once: decisions cite it.
+    locations: Arc<[Position]>,
+    compiled: Arc<eval::Compiled>,
+    warnings: Arc<[Diagnostic]>,
+    /// FNV-1a of the texts of the chain, hex ([`Policy::content_hash`]).
+    hash: Arc<str>,
 }
 
 impl fmt::Debug for Policy {
@@ -180,11 +220,22 @@ impl fmt::Debug for Policy {
     }
 }
 
-/// A policy that could not be loaded: every diagnostic found (errors and warnings).
-#[derive(Debug)]
+/// A policy that could not be loaded: every diagnostic found (errors and warnings), errors
+/// first. A `miette::Diagnostic` whose related diagnostics each carry
+/// their source, so `?` into a `miette::Result` shows them all.
+///
+/// ```
+/// use zhunru::{Code, Policy, Severity};
+/// let error = Policy::from_str("broken.policy", "政策 「坏」\n规则 无引用\n  不予准入 「x」\n").unwrap_err();
+/// let first = &error.diagnostics()[0];
+/// assert_eq!((first.code(), first.severity()), (Code::Syntax, Severity::Error));
+/// assert_eq!(error.errors().count(), 1);
+/// let copy = error.clone(); // errors are values: keep one, send one on
+/// assert_eq!(copy.to_string(), error.to_string());
+/// ```
+#[derive(Clone, Debug)]
 pub struct PolicyError {
-    /// The diagnostics, errors first.
-    pub diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl fmt::Display for PolicyError {
@@ -192,7 +243,7 @@ impl fmt::Display for PolicyError {
         let errors = self
             .diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error)
+            .filter(|d| d.severity() == Severity::Error)
             .count();
         match self.diagnostics.first() {
             Some(first) => write!(
@@ -211,12 +262,44 @@ impl fmt::Display for PolicyError {
 impl std::error::Error for PolicyError {}
 
 impl PolicyError {
-    /// A file that could not be read (`zhunru::io`).
+    /// The diagnostics, errors first.
+    ///
+    /// See [`PolicyError`] for an example.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The diagnostics, taken out.
+    ///
+    /// ```
+    /// let error = zhunru::Policy::from_file("policies/absent.policy").unwrap_err();
+    /// assert_eq!(error.into_diagnostics().len(), 1);
+    /// ```
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    /// The errors among the diagnostics (not the warnings).
+    ///
+    /// See [`PolicyError`] for an example.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+    }
+
+    /// A file that could not be read (`zhunru::io`): about the whole file, so without a
+    /// line.
+    ///
+    /// ```
+    /// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "not found");
+    /// let error = zhunru::PolicyError::cannot_read("policies/x.policy", &io);
+    /// assert_eq!(error.to_string(), "policies/x.policy: cannot read `policies/x.policy`: not found (1 error)");
+    /// ```
     pub fn cannot_read(name: &str, error: &std::io::Error) -> PolicyError {
         PolicyError {
-            diagnostics: vec![Diagnostic::new(
+            diagnostics: vec![Diagnostic::unlocated(
                 &Source::new(name, ""),
-                Span::default(),
                 &LoadError::CannotRead {
                     name: name.to_owned(),
                     error: error.to_string(),
@@ -226,16 +309,37 @@ impl PolicyError {
     }
 
     /// Two policies loaded under one district name (`zhunru::check::duplicate_name`).
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// let error = zhunru::PolicyError::duplicate_name(&policy, "hefei");
+    /// assert_eq!(error.diagnostics()[0].code(), zhunru::Code::DuplicateName);
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn duplicate_name(policy: &Policy, name: &str) -> PolicyError {
         PolicyError {
-            diagnostics: vec![Diagnostic::new(
+            diagnostics: vec![Diagnostic::unlocated(
                 policy.source(),
-                Span::default(),
                 &LoadError::DuplicateName {
                     name: name.to_owned(),
                 },
             )],
         }
+    }
+}
+
+/// The error of these diagnostics (as [`format::format_source`] returns them), errors first.
+///
+/// ```
+/// let source = zhunru::Source::new("x.policy", "政策");
+/// let diagnostics = zhunru::format::format_source(&source, None).unwrap_err();
+/// let error = zhunru::PolicyError::from(diagnostics);
+/// assert_eq!(error.diagnostics()[0].code(), zhunru::Code::Syntax);
+/// ```
+impl From<Vec<Diagnostic>> for PolicyError {
+    fn from(mut diagnostics: Vec<Diagnostic>) -> PolicyError {
+        diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity()));
+        PolicyError { diagnostics }
     }
 }
 
@@ -257,7 +361,9 @@ fn kind_slot(kind: SubjectKind) -> usize {
     }
 }
 
-/// Parse a policy without checking it: the AST, or the syntax errors.
+/// Parse a policy without checking it: the AST, or the syntax errors. The AST is the
+/// binary's, not part of the API.
+#[doc(hidden)]
 pub fn parse_policy(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
     parse::parse(source)
 }
@@ -273,14 +379,57 @@ pub fn parse_policy(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
 ///     rule banned cite N2 when task.category in negativ deny \"banned\"
 /// ");
 /// let diagnostics = check_source(&source);
-/// assert_eq!(diagnostics[0].code, Code::UnknownList);
+/// assert_eq!(diagnostics[0].code(), Code::UnknownList);
 /// assert!(render(&diagnostics[0], false).contains("draft.policy:4:"));
 /// ```
 pub fn check_source(source: &Source) -> Vec<Diagnostic> {
     match Policy::from_source(source.clone()) {
-        Ok(policy) => policy.warnings,
+        Ok(policy) => policy.warnings.to_vec(),
         Err(e) => e.diagnostics,
     }
+}
+
+/// The name a policy file is cited by in positions: relative to the policy root, never the
+/// folder a service is deployed in (see [`Position`]). A relative path that stays below
+/// where it starts is kept as given; any other is cut to its folder and file name.
+fn display_name(path: &str) -> String {
+    use std::path::{Component, Path};
+    let p = Path::new(path);
+    let leaves = p
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    if !leaves {
+        return path.to_owned();
+    }
+    let file = p.file_name().map(|f| f.to_string_lossy());
+    let folder = p
+        .parent()
+        .and_then(|d| d.file_name())
+        .map(|f| f.to_string_lossy());
+    match (folder, file) {
+        (Some(folder), Some(file)) => format!("{folder}/{file}"),
+        (None, Some(file)) => file.into_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+/// A policy's name from its path: the file stem (`policies/hefei.policy` is `hefei`).
+fn file_stem(path: &str) -> String {
+    let p = std::path::Path::new(path);
+    p.file_stem()
+        .map_or_else(|| path.to_owned(), |s| s.to_string_lossy().into_owned())
+}
+
+/// FNV-1a, 64 bits, of the texts of a policy chain: stable across builds and platforms
+/// (std's hasher is not), and cheap.
+fn content_hash(sources: &[Source]) -> String {
+    let mut h = source::Fnv::default();
+    for source in sources {
+        h.write(source.text.as_bytes());
+        // 0xff never occurs in UTF-8: it keeps "ab" + "c" apart from "a" + "bc".
+        h.write(&[0xff]);
+    }
+    format!("{:016x}", h.finish())
 }
 
 /// Policy chains longer than this are refused (a province, a city, a district and a street
@@ -338,7 +487,7 @@ fn load_parent(
         let first = e
             .diagnostics
             .iter()
-            .find(|d| d.severity == Severity::Error)
+            .find(|d| d.severity() == Severity::Error)
             .map_or_else(String::new, |d| {
                 format!("{}: {}", d.location(), d.message())
             });
@@ -356,16 +505,7 @@ fn load_parent(
 #[doc(hidden)]
 pub fn read_source(path: &std::path::Path) -> Result<Source, PolicyError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| PolicyError {
-        diagnostics: vec![Diagnostic::new(
-            &Source::new(name.clone(), ""),
-            Span::default(),
-            &LoadError::CannotRead {
-                name: name.clone(),
-                error: e.to_string(),
-            },
-        )],
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| PolicyError::cannot_read(&name, &e))?;
     source_from_bytes(&name, bytes)
 }
 
@@ -394,6 +534,15 @@ impl Policy {
     /// Parse and check a policy. Warnings are kept ([`Policy::warnings`]); any error fails.
     /// A policy that names a parent (`上位 「../national.policy」`) loads it first, by path
     /// relative to its own file, and builds on it.
+    ///
+    /// ```
+    /// use zhunru::{Policy, Source};
+    /// let text = std::fs::read_to_string("policies/jiangyuan.policy").unwrap();
+    /// // Named by its path, so its parent (上位 "national.policy") is found beside it.
+    /// let policy = Policy::from_source(Source::new("policies/jiangyuan.policy", text))?;
+    /// assert!(policy.has_parent());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn from_source(source: Source) -> Result<Policy, PolicyError> {
         Policy::load(source, &mut Vec::new())
     }
@@ -405,16 +554,33 @@ impl Policy {
             None => None,
             Some(path) => Some(load_parent(&source, path, chain)?),
         };
+        // Diagnostics name the parent's files as they were given (they are for the person
+        // loading the policy), not as decisions cite them.
+        let parent_locations: Vec<String> = parent.as_ref().map_or_else(Vec::new, |p| {
+            p.ast
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| p.rule_source(i).location(r.span))
+                .collect()
+        });
         let inherited = parent.as_ref().map(|p| check::Inherited {
             ast: &p.ast,
-            locations: &p.locations,
+            locations: &parent_locations,
         });
         let (checked, diagnostics) = check::check(&source, &ast, inherited);
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
             return Err(PolicyError { diagnostics });
         }
-        let own_locations: Vec<String> =
-            ast.rules.iter().map(|r| source.location(r.span)).collect();
+        let own_display = display_name(&source.name);
+        let own_locations: Vec<Position> = ast
+            .rules
+            .iter()
+            .map(|r| {
+                let (line, col) = source.line_col(r.span.start);
+                Position::new(&own_display, line, col)
+            })
+            .collect();
         let inherited_entries = parent
             .as_ref()
             .map(|p| {
@@ -425,9 +591,10 @@ impl Policy {
                     .collect()
             })
             .unwrap_or_default();
-        let (sources, merged, rule_origin, kinds, locations) = match parent {
+        let (sources, display, merged, rule_origin, kinds, locations) = match parent {
             None => (
                 vec![source.clone()],
+                vec![own_display],
                 ast,
                 vec![0; own_locations.len()],
                 checked.kinds,
@@ -436,7 +603,9 @@ impl Policy {
             Some(p) => {
                 let mut sources = vec![source.clone()];
                 sources.extend(p.sources.iter().cloned());
-                let mut merged = p.ast.clone();
+                let mut display = vec![own_display];
+                display.extend(p.display.iter().cloned());
+                let mut merged = (*p.ast).clone();
                 merged.header = ast.header.clone();
                 merged.documents.extend(ast.documents.iter().cloned());
                 merged.fields.extend(ast.fields.iter().cloned());
@@ -447,11 +616,11 @@ impl Policy {
                 merged.comments = ast.comments.clone();
                 let mut rule_origin: Vec<usize> = p.rule_origin.iter().map(|o| o + 1).collect();
                 rule_origin.extend(std::iter::repeat_n(0, ast.rules.len()));
-                let mut kinds = p.kinds.clone();
+                let mut kinds = p.kinds.to_vec();
                 kinds.extend(checked.kinds);
-                let mut locations = p.locations.clone();
+                let mut locations = p.locations.to_vec();
                 locations.extend(own_locations);
-                (sources, merged, rule_origin, kinds, locations)
+                (sources, display, merged, rule_origin, kinds, locations)
             }
         };
         let variants: Vec<(String, String)> = merged
@@ -475,21 +644,25 @@ impl Policy {
                 slot.push(i);
             }
         }
+        let hash = content_hash(&sources);
         let mut policy = Policy {
-            compiled: eval::Compiled::default(),
-            locations,
+            name: file_stem(&source.name).into(),
+            compiled: Arc::default(),
+            locations: locations.into(),
             source,
-            sources,
-            ast: merged,
-            rule_origin,
-            kinds,
-            variants,
-            inherited_entries,
-            lists,
-            by_kind,
-            warnings: diagnostics,
+            sources: sources.into(),
+            display: display.into(),
+            ast: Arc::new(merged),
+            rule_origin: rule_origin.into(),
+            kinds: kinds.into(),
+            variants: variants.into(),
+            inherited_entries: Arc::new(inherited_entries),
+            lists: Arc::new(lists),
+            by_kind: Arc::new(by_kind),
+            warnings: diagnostics.into(),
+            hash: hash.into(),
         };
-        policy.compiled = eval::Compiled::build(&policy);
+        policy.compiled = Arc::new(eval::Compiled::build(&policy));
         Ok(policy)
     }
 
@@ -532,19 +705,19 @@ impl Policy {
     /// use zhunru::{Date, Policy, Subject, Verdict};
     /// let policy = Policy::from_file("policies/yingjiang.policy")?;
     /// let survey = Subject::task("企业摸底")
-    ///     .with("basis", vec!["安庆市经济普查工作方案"])
-    ///     .with("work_plan", true)
-    ///     .with("requirements", "走访辖区企业，填报摸底表")
-    ///     .with("period.end", "2020-06-30")
-    ///     .with("funding.amount", 3000)
-    ///     .with("approval.status", "approved")
-    ///     .with("approval.by", "区社区建设领导小组");
-    /// let june = policy.decide(&survey, Date::new(2020, 6, 1).unwrap());
-    /// assert_eq!(june.verdict, Verdict::Admitted);
+    ///     .with("basis", ["安庆市经济普查工作方案"])?
+    ///     .with("work_plan", true)?
+    ///     .with("requirements", "走访辖区企业，填报摸底表")?
+    ///     .with("period.end", "2020-06-30")?
+    ///     .with("funding.amount", 3000)?
+    ///     .with("approval.status", "approved")?
+    ///     .with("approval.by", "区社区建设领导小组")?;
+    /// let june = policy.decide(&survey, Date::new(2020, 6, 1)?);
+    /// assert_eq!(june.verdict(), Verdict::Admitted);
     /// // A short-term admission lapses after its period (Y5).
-    /// let august = policy.decide(&survey, Date::new(2020, 8, 1).unwrap());
-    /// assert_eq!((august.verdict, august.missing.as_slice()), (Verdict::NeedsApproval, &["period".to_owned()][..]));
-    /// # Ok::<(), zhunru::PolicyError>(())
+    /// let august = policy.decide(&survey, Date::new(2020, 8, 1)?);
+    /// assert_eq!((august.verdict(), august.missing()), (Verdict::NeedsApproval, &["period".to_owned()][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide(&self, subject: &Subject, as_of: Date) -> Decision {
         eval::decide(self, subject, as_of)
@@ -552,12 +725,31 @@ impl Policy {
 
     /// Decide as if the policy were in force on `as_of`, whatever its own dates say: for
     /// comparing versions ([`diff`]) and trying a draft before it takes effect.
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy, Subject, Verdict};
+    /// let hefei = Policy::from_file("policies/hefei.policy")?; // in force from 2019-08-31
+    /// let early = Date::new(2018, 1, 1)?;
+    /// assert_eq!(hefei.decide(&Subject::task("招商引资"), early).verdict(), Verdict::NotInForce);
+    /// assert_eq!(hefei.decide_as_if_in_force(&Subject::task("招商引资"), early).verdict(), Verdict::Denied);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decide_as_if_in_force(&self, subject: &Subject, as_of: Date) -> Decision {
         eval::decide_as_if_in_force(self, subject, as_of)
     }
 
     /// Decide one subject and report what the decision touched: the rules that applied and
     /// the list entries that matched (for test coverage).
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy, Subject};
+    /// let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// let (decision, trace) = policy.decide_traced(&Subject::task("招商引资"), Date::new(2020, 6, 1)?);
+    /// assert!(!trace.rules.is_empty());
+    /// assert!(trace.entries.iter().any(|(list, _)| list == "负面清单"));
+    /// assert_eq!(decision, policy.decide(&Subject::task("招商引资"), Date::new(2020, 6, 1)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decide_traced(&self, subject: &Subject, as_of: Date) -> (Decision, Trace) {
         eval::decide_traced(self, subject, as_of)
     }
@@ -588,7 +780,7 @@ impl Policy {
     /// let tasks = [Subject::task("招商引资"), Subject::task("城管执法")];
     /// let verdicts: Vec<Verdict> = policy
     ///     .decide_all(&tasks, Date::new(2020, 6, 1).unwrap())
-    ///     .map(|d| d.verdict)
+    ///     .map(|d| d.verdict())
     ///     .collect();
     /// assert_eq!(verdicts, [Verdict::Denied, Verdict::Denied]); // 城管执法 is an alias of 城市管理
     /// # Ok::<(), zhunru::PolicyError>(())
@@ -602,11 +794,23 @@ impl Policy {
     }
 
     /// Warnings found when the policy was checked.
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert!(policy.warnings().iter().all(|w| w.severity() != zhunru::Severity::Error));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
 
-    /// The source the policy was read from.
+    /// The source the policy was read from (its own file, not its parents').
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert_eq!(policy.source().name(), "policies/hefei.policy");
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn source(&self) -> &Source {
         &self.source
     }
@@ -618,11 +822,23 @@ impl Policy {
     }
 
     /// The policy's title (from its header).
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/jiangyuan.policy")?;
+    /// assert!(policy.title().ends_with("（试行）"));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn title(&self) -> &str {
         &self.ast.header.title.node
     }
 
-    /// Its jurisdiction, else its title.
+    /// Its jurisdiction (`辖区`), else its title.
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/jiangyuan.policy")?;
+    /// assert_eq!(policy.jurisdiction(), "吉林省白山市江源区");
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn jurisdiction(&self) -> &str {
         self.ast
             .header
@@ -644,6 +860,13 @@ impl Policy {
     }
 
     /// Whether a category is on a list (after normalisation, aliases included).
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/nanqiao.policy")?;
+    /// assert!(policy.list_contains("负面清单", "招商引资"));
+    /// assert!(!policy.list_contains("负面清单", "居民会议组织"));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn list_contains(&self, list: &str, category: &str) -> bool {
         self.lists
             .get(list)
@@ -679,7 +902,11 @@ impl Policy {
 
     pub(crate) fn reason(&self, index: usize, rule: &RuleDecl, message: Option<String>) -> Reason {
         let message = message.unwrap_or_else(|| rule.name.node.clone());
-        let at = self.locations.get(index).cloned().unwrap_or_default();
+        let at = self
+            .locations
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| Position::new("", 0, 0));
         let clauses = rule
             .cite
             .iter()
@@ -689,27 +916,87 @@ impl Policy {
         Reason::from_rule(rule, message, at, clauses, origin)
     }
 
+    /// Where rule `index` stands (see [`Position`]).
+    pub(crate) fn location(&self, index: usize) -> Option<Position> {
+        self.locations.get(index).cloned()
+    }
+
     /// A clause this policy (or a parent) declares, with its document.
-    pub fn clause(&self, id: &str) -> Option<eval::CitedClause> {
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/yingjiang.policy")?;
+    /// let clause = policy.clause("Y3").unwrap();
+    /// assert_eq!(clause.id(), "Y3");
+    /// assert!(policy.clause("Z9").is_none());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn clause(&self, id: &str) -> Option<CitedClause> {
         self.ast.documents.iter().find_map(|d| {
             let c = d.clauses.iter().find(|c| c.id.node == id)?;
-            Some(eval::CitedClause {
-                id: c.id.node.clone(),
-                text: c.text.node.clone(),
-                example: c.example,
-                document: eval::CitedDocument {
-                    title: d.title.node.clone(),
-                    number: d.number.as_ref().map(|n| n.node.clone()),
-                    issuer: d.issuer.as_ref().map(|n| n.node.clone()),
-                    level: d.level.as_ref().map(|n| n.node.clone()),
-                    issued: d.issued.as_ref().map(|n| n.node.to_string()),
-                    address: d.address.as_ref().map(|n| n.node.clone()),
-                },
-            })
+            Some(CitedClause::new(
+                c.id.node.clone(),
+                c.text.node.clone(),
+                c.example,
+                CitedDocument::new(
+                    d.title.node.clone(),
+                    d.number.as_ref().map(|n| n.node.clone()),
+                    d.issuer.as_ref().map(|n| n.node.clone()),
+                    d.level.as_ref().map(|n| n.node.clone()),
+                    d.issued.as_ref().map(|n| n.node),
+                    d.address.as_ref().map(|n| n.node.clone()),
+                ),
+            ))
         })
     }
 
+    /// The policy's name, which decisions give ([`Decision::policy`]): the file stem
+    /// (`policies/hefei.policy` is `hefei`), or the name it was registered under in
+    /// [`Policies`].
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert_eq!(policy.name(), "hefei");
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The same policy under another name (what [`Policies`] does when it registers one).
+    pub(crate) fn named(mut self, name: &str) -> Policy {
+        if *self.name != *name {
+            self.name = name.into();
+        }
+        self
+    }
+
+    /// A hash of the policy's text and its parents' (FNV-1a, 64 bits, 16 hex digits):
+    /// which version decided. Stable across builds and platforms; not a cryptographic
+    /// digest.
+    ///
+    /// ```
+    /// let a = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// let b = zhunru::Policy::from_file("./policies/hefei.policy")?;
+    /// assert_eq!(a.content_hash().len(), 16);
+    /// assert_eq!(a.content_hash(), b.content_hash());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn content_hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Which policy decided, as decisions say it.
+    pub(crate) fn decided_by(&self) -> DecidedBy {
+        DecidedBy::new(&self.name, self.title(), self.effective(), &self.hash)
+    }
+
     /// Whether the policy builds on a parent (`上位`).
+    ///
+    /// ```
+    /// assert!(zhunru::Policy::from_file("policies/jiangyuan.policy")?.has_parent());
+    /// assert!(!zhunru::Policy::from_file("policies/national.policy")?.has_parent());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn has_parent(&self) -> bool {
         self.sources.len() > 1
     }
@@ -738,21 +1025,46 @@ impl Policy {
     }
 
     /// The date the policy takes effect (`生效`), if it says.
+    ///
+    /// ```
+    /// let hefei = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert_eq!(hefei.effective(), zhunru::Date::new(2019, 8, 31).ok());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn effective(&self) -> Option<Date> {
         self.ast.header.effective.as_ref().map(|d| d.node)
     }
 
     /// The last day the policy is in force (`失效`), if it says.
+    ///
+    /// ```
+    /// let hefei = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// assert_eq!(hefei.expires(), None);
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn expires(&self) -> Option<Date> {
         self.ast.header.expires.as_ref().map(|d| d.node)
     }
 
     /// Whether the policy is on trial (`试行`).
+    ///
+    /// ```
+    /// assert!(zhunru::Policy::from_file("policies/jiangyuan.policy")?.is_trial());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
     pub fn is_trial(&self) -> bool {
         self.ast.header.trial.is_some()
     }
 
     /// Whether the policy is in force on `date`: on or after `生效`, on or before `失效`.
+    ///
+    /// ```
+    /// use zhunru::{Date, Policy};
+    /// let hefei = Policy::from_file("policies/hefei.policy")?;
+    /// assert!(!hefei.in_force(Date::new(2019, 8, 30)?));
+    /// assert!(hefei.in_force(Date::new(2019, 8, 31)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn in_force(&self, date: Date) -> bool {
         self.effective().is_none_or(|from| date >= from)
             && self.expires().is_none_or(|to| date <= to)
@@ -765,7 +1077,8 @@ impl Policy {
             (None, Some(b)) => format!("至 {b}"),
             (None, None) => String::new(),
         };
-        let at = self.source.location(self.ast.header.span);
+        let (line, col) = self.source.line_col(self.ast.header.span.start);
+        let at = Position::new(self.display.first().map_or("", String::as_str), line, col);
         Reason::not_in_force(
             format!(
                 "《{}》的施行期为 {window}，{date} 不在其内，未作判断 — no version of this policy is in force on {date}",
@@ -773,125 +1086,5 @@ impl Policy {
             ),
             at,
         )
-    }
-}
-
-/// Several policies by name — one per district — loaded together and decided side by side.
-/// Like [`Policy`], immutable once built and `Send + Sync`.
-///
-/// ```
-/// use zhunru::{Date, Policies, Subject, Verdict};
-///
-/// let districts = Policies::from_files([
-///     "policies/hefei.policy",
-///     "policies/nanqiao.policy",
-///     "policies/yingjiang.policy",
-/// ])?;
-/// assert_eq!(districts.names().collect::<Vec<_>>(), ["hefei", "nanqiao", "yingjiang"]);
-///
-/// // One form, put to every district (contract.md: every policy reads the same shapes).
-/// let task = Subject::task("行政执法").with("community_role", "responsible");
-/// for (district, decision) in districts.decide(&task, Date::new(2020, 6, 1).unwrap()) {
-///     println!("{district}: {}", decision.verdict.as_str());
-/// }
-/// let yingjiang = districts.get("yingjiang").unwrap();
-/// assert_eq!(yingjiang.decide(&task, Date::new(2020, 6, 1).unwrap()).verdict, Verdict::Denied);
-/// # Ok::<(), zhunru::PolicyError>(())
-/// ```
-#[derive(Debug, Default)]
-pub struct Policies {
-    districts: Vec<(String, Policy)>,
-}
-
-impl Policies {
-    /// No policies yet; add them with [`Policies::insert`].
-    pub fn new() -> Policies {
-        Policies::default()
-    }
-
-    /// Read, parse and check policy files, each named by its file stem
-    /// (`policies/yingjiang.policy` is `yingjiang`), in the order given. Every file is
-    /// loaded; if any fails, the error holds the diagnostics of all that failed.
-    pub fn from_files<P: AsRef<std::path::Path>>(
-        paths: impl IntoIterator<Item = P>,
-    ) -> Result<Policies, PolicyError> {
-        let mut policies = Policies::new();
-        let mut diagnostics = Vec::new();
-        for path in paths {
-            let path = path.as_ref();
-            let name = path.file_stem().map_or_else(
-                || path.display().to_string(),
-                |s| s.to_string_lossy().into_owned(),
-            );
-            match Policy::from_file(path) {
-                Ok(policy) if policies.get(&name).is_some() => diagnostics.push(Diagnostic::new(
-                    policy.source(),
-                    Span::default(),
-                    &LoadError::DuplicateName { name: name.clone() },
-                )),
-                Ok(policy) => policies.districts.push((name, policy)),
-                Err(e) => diagnostics.extend(e.diagnostics),
-            }
-        }
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
-            return Err(PolicyError { diagnostics });
-        }
-        Ok(policies)
-    }
-
-    /// Add a policy under a name; a policy already under that name is replaced and returned.
-    ///
-    /// ```
-    /// use zhunru::{Policies, Policy};
-    /// let mut districts = Policies::new();
-    /// districts.insert("nanqiao", Policy::from_file("policies/nanqiao.policy")?);
-    /// assert_eq!(districts.len(), 1);
-    /// # Ok::<(), zhunru::PolicyError>(())
-    /// ```
-    pub fn insert(&mut self, name: impl Into<String>, policy: Policy) -> Option<Policy> {
-        let name = name.into();
-        match self.districts.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, slot)) => Some(std::mem::replace(slot, policy)),
-            None => {
-                self.districts.push((name, policy));
-                None
-            }
-        }
-    }
-
-    /// The policy of that name.
-    pub fn get(&self, name: &str) -> Option<&Policy> {
-        self.districts
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, p)| p)
-    }
-
-    /// The names, in the order the policies were added.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.districts.iter().map(|(n, _)| n.as_str())
-    }
-
-    /// Every policy with its name, in the order added.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Policy)> {
-        self.districts.iter().map(|(n, p)| (n.as_str(), p))
-    }
-
-    /// How many policies there are.
-    pub fn len(&self) -> usize {
-        self.districts.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.districts.is_empty()
-    }
-
-    /// Decide one subject under every policy, in order: how each district would answer.
-    pub fn decide(&self, subject: &Subject, as_of: Date) -> Vec<(&str, Decision)> {
-        self.iter()
-            .map(|(name, policy)| (name, policy.decide(subject, as_of)))
-            .collect()
     }
 }

@@ -8,6 +8,11 @@ use crate::ast::Literal;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// The form a category or list entry is compared in.
+///
+/// ```
+/// // Full-width letters and digits, and white space around, do not make another category.
+/// assert_eq!(zhunru::normalize("　ＡＢＣ１２３ "), zhunru::normalize("ABC123"));
+/// ```
 pub fn normalize(text: &str) -> Cow<'_, str> {
     let trimmed = text.trim();
     // Fast path: printable ASCII and CJK Unified Ideographs (U+4E00–U+9FFF) are unchanged by

@@ -29,13 +29,20 @@ use crate::markup::{html_escape, literal_text, md_escape};
 use crate::value::Date;
 
 /// What is said of a list's entry marked `示例`.
+///
+/// See [`notice()`] for an example.
 pub const EXAMPLE_TAG: &str = "示例，非原文";
 
 /// What is said when the policy gives no effective date.
+///
+/// See [`notice()`] for an example.
 pub const NO_EFFECTIVE_DATE: &str = "原文未给出生效日期";
 
 /// One numbered entry of a list.
+///
+/// See [`notice()`] for an example.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct NoticeEntry {
     /// Its number in the list, from 1.
     pub number: usize,
@@ -48,7 +55,10 @@ pub struct NoticeEntry {
 }
 
 /// One list of the notice.
+///
+/// See [`notice()`] for an example.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct NoticeList {
     /// The list's name in the policy.
     pub name: String,
@@ -62,13 +72,18 @@ pub struct NoticeList {
 
 impl NoticeList {
     /// How many entries are marked `示例`.
+    ///
+    /// See [`notice()`] for an example.
     pub fn examples(&self) -> usize {
         self.entries.iter().filter(|e| e.example).count()
     }
 }
 
 /// The notice for one policy.
+///
+/// See [`notice()`] for an example.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Notice {
     /// The policy's title.
     pub title: String,
@@ -87,7 +102,10 @@ pub struct Notice {
 }
 
 /// A document the policy rests on, as the notice lists it under 依据.
+///
+/// See [`notice()`] for an example.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct NoticeDocument {
     /// `《title》（文号，issuer，date）`: how an official cites it.
     pub citation: String,
@@ -121,11 +139,15 @@ impl NoticeDocument {
 
 impl Notice {
     /// How many entries of all lists are marked `示例`.
+    ///
+    /// See [`notice()`] for an example.
     pub fn examples(&self) -> usize {
         self.lists.iter().map(NoticeList::examples).sum()
     }
 
     /// Some entry has aliases.
+    ///
+    /// See [`notice()`] for an example.
     pub fn has_aliases(&self) -> bool {
         self.lists
             .iter()
@@ -135,15 +157,34 @@ impl Notice {
 
     /// The effective date as a notice writes it (`2019年8月31日`), or
     /// [`NO_EFFECTIVE_DATE`].
+    ///
+    /// See [`notice()`] for an example.
     pub fn effective_text(&self) -> String {
         self.effective.map_or_else(
             || NO_EFFECTIVE_DATE.to_owned(),
-            |d| format!("{}年{}月{}日", d.year, d.month, d.day),
+            |d| format!("{}年{}月{}日", d.year(), d.month(), d.day()),
         )
     }
 }
 
 /// The notice for a policy: its header and every list, in policy order.
+///
+/// ```
+/// use zhunru::{Policy, notice};
+/// let policy = Policy::from_file("policies/jiangyuan.policy")?;
+/// let n = notice::notice(&policy);
+/// assert_eq!(n.title, policy.title());
+/// assert_eq!(n.effective_text(), notice::NO_EFFECTIVE_DATE);
+/// let list = &n.lists[0];
+/// assert!(list.entries.iter().all(|e| e.number > 0));
+/// assert_eq!(n.examples(), n.lists.iter().map(|l| l.examples()).sum::<usize>());
+/// assert!(n.examples() > 0); // its entries are marked 示例
+/// assert!(notice::render_markdown(&n).contains(notice::EXAMPLE_TAG));
+/// assert!(notice::render_html(&n).starts_with("<!DOCTYPE html>"));
+/// assert!(!n.has_aliases() || notice::render_markdown(&n).contains(notice::ALIAS_NOTE));
+/// assert!(n.documents.iter().any(|d| d.citation.contains("民发〔2015〕136号")));
+/// # Ok::<(), zhunru::PolicyError>(())
+/// ```
 pub fn notice(policy: &Policy) -> Notice {
     let ast = policy.ast();
     Notice {
@@ -225,9 +266,13 @@ fn examples_note() -> &'static str {
 }
 
 /// Aliases are the policy's own device for matching other names of an item, not the source's.
+///
+/// See [`notice()`] for an example.
 pub const ALIAS_NOTE: &str = "“别名”是同一事项的其他说法，系本规则为便于识别而加，并非原文。";
 
 /// The notice as Markdown.
+///
+/// See [`notice()`] for an example.
 pub fn render_markdown(n: &Notice) -> String {
     let mut out = format!("# {}\n\n", md_escape(&n.title));
     if let Some(j) = &n.jurisdiction {
@@ -324,6 +369,8 @@ const STYLE: &str = r#"
 
 /// The notice as a standalone HTML page (inline CSS, print-friendly, `lang="zh-CN"`);
 /// every text from the policy is escaped.
+///
+/// See [`notice()`] for an example.
 pub fn render_html(n: &Notice) -> String {
     let e = html_escape;
     let mut out = String::new();

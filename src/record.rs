@@ -13,6 +13,8 @@ use crate::{Date, Decision, Policy, Subject, labels};
 
 /// One decided subject, with what is needed to print it.
 #[derive(Debug, Clone, Copy)]
+///
+/// See [`markdown`] for an example.
 pub struct Record<'a> {
     /// The policy that decided.
     pub policy: &'a Policy,
@@ -176,7 +178,7 @@ fn parts(r: &Record) -> Parts {
         .missing
         .iter()
         .map(|name| match labels::missing_label(name) {
-            Some((label, path)) => match r.subject.get(path) {
+            Some((label, path)) => match r.subject.get(&path.join(".")) {
                 Some(crate::Value::Text(status)) if name == "approval" => match status.as_str() {
                     "pending" => "审批：尚在审批中，批准前不得进入".to_owned(),
                     "rejected" => "审批：未通过（驳回）".to_owned(),
@@ -281,6 +283,8 @@ pub fn markdown(r: &Record) -> String {
 }
 
 /// The record as an HTML `<article>`; [`html_page`] wraps records into a printable page.
+///
+/// See [`markdown`] for an example.
 pub fn html(r: &Record) -> String {
     let p = parts(r);
     let e = html_escape;
@@ -346,12 +350,16 @@ article{page-break-after:always}article:last-child{page-break-after:auto}\
 h1{font-size:1.25rem}h2{font-size:1rem;margin-top:.8rem}th,td{padding:.15rem .4rem}}";
 
 /// Text escaped for HTML (for front ends that put their own lines between records).
+///
+/// See [`markdown`] for an example.
 pub fn escape_html(s: &str) -> String {
     html_escape(s)
 }
 
 /// Records (from [`html`]) as one self-contained page: no script, no outside asset, one
 /// record a printed page.
+///
+/// See [`markdown`] for an example.
 pub fn html_page(records: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\

@@ -18,13 +18,13 @@ struct ReasonReport<'a> {
 
 impl fmt::Debug for ReasonReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.reason.rule)
+        f.write_str(self.reason.rule())
     }
 }
 
 impl fmt::Display for ReasonReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.reason.message)
+        f.write_str(self.reason.message())
     }
 }
 
@@ -32,30 +32,30 @@ impl std::error::Error for ReasonReport<'_> {}
 
 impl miette::Diagnostic for ReasonReport<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let cites = if self.reason.cites.is_empty() {
+        let cites = if self.reason.cites().is_empty() {
             String::new()
         } else {
-            format!(" [{}]", self.reason.cites.join(", "))
+            format!(" [{}]", self.reason.cites().join(", "))
         };
-        Some(Box::new(format!("{}{}", self.reason.rule, cites)))
+        Some(Box::new(format!("{}{}", self.reason.rule(), cites)))
     }
 
     /// The documents the cited clauses come from, so an official can look them up.
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        if self.reason.clauses.is_empty() {
+        if self.reason.clauses().is_empty() {
             return None;
         }
         let sources: Vec<String> = self
             .reason
-            .clauses
+            .clauses()
             .iter()
             .map(|c| {
-                let mut s = format!("《{}》", c.document.title);
-                if let Some(n) = &c.document.number {
+                let mut s = format!("《{}》", c.document().title());
+                if let Some(n) = &c.document().number() {
                     s.push_str(&format!("（{n}）"));
                 }
-                s.push_str(&format!(" {}", c.id));
-                if c.example {
+                s.push_str(&format!(" {}", c.id()));
+                if c.is_example() {
                     s.push_str("〔示例，未核实〕");
                 }
                 s
@@ -76,12 +76,12 @@ impl miette::Diagnostic for ReasonReport<'_> {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.reason
-            .span
-            .map(|_| self.policy.source_of(self.reason.origin) as &dyn SourceCode)
+            .span()
+            .map(|_| self.policy.source_of(self.reason.origin()) as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let rule = self.policy.rule(&self.reason.rule)?;
+        let rule = self.policy.rule(self.reason.rule())?;
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some("这条规则 — this rule".to_owned()),
             rule.name.span,
@@ -116,7 +116,7 @@ impl fmt::Debug for MissingReport<'_> {
 
 impl fmt::Display for MissingReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "尚缺 missing: {}", self.decision.missing.join(", "))
+        write!(f, "尚缺 missing: {}", self.decision.missing().join(", "))
     }
 }
 
@@ -138,13 +138,23 @@ impl miette::Diagnostic for MissingReport<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.decision.missing_detail.iter().map(|m| {
-            LabeledSpan::new_with_span(Some(format!("missing: {}", m.name)), m.span)
-        })))
+        Some(Box::new(self.decision.missing_items().iter().filter_map(
+            |m| {
+                let span = m.span()?;
+                Some(LabeledSpan::new_with_span(
+                    Some(format!("missing: {}", m.name())),
+                    span,
+                ))
+            },
+        )))
     }
 }
 
 /// The verdict line: the contract's word and the Chinese label, e.g. `denied 不予准入`.
+///
+/// ```
+/// assert_eq!(zhunru::report::verdict_line(zhunru::Verdict::Denied), "denied 不予准入");
+/// ```
 pub fn verdict_line(verdict: Verdict) -> String {
     format!("{} {}", verdict.as_str(), verdict.zh())
 }
@@ -162,9 +172,9 @@ pub fn verdict_line(verdict: Verdict) -> String {
 /// # Ok::<(), zhunru::PolicyError>(())
 /// ```
 pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> String {
-    let mut out = verdict_line(decision.verdict);
+    let mut out = verdict_line(decision.verdict());
     if color {
-        let code = match decision.verdict {
+        let code = match decision.verdict() {
             Verdict::Admitted | Verdict::Compliant => "32",
             Verdict::Denied | Verdict::NonCompliant => "31",
             Verdict::NeedsApproval | Verdict::NotInForce | Verdict::Undecided => "33",
@@ -172,18 +182,18 @@ pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> Strin
         out = format!("\x1b[1;{code}m{out}\x1b[0m");
     }
     out.push('\n');
-    for reason in &decision.reasons {
+    for reason in decision.reasons() {
         let report = ReasonReport {
             policy,
             reason,
-            verdict: decision.verdict,
+            verdict: decision.verdict(),
         };
         out.push_str(&render(&report, color));
-        if let Some(at) = &reason.at {
+        if let Some(at) = reason.position() {
             out.push_str(&format!("  at {at}\n"));
         }
     }
-    if !decision.missing.is_empty() {
+    if !decision.missing().is_empty() {
         out.push_str(&render(&MissingReport { policy, decision }, color));
     }
     out

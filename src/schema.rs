@@ -5,7 +5,15 @@
 use serde::{Deserialize, Serialize};
 
 /// The kind of subject a rule is about.
+///
+/// ```
+/// use zhunru::SubjectKind;
+/// assert_eq!(SubjectKind::Community.as_str(), "community");
+/// assert_eq!(serde_json::from_str::<SubjectKind>("\"assessment\"")?, SubjectKind::Assessment);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SubjectKind {
     /// A work item pushed down to a community.
     Task,
@@ -17,6 +25,10 @@ pub enum SubjectKind {
 
 impl SubjectKind {
     /// The contract's name: `task`, `community`, `assessment`.
+    ///
+    /// ```
+    /// assert_eq!(zhunru::SubjectKind::Task.as_str(), "task");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             SubjectKind::Task => "task",
@@ -26,6 +38,10 @@ impl SubjectKind {
     }
 
     /// The Chinese keyword: 事项, 社区, 考核.
+    ///
+    /// ```
+    /// assert_eq!(zhunru::SubjectKind::Task.zh(), "事项");
+    /// ```
     pub fn zh(self) -> &'static str {
         match self {
             SubjectKind::Task => "事项",

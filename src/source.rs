@@ -1,18 +1,32 @@
 //! Policy sources and the spans that point into them.
 
+use std::fmt;
 use std::sync::Arc;
 
-/// A policy file's name and text, shared by every diagnostic that points into it.
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A policy file's name and text, shared by every diagnostic that points into it. Cheap
+/// to clone.
+///
+/// ```
+/// use zhunru::{Source, Span};
+/// let source = Source::new("demo.policy", "政策 「示例」\n规则 …");
+/// assert_eq!(source.name(), "demo.policy");
+/// assert_eq!(source.line_col(source.text().find('规').unwrap()), (2, 1));
+/// assert_eq!(source.slice(Span::new(0, 6)), "政策");
+/// ```
 #[derive(Clone, Debug)]
 pub struct Source {
-    /// The name shown in diagnostics and in `at` fields (usually the path as given).
-    pub name: Arc<str>,
+    /// The name shown in diagnostics (usually the path as given).
+    pub(crate) name: Arc<str>,
     /// The full text.
-    pub text: Arc<str>,
+    pub(crate) text: Arc<str>,
 }
 
 impl Source {
     /// A source from a name and its text.
+    ///
+    /// See [`Source`] for an example.
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
         Source {
             name: name.into(),
@@ -20,7 +34,23 @@ impl Source {
         }
     }
 
+    /// Its name: the path as given, or the name given with the text.
+    ///
+    /// See [`Source`] for an example.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its whole text.
+    ///
+    /// See [`Source`] for an example.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
+    ///
+    /// See [`Source`] for an example.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let before = self.text.get(..offset).unwrap_or("");
@@ -30,19 +60,56 @@ impl Source {
         (line, col)
     }
 
-    /// `name:line:col` of a span's start, as decisions cite it.
+    /// `name:line:col` of a span's start.
+    ///
+    /// ```
+    /// let source = zhunru::Source::new("demo.policy", "a\nbc");
+    /// assert_eq!(source.location(zhunru::Span::new(3, 4)), "demo.policy:2:2");
+    /// ```
     pub fn location(&self, span: Span) -> String {
         let (line, col) = self.line_col(span.start);
         format!("{}:{}:{}", self.name, line, col)
     }
 
     /// The text a span covers.
+    ///
+    /// See [`Source`] for an example.
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 }
 
+/// FNV-1a, 64 bits: a hash of policy texts that is stable across builds and platforms
+/// (std's hasher is not), for telling versions apart.
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub(crate) fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A byte range in a policy source. Small and `Copy`, so every AST node carries one.
+///
+/// ```
+/// use zhunru::Span;
+/// let a = Span::new(2, 4);
+/// assert_eq!(a.to(Span::new(8, 9)), Span::new(2, 9));
+/// assert_eq!((a.start, a.end), (2, 4));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     /// Byte offset of the first byte.
@@ -53,11 +120,15 @@ pub struct Span {
 
 impl Span {
     /// A span from byte offsets.
+    ///
+    /// See [`Span`] for an example.
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
 
     /// The smallest span covering both.
+    ///
+    /// See [`Span`] for an example.
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
@@ -116,5 +187,110 @@ impl miette::SourceCode for Source {
             column,
             inner.line_count(),
         )))
+    }
+}
+
+/// Where a rule stands in a policy file: the file, 1-based line and column (in characters).
+///
+/// `file` is the policy's path relative to its *policy root*, never the folder a service is
+/// deployed in: a relative path as it was given (`policies/nanqiao.policy`, as `zhunru eval
+/// --policy policies/nanqiao.policy` run in the repository names it), and for an absolute
+/// path or one that climbs out with `..`, the policy's own folder and file name
+/// (`/srv/zhunru/policies/nanqiao.policy` is `policies/nanqiao.policy`). A parent policy is
+/// named the same way. Its `Display` (and its JSON, the `at` of the contract) is
+/// `file:line:column`.
+///
+/// ```
+/// use zhunru::{Date, Policy, Subject};
+/// let policy = Policy::from_file("policies/nanqiao.policy")?;
+/// let decision = policy.decide(&Subject::task("行政执法"), Date::new(2020, 6, 1)?);
+/// let at = decision.reasons()[0].position().unwrap();
+/// assert_eq!((at.file(), at.line(), at.column()), ("policies/nanqiao.policy", 52, 1));
+/// assert_eq!(at.to_string(), "policies/nanqiao.policy:52:1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Position {
+    file: String,
+    line: u32,
+    column: u32,
+}
+
+impl Position {
+    pub(crate) fn new(file: &str, line: usize, column: usize) -> Position {
+        Position {
+            file: file.to_owned(),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The policy file, relative to the policy root (see [`Position`]).
+    ///
+    /// ```
+    /// # use zhunru::{Date, Policy, Subject};
+    /// # let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// # let decision = policy.decide(&Subject::task("行政执法"), Date::new(2020, 6, 1)?);
+    /// assert_eq!(decision.reasons()[0].position().unwrap().file(), "policies/nanqiao.policy");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The 1-based line.
+    ///
+    /// ```
+    /// # use zhunru::{Date, Policy, Subject};
+    /// # let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// # let decision = policy.decide(&Subject::task("行政执法"), Date::new(2020, 6, 1)?);
+    /// assert_eq!(decision.reasons()[0].position().unwrap().line(), 52);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// The 1-based column, in characters.
+    ///
+    /// ```
+    /// # use zhunru::{Date, Policy, Subject};
+    /// # let policy = Policy::from_file("policies/nanqiao.policy")?;
+    /// # let decision = policy.decide(&Subject::task("行政执法"), Date::new(2020, 6, 1)?);
+    /// assert_eq!(decision.reasons()[0].position().unwrap().column(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn column(&self) -> u32 {
+        self.column
+    }
+
+    /// Read `file:line:column` back (the contract's `at`).
+    pub(crate) fn parse(text: &str) -> Option<Position> {
+        let mut parts = text.rsplitn(3, ':');
+        let column = parts.next()?.parse().ok()?;
+        let line = parts.next()?.parse().ok()?;
+        let file = parts.next()?.to_owned();
+        Some(Position { file, line, column })
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+impl Serialize for Position {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Position {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Position::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not a position (file:line:column)"))
+        })
     }
 }

@@ -21,8 +21,11 @@ use crate::value::{Date, Subject};
 use crate::{Decision, Policy, Verdict};
 
 /// A file of test cases for one policy.
+///
+/// See [`run`] for an example.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TestFile {
     /// The date cases are decided as of, unless a case says otherwise.
     pub as_of: Option<Date>,
@@ -31,8 +34,11 @@ pub struct TestFile {
 }
 
 /// One case.
+///
+/// See [`run`] for an example.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TestCase {
     /// What it shows, e.g. 「招商引资不得下放」.
     pub name: String,
@@ -45,8 +51,11 @@ pub struct TestCase {
 }
 
 /// The expected decision.
+///
+/// See [`run`] for an example.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Expect {
     /// The verdict.
     pub verdict: Verdict,
@@ -59,7 +68,10 @@ pub struct Expect {
 }
 
 /// The outcome of one case.
+///
+/// See [`run`] for an example.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct CaseResult {
     /// The case's name.
     pub name: String,
@@ -71,13 +83,18 @@ pub struct CaseResult {
 
 impl CaseResult {
     /// Whether the decision met the expectation.
+    ///
+    /// See [`run`] for an example.
     pub fn passed(&self) -> bool {
         self.differences.is_empty()
     }
 }
 
 /// What no case exercised.
+///
+/// See [`run`] for an example.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct Coverage {
     /// Rules in the policy.
     pub rules: usize,
@@ -90,6 +107,8 @@ pub struct Coverage {
 }
 
 /// The file of tests for a policy: `DIR/tests/NAME.json` for `DIR/NAME.policy`.
+///
+/// See [`run`] for an example.
 pub fn tests_path(policy: &Path) -> PathBuf {
     let dir = policy.parent().unwrap_or(Path::new("."));
     let stem = policy
@@ -101,10 +120,11 @@ pub fn tests_path(policy: &Path) -> PathBuf {
 }
 
 /// Read a test file; a JSON error points at its line and column.
+///
+/// See [`run`] for an example.
 pub fn read_tests(path: &Path) -> Result<TestFile, InputError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(&origin, 0, 0, format!("cannot read: {e}"), ""))?;
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&origin, &e))?;
     serde_json::from_str(&text).map_err(|e| {
         let line = e.line();
         let message = e.to_string();
@@ -122,6 +142,21 @@ pub fn read_tests(path: &Path) -> Result<TestFile, InputError> {
 }
 
 /// Run every case of a file against a policy; with the coverage of the whole file.
+///
+/// ```
+/// use std::path::Path;
+/// use zhunru::{Date, Policy, testing};
+/// let policy = Policy::from_file("policies/nanqiao.policy")?;
+/// let path = testing::tests_path(Path::new("policies/nanqiao.policy"));
+/// assert_eq!(path, Path::new("policies/tests/nanqiao.json"));
+/// let file = testing::read_tests(&path)?;
+/// assert!(!file.cases.is_empty() && !file.cases[0].name.is_empty());
+/// let _expected = &file.cases[0].expect.verdict;
+/// let (results, coverage) = testing::run(&policy, &file, Date::new(2020, 6, 1)?);
+/// assert!(results.iter().all(|r| r.passed()), "{:?}", results.iter().map(|r| &r.differences).collect::<Vec<_>>());
+/// assert!(coverage.rules > 0 && coverage.entries > 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(policy: &Policy, file: &TestFile, default_as_of: Date) -> (Vec<CaseResult>, Coverage) {
     let mut applied = BTreeSet::new();
     let mut matched = BTreeSet::new();
@@ -173,33 +208,33 @@ pub fn run(policy: &Policy, file: &TestFile, default_as_of: Date) -> (Vec<CaseRe
 
 fn compare(expect: &Expect, got: &Decision) -> Vec<String> {
     let mut out = Vec::new();
-    if expect.verdict != got.verdict {
+    if expect.verdict != got.verdict() {
         out.push(format!(
             "verdict: expected {}, got {}",
             expect.verdict.as_str(),
-            got.verdict.as_str()
+            got.verdict().as_str()
         ));
     }
     if let Some(reasons) = &expect.reasons {
-        let actual: Vec<&str> = got.reasons.iter().map(|r| r.rule.as_str()).collect();
+        let actual: Vec<&str> = got.reasons().iter().map(|r| r.rule()).collect();
         if *reasons != actual {
             out.push(format!("reasons: expected {reasons:?}, got {actual:?}"));
         }
     }
     if let Some(cites) = &expect.cites {
         let actual: Vec<&str> = got
-            .reasons
+            .reasons()
             .iter()
-            .flat_map(|r| r.cites.iter().map(String::as_str))
+            .flat_map(|r| r.cites().iter().map(String::as_str))
             .collect();
         if *cites != actual {
             out.push(format!("cites: expected {cites:?}, got {actual:?}"));
         }
     }
-    if let Some(missing) = expect.missing.as_ref().filter(|m| **m != got.missing) {
+    if let Some(missing) = expect.missing.as_ref().filter(|m| **m != got.missing()) {
         out.push(format!(
             "missing: expected {missing:?}, got {:?}",
-            got.missing
+            got.missing()
         ));
     }
     out

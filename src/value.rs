@@ -11,8 +11,21 @@ pub use crate::date::Date;
 use crate::schema::SubjectKind;
 use crate::schema::{self, FieldSpec, FieldType};
 
-/// A value in a subject: what JSON can hold.
+/// A value in a subject: what JSON can hold. Made from Rust values with `From` (texts,
+/// numbers, `bool`s, dates, `Option`s, lists and slices), and read from any JSON.
+///
+/// ```
+/// use zhunru::{Date, Value};
+/// assert_eq!(Value::from(3000u32), Value::Number(3000.0));
+/// assert_eq!(Value::from(Date::new(2020, 6, 30)?), Value::from("2020-06-30"));
+/// assert_eq!(Value::from(None::<&str>), Value::Null);
+/// assert_eq!(Value::from(&["甲", "乙"][..]), Value::List(vec!["甲".into(), "乙".into()]));
+/// let read: Value = serde_json::from_str(r#"{"amount": 3000, "per": "once"}"#)?;
+/// assert_eq!(serde_json::to_string(&read)?, r#"{"amount":3000,"per":"once"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Value {
     /// `null`.
     Null,
@@ -29,11 +42,26 @@ pub enum Value {
 }
 
 /// An object's fields, in input order.
+///
+/// ```
+/// use zhunru::{Subject, Value};
+/// let task = Subject::task("企业摸底").with("funding.amount", 3000)?;
+/// let names: Vec<&str> = task.fields().iter().map(|(name, _)| name).collect();
+/// assert_eq!(names, ["category", "funding"]);
+/// assert_eq!(task.fields().get("category"), Some(&Value::from("企业摸底")));
+/// # Ok::<(), zhunru::FieldError>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Fields(pub Vec<(Cow<'static, str>, Value)>);
+pub struct Fields(pub(crate) Vec<(Cow<'static, str>, Value)>);
 
 impl Fields {
-    /// The value of a field, if present.
+    /// The value of a field (one name, not a path), if present.
+    ///
+    /// ```
+    /// use zhunru::{Fields, Value};
+    /// let fields: Fields = [("category", Value::from("企业摸底"))].into_iter().collect();
+    /// assert_eq!(fields.get("category"), Some(&Value::from("企业摸底")));
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0
             .iter()
@@ -42,6 +70,14 @@ impl Fields {
     }
 
     /// Set a field, replacing an earlier value of the same name.
+    ///
+    /// ```
+    /// use zhunru::{Fields, Value};
+    /// let mut fields = Fields::default();
+    /// fields.set("amount", Value::from(3000));
+    /// fields.set("amount", Value::from(5000));
+    /// assert_eq!((fields.len(), fields.get("amount")), (1, Some(&Value::from(5000))));
+    /// ```
     pub fn set(&mut self, name: impl Into<String>, value: Value) {
         let name = name.into();
         match self.0.iter_mut().find(|(k, _)| *k == name) {
@@ -50,17 +86,74 @@ impl Fields {
         }
     }
 
-    /// Follow a dotted path of field names.
-    pub fn get_path<S: AsRef<str>>(&self, path: &[S]) -> Option<&Value> {
-        let (first, rest) = path.split_first()?;
+    /// The fields, in order: name and value.
+    ///
+    /// ```
+    /// use zhunru::{Fields, Value};
+    /// let fields: Fields = [("a", Value::from(1)), ("b", Value::from(2))].into_iter().collect();
+    /// assert_eq!(fields.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// How many fields there are.
+    ///
+    /// ```
+    /// assert_eq!(zhunru::Fields::default().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    ///
+    /// ```
+    /// assert!(zhunru::Fields::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Follow a dotted path (`"funding.amount"`): the path syntax of
+    /// [`Subject::get`] and [`Subject::with`].
+    ///
+    /// ```
+    /// use zhunru::{Subject, Value};
+    /// let task = Subject::task("企业摸底").with("funding.amount", 3000)?;
+    /// assert_eq!(task.fields().get_path("funding.amount"), Some(&Value::from(3000)));
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
+    pub fn get_path(&self, path: &str) -> Option<&Value> {
+        self.get_parts(path.split('.'))
+    }
+
+    /// Follow a path given as its names.
+    pub(crate) fn get_parts<S: AsRef<str>>(
+        &self,
+        path: impl IntoIterator<Item = S>,
+    ) -> Option<&Value> {
+        let mut path = path.into_iter();
+        let first = path.next()?;
         let mut value = self.get(first.as_ref())?;
-        for name in rest {
+        for name in path {
             match value {
                 Value::Object(fields) => value = fields.get(name.as_ref())?,
                 _ => return None,
             }
         }
         Some(value)
+    }
+}
+
+/// Fields from names and values, in order (a later value of a name replaces an earlier).
+impl<K: AsRef<str>> FromIterator<(K, Value)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(items: I) -> Self {
+        let mut fields = Fields::default();
+        for (k, v) in items {
+            fields.set(k.as_ref(), v);
+        }
+        fields
     }
 }
 
@@ -74,16 +167,44 @@ impl From<String> for Value {
         Value::Text(s)
     }
 }
+impl From<&String> for Value {
+    fn from(s: &String) -> Self {
+        Value::Text(s.clone())
+    }
+}
 impl From<f64> for Value {
     fn from(n: f64) -> Self {
         Value::Number(n)
     }
 }
-impl From<i64> for Value {
-    fn from(n: i64) -> Self {
-        Value::Number(n as f64)
+impl From<f32> for Value {
+    fn from(n: f32) -> Self {
+        Value::Number(f64::from(n))
     }
 }
+/// Integers that an `f64` holds exactly.
+macro_rules! exact_integers {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(n: $t) -> Self {
+                Value::Number(f64::from(n))
+            }
+        }
+    )*};
+}
+exact_integers!(i8, i16, i32, u8, u16, u32);
+/// Integers beyond ±2^53 are rounded to the nearest `f64`, as JSON numbers are (the JSON
+/// reader refuses them; the builder cannot, `From` being infallible).
+macro_rules! wide_integers {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(n: $t) -> Self {
+                Value::Number(n as f64)
+            }
+        }
+    )*};
+}
+wide_integers!(i64, u64, isize, usize);
 impl From<bool> for Value {
     fn from(b: bool) -> Self {
         Value::Bool(b)
@@ -94,9 +215,30 @@ impl From<Date> for Value {
         Value::Text(d.to_string())
     }
 }
+/// `None` is JSON's `null`: given as nothing.
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
 impl<T: Into<Value>> From<Vec<T>> for Value {
     fn from(items: Vec<T>) -> Self {
         Value::List(items.into_iter().map(Into::into).collect())
+    }
+}
+impl<T: Into<Value> + Clone> From<&[T]> for Value {
+    fn from(items: &[T]) -> Self {
+        Value::List(items.iter().cloned().map(Into::into).collect())
+    }
+}
+impl<T: Into<Value>, const N: usize> From<[T; N]> for Value {
+    fn from(items: [T; N]) -> Self {
+        Value::List(items.into_iter().map(Into::into).collect())
+    }
+}
+impl From<Fields> for Value {
+    fn from(fields: Fields) -> Self {
+        Value::Object(fields)
     }
 }
 
@@ -117,6 +259,16 @@ impl Serialize for Value {
             }
             Value::Object(fields) => fields.serialize(s),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(Typed {
+            ty: &FieldType::Any,
+            parent: "",
+            name: "",
+        })
     }
 }
 
@@ -145,11 +297,9 @@ impl Serialize for Fields {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Subject {
-    /// What it is.
-    pub kind: SubjectKind,
-    /// Its fields (without `kind`), as given; read them with [`Subject::get`] to have the
-    /// contract's defaults.
-    pub fields: Fields,
+    pub(crate) kind: SubjectKind,
+    /// Its fields (without `kind`), as given.
+    pub(crate) fields: Fields,
 }
 
 impl Subject {
@@ -160,62 +310,205 @@ impl Subject {
     /// ```
     /// use zhunru::{Subject, Value};
     /// let task = Subject::task("食品安全协管")
-    ///     .with("id", "T-2020-0031")
-    ///     .with("requester", "区市场监管局")
-    ///     .with("basis", vec!["中华人民共和国食品安全法"])
-    ///     .with("funding.amount", 300)
-    ///     .with("funding.per", "month");
-    /// assert_eq!(task.fields.get_path(&["funding", "amount"]), Some(&Value::Number(300.0)));
-    /// assert_eq!(task.get(&["community_role"]), Some(&Value::from("assist")));
+    ///     .with("id", "T-2020-0031")?
+    ///     .with("requester", "区市场监管局")?
+    ///     .with("basis", ["中华人民共和国食品安全法"])?
+    ///     .with("funding.amount", 300)?
+    ///     .with("funding.per", "month")?;
+    /// assert_eq!(task.get_number("funding.amount"), Some(300.0));
+    /// assert_eq!(task.get_str("community_role"), Some("assist")); // the contract's default
     /// // Its JSON is the contract's.
-    /// let json = serde_json::to_value(&task).unwrap();
+    /// let json = serde_json::to_value(&task)?;
     /// assert_eq!(json["funding"], serde_json::json!({"amount": 300, "per": "month"}));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn task(category: &str) -> Subject {
+    pub fn task(category: impl Into<String>) -> Subject {
         let mut fields = Fields::default();
-        fields.set("category", category.into());
+        fields.set("category", Value::Text(category.into()));
         Subject::from_fields(SubjectKind::Task, fields)
     }
 
     /// A subject of the given kind with no fields yet.
+    ///
+    /// ```
+    /// use zhunru::{Subject, SubjectKind};
+    /// let plan = Subject::new(SubjectKind::Assessment).with("indicators", ["群众满意度"])?;
+    /// assert_eq!(plan.kind(), SubjectKind::Assessment);
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
     pub fn new(kind: SubjectKind) -> Subject {
         Subject::from_fields(kind, Fields::default())
     }
 
-    /// Set a field by dotted path (`"funding.amount"`), creating objects on the way; a value
-    /// already there is replaced. Values are taken as given (texts, numbers, `bool`s, dates,
-    /// lists of texts): unlike JSON input, the builder does not check them against the
-    /// contract's types, so a mistyped field reads as absent to the rules.
-    pub fn with(mut self, path: &str, value: impl Into<Value>) -> Subject {
-        let mut parts: Vec<&str> = path.split('.').collect();
-        let Some(last) = parts.pop() else {
-            return self;
+    /// Set a field by dotted path (`"funding.amount"`, the path syntax of [`Subject::get`]),
+    /// creating objects on the way; a value already there is replaced. A field the contract
+    /// knows is checked as JSON input is: a value of the wrong type (`"3000"` for
+    /// `funding.amount`), a date that does not exist, a word outside an enumeration, or a
+    /// path through a field that is not an object, is a [`FieldError`] naming the path.
+    /// Read as JSON is: a date or an enumeration is trimmed, list items are trimmed and
+    /// blank ones dropped, a blank text leaves the field absent. Fields the contract does
+    /// not name are kept as given.
+    ///
+    /// ```
+    /// use zhunru::Subject;
+    /// let task = Subject::task("企业摸底").with("funding.amount", 3000)?;
+    /// let error = task.clone().with("funding.amount", "3000").unwrap_err();
+    /// assert_eq!(error.path(), "funding.amount");
+    /// assert_eq!(error.to_string(), "field `funding.amount` should be a number, found the string \"3000\"");
+    /// assert!(task.clone().with("period.end", "2020-02-30").is_err());
+    /// assert!(task.clone().with("community_role", "boss").is_err());
+    /// assert!(task.clone().with("category.name", "x").is_err());
+    /// assert!(task.with("district_note", 7).is_ok()); // not the contract's: kept as given
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
+    pub fn with(mut self, path: &str, value: impl Into<Value>) -> Result<Subject, FieldError> {
+        let value = value.into();
+        let names: Vec<&str> = path.split('.').collect();
+        if names.iter().any(|n| n.trim().is_empty()) {
+            return Err(FieldError::new(
+                path,
+                format!("`{path}` is not a field path (names joined by `.`)"),
+            ));
+        }
+        let value = checked(path, &names, value)?;
+        let Some((last, parents)) = names.split_last() else {
+            return Ok(self);
         };
         let mut fields = &mut self.fields;
-        for part in parts {
-            if !matches!(fields.get(part), Some(Value::Object(_))) {
-                fields.set(part, Value::Object(Fields::default()));
+        for name in parents {
+            if !matches!(fields.get(name), Some(Value::Object(_))) {
+                fields.set(*name, Value::Object(Fields::default()));
             }
             let Some(Value::Object(inner)) =
-                fields.0.iter_mut().find(|(k, _)| k == part).map(|(_, v)| v)
+                fields.0.iter_mut().find(|(k, _)| k == name).map(|(_, v)| v)
             else {
-                return self;
+                return Ok(self);
             };
             fields = inner;
         }
-        fields.set(last, value.into());
-        self
+        match value {
+            // A blank text is an absent field, as in JSON and CSV input.
+            None => fields.0.retain(|(k, _)| k != last),
+            Some(value) => fields.set(*last, value),
+        }
+        Ok(self)
     }
 
     pub(crate) fn from_fields(kind: SubjectKind, fields: Fields) -> Subject {
         Subject { kind, fields }
     }
 
-    /// The value at a dotted path, with the contract's defaults for a task when the field is
-    /// absent: `community_role` is `assist`, `approval.status` is `none`, `name` is the
-    /// category. Defaults are not stored, so a subject serialises as it was given.
-    pub fn get<S: AsRef<str>>(&self, path: &[S]) -> Option<&Value> {
-        if let Some(v) = self.fields.get_path(path) {
+    /// A subject from fields taken as they are, unchecked: for tests that put values no
+    /// reader lets through to the engine.
+    #[doc(hidden)]
+    pub fn unchecked(kind: SubjectKind, fields: Fields) -> Subject {
+        Subject { kind, fields }
+    }
+
+    /// What it is: a task, a community's premises, or an assessment plan.
+    ///
+    /// ```
+    /// use zhunru::{Subject, SubjectKind};
+    /// assert_eq!(Subject::task("企业摸底").kind(), SubjectKind::Task);
+    /// ```
+    pub fn kind(&self) -> SubjectKind {
+        self.kind
+    }
+
+    /// Its fields (without `kind`) as given, in order; read them with [`Subject::get`] to
+    /// have the contract's defaults.
+    ///
+    /// ```
+    /// use zhunru::Subject;
+    /// let task = Subject::task("企业摸底");
+    /// assert_eq!(task.fields().len(), 1);
+    /// assert!(task.fields().get("community_role").is_none()); // the default is not stored
+    /// ```
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The value at a dotted path (`"approval.status"`), with the contract's defaults for a
+    /// task when the field is absent: `community_role` is `assist`, `approval.status` is
+    /// `none`, `name` is the category. Defaults are not stored, so a subject serialises as
+    /// it was given.
+    ///
+    /// ```
+    /// use zhunru::{Subject, Value};
+    /// let task = Subject::task("企业摸底").with("period.end", "2020-06-30")?;
+    /// assert_eq!(task.get("period.end"), Some(&Value::from("2020-06-30")));
+    /// assert_eq!(task.get("approval.status"), Some(&Value::from("none")));
+    /// assert_eq!(task.get("funding.amount"), None);
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        let names: Vec<&str> = path.split('.').collect();
+        self.get_at(&names)
+    }
+
+    /// The text at a dotted path (defaults as [`Subject::get`]); `None` when absent or not
+    /// a text.
+    ///
+    /// ```
+    /// use zhunru::Subject;
+    /// let task = Subject::task("企业摸底").with("approval.by", "区社区建设领导小组")?;
+    /// assert_eq!(task.get_str("approval.by"), Some("区社区建设领导小组"));
+    /// assert_eq!(task.get_str("community_role"), Some("assist"));
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
+    pub fn get_str(&self, path: &str) -> Option<&str> {
+        match self.get(path)? {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The number at a dotted path; `None` when absent or not a number.
+    ///
+    /// ```
+    /// use zhunru::Subject;
+    /// let task = Subject::task("企业摸底").with("funding.amount", 3000)?;
+    /// assert_eq!(task.get_number("funding.amount"), Some(3000.0));
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
+    pub fn get_number(&self, path: &str) -> Option<f64> {
+        match self.get(path)? {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The date at a dotted path; `None` when absent or not a date `YYYY-MM-DD`.
+    ///
+    /// ```
+    /// use zhunru::{Date, Subject};
+    /// let task = Subject::task("企业摸底").with("period.end", Date::new(2020, 6, 30)?)?;
+    /// assert_eq!(task.get_date("period.end"), Some(Date::new(2020, 6, 30)?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn get_date(&self, path: &str) -> Option<Date> {
+        Date::parse(self.get_str(path)?)
+    }
+
+    /// The yes/no at a dotted path; `None` when absent or not `true`/`false`.
+    ///
+    /// ```
+    /// use zhunru::Subject;
+    /// let task = Subject::task("企业摸底").with("work_plan", true)?;
+    /// assert_eq!(task.get_bool("work_plan"), Some(true));
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
+    pub fn get_bool(&self, path: &str) -> Option<bool> {
+        match self.get(path)? {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The value at a path given as its names, with the contract's defaults (see
+    /// [`Subject::get`]).
+    pub(crate) fn get_at<S: AsRef<str>>(&self, path: &[S]) -> Option<&Value> {
+        if let Some(v) = self.fields.get_parts(path) {
             return Some(v);
         }
         if self.kind != SubjectKind::Task {
@@ -249,7 +542,8 @@ impl Subject {
     /// let bad = Subject::from_json("form", r#"{"category": "企业摸底", "period": {"end": "2020-02-30"}}"#);
     /// let error = bad.unwrap_err();
     /// assert_eq!(error.location(), "form:1:51");
-    /// assert!(error.message.contains("`period.end` should be a date"));
+    /// assert_eq!(error.field(), Some("period.end"));
+    /// assert!(error.message().contains("should be a date"));
     /// # Ok::<(), zhunru::InputError>(())
     /// ```
     pub fn from_json(origin: &str, text: &str) -> Result<Subject, crate::InputError> {
@@ -266,6 +560,10 @@ impl Subject {
     }
 
     /// The task's category, if it has one.
+    ///
+    /// ```
+    /// assert_eq!(zhunru::Subject::task("招商引资").category(), Some("招商引资"));
+    /// ```
     pub fn category(&self) -> Option<&str> {
         match self.fields.get("category") {
             Some(Value::Text(t)) => Some(t),
@@ -274,6 +572,12 @@ impl Subject {
     }
 
     /// The `id` field, if any.
+    ///
+    /// ```
+    /// let task = zhunru::Subject::task("招商引资").with("id", "T-1")?;
+    /// assert_eq!(task.id(), Some("T-1"));
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
     pub fn id(&self) -> Option<&str> {
         match self.fields.get("id") {
             Some(Value::Text(t)) => Some(t),
@@ -282,6 +586,12 @@ impl Subject {
     }
 
     /// A short label: the id, else the name or category, else the kind.
+    ///
+    /// ```
+    /// use zhunru::{Subject, SubjectKind};
+    /// assert_eq!(Subject::task("招商引资").label(), "招商引资");
+    /// assert_eq!(Subject::new(SubjectKind::Community).label(), "community");
+    /// ```
     pub fn label(&self) -> String {
         for key in ["id", "name", "category", "assessor"] {
             if let Some(Value::Text(t)) = self.fields.get(key) {
@@ -437,6 +747,108 @@ pub(crate) fn inexact_integer(path: &str, written: &str) -> String {
     format!(
         "{field} is {written}, beyond the range of exact numbers (±{MAX_EXACT_INTEGER}): it would be read as a different number"
     )
+}
+
+/// A field the builder ([`Subject::with`]) refused: a value of the wrong type for the
+/// contract's field, or a path that is not one.
+///
+/// ```
+/// use zhunru::Subject;
+/// let error = Subject::task("企业摸底").with("approval.date", "2020-02-30").unwrap_err();
+/// assert_eq!(error.path(), "approval.date");
+/// assert!(error.to_string().contains("should be a date"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    path: String,
+    message: String,
+}
+
+impl FieldError {
+    fn new(path: &str, message: String) -> FieldError {
+        FieldError {
+            path: path.to_owned(),
+            message,
+        }
+    }
+
+    /// The field's dotted path, as given to [`Subject::with`].
+    ///
+    /// See [`FieldError`] for an example.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+impl miette::Diagnostic for FieldError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(crate::diagnostic::Code::Input))
+    }
+}
+
+/// A value for the field at `names`, checked as the JSON reader checks it: the value to
+/// store, or `None` for a blank text (an absent field).
+fn checked(path: &str, names: &[&str], value: Value) -> Result<Option<Value>, FieldError> {
+    let mut specs: &'static [FieldSpec] = schema::FIELDS;
+    let mut ty: &'static FieldType = &FieldType::Any;
+    let mut parent = "";
+    let mut name = "";
+    for (i, part) in names.iter().enumerate() {
+        match specs.iter().find(|s| s.name == *part) {
+            Some(spec) => {
+                parent = if i == 0 { "" } else { name };
+                name = spec.name;
+                ty = &spec.ty;
+                specs = match &spec.ty {
+                    FieldType::Object(inner) => inner,
+                    _ => &[],
+                };
+            }
+            None if i == 0 || matches!(ty, FieldType::Object(_)) => {
+                // Not the contract's: anything goes, here and below.
+                ty = &FieldType::Any;
+                specs = &[];
+                if i + 1 < names.len() {
+                    continue;
+                }
+            }
+            None if matches!(ty, FieldType::Any) => {}
+            None => {
+                let at = names.get(..i).unwrap_or(&[]).join(".");
+                return Err(FieldError::new(
+                    path,
+                    format!(
+                        "field `{at}` is {}, not an object: `{path}` is not a field",
+                        ty.describe()
+                    ),
+                ));
+            }
+        }
+    }
+    if matches!(ty, FieldType::Any) {
+        return Ok(Some(value));
+    }
+    if let Value::Number(n) = value
+        && !n.is_finite()
+    {
+        return Err(FieldError::new(
+            path,
+            format!("field `{path}` should be a finite number, found {n}"),
+        ));
+    }
+    let json = serde_json::to_value(&value).map_err(|e| FieldError::new(path, e.to_string()))?;
+    let read = Typed { ty, parent, name }
+        .deserialize(json)
+        .map_err(|e| FieldError::new(path, e.to_string()))?;
+    Ok((!read.is_blank_text()).then_some(read))
 }
 
 /// Reads a value and checks it against the schema's type for its field.

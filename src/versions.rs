@@ -12,6 +12,8 @@ use crate::{Date, Decision, Policy, PolicyError, Subject};
 
 /// A district's versions, oldest first (never empty: the oldest is held apart).
 #[derive(Debug)]
+///
+/// See [`Versions::from_dir`] for an example.
 pub struct Versions {
     name: String,
     oldest: Policy,
@@ -20,6 +22,8 @@ pub struct Versions {
 
 impl Versions {
     /// One version only: a district as a single policy file.
+    ///
+    /// See [`Versions::from_dir`] for an example.
     pub fn single(name: impl Into<String>, policy: Policy) -> Versions {
         Versions {
             name: name.into(),
@@ -36,7 +40,7 @@ impl Versions {
     /// let old = Policy::from_str("2020.policy", "政策 「某区」\n  失效 2021-06-30\n")?;
     /// let new = Policy::from_str("2021.policy", "政策 「某区」\n  生效 2021-01-01\n")?;
     /// let err = Versions::new("某区", vec![new, old]).unwrap_err();
-    /// assert_eq!(err.diagnostics[0].code, zhunru::Code::BadDates);
+    /// assert_eq!(err.diagnostics()[0].code(), zhunru::Code::BadDates);
     /// # Ok::<(), zhunru::PolicyError>(())
     /// ```
     pub fn new(
@@ -139,6 +143,8 @@ impl Versions {
     }
 
     /// A folder of versions, or one policy file (a district with one version).
+    ///
+    /// See [`Versions::from_dir`] for an example.
     pub fn load(path: impl AsRef<Path>) -> Result<Versions, PolicyError> {
         let path = path.as_ref();
         if path.is_dir() {
@@ -152,22 +158,30 @@ impl Versions {
     }
 
     /// The district's name: the folder's (or file's stem).
+    ///
+    /// See [`Versions::from_dir`] for an example.
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The versions, oldest first.
+    ///
+    /// See [`Versions::from_dir`] for an example.
     pub fn versions(&self) -> impl Iterator<Item = &Policy> {
         std::iter::once(&self.oldest).chain(&self.newer)
     }
 
     /// The newest version.
+    ///
+    /// See [`Versions::from_dir`] for an example.
     pub fn latest(&self) -> &Policy {
         self.newer.last().unwrap_or(&self.oldest)
     }
 
     /// The version in force on a date: the newest whose `生效` is on or before it. Before the
     /// first version's `生效`, the first version (which then decides `not_in_force`).
+    ///
+    /// See [`Versions::from_dir`] for an example.
     pub fn in_force(&self, date: Date) -> &Policy {
         self.newer
             .iter()
@@ -177,6 +191,8 @@ impl Versions {
     }
 
     /// Decide with the version in force on `as_of`.
+    ///
+    /// See [`Versions::from_dir`] for an example.
     pub fn decide(&self, subject: &Subject, as_of: Date) -> Decision {
         self.in_force(as_of).decide(subject, as_of)
     }

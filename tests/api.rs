@@ -70,14 +70,14 @@ fn a_subject_round_trips_through_the_contract_json() {
     // was given, and a second trip changes nothing.
     let bare = Subject::from_json("bare", r#"{"category": "招商引资"}"#).unwrap();
     assert_eq!(
-        bare.get(&["community_role"]),
+        bare.get("community_role"),
         Some(&zhunru::Value::from("assist"))
     );
     assert_eq!(
-        bare.get(&["approval", "status"]),
+        bare.get("approval.status"),
         Some(&zhunru::Value::from("none"))
     );
-    assert_eq!(bare.get(&["name"]), Some(&zhunru::Value::from("招商引资")));
+    assert_eq!(bare.get("name"), Some(&zhunru::Value::from("招商引资")));
     let text = serde_json::to_string(&bare).unwrap();
     assert_eq!(text, r#"{"kind":"task","category":"招商引资"}"#);
     let twice: Subject = serde_json::from_str(&text).unwrap();
@@ -88,24 +88,43 @@ fn a_subject_round_trips_through_the_contract_json() {
 fn a_subject_built_in_rust_is_the_subject_read_from_json() {
     let built = Subject::task("企业摸底")
         .with("id", "T-2020-0007")
+        .unwrap()
         .with("name", "企业摸底")
+        .unwrap()
         .with("requester", "区经信局")
+        .unwrap()
         .with("requester_level", "district_department")
+        .unwrap()
         .with("community_role", "assist")
+        .unwrap()
         .with("basis", vec!["安庆市经济普查工作方案"])
+        .unwrap()
         .with("work_plan", true)
+        .unwrap()
         .with("requirements", "走访辖区企业，填报摸底表")
+        .unwrap()
         .with("period.start", Date::new(2020, 5, 1).unwrap())
+        .unwrap()
         .with("period.end", "2020-06-30")
+        .unwrap()
         .with("funding.amount", 3000)
+        .unwrap()
         .with("funding.per", "once")
+        .unwrap()
         .with("authorization.content", "企业信息采集")
+        .unwrap()
         .with("authorization.object", "辖区企业")
+        .unwrap()
         .with("authorization.powers", "入企走访")
+        .unwrap()
         .with("authorization.until", "2020-06-30")
+        .unwrap()
         .with("approval.status", "approved")
+        .unwrap()
         .with("approval.by", "区社区建设领导小组")
-        .with("approval.date", "2020-04-20");
+        .unwrap()
+        .with("approval.date", "2020-04-20")
+        .unwrap();
     let read: Subject = serde_json::from_str(CONTRACT_TASK).unwrap();
     // Same fields and values (object fields may be in another order).
     assert_eq!(
@@ -126,8 +145,10 @@ fn a_subject_built_in_rust_is_the_subject_read_from_json() {
 fn a_decision_round_trips_through_the_contract_json() {
     let policy = load("yingjiang");
     let tasks = [
-        Subject::task("招商引资").with("id", "A"),
-        Subject::task("企业摸底").with("approval.status", "approved"),
+        Subject::task("招商引资").with("id", "A").unwrap(),
+        Subject::task("企业摸底")
+            .with("approval.status", "approved")
+            .unwrap(),
         serde_json::from_str(CONTRACT_TASK).unwrap(),
     ];
     for task in &tasks {
@@ -135,23 +156,22 @@ fn a_decision_round_trips_through_the_contract_json() {
         let json = serde_json::to_string(&decision).unwrap();
         let back: Decision = serde_json::from_str(&json).unwrap();
         assert_eq!(serde_json::to_string(&back).unwrap(), json);
-        // Everything the contract names survives; only rendering data (spans) stays behind.
-        assert_eq!(back.subject, decision.subject);
-        assert_eq!(back.id, decision.id);
-        assert_eq!(back.verdict, decision.verdict);
-        assert_eq!(back.missing, decision.missing);
-        assert_eq!(back.reasons.len(), decision.reasons.len());
-        for (b, d) in back.reasons.iter().zip(&decision.reasons) {
+        // Everything survives: the decision read back is the decision (spans, kept for
+        // rendering, are not compared).
+        assert_eq!(back, decision);
+        assert_eq!(back.kind(), decision.kind());
+        assert_eq!(back.missing_items(), decision.missing_items());
+        for (b, d) in back.reasons().iter().zip(decision.reasons()) {
             assert_eq!(
-                (&b.rule, &b.message, &b.cite, &b.cites, &b.at),
-                (&d.rule, &d.message, &d.cite, &d.cites, &d.at)
+                (b.rule(), b.kind(), b.cites(), b.position()),
+                (d.rule(), d.kind(), d.cites(), d.position())
             );
         }
     }
     // The contract's own example reads, and every key it has is written back unchanged.
     let decision: Decision = serde_json::from_str(CONTRACT_DECISION).unwrap();
-    assert_eq!(decision.verdict, Verdict::Denied);
-    assert_eq!(decision.subject, SubjectKind::Task);
+    assert_eq!(decision.verdict(), Verdict::Denied);
+    assert_eq!(decision.kind(), SubjectKind::Task);
     let written = serde_json::to_value(&decision).unwrap();
     let original: serde_json::Value = serde_json::from_str(CONTRACT_DECISION).unwrap();
     for key in ["subject", "verdict", "missing"] {
@@ -181,15 +201,18 @@ fn one_policy_decides_from_four_threads_as_from_one() {
     let subjects: Arc<Vec<Subject>> = Arc::new(
         (0..400)
             .map(|i| {
-                let mut t =
-                    Subject::task(categories[i % categories.len()]).with("id", format!("T-{i}"));
+                let mut t = Subject::task(categories[i % categories.len()])
+                    .with("id", format!("T-{i}"))
+                    .unwrap();
                 if i % 3 == 0 {
-                    t = t.with("community_role", "responsible");
+                    t = t.with("community_role", "responsible").unwrap();
                 }
                 if i % 5 == 0 {
                     t = t
                         .with("approval.status", "approved")
-                        .with("funding.amount", i as f64);
+                        .unwrap()
+                        .with("funding.amount", i as f64)
+                        .unwrap();
                 }
                 t
             })
@@ -226,21 +249,21 @@ fn several_policies_load_together_and_answer_side_by_side() {
     ])
     .unwrap();
     assert_eq!(districts.len(), 3);
-    let verdicts: Vec<(&str, Verdict)> = districts
+    let verdicts: Vec<(String, Verdict)> = districts
         .decide(&Subject::task("招商引资"), june())
         .into_iter()
-        .map(|(name, d)| (name, d.verdict))
+        .map(|(name, d)| (name, d.verdict()))
         .collect();
     assert_eq!(
         verdicts,
         [
             // 民发〔2015〕136号, the national parent, cancels 招商引资 as a task quota.
-            ("hefei", Verdict::Denied),
-            ("nanqiao", Verdict::Denied),
-            ("yingjiang", Verdict::Denied)
+            ("hefei".to_owned(), Verdict::Denied),
+            ("nanqiao".to_owned(), Verdict::Denied),
+            ("yingjiang".to_owned(), Verdict::Denied)
         ]
     );
-    let mut more = Policies::new();
+    let more = Policies::new();
     assert!(more.is_empty());
     let text = "policy \"Mini\"\ndocument \"d\" { clause H2 \"c\" }\nrule everything cite H2 about task refer \"ask\"\n";
     assert!(
@@ -251,11 +274,8 @@ fn several_policies_load_together_and_answer_side_by_side() {
         more.insert("mini", Policy::from_str("mini2.policy", text).unwrap())
             .is_some()
     );
-    assert_eq!(more.names().collect::<Vec<_>>(), ["mini"]);
-    assert_eq!(
-        more.get("mini").unwrap().source().name.as_ref(),
-        "mini2.policy"
-    );
+    assert_eq!(more.names(), ["mini"]);
+    assert_eq!(more.get("mini").unwrap().source().name(), "mini2.policy");
 }
 
 #[test]
@@ -267,21 +287,25 @@ fn errors_from_every_file_come_back_as_miette_diagnostics_with_their_source() {
         "tests/cases/broken/syntax_missing_cite.policy",
     ])
     .unwrap_err();
-    let codes: Vec<String> = err.diagnostics.iter().map(|d| d.code.to_string()).collect();
+    let codes: Vec<String> = err
+        .diagnostics()
+        .iter()
+        .map(|d| d.code().to_string())
+        .collect();
     assert!(codes.contains(&"zhunru::check::unknown_list".to_owned()));
     assert!(codes.contains(&"zhunru::io".to_owned()));
     assert!(codes.contains(&"zhunru::parse::syntax".to_owned()));
     // Each related diagnostic carries its policy's text, so a report shows the lines.
     let diagnostic: &dyn miette::Diagnostic = &err;
     let related: Vec<_> = diagnostic.related().unwrap().collect();
-    assert_eq!(related.len(), err.diagnostics.len());
+    assert_eq!(related.len(), err.diagnostics().len());
     assert!(related.iter().all(|d| d.source_code().is_some()));
-    let rendered = zhunru::render(&err.diagnostics[0], false);
+    let rendered = zhunru::render(&err.diagnostics()[0], false);
     assert!(rendered.contains("tests/cases/broken/"), "{rendered}");
 
     let dup = Policies::from_files(["policies/hefei.policy", "./policies/hefei.policy"]);
     assert!(
-        dup.unwrap_err().diagnostics[0]
+        dup.unwrap_err().diagnostics()[0]
             .message()
             .contains("two policies are named `hefei`")
     );
@@ -292,24 +316,22 @@ fn deciding_odd_subjects_never_panics() {
     let odd = vec![
         Subject::task(""),
         Subject::task("　"),
-        Subject::task(&"招".repeat(10_000)),
-        Subject::task("企业摸底").with("funding.amount", f64::NAN),
-        Subject::task("企业摸底").with("funding.amount", f64::INFINITY),
-        Subject::task("企业摸底").with("funding.amount", "三千"),
-        Subject::task("企业摸底").with("funding", vec!["a", "b"]),
-        Subject::task("企业摸底").with("period.end", "not a date"),
-        Subject::task("企业摸底").with("period", 7),
-        Subject::task("企业摸底").with("approval", Value::Null),
-        Subject::task("企业摸底").with("basis", Value::List(vec![Value::Null])),
+        Subject::task("招".repeat(10_000)),
         Subject::task("企业摸底")
-            .with("", "empty path")
-            .with("a..b", 1),
+            .with("approval", Value::Null)
+            .unwrap(),
+        Subject::task("企业摸底")
+            .with("basis", Value::List(vec![Value::Null]))
+            .unwrap(),
+        Subject::task("企业摸底")
+            .with("x.y.z", vec![Value::Null])
+            .unwrap(),
         Subject::new(SubjectKind::Community),
         Subject::new(SubjectKind::Community)
             .with("office_area", 10)
-            .with("activity_area", 0),
-        Subject::new(SubjectKind::Community).with("external_signs", vec![1i64, 2]),
-        Subject::new(SubjectKind::Assessment).with("veto_items", "not a list"),
+            .unwrap()
+            .with("activity_area", 0)
+            .unwrap(),
     ];
     for district in ["hefei", "nanqiao", "yingjiang"] {
         let policy = load(district);
@@ -320,10 +342,66 @@ fn deciding_odd_subjects_never_panics() {
                 Date::new(9999, 12, 31).unwrap(),
             ] {
                 let d = policy.decide(subject, as_of);
-                assert!(!d.reasons.is_empty() || d.verdict == Verdict::Compliant);
+                assert!(!d.reasons().is_empty() || d.verdict() == Verdict::Compliant);
             }
         }
     }
+}
+
+/// The builder checks what the contract types: a mistyped value is an error naming its
+/// path, never a field that silently reads as absent (issue 14).
+#[test]
+fn the_builder_refuses_what_json_input_refuses() {
+    let task = || Subject::task("企业摸底");
+    let refused = [
+        ("funding.amount", task().with("funding.amount", f64::NAN)),
+        (
+            "funding.amount",
+            task().with("funding.amount", f64::INFINITY),
+        ),
+        ("funding.amount", task().with("funding.amount", "三千")),
+        ("funding.amount", task().with("funding.amount", "3000")),
+        ("funding", task().with("funding", vec!["a", "b"])),
+        ("period.end", task().with("period.end", "not a date")),
+        ("period.end", task().with("period.end", "2020-02-30")),
+        ("period", task().with("period", 7)),
+        ("community_role", task().with("community_role", "boss")),
+        ("category.x", task().with("category.x", 1)),
+        ("", task().with("", "empty path")),
+        ("a..b", task().with("a..b", 1)),
+        (
+            "external_signs",
+            Subject::new(SubjectKind::Community).with("external_signs", vec![1i64, 2]),
+        ),
+        (
+            "veto_items",
+            Subject::new(SubjectKind::Assessment).with("veto_items", "not a list"),
+        ),
+    ];
+    for (path, result) in refused {
+        let error = result.expect_err(path);
+        assert_eq!(error.path(), path);
+    }
+    // What JSON accepts, the builder accepts, and the two agree.
+    let built = task()
+        .with("funding.amount", 3000u16)
+        .unwrap()
+        .with("period.end", " 2020-06-30 ")
+        .unwrap()
+        .with("basis", &[" 甲 ", "　"][..])
+        .unwrap()
+        .with("requester", Some(&"区民政局".to_owned()))
+        .unwrap()
+        .with("approval.by", None::<&str>)
+        .unwrap();
+    let read = Subject::from_json(
+        "form",
+        r#"{"category": "企业摸底", "funding": {"amount": 3000}, "period": {"end": " 2020-06-30 "},
+            "basis": [" 甲 ", "　"], "requester": "区民政局", "approval": {"by": null}}"#,
+    )
+    .unwrap();
+    assert_eq!(built, read);
+    assert_eq!(built.get_date("period.end"), Date::new(2020, 6, 30).ok());
 }
 
 /// An admission that did not happen is never described by the admit rule's message: the
@@ -340,9 +418,9 @@ fn a_failed_admission_says_what_failed() {
     )
     .unwrap();
     let d = policy.decide(&Subject::task("社区养老服务站运营"), june());
-    assert_eq!(d.verdict, Verdict::NeedsApproval);
-    assert_eq!(d.missing, ["funding"]);
-    let message = &d.reasons[0].message;
+    assert_eq!(d.verdict(), Verdict::NeedsApproval);
+    assert_eq!(d.missing(), ["funding"]);
+    let message = &d.reasons()[0].message();
     assert!(!message.contains("未提供"), "{message}");
     assert!(message.contains("尚缺：funding"), "{message}");
     let mut fast = Vec::new();

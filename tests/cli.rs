@@ -312,7 +312,7 @@ fn too_many_rules_is_a_diagnostic() {
         text.push_str(&format!("rule r{i} cite N3 about task refer \"x\"\n"));
     }
     let err = zhunru::Policy::from_str("many.policy", &text).unwrap_err();
-    assert_eq!(err.diagnostics[0].code, zhunru::Code::TooLarge);
+    assert_eq!(err.diagnostics()[0].code(), zhunru::Code::TooLarge);
 }
 
 /// `zhunru new` writes a skeleton that checks clean, is in canonical layout and passes its

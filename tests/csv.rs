@@ -44,21 +44,21 @@ fn quoted_cells_hold_commas_quotes_and_line_breaks() {
     let first = ok(&rows[0]);
     assert_eq!(rows[0].0, 2);
     assert_eq!(
-        first.fields.get("requirements"),
+        first.fields().get("requirements"),
         Some(&Value::from("走访企业, 填报\"摸底表\""))
     );
-    assert_eq!(first.fields.get("name"), Some(&Value::from("两行\n名称")));
+    assert_eq!(first.fields().get("name"), Some(&Value::from("两行\n名称")));
     // The second record starts after the quoted line break.
     assert_eq!(rows[1].0, 4);
     let second = ok(&rows[1]);
     assert_eq!(second.category(), Some("招商引资"));
     assert_eq!(
-        second.fields.get("requirements"),
+        second.fields().get("requirements"),
         None,
         "empty cell is absent"
     );
     // The contract's defaults apply, as for JSON.
-    assert_eq!(second.get(&["name"]), Some(&Value::from("招商引资")));
+    assert_eq!(second.get("name"), Some(&Value::from("招商引资")));
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn a_bad_cell_is_an_error_at_its_line_and_column_and_the_rest_are_read() {
     "#);
     let last = ok(&rows[6]);
     assert_eq!(
-        last.fields.get_path(&["funding", "amount"]),
+        last.fields().get_path("funding.amount"),
         Some(&Value::Number(1000.0))
     );
 }
@@ -206,8 +206,8 @@ fn the_kind_column_reads_other_subjects() {
             .as_bytes(),
     );
     let c = ok(&rows[0]);
-    assert_eq!(c.kind, zhunru::SubjectKind::Community);
-    assert_eq!(c.fields.get("office_area"), Some(&Value::Number(60.0)));
+    assert_eq!(c.kind(), zhunru::SubjectKind::Community);
+    assert_eq!(c.fields().get("office_area"), Some(&Value::Number(60.0)));
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn broken_case(name: &str) {
     let first = diagnostics
         .first()
         .unwrap_or_else(|| panic!("{name}: no diagnostic"));
-    assert_eq!(first.code.as_str(), expect, "{name}");
+    assert_eq!(first.code().as_str(), expect, "{name}");
     let rendered: String = diagnostics.iter().map(|d| render(d, false)).collect();
     insta::assert_snapshot!(name, rendered);
 }
@@ -185,7 +185,7 @@ fn broken_policies_in_chinese() {
             }
             all.push_str(&format!(
                 "{}: {}\n  help: {}\n",
-                zh.code,
+                zh.code(),
                 zh.message(),
                 zh.help().unwrap_or_default()
             ));

@@ -20,7 +20,6 @@
 
 mod reference;
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -431,12 +430,9 @@ fn rule(d: &mut Draw, name: &str, scope: &Scope) -> String {
         SubjectKind::Task => task_cond(d, scope, 2),
         SubjectKind::Community => community_cond(d, scope, 1),
         SubjectKind::Assessment => assessment_cond(d, scope),
+        _ => unreachable!("the generator draws the three kinds above"),
     };
-    let about = match kind {
-        SubjectKind::Task => "事项",
-        SubjectKind::Community => "社区",
-        SubjectKind::Assessment => "考核",
-    };
+    let about = kind.zh();
     let when = !d.one_in(6);
     if d.one_in(5) || (!when && kind != SubjectKind::Task) {
         writeln!(s, "  关于 {about}").unwrap();
@@ -892,11 +888,9 @@ fn value_of(v: &serde_json::Value) -> Value {
         serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
         serde_json::Value::String(s) => Value::Text(s.clone()),
         serde_json::Value::Array(items) => Value::List(items.iter().map(value_of).collect()),
-        serde_json::Value::Object(o) => Value::Object(Fields(
-            o.iter()
-                .map(|(k, v)| (Cow::Owned(k.clone()), value_of(v)))
-                .collect(),
-        )),
+        serde_json::Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, v)| (k.as_str(), value_of(v))).collect())
+        }
     }
 }
 
@@ -907,17 +901,14 @@ fn direct(json: &serde_json::Value) -> Subject {
         Some("assessment") => SubjectKind::Assessment,
         _ => SubjectKind::Task,
     };
-    let fields = json
+    let fields: Fields = json
         .as_object()
         .unwrap()
         .iter()
         .filter(|(k, _)| *k != "kind")
-        .map(|(k, v)| (Cow::Owned(k.clone()), value_of(v)))
+        .map(|(k, v)| (k.as_str(), value_of(v)))
         .collect();
-    Subject {
-        kind,
-        fields: Fields(fields),
-    }
+    Subject::unchecked(kind, fields)
 }
 
 // ------------------------------------------------------------------ the comparison

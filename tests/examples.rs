@@ -116,7 +116,7 @@ fn every_example_under_every_district() {
                 .iter()
                 .map(|p| {
                     decide(p, &subject, as_of);
-                    p.decide(&subject, as_of).verdict.to_string()
+                    p.decide(&subject, as_of).verdict().to_string()
                 })
                 .collect();
             let _ = writeln!(
@@ -157,7 +157,7 @@ fn bad_examples_are_reported_and_the_rest_decided() {
             match read {
                 Ok(s) => report.push_str(&format!(
                     "{line}: {}\n",
-                    policy.decide(&s, as_of).verdict.as_str()
+                    policy.decide(&s, as_of).verdict().as_str()
                 )),
                 Err(e) => report.push_str(&format!("{line}: error {e}\n")),
             }

@@ -23,11 +23,9 @@ use zhunru::input::fast::{Blocks, Item};
 use zhunru::input::{SubjectReader, parse_line};
 use zhunru::{Date, InputError, Policy, render};
 
-const AS_OF: Date = Date {
-    year: 2020,
-    month: 6,
-    day: 1,
-};
+fn as_of() -> Date {
+    Date::new(2020, 6, 1).unwrap()
+}
 
 fn policies() -> &'static [Policy] {
     static P: OnceLock<Vec<Policy>> = OnceLock::new();
@@ -54,7 +52,7 @@ fn shown(e: &InputError) -> String {
 
 fn decision(policy: &Policy, subject: &zhunru::Subject) -> String {
     let mut out = Vec::new();
-    policy.decide_json(subject, AS_OF, &mut out);
+    policy.decide_json(subject, as_of(), &mut out);
     String::from_utf8(out).unwrap()
 }
 
@@ -159,7 +157,7 @@ fn same(input: &[u8], sizes: &[usize], block: usize) -> usize {
                 .unwrap_or(want.len().min(got.len()));
             panic!(
                 "{}: the paths differ at item {first} ({} and {} items)\nexact: {:?}\nfast:  {:?}\ninput: {:?}",
-                policy.source().name,
+                policy.source().name(),
                 want.len(),
                 got.len(),
                 want.get(first),

@@ -47,11 +47,11 @@ fn shipped_policies_are_in_canonical_layout() {
         let src = source(&format!("policies/{d}.policy"));
         assert_eq!(
             format_source(&src, None).unwrap(),
-            *src.text,
+            *src.text(),
             "run `zhunru fmt policies/{d}.policy`"
         );
         let en = source(&format!("examples/policies/en/{d}.policy"));
-        assert_eq!(format_source(&en, None).unwrap(), *en.text);
+        assert_eq!(format_source(&en, None).unwrap(), *en.text());
     }
 }
 
@@ -65,7 +65,7 @@ fn keyword_languages_round_trip_exactly() {
             std::fs::read_to_string(format!("examples/policies/en/{d}.policy")).unwrap()
         );
         let back = format_source(&Source::new("en", en), Some(Lang::Zh)).unwrap();
-        assert_eq!(back, *zh.text);
+        assert_eq!(back, *zh.text());
     }
 }
 
@@ -95,12 +95,18 @@ fn both_keyword_forms_decide_every_example_the_same() {
             for (line, read) in SubjectReader::new(reader, "x") {
                 let subject = read.unwrap();
                 let (a, b) = (zh.decide(&subject, as_of), en.decide(&subject, as_of));
-                assert_eq!(a.verdict, b.verdict, "{d} {}:{line}", path.display());
-                assert_eq!(a.missing, b.missing);
+                assert_eq!(a.verdict(), b.verdict(), "{d} {}:{line}", path.display());
+                assert_eq!(a.missing(), b.missing());
                 let strip = |d: &zhunru::Decision| {
-                    d.reasons
+                    d.reasons()
                         .iter()
-                        .map(|r| (r.rule.clone(), r.message.clone(), r.cites.clone()))
+                        .map(|r| {
+                            (
+                                r.rule().to_owned(),
+                                r.message().to_owned(),
+                                r.cites().to_vec(),
+                            )
+                        })
                         .collect::<Vec<_>>()
                 };
                 assert_eq!(strip(&a), strip(&b));
@@ -132,7 +138,7 @@ fn formatting_keeps_the_ast_of_every_test_policy() {
         let twice = format_source(&Source::new("x", once.clone()), None).unwrap();
         assert_eq!(once, twice, "not idempotent: {}", path.display());
         assert_eq!(
-            shape(&src.text),
+            shape(src.text()),
             shape(&once),
             "AST changed: {}",
             path.display()
@@ -140,7 +146,7 @@ fn formatting_keeps_the_ast_of_every_test_policy() {
         for k in [Lang::En, Lang::Zh] {
             let other = format_source(&src, Some(k)).unwrap();
             assert_eq!(
-                shape(&src.text),
+                shape(src.text()),
                 shape(&other),
                 "AST changed in {k:?}: {}",
                 path.display()

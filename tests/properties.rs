@@ -44,28 +44,39 @@ fn task() -> impl Strategy<Value = Subject> {
         .prop_map(|(category, role, status, amount, basis, plan, days)| {
             let mut t = Subject::task(category);
             if let Some(role) = role {
-                t = t.with("community_role", role);
+                t = t.with("community_role", role).unwrap();
             }
             if let Some(status) = status {
                 t = t
                     .with("approval.status", status)
-                    .with("approval.by", "区社区建设领导小组");
+                    .unwrap()
+                    .with("approval.by", "区社区建设领导小组")
+                    .unwrap();
             }
             if let Some(amount) = amount {
-                t = t.with("funding.amount", f64::from(amount));
+                t = t.with("funding.amount", f64::from(amount)).unwrap();
             }
             if basis {
-                t = t.with("basis", vec!["某文件"]);
+                t = t.with("basis", vec!["某文件"]).unwrap();
             }
-            t = t.with("work_plan", plan).with("requirements", "入户走访");
+            t = t
+                .with("work_plan", plan)
+                .unwrap()
+                .with("requirements", "入户走访")
+                .unwrap();
             if let Some(days) = days {
                 let end = Date::from_days(18_262 + i64::from(days)); // from 2020-01-01
                 t = t
                     .with("period.end", end.to_string())
+                    .unwrap()
                     .with("authorization.until", end.to_string())
+                    .unwrap()
                     .with("authorization.content", "信息采集")
+                    .unwrap()
                     .with("authorization.object", "辖区居民")
-                    .with("authorization.powers", "入户走访");
+                    .unwrap()
+                    .with("authorization.powers", "入户走访")
+                    .unwrap();
             }
             t
         })
@@ -78,11 +89,9 @@ fn policies() -> Vec<Policy> {
         .collect()
 }
 
-const AS_OF: Date = Date {
-    year: 2020,
-    month: 6,
-    day: 1,
-};
+fn as_of() -> Date {
+    Date::new(2020, 6, 1).unwrap()
+}
 
 proptest! {
     /// Whatever else a task carries, a category on a negative list is denied, with no
@@ -90,21 +99,21 @@ proptest! {
     #[test]
     fn deny_overrides_admit(t in task()) {
         for policy in policies() {
-            let d = policy.decide(&t, AS_OF);
+            let d = policy.decide(&t, as_of());
             let banned = policy.list_contains("负面清单", t.category().unwrap_or(""));
             if banned {
-                prop_assert_eq!(d.verdict, Verdict::Denied);
-                prop_assert!(d.missing.is_empty());
+                prop_assert_eq!(d.verdict(), Verdict::Denied);
+                prop_assert!(d.missing().is_empty());
             }
-            if d.verdict == Verdict::Denied {
-                for r in &d.reasons {
-                    let rule = policy.rule(&r.rule).unwrap();
+            if d.verdict() == Verdict::Denied {
+                for r in d.reasons() {
+                    let rule = policy.rule(r.rule()).unwrap();
                     prop_assert!(matches!(rule.outcome.node, zhunru::ast::Outcome::Deny(_)));
                 }
             }
-            prop_assert!(!d.reasons.is_empty());
-            if d.verdict != Verdict::NeedsApproval {
-                prop_assert!(d.missing.is_empty());
+            prop_assert!(!d.reasons().is_empty());
+            if d.verdict() != Verdict::NeedsApproval {
+                prop_assert!(d.missing().is_empty());
             }
         }
     }
@@ -113,14 +122,14 @@ proptest! {
     #[test]
     fn an_admit_everything_rule_cannot_override_a_deny(t in task()) {
         for policy in policies() {
-            let text = format!("{}\ndocument \"test\" {{ clause T-1 \"test\" }}\nrule admit_everything cite T-1 about task admit\n", policy.source().text);
-            let lax = Policy::from_str(&policy.source().name, &text).unwrap();
-            let (strict, loose) = (policy.decide(&t, AS_OF), lax.decide(&t, AS_OF));
-            if strict.verdict == Verdict::Denied {
-                prop_assert_eq!(loose.verdict, Verdict::Denied);
-                prop_assert_eq!(strict.reasons, loose.reasons);
+            let text = format!("{}\ndocument \"test\" {{ clause T-1 \"test\" }}\nrule admit_everything cite T-1 about task admit\n", policy.source().text());
+            let lax = Policy::from_str(policy.source().name(), &text).unwrap();
+            let (strict, loose) = (policy.decide(&t, as_of()), lax.decide(&t, as_of()));
+            if strict.verdict() == Verdict::Denied {
+                prop_assert_eq!(loose.verdict(), Verdict::Denied);
+                prop_assert_eq!(strict.reasons(), loose.reasons());
             } else {
-                prop_assert_eq!(loose.verdict, Verdict::Admitted);
+                prop_assert_eq!(loose.verdict(), Verdict::Admitted);
             }
         }
     }
@@ -129,9 +138,9 @@ proptest! {
     #[test]
     fn decisions_are_deterministic(t in task()) {
         for policy in policies() {
-            let a = serde_json::to_string(&policy.decide(&t, AS_OF)).unwrap();
-            let again = Policy::from_str(&policy.source().name, &policy.source().text).unwrap();
-            let b = serde_json::to_string(&again.decide(&t, AS_OF)).unwrap();
+            let a = serde_json::to_string(&policy.decide(&t, as_of())).unwrap();
+            let again = Policy::from_str(policy.source().name(), policy.source().text()).unwrap();
+            let b = serde_json::to_string(&again.decide(&t, as_of())).unwrap();
             prop_assert_eq!(a, b);
         }
     }
@@ -141,8 +150,8 @@ proptest! {
     fn decide_json_matches_the_serde_form(t in task()) {
         for policy in policies() {
             let mut fast = Vec::new();
-            policy.decide_json(&t, AS_OF, &mut fast);
-            let slow = serde_json::to_vec(&policy.decide(&t, AS_OF)).unwrap();
+            policy.decide_json(&t, as_of(), &mut fast);
+            let slow = serde_json::to_vec(&policy.decide(&t, as_of())).unwrap();
             prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(slow).unwrap());
         }
     }
@@ -161,13 +170,13 @@ proptest! {
             let name = format!("policies/{d}.policy");
             let a = Policy::from_str(&name, &text).unwrap();
             let b = Policy::from_str(&name, &reversed.join("\n\n")).unwrap();
-            let (da, db) = (a.decide(&t, AS_OF), b.decide(&t, AS_OF));
-            prop_assert_eq!(da.verdict, db.verdict);
+            let (da, db) = (a.decide(&t, as_of()), b.decide(&t, as_of()));
+            prop_assert_eq!(da.verdict(), db.verdict());
             let set = |v: Vec<String>| { let mut v = v; v.sort(); v };
-            prop_assert_eq!(set(da.missing.clone()), set(db.missing.clone()));
+            prop_assert_eq!(set(da.missing().to_vec()), set(db.missing().to_vec()));
             prop_assert_eq!(
-                set(da.reasons.iter().map(|r| r.message.clone()).collect()),
-                set(db.reasons.iter().map(|r| r.message.clone()).collect())
+                set(da.reasons().iter().map(|r| r.message().to_owned()).collect()),
+                set(db.reasons().iter().map(|r| r.message().to_owned()).collect())
             );
         }
     }
@@ -181,12 +190,12 @@ proptest! {
         prop_assert!(text.contains(original));
         let a = Policy::from_str("policies/nanqiao.policy", &text).unwrap();
         let b = Policy::from_str("policies/nanqiao.policy", &text.replace(original, reordered)).unwrap();
-        let (da, db) = (a.decide(&t, AS_OF), b.decide(&t, AS_OF));
-        prop_assert_eq!(da.verdict, db.verdict);
-        prop_assert_eq!(da.missing, db.missing);
+        let (da, db) = (a.decide(&t, as_of()), b.decide(&t, as_of()));
+        prop_assert_eq!(da.verdict(), db.verdict());
+        prop_assert_eq!(da.missing(), db.missing());
         prop_assert_eq!(
-            da.reasons.iter().map(|r| &r.message).collect::<Vec<_>>(),
-            db.reasons.iter().map(|r| &r.message).collect::<Vec<_>>()
+            da.reasons().iter().map(|r| r.message()).collect::<Vec<_>>(),
+            db.reasons().iter().map(|r| r.message()).collect::<Vec<_>>()
         );
     }
 
@@ -204,11 +213,15 @@ fn decisions_agree_across_threads() {
     let policy = std::sync::Arc::new(Policy::from_file("policies/yingjiang.policy").unwrap());
     let subjects: Vec<Subject> = CATEGORIES
         .iter()
-        .map(|c| Subject::task(c).with("funding.amount", Value::Number(3000.0)))
+        .map(|c| {
+            Subject::task(*c)
+                .with("funding.amount", Value::Number(3000.0))
+                .unwrap()
+        })
         .collect();
     let expected: Vec<String> = subjects
         .iter()
-        .map(|s| serde_json::to_string(&policy.decide(s, AS_OF)).unwrap())
+        .map(|s| serde_json::to_string(&policy.decide(s, as_of())).unwrap())
         .collect();
     let handles: Vec<_> = (0..4)
         .map(|_| {
@@ -217,7 +230,7 @@ fn decisions_agree_across_threads() {
             std::thread::spawn(move || {
                 subjects
                     .iter()
-                    .map(|s| serde_json::to_string(&policy.decide(s, AS_OF)).unwrap())
+                    .map(|s| serde_json::to_string(&policy.decide(s, as_of())).unwrap())
                     .collect::<Vec<_>>()
             })
         })

@@ -35,11 +35,11 @@ fn the_version_in_force_on_the_date_decides() {
     // 食品安全协管 joined the 准入清单 in the 2021 version (an example entry).
     let task = Subject::task("食品安全协管");
     assert_eq!(
-        versions.decide(&task, date("2020-06-01")).verdict,
+        versions.decide(&task, date("2020-06-01")).verdict(),
         Verdict::NeedsApproval
     );
     assert_eq!(
-        versions.decide(&task, date("2021-06-01")).verdict,
+        versions.decide(&task, date("2021-06-01")).verdict(),
         Verdict::Admitted
     );
 }
@@ -47,9 +47,9 @@ fn the_version_in_force_on_the_date_decides() {
 #[test]
 fn overlapping_versions_are_a_located_error() {
     let err = Versions::from_dir("tests/cases/versions/overlap").unwrap_err();
-    assert_eq!(err.diagnostics.len(), 1);
-    let d = &err.diagnostics[0];
-    assert_eq!(d.code, Code::BadDates);
+    assert_eq!(err.diagnostics().len(), 1);
+    let d = &err.diagnostics()[0];
+    assert_eq!(d.code(), Code::BadDates);
     assert!(d.message().contains("2020.policy"), "{}", d.message());
     assert!(d.message().contains("2021-06-30"), "{}", d.message());
     // It points at the later version's 生效.
@@ -59,9 +59,9 @@ fn overlapping_versions_are_a_located_error() {
     let a = Policy::from_str("a.policy", "政策 「某区」\n  生效 2021-01-01\n").unwrap();
     let b = Policy::from_str("b.policy", "政策 「某区」\n  生效 2021-01-01\n").unwrap();
     let err = Versions::new("某区", vec![a, b]).unwrap_err();
-    assert_eq!(err.diagnostics[0].code, Code::BadDates);
+    assert_eq!(err.diagnostics()[0].code(), Code::BadDates);
     assert!(
-        err.diagnostics[0]
+        err.diagnostics()[0]
             .message()
             .contains("both in force from 2021-01-01")
     );

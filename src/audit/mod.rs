@@ -39,8 +39,8 @@
 //! // The class comes from the policy: the lists the deny rules matched it on.
 //! assert_eq!(v.lists, ["社区承担的任务指标（原则上一律取消）", "负面清单（严禁要求社区承担）"]);
 //! // The national parent's rule (民发〔2015〕136号) and Yingjiang's own (Y3) both deny it.
-//! assert_eq!(v.reasons[0].cite.as_deref(), Some("136-一"));
-//! assert_eq!(v.reasons[1].cite.as_deref(), Some("Y3"));
+//! assert_eq!(v.reasons[0].cite(), Some("136-一"));
+//! assert_eq!(v.reasons[1].cite(), Some("Y3"));
 //! assert!(report.to_text().contains("区经信局 — 1 violation"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -91,7 +91,7 @@ impl ViolationClass {
     /// use zhunru::{Date, Policy, Subject, audit::ViolationClass};
     /// let policy = Policy::from_file("policies/yingjiang.policy").unwrap();
     /// let as_of = Date::new(2020, 6, 1).unwrap();
-    /// let approved = Subject::task("食品安全协管").with("approval.status", "approved");
+    /// let approved = Subject::task("食品安全协管").with("approval.status", "approved").unwrap();
     /// let d = policy.decide(&approved, as_of);
     /// assert_eq!(ViolationClass::of(&d), Some(ViolationClass::NoFunding));
     /// let d = policy.decide(&Subject::task("居民委员会换届选举"), as_of);
@@ -102,7 +102,7 @@ impl ViolationClass {
         match decision.verdict {
             Verdict::Denied => Some(ViolationClass::Denied),
             // No rule admits it at all (nothing is listed as missing): it had no admission.
-            Verdict::NeedsApproval if missing("approval") || decision.missing.is_empty() => {
+            Verdict::NeedsApproval if missing("approval") || decision.missing().is_empty() => {
                 Some(ViolationClass::NoApproval)
             }
             Verdict::NeedsApproval if missing("funding") => Some(ViolationClass::NoFunding),
@@ -401,7 +401,7 @@ fn audit_by_date<'p>(
     for (line, row) in rows {
         summary.rows += 1;
         let subject = match row {
-            Ok(subject) if subject.kind == SubjectKind::Task => subject,
+            Ok(subject) if subject.kind() == SubjectKind::Task => subject,
             Ok(subject) => {
                 summary.malformed += 1;
                 errors.push(RowError {
@@ -409,7 +409,7 @@ fn audit_by_date<'p>(
                     column: 0,
                     message: format!(
                         "the row is a {} subject, not a task: an audit log lists tasks sent to communities",
-                        subject.kind.as_str()
+                        subject.kind().as_str()
                     ),
                     at: format!("{log}:{line}"),
                 });
@@ -418,16 +418,16 @@ fn audit_by_date<'p>(
             Err(e) => {
                 summary.malformed += 1;
                 errors.push(RowError {
-                    line: e.line,
-                    column: e.column,
-                    message: e.message.clone(),
+                    line: e.line().unwrap_or(line),
+                    column: e.column().unwrap_or(0),
+                    message: e.message().to_owned(),
                     at: e.location(),
                 });
                 continue;
             }
         };
         summary.decided += 1;
-        let sent_on = match subject.fields.get("sent_on") {
+        let sent_on = match subject.fields().get("sent_on") {
             Some(Value::Text(t)) => Date::parse(t),
             _ => None,
         };
@@ -443,7 +443,7 @@ fn audit_by_date<'p>(
             Some((unapproved, approved)) => (policy.decide(&unapproved, as_of), Some(approved)),
             None => (policy.decide(&subject, as_of), None),
         };
-        summary.by_verdict.add(decision.verdict);
+        summary.by_verdict.add(decision.verdict());
         let requester = text_field(&subject, "requester");
         let unit = units
             .entry(requester.clone())
@@ -454,20 +454,20 @@ fn audit_by_date<'p>(
                 violations: 0,
             });
         unit.tasks += 1;
-        unit.by_verdict.add(decision.verdict);
+        unit.by_verdict.add(decision.verdict());
 
         let class = ViolationClass::of(&decision);
         let reasons = match class {
             Some(_) => broken_rules(policy, &decision),
-            None => decision.reasons.clone(),
+            None => decision.reasons().to_vec(),
         };
         for reason in &reasons {
             let entry = rules
-                .entry(reason.rule.clone())
+                .entry(reason.rule().to_owned())
                 .or_insert_with(|| RuleSummary {
-                    rule: reason.rule.clone(),
-                    cites: reason.cites.clone(),
-                    at: reason.at.clone(),
+                    rule: reason.rule().to_owned(),
+                    cites: reason.cites().to_vec(),
+                    at: reason.position().map(ToString::to_string),
                     rows: 0,
                     violations: 0,
                 });
@@ -488,7 +488,7 @@ fn audit_by_date<'p>(
             category: subject.category().map(str::to_owned),
             sent_on,
             as_of,
-            verdict: decision.verdict,
+            verdict: decision.verdict(),
             class,
             lists: denying_lists(policy, &decision, subject.category()),
             reasons,
@@ -531,7 +531,7 @@ fn audit_by_date<'p>(
 
 fn text_field(subject: &Subject, name: &str) -> Option<String> {
     // Through `Subject::get`, so the contract's defaults (name = category) apply.
-    match subject.get(&[name]) {
+    match subject.get(name) {
         Some(Value::Text(t)) if !t.trim().is_empty() => Some(t.clone()),
         _ => None,
     }
@@ -541,7 +541,7 @@ fn text_field(subject: &Subject, name: &str) -> Option<String> {
 /// it stood that day (approval `pending`), and the approval's date.
 fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, Date)> {
     let sent = sent_on?;
-    let Some(Value::Object(approval)) = subject.fields.get("approval") else {
+    let Some(Value::Object(approval)) = subject.fields().get("approval") else {
         return None;
     };
     if !matches!(approval.get("status"), Some(Value::Text(s)) if s == "approved") {
@@ -554,7 +554,7 @@ fn approved_later(subject: &Subject, sent_on: Option<Date>) -> Option<(Subject, 
     if approved <= sent {
         return None;
     }
-    let then = subject.clone().with("approval.status", "pending");
+    let then = subject.clone().with("approval.status", "pending").ok()?;
     Some((then, approved))
 }
 
@@ -600,9 +600,9 @@ fn denying_lists(policy: &Policy, decision: &Decision, category: Option<&str>) -
 /// The rules a task broke: the decision's reasons, then each rule whose requirements it
 /// failed (the fee rule behind a missing `funding`, Y5), with what it lacked.
 fn broken_rules(policy: &Policy, decision: &Decision) -> Vec<Reason> {
-    let mut reasons = decision.reasons.clone();
-    for item in &decision.missing_detail {
-        if reasons.iter().any(|r| r.rule == item.rule) {
+    let mut reasons = decision.reasons().to_vec();
+    for item in decision.missing_items() {
+        if reasons.iter().any(|r| r.rule() == item.rule()) {
             continue;
         }
         let Some((index, rule)) = policy
@@ -610,15 +610,15 @@ fn broken_rules(policy: &Policy, decision: &Decision) -> Vec<Reason> {
             .rules
             .iter()
             .enumerate()
-            .find(|(_, r)| r.name.node == item.rule)
+            .find(|(_, r)| r.name.node == item.rule())
         else {
             continue;
         };
         let lacking: Vec<String> = decision
-            .missing_detail
+            .missing_items()
             .iter()
-            .filter(|m| m.rule == item.rule)
-            .map(|m| format!("{}（{}）", m.name, m.requirement))
+            .filter(|m| m.rule() == item.rule())
+            .map(|m| format!("{}（{}）", m.name(), m.requirement()))
             .collect();
         reasons.push(policy.reason(
             index,

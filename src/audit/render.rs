@@ -131,6 +131,8 @@ fn grouped(report: &AuditReport) -> Vec<(&UnitSummary, Vec<&Violation>)> {
 /// The report as text for a person: what was audited, the verdicts, the violations by class,
 /// every unit (those with violations first), every rule, then each violation under its unit
 /// with the rules it broke, and the rows that could not be read.
+///
+/// See [`crate::audit`] for an example.
 pub fn render_text(report: &AuditReport) -> String {
     let s = &report.summary;
     let mut out = String::new();
@@ -273,9 +275,7 @@ pub fn render_text(report: &AuditReport) -> String {
                 let _ = writeln!(out, "    ! {note}");
             }
             for r in &v.reasons {
-                let at =
-                    r.at.as_deref()
-                        .map_or(String::new(), |a| format!(" at {a}"));
+                let at = r.at.as_ref().map_or(String::new(), |a| format!(" at {a}"));
                 let _ = writeln!(out, "    ✗ {} {}{at}", r.rule, cites(&r.cites));
                 let _ = writeln!(out, "      {}", r.message);
             }
@@ -316,6 +316,8 @@ fn md_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
 /// The report as Markdown a bureau can file: a heading, what was audited, summary tables
 /// (verdicts, classes, units, rules), one section per unit with violations, and the rows
 /// that could not be read.
+///
+/// See [`crate::audit`] for an example.
 pub fn render_markdown(report: &AuditReport) -> String {
     let s = &report.summary;
     let mut out = String::new();
@@ -415,7 +417,8 @@ pub fn render_markdown(report: &AuditReport) -> String {
             vec![
                 md_escape(&r.rule),
                 md_escape(&r.cites.join(", ")),
-                r.at.as_deref().map_or(String::new(), md_code),
+                r.at.as_ref()
+                    .map_or(String::new(), |a| md_code(&a.to_string())),
                 r.rows.to_string(),
                 r.violations.to_string(),
             ]
@@ -464,8 +467,8 @@ pub fn render_markdown(report: &AuditReport) -> String {
             }
             for r in &v.reasons {
                 let at =
-                    r.at.as_deref()
-                        .map_or(String::new(), |a| format!(" ({})", md_code(a)));
+                    r.at.as_ref()
+                        .map_or(String::new(), |a| format!(" ({})", md_code(&a.to_string())));
                 let _ = writeln!(
                     out,
                     "  - {} {}{at}: {}",

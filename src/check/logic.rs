@@ -178,7 +178,7 @@ fn constant(e: &Expr) -> Option<f64> {
         ExprKind::Literal(Literal::Number(n)) => Some(*n),
         ExprKind::Literal(Literal::Date(d)) => {
             // Days are ordered like numbers.
-            Some(f64::from(d.year) * 400.0 + f64::from(d.month) * 32.0 + f64::from(d.day))
+            Some(f64::from(d.year()) * 400.0 + f64::from(d.month()) * 32.0 + f64::from(d.day()))
         }
         _ => None,
     }

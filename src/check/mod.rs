@@ -70,10 +70,10 @@ pub(crate) fn check(
     c.lints(&kinds);
     let clauses = c.clauses.clone();
     let mut out = c.out;
-    if !out.iter().any(|d| d.severity == Severity::Error) {
+    if !out.iter().any(|d| d.severity() == Severity::Error) {
         out.extend(logic::lints(source, ast, &kinds, &merged, &clauses, parent));
     }
-    out.sort_by_key(|d| (std::cmp::Reverse(d.severity), d.span().start));
+    out.sort_by_key(|d| (std::cmp::Reverse(d.severity()), d.span().start));
     (Checked { kinds }, out)
 }
 

@@ -73,9 +73,9 @@ pub fn run(args: AuditArgs) -> ExitCode {
     };
     // Diagnostics for unreadable rows go to stderr as they are met, with the line shown.
     let mut shown = BTreeSet::new();
-    let rows = read_subjects(reader, origin.clone(), format).inspect(|(_, read)| {
+    let rows = read_subjects(reader, origin.clone(), format).inspect(|(line, read)| {
         if let Err(e) = read {
-            shown.insert(e.line);
+            shown.insert(e.line().unwrap_or(*line));
             super::common::eprint_above(&super::common::input_error_text(e, err_color));
         }
     });

@@ -43,15 +43,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
     for path in &files {
         let diagnostics = match zhunru::read_source(path) {
             Ok(source) => zhunru::check_source(&source),
-            Err(e) => e.diagnostics,
+            Err(e) => e.into_diagnostics(),
         };
         let errors = diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Error)
+            .filter(|d| d.severity() == Severity::Error)
             .count();
         let warnings = diagnostics
             .iter()
-            .filter(|d| d.severity == Severity::Warning)
+            .filter(|d| d.severity() == Severity::Warning)
             .count();
         let mut err = std::io::stderr().lock();
         for d in &diagnostics {
@@ -77,7 +77,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             if let Err(e) = zhunru::Versions::from_dir(folder) {
                 failed = true;
                 let mut err = std::io::stderr().lock();
-                for d in &e.diagnostics {
+                for d in e.diagnostics() {
                     let _ = write!(err, "{}", show(d, color));
                 }
                 let _ = writeln!(err, "{}: failed (versions overlap)", folder.display());

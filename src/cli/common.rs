@@ -57,7 +57,7 @@ pub fn diagnostic_text(d: &dyn miette::Diagnostic, color: bool) -> String {
 pub fn input_error_text(e: &zhunru::InputError, color: bool) -> String {
     match error_format() {
         ErrorFormat::Human => render(e, color),
-        ErrorFormat::Json => format!("{}\n", diagnostic_json(e, Some(&e.message))),
+        ErrorFormat::Json => format!("{}\n", diagnostic_json(e, Some(e.message()))),
     }
 }
 
@@ -223,7 +223,7 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 pub fn print_policy_error(e: &PolicyError) {
     let color = err_color();
     let mut err = std::io::stderr().lock();
-    for d in &e.diagnostics {
+    for d in e.diagnostics() {
         let _ = write!(err, "{}", show(d, color));
     }
 }

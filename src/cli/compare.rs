@@ -66,7 +66,7 @@ pub fn run(args: CompareArgs) -> ExitCode {
         extra.extend(
             subjects
                 .iter()
-                .filter(|(_, s)| s.kind == SubjectKind::Task)
+                .filter(|(_, s)| s.kind() == SubjectKind::Task)
                 .filter_map(|(_, s)| s.category().map(str::to_owned)),
         );
     }

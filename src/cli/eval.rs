@@ -105,7 +105,7 @@ impl EvalJob<'_> {
                             "── {}:{line} · {} ({}) ──\n{}",
                             self.origin,
                             subject.label(),
-                            subject.kind.as_str(),
+                            subject.kind().as_str(),
                             report::decision_text(self.policy, &decision, self.color)
                         );
                     }
@@ -135,8 +135,8 @@ impl EvalJob<'_> {
                 match self.format {
                     Format::Json => {
                         let obj = serde_json::json!({
-                            "line": e.line,
-                            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
+                            "line": e.line(),
+                            "error": {"code": "zhunru::input", "message": e.message(), "at": e.location()},
                         });
                         let _ = writeln!(out, "{obj}");
                     }

@@ -41,14 +41,14 @@ pub fn run(args: FmtArgs) -> ExitCode {
         let formatted = match zhunru::format::format_source(&source, args.keywords) {
             Ok(f) => f,
             Err(diagnostics) => {
-                print_policy_error(&PolicyError { diagnostics });
+                print_policy_error(&PolicyError::from(diagnostics));
                 failed = true;
                 continue;
             }
         };
         if args.stdout {
             print!("{formatted}");
-        } else if formatted != *source.text {
+        } else if formatted != *source.text() {
             if args.check {
                 let file = path.display().to_string();
                 super::common::report_plain(

@@ -48,7 +48,6 @@ pub fn run(args: ServeArgs) -> ExitCode {
         } else {
             args.policies
         },
-        expand: super::common::policy_files,
         limits,
         watch: !args.no_watch,
         grace: Duration::from_secs(30),

@@ -66,7 +66,12 @@ pub fn run(args: TestArgs) -> ExitCode {
         for r in &results {
             if r.passed() {
                 passed += 1;
-                let _ = writeln!(out, "  ok    {} — {}", r.name, r.decision.verdict.as_str());
+                let _ = writeln!(
+                    out,
+                    "  ok    {} — {}",
+                    r.name,
+                    r.decision.verdict().as_str()
+                );
             } else {
                 failed += 1;
                 let _ = writeln!(out, "  FAIL  {}", r.name);

@@ -216,6 +216,8 @@ fn header_value(field: &str, v: &Option<String>) -> String {
 }
 
 /// The diff for a terminal: `+` added, `-` removed, `~` changed; rules as line diffs.
+///
+/// See [`crate::diff`] for an example.
 pub fn render_text(d: &PolicyDiff) -> String {
     let mut out = format!("--- {} (old)\n+++ {} (new)\n", d.old, d.new);
     let policy_same =
@@ -393,6 +395,8 @@ pub fn render_markdown(d: &PolicyDiff) -> String {
 }
 
 /// The diff as pretty-printed JSON (the [`PolicyDiff`] serialised).
+///
+/// See [`crate::diff`] for an example.
 pub fn render_json(d: &PolicyDiff) -> String {
     serde_json::to_string_pretty(d).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")) + "\n"
 }

@@ -43,6 +43,8 @@ impl Policy {
 
     /// A reader of JSON Lines subjects that keeps only [`Policy::fields_read`]: see
     /// [`LineDecoder`].
+    ///
+    /// See [`crate::input::fast::LineDecoder`] for an example.
     pub fn line_decoder(&self) -> LineDecoder {
         LineDecoder::new(self.fields_read())
     }

@@ -10,7 +10,10 @@ mod fast;
 
 use std::borrow::Cow;
 
-pub use decision::{CitedClause, CitedDocument, Decision, Exception, MissingItem, Reason, Verdict};
+pub use decision::{
+    CitedClause, CitedDocument, DecidedBy, Decision, Exception, MissingItem, Reason, ReasonKind,
+    Verdict,
+};
 
 use crate::Policy;
 use crate::ast::*;
@@ -70,7 +73,10 @@ impl ListIndex {
 
 /// What a decision touched: the rules that applied and the list entries that matched.
 /// Collected only on request (`zhunru test --coverage`).
+///
+/// See [`Policy::decide_traced`](crate::Policy::decide_traced) for an example.
 #[derive(Debug, Default, Clone)]
+#[non_exhaustive]
 pub struct Trace {
     /// Indices (in the policy's rule order) of the rules whose condition held.
     pub rules: Vec<usize>,
@@ -199,7 +205,7 @@ impl<'a> Env<'a> {
     }
 
     fn field(&self, path: &Path) -> Val<'a> {
-        match self.subject.get(&path.fields) {
+        match self.subject.get_at(&path.fields) {
             None | Some(Value::Null) => Val::Absent,
             Some(v) => from_value(v),
         }
@@ -611,6 +617,11 @@ fn requirement_label(req: &Requirement, rule: &RuleDecl) -> String {
         .unwrap_or_else(|| rule.name.node.clone())
 }
 
+/// The field a requirement reads, dotted (`approval.by`): the first it names.
+fn requirement_field(req: &Requirement) -> Option<String> {
+    req.expr.paths().first().map(|p| p.fields.join("."))
+}
+
 /// What evaluation found, before anything is rendered: the verdict, the deciding rules (by
 /// index; `None` is the fallback reason) and the failed requirements `(rule, requirement)`.
 pub(crate) struct Found {
@@ -645,6 +656,10 @@ pub(crate) enum Decider {
 #[derive(Debug, Default)]
 pub(crate) struct Compiled {
     labels: Vec<Vec<String>>,
+    /// The field each requirement reads (dotted), for [`MissingItem::field`].
+    fields: Vec<Vec<Option<String>>>,
+    /// Each requirement's [`MissingItem`] as JSON, for `missing_items`.
+    missing_json: Vec<Vec<String>>,
     json_head: Vec<String>,
     json_tail: Vec<String>,
     fallback_json: String,
@@ -653,11 +668,11 @@ pub(crate) struct Compiled {
 fn exception_of(policy: &Policy, index: usize) -> Option<Exception> {
     let rule = policy.ast.rules.get(index)?;
     let unless = rule.unless.as_ref()?;
-    Some(Exception {
-        rule: rule.name.node.clone(),
-        unless: policy.rule_source(index).slice(unless.span).to_owned(),
-        at: policy.locations.get(index).cloned(),
-    })
+    Some(Exception::new(
+        rule.name.node.clone(),
+        policy.rule_source(index).slice(unless.span).to_owned(),
+        policy.location(index),
+    ))
 }
 
 impl Compiled {
@@ -668,6 +683,23 @@ impl Compiled {
                 rule.requirements
                     .iter()
                     .map(|r| requirement_label(r, rule))
+                    .collect(),
+            );
+            c.fields
+                .push(rule.requirements.iter().map(requirement_field).collect());
+            c.missing_json.push(
+                rule.requirements
+                    .iter()
+                    .map(|r| {
+                        let item = MissingItem::new(
+                            requirement_label(r, rule),
+                            requirement_field(r),
+                            policy.rule_source(i).slice(r.expr.span).to_owned(),
+                            rule.name.node.clone(),
+                            r.expr.span,
+                        );
+                        serde_json::to_string(&item).unwrap_or_default()
+                    })
                     .collect(),
             );
             let reason = policy.reason(i, rule, Some(String::new()));
@@ -725,7 +757,7 @@ pub(crate) fn decide_json(
         return found.verdict;
     }
     out.extend_from_slice(b"{\"subject\":\"");
-    out.extend_from_slice(subject.kind.as_str().as_bytes());
+    out.extend_from_slice(subject.kind().as_str().as_bytes());
     out.push(b'"');
     if let Some(id) = subject.id() {
         out.extend_from_slice(b",\"id\":");
@@ -755,19 +787,8 @@ pub(crate) fn decide_json(
             None => out.extend_from_slice(c.fallback_json.as_bytes()),
         }
     }
-    out.extend_from_slice(b"],\"missing\":[");
-    for (n, (rule, req)) in found.missing.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        let label = c
-            .labels
-            .get(*rule)
-            .and_then(|l| l.get(*req))
-            .map_or("", String::as_str);
-        let _ = serde_json::to_writer(&mut *out, label);
-    }
-    out.push(b']');
+    out.extend_from_slice(b"],\"missing\":");
+    write_missing(out, &found.missing, &c.labels, true);
     let exceptions: Vec<Exception> = found
         .exceptions
         .iter()
@@ -777,8 +798,40 @@ pub(crate) fn decide_json(
         out.extend_from_slice(b",\"exceptions\":");
         let _ = serde_json::to_writer(&mut *out, &exceptions);
     }
+    if !found.missing.is_empty() {
+        out.extend_from_slice(b",\"missing_items\":");
+        write_missing(out, &found.missing, &c.missing_json, false);
+    }
+    out.extend_from_slice(b",\"policy\":");
+    let _ = serde_json::to_writer(&mut *out, &policy.decided_by());
     out.push(b'}');
     found.verdict
+}
+
+/// Write a JSON array with one item for each failed `(rule, requirement)`, taken from the
+/// per-requirement `table`: quoted as a JSON string, or as it is (already JSON).
+fn write_missing(
+    out: &mut Vec<u8>,
+    missing: &[(usize, usize)],
+    table: &[Vec<String>],
+    quote: bool,
+) {
+    out.push(b'[');
+    for (n, (rule, req)) in missing.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        let item = table
+            .get(*rule)
+            .and_then(|l| l.get(*req))
+            .map_or("", String::as_str);
+        if quote {
+            let _ = serde_json::to_writer(&mut *out, item);
+        } else {
+            out.extend_from_slice(item.as_bytes());
+        }
+    }
+    out.push(b']');
 }
 
 fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {
@@ -861,12 +914,13 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
         .filter_map(|(r, q)| {
             let rule = policy.ast.rules.get(*r)?;
             let req = rule.requirements.get(*q)?;
-            Some(MissingItem {
-                name: policy.compiled.labels.get(*r)?.get(*q)?.clone(),
-                requirement: policy.rule_source(*r).slice(req.expr.span).to_owned(),
-                rule: rule.name.node.clone(),
-                span: req.expr.span,
-            })
+            Some(MissingItem::new(
+                policy.compiled.labels.get(*r)?.get(*q)?.clone(),
+                policy.compiled.fields.get(*r)?.get(*q)?.clone(),
+                policy.rule_source(*r).slice(req.expr.span).to_owned(),
+                rule.name.node.clone(),
+                req.expr.span,
+            ))
         })
         .collect();
     let exceptions = found
@@ -874,7 +928,14 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
         .iter()
         .filter_map(|i| exception_of(policy, *i))
         .collect();
-    Decision::new(subject, found.verdict, reasons, missing, exceptions)
+    Decision::new(
+        subject,
+        found.verdict,
+        reasons,
+        missing,
+        exceptions,
+        policy.decided_by(),
+    )
 }
 
 impl<'a> Env<'a> {
@@ -928,7 +989,7 @@ fn find_within(
     let mut violations = Vec::new();
     let mut undecided = Vec::new();
     let mut missing: Vec<(usize, usize)> = Vec::new();
-    for &index in policy.rules_for(subject.kind) {
+    for &index in policy.rules_for(subject.kind()) {
         let Some(rule) = policy.ast.rules.get(index) else {
             continue;
         };
@@ -979,7 +1040,7 @@ fn find_within(
             }
         }
     }
-    let (verdict, reasons, missing) = match subject.kind {
+    let (verdict, reasons, missing) = match subject.kind() {
         SubjectKind::Task if !denies.is_empty() => (Verdict::Denied, denies, Vec::new()),
         SubjectKind::Task if !admits.is_empty() => (Verdict::Admitted, admits, Vec::new()),
         SubjectKind::Task => {

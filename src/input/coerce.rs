@@ -118,10 +118,7 @@ mod tests {
             let csv = format!("category,{path}\nx,{text}\n");
             let read = CsvReader::new(csv.as_bytes(), "t.csv").next();
             let from_csv = match read {
-                Some((_, Ok(subject))) => {
-                    let parts: Vec<&str> = path.split('.').collect();
-                    Ok(subject.get(&parts).cloned().unwrap_or(Value::Null))
-                }
+                Some((_, Ok(subject))) => Ok(subject.get(path).cloned().unwrap_or(Value::Null)),
                 Some((_, Err(e))) => Err(e.message),
                 None => Err("no row".to_owned()),
             };

@@ -316,8 +316,9 @@ impl Lexer {
 /// assert_eq!(task.category(), Some("企业摸底"));
 /// let (line, second) = &rows[1];
 /// let error = second.as_ref().unwrap_err();
-/// assert_eq!((*line, error.column), (3, 10));
-/// assert!(error.message.contains("`funding.amount` should be a number"));
+/// assert_eq!((*line, error.column()), (3, Some(10)));
+/// assert_eq!(error.field(), Some("funding.amount"));
+/// assert!(error.message().contains("should be a number"));
 /// ```
 pub struct CsvReader<R> {
     reader: R,
@@ -364,6 +365,8 @@ pub fn csv_records<'a, R: BufRead + 'a>(
 
 impl<R: BufRead> CsvReader<R> {
     /// Read from `reader`; `origin` names it in errors (a path, or `<stdin>`).
+    ///
+    /// See [`CsvReader`] for an example.
     pub fn new(reader: R, origin: impl Into<String>) -> Self {
         CsvReader {
             reader,
@@ -383,7 +386,12 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     fn error(&self, line: usize, column: usize, message: String, text: &str) -> InputError {
-        InputError::new(&self.origin, line, column, message, text).with_help(CSV_HELP)
+        let error = InputError::new(&self.origin, line, column, message, text).with_help(CSV_HELP);
+        match error.kind() {
+            // The CSV reader's own forms: the header and the rows' shape.
+            crate::InputErrorKind::Other => error.with_kind(crate::InputErrorKind::Csv),
+            _ => error,
+        }
     }
 
     /// The next record as bytes; `Ok(None)` at the end of the input.
@@ -435,10 +443,9 @@ impl<R: BufRead> CsvReader<R> {
             Err(e) => {
                 self.done = true;
                 let line = self.lex.line;
-                let column = self.lex.col + 1;
                 return Some(Err((
                     line,
-                    self.error(line, column, format!("cannot read input: {e}"), ""),
+                    InputError::io(&self.origin, &e).with_help(CSV_HELP),
                 )));
             }
         };

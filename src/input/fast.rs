@@ -158,8 +158,8 @@ struct State {
 /// let mut decoder = LineDecoder::new([vec!["funding".to_owned(), "amount".to_owned()]]);
 /// let line = r#"{"id":"T-1","category":"企业摸底","funding":{"amount":3000,"per":"once"},"requester":"区经信局"}"#;
 /// let subject = decoder.decode_line(line.as_bytes()).unwrap();
-/// assert_eq!(subject.get(&["funding", "amount"]), Some(&zhunru::Value::Number(3000.0)));
-/// assert_eq!(subject.get(&["requester"]), None); // checked, not kept: the policy does not read it
+/// assert_eq!(subject.get("funding.amount"), Some(&zhunru::Value::Number(3000.0)));
+/// assert_eq!(subject.get("requester"), None); // checked, not kept: the policy does not read it
 /// // An escape, a fraction or an error: the exact reader's to read.
 /// assert!(decoder.decode_line(br#"{"category":"\u4f01"}"#).is_none());
 /// assert!(decoder.decode_line(br#"{"category":"x","funding":{"amount":0.5}}"#).is_none());
@@ -795,7 +795,9 @@ impl Block {
             line += 1;
         }
         if let Some(e) = self.error.take() {
-            f(e.line, Item::Error(e));
+            // The item stands at the line the reading stopped in (the error itself, an I/O
+            // error, has none).
+            f(line, Item::Error(e));
         }
     }
 }
@@ -958,15 +960,8 @@ impl<R: Read> Blocks<R> {
             lines,
             bytes: buf,
             too_long,
-            error: error.map(|e| {
-                InputError::new(
-                    &self.origin,
-                    self.line + lines + 1,
-                    1,
-                    format!("cannot read input: {e}"),
-                    "",
-                )
-            }),
+            // As the exact reader reports it: an I/O error has no line.
+            error: error.map(|e| InputError::io(&self.origin, &e)),
         };
         self.line += lines;
         if eof || block.error.is_some() {

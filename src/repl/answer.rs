@@ -27,7 +27,7 @@ fn shown(v: &Value) -> String {
         Value::Bool(true) => "有".to_owned(),
         Value::Bool(false) => "无".to_owned(),
         Value::List(items) => items.iter().map(shown).collect::<Vec<_>>().join("、"),
-        Value::Null | Value::Object(_) => String::new(),
+        _ => String::new(),
     }
 }
 
@@ -46,31 +46,32 @@ fn required_value(requirement: &str) -> Option<String> {
 fn missing_lines(decision: &Decision, subject: &Subject, as_of: Date) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
-    for m in &decision.missing_detail {
-        if seen.contains(&m.name.as_str()) {
+    for m in decision.missing_items() {
+        if seen.contains(&m.name()) {
             continue;
         }
-        seen.push(&m.name);
-        let (label, path) = plain(&m.name);
-        let given = path.and_then(|p| subject.fields.get_path(p));
+        seen.push(m.name());
+        let (label, path) = plain(m.name());
+        let given = path.and_then(|p| subject.fields().get_path(&p.join(".")));
         let line = match given {
             None | Some(Value::Null) => format!("{label}：未提供"),
             Some(v) => {
                 let v = shown(v);
-                if m.name == "period" && Date::parse(&v).is_some_and(|d| d < as_of) {
+                if m.name() == "period" && Date::parse(&v).is_some_and(|d| d < as_of) {
                     format!("{label}：已于 {v} 结束（问的是 {as_of}）")
-                } else if m.name == "approval_date" && Date::parse(&v).is_some_and(|d| d > as_of) {
+                } else if m.name() == "approval_date" && Date::parse(&v).is_some_and(|d| d > as_of)
+                {
                     format!("{label}：{v} 才审批，问的是 {as_of}：当日尚未批准，批准后方可布置")
-                } else if m.name == "approval" {
+                } else if m.name() == "approval" {
                     match v.as_str() {
                         "pending" => "审批：尚在审批中，批准前不得进入".to_owned(),
                         "rejected" => "审批：未通过（驳回）".to_owned(),
                         _ => "审批：未经批准".to_owned(),
                     }
-                } else if let Some(want) = required_value(&m.requirement) {
+                } else if let Some(want) = required_value(m.requirement()) {
                     format!("{label}：给出的是“{v}”，须为「{want}」")
                 } else {
-                    format!("{label}：给出的“{v}”不符合要求（{}）", m.requirement)
+                    format!("{label}：给出的“{v}”不符合要求（{}）", m.requirement())
                 }
             }
         };
@@ -137,20 +138,20 @@ fn is_admit_rule(policy: &Policy, rule: &str) -> bool {
 /// 「民发〔2015〕136号 136-一」, or the document's title and the clause; the cites when the
 /// policy declares no clause.
 fn clauses_of(reason: &Reason) -> String {
-    if reason.clauses.is_empty() {
-        return reason.cites.join("、");
+    if reason.clauses().is_empty() {
+        return reason.cites().join("、");
     }
     // Clauses of one document are named after it once: 《…》 Y2、Y7.
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    for c in &reason.clauses {
-        let doc = match &c.document.number {
-            Some(n) => n.clone(),
-            None => format!("《{}》", c.document.title),
+    for c in reason.clauses() {
+        let doc = match &c.document().number() {
+            Some(n) => n.to_string(),
+            None => format!("《{}》", c.document().title()),
         };
-        let id = if c.example {
-            format!("{}（示例条款）", c.id)
+        let id = if c.is_example() {
+            format!("{}（示例条款）", c.id())
         } else {
-            c.id.clone()
+            c.id().to_owned()
         };
         match groups.iter_mut().find(|(d, _)| *d == doc) {
             Some((_, ids)) => ids.push(id),
@@ -187,14 +188,14 @@ fn readable(policy: &Policy, condition: &str) -> String {
 }
 
 fn role(subject: &Subject) -> Option<&str> {
-    match subject.fields.get_path(&["community_role"]) {
+    match subject.fields().get_path("community_role") {
         Some(Value::Text(t)) => Some(t.as_str()),
         _ => None,
     }
 }
 
 fn approval(subject: &Subject) -> Option<&str> {
-    match subject.fields.get_path(&["approval", "status"]) {
+    match subject.fields().get_path("approval.status") {
         Some(Value::Text(t)) => Some(t.as_str()),
         _ => None,
     }
@@ -208,27 +209,30 @@ pub fn short(
     as_of: Date,
     color: bool,
 ) -> String {
-    let mut verdict = report::verdict_line(decision.verdict);
+    let mut verdict = report::verdict_line(decision.verdict());
     if color {
-        let code = match decision.verdict {
+        let code = match decision.verdict() {
             Verdict::Admitted | Verdict::Compliant => "32",
             Verdict::Denied | Verdict::NonCompliant => "31",
             Verdict::NeedsApproval | Verdict::NotInForce | Verdict::Undecided => "33",
+            _ => "0",
         };
         verdict = format!("\x1b[1;{code}m{verdict}\x1b[0m");
     }
     let mut out = format!("{verdict}\n");
-    let mark = match decision.verdict {
+    let mark = match decision.verdict() {
         Verdict::Denied | Verdict::NonCompliant => "×",
         Verdict::NeedsApproval | Verdict::NotInForce | Verdict::Undecided => "⚠",
         Verdict::Admitted | Verdict::Compliant => "✓",
+        _ => "·",
     };
-    for r in &decision.reasons {
-        let message = if decision.verdict != Verdict::Admitted && is_admit_rule(policy, &r.rule) {
+    for r in decision.reasons() {
+        let message = if decision.verdict() != Verdict::Admitted && is_admit_rule(policy, r.rule())
+        {
             // An admission that did not happen is not told in its own words.
-            format!("{}：准入条件未全部满足", r.rule)
+            format!("{}：准入条件未全部满足", r.rule())
         } else {
-            r.message.clone()
+            r.message().to_owned()
         };
         let clauses = clauses_of(r);
         if clauses.is_empty() {
@@ -237,18 +241,18 @@ pub fn short(
             let _ = writeln!(out, "  {mark} {message} — 依据 {clauses}");
         }
     }
-    for e in &decision.exceptions {
+    for e in decision.exceptions() {
         let _ = writeln!(
             out,
             "  ↷ 规则「{}」因例外未适用：{}",
-            e.rule,
-            readable(policy, &e.unless)
+            e.rule(),
+            readable(policy, e.unless())
         );
     }
-    if decision.reasons.is_empty()
-        && matches!(decision.verdict, Verdict::Compliant | Verdict::Admitted)
+    if decision.reasons().is_empty()
+        && matches!(decision.verdict(), Verdict::Compliant | Verdict::Admitted)
     {
-        let checked = rules_about(policy, subject.kind);
+        let checked = rules_about(policy, subject.kind());
         if checked == 0 {
             out.push_str(
                 "  ⚠ 没有规则涉及此事 — no rule of this policy speaks to it; 不等于经审查合规\n",
@@ -262,16 +266,18 @@ pub fn short(
     }
 
     // What to do next.
-    let next = match decision.verdict {
+    let next = match decision.verdict() {
         Verdict::Denied => {
             let mut s = "不得要求社区承担此事项".to_owned();
             if role(subject) == Some("responsible") {
                 let assist = subject.clone().with("community_role", "assist");
-                let d = policy.decide(&assist, as_of);
-                if d.verdict != Verdict::Denied {
+                if let Ok(assist) = assist
+                    && let d = policy.decide(&assist, as_of)
+                    && d.verdict() != Verdict::Denied
+                {
                     s.push_str(&format!(
                         "；社区至多协助：以协助身份办理时为「{}」",
-                        d.verdict.zh()
+                        d.verdict().zh()
                     ));
                 }
             }
@@ -281,7 +287,7 @@ pub fn short(
             Some("rejected") => {
                 "审批未通过（驳回）：此事项不得进入社区；如确需下放，须重新申请并经批准".to_owned()
             }
-            Some("pending") if decision.missing.iter().all(|m| m == "approval") => {
+            Some("pending") if decision.missing().iter().all(|m| m == "approval") => {
                 "尚在审批中：批准前不得进入社区".to_owned()
             }
             _ => {
@@ -302,9 +308,9 @@ pub fn short(
             let mut s = "可以进入社区".to_owned();
             if let Some(item) = subject.category()
                 && decision
-                    .reasons
+                    .reasons()
                     .iter()
-                    .any(|r| admits_by_list(policy, &r.rule))
+                    .any(|r| admits_by_list(policy, r.rule()))
             {
                 let entries = matched_entries(policy, item);
                 if !entries.is_empty() && entries.iter().all(|(_, example)| *example) {
@@ -325,18 +331,21 @@ pub fn short(
         Verdict::Compliant => "合规".to_owned(),
         Verdict::NonCompliant => "按上述规则整改".to_owned(),
         Verdict::Undecided => "核对上述规则所用的数值（如面积为0），更正后再问".to_owned(),
+        _ => String::new(),
     };
     let _ = writeln!(out, "下一步：{next}");
 
     // A task the community only assists with, that would be denied were it responsible.
-    if decision.verdict != Verdict::Denied
-        && subject.kind == zhunru::SubjectKind::Task
+    if decision.verdict() != Verdict::Denied
+        && subject.kind() == zhunru::SubjectKind::Task
         && role(subject) != Some("responsible")
     {
         let responsible = subject.clone().with("community_role", "responsible");
-        let d = policy.decide(&responsible, as_of);
-        if d.verdict == Verdict::Denied {
-            let rules: Vec<&str> = d.reasons.iter().map(|r| r.rule.as_str()).collect();
+        if let Ok(responsible) = responsible
+            && let d = policy.decide(&responsible, as_of)
+            && d.verdict() == Verdict::Denied
+        {
+            let rules: Vec<&str> = d.reasons().iter().map(|r| r.rule()).collect();
             let _ = writeln!(
                 out,
                 "注意：社区只能协助；以社区为责任主体则不予准入（{}）",

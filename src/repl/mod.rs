@@ -43,7 +43,7 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang, start: Option<S
         match session::load_policy(&path, as_of) {
             Ok(policy) => districts.push(District { path, policy }),
             Err(e) => {
-                for d in &e.diagnostics {
+                for d in e.diagnostics() {
                     eprint!("{}", render(&d.localized(lang), color));
                 }
                 eprintln!("{} is not loaded", path.display());

@@ -353,10 +353,10 @@ pub fn parse(
     };
     let mut subject = Subject::task(&category);
     for (path, value) in sets {
-        subject = subject.with(path, value);
+        subject = subject.with(path, value).map_err(|e| e.to_string())?;
     }
     for (path, value) in declared_sets {
-        subject = subject.with(&path, value);
+        subject = subject.with(&path, value).map_err(|e| e.to_string())?;
     }
     Ok(Understood { subject, from })
 }

@@ -22,7 +22,7 @@ pub struct District {
 pub fn load_policy(path: &std::path::Path, as_of: Date) -> Result<Policy, zhunru::PolicyError> {
     if path.is_dir() {
         let versions = zhunru::Versions::from_dir(path)?;
-        let chosen = versions.in_force(as_of).source().name.to_string();
+        let chosen = versions.in_force(as_of).source().name().to_string();
         return Policy::from_file(chosen);
     }
     Policy::from_file(path)
@@ -302,7 +302,7 @@ impl Session {
         };
         let decision = district.policy.decide(&subject, self.as_of);
         let mut out = String::new();
-        if subject.kind == zhunru::SubjectKind::Task {
+        if subject.kind() == zhunru::SubjectKind::Task {
             let names = understand::task_names(&district.policy);
             out.push_str(&understood_line(&subject, from.as_deref(), &names));
             if let Some(note) = self.unknown_category_note(&subject) {
@@ -326,7 +326,7 @@ impl Session {
                 self.color,
             ));
         }
-        let understood = match subject.kind {
+        let understood = match subject.kind() {
             zhunru::SubjectKind::Task => subject.category().unwrap_or("").to_owned(),
             kind => format!("{kind:?}").to_lowercase(),
         };
@@ -334,7 +334,7 @@ impl Session {
             district: district.short(),
             question: std::mem::take(&mut self.asking),
             understood,
-            verdict: decision.verdict,
+            verdict: decision.verdict(),
         });
         self.last = Some((self.current, subject, decision));
         out
@@ -446,7 +446,7 @@ impl Session {
                                 out,
                                 "{}: the version in force is {}",
                                 district.short(),
-                                policy.source().name
+                                policy.source().name()
                             );
                             district.policy = policy;
                         }
@@ -537,7 +537,7 @@ impl Session {
             .map(|d| (d.short(), d.policy.decide(&subject, self.as_of)))
             .collect();
         let mut out = format!("问：{} — as of {}\n", clip(rest, 60), self.as_of);
-        if subject.kind == zhunru::SubjectKind::Task {
+        if subject.kind() == zhunru::SubjectKind::Task {
             out.push_str(&understood_line(
                 &subject,
                 understood.from.as_deref(),
@@ -556,17 +556,17 @@ impl Session {
             "district", "verdict", "missing"
         );
         for (name, d) in &rows {
-            let verdict = report::verdict_line(d.verdict);
+            let verdict = report::verdict_line(d.verdict());
             let rules: Vec<String> = d
-                .reasons
+                .reasons()
                 .iter()
-                .map(|r| format!("{} [{}]", r.rule, r.cites.join(",")))
+                .map(|r| format!("{} [{}]", r.rule(), r.cites().join(",")))
                 .collect();
             let pad = 29usize.saturating_sub(display_width(&verdict));
-            let missing = if d.missing.is_empty() {
+            let missing = if d.missing().is_empty() {
                 "-".to_owned()
             } else {
-                d.missing
+                d.missing()
                     .iter()
                     .map(|m| answer::plain(m).0.to_owned())
                     .collect::<Vec<_>>()
@@ -635,14 +635,16 @@ impl Session {
             serde_json::to_string(subject).unwrap_or_default()
         );
         out.push_str(&report::decision_text(&d.policy, decision, self.color));
-        for m in &decision.missing_detail {
+        for m in decision.missing_items() {
             let _ = writeln!(
                 out,
                 "  missing {:<22} required by {}: {}",
-                m.name, m.rule, m.requirement
+                m.name(),
+                m.rule(),
+                m.requirement()
             );
         }
-        if decision.verdict == Verdict::NeedsApproval && decision.missing.is_empty() {
+        if decision.verdict() == Verdict::NeedsApproval && decision.missing().is_empty() {
             out.push_str("  every material is there; the application still has to be approved\n");
         }
         let _ = writeln!(
@@ -809,7 +811,7 @@ impl Session {
                     let _ = writeln!(out, "reloaded {}", d.short());
                 }
                 Err(e) => {
-                    for diag in &e.diagnostics {
+                    for diag in e.diagnostics() {
                         out.push_str(&render(&diag.localized(self.lang), self.color));
                     }
                     let _ = writeln!(
@@ -825,7 +827,7 @@ impl Session {
 
     fn broken(&self, e: &zhunru::PolicyError, what: &str) -> String {
         let mut out = String::new();
-        for diag in &e.diagnostics {
+        for diag in e.diagnostics() {
             out.push_str(&render(&diag.localized(self.lang), self.color));
         }
         let _ = writeln!(out, "{what}");
@@ -835,7 +837,7 @@ impl Session {
 
 /// 「理解为：社区 对外牌子 创建全国文明城市指挥部」: how a sign or assessment question was read.
 fn premises_line(subject: &Subject) -> String {
-    let mut parts = vec![subject.kind.zh().to_owned()];
+    let mut parts = vec![subject.kind().zh().to_owned()];
     for (field, label) in [
         ("external_signs", "对外牌子"),
         ("internal_signs", "内部标识"),
@@ -845,7 +847,7 @@ fn premises_line(subject: &Subject) -> String {
         ("veto_items", "一票否决事项"),
         ("passed_down", "转嫁的考核"),
     ] {
-        match subject.fields.get(field) {
+        match subject.fields().get(field) {
             Some(Value::List(items)) => {
                 let shown: Vec<&str> = items
                     .iter()
@@ -866,7 +868,7 @@ fn premises_line(subject: &Subject) -> String {
 /// 「理解为：事项 拆迁拆违（据“违章建筑拆除工作”）· 角色 责任主体 · 提出单位 区城管局」: how a
 /// question was read, before its answer.
 fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::Name]) -> String {
-    let text = |path: &[&str]| match subject.fields.get_path(path) {
+    let text = |path: &[&str]| match subject.fields().get_path(&path.join(".")) {
         Some(Value::Text(t)) => Some(t.clone()),
         Some(Value::Number(n)) => Some(number(*n)),
         Some(Value::Bool(b)) => Some(if *b { "有" } else { "无" }.to_owned()),

@@ -512,7 +512,7 @@ fn date_at(chars: &[char], i: usize) -> Option<(Option<Date>, usize)> {
     if sep == '年' && chars.get(i + len) == Some(&'日') {
         len += 1;
     }
-    Some((Date::new(y as i32, m, d), len))
+    Some((Date::new(y as i32, m, d).ok(), len))
 }
 
 /// The item a piece names: itself when a task list knows it (after dropping words such as
@@ -689,7 +689,7 @@ pub fn premises_or_assessment(line: &str) -> Option<Subject> {
             "external_signs"
         };
         let list: Vec<&str> = signs.iter().map(String::as_str).collect();
-        return Some(Subject::new(SubjectKind::Community).with(field, list));
+        return Subject::new(SubjectKind::Community).with(field, list).ok();
     }
     // An assessment question names its indicators, a veto or a passed-down assessment;
     // 「协助考核评估」 alone is a task.
@@ -707,7 +707,7 @@ pub fn premises_or_assessment(line: &str) -> Option<Subject> {
             items.push("一票否决（未写明事项）".to_owned());
         }
         let list: Vec<&str> = items.iter().map(String::as_str).collect();
-        subject = subject.with("veto_items", list);
+        subject = subject.with("veto_items", list).ok()?;
         said = true;
     }
     if line.contains("转嫁") {
@@ -716,7 +716,7 @@ pub fn premises_or_assessment(line: &str) -> Option<Subject> {
             items.push("上级考核（转嫁）".to_owned());
         }
         let list: Vec<&str> = items.iter().map(String::as_str).collect();
-        subject = subject.with("passed_down", list);
+        subject = subject.with("passed_down", list).ok()?;
         said = true;
     }
     for cue in [
@@ -737,7 +737,7 @@ pub fn premises_or_assessment(line: &str) -> Option<Subject> {
         }
         if !items.is_empty() {
             let list: Vec<&str> = items.iter().map(String::as_str).collect();
-            subject = subject.with("indicators", list);
+            subject = subject.with("indicators", list).ok()?;
             said = true;
         }
     }

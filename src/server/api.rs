@@ -19,7 +19,7 @@ use zhunru::{Date, Decision, Subject, notice};
 
 use super::AppState;
 use super::problem::Problem;
-use super::state::{District, Snapshot};
+use super::state::{self, District, Snapshot};
 
 /// What a request body read as `origin` in error locations.
 const ORIGIN: &str = "body";
@@ -124,7 +124,7 @@ fn line_of(text: &str, line: usize) -> &str {
 
 fn input_problem(text: &str, line: usize, column: usize, message: String) -> Problem {
     let e = zhunru::InputError::new(ORIGIN, line, column, message, line_of(text, line));
-    Problem::input(&e, e.line, e.column)
+    Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0))
 }
 
 /// A single request: one subject, or `{"district", "as_of", "subject"}`.
@@ -188,8 +188,8 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
         input_problem(text, e.line(), e.column(), message)
     })?;
     let Some(raw) = envelope.subject else {
-        let subject =
-            Subject::from_json(ORIGIN, text).map_err(|e| Problem::input(&e, e.line, e.column))?;
+        let subject = Subject::from_json(ORIGIN, text)
+            .map_err(|e| Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0)))?;
         return Ok(Single {
             district: None,
             as_of: None,
@@ -234,12 +234,13 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
     let subject = Subject::from_json(ORIGIN, inner).map_err(|e| {
         // Locate the error in the whole body, not in the subject's own text.
         let (line0, column0) = position(text, offset_in(text, inner));
-        let (line, column) = if e.line <= 1 {
-            (line0, column0 + e.column.saturating_sub(1))
+        let (e_line, e_column) = (e.line().unwrap_or(1), e.column().unwrap_or(0));
+        let (line, column) = if e_line <= 1 {
+            (line0, column0 + e_column.saturating_sub(1))
         } else {
-            (line0 + e.line - 1, e.column)
+            (line0 + e_line - 1, e_column)
         };
-        let located = zhunru::InputError::new(ORIGIN, line, 0, e.message.clone(), "");
+        let located = zhunru::InputError::new(ORIGIN, line, 0, e.message().to_owned(), "");
         Problem::input(&located, line, column)
     })?;
     Ok(Single {
@@ -252,30 +253,30 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
 /// The district a request names (or the default), or the problem to answer.
 fn pick(snapshot: &Snapshot, name: Option<&str>) -> Result<District, Problem> {
     let found = match name {
-        Some(n) => snapshot.get(n),
-        None => snapshot.default_district(),
+        Some(n) => snapshot.district(n),
+        None => state::default_district(snapshot),
     };
     if let Some(d) = found {
         return Ok(d.clone());
     }
     let name = name.unwrap_or("");
-    if let Some(f) = snapshot.failed.iter().find(|f| f.district == name) {
-        return Err(Problem::policy_failed(f));
+    if let Some(f) = snapshot.failures().iter().find(|f| f.district() == name) {
+        return Err(Problem::policy_failed(&state::Failure::of(f)));
     }
-    if snapshot.districts.is_empty() {
+    if snapshot.is_empty() {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "zhunru::server::not_ready",
             "no policy is loaded",
         ));
     }
-    Err(Problem::unknown_district(name, snapshot.names()))
+    Err(Problem::unknown_district(name, state::names(snapshot)))
 }
 
 fn record(state: &AppState, district: &str, decision: &Decision) {
     state
         .metrics
-        .decided(district, decision.verdict.as_str(), 1);
+        .decided(district, decision.verdict().as_str(), 1);
 }
 
 /// `POST /v1/decide`: one subject (JSON), or a batch (JSON Lines, streamed).
@@ -288,8 +289,8 @@ pub async fn decide(State(state): Shared, request: Request) -> Response {
             Ok((district, as_of, subject)) => {
                 // `eval`'s bytes, written without building the decision.
                 let mut bytes = Vec::with_capacity(1024);
-                let verdict = district.policy.decide_json(&subject, as_of, &mut bytes);
-                state.metrics.decided(&district.name, verdict.as_str(), 1);
+                let verdict = district.policy().decide_json(&subject, as_of, &mut bytes);
+                state.metrics.decided(district.name(), verdict.as_str(), 1);
                 json_response(StatusCode::OK, bytes, "application/json")
             }
             Err(p) => p.into_response(),
@@ -381,8 +382,8 @@ impl LineDecider {
         self.bad += 1;
         // The same object as `eval` writes for a bad line.
         let obj = serde_json::json!({
-            "line": e.line,
-            "error": {"code": "zhunru::input", "message": e.message, "at": e.location()},
+            "line": e.line(),
+            "error": {"code": "zhunru::input", "message": e.message(), "at": e.location()},
         });
         let _ = serde_json::to_writer(&mut self.out, &obj);
         self.out.push(b'\n');
@@ -397,10 +398,10 @@ impl LineDecider {
         match zhunru::input::parse_line(bytes, self.line, ORIGIN) {
             Ok(subject) => {
                 // The same bytes as serialising the decision, without building it.
-                let verdict = self
-                    .district
-                    .policy
-                    .decide_json(&subject, self.as_of, &mut self.out);
+                let verdict =
+                    self.district
+                        .policy()
+                        .decide_json(&subject, self.as_of, &mut self.out);
                 if let Some(slot) = VERDICTS
                     .iter()
                     .position(|v| *v == verdict)
@@ -504,7 +505,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     // The body is read here, on the runtime, and decided on a blocking thread, so that
     // reading and deciding overlap (and deciding never stalls the runtime's workers).
     let (pieces, mut incoming) = mpsc::channel::<Piece>(8);
-    let name = district.name.clone();
+    let name = district.name().to_owned();
     tokio::spawn(async move {
         let mut body = body;
         let mut received = 0usize;
@@ -677,15 +678,15 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
     let snapshot = state.live.snapshot();
     let as_of = single.as_of.unwrap_or_else(Date::today);
     let districts = snapshot
-        .districts
+        .districts()
         .iter()
         .map(|d| {
-            let decision = d.policy.decide(&single.subject, as_of);
-            record(&state, &d.name, &decision);
+            let decision = d.policy().decide(&single.subject, as_of);
+            record(&state, d.name(), &decision);
             CompareColumn {
-                district: &d.name,
-                jurisdiction: d.policy.jurisdiction(),
-                title: d.policy.title(),
+                district: d.name(),
+                jurisdiction: d.policy().jurisdiction(),
+                title: d.policy().title(),
                 decision,
             }
         })
@@ -707,7 +708,7 @@ struct DistrictInfo<'a> {
     rules: usize,
     lists: Vec<&'a str>,
     file: String,
-    /// The version in force: FNV-1a of the file's bytes.
+    /// The version in force: the policy's content hash (its text and its parents').
     hash: &'a str,
     /// When that version was loaded (Unix seconds).
     loaded_at: u64,
@@ -717,7 +718,7 @@ struct DistrictInfo<'a> {
 #[derive(Serialize)]
 struct DistrictsAnswer<'a> {
     districts: Vec<DistrictInfo<'a>>,
-    failed: &'a [super::state::Failure],
+    failed: Vec<super::state::Failure>,
     generation: u64,
 }
 
@@ -725,11 +726,11 @@ struct DistrictsAnswer<'a> {
 pub async fn districts(State(state): Shared) -> Response {
     let snapshot = state.live.snapshot();
     let districts = snapshot
-        .districts
+        .districts()
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let ast = d.policy.ast();
+            let ast = d.policy().ast();
             let mut cites: Vec<&str> = Vec::new();
             for c in ast.rules.iter().flat_map(|r| &r.cite) {
                 if !cites.contains(&c.node.as_str()) {
@@ -737,42 +738,45 @@ pub async fn districts(State(state): Shared) -> Response {
                 }
             }
             DistrictInfo {
-                name: &d.name,
-                title: d.policy.title(),
-                jurisdiction: d.policy.jurisdiction(),
+                name: d.name(),
+                title: d.policy().title(),
+                jurisdiction: d.policy().jurisdiction(),
                 source: ast.header.source.as_ref().map(|s| s.node.as_str()),
                 effective: ast.header.effective.as_ref().map(|e| e.node),
                 cites,
                 rules: ast.rules.len(),
                 lists: ast.lists.iter().map(|l| l.name.node.as_str()).collect(),
-                file: d.file.display().to_string(),
-                hash: &d.hash,
-                loaded_at: d.loaded_at,
+                file: d
+                    .file()
+                    .map(|f| f.display().to_string())
+                    .unwrap_or_default(),
+                hash: d.policy().content_hash(),
+                loaded_at: state::loaded_at(d),
                 default: i == 0,
             }
         })
         .collect();
     to_json(&DistrictsAnswer {
         districts,
-        failed: &snapshot.failed,
-        generation: snapshot.generation,
+        failed: state::failures(&snapshot),
+        generation: snapshot.generation(),
     })
 }
 
 fn lookup(state: &AppState, name: &str) -> Result<District, Problem> {
     let snapshot = state.live.snapshot();
     snapshot
-        .get(name)
+        .district(name)
         .cloned()
-        .ok_or_else(|| Problem::unknown_district(name, snapshot.names()))
+        .ok_or_else(|| Problem::unknown_district(name, state::names(&snapshot)))
 }
 
 /// `GET /v1/districts/{name}/lists`: the lists as the notice publishes them.
 pub async fn lists(State(state): Shared, Path(name): Path<String>) -> Response {
     match lookup(&state, &name) {
         Ok(d) => {
-            let n = notice::notice(&d.policy);
-            to_json(&serde_json::json!({"district": d.name, "lists": n.lists}))
+            let n = notice::notice(d.policy());
+            to_json(&serde_json::json!({"district": d.name(), "lists": n.lists}))
         }
         Err(p) => p.into_response(),
     }
@@ -788,7 +792,7 @@ pub async fn notice(
         Ok(d) => d,
         Err(p) => return p.into_response(),
     };
-    let n = notice::notice(&d.policy);
+    let n = notice::notice(d.policy());
     let markdown = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -809,12 +813,12 @@ pub async fn healthz() -> &'static str {
 /// `GET /readyz`: 200 once some policy is in force; says which files failed to (re)load.
 pub async fn readyz(State(state): Shared) -> Response {
     let snapshot = state.live.snapshot();
-    let ready = !snapshot.districts.is_empty();
+    let ready = !snapshot.is_empty();
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "not_ready" },
-        "districts": snapshot.names(),
-        "failed": snapshot.failed,
-        "generation": snapshot.generation,
+        "districts": state::names(&snapshot),
+        "failed": state::failures(&snapshot),
+        "generation": snapshot.generation(),
     });
     let mut r = to_json(&body);
     if !ready {
@@ -831,9 +835,7 @@ pub async fn metrics(State(state): Shared) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state
-            .metrics
-            .render(snapshot.districts.len(), snapshot.generation),
+        state.metrics.render(snapshot.len(), snapshot.generation()),
     )
         .into_response()
 }

@@ -60,8 +60,6 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Policy files or folders of them.
     pub sources: Vec<PathBuf>,
-    /// Expands folders into their `.policy` files (the command line's rule).
-    pub expand: fn(&[PathBuf]) -> Vec<PathBuf>,
     /// Request limits.
     pub limits: Limits,
     /// Watch the policy files and reload on change (SIGHUP reloads in any case).
@@ -257,8 +255,8 @@ async fn reloader(state: Arc<AppState>, mut asks: mpsc::Receiver<&'static str>) 
             let snapshot = state.live.snapshot();
             tracing::info!(
                 why,
-                generation = snapshot.generation,
-                districts = ?snapshot.names(),
+                generation = snapshot.generation(),
+                districts = ?state::names(&snapshot),
                 "policies reloaded"
             );
         } else {
@@ -347,10 +345,10 @@ pub fn run(config: Config) -> ExitCode {
 }
 
 async fn serve(config: Config) -> ExitCode {
-    let live = state::Live::load(config.sources.clone(), config.expand);
+    let live = state::Live::load(config.sources.clone());
     let snapshot = live.snapshot();
-    log_failures(&snapshot.failed);
-    if snapshot.districts.is_empty() {
+    log_failures(&state::failures(&snapshot));
+    if snapshot.is_empty() {
         eprintln!(
             "error[zhunru::io]: no policy could be loaded from {}",
             config
@@ -395,7 +393,7 @@ async fn serve(config: Config) -> ExitCode {
     println!("zhunru serve: listening on http://{local}");
     tracing::info!(
         addr = %local,
-        districts = ?snapshot.names(),
+        districts = ?state::names(&snapshot),
         "serving"
     );
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

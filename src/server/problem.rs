@@ -57,13 +57,16 @@ impl Problem {
         }))
     }
 
-    /// An input error (400) located in the body; the field is read from the message's
-    /// first backquoted path (`` `funding.amount` should be a number ``).
+    /// An input error (400) located in the body, with the field it concerns.
     pub fn input(e: &zhunru::InputError, line: usize, column: usize) -> Problem {
-        let mut p = Problem::new(StatusCode::BAD_REQUEST, "zhunru::input", e.message.clone());
+        let mut p = Problem::new(
+            StatusCode::BAD_REQUEST,
+            "zhunru::input",
+            e.message().to_owned(),
+        );
         p.0.line = Some(line);
         p.0.column = Some(column);
-        p.0.field = field_of(&e.message);
+        p.0.field = e.field().map(str::to_owned);
         p
     }
 
@@ -107,19 +110,6 @@ impl Problem {
     }
 }
 
-/// The first backquoted word that looks like a field path.
-fn field_of(message: &str) -> Option<String> {
-    let start = message.find('`')?;
-    let rest = message.get(start + 1..)?;
-    let end = rest.find('`')?;
-    let field = rest.get(..end)?;
-    let is_path = !field.is_empty()
-        && field
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-    is_path.then(|| field.to_owned())
-}
-
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status =
@@ -137,12 +127,19 @@ impl IntoResponse for Problem {
 
 #[cfg(test)]
 mod tests {
+    /// The field comes typed from the library's error, never from its message.
     #[test]
-    fn field_from_message() {
+    fn field_from_the_input_error() {
+        let field = |body: &str| {
+            let Err(e) = zhunru::Subject::from_json("body", body) else {
+                return None;
+            };
+            super::Problem::input(&e, 1, 1).0.field.clone()
+        };
         assert_eq!(
-            super::field_of("`funding.amount` should be a number").as_deref(),
+            field(r#"{"category": "x", "funding": {"amount": "3000"}}"#).as_deref(),
             Some("funding.amount")
         );
-        assert_eq!(super::field_of("not valid JSON: expected `,`"), None);
+        assert_eq!(field(r#"{"category": "x",}"#), None);
     }
 }

@@ -1,27 +1,18 @@
-//! The policies in force: a snapshot swapped whole on reload, so a request decides on the
-//! version it started with and never sees half a reload.
+//! The policies in force: the library's live registry ([`zhunru::Policies`]), whose
+//! snapshots are swapped whole on reload, so a request decides on the version it started
+//! with and never sees half a reload. This file only adds what the HTTP API shows of it.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::path::PathBuf;
 
-use zhunru::{Policy, PolicyError, Severity};
+use zhunru::{LoadFailure, Policies, PolicySet};
 
 /// One loaded district.
-#[derive(Clone)]
-pub struct District {
-    /// Its name: the policy file's stem (`policies/nanqiao.policy` is `nanqiao`).
-    pub name: String,
-    /// The file, as given on the command line (reasons cite it in `at`, as `eval` does).
-    pub file: PathBuf,
-    /// The policy; shared between snapshots while its file is unchanged.
-    pub policy: Arc<Policy>,
-    /// FNV-1a of the file's bytes, hex: which version is in force.
-    pub hash: String,
-    /// When this version was loaded (seconds since the Unix epoch).
-    pub loaded_at: u64,
-}
+pub type District = zhunru::District;
 
-/// A file that could not be (re)loaded, and why.
+/// Everything a request reads, immutable once built.
+pub type Snapshot = PolicySet;
+
+/// A file that could not be (re)loaded, and why, as `/readyz` and `/v1/districts` show it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Failure {
     /// The file.
@@ -47,117 +38,70 @@ pub struct FailureItem {
     pub at: String,
 }
 
-/// Everything a request reads, immutable once built.
-#[derive(Clone, Default)]
-pub struct Snapshot {
-    /// The districts in force, in the order given (the first is the default).
-    pub districts: Vec<District>,
-    /// Files that failed at the last (re)load.
-    pub failed: Vec<Failure>,
-    /// How many loads built this snapshot (1 = the first).
-    pub generation: u64,
-}
-
-impl Snapshot {
-    /// The district of that name. Names are looked up among the loaded ones only: no request
-    /// can make the server open a file.
-    pub fn get(&self, name: &str) -> Option<&District> {
-        self.districts.iter().find(|d| d.name == name)
-    }
-
-    /// The default district (the first policy given).
-    pub fn default_district(&self) -> Option<&District> {
-        self.districts.first()
-    }
-
-    /// The names of the loaded districts.
-    pub fn names(&self) -> Vec<String> {
-        self.districts.iter().map(|d| d.name.clone()).collect()
+impl Failure {
+    /// What the API shows of a failure the registry reports.
+    pub fn of(f: &LoadFailure) -> Failure {
+        let e = f.error();
+        Failure {
+            file: f.file().display().to_string(),
+            district: f.district().to_owned(),
+            previous_in_force: f.previous_in_force(),
+            errors: e
+                .errors()
+                .map(|d| FailureItem {
+                    code: d.code().as_str(),
+                    message: d.message().to_owned(),
+                    at: d.location(),
+                })
+                .collect(),
+            rendered: e
+                .diagnostics()
+                .iter()
+                .map(|d| zhunru::render(d, false))
+                .collect(),
+        }
     }
 }
 
-/// The shared, swappable snapshot. A read clones the `Arc` under a read lock held for
-/// nanoseconds; a reload builds the next snapshot outside the lock and swaps it in.
-pub struct Live {
-    current: RwLock<Arc<Snapshot>>,
-    /// The command line's policy arguments, expanded again on every reload so a file added
-    /// to a folder is picked up.
-    sources: Vec<PathBuf>,
-    expand: fn(&[PathBuf]) -> Vec<PathBuf>,
+/// The failures of a snapshot, as the API shows them.
+pub fn failures(snapshot: &Snapshot) -> Vec<Failure> {
+    snapshot.failures().iter().map(Failure::of).collect()
 }
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
+/// The default district (the first policy given).
+pub fn default_district(snapshot: &Snapshot) -> Option<&District> {
+    snapshot.districts().first()
+}
+
+/// The names of the loaded districts.
+pub fn names(snapshot: &Snapshot) -> Vec<String> {
+    snapshot.names().map(str::to_owned).collect()
+}
+
+/// When a district's version was loaded, in seconds since the Unix epoch.
+pub fn loaded_at(district: &District) -> u64 {
+    district
+        .loaded_at()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
-/// FNV-1a, 64 bits: stable across builds and platforms (std's hasher is not).
-fn fnv1a(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
-
-fn district_name(path: &Path) -> String {
-    path.file_stem().map_or_else(
-        || path.display().to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    )
-}
-
-fn failure(path: &Path, name: &str, previous: bool, e: &PolicyError) -> Failure {
-    let errors = e
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| FailureItem {
-            code: d.code.as_str(),
-            message: d.message().to_owned(),
-            at: d.location(),
-        })
-        .collect();
-    let rendered = e
-        .diagnostics
-        .iter()
-        .map(|d| zhunru::render(d, false))
-        .collect();
-    Failure {
-        file: path.display().to_string(),
-        district: name.to_owned(),
-        previous_in_force: previous,
-        errors,
-        rendered,
-    }
+/// The registry, and what the server watches of it.
+pub struct Live {
+    policies: Policies,
 }
 
 impl Live {
-    /// Load the policies named by `sources` (files or folders, expanded by `expand`).
-    pub fn load(sources: Vec<PathBuf>, expand: fn(&[PathBuf]) -> Vec<PathBuf>) -> Live {
-        let live = Live {
-            current: RwLock::new(Arc::new(Snapshot::default())),
-            sources,
-            expand,
-        };
-        live.reload();
-        live
-    }
-
-    /// The snapshot in force. A poisoned lock still holds a whole snapshot (the swap is one
-    /// assignment), so it is read rather than failing every request.
-    pub fn snapshot(&self) -> Arc<Snapshot> {
-        match self.current.read() {
-            Ok(g) => Arc::clone(&g),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+    /// Load the policies named by `sources` (files, or folders of `*.policy` files).
+    pub fn load(sources: Vec<PathBuf>) -> Live {
+        Live {
+            policies: Policies::load(sources),
         }
     }
 
-    /// The files being served (for the watcher).
-    pub fn files(&self) -> Vec<PathBuf> {
-        (self.expand)(&self.sources)
+    /// The snapshot in force.
+    pub fn snapshot(&self) -> std::sync::Arc<Snapshot> {
+        self.policies.snapshot()
     }
 
     /// The folders to watch: each folder given, and the folder of each file given (editors
@@ -165,7 +109,8 @@ impl Live {
     /// file itself would lose).
     pub fn watch_dirs(&self) -> Vec<PathBuf> {
         let mut dirs: Vec<PathBuf> = self
-            .sources
+            .policies
+            .sources()
             .iter()
             .map(|p| {
                 if p.is_dir() {
@@ -187,60 +132,6 @@ impl Live {
     /// district's previous version in force; an unchanged file is not parsed again.
     /// Returns the failures (empty when all loaded).
     pub fn reload(&self) -> Vec<Failure> {
-        let previous = self.snapshot();
-        let mut next = Snapshot {
-            generation: previous.generation + 1,
-            ..Snapshot::default()
-        };
-        for path in self.files() {
-            let name = district_name(&path);
-            let before = previous.get(&name);
-            let loaded = std::fs::read(&path)
-                .map_err(|e| PolicyError::cannot_read(&path.display().to_string(), &e))
-                .and_then(|bytes| {
-                    let hash = fnv1a(&bytes);
-                    match before {
-                        // A policy with a parent is read again: its parent may have changed.
-                        Some(b) if b.hash == hash && b.file == path && !b.policy.has_parent() => {
-                            Ok(b.clone())
-                        }
-                        _ => {
-                            let source =
-                                zhunru::source_from_bytes(&path.display().to_string(), bytes)?;
-                            let policy = Policy::from_source(source)?;
-                            Ok(District {
-                                name: name.clone(),
-                                file: path.clone(),
-                                policy: Arc::new(policy),
-                                hash,
-                                loaded_at: now_secs(),
-                            })
-                        }
-                    }
-                });
-            match loaded {
-                Ok(d) if next.get(&name).is_some() => {
-                    let e = PolicyError::duplicate_name(&d.policy, &name);
-                    next.failed.push(failure(&path, &name, true, &e));
-                }
-                Ok(d) => next.districts.push(d),
-                Err(e) => {
-                    if let Some(b) = before
-                        && next.get(&name).is_none()
-                    {
-                        next.districts.push(b.clone());
-                    }
-                    next.failed
-                        .push(failure(&path, &name, before.is_some(), &e));
-                }
-            }
-        }
-        let failed = next.failed.clone();
-        let next = Arc::new(next);
-        match self.current.write() {
-            Ok(mut g) => *g = next,
-            Err(poisoned) => *poisoned.into_inner() = next,
-        }
-        failed
+        self.policies.reload().iter().map(Failure::of).collect()
     }
 }

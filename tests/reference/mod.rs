@@ -29,6 +29,29 @@ pub struct RefDecision {
     pub missing: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<RefException>,
+    /// One for each name in `missing`: the first requirement that failed under it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_items: Vec<RefMissing>,
+    /// Which policy decided (provenance, read from the policy: not a matter of semantics).
+    pub policy: RefPolicy,
+}
+
+#[derive(Serialize, Debug)]
+pub struct RefMissing {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub requirement: String,
+    pub rule: String,
+}
+
+#[derive(Serialize, Debug)]
+pub struct RefPolicy {
+    pub name: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective: Option<String>,
+    pub hash: String,
 }
 
 #[derive(Serialize, Debug)]
@@ -149,65 +172,41 @@ fn month_length(year: i32, month: u32) -> u32 {
 
 /// Days since 0001-01-01 (day 1), counted year by year and month by month.
 fn day_number(d: Date) -> i64 {
-    let y = i64::from(d.year) - 1;
+    let y = i64::from(d.year()) - 1;
     let mut n = y * 365 + y.div_euclid(4) - y.div_euclid(100) + y.div_euclid(400);
-    for m in 1..d.month {
-        n += i64::from(month_length(d.year, m));
+    for m in 1..d.month() {
+        n += i64::from(month_length(d.year(), m));
     }
-    n + i64::from(d.day)
+    n + i64::from(d.day())
 }
 
 /// The next or previous calendar day.
 fn step_day(d: Date, forward: bool) -> Date {
-    if forward {
-        if d.day < month_length(d.year, d.month) {
-            Date {
-                day: d.day + 1,
-                ..d
-            }
-        } else if d.month < 12 {
-            Date {
-                month: d.month + 1,
-                day: 1,
-                ..d
-            }
+    let (year, month, day) = (d.year(), d.month(), d.day());
+    let (year, month, day) = if forward {
+        if day < month_length(year, month) {
+            (year, month, day + 1)
+        } else if month < 12 {
+            (year, month + 1, 1)
         } else {
-            Date {
-                year: d.year + 1,
-                month: 1,
-                day: 1,
-            }
+            (year + 1, 1, 1)
         }
-    } else if d.day > 1 {
-        Date {
-            day: d.day - 1,
-            ..d
-        }
-    } else if d.month > 1 {
-        Date {
-            month: d.month - 1,
-            day: month_length(d.year, d.month - 1),
-            ..d
-        }
+    } else if day > 1 {
+        (year, month, day - 1)
+    } else if month > 1 {
+        (year, month - 1, month_length(year, month - 1))
     } else {
-        Date {
-            year: d.year - 1,
-            month: 12,
-            day: 31,
-        }
-    }
+        (year - 1, 12, 31)
+    };
+    Date::new(year, month, day).unwrap()
 }
 
 /// `n` calendar months later, the day clamped to the month's end.
 fn add_months(d: Date, n: i64) -> Date {
-    let index = i64::from(d.year) * 12 + i64::from(d.month) - 1 + n;
+    let index = i64::from(d.year()) * 12 + i64::from(d.month()) - 1 + n;
     let year = index.div_euclid(12) as i32;
     let month = (index.rem_euclid(12) + 1) as u32;
-    Date {
-        year,
-        month,
-        day: d.day.min(month_length(year, month)),
-    }
+    Date::new(year, month, d.day().min(month_length(year, month))).unwrap()
 }
 
 /// A date moved by a duration (`sign` is 1 or -1).
@@ -262,12 +261,12 @@ fn is_yes_no_field(ast: &PolicyAst, path: &Path) -> bool {
 /// The raw value at a path, following objects; `null` counts as not there.
 fn raw(subject: &Subject, fields: &[String]) -> Option<Value> {
     let (first, rest) = fields.split_first()?;
-    let mut value = subject.fields.0.iter().find(|(k, _)| k == first)?.1.clone();
+    let mut value = subject.fields().get(first)?.clone();
     for name in rest {
         let Value::Object(inner) = value else {
             return None;
         };
-        value = inner.0.iter().find(|(k, _)| k == name)?.1.clone();
+        value = inner.get(name)?.clone();
     }
     (value != Value::Null).then_some(value)
 }
@@ -277,14 +276,14 @@ fn raw(subject: &Subject, fields: &[String]) -> Option<Value> {
 /// while `approval` itself is absent, `null` or an object (never inside a mistyped one), and
 /// a field given as `null` is given: it is not defaulted.
 fn with_default(subject: &Subject, fields: &[String]) -> Option<Value> {
-    let given = subject.fields.get_path(fields);
-    if given.is_some() || subject.kind != SubjectKind::Task {
+    let given = subject.fields().get_path(&fields.join("."));
+    if given.is_some() || subject.kind() != SubjectKind::Task {
         return given.filter(|v| **v != Value::Null).cloned();
     }
     match fields {
         [one] if one == "community_role" => Some(Value::Text("assist".into())),
         [one] if one == "name" => raw(subject, &["category".to_owned()]),
-        [a, b] if a == "approval" && b == "status" => match subject.fields.get("approval") {
+        [a, b] if a == "approval" && b == "status" => match subject.fields().get("approval") {
             None | Some(Value::Null) | Some(Value::Object(_)) => Some(Value::Text("none".into())),
             Some(_) => None,
         },
@@ -305,7 +304,7 @@ fn field(cx: &Ctx, path: &Path) -> V {
             _ => V::Text(s),
         },
         Some(Value::List(items)) => V::List(items),
-        Some(Value::Object(_)) => V::Object,
+        Some(_) => V::Object,
     }
 }
 
@@ -797,6 +796,34 @@ fn requirement_label(rule: &RuleDecl, index: usize) -> String {
         .unwrap_or_else(|| rule.name.node.clone())
 }
 
+/// `file:line:col` as `Position` documents it: a relative path that stays below where it
+/// starts as given, any other cut to its folder and file name (no deployment path).
+fn at(source: &zhunru::Source, span: zhunru::Span) -> String {
+    let name = source.name();
+    let path = std::path::Path::new(name);
+    let plain = path.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    });
+    let file = if plain {
+        name.to_owned()
+    } else {
+        let last = |p: Option<&std::path::Path>| {
+            p.and_then(|p| p.file_name())
+                .map(|f| f.to_string_lossy().into_owned())
+        };
+        match (last(path.parent()), last(Some(path))) {
+            (Some(folder), Some(file)) => format!("{folder}/{file}"),
+            (None, Some(file)) => file,
+            _ => name.to_owned(),
+        }
+    };
+    let (line, col) = source.line_col(span.start);
+    format!("{file}:{line}:{col}")
+}
+
 /// The file a rule is written in (this policy's, or its parent's).
 fn rule_source(policy: &Policy, index: usize) -> &zhunru::Source {
     policy.source_of(if policy.is_own_rule(index) { 0 } else { 1 })
@@ -839,7 +866,7 @@ fn reason(cx: &Ctx, index: usize, rule: &RuleDecl) -> RefReason {
         message,
         cite: rule.cite.first().map(|c| c.node.clone()),
         cites: rule.cite.iter().map(|c| c.node.clone()).collect(),
-        at: Some(rule_source(cx.policy, index).location(rule.span)),
+        at: Some(at(rule_source(cx.policy, index), rule.span)),
         clauses: clauses(cx.ast, rule),
     }
 }
@@ -909,7 +936,7 @@ fn not_in_force(policy: &Policy, ast: &PolicyAst, today: Date) -> RefReason {
         ),
         cite: None,
         cites: Vec::new(),
-        at: Some(policy.source().location(ast.header.span)),
+        at: Some(at(policy.source(), ast.header.span)),
         clauses: Vec::new(),
     }
 }
@@ -921,11 +948,12 @@ fn kind_name(kind: SubjectKind) -> &'static str {
         SubjectKind::Task => "task",
         SubjectKind::Community => "community",
         SubjectKind::Assessment => "assessment",
+        _ => unreachable!("a subject kind the reference evaluator does not know"),
     }
 }
 
 fn subject_id(subject: &Subject) -> Option<String> {
-    match subject.fields.get("id") {
+    match subject.fields().get("id") {
         Some(Value::Text(s)) => Some(s.clone()),
         _ => None,
     }
@@ -942,12 +970,19 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
         arith_failed: std::cell::Cell::new(false),
     };
     let mut decision = RefDecision {
-        subject: kind_name(subject.kind),
+        subject: kind_name(subject.kind()),
         id: subject_id(subject),
         verdict: "",
         reasons: Vec::new(),
         missing: Vec::new(),
         exceptions: Vec::new(),
+        missing_items: Vec::new(),
+        policy: RefPolicy {
+            name: policy.name().to_owned(),
+            title: policy.title().to_owned(),
+            effective: policy.effective().map(|d| d.to_string()),
+            hash: policy.content_hash().to_owned(),
+        },
     };
     if !in_force(ast, today) {
         decision.verdict = "not_in_force";
@@ -963,8 +998,9 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
     let mut undecided = Vec::new();
     let mut covered = false;
     let mut missing: Vec<String> = Vec::new();
+    let mut missing_items: Vec<RefMissing> = Vec::new();
     for (index, rule) in ast.rules.iter().enumerate() {
-        if rule_kind(rule) != subject.kind {
+        if rule_kind(rule) != subject.kind() {
             continue;
         }
         covered = true;
@@ -988,7 +1024,7 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
             decision.exceptions.push(RefException {
                 rule: rule.name.node.clone(),
                 unless: rule_source(policy, index).slice(u.span).to_owned(),
-                at: Some(rule_source(policy, index).location(rule.span)),
+                at: Some(at(rule_source(policy, index), rule.span)),
             });
             continue;
         }
@@ -1002,6 +1038,14 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
                         all_hold = false;
                         let label = requirement_label(rule, q);
                         if !missing.contains(&label) {
+                            missing_items.push(RefMissing {
+                                name: label.clone(),
+                                field: first_path(&req.expr).map(|p| p.fields.join(".")),
+                                requirement: rule_source(policy, index)
+                                    .slice(req.expr.span)
+                                    .to_owned(),
+                                rule: rule.name.node.clone(),
+                            });
                             missing.push(label);
                         }
                     }
@@ -1021,7 +1065,7 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
             .filter_map(|i| ast.rules.get(*i).map(|r| reason(&cx, *i, r)))
             .collect()
     };
-    if subject.kind == SubjectKind::Task {
+    if subject.kind() == SubjectKind::Task {
         if !denies.is_empty() {
             decision.verdict = "denied";
             decision.reasons = reasons_of(&denies);
@@ -1031,6 +1075,7 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
         } else {
             decision.verdict = "needs_approval";
             decision.missing = missing;
+            decision.missing_items = missing_items;
             // The refer rules; where none applied, the engine names the admit rules whose
             // requirements failed; where no rule spoke at all, the fallback.
             decision.reasons = if !refers.is_empty() {
@@ -1070,7 +1115,7 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
         decision.verdict = "compliant";
         if !covered {
             // README: compliant with nothing to comply with says so.
-            let (zh, en) = match subject.kind {
+            let (zh, en) = match subject.kind() {
                 SubjectKind::Assessment => ("考核", "assessment plans"),
                 _ => ("社区场所", "community premises"),
             };
