@@ -62,26 +62,21 @@ impl Versions {
                 continue;
             }
             let other = earlier.source().name.to_string();
-            let (at, what) = if same_day {
-                let span = later
-                    .ast()
-                    .header
-                    .effective
-                    .as_ref()
-                    .map_or(later.ast().header.title.span, |e| e.span);
+            // Either way the error points at the later version's 生效 (its title without one).
+            let at = later
+                .ast()
+                .header
+                .effective
+                .as_ref()
+                .map_or(later.ast().header.title.span, |e| e.span);
+            let what = if same_day {
                 let since = later
                     .effective()
                     .map_or_else(|| "the beginning".to_owned(), |d| d.to_string());
-                (span, LoadError::SameDayVersions { other, since })
+                LoadError::SameDayVersions { other, since }
             } else {
-                let span = later
-                    .ast()
-                    .header
-                    .effective
-                    .as_ref()
-                    .map_or(later.ast().header.title.span, |e| e.span);
                 let until = earlier.expires().map(|d| d.to_string()).unwrap_or_default();
-                (span, LoadError::OverlappingVersions { other, until })
+                LoadError::OverlappingVersions { other, until }
             };
             diagnostics.push(Diagnostic::new(later.source(), at, &what));
         }
