@@ -414,6 +414,44 @@ fn batch_with_a_bad_line_in_the_middle() {
     assert!(out[3].contains("\"id\":\"d\""));
 }
 
+/// A batch is read by the same rules as `zhunru eval` reads a `.jsonl` file (issue 13):
+/// a byte-order mark at the start, `\r\n` and lone `\r` line ends, a bad first line, a
+/// line of white space that JSON does not allow (form feed), a last line without its end.
+/// Each body's answer is eval's output byte for byte, but for the input's name.
+#[test]
+fn batch_reads_records_as_eval_does() {
+    let server = Server::start(root(), &[]);
+    let bodies: [&[u8]; 4] = [
+        "{\"id\":\"T-1\",\"category\":\"招商\n{\"id\":\"T-2\",\"category\":\"招商引资\"}\n{\"id\":\"T-3\",\"category\":\"创卫迎检\"}\n".as_bytes(),
+        "\u{feff}{\"id\":\"T-4\",\"category\":\"创卫迎检\"}\r\n{\"id\":\"T-5\",\r\n\"category\":\"x\"}\r\n\u{c}\r\n \t\r\n{\"id\":\"T-6\",\"category\":\"创卫迎检\"}".as_bytes(),
+        "{\"id\":\"T-7\",\"category\":null}\r{\"id\":\"T-8\",\"category\":\"\u{3000}\"}\r{\"id\":\"T-9\",\"category\":\"招商引资\"}\r".as_bytes(),
+        b"{\"id\":\"T-10\",\"category\":\"\xff\"}\n\xef\xbb\xbf{\"id\":\"T-11\",\"category\":\"x\"}\n{\"id\":\"T-12\",\"category\":\"\xe6\x8b\x9b\xe5\x95\x86\xe5\xbc\x95\xe8\xb5\x84\"}\n",
+    ];
+    let dir = tempdir("batch-records");
+    for (i, body) in bodies.iter().enumerate() {
+        let answer = server.request(
+            "POST",
+            "/v1/decide?district=yingjiang&as_of=2020-06-01",
+            &[("Content-Type", "application/x-ndjson")],
+            body,
+        );
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        let file = dir.join(format!("body{i}.jsonl"));
+        std::fs::write(&file, body).unwrap();
+        let eval = Command::new(env!("CARGO_BIN_EXE_zhunru"))
+            .current_dir(root())
+            .args(["eval", "-f", "json", "--as-of", "2020-06-01"])
+            .args(["-p", "policies/yingjiang.policy"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let expected = String::from_utf8(eval.stdout)
+            .unwrap()
+            .replace(&format!("\"{}:", file.display()), "\"body:");
+        assert_eq!(answer.text(), expected, "body {i}");
+    }
+}
+
 /// Reload while requests run: every answer is a whole decision of the old or the new
 /// version; a broken file leaves the previous version in force and /readyz says why; a
 /// fixed file is taken; 100 rewrites in a second lose and mix nothing; SIGHUP reloads.

@@ -233,32 +233,7 @@ impl Session {
                 text.push_str(&self.handle(question).text);
                 return Reply::text(text);
             }
-            return Reply::text(match serde_json::from_str::<Subject>(line) {
-                Ok(subject) => self.answer(Understood {
-                    subject,
-                    from: None,
-                }),
-                Err(e) => {
-                    let message = e.to_string();
-                    let message = if e.is_eof() {
-                        "this JSON subject is not finished: a closing `}` or `]` is missing"
-                            .to_owned()
-                    } else {
-                        message
-                            .rsplit_once(" at line ")
-                            .map_or(message.clone(), |(m, _)| m.to_owned())
-                    };
-                    let line_text = line.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
-                    let error = zhunru::InputError::new(
-                        "<input>",
-                        e.line(),
-                        e.column(),
-                        message,
-                        line_text,
-                    );
-                    render(&error, self.color)
-                }
-            });
+            return Reply::text(self.pasted(line));
         }
         let parsed = self.parse(line);
         Reply::text(match parsed {
@@ -999,6 +974,30 @@ fn split_unfinished_json(text: &str) -> Option<(&str, &str)> {
         offset += line.len();
     }
     None
+}
+
+impl Session {
+    /// Pasted JSON, read by the same reader as `zhunru eval` reads a file: every well-formed
+    /// subject is answered in order, every malformed one reported once at its own line and
+    /// column; one bad subject loses none of the others.
+    fn pasted(&mut self, text: &str) -> String {
+        let reads: Vec<_> = zhunru::input::SubjectReader::new(text.as_bytes(), "<input>").collect();
+        let several = reads.len() > 1;
+        let mut out = String::new();
+        for (line, read) in reads {
+            if several {
+                let _ = writeln!(out, "— 第 {line} 行 line {line} —");
+            }
+            match read {
+                Ok(subject) => out.push_str(&self.answer(Understood {
+                    subject,
+                    from: None,
+                })),
+                Err(e) => out.push_str(&render(&e, self.color)),
+            }
+        }
+        out
+    }
 }
 
 /// A text cut to `width` terminal columns, with `…` when cut.

@@ -354,16 +354,45 @@ enum Piece {
 /// Output is sent in pieces of about this size.
 const CHUNK: usize = 32 * 1024;
 
+/// The batch body as `std::io::Read` on the deciding thread, so that the batch is read by
+/// the same [`zhunru::input::SubjectReader`] as `zhunru eval` (line ends, BOM, blank lines,
+/// the line limit): one rule for a record everywhere input is read.
+struct PieceReader {
+    incoming: mpsc::Receiver<Piece>,
+    current: Bytes,
+    /// Why the body ended early, once it has (read back after the reader is done).
+    stop: std::rc::Rc<std::cell::RefCell<Option<String>>>,
+}
+
+impl std::io::Read for PieceReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            if self.stop.borrow().is_some() {
+                return Ok(0);
+            }
+            match self.incoming.blocking_recv() {
+                Some(Piece::Data(data)) => self.current = data,
+                Some(Piece::Stop(message)) => {
+                    *self.stop.borrow_mut() = Some(message.clone());
+                    // An error, not the end: a line cut off by the limit is not decided.
+                    return Err(std::io::Error::other(message));
+                }
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        let (head, _) = buf.split_at_mut(n);
+        head.copy_from_slice(self.current.get(..n).unwrap_or(&[]));
+        let _ = self.current.split_to(n);
+        Ok(n)
+    }
+}
+
 /// Decides JSON Lines as `zhunru eval --format json` does: one line out per subject line,
 /// blank lines skipped but counted, a bad line's error object in its place.
 struct LineDecider {
     district: District,
     as_of: Date,
-    line: usize,
-    /// Bytes of a line not yet ended.
-    pending: Vec<u8>,
-    /// Inside a line longer than the limit: drop bytes until its end.
-    skipping: bool,
     out: Vec<u8>,
     counts: [u64; 5],
     bad: u64,
@@ -389,82 +418,61 @@ impl LineDecider {
         self.out.push(b'\n');
     }
 
-    fn line(&mut self, bytes: &[u8]) {
-        self.line += 1;
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return;
+    fn decide(&mut self, subject: &Subject) {
+        // The same bytes as serialising the decision, without building it.
+        let verdict = self
+            .district
+            .policy()
+            .decide_json(subject, self.as_of, &mut self.out);
+        if let Some(slot) = VERDICTS
+            .iter()
+            .position(|v| *v == verdict)
+            .and_then(|i| self.counts.get_mut(i))
+        {
+            *slot += 1;
         }
-        match zhunru::input::parse_line(bytes, self.line, ORIGIN) {
-            Ok(subject) => {
-                // The same bytes as serialising the decision, without building it.
-                let verdict =
-                    self.district
-                        .policy()
-                        .decide_json(&subject, self.as_of, &mut self.out);
-                if let Some(slot) = VERDICTS
-                    .iter()
-                    .position(|v| *v == verdict)
-                    .and_then(|i| self.counts.get_mut(i))
-                {
-                    *slot += 1;
+        self.out.push(b'\n');
+    }
+
+    /// Read and decide the whole body; `send` takes each piece of output of about
+    /// [`CHUNK`] bytes and says whether the client is still there. Returns why the body
+    /// ended early, if it did.
+    fn run(
+        &mut self,
+        incoming: mpsc::Receiver<Piece>,
+        mut send: impl FnMut(Vec<u8>) -> bool,
+    ) -> Option<String> {
+        let stop = std::rc::Rc::default();
+        let pieces = PieceReader {
+            incoming,
+            current: Bytes::new(),
+            stop: std::rc::Rc::clone(&stop),
+        };
+        let mut reader = zhunru::input::SubjectReader::new(
+            std::io::BufReader::with_capacity(CHUNK, pieces),
+            ORIGIN,
+        )
+        .json_lines();
+        while let Some(item) = reader.next_raw() {
+            match item {
+                zhunru::input::RawItem::Line(line, bytes) => {
+                    match zhunru::input::parse_line(&bytes, line, ORIGIN) {
+                        Ok(subject) => self.decide(&subject),
+                        Err(e) => self.error_line(&e),
+                    }
                 }
-                self.out.push(b'\n');
+                zhunru::input::RawItem::Read((_, Ok(subject))) => self.decide(&subject),
+                // The body's own end (over the limit, unreadable) is said once, below.
+                zhunru::input::RawItem::Read((_, Err(e)))
+                    if e.kind() == zhunru::InputErrorKind::Io => {}
+                zhunru::input::RawItem::Read((_, Err(e))) => self.error_line(&e),
             }
-            Err(e) => self.error_line(&e),
-        }
-    }
-
-    fn too_long(&mut self) {
-        self.line += 1;
-        let message = format!(
-            "line is longer than {} bytes",
-            zhunru::input::MAX_LINE_BYTES
-        );
-        let e = zhunru::InputError::new(ORIGIN, self.line, 1, message, "");
-        self.error_line(&e);
-    }
-
-    /// Take a piece of the body: decide every line it completes.
-    fn feed(&mut self, mut data: &[u8]) {
-        while let Some(nl) = data.iter().position(|b| *b == b'\n') {
-            let (head, rest) = data.split_at(nl);
-            data = rest.get(1..).unwrap_or(&[]);
-            if self.skipping {
-                self.skipping = false;
-                self.pending.clear();
-                continue;
-            }
-            if self.pending.is_empty() {
-                self.line(head);
-            } else {
-                let mut whole = std::mem::take(&mut self.pending);
-                whole.extend_from_slice(head);
-                if whole.len() > zhunru::input::MAX_LINE_BYTES {
-                    self.too_long();
-                } else {
-                    self.line(&whole);
-                }
+            if self.out.len() >= CHUNK && !send(std::mem::take(&mut self.out)) {
+                return None; // the client went away
             }
         }
-        if !self.skipping {
-            self.pending.extend_from_slice(data);
-            if self.pending.len() > zhunru::input::MAX_LINE_BYTES {
-                self.pending.clear();
-                self.skipping = true;
-                self.too_long();
-            }
-        }
-    }
-
-    fn finish(&mut self) {
-        if self.skipping {
-            return;
-        }
-        let last = std::mem::take(&mut self.pending);
-        if !last.is_empty() {
-            self.line(&last);
-        }
+        drop(reader);
+        stop.take()
     }
 }
 
@@ -504,7 +512,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     let (tx, rx) = mpsc::channel::<Bytes>(4);
     // The body is read here, on the runtime, and decided on a blocking thread, so that
     // reading and deciding overlap (and deciding never stalls the runtime's workers).
-    let (pieces, mut incoming) = mpsc::channel::<Piece>(8);
+    let (pieces, incoming) = mpsc::channel::<Piece>(8);
     let name = district.name().to_owned();
     tokio::spawn(async move {
         let mut body = body;
@@ -536,38 +544,18 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
         let mut decider = LineDecider {
             district,
             as_of,
-            line: 0,
-            pending: Vec::new(),
-            skipping: false,
             out: Vec::with_capacity(CHUNK * 2),
             counts: [0; 5],
             bad: 0,
         };
-        let mut stop: Option<String> = None;
-        while let Some(piece) = incoming.blocking_recv() {
-            match piece {
-                Piece::Stop(message) => {
-                    stop = Some(message);
-                    break;
-                }
-                Piece::Data(data) => {
-                    decider.feed(&data);
-                    if decider.out.len() >= CHUNK {
-                        let piece = Bytes::from(std::mem::take(&mut decider.out));
-                        if tx.blocking_send(piece).is_err() {
-                            return; // the client went away
-                        }
-                    }
-                }
-            }
-        }
-        match &stop {
-            None => decider.finish(),
-            Some(message) => {
-                let obj = serde_json::json!({"error": {"code": "zhunru::server::body", "message": message}});
-                let _ = serde_json::to_writer(&mut decider.out, &obj);
-                decider.out.push(b'\n');
-            }
+        let stop = decider.run(incoming, |piece| {
+            tx.blocking_send(Bytes::from(piece)).is_ok()
+        });
+        if let Some(message) = &stop {
+            let obj =
+                serde_json::json!({"error": {"code": "zhunru::server::body", "message": message}});
+            let _ = serde_json::to_writer(&mut decider.out, &obj);
+            decider.out.push(b'\n');
         }
         for (verdict, n) in VERDICTS.iter().zip(decider.counts) {
             if n > 0 {
