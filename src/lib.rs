@@ -1071,20 +1071,14 @@ impl Policy {
     }
 
     pub(crate) fn not_in_force(&self, date: Date) -> Reason {
-        let window = match (self.effective(), self.expires()) {
-            (Some(a), Some(b)) => format!("{a} 至 {b}"),
-            (Some(a), None) => format!("{a} 起"),
-            (None, Some(b)) => format!("至 {b}"),
-            (None, None) => String::new(),
-        };
         let (line, col) = self.source.line_col(self.ast.header.span.start);
         let at = Position::new(self.display.first().map_or("", String::as_str), line, col);
-        Reason::not_in_force(
-            format!(
-                "《{}》的施行期为 {window}，{date} 不在其内，未作判断 — no version of this policy is in force on {date}",
-                self.title()
-            ),
-            at,
-        )
+        let text = eval::EngineText::NotInForce {
+            title: self.title().to_owned(),
+            from: self.effective(),
+            to: self.expires(),
+            date,
+        };
+        Reason::not_in_force(text, at)
     }
 }

@@ -5,15 +5,17 @@ use std::fmt;
 
 use miette::{LabeledSpan, SourceCode};
 
-use crate::Policy;
 use crate::diagnostic::render;
 use crate::eval::{Decision, Reason, Verdict};
+use crate::{Lang, Policy};
 
 /// One reason as a miette diagnostic pointing into the policy.
 struct ReasonReport<'a> {
     policy: &'a Policy,
     reason: &'a Reason,
     verdict: Verdict,
+    /// The language of the engine's own reasons (`None`: both, as in the JSON).
+    lang: Option<Lang>,
 }
 
 impl fmt::Debug for ReasonReport<'_> {
@@ -24,7 +26,10 @@ impl fmt::Debug for ReasonReport<'_> {
 
 impl fmt::Display for ReasonReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.reason.message())
+        match self.lang {
+            Some(lang) => f.write_str(&self.reason.message_in(lang)),
+            None => f.write_str(self.reason.message()),
+        }
     }
 }
 
@@ -172,6 +177,32 @@ pub fn verdict_line(verdict: Verdict) -> String {
 /// # Ok::<(), zhunru::PolicyError>(())
 /// ```
 pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> String {
+    decision_text_with(policy, decision, color, None)
+}
+
+/// [`decision_text`] with the engine's own reasons (no rule admits, no rule covers, not in
+/// force) in one language; a rule's message is the policy's own words either way.
+///
+/// ```
+/// use zhunru::{Date, Lang, Policy, Subject, report};
+/// let policy = Policy::from_file("policies/national.policy")?;
+/// let task = Subject::from_json("task", r#"{"category": "创卫迎检"}"#)?;
+/// let decision = policy.decide(&task, Date::new(2020, 6, 1)?);
+/// let english = report::decision_text_in(&policy, &decision, false, Lang::En);
+/// assert!(english.contains("no rule admits this task"));
+/// assert!(!english.contains("没有规则准予"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decision_text_in(policy: &Policy, decision: &Decision, color: bool, lang: Lang) -> String {
+    decision_text_with(policy, decision, color, Some(lang))
+}
+
+fn decision_text_with(
+    policy: &Policy,
+    decision: &Decision,
+    color: bool,
+    lang: Option<Lang>,
+) -> String {
     let mut out = verdict_line(decision.verdict());
     if color {
         let code = match decision.verdict() {
@@ -187,6 +218,7 @@ pub fn decision_text(policy: &Policy, decision: &Decision, color: bool) -> Strin
             policy,
             reason,
             verdict: decision.verdict(),
+            lang,
         };
         out.push_str(&render(&report, color));
         if let Some(at) = reason.position() {

@@ -682,3 +682,52 @@ fn eval_prints_records_for_the_file() {
     assert!(page.contains(r#"data-verdict="needs_approval""#));
     assert!(page.contains("民发〔2015〕136号"));
 }
+
+/// The engine's own reasons (no rule admits, no rule covers) are told in the language asked
+/// for in text; the JSON `message` keeps both languages, as the contract has it.
+#[test]
+fn engine_reasons_follow_the_language_in_text() {
+    let input = b"{\"category\":\"zz\"}\n{\"kind\":\"community\",\"office_area\":100}\n";
+    let policy = ["-p", "policies/national.policy", "-"];
+    let en = text(
+        &zhunru(
+            &[&["--lang", "en", "eval"][..], &policy].concat(),
+            Some(input),
+        )
+        .stdout,
+    );
+    assert!(en.contains("no rule admits this task"), "{en}");
+    assert!(
+        en.contains("no rule of this policy covers community premises"),
+        "{en}"
+    );
+    assert!(
+        !en.contains("没有规则准予") && !en.contains("本政策没有关于"),
+        "{en}"
+    );
+    let zh = text(
+        &zhunru(
+            &[&["--lang", "zh", "eval"][..], &policy].concat(),
+            Some(input),
+        )
+        .stdout,
+    );
+    assert!(
+        zh.contains("没有规则准予此事项准入") && zh.contains("本政策没有关于社区场所的规则"),
+        "{zh}"
+    );
+    assert!(!zh.contains("no rule admits"), "{zh}");
+    let json = text(
+        &zhunru(
+            &[&["--lang", "en", "eval", "-f", "json"][..], &policy].concat(),
+            Some(input),
+        )
+        .stdout,
+    );
+    assert!(
+        json.contains(
+            "没有规则准予此事项准入；清单之外的事项须经准入审批 — no rule admits this task"
+        ),
+        "{json}"
+    );
+}

@@ -106,7 +106,12 @@ impl EvalJob<'_> {
                             self.origin,
                             subject.label(),
                             subject.kind().as_str(),
-                            report::decision_text(self.policy, &decision, self.color)
+                            report::decision_text_in(
+                                self.policy,
+                                &decision,
+                                self.color,
+                                super::common::lang()
+                            )
                         );
                     }
                     Format::Md | Format::Html => {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::ast::{RuleDecl, SubjectKind};
 use crate::date::Date;
+use crate::diagnostic::Lang;
 use crate::source::{Position, Span};
 use crate::value::Subject;
 
@@ -138,6 +139,10 @@ pub struct Reason {
     /// Which file of the policy chain the rule is written in (0: the policy itself; a
     /// parent's rules count from 1). For rendering; not serialised, not compared.
     pub(crate) origin: usize,
+    /// For the engine's own reasons, what the message says, so a renderer can say it in
+    /// one language ([`Reason::message_in`]); `None` for a rule's message (the policy's
+    /// own words) and for a reason read back from JSON. Not serialised, not compared.
+    pub(crate) engine: Option<EngineText>,
 }
 
 /// The JSON of a reason, as read.
@@ -173,6 +178,7 @@ impl From<ReasonJson> for Reason {
             clauses: r.clauses,
             span: None,
             origin: 0,
+            engine: None,
         }
     }
 }
@@ -333,62 +339,159 @@ impl Reason {
             clauses,
             span: Some(rule.span),
             origin,
+            engine: None,
         }
     }
 
     /// The reason given when no version of the policy is in force on the date.
-    pub(crate) fn not_in_force(message: String, at: Position) -> Reason {
+    pub(crate) fn not_in_force(text: EngineText, at: Position) -> Reason {
         Reason {
             rule: NOT_IN_FORCE.to_owned(),
             kind: ReasonKind::NotInForce,
-            message,
+            message: text.both(),
             cite: None,
             cites: Vec::new(),
             at: Some(at),
             clauses: Vec::new(),
             span: None,
             origin: 0,
+            engine: Some(text),
         }
     }
 
     /// The reason given when no rule of the policy speaks to a task at all.
     pub(crate) fn fallback() -> Reason {
-        Reason {
-            rule: NO_RULE_ADMITS.to_owned(),
-            kind: ReasonKind::NoRuleAdmits,
-            message:
-                "没有规则准予此事项准入；清单之外的事项须经准入审批 — no rule admits this task"
-                    .to_owned(),
-            cite: None,
-            cites: Vec::new(),
-            at: None,
-            clauses: Vec::new(),
-            span: None,
-            origin: 0,
-        }
+        Reason::engine(
+            NO_RULE_ADMITS,
+            ReasonKind::NoRuleAdmits,
+            EngineText::NoRuleAdmits,
+        )
     }
 
     /// The reason given when no rule of the policy is about a community or an assessment:
     /// the verdict `compliant` then certifies nothing, and says so.
     pub(crate) fn no_rule_covers(kind: SubjectKind) -> Reason {
-        let (zh, en) = match kind {
-            SubjectKind::Community => ("社区场所", "community premises"),
-            SubjectKind::Assessment => ("考核", "assessment plans"),
-            SubjectKind::Task => ("工作事项", "tasks"),
-        };
+        Reason::engine(
+            NO_RULE_COVERS,
+            ReasonKind::NoRuleCovers,
+            EngineText::NoRuleCovers(kind),
+        )
+    }
+
+    fn engine(rule: &str, kind: ReasonKind, text: EngineText) -> Reason {
         Reason {
-            rule: NO_RULE_COVERS.to_owned(),
-            kind: ReasonKind::NoRuleCovers,
-            message: format!(
-                "本政策没有关于{zh}的规则，未作任何检查 — no rule of this policy covers {en}: nothing was checked"
-            ),
+            rule: rule.to_owned(),
+            kind,
+            message: text.both(),
             cite: None,
             cites: Vec::new(),
             at: None,
             clauses: Vec::new(),
             span: None,
             origin: 0,
+            engine: Some(text),
         }
+    }
+
+    /// The message in one language, for people: a rule's message is the policy's own
+    /// words (whatever language the drafter wrote); the engine's own reasons (no rule
+    /// admits, no rule covers, not in force) come from the catalogue in `lang`, where
+    /// [`Reason::message`] — the contract's JSON field — holds both languages.
+    ///
+    /// ```
+    /// use zhunru::{Date, Lang, Policy, Subject};
+    /// // The national baseline admits nothing itself: no rule admits an unlisted task.
+    /// let policy = Policy::from_file("policies/national.policy")?;
+    /// let task = Subject::from_json("task", r#"{"category": "创卫迎检"}"#)?;
+    /// let decision = policy.decide(&task, Date::new(2020, 6, 1)?);
+    /// let reason = &decision.reasons()[0];
+    /// assert!(reason.message().starts_with("没有规则准予此事项准入"));
+    /// assert_eq!(reason.message_in(Lang::En), "no rule admits this task");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn message_in(&self, lang: Lang) -> std::borrow::Cow<'_, str> {
+        match &self.engine {
+            Some(text) => std::borrow::Cow::Owned(text.in_lang(lang)),
+            None => std::borrow::Cow::Borrowed(&self.message),
+        }
+    }
+}
+
+/// What the engine itself says when no rule of the policy decided (the catalogue of its
+/// own reasons, in both languages): the text lives here, the renderers choose a language.
+#[derive(Clone, Debug)]
+pub(crate) enum EngineText {
+    /// No rule admits the task.
+    NoRuleAdmits,
+    /// No rule of the policy is about this kind of subject.
+    NoRuleCovers(SubjectKind),
+    /// The policy is not in force on the date asked about.
+    NotInForce {
+        title: String,
+        from: Option<crate::Date>,
+        to: Option<crate::Date>,
+        date: crate::Date,
+    },
+}
+
+impl EngineText {
+    fn zh(&self) -> String {
+        match self {
+            EngineText::NoRuleAdmits => {
+                "没有规则准予此事项准入；清单之外的事项须经准入审批".to_owned()
+            }
+            EngineText::NoRuleCovers(kind) => {
+                let what = match kind {
+                    SubjectKind::Community => "社区场所",
+                    SubjectKind::Assessment => "考核",
+                    SubjectKind::Task => "工作事项",
+                };
+                format!("本政策没有关于{what}的规则，未作任何检查")
+            }
+            EngineText::NotInForce {
+                title,
+                from,
+                to,
+                date,
+            } => {
+                let window = match (from, to) {
+                    (Some(a), Some(b)) => format!("{a} 至 {b}"),
+                    (Some(a), None) => format!("{a} 起"),
+                    (None, Some(b)) => format!("至 {b}"),
+                    (None, None) => String::new(),
+                };
+                format!("《{title}》的施行期为 {window}，{date} 不在其内，未作判断")
+            }
+        }
+    }
+
+    fn en(&self) -> String {
+        match self {
+            EngineText::NoRuleAdmits => "no rule admits this task".to_owned(),
+            EngineText::NoRuleCovers(kind) => {
+                let what = match kind {
+                    SubjectKind::Community => "community premises",
+                    SubjectKind::Assessment => "assessment plans",
+                    SubjectKind::Task => "tasks",
+                };
+                format!("no rule of this policy covers {what}: nothing was checked")
+            }
+            EngineText::NotInForce { date, .. } => {
+                format!("no version of this policy is in force on {date}")
+            }
+        }
+    }
+
+    fn in_lang(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.zh(),
+            Lang::En => self.en(),
+        }
+    }
+
+    /// Both languages, as the contract's JSON `message` carries them.
+    fn both(&self) -> String {
+        format!("{} — {}", self.zh(), self.en())
     }
 }
 

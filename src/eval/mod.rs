@@ -10,6 +10,7 @@ mod fast;
 
 use std::borrow::Cow;
 
+pub(crate) use decision::EngineText;
 pub use decision::{
     CitedClause, CitedDocument, DecidedBy, Decision, Exception, MissingItem, Reason, ReasonKind,
     Verdict,

@@ -287,10 +287,11 @@ impl Session {
             out.push_str(&premises_line(&subject));
         }
         if full {
-            out.push_str(&report::decision_text(
+            out.push_str(&report::decision_text_in(
                 &district.policy,
                 &decision,
                 self.color,
+                self.lang,
             ));
         } else {
             out.push_str(&answer::short(
@@ -609,7 +610,9 @@ impl Session {
             self.as_of,
             serde_json::to_string(subject).unwrap_or_default()
         );
-        out.push_str(&report::decision_text(&d.policy, decision, self.color));
+        out.push_str(&report::decision_text_in(
+            &d.policy, decision, self.color, self.lang,
+        ));
         for m in decision.missing_items() {
             let _ = writeln!(
                 out,
