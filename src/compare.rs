@@ -97,6 +97,9 @@ pub struct Cell {
     pub rules: Vec<String>,
     /// Their cites, without repeats.
     pub cites: Vec<String>,
+    /// The clauses cited, each with its document, as an official looks them up, in the
+    /// order of `cites` (a cite whose clause is not declared is left out).
+    pub clauses: Vec<crate::CitedClause>,
 }
 
 /// A category (in one role) across the policies.
@@ -238,9 +241,13 @@ fn cell(policy: &Policy, lists: &[String], category: &str, decision: &Decision) 
         }
     }
     let mut cites: Vec<String> = Vec::new();
-    for c in decision.reasons().iter().flat_map(|r| r.cites().iter()) {
-        if !cites.contains(c) {
-            cites.push(c.clone());
+    let mut clauses: Vec<crate::CitedClause> = Vec::new();
+    for r in decision.reasons() {
+        for c in r.cites() {
+            if !cites.contains(c) {
+                cites.push(c.clone());
+                clauses.extend(r.clauses().iter().find(|k| k.id() == c).cloned());
+            }
         }
     }
     Cell {
@@ -253,7 +260,26 @@ fn cell(policy: &Policy, lists: &[String], category: &str, decision: &Decision) 
             .map(|r| r.rule().to_owned())
             .collect(),
         cites,
+        clauses,
     }
+}
+
+/// Per column, every clause its cells cite with its document, once each in the order
+/// met: what the `[..]` in the cells refer to (「民发〔2015〕136号 136-一；《…》 H1、H2」).
+fn sources_by_column(c: &Comparison) -> Vec<(&str, String)> {
+    c.districts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let clauses = c
+                .rows
+                .iter()
+                .filter_map(|r| r.cells.get(i))
+                .flat_map(|cell| &cell.clauses)
+                .map(|k| (Some(k.document()), k.id()));
+            (d.name.as_str(), crate::eval::sources_text(clauses))
+        })
+        .collect()
 }
 
 /// Decide every category (bare task) under every policy as of a date.
@@ -407,6 +433,10 @@ pub fn render_text(c: &Comparison) -> String {
     for l in LEGEND {
         let _ = writeln!(out, "{l}");
     }
+    out.push_str("\n依据 sources\n");
+    for (name, sources) in sources_by_column(c) {
+        let _ = writeln!(out, "  {name}：{sources}");
+    }
     out
 }
 
@@ -433,6 +463,10 @@ pub fn render_markdown(c: &Comparison) -> String {
     out.push('\n');
     for l in LEGEND {
         let _ = writeln!(out, "- {}", md_escape(l));
+    }
+    out.push_str("\n## 依据 sources\n\n");
+    for (name, sources) in sources_by_column(c) {
+        let _ = writeln!(out, "- {}：{}", md_escape(name), md_escape(&sources));
     }
     out
 }

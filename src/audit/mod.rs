@@ -260,8 +260,12 @@ pub struct UnitSummary {
 pub struct RuleSummary {
     /// The rule's name (or `no_rule_admits`).
     pub rule: String,
-    /// The seed rule ids it cites.
+    /// The clause ids it cites.
     pub cites: Vec<String>,
+    /// The cites with their documents, as printed (「民发〔2015〕136号 136-一」; the title
+    /// where a document has no 文号; clauses of one document share it).
+    #[serde(default)]
+    pub sources: String,
     /// Where it stands in the policy.
     pub at: Option<String>,
     /// Rows it decided (was a reason of).
@@ -467,6 +471,7 @@ fn audit_by_date<'p>(
                 .or_insert_with(|| RuleSummary {
                     rule: reason.rule().to_owned(),
                     cites: reason.cites().to_vec(),
+                    sources: crate::eval::cited_sources(reason),
                     at: reason.position().map(ToString::to_string),
                     rows: 0,
                     violations: 0,

@@ -71,11 +71,11 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-fn cites(cites: &[String]) -> String {
-    if cites.is_empty() {
+fn bracketed(sources: &str) -> String {
+    if sources.is_empty() {
         String::new()
     } else {
-        format!("[{}]", cites.join(", "))
+        format!("[{sources}]")
     }
 }
 
@@ -234,7 +234,7 @@ pub fn render_text(report: &AuditReport) -> String {
         .map(|r| {
             vec![
                 r.rule.clone(),
-                cites(&r.cites),
+                bracketed(&r.sources),
                 r.rows.to_string(),
                 r.violations.to_string(),
             ]
@@ -276,7 +276,12 @@ pub fn render_text(report: &AuditReport) -> String {
             }
             for r in &v.reasons {
                 let at = r.at.as_ref().map_or(String::new(), |a| format!(" at {a}"));
-                let _ = writeln!(out, "    ✗ {} {}{at}", r.rule, cites(&r.cites));
+                let _ = writeln!(
+                    out,
+                    "    ✗ {} {}{at}",
+                    r.rule,
+                    bracketed(&crate::eval::cited_sources(r))
+                );
                 let _ = writeln!(out, "      {}", r.message);
             }
         }
@@ -416,7 +421,7 @@ pub fn render_markdown(report: &AuditReport) -> String {
         .map(|r| {
             vec![
                 md_escape(&r.rule),
-                md_escape(&r.cites.join(", ")),
+                md_escape(&r.sources),
                 r.at.as_ref()
                     .map_or(String::new(), |a| md_code(&a.to_string())),
                 r.rows.to_string(),
@@ -473,7 +478,7 @@ pub fn render_markdown(report: &AuditReport) -> String {
                     out,
                     "  - {} {}{at}: {}",
                     md_escape(&r.rule),
-                    cites(&r.cites),
+                    md_escape(&bracketed(&crate::eval::cited_sources(r))),
                     md_escape(&r.message)
                 );
             }

@@ -250,6 +250,49 @@ pub struct PolicyDiff {
     /// Given subjects, whose decisions change (see [`PolicyDiff::with_subjects`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subjects: Option<SubjectsDiff>,
+    /// Every clause the changed lists and rules cite, with its document in each version,
+    /// so a reviewer can look it up (「民发〔2015〕136号 136-一」).
+    pub sources: Vec<SourceRef>,
+}
+
+/// A cited clause id with its document in the old and the new policy (`None` where that
+/// version declares no such clause).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SourceRef {
+    /// The clause id as cited.
+    pub id: String,
+    /// Its document and id in the old policy.
+    pub old: Option<String>,
+    /// Its document and id in the new policy.
+    pub new: Option<String>,
+}
+
+/// The clauses `lists` and `rules` cite, in the order met, each looked up in both policies.
+fn sources(old: &Policy, new: &Policy, lists: &[ListDiff], rules: &[RuleDiff]) -> Vec<SourceRef> {
+    let mut ids: Vec<&String> = Vec::new();
+    let cited = lists
+        .iter()
+        .flat_map(|l| {
+            let changed = l
+                .cite_change
+                .iter()
+                .flat_map(|c| c.old.iter().chain(&c.new));
+            l.cite.iter().chain(changed)
+        })
+        .chain(rules.iter().flat_map(|r| &r.cite));
+    for id in cited {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.into_iter()
+        .map(|id| SourceRef {
+            id: id.clone(),
+            old: old.clause(id).map(|c| c.label()),
+            new: new.clause(id).map(|c| c.label()),
+        })
+        .collect()
 }
 
 impl PolicyDiff {
@@ -307,12 +350,15 @@ pub fn diff_subjects(
 
 /// Compare two versions of a policy.
 pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
+    let lists = diff_lists(old, new);
+    let rules = diff_rules(old, new);
     PolicyDiff {
         old: old.source().name.to_string(),
         new: new.source().name.to_string(),
         header: diff_header(old, new),
-        lists: diff_lists(old, new),
-        rules: diff_rules(old, new),
+        sources: sources(old, new, &lists, &rules),
+        lists,
+        rules,
         asserts: diff_asserts(old, new),
         subjects: None,
     }

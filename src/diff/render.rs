@@ -267,6 +267,12 @@ pub fn render_text(d: &PolicyDiff) -> String {
             let _ = writeln!(out, "  {} {}", a.change.mark(), a.text);
         }
     }
+    if !d.sources.is_empty() {
+        out.push_str("\nsources 依据\n");
+        for line in source_lines(d) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     if let Some(s) = &d.subjects {
         let _ = write!(out, "\nsubjects: {} decided as of {}, ", s.decided, s.as_of);
         match s.changed.len() {
@@ -290,6 +296,24 @@ pub fn render_text(d: &PolicyDiff) -> String {
         }
     }
     out
+}
+
+/// Each cited clause with its document: `H1  《…》 H1`, or `old → new` where the two
+/// versions say different things about it.
+fn source_lines(d: &PolicyDiff) -> Vec<String> {
+    d.sources
+        .iter()
+        .map(|s| {
+            let shown = match (&s.old, &s.new) {
+                (Some(a), Some(b)) if a == b => a.clone(),
+                (Some(a), Some(b)) => format!("{a} → {b}"),
+                (Some(a), None) => format!("{a}（旧 old）"),
+                (None, Some(b)) => format!("{b}（新 new）"),
+                (None, None) => "(not declared)".to_owned(),
+            };
+            format!("{}  {shown}", s.id)
+        })
+        .collect()
 }
 
 /// The diff as Markdown (for a review ticket): sections, tables, rules as ```diff blocks.
@@ -350,6 +374,12 @@ pub fn render_markdown(d: &PolicyDiff) -> String {
         out.push_str("\n## Assertions\n\n");
         for a in &d.asserts {
             let _ = writeln!(out, "- {}: {}", a.change.word(), md_escape(&a.text));
+        }
+    }
+    if !d.sources.is_empty() {
+        out.push_str("\n## Sources 依据\n\n");
+        for line in source_lines(d) {
+            let _ = writeln!(out, "- {}", md_escape(&line));
         }
     }
     if let Some(s) = &d.subjects {

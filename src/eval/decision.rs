@@ -417,6 +417,46 @@ impl Reason {
     }
 }
 
+/// A reason's cites with their documents, as printed: clauses of one document share it,
+/// 「民发〔2015〕136号 136-一；《…》 Y2、Y7」 (see [`sources_text`]).
+pub(crate) fn cited_sources(reason: &Reason) -> String {
+    sources_text(reason.cites.iter().map(|c| {
+        let clause = reason.clauses.iter().find(|k| &k.id == c);
+        (clause.map(|k| &k.document), c.as_str())
+    }))
+}
+
+/// Clause ids with their documents, in the order given, each document once with its
+/// clauses after it (「民发〔2015〕136号 136-一；《…》 Y2、Y7」); a clause without a known
+/// document is its bare id.
+pub(crate) fn sources_text<'a>(
+    clauses: impl IntoIterator<Item = (Option<&'a CitedDocument>, &'a str)>,
+) -> String {
+    let mut groups: Vec<(Option<String>, Vec<&str>)> = Vec::new();
+    for (document, id) in clauses {
+        let key = document.map(|d| match &d.number {
+            Some(n) => n.clone(),
+            None => format!("《{}》", d.title),
+        });
+        match groups.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
+            Some((_, ids)) => {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            None => groups.push((key, vec![id])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, ids)| match key {
+            Some(k) => format!("{k} {}", ids.join("、")),
+            None => ids.join("、"),
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 /// What the engine itself says when no rule of the policy decided (the catalogue of its
 /// own reasons, in both languages): the text lives here, the renderers choose a language.
 #[derive(Clone, Debug)]

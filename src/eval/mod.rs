@@ -10,11 +10,11 @@ mod fast;
 
 use std::borrow::Cow;
 
-pub(crate) use decision::EngineText;
 pub use decision::{
     CitedClause, CitedDocument, DecidedBy, Decision, Exception, MissingItem, Reason, ReasonKind,
     Verdict,
 };
+pub(crate) use decision::{EngineText, cited_sources, sources_text};
 
 use crate::Policy;
 use crate::ast::*;
