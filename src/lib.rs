@@ -107,6 +107,7 @@ pub mod compare;
 mod date;
 mod diagnostic;
 pub mod diff;
+mod district;
 pub(crate) mod eval;
 pub mod format;
 pub mod input;
@@ -138,6 +139,7 @@ pub use diagnostic::json_message;
 pub use diagnostic::{
     Code, CodeFamily, Diagnostic, InputError, InputErrorKind, Lang, Severity, Text, render,
 };
+pub use district::District;
 pub use eval::{
     CitedClause, CitedDocument, DecidedBy, Decision, Exception, MissingItem, Reason, ReasonKind,
     Trace, Verdict,
@@ -146,7 +148,7 @@ pub use eval::{
 /// so a caller's `miette::Result` is the same type.
 pub use miette;
 pub use normalize::normalize;
-pub use registry::{District, LoadFailure, Policies, PolicySet};
+pub use registry::{LoadFailure, Policies, PolicySet};
 #[doc(hidden)]
 pub use source::Spanned;
 use source::Spanned as SpannedNode;

@@ -15,64 +15,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
 
-use crate::{Date, Decision, Policy, PolicyError, Subject, source_from_bytes};
-
-/// A district in a [`PolicySet`]: its name, its policy, and the file it came from.
-///
-/// ```
-/// let districts = zhunru::Policies::load(["policies/hefei.policy"]);
-/// let set = districts.snapshot();
-/// let hefei = set.district("hefei").unwrap();
-/// assert_eq!(hefei.file(), Some(std::path::Path::new("policies/hefei.policy")));
-/// assert_eq!(hefei.policy().name(), "hefei");
-/// ```
-#[derive(Clone, Debug)]
-pub struct District {
-    name: String,
-    policy: Policy,
-    file: Option<PathBuf>,
-    /// FNV-1a of the file's bytes: an unchanged file is not parsed again.
-    file_hash: Option<u64>,
-    loaded_at: SystemTime,
-}
-
-impl District {
-    /// Its name: the file stem (`policies/nanqiao.policy` is `nanqiao`), or the name it was
-    /// inserted under.
-    ///
-    /// See [`District`] for an example.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Its policy (cheap to clone).
-    ///
-    /// See [`District`] for an example.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
-    }
-
-    /// The file it was read from; `None` for a policy inserted by hand.
-    ///
-    /// See [`District`] for an example.
-    pub fn file(&self) -> Option<&Path> {
-        self.file.as_deref()
-    }
-
-    /// When this version was loaded.
-    ///
-    /// ```
-    /// let districts = zhunru::Policies::load(["policies/hefei.policy"]);
-    /// let loaded = districts.snapshot().district("hefei").unwrap().loaded_at();
-    /// assert!(loaded <= std::time::SystemTime::now());
-    /// ```
-    pub fn loaded_at(&self) -> SystemTime {
-        self.loaded_at
-    }
-}
+use crate::district::{Found, found_in};
+use crate::{Date, Decision, District, Policy, PolicyError, Subject, Versions, source_from_bytes};
 
 /// A policy file that could not be (re)loaded: which, the district it would be, whether an
-/// earlier version of that district is still in force, and why.
+/// earlier version of that district is still in force, and why. A district's dated versions
+/// that overlap (`bad_dates`) are reported at the later version's file.
 ///
 /// ```
 /// let districts = zhunru::Policies::load(["policies/hefei.policy", "policies/absent.policy"]);
@@ -98,7 +46,7 @@ impl LoadFailure {
         &self.file
     }
 
-    /// The district it would be (its file stem).
+    /// The district it would be (its file stem, or the folder of its versions).
     ///
     /// See [`LoadFailure`] for an example.
     pub fn district(&self) -> &str {
@@ -141,7 +89,7 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
-    /// The policy of a district.
+    /// The policy of a district: the version in force today ([`District::policy`]).
     ///
     /// ```
     /// let set = zhunru::Policies::load(["policies/hefei.policy"]).snapshot();
@@ -152,14 +100,15 @@ impl PolicySet {
         self.district(name).map(District::policy)
     }
 
-    /// A district by name, with its file and load time.
+    /// A district by name, with its versions, file and load time.
     ///
-    /// See [`District`] for an example.
+    /// See [`District::file`] for an example.
     pub fn district(&self, name: &str) -> Option<&District> {
         self.districts.iter().find(|d| d.name == name)
     }
 
-    /// Every district, in the order loaded (files in the order given, a folder's sorted).
+    /// Every district, in the order loaded (paths in the order given, a folder's districts
+    /// sorted by name).
     ///
     /// ```
     /// let set = zhunru::Policies::load(["policies/hefei.policy"]).snapshot();
@@ -176,7 +125,7 @@ impl PolicySet {
         self.districts.iter().map(|d| d.name.as_str())
     }
 
-    /// Every district's name and policy, in order.
+    /// Every district's name and policy (the version in force today), in order.
     ///
     /// ```
     /// let set = zhunru::Policies::load(["policies/hefei.policy"]).snapshot();
@@ -185,7 +134,7 @@ impl PolicySet {
     /// }
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Policy)> {
-        self.districts.iter().map(|d| (d.name.as_str(), &d.policy))
+        self.districts.iter().map(|d| (d.name(), d.policy()))
     }
 
     /// How many districts there are.
@@ -226,12 +175,14 @@ impl PolicySet {
         self.generation
     }
 
-    /// Decide one subject under every district, in order: how each would answer.
+    /// Decide one subject under every district, in order, each with its version in force on
+    /// `as_of`: how each would answer.
     ///
     /// See [`PolicySet`] for an example.
     pub fn decide(&self, subject: &Subject, as_of: Date) -> Vec<(&str, Decision)> {
-        self.iter()
-            .map(|(name, policy)| (name, policy.decide(subject, as_of)))
+        self.districts
+            .iter()
+            .map(|d| (d.name(), d.decide(subject, as_of)))
             .collect()
     }
 }
@@ -292,12 +243,25 @@ impl Policies {
         Policies::default()
     }
 
-    /// Load policy files and folders of them (each folder's `*.policy` files, sorted), each
-    /// district named by its file stem, in the order given. A file that fails is reported
-    /// in [`PolicySet::failures`] and the others are kept; [`Policies::reload`] reads the
-    /// same files and folders again.
+    /// Load districts from policy files and folders, in the order given: a policy file is a
+    /// district named by its stem; a folder of one district's dated versions (files named by
+    /// dates, `yingjiang/2021.policy`) is a district named by the folder; a folder of
+    /// districts gives each of its `*.policy` files and each subfolder holding `*.policy`
+    /// files (a district with dated versions), sorted by name — the rule of
+    /// [`District::paths_in`]. A file that fails is reported in [`PolicySet::failures`] and
+    /// the others are kept; [`Policies::reload`] reads the same files and folders again.
     ///
-    /// See [`LoadFailure`] for an example.
+    /// ```
+    /// use zhunru::{Date, Policies, Subject, Verdict};
+    /// let districts = Policies::load(["policies/hefei.policy", "tests/cases/versions/yingjiang"]);
+    /// assert_eq!(districts.names(), ["hefei", "yingjiang"]);
+    /// let task = Subject::task("食品安全协管"); // on the 准入清单 from the 2021 version
+    /// let on = |year| districts.decide_in("yingjiang", &task, Date::new(year, 6, 1).unwrap());
+    /// assert_eq!(on(2020).unwrap().verdict(), Verdict::NeedsApproval);
+    /// assert_eq!(on(2021).unwrap().verdict(), Verdict::Admitted);
+    /// ```
+    ///
+    /// See [`LoadFailure`] for a file that fails.
     pub fn load<P: Into<PathBuf>>(sources: impl IntoIterator<Item = P>) -> Policies {
         let policies = Policies {
             shared: Arc::new(Shared {
@@ -309,8 +273,9 @@ impl Policies {
         policies
     }
 
-    /// Load every `*.policy` file of a folder (sorted by name), reporting each file that
-    /// fails and keeping the good ones: [`Policies::load`] of one folder.
+    /// Load the districts of a folder (its `*.policy` files and folders of versions, sorted by
+    /// name), reporting each file that fails and keeping the good ones: [`Policies::load`]
+    /// of one folder.
     ///
     /// See [`Policies`] for an example.
     pub fn load_dir(dir: impl Into<PathBuf>) -> Policies {
@@ -357,7 +322,7 @@ impl Policies {
         }
     }
 
-    /// The policy of a district now (a cheap clone).
+    /// The policy of a district now: the version in force today (a cheap clone).
     ///
     /// ```
     /// let districts = zhunru::Policies::load(["policies/hefei.policy"]);
@@ -367,14 +332,16 @@ impl Policies {
         self.snapshot().get(name).cloned()
     }
 
-    /// Decide one subject under one district now; `None` when no district has that name.
+    /// Decide one subject under one district now, with its version in force on `as_of`;
+    /// `None` when no district has that name.
     ///
-    /// See [`Policies`] for an example.
+    /// See [`Policies::load`] for an example.
     pub fn decide_in(&self, name: &str, subject: &Subject, as_of: Date) -> Option<Decision> {
-        Some(self.snapshot().get(name)?.decide(subject, as_of))
+        Some(self.snapshot().district(name)?.decide(subject, as_of))
     }
 
-    /// Decide one subject under every district, in order: how each would answer.
+    /// Decide one subject under every district, in order, each with its version in force on
+    /// `as_of`: how each would answer.
     ///
     /// ```
     /// use zhunru::{Date, Policies, Subject};
@@ -425,50 +392,47 @@ impl Policies {
         &self.shared.sources
     }
 
-    /// Put a policy under a name, atomically: decisions already under way finish on the
-    /// version they started with, later ones see this one. A policy already under that name
-    /// is replaced (in its place) and returned. The policy's decisions name it by `name`.
+    /// Put a district under a name, atomically: one policy, or its dated [`Versions`].
+    /// Decisions already under way finish on what they started with, later ones see this.
+    /// A district already under that name is replaced (in its place) and returned. Its
+    /// decisions name it by `name`.
     ///
     /// ```
-    /// use zhunru::{Policies, Policy};
+    /// use zhunru::{Policies, Policy, Versions};
     /// let districts = Policies::new();
     /// districts.insert("nanqiao", Policy::from_file("policies/nanqiao.policy")?);
-    /// assert_eq!(districts.len(), 1);
+    /// districts.insert("yingjiang", Versions::from_dir("tests/cases/versions/yingjiang")?);
+    /// assert_eq!(districts.len(), 2);
     /// # Ok::<(), zhunru::PolicyError>(())
     /// ```
-    pub fn insert(&self, name: impl Into<String>, policy: Policy) -> Option<Policy> {
-        let name = name.into();
-        let district = District {
-            policy: policy.named(&name),
-            name,
-            file: None,
-            file_hash: None,
-            loaded_at: SystemTime::now(),
-        };
+    pub fn insert(
+        &self,
+        name: impl Into<String>,
+        versions: impl Into<Versions>,
+    ) -> Option<District> {
+        let district = District::new(name, versions);
         let mut previous = None;
         self.change(|set| {
             match set.districts.iter_mut().find(|d| d.name == district.name) {
-                Some(slot) => {
-                    previous = Some(std::mem::replace(slot, district).policy);
-                }
+                Some(slot) => previous = Some(std::mem::replace(slot, district)),
                 None => set.districts.push(district),
             };
         });
         previous
     }
 
-    /// Take a district out, atomically; its policy, if it was there.
+    /// Take a district out, atomically; the district, if it was there.
     ///
     /// ```
     /// let districts = zhunru::Policies::load(["policies/hefei.policy"]);
     /// assert!(districts.remove("hefei").is_some());
     /// assert!(districts.is_empty());
     /// ```
-    pub fn remove(&self, name: &str) -> Option<Policy> {
+    pub fn remove(&self, name: &str) -> Option<District> {
         let mut removed = None;
         self.change(|set| {
             if let Some(i) = set.districts.iter().position(|d| d.name == name) {
-                removed = Some(set.districts.remove(i).policy);
+                removed = Some(set.districts.remove(i));
             }
         });
         removed
@@ -476,9 +440,11 @@ impl Policies {
 
     /// Read the files and folders given to [`Policies::load`] again and swap in the result
     /// whole. An unchanged file is not parsed again (unless it names a parent, which may
-    /// have changed); a file added to a folder is picked up; a file that fails keeps its
-    /// district's previous version in force (and says so in its [`LoadFailure`]); a
-    /// district inserted by hand stays. Returns the failures (empty when all loaded).
+    /// have changed); a file or folder of versions added is picked up, one removed drops
+    /// its district or version; a district whose file (or any of whose version files)
+    /// fails, or whose versions overlap, keeps its previous versions in force, all of them
+    /// (and says so in its [`LoadFailure`]s); a district inserted by hand stays. Returns the
+    /// failures (empty when all loaded).
     ///
     /// See [`PolicySet::generation`] for an example.
     pub fn reload(&self) -> Vec<LoadFailure> {
@@ -488,55 +454,33 @@ impl Policies {
             generation: previous.generation + 1,
             ..PolicySet::default()
         };
-        for path in policy_files(&self.shared.sources) {
-            let name = file_stem(&path);
-            let before = previous.district(&name);
-            let loaded = std::fs::read(&path)
-                .map_err(|e| PolicyError::cannot_read(&path.display().to_string(), &e))
-                .and_then(|bytes| {
-                    let hash = fnv1a(&bytes);
-                    match before {
-                        Some(b)
-                            if b.file_hash == Some(hash)
-                                && b.file.as_deref() == Some(path.as_path())
-                                && !b.policy.has_parent() =>
-                        {
-                            Ok(b.clone())
-                        }
-                        _ => {
-                            let source = source_from_bytes(&path.display().to_string(), bytes)?;
-                            Ok(District {
-                                policy: Policy::from_source(source)?.named(&name),
-                                name: name.clone(),
-                                file: Some(path.clone()),
-                                file_hash: Some(hash),
-                                loaded_at: SystemTime::now(),
-                            })
-                        }
-                    }
-                });
-            match loaded {
+        for found in self.shared.sources.iter().flat_map(|s| found_in(s)) {
+            let before = previous.district(&found.name);
+            let name = found.name.clone();
+            match load_district(found, before) {
                 Ok(d) if next.district(&name).is_some() => {
-                    let error = PolicyError::duplicate_name(&d.policy, &name);
+                    let error = PolicyError::duplicate_name(d.versions.latest(), &name);
                     next.failures.push(LoadFailure {
-                        file: path,
+                        file: d.file.clone().unwrap_or_default(),
                         district: name,
                         previous_in_force: true,
                         error,
                     });
                 }
                 Ok(d) => next.districts.push(d),
-                Err(error) => {
+                Err(failed) => {
                     let kept = before.filter(|_| next.district(&name).is_none());
                     if let Some(b) = kept {
                         next.districts.push(b.clone());
                     }
-                    next.failures.push(LoadFailure {
-                        file: path,
-                        previous_in_force: before.is_some(),
-                        district: name,
-                        error,
-                    });
+                    for (file, error) in failed {
+                        next.failures.push(LoadFailure {
+                            file,
+                            previous_in_force: before.is_some(),
+                            district: name.clone(),
+                            error,
+                        });
+                    }
                 }
             }
         }
@@ -569,34 +513,67 @@ impl Policies {
     }
 }
 
-/// The policy files of files and folders: a folder's `*.policy` files (sorted, so the
-/// order is stable), a file as it is.
-fn policy_files(sources: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for path in sources {
-        if path.is_dir() {
-            // A folder that cannot be listed is reported as a file that cannot be read.
-            let Ok(entries) = std::fs::read_dir(path) else {
-                out.push(path.clone());
-                continue;
-            };
-            let mut found: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            found.retain(|p| p.extension().is_some_and(|x| x == "policy"));
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(path.clone());
+/// Read a district's version files and build it: unchanged files (same path and bytes, no
+/// parent) keep their parsed version, and a district none of whose files changed is kept
+/// whole (with its load time). Every file that fails is reported, each with its diagnostics;
+/// versions that overlap are reported at the file the diagnostic points at.
+fn load_district(
+    found: Found,
+    before: Option<&District>,
+) -> Result<District, Vec<(PathBuf, PolicyError)>> {
+    let mut hashes = Vec::new();
+    let mut versions = Vec::new();
+    let mut failed = Vec::new();
+    for path in found.files {
+        let loaded = std::fs::read(&path)
+            .map_err(|e| PolicyError::cannot_read(&path.display().to_string(), &e))
+            .and_then(|bytes| {
+                let hash = fnv1a(&bytes);
+                let shown = path.display().to_string();
+                let unchanged = before
+                    .filter(|b| b.hashes.contains(&(path.clone(), hash)))
+                    .and_then(|b| b.versions.versions().find(|p| p.source().name() == shown))
+                    .filter(|p| !p.has_parent());
+                match unchanged {
+                    Some(p) => Ok((p.clone(), hash)),
+                    None => Ok((
+                        Policy::from_source(source_from_bytes(&shown, bytes)?)?,
+                        hash,
+                    )),
+                }
+            });
+        match loaded {
+            Ok((policy, hash)) => {
+                hashes.push((path, hash));
+                versions.push(policy);
+            }
+            Err(error) => failed.push((path, error)),
         }
     }
-    out
-}
-
-fn file_stem(path: &Path) -> String {
-    path.file_stem().map_or_else(
-        || path.display().to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    )
+    if !failed.is_empty() {
+        return Err(failed);
+    }
+    if let Some(b) = before.filter(|b| {
+        b.hashes == hashes
+            && b.file.as_deref() == Some(found.path.as_path())
+            && b.versions.versions().all(|p| !p.has_parent())
+    }) {
+        return Ok(b.clone());
+    }
+    let versions = Versions::new(found.name.clone(), versions).map_err(|error| {
+        let file = error
+            .diagnostics()
+            .first()
+            .map_or_else(|| found.path.clone(), |d| PathBuf::from(d.source().name()));
+        vec![(file, error)]
+    })?;
+    Ok(District {
+        name: found.name,
+        versions,
+        file: Some(found.path),
+        hashes,
+        loaded_at: SystemTime::now(),
+    })
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {

@@ -10,10 +10,12 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, LoadError};
 use crate::{Date, Decision, Policy, PolicyError, Subject};
 
-/// A district's versions, oldest first (never empty: the oldest is held apart).
-#[derive(Debug)]
+/// A district's versions, oldest first (never empty: the oldest is held apart). Every version
+/// is named by the district ([`Policy::name`], and so [`Decision::policy`]): which version
+/// decided is told by its `effective` date and `hash`. Cheap to clone.
 ///
 /// See [`Versions::from_dir`] for an example.
+#[derive(Clone, Debug)]
 pub struct Versions {
     name: String,
     oldest: Policy,
@@ -25,9 +27,10 @@ impl Versions {
     ///
     /// See [`Versions::from_dir`] for an example.
     pub fn single(name: impl Into<String>, policy: Policy) -> Versions {
+        let name = name.into();
         Versions {
-            name: name.into(),
-            oldest: policy,
+            oldest: policy.named(&name),
+            name,
             newer: Vec::new(),
         }
     }
@@ -50,6 +53,7 @@ impl Versions {
         let name: String = name.into();
         // `None` (in force from the beginning) sorts first.
         versions.sort_by_key(Policy::effective);
+        let versions: Vec<Policy> = versions.into_iter().map(|p| p.named(&name)).collect();
         let mut diagnostics = Vec::new();
         for pair in versions.windows(2) {
             let [earlier, later] = pair else { continue };
@@ -101,17 +105,14 @@ impl Versions {
     /// ```
     /// use zhunru::{Date, Versions};
     /// let yingjiang = Versions::from_dir("tests/cases/versions/yingjiang")?;
-    /// assert_eq!(yingjiang.name(), "yingjiang");
+    /// assert_eq!((yingjiang.name(), yingjiang.len()), ("yingjiang", 2));
     /// let in_2021 = yingjiang.in_force(Date::new(2021, 3, 1).unwrap());
     /// assert_eq!(in_2021.effective(), Some(Date::new(2021, 1, 1).unwrap()));
     /// # Ok::<(), zhunru::PolicyError>(())
     /// ```
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Versions, PolicyError> {
         let dir = dir.as_ref();
-        let name = dir.file_name().map_or_else(
-            || dir.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = folder_name(dir);
         let entries = std::fs::read_dir(dir)
             .map_err(|e| PolicyError::cannot_read(&dir.display().to_string(), &e))?;
         let mut files: Vec<_> = entries
@@ -152,6 +153,18 @@ impl Versions {
         Ok(Versions::single(name, Policy::from_file(path)?))
     }
 
+    /// The same versions under another district name (each version renamed with it).
+    pub(crate) fn named(self, name: &str) -> Versions {
+        if self.name == name {
+            return self;
+        }
+        Versions {
+            name: name.to_owned(),
+            oldest: self.oldest.named(name),
+            newer: self.newer.into_iter().map(|p| p.named(name)).collect(),
+        }
+    }
+
     /// The district's name: the folder's (or file's stem).
     ///
     /// See [`Versions::from_dir`] for an example.
@@ -164,6 +177,17 @@ impl Versions {
     /// See [`Versions::from_dir`] for an example.
     pub fn versions(&self) -> impl Iterator<Item = &Policy> {
         std::iter::once(&self.oldest).chain(&self.newer)
+    }
+
+    /// How many versions there are (at least one).
+    ///
+    /// See [`Versions::from_dir`] for an example.
+    #[allow(
+        clippy::len_without_is_empty,
+        reason = "never empty: a district has a version"
+    )]
+    pub fn len(&self) -> usize {
+        1 + self.newer.len()
     }
 
     /// The newest version.
@@ -191,4 +215,32 @@ impl Versions {
     pub fn decide(&self, subject: &Subject, as_of: Date) -> Decision {
         self.in_force(as_of).decide(subject, as_of)
     }
+}
+
+impl From<Policy> for Versions {
+    /// One version, named by the policy's own name (a file's stem).
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/hefei.policy")?;
+    /// let versions = zhunru::Versions::from(policy);
+    /// assert_eq!((versions.name(), versions.len()), ("hefei", 1));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    fn from(policy: Policy) -> Versions {
+        Versions::single(policy.name().to_owned(), policy)
+    }
+}
+
+/// A folder's name (`policies/yingjiang` is `yingjiang`); for `.` or `..`, the name of the
+/// folder they stand for.
+pub(crate) fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .or_else(|| {
+            // `.` and `..` have no last component; the folder they resolve to has.
+            std::fs::canonicalize(dir)
+                .ok()
+                .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
+        .unwrap_or_else(|| dir.display().to_string())
 }

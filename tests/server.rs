@@ -54,6 +54,18 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Wait (up to 20 s) until `ok`, polling: what a reload takes to be seen.
+fn wait_for(what: &str, ok: &dyn Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 fn envelope(district: &str, subject: &str) -> String {
     format!(r#"{{"district":"{district}","as_of":"2020-06-01","subject":{subject}}}"#)
 }
@@ -495,16 +507,6 @@ fn reload_broken_then_fixed_while_requests_run() {
         })
         .collect();
     let generation = |server: &Server| server.get("/readyz").json()["generation"].as_u64().unwrap();
-    let wait_for = |what: &str, ok: &dyn Fn() -> bool| {
-        let start = std::time::Instant::now();
-        while !ok() {
-            assert!(
-                start.elapsed().as_secs() < 20,
-                "timed out waiting for {what}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    };
 
     // Broken: the previous version stays in force; /readyz and the log say which file and why.
     std::fs::write(&file, format!("{a}\n规则 坏\n")).unwrap();
@@ -630,4 +632,198 @@ fn a_slow_body_is_408_after_the_read_timeout() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     problem(&answer, 408, "zhunru::server::body");
     assert_eq!(server.get("/healthz").status, 200);
+}
+
+/// The keys of a JSON object, sorted.
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+/// The properties an OpenAPI schema documents, sorted.
+fn documented(doc: &serde_json::Value, schema: &str) -> Vec<String> {
+    keys(&doc["components"]["schemas"][schema]["properties"])
+}
+
+/// A folder of districts with a district's dated versions in a subfolder: that district
+/// decides by the version in force on `as_of` (one subject, a batch, compare); the listing
+/// shows its versions with their dates and which is in force today, as the OpenAPI document
+/// says; a version file added, broken, overlapping or removed while serving reloads the
+/// district whole or keeps its previous versions, and /readyz says which file failed.
+#[test]
+fn a_folder_of_versions_is_served() {
+    let dir = tempdir("versions");
+    let districts = dir.join("districts");
+    std::fs::create_dir_all(districts.join("yingjiang")).unwrap();
+    let fixture = |year: &str| {
+        std::fs::read_to_string(
+            root().join(format!("tests/cases/versions/yingjiang/{year}.policy")),
+        )
+        .unwrap()
+    };
+    for year in ["2020", "2021"] {
+        std::fs::write(
+            districts.join(format!("yingjiang/{year}.policy")),
+            fixture(year),
+        )
+        .unwrap();
+    }
+    for file in ["hefei", "national"] {
+        std::fs::copy(
+            root().join(format!("policies/{file}.policy")),
+            districts.join(format!("{file}.policy")),
+        )
+        .unwrap();
+    }
+    let server = Server::start(&dir, &["districts"]);
+
+    // One subject, by the version in force on `as_of`.
+    let decide = |as_of: &str| {
+        let body = format!(
+            r#"{{"district":"yingjiang","as_of":"{as_of}","subject":{{"category":"食品安全协管"}}}}"#
+        );
+        let answer = server.post_json("/v1/decide", &body);
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        answer.json()
+    };
+    let (in_2020, in_2021) = (decide("2020-06-01"), decide("2021-06-01"));
+    assert_eq!(in_2020["verdict"], "needs_approval");
+    assert_eq!(in_2021["verdict"], "admitted");
+    assert_eq!(in_2020["policy"]["name"], "yingjiang");
+    assert_eq!(in_2020["policy"]["effective"], serde_json::Value::Null);
+    assert_eq!(in_2021["policy"]["effective"], "2021-01-01");
+
+    // A batch and compare, likewise.
+    let batch = server.request(
+        "POST",
+        "/v1/decide?district=yingjiang&as_of=2020-06-01",
+        &[("Content-Type", "application/x-ndjson")],
+        "{\"category\":\"食品安全协管\"}\n".as_bytes(),
+    );
+    assert!(
+        batch.text().contains("\"verdict\":\"needs_approval\""),
+        "{}",
+        batch.text()
+    );
+    for (as_of, verdict) in [("2020-06-01", "needs_approval"), ("2021-06-01", "admitted")] {
+        let compare = server
+            .post_json(
+                "/v1/compare",
+                &format!(r#"{{"as_of":"{as_of}","subject":{{"category":"食品安全协管"}}}}"#),
+            )
+            .json();
+        let column = compare["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["district"] == "yingjiang")
+            .unwrap();
+        assert_eq!(column["decision"]["verdict"], verdict, "{as_of}");
+    }
+
+    // The listing: every version with its dates, the one in force today marked, and exactly
+    // the fields the OpenAPI document describes.
+    let doc = server.get("/v1/openapi.json").json();
+    let listing = server.get("/v1/districts").json();
+    assert_eq!(keys(&listing), documented(&doc, "Districts"));
+    let names: Vec<&str> = listing["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["hefei", "national", "yingjiang"]);
+    let yingjiang = &listing["districts"][2];
+    assert_eq!(keys(yingjiang), documented(&doc, "District"));
+    assert_eq!(yingjiang["file"], "districts/yingjiang");
+    assert_eq!(yingjiang["effective"], "2021-01-01");
+    assert_eq!(yingjiang["trial"], false);
+    let versions = yingjiang["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    for v in versions {
+        assert_eq!(keys(v), documented(&doc, "Version"));
+    }
+    assert_eq!(versions[0]["file"], "districts/yingjiang/2020.policy");
+    assert_eq!(versions[0]["effective"], serde_json::Value::Null);
+    assert_eq!(versions[1]["effective"], "2021-01-01");
+    assert_eq!(
+        (&versions[0]["in_force"], &versions[1]["in_force"]),
+        (&serde_json::json!(false), &serde_json::json!(true))
+    );
+    assert_eq!(yingjiang["hash"], versions[1]["hash"]);
+    let hefei = &listing["districts"][0];
+    assert_eq!(hefei["versions"].as_array().unwrap().len(), 1);
+    assert_eq!(hefei["versions"][0]["in_force"], true);
+
+    let failed = || server.get("/readyz").json()["failed"].clone();
+    let count = || {
+        server.get("/v1/districts").json()["districts"][2]["versions"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let later = districts.join("yingjiang/2022.policy");
+
+    // A broken version file: the previous versions stay in force; /readyz says which file.
+    std::fs::write(&later, "政策 「坏」\n  生效 2022-01-01\n规则 坏\n").unwrap();
+    wait_for("the failure in /readyz", &|| {
+        !failed().as_array().unwrap().is_empty()
+    });
+    let failure = &failed()[0];
+    assert_eq!(failure["file"], "districts/yingjiang/2022.policy");
+    assert_eq!(failure["district"], "yingjiang");
+    assert_eq!(failure["previous_in_force"], true);
+    assert!(
+        failure["errors"][0]["at"]
+            .as_str()
+            .unwrap()
+            .starts_with("districts/yingjiang/2022.policy:"),
+        "{failure}"
+    );
+    assert_eq!(count(), 2);
+    assert_eq!(decide("2020-06-01")["verdict"], "needs_approval");
+    assert_eq!(decide("2021-06-01"), in_2021);
+
+    // Overlapping versions (the same 生效 as 2021): bad_dates, the previous versions stay.
+    std::fs::write(&later, fixture("2021")).unwrap();
+    wait_for("the overlap in /readyz", &|| {
+        failed()[0]["errors"][0]["code"] == "zhunru::check::bad_dates"
+    });
+    assert_eq!(count(), 2);
+
+    // Fixed: a third version, in force from 2022, taken whole.
+    std::fs::write(
+        &later,
+        fixture("2021").replace("生效 2021-01-01", "生效 2022-01-01"),
+    )
+    .unwrap();
+    wait_for("the third version", &|| count() == 3);
+    assert_eq!(failed(), serde_json::json!([]));
+    assert_eq!(decide("2022-06-01")["policy"]["effective"], "2022-01-01");
+    assert_eq!(decide("2021-06-01"), in_2021);
+
+    // Removed: two again.
+    std::fs::remove_file(&later).unwrap();
+    wait_for("two versions again", &|| count() == 2);
+
+    // A new folder of versions: a new district, watched from then on.
+    std::fs::create_dir_all(districts.join("newtown")).unwrap();
+    std::fs::write(districts.join("newtown/2020.policy"), fixture("2020")).unwrap();
+    let has_newtown = || {
+        server.get("/v1/districts").json()["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "newtown")
+    };
+    wait_for("the new district", &has_newtown);
+    std::fs::write(districts.join("newtown/2021.policy"), fixture("2021")).unwrap();
+    wait_for("the new district's second version", &|| {
+        server.get("/v1/districts").json()["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "newtown" && d["versions"].as_array().unwrap().len() == 2)
+    });
 }

@@ -171,3 +171,182 @@ fn the_repl_takes_a_folder_of_versions() {
     let second = out.find("admitted 准予准入").unwrap();
     assert!(first < second, "{out}");
 }
+
+/// A fresh folder for a test, removed first if an earlier run left it.
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("zhunru-versions-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A folder of districts holding one policy file and one folder of versions.
+fn districts_folder(name: &str) -> std::path::PathBuf {
+    let dir = tempdir(name);
+    std::fs::create_dir_all(dir.join("yingjiang")).unwrap();
+    for year in ["2020", "2021"] {
+        std::fs::copy(
+            format!("{YINGJIANG}/{year}.policy"),
+            dir.join(format!("yingjiang/{year}.policy")),
+        )
+        .unwrap();
+    }
+    for file in ["hefei", "national"] {
+        std::fs::copy(
+            format!("policies/{file}.policy"),
+            dir.join(format!("{file}.policy")),
+        )
+        .unwrap();
+    }
+    // Not a district: a subfolder without policy files.
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(dir.join("tests/cases.json"), "[]").unwrap();
+    dir
+}
+
+/// Which districts a path holds: a file; a folder of versions named by dates; a folder of
+/// districts (its policy files and its folders of versions).
+#[test]
+fn paths_hold_districts_by_one_rule() {
+    use std::path::PathBuf;
+    use zhunru::District;
+    let dir = districts_folder("paths");
+    assert_eq!(
+        District::paths_in(&dir),
+        [
+            dir.join("hefei.policy"),
+            dir.join("national.policy"),
+            dir.join("yingjiang")
+        ]
+    );
+    assert_eq!(
+        District::paths_in(dir.join("yingjiang")),
+        [dir.join("yingjiang")]
+    );
+    let file = PathBuf::from("policies/hefei.policy");
+    assert_eq!(District::paths_in(&file), [file]);
+    // Versions not named by dates, given directly: a folder of districts.
+    let named = tempdir("named");
+    for year in ["2020", "2021"] {
+        std::fs::copy(
+            format!("{YINGJIANG}/{year}.policy"),
+            named.join(format!("yingjiang-{year}.policy")),
+        )
+        .unwrap();
+    }
+    assert_eq!(District::paths_in(&named).len(), 2);
+}
+
+/// A folder of districts served by the registry: the folder of versions is one district,
+/// decided by the version in force on the date; its versions are listed with their dates.
+#[test]
+fn the_registry_holds_a_districts_dated_versions() {
+    use zhunru::Policies;
+    let dir = districts_folder("registry");
+    let districts = Policies::load_dir(&dir);
+    let set = districts.snapshot();
+    assert!(set.failures().is_empty(), "{:?}", set.failures());
+    assert_eq!(
+        set.names().collect::<Vec<_>>(),
+        ["hefei", "national", "yingjiang"]
+    );
+    let yingjiang = set.district("yingjiang").unwrap();
+    assert_eq!(yingjiang.file(), Some(dir.join("yingjiang").as_path()));
+    let dates: Vec<_> = yingjiang
+        .versions()
+        .versions()
+        .map(|v| v.effective())
+        .collect();
+    assert_eq!(dates, [None, Some(date("2021-01-01"))]);
+    // Today is past 2021: the 2021 version is the one in force.
+    assert_eq!(yingjiang.policy().effective(), Some(date("2021-01-01")));
+
+    let task = Subject::task("食品安全协管");
+    let in_2020 = districts
+        .decide_in("yingjiang", &task, date("2020-06-01"))
+        .unwrap();
+    let in_2021 = districts
+        .decide_in("yingjiang", &task, date("2021-06-01"))
+        .unwrap();
+    assert_eq!(in_2020.verdict(), Verdict::NeedsApproval);
+    assert_eq!(in_2021.verdict(), Verdict::Admitted);
+    // Decisions name the district; the version is told by its date and hash.
+    let (a, b) = (in_2020.policy().unwrap(), in_2021.policy().unwrap());
+    assert_eq!((a.name(), b.name()), ("yingjiang", "yingjiang"));
+    assert_ne!(a.hash(), b.hash());
+    // The whole set decides each district with its version in force.
+    let all = set.decide(&task, date("2020-06-01"));
+    let row = all.iter().find(|(n, _)| *n == "yingjiang").unwrap();
+    assert_eq!(row.1.verdict(), Verdict::NeedsApproval);
+}
+
+/// A reload that meets a broken version file, or versions that overlap, keeps the
+/// district's previous versions in force, all of them, and says which file and why; a new
+/// good version is taken, a removed one dropped.
+#[test]
+fn a_broken_version_file_keeps_the_previous_versions() {
+    use zhunru::Policies;
+    let dir = districts_folder("reload");
+    let districts = Policies::load_dir(&dir);
+    let task = Subject::task("食品安全协管");
+    let verdict = |on: &str| {
+        districts
+            .decide_in("yingjiang", &task, date(on))
+            .unwrap()
+            .verdict()
+    };
+    let count = || {
+        districts
+            .snapshot()
+            .district("yingjiang")
+            .unwrap()
+            .versions()
+            .len()
+    };
+    let later = dir.join("yingjiang/2022.policy");
+
+    // Broken: one failure located in that file; both versions stay.
+    std::fs::write(&later, "政策 「坏」\n  生效 2022-01-01\n规则 坏\n").unwrap();
+    let failures = districts.reload();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    let f = &failures[0];
+    assert_eq!((f.district(), f.previous_in_force()), ("yingjiang", true));
+    assert_eq!(f.file(), later.as_path());
+    let at = f.error().diagnostics()[0].location();
+    assert!(at.contains("2022.policy:"), "{at}");
+    assert_eq!(count(), 2);
+    assert_eq!(verdict("2020-06-01"), Verdict::NeedsApproval);
+    assert_eq!(verdict("2021-06-01"), Verdict::Admitted);
+
+    // Overlapping (the same 生效 as 2021): bad_dates at the later file; both versions stay.
+    let v2021 = std::fs::read_to_string(format!("{YINGJIANG}/2021.policy")).unwrap();
+    std::fs::write(&later, &v2021).unwrap();
+    let failures = districts.reload();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].error().diagnostics()[0].code(), Code::BadDates);
+    assert!(failures[0].previous_in_force());
+    assert_eq!(count(), 2);
+
+    // Fixed: a third version, in force from 2022.
+    let v2022 = v2021.replace("生效 2021-01-01", "生效 2022-01-01");
+    assert_ne!(v2022, v2021);
+    std::fs::write(&later, &v2022).unwrap();
+    assert!(districts.reload().is_empty());
+    assert_eq!(count(), 3);
+    let in_force = districts.snapshot();
+    let yingjiang = in_force.district("yingjiang").unwrap();
+    assert_eq!(
+        yingjiang.in_force(date("2022-03-01")).source().name(),
+        later.display().to_string()
+    );
+
+    // Removed: back to two.
+    std::fs::remove_file(&later).unwrap();
+    assert!(districts.reload().is_empty());
+    assert_eq!(count(), 2);
+
+    // A whole folder of versions removed: the district goes, the others stay.
+    std::fs::remove_dir_all(dir.join("yingjiang")).unwrap();
+    assert!(districts.reload().is_empty());
+    assert_eq!(districts.names(), ["hefei", "national"]);
+}

@@ -12,8 +12,9 @@ use super::common::{err_color, note, show};
 /// Arguments of `zhunru check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Policy files, or folders: a folder's `*.policy` files are versions of one district
-    /// (e.g. `yingjiang/2020.policy`, `yingjiang/2021.policy`), also checked for overlap.
+    /// Policy files, or folders: a folder of one district's dated versions (files named by
+    /// dates: `yingjiang/2020.policy`, `yingjiang/2021.policy`), also checked for overlap; or
+    /// a folder of districts (its `*.policy` files and folders of versions).
     #[arg(required = true)]
     policies: Vec<PathBuf>,
     /// Fail on warnings too.
@@ -27,9 +28,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut failed = false;
     let mut files = Vec::new();
     let mut folders = Vec::new();
-    for path in &args.policies {
+    // The districts each path holds, by the rule `serve` and `repl` follow.
+    for path in args.policies.iter().flat_map(zhunru::District::paths_in) {
         if path.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(&path)
                 .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
                 .unwrap_or_default();
             inside.retain(|p| p.extension().is_some_and(|x| x == "policy"));
@@ -37,7 +39,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             files.extend(inside);
             folders.push(path);
         } else {
-            files.push(path.clone());
+            files.push(path);
         }
     }
     for path in &files {
@@ -74,7 +76,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // Versions side by side: checked once every file of the folder checks clean.
     if !failed {
         for folder in folders {
-            if let Err(e) = zhunru::Versions::from_dir(folder) {
+            if let Err(e) = zhunru::Versions::from_dir(&folder) {
                 failed = true;
                 let mut err = std::io::stderr().lock();
                 for d in e.diagnostics() {

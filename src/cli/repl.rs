@@ -12,7 +12,8 @@ use super::config;
 /// Arguments of `zhunru repl`.
 #[derive(Args, Debug)]
 pub struct ReplArgs {
-    /// Policies to load. Default: the config file's `policies`, else policies/*.policy.
+    /// Policies to load: files and folders, read as `serve` reads them (a folder of dated
+    /// versions is one district). Default: the config file's `policies`, else policies/.
     policies: Vec<PathBuf>,
     /// The date decisions are made as of (YYYY-MM-DD); default today.
     #[arg(long, value_parser = parse_date)]

@@ -12,8 +12,10 @@ use crate::server::{Config, Limits};
 /// Arguments of `zhunru serve`.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// Policy files or folders of them (default: policies/). The first is the default
-    /// district; each is named by its file stem.
+    /// Policy files and folders (default: policies/): a file is a district named by its
+    /// stem; a folder of one district's versions (files named by dates, `yingjiang/2021.policy`)
+    /// is a district named by the folder; in any other folder, each `*.policy` file and each
+    /// subfolder holding them (its dated versions) is a district. The first is the default.
     policies: Vec<PathBuf>,
     /// Address to listen on. Loopback by default: expose it deliberately (e.g. 0.0.0.0:8080
     /// behind a reverse proxy).

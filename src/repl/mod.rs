@@ -9,7 +9,7 @@ mod session;
 mod understand;
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rustyline::completion::{Completer, Pair};
@@ -20,7 +20,8 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
 use zhunru::{Date, render};
 
-use session::{District, Session};
+use session::Session;
+use zhunru::District;
 
 /// The district a session starts in.
 pub enum Start {
@@ -39,9 +40,11 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang, start: Option<S
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let color = terminal && std::env::var_os("NO_COLOR").is_none();
     let mut districts = Vec::new();
-    for path in paths {
-        match session::load_policy(&path, as_of) {
-            Ok(policy) => districts.push(District { path, policy }),
+    // The districts each path holds, by the rule `serve` follows: a policy file, a folder of
+    // one district's dated versions, or a folder of districts.
+    for path in paths.iter().flat_map(District::paths_in) {
+        match District::load(&path) {
+            Ok(district) => districts.push(district),
             Err(e) => {
                 for d in e.diagnostics() {
                     eprint!("{}", render(&d.localized(lang), color));
@@ -75,19 +78,15 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang, start: Option<S
 }
 
 fn default_policies() -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir("policies")
-        .map(|dir| {
-            dir.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "policy"))
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found
+    if Path::new("policies").is_dir() {
+        vec![PathBuf::from("policies")]
+    } else {
+        Vec::new()
+    }
 }
 
 fn banner(session: &Session) -> String {
-    let names: Vec<String> = session.districts.iter().map(District::short).collect();
+    let names: Vec<&str> = session.districts.iter().map(District::name).collect();
     format!(
         "zhunru 准入 — districts: {} — as of {} — :help for help\n",
         if names.is_empty() {

@@ -5,45 +5,29 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use zhunru::ast::{Literal, Outcome};
-use zhunru::{Date, Decision, Policy, Subject, Value, Verdict, render, report};
+use zhunru::{Date, Decision, District, Policy, Subject, Value, Verdict, render, report};
 
 use super::answer;
 use super::question::{self, Understood};
 use super::understand;
 
-/// One loaded district.
-pub struct District {
-    pub path: PathBuf,
-    pub policy: Policy,
+/// The REPL's names for a district: its name (`nanqiao`, or the folder of its versions), a
+/// part of its jurisdiction as of the session's date (`南桥`), or the path it was loaded from.
+fn matches(d: &District, name: &str, as_of: Date) -> bool {
+    let name = name.trim();
+    !name.is_empty()
+        && (d.name() == name
+            || d.in_force(as_of).jurisdiction().contains(name)
+            || d.file().is_some_and(|f| f.display().to_string() == name))
 }
 
-/// A district's policy as of a date: a policy file, or — for a folder of a district's dated
-/// versions — the version in force on that date.
-pub fn load_policy(path: &std::path::Path, as_of: Date) -> Result<Policy, zhunru::PolicyError> {
-    if path.is_dir() {
-        let versions = zhunru::Versions::from_dir(path)?;
-        let chosen = versions.in_force(as_of).source().name().to_string();
-        return Policy::from_file(chosen);
-    }
-    Policy::from_file(path)
-}
-
-impl District {
-    /// The short name: the file stem (`nanqiao`).
-    pub fn short(&self) -> String {
-        self.path.file_stem().map_or_else(
-            || self.path.display().to_string(),
-            |s| s.to_string_lossy().into_owned(),
-        )
-    }
-
-    fn matches(&self, name: &str) -> bool {
-        let name = name.trim();
-        !name.is_empty()
-            && (self.short() == name
-                || self.policy.jurisdiction().contains(name)
-                || self.path.display().to_string() == name)
-    }
+/// The last answer: which district and version gave it, as of when, to what.
+struct Last {
+    name: String,
+    policy: Policy,
+    as_of: Date,
+    subject: Subject,
+    decision: Decision,
 }
 
 /// What the front end should do after a line.
@@ -63,7 +47,7 @@ pub struct Session {
     pub current: usize,
     pub as_of: Date,
     pub color: bool,
-    last: Option<(usize, Subject, Decision)>,
+    last: Option<Last>,
     /// The language diagnostics are shown in (`--lang`).
     lang: zhunru::Lang,
     /// Answer in full (the report with source lines) rather than short: `:explain on`.
@@ -128,14 +112,14 @@ impl Session {
 
     pub fn prompt(&self) -> String {
         match self.districts.get(self.current) {
-            Some(d) => format!("准入[{}]> ", d.short()),
+            Some(d) => format!("准入[{}]> ", d.name()),
             None => "准入> ".to_owned(),
         }
     }
 
     /// Start in the district of this short name (`yingjiang`); false when none is loaded.
     pub fn start_in(&mut self, name: &str) -> bool {
-        match self.districts.iter().position(|d| d.short() == name) {
+        match self.districts.iter().position(|d| d.name() == name) {
             Some(i) => {
                 self.current = i;
                 true
@@ -146,7 +130,7 @@ impl Session {
 
     /// The loaded districts' short names, in order.
     pub fn district_names(&self) -> Vec<String> {
-        self.districts.iter().map(District::short).collect()
+        self.districts.iter().map(|d| d.name().to_owned()).collect()
     }
 
     /// Names for completion: commands, districts, list entries, fields.
@@ -178,7 +162,7 @@ impl Session {
         out.extend(question::FIELD_WORDS.iter().map(|s| s.to_string()));
         // Fields the districts declare, by name and by label (`community_type=`, `社区类型=`).
         for d in &self.districts {
-            for f in question::Declared::of(&d.policy) {
+            for f in question::Declared::of(d.in_force(self.as_of)) {
                 out.push(format!("{}=", f.name));
                 if let Some(label) = f.label {
                     out.push(format!("{label}="));
@@ -186,10 +170,10 @@ impl Session {
             }
         }
         for d in &self.districts {
-            out.push(d.short());
+            out.push(d.name().to_owned());
         }
         if let Some(d) = self.districts.get(self.current) {
-            for list in &d.policy.ast().lists {
+            for list in &d.in_force(self.as_of).ast().lists {
                 out.push(list.name.node.clone());
                 for e in &list.entries {
                     if let Literal::Text(t) = &e.value.node {
@@ -246,12 +230,12 @@ impl Session {
     fn parse(&self, line: &str) -> Result<Understood, String> {
         let names = self
             .policy()
-            .map(|d| understand::task_names(&d.policy))
+            .map(|d| understand::task_names(d.in_force(self.as_of)))
             .unwrap_or_default();
         let known = |c: &str| self.is_known(c);
         let declared = self
             .policy()
-            .map(|d| question::Declared::of(&d.policy))
+            .map(|d| question::Declared::of(d.in_force(self.as_of)))
             .unwrap_or_default();
         question::parse(line, &names, &known, &declared)
     }
@@ -259,9 +243,9 @@ impl Session {
     /// Whether an item is on a task list of the district in force.
     fn is_known(&self, item: &str) -> bool {
         self.policy().is_some_and(|d| {
-            understand::task_lists(&d.policy)
+            understand::task_lists(d.in_force(self.as_of))
                 .iter()
-                .any(|l| d.policy.list_contains(l, item))
+                .any(|l| d.in_force(self.as_of).list_contains(l, item))
         })
     }
 
@@ -275,10 +259,13 @@ impl Session {
         let Some(district) = self.policy() else {
             return "error: no policy loaded; use :load FILE\n".to_owned();
         };
-        let decision = district.policy.decide(&subject, self.as_of);
+        // The version in force on the session's date decides.
+        let version = district.in_force(self.as_of).clone();
+        let name = district.name().to_owned();
+        let decision = version.decide(&subject, self.as_of);
         let mut out = String::new();
         if subject.kind() == zhunru::SubjectKind::Task {
-            let names = understand::task_names(&district.policy);
+            let names = understand::task_names(&version);
             out.push_str(&understood_line(&subject, from.as_deref(), &names));
             if let Some(note) = self.unknown_category_note(&subject) {
                 out.push_str(&note);
@@ -288,18 +275,11 @@ impl Session {
         }
         if full {
             out.push_str(&report::decision_text_in(
-                &district.policy,
-                &decision,
-                self.color,
-                self.lang,
+                &version, &decision, self.color, self.lang,
             ));
         } else {
             out.push_str(&answer::short(
-                &district.policy,
-                &subject,
-                &decision,
-                self.as_of,
-                self.color,
+                &version, &subject, &decision, self.as_of, self.color,
             ));
         }
         let understood = match subject.kind() {
@@ -307,12 +287,18 @@ impl Session {
             kind => format!("{kind:?}").to_lowercase(),
         };
         self.history.push(Asked {
-            district: district.short(),
+            district: name.clone(),
             question: std::mem::take(&mut self.asking),
             understood,
             verdict: decision.verdict(),
         });
-        self.last = Some((self.current, subject, decision));
+        self.last = Some(Last {
+            name,
+            policy: version,
+            as_of: self.as_of,
+            subject,
+            decision,
+        });
         out
     }
 
@@ -345,12 +331,12 @@ impl Session {
         if self.is_known(category) {
             return None;
         }
-        let names = understand::task_names(&district.policy);
+        let names = understand::task_names(district.in_force(self.as_of));
         let near = understand::nearest(category, &names);
         let mut out = format!(
             "未在任何清单中找到“{category}”（{}）— on no list of {}",
-            district.policy.jurisdiction(),
-            district.short()
+            district.in_force(self.as_of).jurisdiction(),
+            district.name()
         );
         if near.is_empty() {
             out.push('\n');
@@ -359,7 +345,7 @@ impl Session {
                 .iter()
                 .map(|n| {
                     let title = district
-                        .policy
+                        .in_force(self.as_of)
                         .list_decl(&n.list)
                         .and_then(|l| l.title.as_ref())
                         .map_or(n.list.as_str(), |t| t.node.as_str());
@@ -416,15 +402,14 @@ impl Session {
                     self.as_of = d;
                     let mut out = format!("decisions are now made as of {d}\n");
                     // A folder of versions: the version in force on the new date decides.
-                    for district in self.districts.iter_mut().filter(|x| x.path.is_dir()) {
-                        if let Ok(policy) = load_policy(&district.path, d) {
+                    for district in &self.districts {
+                        if district.file().is_some_and(std::path::Path::is_dir) {
                             let _ = writeln!(
                                 out,
                                 "{}: the version in force is {}",
-                                district.short(),
-                                policy.source().name()
+                                district.name(),
+                                district.in_force(d).source().name()
                             );
-                            district.policy = policy;
                         }
                     }
                     out
@@ -448,9 +433,11 @@ impl Session {
             let _ = writeln!(
                 out,
                 "{mark} {:<10} {}  ({})",
-                d.short(),
-                d.policy.jurisdiction(),
-                d.path.display()
+                d.name(),
+                d.in_force(self.as_of).jurisdiction(),
+                d.file()
+                    .map(|f| f.display().to_string())
+                    .unwrap_or_default()
             );
         }
         out
@@ -461,18 +448,23 @@ impl Session {
         reason = "the index comes from position() over the same vector"
     )]
     fn switch(&mut self, name: &str) -> String {
-        match self.districts.iter().position(|d| d.matches(name)) {
+        match self
+            .districts
+            .iter()
+            .position(|d| matches(d, name, self.as_of))
+        {
             Some(i) => {
                 self.current = i;
                 let d = &self.districts[i];
                 format!(
                     "district in force: {} — {}\n",
-                    d.short(),
-                    d.policy.jurisdiction()
+                    d.name(),
+                    d.in_force(self.as_of).jurisdiction()
                 )
             }
             None => {
-                let names: Vec<String> = self.districts.iter().map(District::short).collect();
+                let names: Vec<String> =
+                    self.districts.iter().map(|d| d.name().to_owned()).collect();
                 format!(
                     "error: no district `{name}` is loaded\n  help: the loaded districts are {}; :load FILE adds one\n",
                     names.join(", ")
@@ -505,12 +497,12 @@ impl Session {
         let subject = understood.subject;
         let names = self
             .policy()
-            .map(|d| understand::task_names(&d.policy))
+            .map(|d| understand::task_names(d.in_force(self.as_of)))
             .unwrap_or_default();
         let rows: Vec<(String, Decision)> = self
             .districts
             .iter()
-            .map(|d| (d.short(), d.policy.decide(&subject, self.as_of)))
+            .map(|d| (d.name().to_owned(), d.decide(&subject, self.as_of)))
             .collect();
         let mut out = format!("问：{} — as of {}\n", clip(rest, 60), self.as_of);
         if subject.kind() == zhunru::SubjectKind::Task {
@@ -569,18 +561,15 @@ impl Session {
             return "error: where to? e.g. `:save 审核意见.md` or `:save 审核意见.html`\n"
                 .to_owned();
         }
-        let Some((index, subject, decision)) = &self.last else {
+        let Some(last) = &self.last else {
             return "nothing asked yet: ask about an item first\n".to_owned();
-        };
-        let Some(d) = self.districts.get(*index) else {
-            return "the district of the last answer is no longer loaded\n".to_owned();
         };
         let question = self.history.last().map(|a| a.question.as_str());
         let record = zhunru::record::Record {
-            policy: &d.policy,
-            subject,
-            decision,
-            as_of: self.as_of,
+            policy: &last.policy,
+            subject: &last.subject,
+            decision: &last.decision,
+            as_of: last.as_of,
             question,
             origin: None,
         };
@@ -597,21 +586,23 @@ impl Session {
     }
 
     fn why(&self) -> String {
-        let Some((index, subject, decision)) = &self.last else {
+        let Some(Last {
+            name,
+            policy,
+            as_of,
+            subject,
+            decision,
+        }) = &self.last
+        else {
             return "nothing asked yet: ask about an item first\n".to_owned();
         };
-        let Some(d) = self.districts.get(*index) else {
-            return "the district of the last answer is no longer loaded\n".to_owned();
-        };
         let mut out = format!(
-            "district {} — {}, as of {}\nsubject as understood:\n  {}\n",
-            d.short(),
-            d.policy.jurisdiction(),
-            self.as_of,
+            "district {name} — {}, as of {as_of}\nsubject as understood:\n  {}\n",
+            policy.jurisdiction(),
             serde_json::to_string(subject).unwrap_or_default()
         );
         out.push_str(&report::decision_text_in(
-            &d.policy, decision, self.color, self.lang,
+            policy, decision, self.color, self.lang,
         ));
         for m in decision.missing_items() {
             let _ = writeln!(
@@ -638,7 +629,7 @@ impl Session {
             return "no policy loaded\n".to_owned();
         };
         let mut out = String::new();
-        for list in &d.policy.ast().lists {
+        for list in &d.in_force(self.as_of).ast().lists {
             let examples = list.entries.iter().filter(|e| e.example).count();
             let cites: Vec<&str> = list.cite.iter().map(|c| c.node.as_str()).collect();
             let _ = writeln!(
@@ -662,9 +653,9 @@ impl Session {
         let Some(d) = self.policy() else {
             return "no policy loaded\n".to_owned();
         };
-        let Some(list) = d.policy.list_decl(name) else {
+        let Some(list) = d.in_force(self.as_of).list_decl(name) else {
             let names: Vec<&str> = d
-                .policy
+                .in_force(self.as_of)
                 .ast()
                 .lists
                 .iter()
@@ -672,7 +663,7 @@ impl Session {
                 .collect();
             return format!(
                 "error: no list `{name}` in {}\n  help: the lists are {}\n",
-                d.short(),
+                d.name(),
                 names.join(", ")
             );
         };
@@ -719,7 +710,7 @@ impl Session {
             return "no policy loaded\n".to_owned();
         };
         let mut out = String::new();
-        for rule in &d.policy.ast().rules {
+        for rule in &d.in_force(self.as_of).ast().rules {
             let outcome = match rule.outcome.node {
                 Outcome::Deny(_) => "不予准入 deny",
                 Outcome::Admit(_) => "准予准入 admit",
@@ -738,7 +729,7 @@ impl Session {
                     .collect::<Vec<_>>()
                     .join(", "),
                 outcome,
-                d.policy.source().location(rule.span)
+                d.in_force(self.as_of).source().location(rule.span)
             );
         }
         out
@@ -753,10 +744,12 @@ impl Session {
             return "error: :load needs a file, e.g. :load policies/DISTRICT.policy\n".to_owned();
         }
         let path = PathBuf::from(path);
-        match load_policy(&path, self.as_of) {
-            Ok(policy) => {
-                let district = District { path, policy };
-                let existing = self.districts.iter().position(|d| d.path == district.path);
+        match District::load(&path) {
+            Ok(district) => {
+                let existing = self
+                    .districts
+                    .iter()
+                    .position(|d| d.file() == district.file());
                 let index = match existing {
                     Some(i) => {
                         self.districts[i] = district;
@@ -771,9 +764,9 @@ impl Session {
                 let d = &self.districts[index];
                 format!(
                     "loaded {} — {} ({} rules)\n",
-                    d.short(),
-                    d.policy.jurisdiction(),
-                    d.policy.ast().rules.len()
+                    d.name(),
+                    d.in_force(self.as_of).jurisdiction(),
+                    d.in_force(self.as_of).ast().rules.len()
                 )
             }
             Err(e) => self.broken(&e, "nothing was loaded"),
@@ -783,10 +776,11 @@ impl Session {
     fn reload(&mut self) -> String {
         let mut out = String::new();
         for d in &mut self.districts {
-            match load_policy(&d.path, self.as_of) {
-                Ok(policy) => {
-                    d.policy = policy;
-                    let _ = writeln!(out, "reloaded {}", d.short());
+            let Some(file) = d.file() else { continue };
+            match District::load(file) {
+                Ok(fresh) => {
+                    *d = fresh;
+                    let _ = writeln!(out, "reloaded {}", d.name());
                 }
                 Err(e) => {
                     for diag in e.diagnostics() {
@@ -795,7 +789,7 @@ impl Session {
                     let _ = writeln!(
                         out,
                         "{} is broken; the previous policy stays in force",
-                        d.short()
+                        d.name()
                     );
                 }
             }

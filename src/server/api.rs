@@ -287,9 +287,12 @@ pub async fn decide(State(state): Shared, request: Request) -> Response {
         Ok(BodyKind::Lines) => batch(state, &parts, body).await,
         Ok(BodyKind::Json) => match single(&state, &parts.headers, body).await {
             Ok((district, as_of, subject)) => {
-                // `eval`'s bytes, written without building the decision.
+                // `eval`'s bytes, written without building the decision, by the version in
+                // force on `as_of`.
                 let mut bytes = Vec::with_capacity(1024);
-                let verdict = district.policy().decide_json(&subject, as_of, &mut bytes);
+                let verdict = district
+                    .in_force(as_of)
+                    .decide_json(&subject, as_of, &mut bytes);
                 state.metrics.decided(district.name(), verdict.as_str(), 1);
                 json_response(StatusCode::OK, bytes, "application/json")
             }
@@ -391,7 +394,8 @@ impl std::io::Read for PieceReader {
 /// Decides JSON Lines as `zhunru eval --format json` does: one line out per subject line,
 /// blank lines skipped but counted, a bad line's error object in its place.
 struct LineDecider {
-    district: District,
+    /// The district's version in force on `as_of`.
+    policy: zhunru::Policy,
     as_of: Date,
     out: Vec<u8>,
     counts: [u64; 5],
@@ -420,10 +424,7 @@ impl LineDecider {
 
     fn decide(&mut self, subject: &Subject) {
         // The same bytes as serialising the decision, without building it.
-        let verdict = self
-            .district
-            .policy()
-            .decide_json(subject, self.as_of, &mut self.out);
+        let verdict = self.policy.decide_json(subject, self.as_of, &mut self.out);
         if let Some(slot) = VERDICTS
             .iter()
             .position(|v| *v == verdict)
@@ -542,7 +543,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     });
     tokio::task::spawn_blocking(move || {
         let mut decider = LineDecider {
-            district,
+            policy: district.in_force(as_of).clone(),
             as_of,
             out: Vec::with_capacity(CHUNK * 2),
             counts: [0; 5],
@@ -669,12 +670,13 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
         .districts()
         .iter()
         .map(|d| {
-            let decision = d.policy().decide(&single.subject, as_of);
+            let version = d.in_force(as_of);
+            let decision = version.decide(&single.subject, as_of);
             record(&state, d.name(), &decision);
             CompareColumn {
                 district: d.name(),
-                jurisdiction: d.policy().jurisdiction(),
-                title: d.policy().title(),
+                jurisdiction: version.jurisdiction(),
+                title: version.title(),
                 decision,
             }
         })
@@ -682,6 +684,8 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
     to_json(&CompareAnswer { as_of, districts })
 }
 
+/// What `/v1/districts` says of a district: the fields before `versions` describe the
+/// version in force today.
 #[derive(Serialize)]
 struct DistrictInfo<'a> {
     name: &'a str,
@@ -691,6 +695,10 @@ struct DistrictInfo<'a> {
     source: Option<&'a str>,
     /// The date it takes effect (`生效`), when given.
     effective: Option<Date>,
+    /// The last day it is in force (`失效`), when given.
+    expires: Option<Date>,
+    /// Whether it is on trial (`试行`).
+    trial: bool,
     /// The clause ids its rules cite, in order of first citation.
     cites: Vec<&'a str>,
     rules: usize,
@@ -701,10 +709,28 @@ struct DistrictInfo<'a> {
     /// When that version was loaded (Unix seconds).
     loaded_at: u64,
     default: bool,
+    /// Every dated version, oldest first (one for a single policy file).
+    versions: Vec<VersionInfo<'a>>,
+}
+
+/// One dated version of a district.
+#[derive(Serialize)]
+struct VersionInfo<'a> {
+    /// The version's file (`policies/yingjiang/2021.policy`).
+    file: &'a str,
+    title: &'a str,
+    effective: Option<Date>,
+    expires: Option<Date>,
+    trial: bool,
+    hash: &'a str,
+    /// Whether this is the version in force today (exactly one is).
+    in_force: bool,
 }
 
 #[derive(Serialize)]
 struct DistrictsAnswer<'a> {
+    /// The date "in force" refers to (today, China's date).
+    today: Date,
     districts: Vec<DistrictInfo<'a>>,
     failed: Vec<super::state::Failure>,
     generation: u64,
@@ -713,12 +739,14 @@ struct DistrictsAnswer<'a> {
 /// `GET /v1/districts`.
 pub async fn districts(State(state): Shared) -> Response {
     let snapshot = state.live.snapshot();
+    let today = Date::today();
     let districts = snapshot
         .districts()
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let ast = d.policy().ast();
+            let now = d.in_force(today);
+            let ast = now.ast();
             let mut cites: Vec<&str> = Vec::new();
             for c in ast.rules.iter().flat_map(|r| &r.cite) {
                 if !cites.contains(&c.node.as_str()) {
@@ -727,10 +755,12 @@ pub async fn districts(State(state): Shared) -> Response {
             }
             DistrictInfo {
                 name: d.name(),
-                title: d.policy().title(),
-                jurisdiction: d.policy().jurisdiction(),
+                title: now.title(),
+                jurisdiction: now.jurisdiction(),
                 source: ast.header.source.as_ref().map(|s| s.node.as_str()),
-                effective: ast.header.effective.as_ref().map(|e| e.node),
+                effective: now.effective(),
+                expires: now.expires(),
+                trial: now.is_trial(),
                 cites,
                 rules: ast.rules.len(),
                 lists: ast.lists.iter().map(|l| l.name.node.as_str()).collect(),
@@ -738,13 +768,27 @@ pub async fn districts(State(state): Shared) -> Response {
                     .file()
                     .map(|f| f.display().to_string())
                     .unwrap_or_default(),
-                hash: d.policy().content_hash(),
+                hash: now.content_hash(),
                 loaded_at: state::loaded_at(d),
                 default: i == 0,
+                versions: d
+                    .versions()
+                    .versions()
+                    .map(|v| VersionInfo {
+                        file: v.source().name(),
+                        title: v.title(),
+                        effective: v.effective(),
+                        expires: v.expires(),
+                        trial: v.is_trial(),
+                        hash: v.content_hash(),
+                        in_force: std::ptr::eq(v, now),
+                    })
+                    .collect(),
             }
         })
         .collect();
     to_json(&DistrictsAnswer {
+        today,
         districts,
         failed: state::failures(&snapshot),
         generation: snapshot.generation(),
@@ -759,7 +803,8 @@ fn lookup(state: &AppState, name: &str) -> Result<District, Problem> {
         .ok_or_else(|| Problem::unknown_district(name, state::names(&snapshot)))
 }
 
-/// `GET /v1/districts/{name}/lists`: the lists as the notice publishes them.
+/// `GET /v1/districts/{name}/lists`: the lists as the notice publishes them (the version
+/// in force today).
 pub async fn lists(State(state): Shared, Path(name): Path<String>) -> Response {
     match lookup(&state, &name) {
         Ok(d) => {
@@ -770,7 +815,8 @@ pub async fn lists(State(state): Shared, Path(name): Path<String>) -> Response {
     }
 }
 
-/// `GET /v1/districts/{name}/notice`: HTML, or Markdown with `Accept: text/markdown`.
+/// `GET /v1/districts/{name}/notice`: HTML, or Markdown with `Accept: text/markdown` (the
+/// version in force today).
 pub async fn notice(
     State(state): Shared,
     Path(name): Path<String>,

@@ -71,6 +71,8 @@ pub struct Config {
 /// What every handler shares.
 pub struct AppState {
     live: state::Live,
+    /// The file watcher and the folders it watches (`None` without `--watch`).
+    watching: std::sync::Mutex<Option<Watching>>,
     metrics: metrics::Metrics,
     limits: Limits,
     slots: Arc<Semaphore>,
@@ -246,10 +248,12 @@ async fn reloader(state: Arc<AppState>, mut asks: mpsc::Receiver<&'static str>) 
         // Let a burst of events (an editor's write, rename and chmod) settle first.
         tokio::time::sleep(Duration::from_millis(50)).await;
         while asks.try_recv().is_ok() {}
-        let worker = Arc::clone(&state);
-        let failed = tokio::task::spawn_blocking(move || worker.live.reload())
-            .await
-            .unwrap_or_default();
+        let mut failed = reload_once(&state).await;
+        // A folder of versions that appeared is watched from now on; files written into it
+        // before the watch began are read by one more reload.
+        if watch_new_dirs(&state) {
+            failed = reload_once(&state).await;
+        }
         state.metrics.reloads.fetch_add(1, Ordering::Relaxed);
         if failed.is_empty() {
             let snapshot = state.live.snapshot();
@@ -269,17 +273,67 @@ async fn reloader(state: Arc<AppState>, mut asks: mpsc::Receiver<&'static str>) 
     }
 }
 
-fn watch(dirs: &[PathBuf], asks: mpsc::Sender<&'static str>) -> Option<notify::RecommendedWatcher> {
+async fn reload_once(state: &Arc<AppState>) -> Vec<state::Failure> {
+    let worker = Arc::clone(state);
+    tokio::task::spawn_blocking(move || worker.live.reload())
+        .await
+        .unwrap_or_default()
+}
+
+/// The file watcher and what it watches.
+struct Watching {
+    watcher: notify::RecommendedWatcher,
+    dirs: Vec<PathBuf>,
+}
+
+/// Watch the folders the registry now has that are not watched yet (a folder of versions
+/// added since); true when there were some.
+fn watch_new_dirs(state: &AppState) -> bool {
+    use notify::Watcher as _;
+    let Ok(mut guard) = state.watching.lock() else {
+        return false;
+    };
+    let Some(watching) = guard.as_mut() else {
+        return false;
+    };
+    let now = state.live.watch_dirs();
+    // A folder removed is forgotten, so that it is watched again if it comes back.
+    watching.dirs.retain(|d| {
+        let keep = now.contains(d);
+        if !keep {
+            let _ = watching.watcher.unwatch(d);
+        }
+        keep
+    });
+    let mut added = false;
+    for dir in now {
+        if !watching.dirs.contains(&dir) {
+            if let Err(e) = watching
+                .watcher
+                .watch(&dir, notify::RecursiveMode::NonRecursive)
+            {
+                tracing::warn!(dir = %dir.display(), "cannot watch ({e}); reload with SIGHUP");
+            }
+            watching.dirs.push(dir);
+            added = true;
+        }
+    }
+    added
+}
+
+fn watch(dirs: &[PathBuf], asks: mpsc::Sender<&'static str>) -> Option<Watching> {
     use notify::Watcher as _;
     let handler = move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
         if matches!(event.kind, notify::EventKind::Access(_)) {
             return;
         }
+        // A policy file, or a folder (of versions) added, removed or renamed: folders have no
+        // extension, and a removed one can no longer be asked whether it was a folder.
         if event
             .paths
             .iter()
-            .any(|p| p.extension().is_some_and(|x| x == "policy"))
+            .any(|p| p.extension().is_none_or(|x| x == "policy"))
         {
             // A full queue already holds a reload that will read this change.
             let _ = asks.try_send("file changed");
@@ -297,7 +351,10 @@ fn watch(dirs: &[PathBuf], asks: mpsc::Sender<&'static str>) -> Option<notify::R
             tracing::warn!(dir = %dir.display(), "cannot watch ({e}); reload with SIGHUP");
         }
     }
-    Some(watcher)
+    Some(Watching {
+        watcher,
+        dirs: dirs.to_vec(),
+    })
 }
 
 /// Resolves at SIGINT or SIGTERM; SIGHUP asks for a reload.
@@ -369,18 +426,19 @@ async fn serve(config: Config) -> ExitCode {
     };
     let local = listener.local_addr().unwrap_or(config.addr);
     let dirs = live.watch_dirs();
-    let state = Arc::new(AppState {
-        live,
-        metrics: metrics::Metrics::default(),
-        slots: Arc::new(Semaphore::new(config.limits.max_concurrent.max(1))),
-        limits: config.limits.clone(),
-    });
     let (asks, asked) = mpsc::channel(1);
-    let _watcher = if config.watch {
+    let watching = if config.watch {
         watch(&dirs, asks.clone())
     } else {
         None
     };
+    let state = Arc::new(AppState {
+        live,
+        watching: std::sync::Mutex::new(watching),
+        metrics: metrics::Metrics::default(),
+        slots: Arc::new(Semaphore::new(config.limits.max_concurrent.max(1))),
+        limits: config.limits.clone(),
+    });
     tokio::spawn(reloader(Arc::clone(&state), asked));
     let app = router(Arc::clone(&state));
     // The body timeout sits outside the router so that every handler's body has it.

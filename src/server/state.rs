@@ -104,32 +104,31 @@ impl Live {
         self.policies.snapshot()
     }
 
-    /// The folders to watch: each folder given, and the folder of each file given (editors
-    /// save by writing a new file and renaming it over the old one, which a watch on the
-    /// file itself would lose).
+    /// The folders to watch: each folder given, each folder of a district's versions inside
+    /// it, and the folder of each file given (editors save by writing a new file and
+    /// renaming it over the old one, which a watch on the file itself would lose). Computed
+    /// again after each reload, so a folder of versions added later is watched too.
     pub fn watch_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = self
-            .policies
-            .sources()
-            .iter()
-            .map(|p| {
-                if p.is_dir() {
-                    p.clone()
-                } else {
-                    match p.parent() {
-                        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-                        _ => PathBuf::from("."),
-                    }
-                }
-            })
-            .collect();
+        let mut dirs = Vec::new();
+        for p in self.policies.sources() {
+            if p.is_dir() {
+                dirs.push(p.clone());
+                dirs.extend(District::paths_in(p).into_iter().filter(|d| d.is_dir()));
+            } else {
+                dirs.push(match p.parent() {
+                    Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                    _ => PathBuf::from("."),
+                });
+            }
+        }
         dirs.sort();
         dirs.dedup();
         dirs
     }
 
-    /// Read every file again and swap in the new snapshot. A file that fails keeps its
-    /// district's previous version in force; an unchanged file is not parsed again.
+    /// Read every file again and swap in the new snapshot. A district whose file (or any
+    /// version file) fails keeps its previous versions in force; an unchanged file is not
+    /// parsed again.
     /// Returns the failures (empty when all loaded).
     pub fn reload(&self) -> Vec<Failure> {
         self.policies.reload().iter().map(Failure::of).collect()
