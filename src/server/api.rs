@@ -160,7 +160,19 @@ fn offset_in(text: &str, part: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn parse_single(body: &[u8]) -> Result<Single, Problem> {
+/// A subject from JSON text, typed by `policy`'s fields when given (else the contract's).
+fn subject_from_json(
+    policy: Option<&zhunru::Policy>,
+    text: &str,
+) -> Result<Subject, zhunru::InputError> {
+    match policy {
+        Some(policy) => policy.subject_from_json(ORIGIN, text),
+        None => Subject::from_json(ORIGIN, text),
+    }
+}
+
+/// The request, its subject typed by `policy`'s fields when given (else the contract's).
+fn parse_single(body: &[u8], policy: Option<&zhunru::Policy>) -> Result<Single, Problem> {
     let text = std::str::from_utf8(body).map_err(|u| {
         let (line, column) = position(
             std::str::from_utf8(body.get(..u.valid_up_to()).unwrap_or(&[])).unwrap_or(""),
@@ -188,7 +200,7 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
         input_problem(text, e.line(), e.column(), message)
     })?;
     let Some(raw) = envelope.subject else {
-        let subject = Subject::from_json(ORIGIN, text)
+        let subject = subject_from_json(policy, text)
             .map_err(|e| Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0)))?;
         return Ok(Single {
             district: None,
@@ -231,7 +243,7 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
         },
     };
     let inner = raw.get();
-    let subject = Subject::from_json(ORIGIN, inner).map_err(|e| {
+    let subject = subject_from_json(policy, inner).map_err(|e| {
         // Locate the error in the whole body, not in the subject's own text.
         let (line0, column0) = position(text, offset_in(text, inner));
         let (e_line, e_column) = (e.line().unwrap_or(1), e.column().unwrap_or(0));
@@ -308,11 +320,17 @@ async fn single(
         return Err(too_large(limit));
     }
     let bytes = read_limited(body, limit).await?;
-    let single = parse_single(&bytes).inspect_err(|_| {
+    let mut single = parse_single(&bytes, None).inspect_err(|_| {
         state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
     })?;
     let snapshot = state.live.snapshot();
     let district = pick(&snapshot, single.district.as_deref())?;
+    if !district.policy().declared_fields().is_empty() {
+        // Read again, typed by the district's own fields (`字段`).
+        single = parse_single(&bytes, Some(district.policy())).inspect_err(|_| {
+            state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
+        })?;
+    }
     Ok((
         district,
         single.as_of.unwrap_or_else(Date::today),
@@ -395,7 +413,7 @@ impl LineDecider {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return;
         }
-        match zhunru::input::parse_line(bytes, self.line, ORIGIN) {
+        match self.district.policy().parse_line(bytes, self.line, ORIGIN) {
             Ok(subject) => {
                 // The same bytes as serialising the decision, without building it.
                 let verdict =
@@ -668,7 +686,8 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
         Ok(b) => b,
         Err(p) => return p.into_response(),
     };
-    let single = match parse_single(&bytes) {
+    // Compared across districts: typed by the contract's fields alone.
+    let single = match parse_single(&bytes, None) {
         Ok(s) => s,
         Err(p) => {
             state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
