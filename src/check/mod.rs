@@ -711,7 +711,13 @@ impl<'a> Checker<'a> {
                     CheckError::NotOneOf {
                         field: path.dotted(),
                         value: text.clone(),
-                        suggestion: closest(text, values.iter().map(|v| v.value.as_str()))
+                        // A value's word (「城市」 of urban) suggests its value: input
+                        // reads the word as the value, so rules compare with the value.
+                        suggestion: values
+                            .iter()
+                            .find(|v| v.words.iter().any(|w| normalize(w) == normalize(text)))
+                            .map(|v| v.value.as_str())
+                            .or_else(|| closest(text, values.iter().map(|v| v.value.as_str())))
                             .map(str::to_owned),
                         values: values.iter().map(|v| v.value.clone()).collect(),
                     },
