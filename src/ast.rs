@@ -108,7 +108,17 @@ pub enum DeclaredType {
     /// 文本清单/texts.
     Texts,
     /// 取值 「a」、「b」: one of these texts.
-    OneOf(Vec<String>),
+    OneOf(Vec<OneOfValue>),
+}
+
+/// A value of a one-of field, `「responsible」（「责任主体」、「负责」）`: the value, and the
+/// words input may give for it (the first is its label).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OneOfValue {
+    /// The value as rules compare it.
+    pub value: String,
+    /// The words read as it; the first is its label.
+    pub words: Vec<String>,
 }
 
 /// `异体 「台帐」 = 「台账」`: the first is read as the second.

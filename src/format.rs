@@ -320,7 +320,23 @@ impl Printer<'_> {
         }
         let ty = match &f.ty.node {
             DeclaredType::OneOf(values) => {
-                let values: Vec<String> = values.iter().map(|v| self.text(v)).collect();
+                let values: Vec<String> = values
+                    .iter()
+                    .map(|v| {
+                        let mut out = self.text(&v.value);
+                        if !v.words.is_empty() {
+                            let words: Vec<String> = v.words.iter().map(|w| self.text(w)).collect();
+                            let _ = write!(
+                                out,
+                                "{}{}{}",
+                                k.kw("（", " ("),
+                                words.join(k.kw("、", ", ")),
+                                k.kw("）", ")")
+                            );
+                        }
+                        out
+                    })
+                    .collect();
                 format!(
                     "{} {}",
                     k.kw("取值", "one_of"),

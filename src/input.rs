@@ -24,10 +24,12 @@
 
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diagnostic::InputError;
 use crate::diagnostic::json_message;
-use crate::value::Subject;
+use crate::schema::Schema;
+use crate::value::{Subject, subject_from_slice};
 
 mod coerce;
 mod csv;
@@ -36,6 +38,7 @@ mod csv;
 pub mod fast;
 
 pub use coerce::coerce;
+pub(crate) use coerce::coerce_in;
 pub use csv::{CsvReader, csv_records};
 
 /// The format of a file of subjects. Told from a path by [`InputFormat::from_path`], or
@@ -110,6 +113,27 @@ pub fn read_subjects<'a, R: BufRead + 'a>(
     origin: impl Into<String>,
     format: InputFormat,
 ) -> Box<dyn Iterator<Item = Read> + 'a> {
+    read_typed(None, reader, origin, format)
+}
+
+/// [`read_subjects`] typed by `schema` (`None`: the contract's).
+pub(crate) fn read_typed<'a, R: BufRead + 'a>(
+    schema: Option<Arc<Schema>>,
+    reader: R,
+    origin: impl Into<String>,
+    format: InputFormat,
+) -> Box<dyn Iterator<Item = Read> + 'a> {
+    if let Some(schema) = schema {
+        return match format {
+            InputFormat::Json => Box::new(SubjectReader::new(reader, origin).typed_by(schema)),
+            InputFormat::JsonLines => Box::new(
+                SubjectReader::new(reader, origin)
+                    .json_lines()
+                    .typed_by(schema),
+            ),
+            InputFormat::Csv => Box::new(CsvReader::new(reader, origin).typed_by(schema)),
+        };
+    }
     match format {
         InputFormat::Json => Box::new(SubjectReader::new(reader, origin)),
         InputFormat::JsonLines => Box::new(SubjectReader::new(reader, origin).json_lines()),
@@ -287,9 +311,18 @@ pub struct SubjectReader<R> {
     /// A non-blank line has been read.
     seen: bool,
     pending: std::vec::IntoIter<Read>,
+    /// The fields subjects are typed by: a policy's (its `字段` and the contract's), or
+    /// the contract's when `None`.
+    schema: Option<Arc<Schema>>,
 }
 
 impl<R: BufRead> SubjectReader<R> {
+    /// Type subjects by `schema` (a policy's declared fields and the contract's).
+    pub(crate) fn typed_by(mut self, schema: Arc<Schema>) -> Self {
+        self.schema = Some(schema);
+        self
+    }
+
     /// Read from `reader`; `origin` names it in errors (a path, or `<stdin>`).
     ///
     /// See [`SubjectReader`] for an example.
@@ -307,6 +340,7 @@ impl<R: BufRead> SubjectReader<R> {
             array_line: None,
             seen: false,
             pending: Vec::new().into_iter(),
+            schema: None,
         }
     }
 
@@ -572,14 +606,14 @@ impl<R: BufRead> SubjectReader<R> {
                 .map(|(start, end)| {
                     let slice = text.get(start..end).unwrap_or(&[]);
                     let (line, _) = position(text, start);
-                    let read = serde_json::from_slice::<Subject>(slice)
+                    let read = subject_from_slice(self.schema.as_deref(), slice)
                         .map_err(|e| self.located(text, first, start, &e));
                     (first + line, read)
                 })
                 .collect();
         }
-        let read =
-            serde_json::from_slice::<Subject>(text).map_err(|e| self.located(text, first, 0, &e));
+        let read = subject_from_slice(self.schema.as_deref(), text)
+            .map_err(|e| self.located(text, first, 0, &e));
         vec![(first, read)]
     }
 
@@ -704,7 +738,17 @@ fn array_elements(text: &[u8]) -> Vec<(usize, usize)> {
 /// # Ok::<(), zhunru::InputError>(())
 /// ```
 pub fn parse_line(buf: &[u8], line: usize, origin: &str) -> Result<Subject, InputError> {
-    serde_json::from_slice::<Subject>(buf).map_err(|e| {
+    parse_line_typed(None, buf, line, origin)
+}
+
+/// [`parse_line`] typed by `schema` (`None`: the contract's).
+pub(crate) fn parse_line_typed(
+    schema: Option<&Schema>,
+    buf: &[u8],
+    line: usize,
+    origin: &str,
+) -> Result<Subject, InputError> {
+    subject_from_slice(schema, buf).map_err(|e| {
         let text = String::from_utf8_lossy(buf);
         // serde_json checks UTF-8 only inside strings ("invalid unicode code point"):
         // name the real problem when the line is not UTF-8.
@@ -757,7 +801,10 @@ impl<R: BufRead> Iterator for SubjectReader<R> {
     fn next(&mut self) -> Option<Read> {
         match self.next_raw()? {
             RawItem::Read(read) => Some(read),
-            RawItem::Line(line, bytes) => Some((line, parse_line(&bytes, line, &self.origin))),
+            RawItem::Line(line, bytes) => Some((
+                line,
+                parse_line_typed(self.schema.as_deref(), &bytes, line, &self.origin),
+            )),
         }
     }
 }

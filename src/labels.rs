@@ -1,68 +1,44 @@
 //! The contract's names in words a requesting department reads: field paths, enumerated
 //! values and the requirement names (`missing`) the shipped policies use. Shared by the
-//! decision record, the REPL's answers and the page; a leaf module.
+//! decision record, the REPL's answers and the page; a leaf module. Field labels and the
+//! words for values come from the shipped schema file (`schema/contract.policy`).
 
-/// The contract's fields in words a requesting department reads (for records and answers).
+use crate::schema::{Choice, FieldType};
+
+/// The contract's fields in words a requesting department reads (for records and answers):
+/// the labels of the shipped schema file, `schema/contract.policy`.
 ///
 /// ```
 /// assert_eq!(zhunru::labels::field_label("approval.by"), Some("审定机关"));
 /// ```
 pub fn field_label(path: &str) -> Option<&'static str> {
-    Some(match path {
-        "id" => "编号",
-        "name" => "名称",
-        "category" => "事项",
-        "requester" => "提出单位",
-        "requester_level" => "提出单位层级",
-        "community_role" => "社区角色",
-        "basis" => "文件依据",
-        "work_plan" => "工作方案",
-        "requirements" => "任务要求",
-        "period.start" => "工作开始",
-        "period.end" => "工作结束",
-        "funding.amount" => "经费（元）",
-        "funding.per" => "经费周期",
-        "authorization.content" => "授权内容",
-        "authorization.object" => "授权对象",
-        "authorization.powers" => "授权权限",
-        "authorization.until" => "授权时限",
-        "approval.status" => "审批",
-        "approval.by" => "审定机关",
-        "approval.date" => "审批日期",
-        "sent_on" => "派发日期",
-        "external_signs" => "对外牌子",
-        "internal_signs" => "内部功能室标识",
-        "office_area" => "办公面积（㎡）",
-        "activity_area" => "活动用房面积（㎡）",
-        "assessor" => "考核单位",
-        "indicators" => "考核指标",
-        "veto_items" => "一票否决事项",
-        "passed_down" => "转嫁的考核",
-        _ => return None,
-    })
+    let names: Vec<&str> = path.split('.').collect();
+    crate::schema::contract()
+        .spec(None, &names)?
+        .label
+        .as_deref()
 }
 
-/// An enumerated value of the contract in words (`responsible` → 责任主体).
+/// An enumerated value of the contract in words (`responsible` → 责任主体): its first word
+/// in the shipped schema file.
 ///
 /// ```
 /// assert_eq!(zhunru::labels::value_label("responsible"), Some("责任主体"));
 /// ```
 pub fn value_label(value: &str) -> Option<&'static str> {
-    Some(match value {
-        "responsible" => "责任主体",
-        "assist" => "协助",
-        "approved" => "已批准",
-        "rejected" => "未通过（驳回）",
-        "pending" => "审批中",
-        "none" => "未审批",
-        "once" => "一次性",
-        "month" => "每月",
-        "year" => "每年",
-        "municipal_department" => "市直部门",
-        "district_department" => "区直部门",
-        "street" => "街道",
-        _ => return None,
-    })
+    contract_choices().find(|c| c.value == value)?.label()
+}
+
+/// Every value of every one-of field of the contract.
+fn contract_choices() -> impl Iterator<Item = &'static Choice> {
+    crate::schema::contract()
+        .leaves()
+        .into_iter()
+        .filter_map(|(_, spec)| match &spec.ty {
+            FieldType::Enum(choices) => Some(choices.iter()),
+            _ => None,
+        })
+        .flatten()
 }
 
 /// A `missing` name used by the shipped policies in plain words, with the subject field it
@@ -90,49 +66,9 @@ pub fn missing_label(name: &str) -> Option<(&'static str, &'static [&'static str
     })
 }
 
-/// The words a reviewer or a form writes for each enumerated value of the contract: the
-/// value itself, then its Chinese label and other common wordings.
-const SYNONYMS: &[(&str, &[&str])] = &[
-    ("responsible", &["责任主体", "负责", "牵头"]),
-    ("assist", &["协助", "配合"]),
-    (
-        "approved",
-        &[
-            "已审批",
-            "批准",
-            "已批准",
-            "同意",
-            "已同意",
-            "通过",
-            "审批通过",
-            "已通过",
-        ],
-    ),
-    ("pending", &["审批中", "待审", "待审批"]),
-    (
-        "rejected",
-        &[
-            "驳回",
-            "不同意",
-            "未通过",
-            "不予批准",
-            "未批准",
-            "不通过",
-            "未通过（驳回）",
-        ],
-    ),
-    ("none", &["未审批", "未报批"]),
-    ("once", &["一次", "一次性"]),
-    ("month", &["每月", "月"]),
-    ("year", &["每年", "年"]),
-    ("municipal_department", &["市直部门", "市级部门"]),
-    ("district_department", &["区直部门", "区级部门"]),
-    ("street", &["街道", "乡镇", "街道（乡镇）"]),
-];
-
 /// The enumerated value among `choices` that a word stands for: the value itself, or one
-/// of its Chinese wordings (`负责` → `responsible`, `已批准` → `approved`). One table for
-/// JSON, CSV and the REPL.
+/// of its Chinese wordings (`负责` → `responsible`, `已批准` → `approved`). The words are the
+/// shipped schema file's.
 ///
 /// ```
 /// let roles = &["responsible", "assist"];
@@ -144,9 +80,8 @@ pub fn enum_value(choices: &[&'static str], word: &str) -> Option<&'static str> 
     let word = word.trim();
     choices.iter().copied().find(|c| {
         *c == word
-            || SYNONYMS
-                .iter()
-                .any(|(value, words)| value == c && words.contains(&word))
+            || contract_choices()
+                .any(|choice| choice.value == *c && choice.words.iter().any(|w| w == word))
     })
 }
 

@@ -210,6 +210,8 @@ pub struct Policy {
     warnings: Arc<[Diagnostic]>,
     /// FNV-1a of the texts of the chain, hex ([`Policy::content_hash`]).
     hash: Arc<str>,
+    /// The subject fields input is typed by: the contract's and the chain's `字段`.
+    schema: Arc<schema::Schema>,
 }
 
 impl fmt::Debug for Policy {
@@ -532,6 +534,145 @@ pub fn source_from_bytes(name: &str, bytes: Vec<u8>) -> Result<Source, PolicyErr
     }
 }
 
+/// The contract's schema with a policy chain's declared fields (checked: none repeats the
+/// contract's or another; one that still cannot be added is left untyped).
+fn declared_schema(fields: &[ast::FieldDecl]) -> schema::Schema {
+    let mut schema = schema::contract().clone();
+    for f in fields {
+        let _ = schema.add(&declared(f));
+    }
+    schema
+}
+
+/// A `字段` declaration as the schema holds it.
+pub(crate) fn declared(f: &ast::FieldDecl) -> schema::Declared {
+    use ast::DeclaredType as D;
+    use schema::FieldType as F;
+    schema::Declared {
+        kind: f.path.kind,
+        path: f.path.fields.clone(),
+        label: f.label.as_ref().map(|l| l.node.clone()),
+        ty: match &f.ty.node {
+            D::Text => F::Text,
+            D::Number => F::Number,
+            D::Date => F::Date,
+            D::Bool => F::Bool,
+            D::Texts => F::TextList,
+            D::OneOf(values) => F::Enum(
+                values
+                    .iter()
+                    .map(|v| schema::Choice {
+                        value: v.value.clone(),
+                        words: v.words.clone(),
+                    })
+                    .collect(),
+            ),
+        },
+    }
+}
+
+/// Reading input typed by a policy: the contract's fields and those the policy and its
+/// parents declare (`字段`). A declared field of the wrong type, or outside a one-of field's
+/// values, is an input error at its line and column; fields nobody declares are kept.
+impl Policy {
+    /// Read subjects as [`input::read_subjects`] does, typed by this policy's fields.
+    ///
+    /// ```
+    /// use zhunru::{Policy, input::InputFormat};
+    /// let policy = Policy::from_file("policies/jiangyuan.policy")?;
+    /// let log = "{\"category\": \"招商引资\", \"resident_acceptance\": \"不认可\"}\n";
+    /// let rows: Vec<_> = policy.read_subjects(log.as_bytes(), "log.jsonl", InputFormat::JsonLines).collect();
+    /// let error = rows[0].1.as_ref().unwrap_err();
+    /// assert_eq!(error.field(), Some("resident_acceptance"));
+    /// assert!(error.message().contains("\"认可\""));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn read_subjects<'a, R: std::io::BufRead + 'a>(
+        &self,
+        reader: R,
+        origin: impl Into<String>,
+        format: input::InputFormat,
+    ) -> Box<dyn Iterator<Item = input::Read> + 'a> {
+        input::read_typed(Some(self.schema.clone()), reader, origin, format)
+    }
+
+    /// A [`input::SubjectReader`] typed by this policy's fields.
+    ///
+    /// See [`Policy::read_subjects`] for an example.
+    pub fn subject_reader<R: std::io::BufRead>(
+        &self,
+        reader: R,
+        origin: impl Into<String>,
+    ) -> input::SubjectReader<R> {
+        input::SubjectReader::new(reader, origin).typed_by(self.schema.clone())
+    }
+
+    /// One JSON Lines line, as [`input::parse_line`] reads it, typed by this policy's fields.
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/jiangyuan.policy")?;
+    /// let line = r#"{"category": "招商引资", "resident_acceptance": 3}"#;
+    /// assert!(policy.parse_line(line.as_bytes(), 4, "batch").is_err());
+    /// assert!(zhunru::input::parse_line(line.as_bytes(), 4, "batch").is_ok()); // the contract alone
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn parse_line(&self, buf: &[u8], line: usize, origin: &str) -> Result<Subject, InputError> {
+        input::parse_line_typed(Some(&self.schema), buf, line, origin)
+    }
+
+    /// One subject from JSON text, as [`Subject::from_json`] reads it, typed by this
+    /// policy's fields.
+    ///
+    /// See [`Policy::parse_line`] for an example.
+    pub fn subject_from_json(&self, origin: &str, text: &str) -> Result<Subject, InputError> {
+        Subject::from_json_typed(Some(&self.schema), origin, text)
+    }
+
+    /// A field's value from typed text, as [`input::coerce`] reads it, typed by this
+    /// policy's fields (a one-of value by its value or any of its words).
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/jiangyuan.policy")?;
+    /// let task = zhunru::SubjectKind::Task;
+    /// assert!(policy.coerce(task, "resident_acceptance", "认可").is_ok());
+    /// assert!(policy.coerce(task, "resident_acceptance", "不认可").is_err());
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn coerce(&self, kind: SubjectKind, path: &str, text: &str) -> Result<Value, String> {
+        input::coerce_in(&self.schema, kind, path, text)
+    }
+
+    /// The fields the policy and its parents declare, each with its dotted path, label and
+    /// allowed values (empty unless one-of), in declaration order.
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_file("policies/jiangyuan.policy")?;
+    /// let (path, label, values) = &policy.declared_fields()[0];
+    /// assert_eq!((path.as_str(), label.as_deref()), ("resident_acceptance", Some("群众认可情况")));
+    /// assert!(values.contains(&"认可".to_owned()));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn declared_fields(&self) -> Vec<(String, Option<String>, Vec<String>)> {
+        self.ast
+            .fields
+            .iter()
+            .map(|f| {
+                let values = match &f.ty.node {
+                    ast::DeclaredType::OneOf(values) => {
+                        values.iter().map(|v| v.value.clone()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                (
+                    f.path.dotted(),
+                    f.label.as_ref().map(|l| l.node.clone()),
+                    values,
+                )
+            })
+            .collect()
+    }
+}
+
 impl Policy {
     /// Parse and check a policy. Warnings are kept ([`Policy::warnings`]); any error fails.
     /// A policy that names a parent (`上位 「../national.policy」`) loads it first, by path
@@ -551,6 +692,18 @@ impl Policy {
 
     /// Load with `chain` holding the files below this one (to find cycles).
     fn load(source: Source, chain: &mut Vec<std::path::PathBuf>) -> Result<Policy, PolicyError> {
+        if let Some(e) = schema::contract_error() {
+            // The shipped schema file is tested; should it still not read, nothing is typed.
+            return Err(PolicyError {
+                diagnostics: vec![Diagnostic::new(
+                    &source,
+                    Span::new(0, 0),
+                    &parse::ParseError::Internal {
+                        what: format!("the shipped field schema cannot be read: {e}"),
+                    },
+                )],
+            });
+        }
         let ast = parse::parse(&source).map_err(|diagnostics| PolicyError { diagnostics })?;
         let parent = match &ast.header.parent {
             None => None,
@@ -647,6 +800,7 @@ impl Policy {
             }
         }
         let hash = content_hash(&sources);
+        let schema = Arc::new(declared_schema(&merged.fields));
         let mut policy = Policy {
             name: file_stem(&source.name).into(),
             compiled: Arc::default(),
@@ -663,6 +817,7 @@ impl Policy {
             by_kind: Arc::new(by_kind),
             warnings: diagnostics.into(),
             hash: hash.into(),
+            schema,
         };
         policy.compiled = Arc::new(eval::Compiled::build(&policy));
         Ok(policy)

@@ -97,8 +97,61 @@ pub struct Notice {
     pub lists: Vec<NoticeList>,
     /// The documents it rests on (its parents' first), for the 依据 section.
     pub documents: Vec<NoticeDocument>,
+    /// The subject fields it (or a parent) declares beyond the contract's (`字段`), for the
+    /// 增设字段 section: what a form must add to be decided under it.
+    pub fields: Vec<NoticeField>,
     /// The policy file it was made from.
     pub file: String,
+}
+
+/// A field the policy declares, as the notice lists it under 增设字段.
+///
+/// See [`notice()`] for an example.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct NoticeField {
+    /// The field as rules write it: `事项.resident_acceptance`.
+    pub path: String,
+    /// Its label, when declared.
+    pub label: Option<String>,
+    /// What it holds: `数字`, `日期` …, or `取值「认可」、「群众普遍不认可」`.
+    pub values: String,
+}
+
+impl NoticeField {
+    fn of(f: &crate::ast::FieldDecl) -> NoticeField {
+        use crate::ast::DeclaredType as D;
+        let values = match &f.ty.node {
+            D::Text => "文本".to_owned(),
+            D::Number => "数字".to_owned(),
+            D::Date => "日期（YYYY-MM-DD）".to_owned(),
+            D::Bool => "是否".to_owned(),
+            D::Texts => "文本清单".to_owned(),
+            D::OneOf(values) => {
+                let values: Vec<String> = values
+                    .iter()
+                    .map(|v| match v.words.first() {
+                        Some(label) => format!("「{}」（{label}）", v.value),
+                        None => format!("「{}」", v.value),
+                    })
+                    .collect();
+                format!("取值{}", values.join("、"))
+            }
+        };
+        NoticeField {
+            path: format!("{}.{}", f.path.kind.zh(), f.path.dotted()),
+            label: f.label.as_ref().map(|l| l.node.clone()),
+            values,
+        }
+    }
+
+    /// `群众认可情况（事项.resident_acceptance）：取值「认可」、「群众普遍不认可」`.
+    fn line(&self) -> String {
+        match &self.label {
+            Some(label) => format!("{label}（{}）：{}", self.path, self.values),
+            None => format!("{}：{}", self.path, self.values),
+        }
+    }
 }
 
 /// A document the policy rests on, as the notice lists it under 依据.
@@ -194,6 +247,7 @@ pub fn notice(policy: &Policy) -> Notice {
         effective: ast.header.effective.as_ref().map(|d| d.node),
         file: policy.source().name.to_string(),
         documents: ast.documents.iter().map(NoticeDocument::of).collect(),
+        fields: ast.fields.iter().map(NoticeField::of).collect(),
         lists: ast
             .lists
             .iter()
@@ -306,6 +360,12 @@ pub fn render_markdown(n: &Notice) -> String {
                 let _ = write!(out, " *〔{EXAMPLE_TAG}〕*");
             }
             out.push('\n');
+        }
+    }
+    if !n.fields.is_empty() {
+        out.push_str("\n## 增设字段\n\n本政策在合同字段之外读取下列字段（输入中须按此取值）：\n\n");
+        for f in &n.fields {
+            let _ = writeln!(out, "- {}", md_escape(&f.line()));
         }
     }
     if !n.documents.is_empty() {
@@ -442,6 +502,15 @@ pub fn render_html(n: &Notice) -> String {
             out.push_str("</li>\n");
         }
         out.push_str("</ol>\n</section>\n");
+    }
+    if !n.fields.is_empty() {
+        out.push_str(
+            "<section class=\"fields\">\n<h2>增设字段</h2>\n<p class=\"summary\">本政策在合同字段之外读取下列字段（输入中须按此取值）：</p>\n<ul>\n",
+        );
+        for f in &n.fields {
+            let _ = writeln!(out, "<li>{}</li>", e(&f.line()));
+        }
+        out.push_str("</ul>\n</section>\n");
     }
     if !n.documents.is_empty() {
         out.push_str("<section class=\"sources\">\n<h2>依据</h2>\n<ul>\n");

@@ -1,6 +1,10 @@
-//! The shapes of subjects (contract.md): which fields exist, for which kind, of which type.
-//! The checker reads it to catch unknown fields and type errors in policies; the JSON reader
-//! reads it to reject mistyped subjects with a location.
+//! The shapes of subjects (contract.md): which fields exist, for which kind, of which type,
+//! with their labels and the words for their values. The contract's fields are data
+//! (`schema/contract.policy`, read once); a policy's `字段` lines add to them. The checker
+//! reads the schema to catch unknown fields and type errors in policies; the readers read it
+//! to reject mistyped subjects with a location; labels and the REPL read its words.
+
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,12 +77,12 @@ impl<'de> Deserialize<'de> for SubjectKind {
 }
 
 /// The type of a subject field.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum FieldType {
     /// Free text.
     Text,
-    /// Text from a fixed set of words.
-    Enum(&'static [&'static str]),
+    /// Text from a fixed set of values, each with its Chinese words.
+    Enum(Vec<Choice>),
     /// A number.
     Number,
     /// `true` / `false`.
@@ -88,8 +92,8 @@ pub enum FieldType {
     /// An array of strings.
     TextList,
     /// An object with known fields.
-    Object(&'static [FieldSpec]),
-    /// Anything (fields the contract does not name).
+    Object(Vec<FieldSpec>),
+    /// Anything (fields nobody declares).
     Any,
 }
 
@@ -109,129 +113,455 @@ impl FieldType {
     }
 }
 
+/// Any value: the type of a field nobody declares.
+pub(crate) static ANY: FieldType = FieldType::Any;
+
+/// A value of a one-of field (`responsible`) and the words read as it, its label first
+/// (`责任主体`, `负责`, `牵头`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    /// The value as stored and compared.
+    pub value: String,
+    /// The words a form or a reviewer writes for it; the first is its label.
+    pub words: Vec<String>,
+}
+
+impl Choice {
+    /// The value's label, if it has words.
+    pub fn label(&self) -> Option<&str> {
+        self.words.first().map(String::as_str)
+    }
+}
+
+/// The value among `choices` that `word` stands for (trimmed): a value itself, or one of
+/// its words (`负责` → `responsible`).
+pub(crate) fn choose<'c>(choices: &'c [Choice], word: &str) -> Option<&'c str> {
+    let word = word.trim();
+    choices
+        .iter()
+        .find(|c| c.value == word || c.words.iter().any(|w| w == word))
+        .map(|c| c.value.as_str())
+}
+
+/// The choices of a one-of field for a message: `"responsible" (责任主体), "assist" (协助)`.
+pub(crate) fn choices_text(choices: &[Choice]) -> String {
+    choices
+        .iter()
+        .map(|c| match c.label() {
+            Some(zh) => format!("\"{}\" ({zh})", c.value),
+            None => format!("\"{}\"", c.value),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One field of the schema.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FieldSpec {
     /// The JSON name.
-    pub name: &'static str,
+    pub name: String,
+    /// Its label in words a requesting department reads.
+    pub label: Option<String>,
     /// Its type.
     pub ty: FieldType,
     /// The subject kinds that have it.
-    pub kinds: &'static [SubjectKind],
+    pub kinds: Vec<SubjectKind>,
 }
 
-const T: &[SubjectKind] = &[SubjectKind::Task];
-const C: &[SubjectKind] = &[SubjectKind::Community];
-const A: &[SubjectKind] = &[SubjectKind::Assessment];
-const ALL: &[SubjectKind] = &[
-    SubjectKind::Task,
-    SubjectKind::Community,
-    SubjectKind::Assessment,
-];
-
-const fn field(name: &'static str, ty: FieldType, kinds: &'static [SubjectKind]) -> FieldSpec {
-    FieldSpec { name, ty, kinds }
+/// The fields of subjects: the contract's ([`contract`]), or those and a policy's own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Schema {
+    /// The top-level fields, in the order declared (a name the kinds share is one entry).
+    pub fields: Vec<FieldSpec>,
 }
 
-/// Every top-level field of every subject kind (names are unique across kinds).
-pub static FIELDS: &[FieldSpec] = &[
-    field("id", FieldType::Text, ALL),
-    field("name", FieldType::Text, ALL),
-    field("category", FieldType::Text, T),
-    field("requester", FieldType::Text, T),
-    field(
-        "requester_level",
-        FieldType::Enum(&["municipal_department", "district_department", "street"]),
-        T,
-    ),
-    field(
-        "community_role",
-        FieldType::Enum(&["responsible", "assist"]),
-        T,
-    ),
-    field("basis", FieldType::TextList, T),
-    field("work_plan", FieldType::Bool, T),
-    field("requirements", FieldType::Text, T),
-    field(
-        "period",
-        FieldType::Object(&[
-            field("start", FieldType::Date, T),
-            field("end", FieldType::Date, T),
-        ]),
-        T,
-    ),
-    field(
-        "funding",
-        FieldType::Object(&[
-            field("amount", FieldType::Number, T),
-            field("per", FieldType::Enum(&["once", "month", "year"]), T),
-        ]),
-        T,
-    ),
-    field(
-        "authorization",
-        FieldType::Object(&[
-            field("content", FieldType::Text, T),
-            field("object", FieldType::Text, T),
-            field("powers", FieldType::Text, T),
-            field("until", FieldType::Date, T),
-        ]),
-        T,
-    ),
-    field(
-        "approval",
-        FieldType::Object(&[
-            field(
-                "status",
-                FieldType::Enum(&["none", "pending", "approved", "rejected"]),
-                T,
-            ),
-            field("by", FieldType::Text, T),
-            field("date", FieldType::Date, T),
-        ]),
-        T,
-    ),
-    field("sent_on", FieldType::Date, T),
-    field("external_signs", FieldType::TextList, C),
-    field("internal_signs", FieldType::TextList, C),
-    field("office_area", FieldType::Number, C),
-    field("activity_area", FieldType::Number, C),
-    field("assessor", FieldType::Text, A),
-    field("indicators", FieldType::TextList, A),
-    field("veto_items", FieldType::TextList, A),
-    field("passed_down", FieldType::TextList, A),
-];
+/// A field declared by a `字段` line: its kind, its names, label and type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Declared {
+    /// The subject kind it belongs to.
+    pub kind: SubjectKind,
+    /// The field names after the subject (`["funding", "amount"]`).
+    pub path: Vec<String>,
+    /// Its label.
+    pub label: Option<String>,
+    /// Its type (never an object: objects are made by the paths under them).
+    pub ty: FieldType,
+}
 
-/// The spec of a top-level field, whatever the kind.
+impl Schema {
+    /// Add a declared field, creating the objects on its path. Another kind's field of the
+    /// same name and type is the same field (`id` of every kind); anything else already
+    /// there is an error.
+    pub fn add(&mut self, d: &Declared) -> Result<(), String> {
+        let dotted = d.path.join(".");
+        let mut specs = &mut self.fields;
+        let Some((last, parents)) = d.path.split_last() else {
+            return Err("a field needs a name".to_owned());
+        };
+        for name in parents {
+            let at = match specs.iter().position(|s| s.name == *name) {
+                Some(at) => at,
+                None => {
+                    specs.push(FieldSpec {
+                        name: name.clone(),
+                        label: None,
+                        ty: FieldType::Object(Vec::new()),
+                        kinds: Vec::new(),
+                    });
+                    specs.len() - 1
+                }
+            };
+            let Some(spec) = specs.get_mut(at) else {
+                return Err(format!("`{dotted}`: no room"));
+            };
+            if !spec.kinds.contains(&d.kind) {
+                spec.kinds.push(d.kind);
+            }
+            specs = match &mut spec.ty {
+                FieldType::Object(inner) => inner,
+                other => {
+                    return Err(format!(
+                        "`{dotted}`: `{name}` is {}, not an object",
+                        other.describe()
+                    ));
+                }
+            };
+        }
+        match specs.iter_mut().find(|s| s.name == *last) {
+            Some(spec) if spec.ty == d.ty && !spec.kinds.contains(&d.kind) => {
+                spec.kinds.push(d.kind);
+                Ok(())
+            }
+            Some(_) => Err(format!("`{dotted}` is declared twice")),
+            None => {
+                specs.push(FieldSpec {
+                    name: last.clone(),
+                    label: d.label.clone(),
+                    ty: d.ty.clone(),
+                    kinds: vec![d.kind],
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// The spec of a top-level field of that name: one `kind` has, else any kind's.
+    pub fn top_level(&self, name: &str, kind: Option<SubjectKind>) -> Option<&FieldSpec> {
+        let mut named = self.fields.iter().filter(|f| f.name == name);
+        let first = named.next()?;
+        match kind {
+            Some(kind) if !first.kinds.contains(&kind) => {
+                named.find(|f| f.kinds.contains(&kind)).or(Some(first))
+            }
+            _ => Some(first),
+        }
+    }
+
+    /// The spec at a path of names, whatever the kind.
+    pub fn spec<S: AsRef<str>>(&self, kind: Option<SubjectKind>, path: &[S]) -> Option<&FieldSpec> {
+        let (first, rest) = path.split_first()?;
+        let mut spec = self.top_level(first.as_ref(), kind)?;
+        for name in rest {
+            let FieldType::Object(inner) = &spec.ty else {
+                return None;
+            };
+            spec = inner.iter().find(|s| s.name == name.as_ref())?;
+        }
+        Some(spec)
+    }
+
+    /// Resolve a field path for a subject kind. `Err` holds the index of the first field
+    /// that does not exist and the names that would have been valid there.
+    pub fn resolve<S: AsRef<str>>(
+        &self,
+        kind: SubjectKind,
+        path: &[S],
+    ) -> Result<&FieldType, (usize, Vec<&str>)> {
+        let mut specs: &[FieldSpec] = &self.fields;
+        let mut ty: Option<&FieldType> = None;
+        for (i, name) in path.iter().enumerate() {
+            let candidates: Vec<&FieldSpec> =
+                specs.iter().filter(|s| s.kinds.contains(&kind)).collect();
+            let Some(spec) = candidates.iter().find(|s| s.name == name.as_ref()) else {
+                return Err((i, candidates.iter().map(|s| s.name.as_str()).collect()));
+            };
+            ty = Some(&spec.ty);
+            specs = match &spec.ty {
+                FieldType::Object(inner) => inner,
+                _ => &[],
+            };
+        }
+        ty.ok_or((0, Vec::new()))
+    }
+
+    /// Every field with its dotted path, depth first in declaration order (objects
+    /// themselves left out).
+    pub fn leaves(&self) -> Vec<(String, &FieldSpec)> {
+        fn walk<'s>(prefix: &str, specs: &'s [FieldSpec], out: &mut Vec<(String, &'s FieldSpec)>) {
+            for s in specs {
+                let path = if prefix.is_empty() {
+                    s.name.clone()
+                } else {
+                    format!("{prefix}.{}", s.name)
+                };
+                match &s.ty {
+                    FieldType::Object(inner) => walk(&path, inner, out),
+                    _ => out.push((path, s)),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &self.fields, &mut out);
+        out
+    }
+}
+
+/// The contract's fields as shipped: `schema/contract.policy`, in the policy language's own
+/// `字段` lines, embedded so the binary and the file cannot disagree.
+pub(crate) const CONTRACT_TEXT: &str = include_str!("../schema/contract.policy");
+
+/// The contract's schema read from [`CONTRACT_TEXT`], once; an empty schema if the shipped
+/// file cannot be read (the tests read it, and loading a policy then fails with an internal
+/// error: see [`contract_error`]).
+pub fn contract() -> &'static Schema {
+    static EMPTY: Schema = Schema { fields: Vec::new() };
+    contract_read().as_ref().unwrap_or(&EMPTY)
+}
+
+/// Why the shipped schema file could not be read, if it could not.
+pub fn contract_error() -> Option<&'static str> {
+    contract_read().as_ref().err().map(String::as_str)
+}
+
+fn contract_read() -> &'static Result<Schema, String> {
+    static CONTRACT: OnceLock<Result<Schema, String>> = OnceLock::new();
+    CONTRACT.get_or_init(|| {
+        let mut schema = Schema::default();
+        for (line, d) in read_fields(CONTRACT_TEXT)? {
+            schema
+                .add(&d)
+                .map_err(|e| format!("schema/contract.policy:{line}: {e}"))?;
+        }
+        Ok(schema)
+    })
+}
+
+/// The type of the `kind` field: `task`, `community`, `assessment`.
+pub(crate) fn kind_type() -> &'static FieldType {
+    static KIND: OnceLock<FieldType> = OnceLock::new();
+    KIND.get_or_init(|| {
+        FieldType::Enum(
+            ["task", "community", "assessment"]
+                .into_iter()
+                .map(|v| Choice {
+                    value: v.to_owned(),
+                    words: Vec::new(),
+                })
+                .collect(),
+        )
+    })
+}
+
+/// The spec of a top-level field of the contract, whatever the kind.
 pub fn top_level(name: &str) -> Option<&'static FieldSpec> {
-    FIELDS.iter().find(|f| f.name == name)
+    contract().top_level(name, None)
 }
 
-/// Resolve a field path for a subject kind. `Err` holds the index of the first field
-/// that does not exist and the names that would have been valid there.
+/// Resolve a field path of the contract for a subject kind (see [`Schema::resolve`]).
 pub fn resolve<S: AsRef<str>>(
     kind: SubjectKind,
     path: &[S],
 ) -> Result<&'static FieldType, (usize, Vec<&'static str>)> {
-    let mut specs: &'static [FieldSpec] = FIELDS;
-    let mut ty: Option<&'static FieldType> = None;
-    for (i, name) in path.iter().enumerate() {
-        let candidates: Vec<&'static FieldSpec> =
-            specs.iter().filter(|s| s.kinds.contains(&kind)).collect();
-        let Some(spec) = candidates.iter().find(|s| s.name == name.as_ref()) else {
-            return Err((i, candidates.iter().map(|s| s.name).collect()));
-        };
-        ty = Some(&spec.ty);
-        specs = match &spec.ty {
-            FieldType::Object(inner) => inner,
-            _ => &[],
-        };
+    contract().resolve(kind, path)
+}
+
+/// A token of a schema file.
+#[derive(Debug, PartialEq)]
+enum Token {
+    Word(String),
+    Quoted(String),
+    Open,
+    Close,
+    Separator,
+}
+
+/// The tokens of a schema file with their line numbers. The file is a policy of `字段`
+/// lines only, so this reads the few tokens those use: the schema is a leaf module below
+/// the parser (which uses it), so it cannot call the parser; a test in `src/parse` holds
+/// the two readers to the same fields.
+fn tokens(text: &str) -> Result<Vec<(usize, Token)>, String> {
+    let mut out = Vec::new();
+    let mut line = 1;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            c if c.is_whitespace() => {}
+            '/' if chars.peek() == Some(&'/') => {
+                while chars.peek().is_some_and(|c| *c != '\n') {
+                    chars.next();
+                }
+            }
+            '#' => {
+                while chars.peek().is_some_and(|c| *c != '\n') {
+                    chars.next();
+                }
+            }
+            '「' => {
+                let mut depth = 1;
+                let mut s = String::new();
+                loop {
+                    match chars.next() {
+                        Some('「') => {
+                            depth += 1;
+                            s.push('「');
+                        }
+                        Some('」') => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                            s.push('」');
+                        }
+                        Some('\n') | None => {
+                            return Err(format!("line {line}: a 「 is not closed on its line"));
+                        }
+                        Some(c) => s.push(c),
+                    }
+                }
+                out.push((line, Token::Quoted(s)));
+            }
+            '(' | '（' => out.push((line, Token::Open)),
+            ')' | '）' => out.push((line, Token::Close)),
+            '、' | ',' | '，' | ';' | '；' => out.push((line, Token::Separator)),
+            c if c.is_alphanumeric() || c == '_' => {
+                let mut s = String::from(c);
+                while let Some(&n) = chars.peek() {
+                    if n.is_alphanumeric() || n == '_' || n == '.' {
+                        s.push(n);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                out.push((line, Token::Word(s)));
+            }
+            other => return Err(format!("line {line}: unexpected `{other}`")),
+        }
     }
-    ty.ok_or((0, Vec::new()))
+    Ok(out)
+}
+
+/// The `字段` lines of a schema file (a policy of a header and field declarations only),
+/// each with the line it starts on.
+pub(crate) fn read_fields(text: &str) -> Result<Vec<(usize, Declared)>, String> {
+    let tokens = tokens(text)?;
+    let mut it = tokens.iter().peekable();
+    let at = |t: Option<&&(usize, Token)>| {
+        t.map_or_else(|| "at the end".to_owned(), |(l, _)| format!("line {l}"))
+    };
+    match (it.next(), it.next()) {
+        (Some((_, Token::Word(w))), Some((_, Token::Quoted(_))))
+            if w == "政策" || w == "policy" => {}
+        _ => return Err("the file starts with `政策 「title」`".to_owned()),
+    }
+    let mut out = Vec::new();
+    while let Some((line, token)) = it.next() {
+        let line = *line;
+        if !matches!(token, Token::Word(w) if w == "字段" || w == "field") {
+            return Err(format!("line {line}: expected `字段`"));
+        }
+        let Some((_, Token::Word(path))) = it.next() else {
+            return Err(format!(
+                "line {line}: expected a field path such as 事项.category"
+            ));
+        };
+        let mut names = path.split('.');
+        let kind = match names.next() {
+            Some("事项" | "task") => SubjectKind::Task,
+            Some("社区" | "community") => SubjectKind::Community,
+            Some("考核" | "assessment") => SubjectKind::Assessment,
+            _ => {
+                return Err(format!(
+                    "line {line}: `{path}` does not start with 事项, 社区 or 考核"
+                ));
+            }
+        };
+        let path: Vec<String> = names.map(str::to_owned).collect();
+        if path.is_empty() || path.iter().any(String::is_empty) {
+            return Err(format!("line {line}: `{path:?}` is not a field path"));
+        }
+        let label = match it.peek() {
+            Some((_, Token::Quoted(l))) => {
+                it.next();
+                Some(l.clone())
+            }
+            _ => None,
+        };
+        let ty = match it.next() {
+            Some((_, Token::Word(w))) if w == "类型" || w == "type" => match it.next() {
+                Some((_, Token::Word(t))) => match t.as_str() {
+                    "文本" | "text" => FieldType::Text,
+                    "数字" | "number" => FieldType::Number,
+                    "日期" | "date" => FieldType::Date,
+                    "是否" | "yesno" => FieldType::Bool,
+                    "文本清单" | "texts" => FieldType::TextList,
+                    other => return Err(format!("line {line}: unknown type `{other}`")),
+                },
+                t => return Err(format!("{}: expected a type after 类型", at(t.as_ref()))),
+            },
+            Some((_, Token::Word(w))) if w == "取值" || w == "one_of" => {
+                let mut choices = Vec::new();
+                loop {
+                    let Some((l, Token::Quoted(value))) = it.next() else {
+                        return Err(format!("line {line}: expected a value 「…」 after 取值"));
+                    };
+                    let mut words = Vec::new();
+                    if matches!(it.peek(), Some((_, Token::Open))) {
+                        it.next();
+                        loop {
+                            match it.next() {
+                                Some((_, Token::Quoted(w))) => words.push(w.clone()),
+                                Some((_, Token::Separator)) => {}
+                                Some((_, Token::Close)) => break,
+                                _ => {
+                                    return Err(format!(
+                                        "line {l}: the words of 「{value}」 are not closed"
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    choices.push(Choice {
+                        value: value.clone(),
+                        words,
+                    });
+                    if matches!(it.peek(), Some((_, Token::Separator))) {
+                        it.next();
+                    } else {
+                        break;
+                    }
+                }
+                FieldType::Enum(choices)
+            }
+            t => return Err(format!("{}: expected 类型 or 取值", at(t.as_ref()))),
+        };
+        out.push((
+            line,
+            Declared {
+                kind,
+                path,
+                label,
+                ty,
+            },
+        ));
+    }
+    Ok(out)
 }
 
 /// Every field name the schema knows, at any depth (`kind` included), in the order of
-/// [`known_index`].
+/// [`known_index`]. Written out by hand for the fast reader's hash; a test holds it to the
+/// shipped schema file name for name.
 pub(crate) const KNOWN_NAMES: [&str; 34] = [
     "kind",
     "id",
@@ -372,23 +702,94 @@ mod tests {
         }
     }
 
-    /// `known_name` knows exactly the names of the schema.
+    /// The shipped schema file reads, and holds the contract's fields.
+    #[test]
+    fn the_shipped_schema_reads() {
+        assert_eq!(contract_error(), None);
+        assert!(matches!(
+            contract().resolve(SubjectKind::Task, &["funding", "per"]),
+            Ok(FieldType::Enum(c)) if c.len() == 3
+        ));
+        assert_eq!(
+            choose(
+                match contract().resolve(SubjectKind::Task, &["community_role"]) {
+                    Ok(FieldType::Enum(c)) => c,
+                    _ => panic!("community_role is one-of"),
+                },
+                "负责"
+            ),
+            Some("responsible")
+        );
+        assert!(contract().resolve(SubjectKind::Community, &["id"]).is_ok());
+        assert!(
+            contract()
+                .resolve(SubjectKind::Community, &["category"])
+                .is_err()
+        );
+    }
+
+    /// A broken schema file is an error naming its line, never a panic.
+    #[test]
+    fn a_broken_schema_file_is_an_error() {
+        for (text, expected) in [
+            (
+                "政策 「x」\n字段 事项.a 类型 颜色",
+                "line 2: unknown type `颜色`",
+            ),
+            (
+                "政策 「x」\n字段 小区.a 类型 文本",
+                "line 2: `小区.a` does not start",
+            ),
+            (
+                "政策 「x」\n字段 事项.a 取值 「b」（「c」",
+                "line 2: the words of 「b」",
+            ),
+            ("字段 事项.a 类型 文本", "the file starts with"),
+            (
+                "政策 「x」\n字段 事项.a 「未完",
+                "line 2: a 「 is not closed",
+            ),
+        ] {
+            let error = read_fields(text).unwrap_err();
+            assert!(error.starts_with(expected), "{text}: {error}");
+        }
+        let mut schema = Schema::default();
+        let twice =
+            read_fields("政策 「x」\n字段 事项.a 类型 文本\n字段 事项.a 类型 数字").unwrap();
+        assert!(schema.add(&twice[0].1).is_ok());
+        assert_eq!(
+            schema.add(&twice[1].1).unwrap_err(),
+            "`a` is declared twice"
+        );
+    }
+
+    /// `known_index`, the fast reader's hand-written hash, knows exactly the names of the
+    /// shipped schema file (and `kind`), name for name.
     #[test]
     fn known_names_are_the_schema_names() {
-        let mut schema: Vec<&str> = vec!["kind"];
-        for spec in FIELDS {
-            schema.push(spec.name);
-            if let FieldType::Object(inner) = &spec.ty {
-                schema.extend(inner.iter().map(|f| f.name));
+        fn names<'s>(specs: &'s [FieldSpec], out: &mut Vec<&'s str>) {
+            for spec in specs {
+                if !out.contains(&spec.name.as_str()) {
+                    out.push(&spec.name);
+                }
+                if let FieldType::Object(inner) = &spec.ty {
+                    names(inner, out);
+                }
             }
         }
+        let mut schema: Vec<&str> = vec!["kind"];
+        names(&contract().fields, &mut schema);
         for n in &schema {
             assert_eq!(known_name(n), Some(*n));
         }
         assert_eq!(known_name("colour"), None);
         assert_eq!(known_index(b"perios"), None);
         assert_eq!(known_index(b""), None);
-        assert_eq!(schema.len(), KNOWN_NAMES.len());
+        let mut sorted_schema = schema.clone();
+        sorted_schema.sort_unstable();
+        let mut sorted_known = KNOWN_NAMES.to_vec();
+        sorted_known.sort_unstable();
+        assert_eq!(sorted_schema, sorted_known);
         for (i, n) in KNOWN_NAMES.iter().enumerate() {
             assert_eq!(known_index(n.as_bytes()), Some(i));
         }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::date::Date;
 use crate::schema::SubjectKind;
-use crate::schema::{self, FieldSpec, FieldType};
+use crate::schema::{self, FieldSpec, FieldType, Schema};
 
 /// A value in a subject: what JSON can hold. Made from Rust values with `From` (texts,
 /// numbers, `bool`s, dates, `Option`s, lists and slices), and read from any JSON.
@@ -265,7 +265,7 @@ impl Serialize for Value {
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
         d.deserialize_any(Typed {
-            ty: &FieldType::Any,
+            ty: &schema::ANY,
             parent: "",
             name: "",
         })
@@ -547,7 +547,16 @@ impl Subject {
     /// # Ok::<(), zhunru::InputError>(())
     /// ```
     pub fn from_json(origin: &str, text: &str) -> Result<Subject, crate::InputError> {
-        serde_json::from_str(text).map_err(|e| {
+        Subject::from_json_typed(None, origin, text)
+    }
+
+    /// [`Subject::from_json`] typed by `schema` (`None`: the contract's).
+    pub(crate) fn from_json_typed(
+        schema: Option<&Schema>,
+        origin: &str,
+        text: &str,
+    ) -> Result<Subject, crate::InputError> {
+        subject_from_slice(schema, text.as_bytes()).map_err(|e| {
             let line_text = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
             crate::InputError::new(
                 origin,
@@ -615,8 +624,36 @@ impl Serialize for Subject {
 
 impl<'de> Deserialize<'de> for Subject {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(SubjectVisitor)
+        d.deserialize_map(SubjectVisitor {
+            schema: schema::contract(),
+        })
     }
+}
+
+/// Reads a subject typed by a schema: the contract's and a policy's declared fields.
+pub(crate) struct SubjectSeed<'a>(pub(crate) &'a Schema);
+
+impl<'de> DeserializeSeed<'de> for SubjectSeed<'_> {
+    type Value = Subject;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Subject, D::Error> {
+        d.deserialize_map(SubjectVisitor { schema: self.0 })
+    }
+}
+
+/// A subject from JSON text typed by `schema` (`None`: the contract's), as
+/// `serde_json::from_slice` would read it, trailing text refused.
+pub(crate) fn subject_from_slice(
+    schema: Option<&Schema>,
+    bytes: &[u8],
+) -> serde_json::Result<Subject> {
+    let Some(schema) = schema else {
+        return serde_json::from_slice(bytes);
+    };
+    let mut d = serde_json::Deserializer::from_slice(bytes);
+    let subject = SubjectSeed(schema).deserialize(&mut d)?;
+    d.end()?;
+    Ok(subject)
 }
 
 /// A field name: the schema's own `&'static str` for every name the contract knows, so
@@ -652,9 +689,11 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
-struct SubjectVisitor;
+struct SubjectVisitor<'a> {
+    schema: &'a Schema,
+}
 
-impl<'de> Visitor<'de> for SubjectVisitor {
+impl<'de> Visitor<'de> for SubjectVisitor<'_> {
     type Value = Subject;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -673,7 +712,7 @@ impl<'de> Visitor<'de> for SubjectVisitor {
                 }
                 let text: String = map
                     .next_value_seed(Typed {
-                        ty: &FieldType::Enum(&["task", "community", "assessment"]),
+                        ty: schema::kind_type(),
                         parent: "",
                         name: "kind",
                     })?
@@ -688,14 +727,14 @@ impl<'de> Visitor<'de> for SubjectVisitor {
             if fields.get(&key).is_some() || blank.contains(&key) {
                 return Err(de::Error::custom(format!("field `{key}` is given twice")));
             }
-            let value = match schema::top_level(&key) {
+            let value = match self.schema.top_level(&key, kind) {
                 Some(spec) => map.next_value_seed(Typed {
                     ty: &spec.ty,
                     parent: "",
-                    name: spec.name,
+                    name: &spec.name,
                 })?,
                 None => map.next_value_seed(Typed {
-                    ty: &FieldType::Any,
+                    ty: &schema::ANY,
                     parent: "",
                     name: "",
                 })?,
@@ -797,15 +836,15 @@ impl miette::Diagnostic for FieldError {
 /// A value for the field at `names`, checked as the JSON reader checks it: the value to
 /// store, or `None` for a blank text (an absent field).
 fn checked(path: &str, names: &[&str], value: Value) -> Result<Option<Value>, FieldError> {
-    let mut specs: &'static [FieldSpec] = schema::FIELDS;
-    let mut ty: &'static FieldType = &FieldType::Any;
+    let mut specs: &'static [FieldSpec] = &schema::contract().fields;
+    let mut ty: &'static FieldType = &schema::ANY;
     let mut parent = "";
     let mut name = "";
     for (i, part) in names.iter().enumerate() {
         match specs.iter().find(|s| s.name == *part) {
             Some(spec) => {
                 parent = if i == 0 { "" } else { name };
-                name = spec.name;
+                name = &spec.name;
                 ty = &spec.ty;
                 specs = match &spec.ty {
                     FieldType::Object(inner) => inner,
@@ -814,7 +853,7 @@ fn checked(path: &str, names: &[&str], value: Value) -> Result<Option<Value>, Fi
             }
             None if i == 0 || matches!(ty, FieldType::Object(_)) => {
                 // Not the contract's: anything goes, here and below.
-                ty = &FieldType::Any;
+                ty = &schema::ANY;
                 specs = &[];
                 if i + 1 < names.len() {
                     continue;
@@ -944,13 +983,13 @@ impl<'de> Visitor<'de> for Typed<'_> {
             },
             FieldType::Enum(choices) => {
                 // The contract's value, or a Chinese wording of it (`负责`, `已批准`).
-                if let Some(value) = crate::labels::enum_value(choices, v) {
+                if let Some(value) = crate::schema::choose(choices, v) {
                     Ok(Value::Text(value.to_owned()))
                 } else {
                     Err(E::custom(format!(
                         "field `{}` should be one of {}, found \"{v}\"",
                         self.path(),
-                        crate::labels::choices_text(choices)
+                        crate::schema::choices_text(choices)
                     )))
                 }
             }
@@ -961,7 +1000,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let item_ty = match self.ty {
             FieldType::TextList => &FieldType::Text,
-            FieldType::Any => &FieldType::Any,
+            FieldType::Any => &schema::ANY,
             _ => return Err(self.wrong("an array")),
         };
         let mut items = Vec::new();
@@ -1004,10 +1043,10 @@ impl<'de> Visitor<'de> for Typed<'_> {
                 Some(spec) => map.next_value_seed(Typed {
                     ty: &spec.ty,
                     parent: self.name,
-                    name: spec.name,
+                    name: &spec.name,
                 })?,
                 None => map.next_value_seed(Typed {
-                    ty: &FieldType::Any,
+                    ty: &schema::ANY,
                     parent: "",
                     name: "",
                 })?,

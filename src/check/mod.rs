@@ -702,15 +702,24 @@ impl<'a> Checker<'a> {
             ..
         }) = self.declared(path)
         {
-            if !values.iter().any(|v| normalize(v) == normalize(text)) {
+            if !values
+                .iter()
+                .any(|v| normalize(&v.value) == normalize(text))
+            {
                 self.report(
                     value.span,
                     CheckError::NotOneOf {
                         field: path.dotted(),
                         value: text.clone(),
-                        suggestion: closest(text, values.iter().map(String::as_str))
+                        // A value's word (「城市」 of urban) suggests its value: input
+                        // reads the word as the value, so rules compare with the value.
+                        suggestion: values
+                            .iter()
+                            .find(|v| v.words.iter().any(|w| normalize(w) == normalize(text)))
+                            .map(|v| v.value.as_str())
+                            .or_else(|| closest(text, values.iter().map(|v| v.value.as_str())))
                             .map(str::to_owned),
-                        values: values.clone(),
+                        values: values.iter().map(|v| v.value.clone()).collect(),
                     },
                 );
             }
@@ -719,7 +728,7 @@ impl<'a> Checker<'a> {
         let Ok(FieldType::Enum(choices)) = schema::resolve(path.kind, &path.fields) else {
             return;
         };
-        if choices.contains(&text.as_str()) {
+        if choices.iter().any(|c| c.value == *text) {
             return;
         }
         self.report(
@@ -727,8 +736,9 @@ impl<'a> Checker<'a> {
             CheckError::NeverValue {
                 field: path.dotted(),
                 value: text.clone(),
-                suggestion: closest(text, choices.iter().copied()).map(str::to_owned),
-                values: choices.iter().map(|c| (*c).to_owned()).collect(),
+                suggestion: closest(text, choices.iter().map(|c| c.value.as_str()))
+                    .map(str::to_owned),
+                values: choices.iter().map(|c| c.value.clone()).collect(),
             },
         );
     }

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 mod fast;
-use zhunru::input::SubjectReader;
 use zhunru::{Date, Policy, report};
 
 use super::common::{
@@ -88,7 +87,7 @@ impl EvalJob<'_> {
         let (line, read) = match item {
             zhunru::input::RawItem::Read(read) => read,
             zhunru::input::RawItem::Line(line, bytes) => {
-                (line, zhunru::input::parse_line(&bytes, line, self.origin))
+                (line, self.policy.parse_line(&bytes, line, self.origin))
             }
         };
         let mut out = Vec::new();
@@ -255,7 +254,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
             Err(code) => code,
         };
     }
-    let mut reader = SubjectReader::new(reader, origin.clone());
+    let mut reader = job.policy.subject_reader(reader, origin.clone());
     if lines_only {
         reader = reader.json_lines();
     }

@@ -41,12 +41,18 @@ impl Policy {
         out
     }
 
-    /// A reader of JSON Lines subjects that keeps only [`Policy::fields_read`]: see
-    /// [`LineDecoder`].
+    /// A reader of JSON Lines subjects that keeps only [`Policy::fields_read`] and hands
+    /// back lines giving a field the policy declares: see [`LineDecoder`].
     ///
     /// See [`crate::input::fast::LineDecoder`] for an example.
     pub fn line_decoder(&self) -> LineDecoder {
-        LineDecoder::new(self.fields_read())
+        // Lines giving a declared field are read by the exact reader, which types them.
+        let declared = self
+            .ast()
+            .fields
+            .iter()
+            .filter_map(|f| f.path.fields.first().cloned());
+        LineDecoder::new(self.fields_read()).declared(declared)
     }
 }
 

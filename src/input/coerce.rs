@@ -3,7 +3,7 @@
 //! both accept and refuse the same texts with the same messages.
 
 use crate::ast::SubjectKind;
-use crate::schema::{self, FieldType};
+use crate::schema::{self, FieldType, Schema};
 use crate::value::{Date, Value};
 
 /// The value of the field at a dotted `path` of a subject of `kind` (`funding.amount`,
@@ -18,8 +18,18 @@ use crate::value::{Date, Value};
 /// assert_eq!(coerce(SubjectKind::Task, "note", "x"), Ok(Value::Text("x".into())));
 /// ```
 pub fn coerce(kind: SubjectKind, path: &str, text: &str) -> Result<Value, String> {
+    coerce_in(schema::contract(), kind, path, text)
+}
+
+/// [`coerce`] with the fields of `schema` (a policy's declared fields and the contract's).
+pub(crate) fn coerce_in(
+    schema: &Schema,
+    kind: SubjectKind,
+    path: &str,
+    text: &str,
+) -> Result<Value, String> {
     let parts: Vec<&str> = path.split('.').collect();
-    match schema::resolve(kind, &parts) {
+    match schema.resolve(kind, &parts) {
         Ok(ty) => coerce_typed(path, ty, text),
         // A field the contract does not name is kept, as text.
         Err(_) => Ok(Value::Text(text.to_owned())),
@@ -71,12 +81,12 @@ pub(crate) fn coerce_typed(name: &str, ty: &FieldType, text: &str) -> Result<Val
         },
         FieldType::Enum(choices) => {
             // The contract's value, or a Chinese wording of it (`负责`, `已批准`).
-            if let Some(value) = crate::labels::enum_value(choices, trimmed) {
+            if let Some(value) = crate::schema::choose(choices, trimmed) {
                 Ok(Value::Text(value.to_owned()))
             } else {
                 Err(format!(
                     "field `{name}` should be one of {}, found \"{trimmed}\"",
-                    crate::labels::choices_text(choices)
+                    crate::schema::choices_text(choices)
                 ))
             }
         }

@@ -28,7 +28,9 @@ use std::io::BufRead;
 
 use crate::ast::SubjectKind;
 use crate::diagnostic::{CSV_HELP, InputError};
-use crate::schema::{self, FieldType};
+use std::sync::Arc;
+
+use crate::schema::{self, FieldType, Schema};
 use crate::value::{Fields, Subject, Value};
 
 use super::coerce::coerce_typed;
@@ -39,8 +41,8 @@ use super::{MAX_LINE_BYTES, Read};
 enum ColumnType {
     /// The `kind` column.
     Kind,
-    /// A field the schema knows.
-    Known(&'static FieldType),
+    /// A field the schema knows (the contract, or the policy's declaration).
+    Known(FieldType),
     /// A field the contract does not name: kept as text.
     Unknown,
 }
@@ -326,6 +328,8 @@ pub struct CsvReader<R> {
     lex: Lexer,
     header: Header,
     done: bool,
+    /// The fields rows are typed by: a policy's, or the contract's when `None`.
+    schema: Option<Arc<Schema>>,
 }
 
 /// The records of a CSV input as cells of text, with no header and no types: what a
@@ -382,7 +386,14 @@ impl<R: BufRead> CsvReader<R> {
             },
             header: Header::Unread,
             done: false,
+            schema: None,
         }
+    }
+
+    /// Type rows by `schema` (a policy's declared fields and the contract's).
+    pub(crate) fn typed_by(mut self, schema: Arc<Schema>) -> Self {
+        self.schema = Some(schema);
+        self
     }
 
     fn error(&self, line: usize, column: usize, message: String, text: &str) -> InputError {
@@ -559,13 +570,23 @@ impl<R: BufRead> CsvReader<R> {
             if columns.iter().any(|c| c.name == name) {
                 return fail(format!("column `{name}` is named twice in the header"));
             }
-            let path: Vec<String> = name.split('.').map(str::to_owned).collect();
+            let schema = self.schema.as_deref().unwrap_or(schema::contract());
+            let mut path: Vec<String> = name.split('.').map(str::to_owned).collect();
+            if schema.spec(None, &path).is_none()
+                && let Some((dotted, _)) = schema
+                    .leaves()
+                    .into_iter()
+                    .find(|(_, spec)| spec.label.as_deref() == Some(name.as_str()))
+            {
+                // A field's label names it too (「群众认可情况」 for `resident_acceptance`).
+                path = dotted.split('.').map(str::to_owned).collect();
+            }
             if path.iter().any(String::is_empty) {
                 return fail(format!(
                     "column `{name}` is not a field name (write nested fields as `funding.amount`)"
                 ));
             }
-            let ty = match column_type(&path) {
+            let ty = match column_type(schema, &path) {
                 Ok(ty) => ty,
                 Err(message) => return fail(message),
             };
@@ -573,7 +594,7 @@ impl<R: BufRead> CsvReader<R> {
         }
         if !columns
             .iter()
-            .any(|c| c.name == "category" || c.name == "kind")
+            .any(|c| c.path == ["category"] || c.name == "kind")
         {
             return Err(self.error(
                 record.first_line,
@@ -655,7 +676,7 @@ impl<R: BufRead> CsvReader<R> {
 }
 
 /// How a header's dotted path is read, or why it cannot be.
-fn column_type(path: &[String]) -> Result<ColumnType, String> {
+fn column_type(schema: &Schema, path: &[String]) -> Result<ColumnType, String> {
     let dotted = path.join(".");
     let Some(first) = path.first() else {
         return Err("an empty column name".to_owned());
@@ -667,12 +688,12 @@ fn column_type(path: &[String]) -> Result<ColumnType, String> {
             Err(format!("column `{dotted}`: `kind` has no fields"))
         };
     }
-    let Some(mut spec) = schema::top_level(first) else {
+    let Some(mut spec) = schema.top_level(first, None) else {
         return Ok(ColumnType::Unknown);
     };
     for name in path.iter().skip(1) {
         match &spec.ty {
-            FieldType::Object(inner) => match inner.iter().find(|s| s.name == name) {
+            FieldType::Object(inner) => match inner.iter().find(|s| s.name == *name) {
                 Some(s) => spec = s,
                 // Fields the contract does not name are kept, nested ones too.
                 None => return Ok(ColumnType::Unknown),
@@ -695,18 +716,14 @@ fn column_type(path: &[String]) -> Result<ColumnType, String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
-        ty => Ok(ColumnType::Known(ty)),
+        ty => Ok(ColumnType::Known(ty.clone())),
     }
 }
 
 /// A cell's value, typed by its column (through the one [`coerce`](super::coerce)).
 fn cell_value(name: &str, ty: &ColumnType, text: &str) -> Result<Value, String> {
     match ty {
-        ColumnType::Kind => coerce_typed(
-            name,
-            &FieldType::Enum(&["task", "community", "assessment"]),
-            text,
-        ),
+        ColumnType::Kind => coerce_typed(name, schema::kind_type(), text),
         ColumnType::Known(ty) => coerce_typed(name, ty, text),
         ColumnType::Unknown => Ok(Value::Text(text.to_owned())),
     }

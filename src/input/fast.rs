@@ -171,6 +171,8 @@ pub struct LineDecoder {
     root: Node,
     /// For each known top-level name ([`schema::KNOWN_NAMES`]), its spec.
     top: Vec<Option<&'static FieldSpec>>,
+    /// The top-level names of the fields a policy declares (see [`LineDecoder::declared`]).
+    declared: Vec<String>,
     subject: Subject,
     state: State,
 }
@@ -366,7 +368,7 @@ impl State {
                         let t = trim(text);
                         if !choices
                             .iter()
-                            .any(|w| schema::same(w.as_bytes(), t.as_bytes()))
+                            .any(|w| schema::same(w.value.as_bytes(), t.as_bytes()))
                         {
                             return Err(Bail);
                         }
@@ -582,9 +584,24 @@ impl LineDecoder {
         LineDecoder {
             root,
             top,
+            declared: Vec::new(),
             subject: Subject::new(SubjectKind::Task),
             state: State::default(),
         }
+    }
+
+    /// Hand back every line that gives a field of one of these top-level names: the fields
+    /// a policy declares, which the exact reader types by their declaration.
+    ///
+    /// ```
+    /// use zhunru::input::fast::LineDecoder;
+    /// let mut decoder = LineDecoder::new([vec!["hours".to_owned()]]).declared(["hours".to_owned()]);
+    /// assert!(decoder.decode_line(br#"{"category":"x","hours":"many"}"#).is_none());
+    /// assert!(decoder.decode_line(br#"{"category":"x"}"#).is_some());
+    /// ```
+    pub fn declared(mut self, names: impl IntoIterator<Item = String>) -> LineDecoder {
+        self.declared = names.into_iter().collect();
+        self
     }
 
     /// Read one line (without its line end). `None`: the line is not an ordinary subject
@@ -679,6 +696,11 @@ impl LineDecoder {
                     },
                 };
             } else {
+                // A field the policy declares is typed by its declaration: the exact
+                // reader's to read.
+                if self.declared.iter().any(|d| d.as_bytes() == key.as_bytes()) {
+                    return Err(Bail);
+                }
                 let ty = index
                     .and_then(|k| self.top.get(k).copied().flatten())
                     .map_or(&ANY, |s| &s.ty);

@@ -334,7 +334,22 @@ impl Builder<'_> {
                     for value in child.into_inner() {
                         match value.as_rule() {
                             Rule::kw_one_of => {}
-                            Rule::string => values.push(self.string(value).node),
+                            Rule::one_of_value => {
+                                let mut texts = Vec::new();
+                                for text in value.into_inner() {
+                                    match text.as_rule() {
+                                        Rule::string => texts.push(self.string(text).node),
+                                        _ => return Err(self.bad(&text, "one-of value")),
+                                    }
+                                }
+                                let mut texts = texts.into_iter();
+                                if let Some(value) = texts.next() {
+                                    values.push(OneOfValue {
+                                        value,
+                                        words: texts.collect(),
+                                    });
+                                }
+                            }
                             _ => return Err(self.bad(&value, "one-of value")),
                         }
                     }
@@ -1213,7 +1228,7 @@ mod tests {
     fn every_grammar_rule_has_a_builder_case_and_every_builder_case_a_policy() {
         let root = FsPath::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
-        for dir in ["policies", "examples", "tests/cases", "benches"] {
+        for dir in ["policies", "examples", "tests/cases", "benches", "schema"] {
             policy_files(&root.join(dir), &mut files);
         }
         let mut seen = BTreeSet::new();
@@ -1268,6 +1283,21 @@ mod tests {
             if let Err(errors) = parse(&source) {
                 assert!(!errors.is_empty(), "{text:?}");
             }
+        }
+    }
+
+    /// The shipped schema file is a policy the parser reads, and its tiny reader
+    /// (`schema::read_fields`, which the schema module uses because it sits below the
+    /// parser) reads the same fields from it, line for line.
+    #[test]
+    fn the_schema_file_reads_alike_by_both_readers() {
+        let source = Source::new("schema/contract.policy", crate::schema::CONTRACT_TEXT);
+        let ast = parse(&source).unwrap_or_else(|d| panic!("{d:?}"));
+        let tiny = crate::schema::read_fields(crate::schema::CONTRACT_TEXT).unwrap();
+        assert_eq!(ast.fields.len(), tiny.len());
+        for (f, (line, d)) in ast.fields.iter().zip(&tiny) {
+            assert_eq!(source.line_col(f.span.start).0, *line);
+            assert_eq!(crate::declared(f), *d, "line {line}");
         }
     }
 }

@@ -89,14 +89,21 @@ impl Declared {
             )),
             T::OneOf(values) => values
                 .iter()
-                .find(|v| zhunru::normalize(v) == zhunru::normalize(raw))
-                .map(|v| Value::from(v.as_str()))
+                .find(|v| {
+                    std::iter::once(&v.value)
+                        .chain(&v.words)
+                        .any(|w| zhunru::normalize(w) == zhunru::normalize(raw))
+                })
+                .map(|v| Value::from(v.value.as_str()))
                 .ok_or_else(|| {
                     format!(
                         "`{raw}` is not a {name}: one of {}",
                         values
                             .iter()
-                            .map(|v| format!("「{v}」"))
+                            .map(|v| match v.words.first() {
+                                Some(label) => format!("「{}」（{label}）", v.value),
+                                None => format!("「{}」", v.value),
+                            })
                             .collect::<Vec<_>>()
                             .join("、")
                     )

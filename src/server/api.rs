@@ -160,7 +160,19 @@ fn offset_in(text: &str, part: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn parse_single(body: &[u8]) -> Result<Single, Problem> {
+/// A subject from JSON text, typed by `policy`'s fields when given (else the contract's).
+fn subject_from_json(
+    policy: Option<&zhunru::Policy>,
+    text: &str,
+) -> Result<Subject, zhunru::InputError> {
+    match policy {
+        Some(policy) => policy.subject_from_json(ORIGIN, text),
+        None => Subject::from_json(ORIGIN, text),
+    }
+}
+
+/// The request, its subject typed by `policy`'s fields when given (else the contract's).
+fn parse_single(body: &[u8], policy: Option<&zhunru::Policy>) -> Result<Single, Problem> {
     let text = std::str::from_utf8(body).map_err(|u| {
         let (line, column) = position(
             std::str::from_utf8(body.get(..u.valid_up_to()).unwrap_or(&[])).unwrap_or(""),
@@ -188,7 +200,7 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
         input_problem(text, e.line(), e.column(), message)
     })?;
     let Some(raw) = envelope.subject else {
-        let subject = Subject::from_json(ORIGIN, text)
+        let subject = subject_from_json(policy, text)
             .map_err(|e| Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0)))?;
         return Ok(Single {
             district: None,
@@ -231,7 +243,7 @@ fn parse_single(body: &[u8]) -> Result<Single, Problem> {
         },
     };
     let inner = raw.get();
-    let subject = Subject::from_json(ORIGIN, inner).map_err(|e| {
+    let subject = subject_from_json(policy, inner).map_err(|e| {
         // Locate the error in the whole body, not in the subject's own text.
         let (line0, column0) = position(text, offset_in(text, inner));
         let (e_line, e_column) = (e.line().unwrap_or(1), e.column().unwrap_or(0));
@@ -311,16 +323,20 @@ async fn single(
         return Err(too_large(limit));
     }
     let bytes = read_limited(body, limit).await?;
-    let single = parse_single(&bytes).inspect_err(|_| {
+    let mut single = parse_single(&bytes, None).inspect_err(|_| {
         state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
     })?;
     let snapshot = state.live.snapshot();
     let district = pick(&snapshot, single.district.as_deref())?;
-    Ok((
-        district,
-        single.as_of.unwrap_or_else(Date::today),
-        single.subject,
-    ))
+    let as_of = single.as_of.unwrap_or_else(Date::today);
+    let version = district.in_force(as_of);
+    if !version.declared_fields().is_empty() {
+        // Read again, typed by the fields (`字段`) of the version that decides.
+        single = parse_single(&bytes, Some(version)).inspect_err(|_| {
+            state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
+        })?;
+    }
+    Ok((district, as_of, single.subject))
 }
 
 #[derive(Deserialize)]
@@ -457,7 +473,7 @@ impl LineDecider {
         while let Some(item) = reader.next_raw() {
             match item {
                 zhunru::input::RawItem::Line(line, bytes) => {
-                    match zhunru::input::parse_line(&bytes, line, ORIGIN) {
+                    match self.policy.parse_line(&bytes, line, ORIGIN) {
                         Ok(subject) => self.decide(&subject),
                         Err(e) => self.error_line(&e),
                     }
@@ -657,7 +673,8 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
         Ok(b) => b,
         Err(p) => return p.into_response(),
     };
-    let single = match parse_single(&bytes) {
+    // Compared across districts: typed by the contract's fields alone.
+    let single = match parse_single(&bytes, None) {
         Ok(s) => s,
         Err(p) => {
             state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
