@@ -11,7 +11,7 @@ noisy: alternating keeps a slow spell from landing on one variant). Output goes 
 median from the same run, the fastest and slowest run, the median CPU time (user + sys,
 less moved by other load than wall time) and the peak RSS (from GNU time).
 `--extra NAME=BINARY` adds another zhunru binary (e.g. the build before a change) as
-`NAME -j1`. Standard library only.
+`NAME -j1` and `NAME -j2`. Standard library only.
 """
 import argparse
 import os
@@ -37,6 +37,7 @@ def variants(a):
     for extra in a.extra:
         name, binary = extra.split("=", 1)
         v[f"{name} -j1"] = [binary] + z[1:] + ["-j1", a.file]
+        v[f"{name} -j2"] = [binary] + z[1:] + ["-j2", a.file]
     return v
 
 

@@ -156,7 +156,10 @@ impl<'a> Env<'a> {
                 Cow::Borrowed(b) if b.len() == text.len() => None,
                 other => Some(other.into_owned()),
             };
-            *cache = (text.to_owned(), normal);
+            // The buffer is reused: one allocation a decision, not one a text.
+            cache.0.clear();
+            cache.0.push_str(text);
+            cache.1 = normal;
         }
         cache.1.as_deref().and_then(|n| index.keys.get(n).copied())
     }
@@ -212,10 +215,14 @@ impl<'a> Env<'a> {
         }
     }
 
-    fn value(&self, e: &Expr) -> Val<'a> {
+    /// The value of `e` (borrowing the policy's texts: no copy a comparison).
+    fn value<'e>(&self, e: &'e Expr) -> Val<'e>
+    where
+        'a: 'e,
+    {
         match &*e.kind {
             ExprKind::Literal(l) => match l {
-                Literal::Text(t) => Val::Text(Cow::Owned(t.clone())),
+                Literal::Text(t) => Val::Text(Cow::Borrowed(t)),
                 Literal::Number(n) => Val::Num(*n),
                 Literal::Date(d) => Val::Date(*d),
                 Literal::Bool(b) => Val::Bool(*b),
@@ -477,29 +484,18 @@ impl<'a> Env<'a> {
     /// The fields a rule's condition found on a list under another name than the entry's
     /// own: through an alias (`属于`), or mentioned inside a longer text (`包含`: 开具无犯罪记录
     /// 证明 mentions 无犯罪记录证明), each with the entry it matched.
-    fn aliases_matched<'r>(&self, rule: &'r RuleDecl) -> Vec<(&'r Path, String)> {
+    fn aliases_matched(&self, index: usize) -> Vec<(&'a Path, String)> {
         let mut out = Vec::new();
-        let Some(when) = &rule.when else {
-            return out;
-        };
         let variants = &self.policy.variants;
-        for e in when.subexpressions() {
-            let ExprKind::InList { value, op, list } = &*e.kind else {
-                continue;
-            };
-            if !matches!(op, ListOp::In | ListOp::Mentions) {
-                continue;
-            }
-            let ExprKind::Field(path) = &*value.kind else {
-                continue;
-            };
+        let tests = self.policy.compiled.list_tests.get(index);
+        for (path, op, list) in tests.into_iter().flatten() {
+            let (path, op) = (path, *op);
             let Val::Text(text) = self.field(path) else {
                 continue;
             };
-            let (Some(index), Some(decl)) = (
-                self.policy.list_index(&list.node),
-                self.policy.list_decl(&list.node),
-            ) else {
+            let (Some(index), Some(decl)) =
+                (self.policy.list_index(list), self.policy.list_decl(list))
+            else {
                 continue;
             };
             let found = match op {
@@ -584,6 +580,14 @@ fn compare(op: CompareOp, a: &Val, b: &Val, variants: &[(String, String)]) -> Tr
         {
             Date::parse(x).zip(Date::parse(y)).map(|(a, b)| a.cmp(&b))
         }
+        // The same text: the same canonical form (most `==` against a literal).
+        (Val::Text(x), Val::Text(y)) if x == y => {
+            return match op {
+                CompareOp::Eq => Truth::True,
+                CompareOp::Ne => Truth::False,
+                _ => Truth::Unknown,
+            };
+        }
         (Val::Text(x), Val::Text(y)) => {
             let (x, y) = (canonical(x, variants), canonical(y, variants));
             return match op {
@@ -664,6 +668,13 @@ pub(crate) struct Compiled {
     json_head: Vec<String>,
     json_tail: Vec<String>,
     fallback_json: String,
+    /// For each rule, the list tests of its condition that can match through an alias
+    /// (`属于`/`包含` on a field), in the condition's order: what [`Env::aliases_matched`]
+    /// looks at, found once instead of walking the condition for every message.
+    list_tests: Vec<Vec<(Path, ListOp, String)>>,
+    /// The policy's `policy` object as JSON after its name (`,"title":…}`): all of it but
+    /// the name is fixed at load, and the name may change (`Policy::named`).
+    decided_by_tail: String,
 }
 
 fn exception_of(policy: &Policy, index: usize) -> Option<Exception> {
@@ -703,6 +714,7 @@ impl Compiled {
                     })
                     .collect(),
             );
+            c.list_tests.push(list_tests(rule));
             let reason = policy.reason(i, rule, Some(String::new()));
             let json = serde_json::to_string(&reason).unwrap_or_default();
             // Split the serialised reason around its (empty) message.
@@ -712,7 +724,53 @@ impl Compiled {
             c.json_tail.push(tail.to_owned());
         }
         c.fallback_json = serde_json::to_string(&Reason::fallback()).unwrap_or_default();
+        let by = DecidedBy::new(
+            "",
+            policy.title(),
+            policy.effective(),
+            policy.content_hash(),
+        );
+        let json = serde_json::to_string(&by).unwrap_or_default();
+        c.decided_by_tail = json
+            .strip_prefix("{\"name\":\"\"")
+            .unwrap_or_default()
+            .to_owned();
         c
+    }
+}
+
+/// The list tests of a rule's condition that [`Env::aliases_matched`] reads: `属于` and
+/// `包含` with a field on the left.
+fn list_tests(rule: &RuleDecl) -> Vec<(Path, ListOp, String)> {
+    let Some(when) = &rule.when else {
+        return Vec::new();
+    };
+    when.subexpressions()
+        .filter_map(|e| match &*e.kind {
+            ExprKind::InList { value, op, list } if matches!(op, ListOp::In | ListOp::Mentions) => {
+                match &*value.kind {
+                    ExprKind::Field(path) => Some((path.clone(), *op, list.node.clone())),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Append `text` as a JSON string, as serde_json writes it: most texts need no escape and
+/// are copied whole (the check has no early exit, so it vectorises).
+fn write_json_str(out: &mut Vec<u8>, text: &str) {
+    let plain = !text.bytes().fold(false, |any, b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, text);
     }
 }
 
@@ -748,8 +806,10 @@ pub(crate) fn decide_json(
     today: Date,
     out: &mut Vec<u8>,
 ) -> Verdict {
-    let found = find(policy, subject, today, None);
+    // One environment for deciding and for the messages: a text normalised for a list
+    // lookup is not normalised again for the message.
     let env = Env::new(policy, subject, today, None);
+    let found = find_in(&env, true);
     let c = &policy.compiled;
     if found.verdict == Verdict::NotInForce {
         // Rare: take the owned path rather than precompute this reason.
@@ -762,7 +822,7 @@ pub(crate) fn decide_json(
     out.push(b'"');
     if let Some(id) = subject.id() {
         out.extend_from_slice(b",\"id\":");
-        let _ = serde_json::to_writer(&mut *out, id);
+        write_json_str(out, id);
     }
     out.extend_from_slice(b",\"verdict\":\"");
     out.extend_from_slice(found.verdict.as_str().as_bytes());
@@ -777,9 +837,9 @@ pub(crate) fn decide_json(
                 let message = match reason {
                     Decider::Unmet(_) => unmet_message(&env, i, rule),
                     Decider::Undecided(_) => undecided_message(policy, i, rule),
-                    _ => rule_message(&env, rule),
+                    _ => rule_message(&env, i, rule),
                 };
-                let _ = serde_json::to_writer(&mut *out, &message);
+                write_json_str(out, &message);
                 out.extend_from_slice(c.json_tail.get(i).map_or("", String::as_str).as_bytes());
             }
             None if *reason == Decider::NoRuleCovers => {
@@ -803,8 +863,9 @@ pub(crate) fn decide_json(
         out.extend_from_slice(b",\"missing_items\":");
         write_missing(out, &found.missing, &c.missing_json, false);
     }
-    out.extend_from_slice(b",\"policy\":");
-    let _ = serde_json::to_writer(&mut *out, &policy.decided_by());
+    out.extend_from_slice(b",\"policy\":{\"name\":");
+    write_json_str(out, policy.name());
+    out.extend_from_slice(c.decided_by_tail.as_bytes());
     out.push(b'}');
     found.verdict
 }
@@ -827,7 +888,7 @@ fn write_missing(
             .and_then(|l| l.get(*req))
             .map_or("", String::as_str);
         if quote {
-            let _ = serde_json::to_writer(&mut *out, item);
+            write_json_str(out, item);
         } else {
             out.extend_from_slice(item.as_bytes());
         }
@@ -884,9 +945,9 @@ fn undecided_message(policy: &Policy, index: usize, rule: &RuleDecl) -> String {
     )
 }
 
-fn rule_message(env: &Env, rule: &RuleDecl) -> String {
+fn rule_message(env: &Env, index: usize, rule: &RuleDecl) -> String {
     match rule.outcome.node.message() {
-        Some(m) => env.render(m, &env.aliases_matched(rule)),
+        Some(m) => env.render(m, &env.aliases_matched(index)),
         None => rule.name.node.clone(),
     }
 }
@@ -904,7 +965,7 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
                 policy.reason(i, rule, Some(undecided_message(policy, i, rule)))
             }
             (Decider::NoRuleCovers, None) => Reason::no_rule_covers(subject.kind),
-            (_, Some((i, rule))) => policy.reason(i, rule, Some(rule_message(&env, rule))),
+            (_, Some((i, rule))) => policy.reason(i, rule, Some(rule_message(&env, i, rule))),
             (Decider::NotInForce, None) => policy.not_in_force(today),
             _ => Reason::fallback(),
         })
@@ -973,6 +1034,13 @@ fn find_within(
     trace: Option<&std::cell::RefCell<Trace>>,
     window: bool,
 ) -> Found {
+    find_in(&Env::new(policy, subject, today, trace), window)
+}
+
+/// What `env`'s subject meets under its policy (`window`: outside the policy's dates,
+/// nothing but "not in force").
+fn find_in(env: &Env, window: bool) -> Found {
+    let (policy, subject, today) = (env.policy, env.subject, env.today);
     if window && !policy.in_force(today) {
         return Found {
             verdict: Verdict::NotInForce,
@@ -981,7 +1049,6 @@ fn find_within(
             exceptions: Vec::new(),
         };
     }
-    let env = Env::new(policy, subject, today, trace);
     let mut exceptions = Vec::new();
     let mut denies = Vec::new();
     let mut admits = Vec::new();
@@ -1011,7 +1078,7 @@ fn find_within(
             exceptions.push(index);
             continue;
         }
-        if let Some(trace) = trace {
+        if let Some(trace) = env.trace {
             trace.borrow_mut().rules.push(index);
         }
         match &rule.outcome.node {

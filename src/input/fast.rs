@@ -22,6 +22,7 @@ use std::io::Read;
 use super::MAX_LINE_BYTES;
 use crate::date::Date;
 use crate::diagnostic::InputError;
+use crate::normalize::trim;
 use crate::schema::{self, FieldSpec, FieldType, SubjectKind};
 use crate::value::{Fields, Subject, Value};
 
@@ -289,23 +290,6 @@ fn special(s: &[u8]) -> usize {
 
 fn is_blank_text(v: &Value) -> bool {
     matches!(v, Value::Text(t) if trim(t).is_empty())
-}
-
-/// `str::trim`, without looking further when the text starts and ends with a character
-/// that is not white space by its first byte: printable ASCII, or a lead byte from `0xE4`
-/// on (every white space character is ASCII or starts with `0xC2`–`0xE3`; CJK text starts
-/// with `0xE4`–`0xE9`).
-fn trim(s: &str) -> &str {
-    let solid = |b: u8| (0x21..0x7f).contains(&b) || b >= 0xe4;
-    let bytes = s.as_bytes();
-    let first = bytes.first().is_some_and(|&b| solid(b));
-    let last = bytes
-        .iter()
-        .rev()
-        .take(4)
-        .find(|&&b| !(0x80..0xc0).contains(&b))
-        .is_some_and(|&b| solid(b));
-    if first && last { s } else { s.trim() }
 }
 
 impl State {
