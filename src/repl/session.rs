@@ -1033,3 +1033,29 @@ fn bare_command(line: &str) -> Option<&'static str> {
 fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // a test stops at the line that failed
+mod tests {
+    use super::*;
+
+    /// A paste of several subjects (a terminal delivers it as one input) is read as eval
+    /// reads a file: each good subject answered, the bad one reported at its own line.
+    #[test]
+    fn a_paste_of_several_subjects_answers_each() {
+        let district = zhunru::District::load("policies/hefei.policy").unwrap();
+        let as_of = Date::new(2024, 1, 1).unwrap();
+        let mut session = Session::new(vec![district], as_of, false, zhunru::Lang::Zh);
+        let paste = "{\"id\":\"T-1\",\"category\":\"招商\n{\"id\":\"T-2\",\"category\":\"招商引资\"}\n{\"id\":\"T-3\",\"category\":\"创卫迎检\"}";
+        let text = session.handle(paste).text;
+        assert!(text.contains("<input>:1:"), "{text}");
+        assert!(text.contains("不予准入"), "{text}");
+        assert!(text.contains("须经准入审批"), "{text}");
+        assert_eq!(text.matches("— 第 ").count(), 3, "{text}");
+    }
+}
