@@ -11,8 +11,10 @@
     clippy::indexing_slicing
 )] // a test stops at the line that failed
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[path = "support/run.rs"]
+mod run;
+
+use std::process::Command;
 
 use zhunru::input::InputFormat;
 use zhunru::{Policy, SubjectKind, Value};
@@ -188,29 +190,17 @@ fn csv_columns_follow_the_declared_fields() {
 
 #[test]
 fn audit_reports_an_out_of_set_value_at_its_cell() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhunru"))
-        .args(["audit", "--policy", POLICY, "--log-format", "csv", "-"])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all("id,category,community_type,sent_on\nA,环境整治,农村,2020-05-01\n".as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    // miette wraps long messages: read them as one line.
-    let stderr = String::from_utf8(out.stderr)
-        .unwrap()
+    let (code, _, stderr) = run::zhunru(
+        &["audit", "--policy", POLICY, "--log-format", "csv", "-"],
+        &[("NO_COLOR", std::ffi::OsStr::new("1"))],
+        "id,category,community_type,sent_on\nA,环境整治,农村,2020-05-01\n",
+    ); // miette wraps long messages: read them as one line.
+    let stderr = stderr
         .replace('│', " ")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("<stdin>:2:8:"), "{stderr}");
     assert!(
         stderr.contains(

@@ -7,6 +7,9 @@
     clippy::indexing_slicing
 )] // a test stops at the line that failed
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
@@ -139,26 +142,14 @@ fn bare_quit_words_end_the_session() {
 
 /// Run the REPL with a config home and extra arguments; (status, stdout, stderr).
 fn run_with(script: &str, args: &[&str], config_home: &std::path::Path) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhunru"))
-        .args(["repl", "--as-of", "2020-06-01"])
-        .args(args)
-        .env("XDG_CONFIG_HOME", config_home)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
+    let args: Vec<&str> = ["repl", "--as-of", "2020-06-01"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    run::zhunru(
+        &args,
+        &[("XDG_CONFIG_HOME", config_home.as_os_str())],
+        script,
     )
 }
 

@@ -9,7 +9,8 @@
     clippy::indexing_slicing
 )] // a test stops at the line that failed
 
-use std::process::{Command, Stdio};
+#[path = "support/run.rs"]
+mod run;
 
 use zhunru::{Code, Date, Policy, Subject, Verdict, Versions};
 
@@ -73,26 +74,7 @@ fn overlapping_versions_are_a_located_error() {
 }
 
 fn zhunru(args: &[&str], stdin: &str) -> (i32, String, String) {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhunru"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    run::zhunru(args, &[], stdin)
 }
 
 #[test]
