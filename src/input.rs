@@ -26,6 +26,7 @@ use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::date::Date;
 use crate::diagnostic::InputError;
 use crate::diagnostic::json_message;
 use crate::schema::Schema;
@@ -123,21 +124,56 @@ pub(crate) fn read_typed<'a, R: BufRead + 'a>(
     origin: impl Into<String>,
     format: InputFormat,
 ) -> Box<dyn Iterator<Item = Read> + 'a> {
-    if let Some(schema) = schema {
-        return match format {
-            InputFormat::Json => Box::new(SubjectReader::new(reader, origin).typed_by(schema)),
-            InputFormat::JsonLines => Box::new(
-                SubjectReader::new(reader, origin)
-                    .json_lines()
-                    .typed_by(schema),
-            ),
-            InputFormat::Csv => Box::new(CsvReader::new(reader, origin).typed_by(schema)),
-        };
-    }
+    read_by(Typing::One(schema), reader, origin, format)
+}
+
+/// [`read_subjects`] typed as `typing` says.
+pub(crate) fn read_by<'a, R: BufRead + 'a>(
+    typing: Typing,
+    reader: R,
+    origin: impl Into<String>,
+    format: InputFormat,
+) -> Box<dyn Iterator<Item = Read> + 'a> {
     match format {
-        InputFormat::Json => Box::new(SubjectReader::new(reader, origin)),
-        InputFormat::JsonLines => Box::new(SubjectReader::new(reader, origin).json_lines()),
-        InputFormat::Csv => Box::new(CsvReader::new(reader, origin)),
+        InputFormat::Json => Box::new(SubjectReader::new(reader, origin).typed(typing)),
+        InputFormat::JsonLines => Box::new(
+            SubjectReader::new(reader, origin)
+                .json_lines()
+                .typed(typing),
+        ),
+        InputFormat::Csv => Box::new(CsvReader::new(reader, origin).typed(typing)),
+    }
+}
+
+/// The schema of the policy version in force on a date (`None`: the record has no
+/// `sent_on`, or one that does not read as a date).
+pub(crate) type SchemaOn = Arc<dyn Fn(Option<Date>) -> Arc<Schema> + Send + Sync>;
+
+/// How records are typed: all by one schema (the contract's when `None`), or each by the
+/// schema of the version in force on its `sent_on` — an audited log spans years, and a
+/// field one version declares may be another's unknown (passed-through) field.
+#[derive(Clone)]
+pub(crate) enum Typing {
+    /// One schema for every record.
+    One(Option<Arc<Schema>>),
+    /// Each record by its `sent_on`.
+    BySentOn(SchemaOn),
+}
+
+impl Typing {
+    /// One subject from JSON text: a dated record is read once by the contract to learn its
+    /// `sent_on`, then by its version's schema (whose first error, if any, is reported, in
+    /// the text's order).
+    pub(crate) fn subject(&self, bytes: &[u8]) -> serde_json::Result<Subject> {
+        match self {
+            Typing::One(schema) => subject_from_slice(schema.as_deref(), bytes),
+            Typing::BySentOn(on) => {
+                let sent_on = subject_from_slice(None, bytes)
+                    .ok()
+                    .and_then(|s| s.sent_on());
+                subject_from_slice(Some(&on(sent_on)), bytes)
+            }
+        }
     }
 }
 
@@ -311,15 +347,20 @@ pub struct SubjectReader<R> {
     /// A non-blank line has been read.
     seen: bool,
     pending: std::vec::IntoIter<Read>,
-    /// The fields subjects are typed by: a policy's (its `字段` and the contract's), or
-    /// the contract's when `None`.
-    schema: Option<Arc<Schema>>,
+    /// The fields subjects are typed by: a policy's (its `字段` and the contract's), the
+    /// contract's, or a dated version's.
+    typing: Typing,
 }
 
 impl<R: BufRead> SubjectReader<R> {
     /// Type subjects by `schema` (a policy's declared fields and the contract's).
-    pub(crate) fn typed_by(mut self, schema: Arc<Schema>) -> Self {
-        self.schema = Some(schema);
+    pub(crate) fn typed_by(self, schema: Arc<Schema>) -> Self {
+        self.typed(Typing::One(Some(schema)))
+    }
+
+    /// Type subjects as `typing` says.
+    pub(crate) fn typed(mut self, typing: Typing) -> Self {
+        self.typing = typing;
         self
     }
 
@@ -340,7 +381,7 @@ impl<R: BufRead> SubjectReader<R> {
             array_line: None,
             seen: false,
             pending: Vec::new().into_iter(),
-            schema: None,
+            typing: Typing::One(None),
         }
     }
 
@@ -606,13 +647,17 @@ impl<R: BufRead> SubjectReader<R> {
                 .map(|(start, end)| {
                     let slice = text.get(start..end).unwrap_or(&[]);
                     let (line, _) = position(text, start);
-                    let read = subject_from_slice(self.schema.as_deref(), slice)
+                    let read = self
+                        .typing
+                        .subject(slice)
                         .map_err(|e| self.located(text, first, start, &e));
                     (first + line, read)
                 })
                 .collect();
         }
-        let read = subject_from_slice(self.schema.as_deref(), text)
+        let read = self
+            .typing
+            .subject(text)
             .map_err(|e| self.located(text, first, 0, &e));
         vec![(first, read)]
     }
@@ -748,7 +793,17 @@ pub(crate) fn parse_line_typed(
     line: usize,
     origin: &str,
 ) -> Result<Subject, InputError> {
-    subject_from_slice(schema, buf).map_err(|e| {
+    parse_line_by(|bytes| subject_from_slice(schema, bytes), buf, line, origin)
+}
+
+/// [`parse_line`] with `parse` reading the JSON.
+fn parse_line_by(
+    parse: impl FnOnce(&[u8]) -> serde_json::Result<Subject>,
+    buf: &[u8],
+    line: usize,
+    origin: &str,
+) -> Result<Subject, InputError> {
+    parse(buf).map_err(|e| {
         let text = String::from_utf8_lossy(buf);
         // serde_json checks UTF-8 only inside strings ("invalid unicode code point"):
         // name the real problem when the line is not UTF-8.
@@ -803,7 +858,7 @@ impl<R: BufRead> Iterator for SubjectReader<R> {
             RawItem::Read(read) => Some(read),
             RawItem::Line(line, bytes) => Some((
                 line,
-                parse_line_typed(self.schema.as_deref(), &bytes, line, &self.origin),
+                parse_line_by(|b| self.typing.subject(b), &bytes, line, &self.origin),
             )),
         }
     }

@@ -580,6 +580,21 @@ impl Subject {
         }
     }
 
+    /// The `sent_on` field as a date: when a logged task was sent (`None` when absent or
+    /// not a `YYYY-MM-DD` date).
+    ///
+    /// ```
+    /// let task = zhunru::Subject::task("招商引资").with("sent_on", "2024-03-01")?;
+    /// assert_eq!(task.sent_on(), zhunru::Date::parse("2024-03-01"));
+    /// # Ok::<(), zhunru::FieldError>(())
+    /// ```
+    pub fn sent_on(&self) -> Option<Date> {
+        match self.fields.get("sent_on") {
+            Some(Value::Text(t)) => Date::parse(t),
+            _ => None,
+        }
+    }
+
     /// The `id` field, if any.
     ///
     /// ```

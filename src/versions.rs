@@ -209,6 +209,57 @@ impl Versions {
             .unwrap_or(&self.oldest)
     }
 
+    /// Read a log of tasks as [`Policy::read_subjects`] does, each record typed by the
+    /// version in force on its `sent_on` (a record without one, by the version in force on
+    /// `as_of`): a field one version declares is checked against that version's type and
+    /// values, and is an unknown, passed-through field under a version that does not declare it.
+    ///
+    /// ```
+    /// use zhunru::{Policy, Versions, Date, input::InputFormat};
+    /// let old = Policy::from_str("2020.policy", "政策 「某区」\n  生效 2020-01-01\n")?;
+    /// let new = Policy::from_str("2021.policy", "政策 「某区」\n  生效 2021-01-01\n\
+    ///     字段 事项.community_type 「社区类型」 取值 「城市」、「涉农」\n")?;
+    /// let versions = Versions::new("某区", vec![old, new])?;
+    /// let log = "{\"category\": \"x\", \"sent_on\": \"2020-05-01\", \"community_type\": 3}\n\
+    ///            {\"category\": \"x\", \"sent_on\": \"2021-05-01\", \"community_type\": 3}\n";
+    /// let as_of = Date::parse("2022-01-01").unwrap();
+    /// let rows: Vec<_> = versions.read_subjects(log.as_bytes(), "log", InputFormat::JsonLines, as_of).collect();
+    /// assert!(rows[0].1.is_ok()); // 2020's version declares no community_type
+    /// assert_eq!(rows[1].1.as_ref().unwrap_err().field(), Some("community_type"));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn read_subjects<'a, R: std::io::BufRead + 'a>(
+        &self,
+        reader: R,
+        origin: impl Into<String>,
+        format: crate::input::InputFormat,
+        as_of: Date,
+    ) -> Box<dyn Iterator<Item = crate::input::Read> + 'a> {
+        if self.newer.is_empty() {
+            return self.oldest.read_subjects(reader, origin, format);
+        }
+        let schemas: Vec<(Option<Date>, std::sync::Arc<crate::schema::Schema>)> = self
+            .versions()
+            .map(|p| (p.effective(), p.schema.clone()))
+            .collect();
+        let oldest = self.oldest.schema.clone();
+        // The same choice as `in_force`, on the schemas alone.
+        let on = move |sent_on: Option<Date>| {
+            let date = sent_on.unwrap_or(as_of);
+            schemas
+                .iter()
+                .rev()
+                .find(|(from, _)| from.is_none_or(|from| from <= date))
+                .map_or_else(|| oldest.clone(), |(_, schema)| schema.clone())
+        };
+        crate::input::read_by(
+            crate::input::Typing::BySentOn(std::sync::Arc::new(on)),
+            reader,
+            origin,
+            format,
+        )
+    }
+
     /// Decide with the version in force on `as_of`.
     ///
     /// See [`Versions::from_dir`] for an example.

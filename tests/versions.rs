@@ -141,6 +141,79 @@ fn the_command_line_takes_a_folder_of_versions() {
     assert!(row.contains("admitted"), "{row}");
 }
 
+/// An audited log spans versions: each row is typed by the fields its own version declares,
+/// in JSON Lines and in CSV (where the field's label names its column too).
+#[test]
+fn audit_types_each_row_by_its_versions_fields() {
+    let dir = tempdir("declared");
+    std::fs::copy(format!("{YINGJIANG}/2020.policy"), dir.join("2020.policy")).unwrap();
+    let newer = std::fs::read_to_string(format!("{YINGJIANG}/2021.policy")).unwrap();
+    // An example field only the 2021 version declares.
+    let newer = format!("{newer}\n字段 事项.community_type 「社区类型」 取值 「城市」、「涉农」\n");
+    std::fs::write(dir.join("2021.policy"), newer).unwrap();
+    let dir = dir.to_str().unwrap();
+    let audit = |format: &str, log: &str| {
+        let (code, out, err) = zhunru(
+            &[
+                "audit",
+                "-p",
+                dir,
+                "-f",
+                "json",
+                "--log-format",
+                format,
+                "--as-of",
+                "2022-01-01",
+                "-",
+            ],
+            log,
+        );
+        (
+            code,
+            serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+            err,
+        )
+    };
+    // 2020's version does not know the field: any value passes through; 2021's types it.
+    let log = "{\"id\":\"A\",\"category\":\"食品安全协管\",\"sent_on\":\"2020-06-01\",\"community_type\":\"农村\"}\n\
+               {\"id\":\"B\",\"category\":\"食品安全协管\",\"sent_on\":\"2021-06-01\",\"community_type\":\"农村\"}\n\
+               {\"id\":\"C\",\"category\":\"食品安全协管\",\"sent_on\":\"2021-06-01\",\"community_type\":\"涉农\"}\n\
+               {\"id\":\"D\",\"category\":\"食品安全协管\",\"community_type\":\"农村\"}\n";
+    let (code, report, err) = audit("jsonl", log);
+    assert_eq!(code, 1, "{err}");
+    let errors = report["errors"].as_array().unwrap();
+    // B (sent under 2021) and D (undated: as of 2022, under 2021) are refused, each at
+    // its line and the field's column.
+    assert_eq!(errors.len(), 2, "{report}");
+    assert_eq!(
+        (errors[0]["line"].as_u64(), errors[1]["line"].as_u64()),
+        (Some(2), Some(4))
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("community_type"),
+        "{report}"
+    );
+    assert_eq!(report["summary"]["decided"], 2, "{report}");
+    assert!(err.contains("<stdin>:2:"), "{err}");
+
+    let csv = "id,sent_on,category,社区类型\n\
+               A,2020-06-01,食品安全协管,农村\n\
+               B,2021-06-01,食品安全协管,农村\n\
+               C,2021-06-01,食品安全协管,涉农\n";
+    let (code, report, err) = audit("csv", csv);
+    assert_eq!(code, 1, "{err}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report}");
+    assert_eq!(
+        (errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
+        (Some(3), Some(21))
+    );
+    assert_eq!(report["summary"]["decided"], 2, "{report}");
+}
+
 /// The REPL takes a folder as one district: the version in force on the session's date
 /// decides, and `:as-of` moves to the version in force on the new date.
 #[test]

@@ -431,10 +431,7 @@ fn audit_by_date<'p>(
             }
         };
         summary.decided += 1;
-        let sent_on = match subject.fields().get("sent_on") {
-            Some(Value::Text(t)) => Date::parse(t),
-            _ => None,
-        };
+        let sent_on = subject.sent_on();
         if let Some(sent) = sent_on {
             summary.first_sent = Some(summary.first_sent.map_or(sent, |d| d.min(sent)));
             summary.last_sent = Some(summary.last_sent.map_or(sent, |d| d.max(sent)));

@@ -73,17 +73,16 @@ pub fn run(args: AuditArgs) -> ExitCode {
     };
     // Diagnostics for unreadable rows go to stderr as they are met, with the line shown.
     let mut shown = BTreeSet::new();
-    // Rows are typed by the fields the newest version declares (and the contract's).
+    let as_of = args.as_of.unwrap_or_else(Date::today);
+    // Each row is typed by the fields its version declares (and the contract's).
     let rows = versions
-        .latest()
-        .read_subjects(reader, origin.clone(), format)
+        .read_subjects(reader, origin.clone(), format, as_of)
         .inspect(|(line, read)| {
             if let Err(e) = read {
                 shown.insert(e.line().unwrap_or(*line));
                 super::common::eprint_above(&super::common::input_error_text(e, err_color));
             }
         });
-    let as_of = args.as_of.unwrap_or_else(Date::today);
     let report = zhunru::audit::audit_versions(&versions, &origin, rows, as_of);
     super::common::finish_progress();
     for e in report.errors.iter().filter(|e| !shown.contains(&e.line)) {

@@ -34,7 +34,7 @@ use crate::schema::{self, FieldType, Schema};
 use crate::value::{Fields, Subject, Value};
 
 use super::coerce::coerce_typed;
-use super::{MAX_LINE_BYTES, Read};
+use super::{MAX_LINE_BYTES, Read, Typing};
 
 /// How a column's cells are read.
 #[derive(Debug)]
@@ -72,9 +72,13 @@ struct Record {
     cells: Vec<Cell>,
 }
 
+/// The header's columns typed by one schema, or why it cannot be.
+type TypedHeader = Result<Arc<Vec<Column>>, InputError>;
+
 enum Header {
     Unread,
-    Columns(Vec<Column>),
+    /// The header record, and its columns typed by the reader's first schema.
+    Columns(Arc<Record>, Arc<Vec<Column>>),
 }
 
 /// Where the lexer stands inside a record. The lexer reads as leniently as Python's `csv`
@@ -328,8 +332,10 @@ pub struct CsvReader<R> {
     lex: Lexer,
     header: Header,
     done: bool,
-    /// The fields rows are typed by: a policy's, or the contract's when `None`.
-    schema: Option<Arc<Schema>>,
+    /// The fields rows are typed by: a policy's, the contract's, or a dated version's.
+    typing: Typing,
+    /// Rows typed by their `sent_on`: the header's columns under each schema met so far.
+    dated: Vec<(Arc<Schema>, TypedHeader)>,
 }
 
 /// The records of a CSV input as cells of text, with no header and no types: what a
@@ -386,14 +392,50 @@ impl<R: BufRead> CsvReader<R> {
             },
             header: Header::Unread,
             done: false,
-            schema: None,
+            typing: Typing::One(None),
+            dated: Vec::new(),
         }
     }
 
-    /// Type rows by `schema` (a policy's declared fields and the contract's).
-    pub(crate) fn typed_by(mut self, schema: Arc<Schema>) -> Self {
-        self.schema = Some(schema);
+    /// Type rows as `typing` says.
+    pub(crate) fn typed(mut self, typing: Typing) -> Self {
+        self.typing = typing;
         self
+    }
+
+    /// The schema the header is checked by: the reader's one, or for dated rows that of the
+    /// version in force on the audit's default date.
+    fn header_schema(&self) -> Arc<Schema> {
+        match &self.typing {
+            Typing::One(Some(schema)) => schema.clone(),
+            Typing::One(None) => Arc::new(schema::contract().clone()),
+            Typing::BySentOn(on) => on(None),
+        }
+    }
+
+    /// The columns a row is typed by: the header's, or, for rows typed by their `sent_on`,
+    /// the header read under the schema of that date's version.
+    fn columns_for(
+        &mut self,
+        header: &Record,
+        columns: &Arc<Vec<Column>>,
+        row: &Record,
+    ) -> TypedHeader {
+        let Typing::BySentOn(on) = &self.typing else {
+            return Ok(columns.clone());
+        };
+        let sent_on = columns
+            .iter()
+            .position(|c| c.path == ["sent_on"])
+            .and_then(|i| row.cells.get(i))
+            .and_then(|cell| crate::value::Date::parse(cell.text.trim()));
+        let schema = on(sent_on);
+        if let Some((_, typed)) = self.dated.iter().find(|(s, _)| Arc::ptr_eq(s, &schema)) {
+            return typed.clone();
+        }
+        let typed = self.read_header(header, &schema).map(Arc::new);
+        self.dated.push((schema, typed.clone()));
+        typed
     }
 
     fn error(&self, line: usize, column: usize, message: String, text: &str) -> InputError {
@@ -548,10 +590,10 @@ impl<R: BufRead> CsvReader<R> {
         self.lex.ended_quoted
     }
 
-    fn read_header(&mut self, record: Record) -> Result<Vec<Column>, InputError> {
+    fn read_header(&self, record: &Record, schema: &Schema) -> Result<Vec<Column>, InputError> {
         let mut columns: Vec<Column> = Vec::new();
         let text = record.lines.first().cloned().unwrap_or_default();
-        for cell in record.cells {
+        for cell in &record.cells {
             let name = cell.text.trim().to_owned();
             let fail = |message: String| {
                 Err(self.error(record.first_line + cell.line, cell.column, message, &text))
@@ -570,7 +612,6 @@ impl<R: BufRead> CsvReader<R> {
             if columns.iter().any(|c| c.name == name) {
                 return fail(format!("column `{name}` is named twice in the header"));
             }
-            let schema = self.schema.as_deref().unwrap_or(schema::contract());
             let mut path: Vec<String> = name.split('.').map(str::to_owned).collect();
             if schema.spec(None, &path).is_none()
                 && let Some((dotted, _)) = schema
@@ -769,9 +810,9 @@ impl<R: BufRead> Iterator for CsvReader<R> {
                 }
             };
             match &self.header {
-                Header::Unread => match self.read_header(record) {
+                Header::Unread => match self.read_header(&record, &self.header_schema()) {
                     Ok(columns) => {
-                        self.header = Header::Columns(columns);
+                        self.header = Header::Columns(Arc::new(record), Arc::new(columns));
                         continue;
                     }
                     Err(mut e) => {
@@ -781,9 +822,13 @@ impl<R: BufRead> Iterator for CsvReader<R> {
                         return Some((e.line, Err(e)));
                     }
                 },
-                Header::Columns(columns) => {
+                Header::Columns(header, columns) => {
+                    let (header, columns) = (header.clone(), columns.clone());
                     let line = record.first_line;
-                    return Some((line, self.subject(columns, record)));
+                    let read = self
+                        .columns_for(&header, &columns, &record)
+                        .and_then(|columns| self.subject(&columns, record));
+                    return Some((line, read));
                 }
             }
         }
