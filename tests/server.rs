@@ -210,6 +210,34 @@ fn every_route_answers() {
     }
 }
 
+/// Compare reads the subject under each district by the fields that district declares:
+/// Jiangyuan declares `resident_acceptance` (one of 认可, 群众普遍不认可), so a value outside
+/// it is a 400 naming the district and field; the others pass the field through.
+#[test]
+fn compare_types_the_subject_by_each_districts_fields() {
+    let server = Server::start(root(), &[]);
+    let ok = server
+        .post_json(
+            "/v1/compare",
+            r#"{"category":"行政执法","resident_acceptance":"认可"}"#,
+        )
+        .json();
+    assert_eq!(ok["districts"].as_array().unwrap().len(), 5, "{ok}");
+    let answer = server.post_json(
+        "/v1/compare",
+        r#"{"category":"行政执法","resident_acceptance":"不认可"}"#,
+    );
+    let p = problem(&answer, 400, "zhunru::input");
+    assert_eq!(p["field"], "resident_acceptance", "{p}");
+    assert_eq!(
+        (p["line"].as_u64(), p["column"].as_u64()),
+        (Some(1), Some(46)),
+        "{p}"
+    );
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.starts_with("under district `jiangyuan`"), "{detail}");
+}
+
 fn problem(answer: &support::Response, status: u16, code: &str) -> serde_json::Value {
     assert_eq!(answer.status, status, "{}", answer.text());
     assert_eq!(
@@ -721,6 +749,24 @@ fn a_folder_of_versions_is_served() {
             .unwrap();
         assert_eq!(column["decision"]["verdict"], verdict, "{as_of}");
     }
+
+    // The lists and the notice of the version in force on `as_of`: 食品安全协管 joined the
+    // 准入清单 in 2021.
+    let lists = |as_of: &str| {
+        let answer = server.get(&format!("/v1/districts/yingjiang/lists?as_of={as_of}"));
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        answer.text()
+    };
+    assert!(!lists("2020-06-01").contains("食品安全协管"));
+    assert!(lists("2021-06-01").contains("食品安全协管"));
+    assert!(lists("2021-06-01").contains("\"effective\":\"2021-01-01\""));
+    let notice = server.get("/v1/districts/yingjiang/notice?as_of=2020-06-01");
+    assert!(notice.text().contains("准入清单") && !notice.text().contains("食品安全协管"));
+    problem(
+        &server.get("/v1/districts/yingjiang/notice?as_of=2021-02-30"),
+        400,
+        "zhunru::input",
+    );
 
     // The listing: every version with its dates, the one in force today marked, and exactly
     // the fields the OpenAPI document describes.

@@ -498,27 +498,9 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     if declared_length(&parts.headers).is_some_and(|n| n > limit as u64) {
         return too_large(limit).into_response();
     }
-    let query: BatchQuery = match parts.uri.query() {
-        None => BatchQuery {
-            district: None,
-            as_of: None,
-        },
-        Some(q) => match serde_urlencoded_query(q) {
-            Ok(q) => q,
-            Err(p) => return p.into_response(),
-        },
-    };
-    let as_of = match query.as_of.as_deref().map(Date::parse) {
-        None => Date::today(),
-        Some(Some(d)) => d,
-        Some(None) => {
-            return Problem::new(
-                StatusCode::BAD_REQUEST,
-                "zhunru::input",
-                "`as_of` should be a date (YYYY-MM-DD, a day that exists)",
-            )
-            .into_response();
-        }
+    let (query, as_of) = match query_of(&parts.uri) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
     };
     // The whole batch is decided by the version in force when it started.
     let snapshot = state.live.snapshot();
@@ -593,6 +575,29 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
         HeaderValue::from_static("application/x-ndjson"),
     );
     response
+}
+
+/// The query's `district` and `as_of` (default today).
+fn query_of(uri: &axum::http::Uri) -> Result<(BatchQuery, Date), Problem> {
+    let query = match uri.query() {
+        None => BatchQuery {
+            district: None,
+            as_of: None,
+        },
+        Some(q) => serde_urlencoded_query(q)?,
+    };
+    let as_of = match query.as_of.as_deref().map(Date::parse) {
+        None => Date::today(),
+        Some(Some(d)) => d,
+        Some(None) => {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "zhunru::input",
+                "`as_of` should be a date (YYYY-MM-DD, a day that exists)",
+            ));
+        }
+    };
+    Ok((query, as_of))
 }
 
 /// `district=…&as_of=…` from a query string.
@@ -673,22 +678,38 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
         Ok(b) => b,
         Err(p) => return p.into_response(),
     };
-    // Compared across districts: typed by the contract's fields alone.
+    let input_error = |p: Problem| {
+        state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
+        p.into_response()
+    };
+    // Read by the contract's fields first (for `as_of`), then under each district by the
+    // fields its version in force declares: a field one district declares is typed there,
+    // and passed through untyped elsewhere.
     let single = match parse_single(&bytes, None) {
         Ok(s) => s,
-        Err(p) => {
-            state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
-            return p.into_response();
-        }
+        Err(p) => return input_error(p),
     };
     let snapshot = state.live.snapshot();
     let as_of = single.as_of.unwrap_or_else(Date::today);
+    let mut subjects = Vec::new();
+    for d in snapshot.districts() {
+        let version = d.in_force(as_of);
+        if version.declared_fields().is_empty() {
+            subjects.push(None);
+            continue;
+        }
+        match parse_single(&bytes, Some(version)) {
+            Ok(typed) => subjects.push(Some(typed.subject)),
+            Err(p) => return input_error(p.under_district(d.name())),
+        }
+    }
     let districts = snapshot
         .districts()
         .iter()
-        .map(|d| {
+        .zip(&subjects)
+        .map(|(d, typed)| {
             let version = d.in_force(as_of);
-            let decision = version.decide(&single.subject, as_of);
+            let decision = version.decide(typed.as_ref().unwrap_or(&single.subject), as_of);
             record(&state, d.name(), &decision);
             CompareColumn {
                 district: d.name(),
@@ -820,30 +841,40 @@ fn lookup(state: &AppState, name: &str) -> Result<District, Problem> {
         .ok_or_else(|| Problem::unknown_district(name, state::names(&snapshot)))
 }
 
-/// `GET /v1/districts/{name}/lists`: the lists as the notice publishes them (the version
-/// in force today).
-pub async fn lists(State(state): Shared, Path(name): Path<String>) -> Response {
-    match lookup(&state, &name) {
-        Ok(d) => {
-            let n = notice::notice(d.policy());
-            to_json(&serde_json::json!({"district": d.name(), "lists": n.lists}))
-        }
-        Err(p) => p.into_response(),
-    }
+/// `GET /v1/districts/{name}/lists[?as_of=DATE]`: the lists as the notice publishes them,
+/// of the version in force on `as_of` (default today).
+pub async fn lists(
+    State(state): Shared,
+    Path(name): Path<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    let (d, as_of) = match lookup(&state, &name).and_then(|d| Ok((d, query_of(&uri)?.1))) {
+        Ok(found) => found,
+        Err(p) => return p.into_response(),
+    };
+    let version = d.in_force(as_of);
+    let n = notice::notice(version);
+    to_json(&serde_json::json!({
+        "district": d.name(),
+        "as_of": as_of,
+        "effective": version.effective(),
+        "lists": n.lists,
+    }))
 }
 
-/// `GET /v1/districts/{name}/notice`: HTML, or Markdown with `Accept: text/markdown` (the
-/// version in force today).
+/// `GET /v1/districts/{name}/notice[?as_of=DATE]`: HTML, or Markdown with
+/// `Accept: text/markdown`, of the version in force on `as_of` (default today).
 pub async fn notice(
     State(state): Shared,
     Path(name): Path<String>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
-    let d = match lookup(&state, &name) {
-        Ok(d) => d,
+    let (d, as_of) = match lookup(&state, &name).and_then(|d| Ok((d, query_of(&uri)?.1))) {
+        Ok(found) => found,
         Err(p) => return p.into_response(),
     };
-    let n = notice::notice(d.policy());
+    let n = notice::notice(d.in_force(as_of));
     let markdown = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

@@ -70,6 +70,12 @@ impl Problem {
         p
     }
 
+    /// The same problem, its detail saying which district it arose under.
+    pub fn under_district(mut self, district: &str) -> Problem {
+        self.0.detail = format!("under district `{district}`: {}", self.0.detail);
+        self
+    }
+
     /// 404 for a district that is not loaded, with the ones that are.
     pub fn unknown_district(name: &str, known: Vec<String>) -> Problem {
         let mut p = Problem::new(
