@@ -90,6 +90,8 @@ pub struct FieldDecl {
     pub label: Option<Spanned<String>>,
     /// Its type.
     pub ty: Spanned<DeclaredType>,
+    /// The value it is read as when absent (`默认 「assist」`): a one-of value or a text.
+    pub default: Option<Spanned<String>>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -659,6 +661,7 @@ impl ShapeEq for FieldDecl {
         self.path.eq_shape(&other.path)
             && self.label.eq_shape(&other.label)
             && self.ty.node == other.ty.node
+            && self.default.eq_shape(&other.default)
     }
 }
 

@@ -351,7 +351,16 @@ impl Printer<'_> {
                 format!("{} {}", k.kw("类型", "type"), k.kw("文本清单", "texts"))
             }
         };
-        let _ = writeln!(self.out, "{line} {ty}");
+        let _ = write!(self.out, "{line} {ty}");
+        if let Some(default) = &f.default {
+            let _ = write!(
+                self.out,
+                " {} {}",
+                k.kw("默认", "default"),
+                self.text(&default.node)
+            );
+        }
+        self.out.push('\n');
         self.mark(f.span);
     }
 

@@ -549,6 +549,7 @@ pub(crate) fn declared(f: &ast::FieldDecl) -> schema::Declared {
     use ast::DeclaredType as D;
     use schema::FieldType as F;
     schema::Declared {
+        default: f.default.as_ref().map(|d| d.node.clone()),
         kind: f.path.kind,
         path: f.path.fields.clone(),
         label: f.label.as_ref().map(|l| l.node.clone()),

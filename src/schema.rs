@@ -166,6 +166,8 @@ pub struct FieldSpec {
     pub ty: FieldType,
     /// The subject kinds that have it.
     pub kinds: Vec<SubjectKind>,
+    /// The value it is read as when absent (`默认`), a one-of value or a text.
+    pub default: Option<String>,
 }
 
 /// The fields of subjects: the contract's ([`contract`]), or those and a policy's own.
@@ -186,6 +188,8 @@ pub struct Declared {
     pub label: Option<String>,
     /// Its type (never an object: objects are made by the paths under them).
     pub ty: FieldType,
+    /// The value it is read as when absent (`默认`).
+    pub default: Option<String>,
 }
 
 impl Schema {
@@ -207,6 +211,7 @@ impl Schema {
                         label: None,
                         ty: FieldType::Object(Vec::new()),
                         kinds: Vec::new(),
+                        default: None,
                     });
                     specs.len() - 1
                 }
@@ -239,6 +244,7 @@ impl Schema {
                     label: d.label.clone(),
                     ty: d.ty.clone(),
                     kinds: vec![d.kind],
+                    default: d.default.clone(),
                 });
                 Ok(())
             }
@@ -546,6 +552,21 @@ pub(crate) fn read_fields(text: &str) -> Result<Vec<(usize, Declared)>, String> 
             }
             t => return Err(format!("{}: expected 类型 or 取值", at(t.as_ref()))),
         };
+        let default = match it.peek() {
+            Some((_, Token::Word(w))) if w == "默认" || w == "default" => {
+                it.next();
+                match it.next() {
+                    Some((_, Token::Quoted(v))) => Some(v.clone()),
+                    t => {
+                        return Err(format!(
+                            "{}: expected a value 「…」 after 默认",
+                            at(t.as_ref())
+                        ));
+                    }
+                }
+            }
+            _ => None,
+        };
         out.push((
             line,
             Declared {
@@ -553,6 +574,7 @@ pub(crate) fn read_fields(text: &str) -> Result<Vec<(usize, Declared)>, String> 
                 path,
                 label,
                 ty,
+                default,
             },
         ));
     }

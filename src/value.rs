@@ -511,24 +511,25 @@ impl Subject {
         if let Some(v) = self.fields.get_parts(path) {
             return Some(v);
         }
-        if self.kind != SubjectKind::Task {
-            return None;
+        if self.kind == SubjectKind::Task && matches!(path, [one] if one.as_ref() == "name") {
+            // The contract: a task's `name` is its `category` unless given.
+            return self.fields.get("category");
         }
-        static ASSIST: std::sync::LazyLock<Value> =
-            std::sync::LazyLock::new(|| Value::from("assist"));
-        static NONE: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| Value::from("none"));
-        match path {
-            [one] if one.as_ref() == "community_role" => Some(&ASSIST),
-            [one] if one.as_ref() == "name" => self.fields.get("category"),
-            [a, b] if a.as_ref() == "approval" && b.as_ref() == "status" => {
-                // Only when `approval` is absent or an object without a status.
-                match self.fields.get("approval") {
-                    None | Some(Value::Null) | Some(Value::Object(_)) => Some(&NONE),
-                    Some(_) => None,
-                }
-            }
-            _ => None,
-        }
+        let default = contract_default(self.kind, path)?;
+        self.defaultable(path).then_some(default)
+    }
+
+    /// Whether a default may fill an absent field at `path`: every object it sits in is
+    /// absent, null or an object — in `"approval": "yes"` the approval is mistyped, not one
+    /// without a status.
+    pub(crate) fn defaultable<S: AsRef<str>>(&self, path: &[S]) -> bool {
+        (1..path.len()).all(|end| {
+            matches!(
+                path.get(..end)
+                    .and_then(|parents| self.fields.get_parts(parents)),
+                None | Some(Value::Null) | Some(Value::Object(_))
+            )
+        })
     }
 
     /// Read one subject from JSON text, as a request body or a form would hold it. A mistyped
@@ -1074,4 +1075,25 @@ impl<'de> Visitor<'de> for Typed<'_> {
         }
         Ok(Value::Object(fields))
     }
+}
+
+/// The contract's default for a field (`默认` in `schema/contract.policy`:
+/// `community_role` is `assist`, `approval.status` is `none`), as a value read once.
+fn contract_default<S: AsRef<str>>(kind: SubjectKind, path: &[S]) -> Option<&'static Value> {
+    static DEFAULTS: std::sync::LazyLock<Vec<(SubjectKind, String, Value)>> =
+        std::sync::LazyLock::new(|| {
+            let mut out = Vec::new();
+            for (dotted, spec) in schema::contract().leaves() {
+                if let Some(default) = &spec.default {
+                    for kind in &spec.kinds {
+                        out.push((*kind, dotted.clone(), Value::from(default.as_str())));
+                    }
+                }
+            }
+            out
+        });
+    DEFAULTS
+        .iter()
+        .find(|(k, dotted, _)| *k == kind && dotted.split('.').eq(path.iter().map(AsRef::as_ref)))
+        .map(|(_, _, value)| value)
 }

@@ -224,3 +224,50 @@ fn the_notice_lists_the_declared_fields() {
     let html = zhunru::notice::render_html(&notice);
     assert!(html.contains("<h2>增设字段</h2>"));
 }
+
+/// `默认 「v」`: a declared field that is absent is read as its default — in the library, the
+/// fast JSON Lines path and the exact reader alike; given as `null`, it is given (absent, not
+/// defaulted). The contract's own defaults are written the same way in its schema file.
+#[test]
+fn a_declared_default_fills_an_absent_field() {
+    let text = "政策 「测试：默认值」\n\
+                文件 「本区办法」 {\n  条款 第三条 「城市社区的事项须经审批」\n}\n\
+                字段 事项.community_type 「社区类型」 取值 「城市」、「涉农」 默认 「城市」\n\
+                规则 城市社区事项 引用 第三条\n  当 事项.community_type == 「城市」\n  须经审批 「城市社区的事项须经审批」\n\
+                规则 其他 引用 第三条\n  当 事项.community_type == 「涉农」\n  准予准入 「涉农社区的事项」\n";
+    let policy = Policy::from_str("default.policy", text).unwrap();
+    let today = zhunru::Date::parse("2024-01-01").unwrap();
+    let decide = |json: &str| {
+        let subject = policy.subject_from_json("t", json).unwrap();
+        let decision = policy.decide(&subject, today);
+        let rules: Vec<String> = decision
+            .reasons()
+            .iter()
+            .map(|r| r.rule().to_owned())
+            .collect();
+        (decision.verdict().as_str().to_owned(), rules)
+    };
+    let by_default = decide(r#"{"category":"x"}"#);
+    assert_eq!(by_default.0, "needs_approval");
+    assert_eq!(by_default.1, ["城市社区事项"]);
+    assert_eq!(
+        decide(r#"{"category":"x","community_type":"涉农"}"#).0,
+        "admitted"
+    );
+    // Given as null: neither rule applies (the engine's own reason: no rule covers it).
+    let null = decide(r#"{"category":"x","community_type":null}"#);
+    assert!(!null.1.contains(&"城市社区事项".to_owned()), "{null:?}");
+    // A JSON Lines line read by the policy decides alike.
+    let line = br#"{"category":"x"}"#;
+    let fast = policy.parse_line(line, 1, "t").unwrap();
+    assert_eq!(
+        policy.decide(&fast, today).verdict().as_str(),
+        "needs_approval"
+    );
+    // The contract's defaults come from schema/contract.policy.
+    let contract = std::fs::read_to_string("schema/contract.policy").unwrap();
+    assert!(contract.contains("默认 「assist」") && contract.contains("默认 「none」"));
+    let task = zhunru::Subject::task("x");
+    assert_eq!(task.get_str("community_role"), Some("assist"));
+    assert_eq!(task.get_str("approval.status"), Some("none"));
+}

@@ -44,6 +44,8 @@ broken_cases!(
     english_deny_on_community,
     exception_never_applies,
     expires_before_effective,
+    field_default_not_one_of,
+    field_default_on_number,
     field_redeclares_contract,
     field_unknown_type,
     field_value_is_a_word,

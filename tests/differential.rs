@@ -566,12 +566,20 @@ fn variants(d: &mut Draw) -> String {
     s
 }
 
-fn fields_decl() -> &'static str {
-    "字段 事项.community_type 「社区类型」 取值 「城市」、「涉农」\n\
-     字段 事项.hours 类型 数字\n\
-     字段 事项.due 类型 日期\n\
-     字段 事项.flag 类型 是否\n\
-     字段 事项.tags 类型 文本清单\n"
+fn fields_decl(d: &mut Draw) -> String {
+    // Sometimes with a default (`默认`), which an absent field is read as.
+    let default = match d.below(3) {
+        0 => " 默认 「城市」",
+        1 => " 默认 「涉农」",
+        _ => "",
+    };
+    format!(
+        "字段 事项.community_type 「社区类型」 取值 「城市」、「涉农」{default}\n\
+         字段 事项.hours 类型 数字\n\
+         字段 事项.due 类型 日期\n\
+         字段 事项.flag 类型 是否\n\
+         字段 事项.tags 类型 文本清单\n"
+    )
 }
 
 /// A parent policy (or `None`) and a child policy.
@@ -589,7 +597,7 @@ fn policies(d: &mut Draw) -> (Option<String>, String) {
         p.push_str(&document(d, "上位文件", &["P1", "P2"]));
         parent_clauses = vec!["P1".to_owned(), "P2".to_owned()];
         if declared_in_parent {
-            p.push_str(fields_decl());
+            p.push_str(&fields_decl(d));
         }
         p.push_str(&variants(d));
         writeln!(
@@ -620,7 +628,7 @@ fn policies(d: &mut Draw) -> (Option<String>, String) {
     }
     clauses.extend(parent_clauses);
     if declared_in_child {
-        c.push_str(fields_decl());
+        c.push_str(&fields_decl(d));
     }
     c.push_str(&variants(d));
     let mut lists: Vec<String> = Vec::new();

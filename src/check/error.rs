@@ -111,6 +111,8 @@ pub(crate) enum CheckError {
     DuplicateField { field: String, in_contract: bool },
     /// `字段 事项.x 取值` with no value.
     EmptyOneOf,
+    /// `字段 事项.x 类型 数字 默认 「0」`: a default is a one-of value or a text.
+    DefaultOnlyForText { field: String },
     /// `清单 甲 追加 {…}` where no parent has a list `甲`.
     ExtendsNothing { name: String },
     /// `清单 负面清单 {…}` where a parent already has one: say `追加`.
@@ -218,7 +220,10 @@ impl Explain for CheckError {
             E::BannedAndAdmitted { .. } => Code::BannedAndAdmitted,
             E::Shadowed { .. } => Code::Shadowed,
             E::AdmitWithoutFunding { .. } => Code::AdmitWithoutFunding,
-            E::BadLevel { .. } | E::NotOneOf { .. } | E::EmptyOneOf => Code::BadFieldValue,
+            E::BadLevel { .. }
+            | E::NotOneOf { .. }
+            | E::EmptyOneOf
+            | E::DefaultOnlyForText { .. } => Code::BadFieldValue,
             E::DuplicateClause { .. } => Code::DuplicateClause,
             E::ExpiresBeforeEffective { .. } => Code::BadDates,
             E::DuplicateField { .. } => Code::DuplicateField,
@@ -413,6 +418,10 @@ impl Explain for CheckError {
                 }
             }
             E::EmptyOneOf => Text::new("a one-of field needs its values", "取值字段须列出可取的值"),
+            E::DefaultOnlyForText { field } => Text::new(
+                format!("field `{field}` cannot have a default: only a one-of or text field can"),
+                format!("字段 `{field}` 不能写默认值：只有取值字段和文本字段可以"),
+            ),
             E::ExtendsNothing { name } => Text::new(
                 format!("no parent policy has a list `{name}` to extend"),
                 format!("上位政策中没有可追加的清单 `{name}`"),
@@ -492,6 +501,7 @@ impl Explain for CheckError {
             E::ExpiresBeforeEffective { .. } => Text::new("expires here", "失效日期"),
             E::DuplicateField { .. } => Text::new("declared again", "再次声明"),
             E::EmptyOneOf => Text::new("no values", "没有可取的值"),
+            E::DefaultOnlyForText { .. } => Text::new("a default here", "此处的默认值"),
             E::ExtendsNothing { .. } => Text::new("nothing to extend", "无可追加"),
             E::HidesParentList { .. } => Text::new("declared again", "再次声明"),
             E::NotOneOf { .. } => Text::new("not a value of this field", "不是这个字段可取的值"),
@@ -702,6 +712,10 @@ impl Explain for CheckError {
             E::EmptyOneOf => Text::new(
                 "write 取值 「城市」、「涉农」",
                 "写作 取值 「城市」、「涉农」",
+            ),
+            E::DefaultOnlyForText { .. } => Text::new(
+                "drop `默认`: an absent number, date or yes/no is tested with `未提供`",
+                "删去 `默认`：数字、日期、是否字段未填时，用 `未提供` 判断",
             ),
             E::ExtendsNothing { .. } => Text::new(
                 "name a list of the parent policy, or drop `追加` to declare a new list",

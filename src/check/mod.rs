@@ -184,6 +184,29 @@ impl<'a> Checker<'a> {
             {
                 self.report(f.ty.span, CheckError::EmptyOneOf);
             }
+            self.field_default(f);
+        }
+    }
+
+    /// `默认 「v」`: a value of a one-of field, or any text of a text field.
+    fn field_default(&mut self, f: &FieldDecl) {
+        let Some(default) = &f.default else { return };
+        match &f.ty.node {
+            DeclaredType::Text => {}
+            DeclaredType::OneOf(values) => {
+                if !values
+                    .iter()
+                    .any(|v| normalize(&v.value) == normalize(&default.node))
+                {
+                    self.report(default.span, not_one_of(&f.path, &default.node, values));
+                }
+            }
+            _ => self.report(
+                default.span,
+                CheckError::DefaultOnlyForText {
+                    field: f.path.dotted(),
+                },
+            ),
         }
     }
 
@@ -706,22 +729,7 @@ impl<'a> Checker<'a> {
                 .iter()
                 .any(|v| normalize(&v.value) == normalize(text))
             {
-                self.report(
-                    value.span,
-                    CheckError::NotOneOf {
-                        field: path.dotted(),
-                        value: text.clone(),
-                        // A value's word (「城市」 of urban) suggests its value: input
-                        // reads the word as the value, so rules compare with the value.
-                        suggestion: values
-                            .iter()
-                            .find(|v| v.words.iter().any(|w| normalize(w) == normalize(text)))
-                            .map(|v| v.value.as_str())
-                            .or_else(|| closest(text, values.iter().map(|v| v.value.as_str())))
-                            .map(str::to_owned),
-                        values: values.iter().map(|v| v.value.clone()).collect(),
-                    },
-                );
+                self.report(value.span, not_one_of(path, text, values));
             }
             return;
         }
@@ -797,4 +805,21 @@ fn literal_ty(l: &Literal) -> Ty {
 /// `kind.a.b`: how declared fields are told apart.
 fn field_key(path: &Path) -> String {
     format!("{}.{}", path.kind.as_str(), path.dotted())
+}
+
+/// `text` is not one of a declared field's `values`.
+fn not_one_of(path: &Path, text: &str, values: &[OneOfValue]) -> CheckError {
+    CheckError::NotOneOf {
+        field: path.dotted(),
+        value: text.to_owned(),
+        // A value's word (「城市」 of urban) suggests its value: input reads the word as the
+        // value, so rules (and defaults) are written with the value.
+        suggestion: values
+            .iter()
+            .find(|v| v.words.iter().any(|w| normalize(w) == normalize(text)))
+            .map(|v| v.value.as_str())
+            .or_else(|| closest(text, values.iter().map(|v| v.value.as_str())))
+            .map(str::to_owned),
+        values: values.iter().map(|v| v.value.clone()).collect(),
+    }
 }

@@ -210,9 +210,21 @@ impl<'a> Env<'a> {
 
     fn field(&self, path: &Path) -> Val<'a> {
         match self.subject.get_at(&path.fields) {
+            None if self.subject.defaultable(&path.fields) => self.declared_default(path),
             None | Some(Value::Null) => Val::Absent,
             Some(v) => from_value(v),
         }
+    }
+
+    /// An absent field a policy declared with `默认`: its default (the contract's own
+    /// defaults are the subject's, [`Subject::get`]; a field given as `null` is given).
+    fn declared_default(&self, path: &Path) -> Val<'a> {
+        self.policy
+            .compiled
+            .defaults
+            .iter()
+            .find(|(kind, fields, _)| *kind == path.kind && *fields == path.fields)
+            .map_or(Val::Absent, |(_, _, text)| Val::Text(Cow::Borrowed(text)))
     }
 
     /// The value of `e` (borrowing the policy's texts: no copy a comparison).
@@ -675,6 +687,9 @@ pub(crate) struct Compiled {
     /// The policy's `policy` object as JSON after its name (`,"title":…}`): all of it but
     /// the name is fixed at load, and the name may change (`Policy::named`).
     decided_by_tail: String,
+    /// The chain's declared fields with a `默认`: kind, names, value (usually none, so an
+    /// absent field costs one empty scan).
+    defaults: Vec<(SubjectKind, Vec<String>, String)>,
 }
 
 fn exception_of(policy: &Policy, index: usize) -> Option<Exception> {
@@ -690,6 +705,12 @@ fn exception_of(policy: &Policy, index: usize) -> Option<Exception> {
 impl Compiled {
     pub(crate) fn build(policy: &Policy) -> Compiled {
         let mut c = Compiled::default();
+        for f in &policy.ast.fields {
+            if let Some(default) = &f.default {
+                c.defaults
+                    .push((f.path.kind, f.path.fields.clone(), default.node.clone()));
+            }
+        }
         for (i, rule) in policy.ast.rules.iter().enumerate() {
             c.labels.push(
                 rule.requirements

@@ -17,6 +17,7 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         Rule::rule_decl | Rule::kw_rule => "a rule (`规则`/`rule`)",
         Rule::assert_decl | Rule::kw_assert => "an assertion (`断言`/`assert`)",
         Rule::name => "a name",
+        Rule::type_name => "a type (文本 数字 日期 是否 文本清单 / text number date yesno texts)",
         Rule::string | Rule::quoted | Rule::corner_quoted | Rule::curly_quoted => {
             "a quoted text such as 「…」 or \"…\""
         }
@@ -107,6 +108,7 @@ fn describe_zh(rule: &Rule) -> Option<&'static str> {
         Rule::rule_decl | Rule::kw_rule => "规则（`规则`）",
         Rule::assert_decl | Rule::kw_assert => "断言（`断言`）",
         Rule::name => "名称",
+        Rule::type_name => "字段类型（文本、数字、日期、是否、文本清单）",
         Rule::string | Rule::quoted | Rule::corner_quoted | Rule::curly_quoted => {
             "带引号的文本，如 「…」"
         }

@@ -305,12 +305,22 @@ impl Builder<'_> {
         let mut path = None;
         let mut label = None;
         let mut ty = None;
+        let mut default = None;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_field => {}
                 Rule::path => path = Some(self.path(child)?),
                 Rule::string => label = Some(self.string(child)),
                 Rule::field_type => ty = Some(self.field_type(child)?),
+                Rule::field_default => {
+                    for part in child.into_inner() {
+                        match part.as_rule() {
+                            Rule::kw_default => {}
+                            Rule::string => default = Some(self.string(part)),
+                            _ => return Err(self.bad(&part, "field default")),
+                        }
+                    }
+                }
                 _ => return Err(self.bad(&child, "field declaration")),
             }
         }
@@ -318,6 +328,7 @@ impl Builder<'_> {
             path: self.need(path, whole, "declared field")?,
             label,
             ty: self.need(ty, whole, "field type")?,
+            default,
             span: whole,
         })
     }
@@ -329,7 +340,7 @@ impl Builder<'_> {
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_type => {}
-                Rule::name => named = Some(self.name(&child)),
+                Rule::type_name => named = Some(self.name(&child)),
                 Rule::one_of => {
                     for value in child.into_inner() {
                         match value.as_rule() {

@@ -291,10 +291,29 @@ fn with_default(subject: &Subject, fields: &[String]) -> Option<Value> {
     }
 }
 
+/// README "Declaring fields": a field the policy (or a parent) declares with `默认` is read
+/// as that value when it is not given (given as `null`, it is given).
+fn declared_default(cx: &Ctx, path: &Path) -> Option<Value> {
+    if subject_has(cx.subject, &path.fields) {
+        return None;
+    }
+    let decl = cx
+        .ast
+        .fields
+        .iter()
+        .find(|f| f.path.kind == path.kind && f.path.fields == path.fields)?;
+    decl.default.as_ref().map(|d| Value::Text(d.node.clone()))
+}
+
+/// Whether the subject gives a field at all (`null` included).
+fn subject_has(subject: &Subject, fields: &[String]) -> bool {
+    subject.fields().get_path(&fields.join(".")).is_some()
+}
+
 /// A field's value: absent when not given or `null`; a date field's text that is a date is
 /// a date.
 fn field(cx: &Ctx, path: &Path) -> V {
-    match with_default(cx.subject, &path.fields) {
+    match with_default(cx.subject, &path.fields).or_else(|| declared_default(cx, path)) {
         None => V::Absent,
         Some(Value::Null) => V::Absent,
         Some(Value::Bool(b)) => V::Bool(b),
