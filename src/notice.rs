@@ -114,7 +114,8 @@ pub struct NoticeField {
     pub path: String,
     /// Its label, when declared.
     pub label: Option<String>,
-    /// What it holds: `数字`, `日期` …, or `取值「认可」、「群众普遍不认可」`.
+    /// What it holds: `数字`, `日期` …, or `取值「认可」、「群众普遍不认可」`, and its default
+    /// (`；未填时按「城市」`).
     pub values: String,
 }
 
@@ -137,6 +138,11 @@ impl NoticeField {
                     .collect();
                 format!("取值{}", values.join("、"))
             }
+        };
+        // What an application that leaves the field out is decided as.
+        let values = match &f.default {
+            Some(d) => format!("{values}；未填时按「{}」", d.node),
+            None => values,
         };
         NoticeField {
             path: format!("{}.{}", f.path.kind.zh(), f.path.dotted()),
