@@ -530,3 +530,27 @@ fn the_readme_library_snippet_compiles_and_runs() {
 
 // The snippet's `miette` is the caller's own dependency; here it is zhunru's re-export.
 use zhunru::miette;
+
+/// Dates are read trimmed, in a subject built in code too: a date field holding
+/// `" 2020-06-01 "` compares, and takes date arithmetic, as the date it names (found by the
+/// differential test's long run: `==` held while `-` and `<` did not).
+#[test]
+fn a_padded_date_built_in_code_is_that_date() {
+    let policy = Policy::from_str(
+        "padded.policy",
+        "政策 「测试」\n文件 「办法」 { 条款 C1 「条文」 }\n字段 事项.due 类型 日期\n\
+         规则 同日 引用 C1\n  当 事项.sent_on == 事项.due\n  准予准入 「同日」\n\
+         规则 一年内 引用 C1\n  当 事项.due - 366 天 <= 今天\n  准予准入 「{事项.due}」\n",
+    )
+    .unwrap();
+    let task = Subject::task("x")
+        .with("due", " 2020-06-01 ")
+        .unwrap()
+        .with("sent_on", "2020-06-01")
+        .unwrap();
+    let decision = policy.decide(&task, zhunru::Date::parse("2020-01-31").unwrap());
+    let rules: Vec<&str> = decision.reasons().iter().map(|r| r.rule()).collect();
+    assert_eq!(rules, ["同日", "一年内"]);
+    // A message quotes the field as given.
+    assert_eq!(decision.reasons()[1].message(), " 2020-06-01 ");
+}

@@ -570,9 +570,15 @@ fn display(v: &Val) -> String {
 fn as_date(v: &Val) -> Option<Date> {
     match v {
         Val::Date(d) => Some(*d),
-        Val::Text(t) => Date::parse(t),
+        Val::Text(t) => text_date(t),
         _ => None,
     }
+}
+
+/// A text that is a date once trimmed, as input reads dates: a subject built in code may
+/// hold `" 2020-06-01 "`, and compares as the date it names.
+fn text_date(t: &str) -> Option<Date> {
+    Date::parse(t.trim())
 }
 
 fn compare(op: CompareOp, a: &Val, b: &Val, variants: &[(String, String)]) -> Truth {
@@ -587,10 +593,10 @@ fn compare(op: CompareOp, a: &Val, b: &Val, variants: &[(String, String)]) -> Tr
         // Two dates read from the subject are texts: ordered as dates when both are.
         (Val::Text(x), Val::Text(y))
             if !matches!(op, CompareOp::Eq | CompareOp::Ne)
-                && Date::parse(x).is_some()
-                && Date::parse(y).is_some() =>
+                && text_date(x).is_some()
+                && text_date(y).is_some() =>
         {
-            Date::parse(x).zip(Date::parse(y)).map(|(a, b)| a.cmp(&b))
+            text_date(x).zip(text_date(y)).map(|(a, b)| a.cmp(&b))
         }
         // The same text: the same canonical form (most `==` against a literal).
         (Val::Text(x), Val::Text(y)) if x == y => {

@@ -318,7 +318,9 @@ fn field(cx: &Ctx, path: &Path) -> V {
         Some(Value::Null) => V::Absent,
         Some(Value::Bool(b)) => V::Bool(b),
         Some(Value::Number(n)) => V::Num(n),
-        Some(Value::Text(s)) => match Date::parse(&s) {
+        // README "Trimming": dates are read trimmed (a subject built in code may hold
+        // " 2020-06-01 " in a date field).
+        Some(Value::Text(s)) => match Date::parse(s.trim()) {
             Some(d) if is_date_field(cx.ast, path) => V::Date(d),
             _ => V::Text(s),
         },
@@ -685,6 +687,11 @@ fn render(cx: &Ctx, m: &Message, aliases: &[(Vec<String>, String)]) -> String {
                             .collect();
                         out.push_str(&shown.join("、"));
                     }
+                    // A message quotes a date field as given.
+                    V::Date(d) => match with_default(cx.subject, &path.fields) {
+                        Some(Value::Text(given)) => out.push_str(&given),
+                        _ => out.push_str(&d.to_string()),
+                    },
                     v => out.push_str(&display(&v)),
                 }
                 note = aliases
