@@ -138,12 +138,67 @@ struct Env<'a> {
     /// The last text normalised and its normal form (`None`: already normal). A category
     /// is looked up in several lists; it is normalised once.
     normal: std::cell::RefCell<(String, Option<String>)>,
+    /// Look-ups of a text in a list already made for this decision. A category is looked up
+    /// in the same list by several rules (`属于 履责清单`, then `不属于 履责清单` twice) and
+    /// again for the message; each repeat was a hash of the list's name and of the text
+    /// (list tests were 9 % of the instructions on the peer file). See [`Looked`].
+    looked: std::cell::RefCell<Looked>,
     /// Set when an arithmetic expression gave no number (a division by zero), so an unknown
     /// condition can be told from one that lacks a field.
     arith_failed: std::cell::Cell<bool>,
 }
 
+/// Remembered look-ups: the address of the list's index, the address and length of the text
+/// (only texts borrowed from the subject or the policy, which outlive the decision, so an
+/// address names one text), and the entry found. A few slots, reused in turn.
+#[derive(Default)]
+struct Looked {
+    slots: [(usize, usize, usize, Option<usize>); 8],
+    /// Slots filled, and the one to fill next.
+    len: usize,
+    next: usize,
+}
+
+impl Looked {
+    fn get(&self, key: (usize, usize, usize)) -> Option<Option<usize>> {
+        self.slots
+            .iter()
+            .take(self.len)
+            .find(|s| (s.0, s.1, s.2) == key)
+            .map(|s| s.3)
+    }
+
+    fn put(&mut self, key: (usize, usize, usize), found: Option<usize>) {
+        let n = self.slots.len();
+        if let Some(slot) = self.slots.get_mut(self.next) {
+            *slot = (key.0, key.1, key.2, found);
+        }
+        self.next = (self.next + 1) % n;
+        self.len = (self.len + 1).min(n);
+    }
+}
+
 impl<'a> Env<'a> {
+    /// The entry of list `list` that `text` names (`None`: no such list), remembered for
+    /// the decision when the text is borrowed (see [`Looked`]).
+    fn find_listed(&self, list: &str, text: &Cow<str>) -> Option<Option<usize>> {
+        let index = self.policy.list_index(list)?;
+        let Cow::Borrowed(t) = text else {
+            return Some(self.find_text(index, text));
+        };
+        let key = (
+            std::ptr::from_ref(index) as usize,
+            t.as_ptr() as usize,
+            t.len(),
+        );
+        if let Some(found) = self.looked.borrow().get(key) {
+            return Some(found);
+        }
+        let found = self.find_text(index, t);
+        self.looked.borrow_mut().put(key, found);
+        Some(found)
+    }
+
     /// The entry a text names: an exact hit first (list keys are normal), else the text's
     /// normal form.
     fn find_text(&self, index: &ListIndex, text: &str) -> Option<usize> {
@@ -197,10 +252,9 @@ impl<'a> Env<'a> {
 
     /// Look a value up in a named list; `None` when it cannot be looked up (not a text).
     fn lookup(&self, list: &str, v: &Val) -> Option<bool> {
-        let index = self.policy.list_index(list)?;
         let found = match v {
-            Val::Text(t) => self.find_text(index, t),
-            other => index.find(other)?,
+            Val::Text(t) => self.find_listed(list, t)?,
+            other => self.policy.list_index(list)?.find(other)?,
         };
         if let (Some(i), Some(trace)) = (found, self.trace) {
             trace.borrow_mut().entries.push((list.to_owned(), i));
@@ -433,7 +487,9 @@ impl<'a> Env<'a> {
     /// `（即「ENTRY」）`, after the `」` that closes it when it is quoted, so the message never
     /// presents an alias as the list's own entry.
     fn render(&self, message: &Message, aliases: &[(&Path, String)]) -> String {
-        let mut out = String::new();
+        // Room for the message at once: growing it part by part was three reallocations a
+        // message.
+        let mut out = String::with_capacity(128);
         let mut note: Option<&str> = None;
         for part in &message.parts {
             match part {
@@ -466,6 +522,8 @@ impl<'a> Env<'a> {
                                 .collect();
                             out.push_str(&shown.join("、"));
                         }
+                        // A text as it is, without the copy `display` makes.
+                        Val::Text(t) => out.push_str(&t),
                         v => out.push_str(&display(&v)),
                     }
                     note = aliases
@@ -499,7 +557,7 @@ impl<'a> Env<'a> {
                 continue;
             };
             let found = match op {
-                ListOp::In => self.find_text(index, &text),
+                ListOp::In => self.find_listed(list, &text).flatten(),
                 ListOp::Mentions => index.mentioned_in(&canonical(&text, variants)),
                 ListOp::NotIn | ListOp::NotMentions => None,
             };
@@ -1013,6 +1071,7 @@ impl<'a> Env<'a> {
             today,
             trace,
             normal: Default::default(),
+            looked: Default::default(),
             arith_failed: Default::default(),
         }
     }
