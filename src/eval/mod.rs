@@ -142,33 +142,33 @@ struct Env<'a> {
     /// in the same list by several rules (`属于 履责清单`, then `不属于 履责清单` twice) and
     /// again for the message; each repeat was a hash of the list's name and of the text
     /// (list tests were 9 % of the instructions on the peer file). See [`Looked`].
-    looked: std::cell::RefCell<Looked>,
+    looked: std::cell::RefCell<Looked<'a>>,
     /// Set when an arithmetic expression gave no number (a division by zero), so an unknown
     /// condition can be told from one that lacks a field.
     arith_failed: std::cell::Cell<bool>,
 }
 
-/// Remembered look-ups: the address of the list's index, the address and length of the text
-/// (only texts borrowed from the subject or the policy, which outlive the decision, so an
-/// address names one text), and the entry found. A few slots, reused in turn.
+/// Remembered look-ups: the list's name, the address and length of the text (only texts
+/// borrowed from the subject or the policy, which outlive the decision, so an address names
+/// one text), and the entry found. A few slots, reused in turn.
 #[derive(Default)]
-struct Looked {
-    slots: [(usize, usize, usize, Option<usize>); 8],
+struct Looked<'a> {
+    slots: [(&'a str, usize, usize, Option<usize>); 8],
     /// Slots filled, and the one to fill next.
     len: usize,
     next: usize,
 }
 
-impl Looked {
-    fn get(&self, key: (usize, usize, usize)) -> Option<Option<usize>> {
+impl<'a> Looked<'a> {
+    fn get(&self, key: (&str, usize, usize)) -> Option<Option<usize>> {
         self.slots
             .iter()
             .take(self.len)
-            .find(|s| (s.0, s.1, s.2) == key)
+            .find(|s| (s.1, s.2) == (key.1, key.2) && s.0 == key.0)
             .map(|s| s.3)
     }
 
-    fn put(&mut self, key: (usize, usize, usize), found: Option<usize>) {
+    fn put(&mut self, key: (&'a str, usize, usize), found: Option<usize>) {
         let n = self.slots.len();
         if let Some(slot) = self.slots.get_mut(self.next) {
             *slot = (key.0, key.1, key.2, found);
@@ -181,20 +181,16 @@ impl Looked {
 impl<'a> Env<'a> {
     /// The entry of list `list` that `text` names (`None`: no such list), remembered for
     /// the decision when the text is borrowed (see [`Looked`]).
-    fn find_listed(&self, list: &str, text: &Cow<str>) -> Option<Option<usize>> {
-        let index = self.policy.list_index(list)?;
+    fn find_listed(&self, list: &'a str, text: &Cow<str>) -> Option<Option<usize>> {
         let Cow::Borrowed(t) = text else {
-            return Some(self.find_text(index, text));
+            return Some(self.find_text(self.policy.list_index(list)?, text));
         };
-        let key = (
-            std::ptr::from_ref(index) as usize,
-            t.as_ptr() as usize,
-            t.len(),
-        );
+        // Checked before the list's index is looked up by its name (a hash of the name).
+        let key = (list, t.as_ptr() as usize, t.len());
         if let Some(found) = self.looked.borrow().get(key) {
             return Some(found);
         }
-        let found = self.find_text(index, t);
+        let found = self.find_text(self.policy.list_index(list)?, t);
         self.looked.borrow_mut().put(key, found);
         Some(found)
     }
@@ -222,7 +218,7 @@ impl<'a> Env<'a> {
     /// Test a value against a named list as `op` says, before negation: `None` when it
     /// cannot be tested (an absent value; a non-text for `包含`). `包含` on a list of texts
     /// holds when any element mentions an entry.
-    fn list_test(&self, op: ListOp, list: &str, v: &Val) -> Option<bool> {
+    fn list_test(&self, op: ListOp, list: &'a str, v: &Val) -> Option<bool> {
         if !op.mentions() {
             return self.lookup(list, v);
         }
@@ -251,7 +247,7 @@ impl<'a> Env<'a> {
     }
 
     /// Look a value up in a named list; `None` when it cannot be looked up (not a text).
-    fn lookup(&self, list: &str, v: &Val) -> Option<bool> {
+    fn lookup(&self, list: &'a str, v: &Val) -> Option<bool> {
         let found = match v {
             Val::Text(t) => self.find_listed(list, t)?,
             other => self.policy.list_index(list)?.find(other)?,
@@ -270,10 +266,7 @@ impl<'a> Env<'a> {
     }
 
     /// The value of `e` (borrowing the policy's texts: no copy a comparison).
-    fn value<'e>(&self, e: &'e Expr) -> Val<'e>
-    where
-        'a: 'e,
-    {
+    fn value(&self, e: &'a Expr) -> Val<'a> {
         match &*e.kind {
             ExprKind::Literal(l) => match l {
                 Literal::Text(t) => Val::Text(Cow::Borrowed(t)),
@@ -359,7 +352,7 @@ impl<'a> Env<'a> {
     fn passes(
         &self,
         item: &Value,
-        filter: Option<&(ListOp, crate::source::Spanned<String>)>,
+        filter: Option<&'a (ListOp, crate::source::Spanned<String>)>,
     ) -> bool {
         let Some((op, list)) = filter else {
             return true;
@@ -373,7 +366,7 @@ impl<'a> Env<'a> {
         inside != op.negated()
     }
 
-    fn truth(&self, e: &Expr) -> Truth {
+    fn truth(&self, e: &'a Expr) -> Truth {
         match &*e.kind {
             ExprKind::Field(path) => match self.value(e) {
                 Val::Bool(b) => Truth::from(b),
@@ -486,7 +479,7 @@ impl<'a> Env<'a> {
     /// list entry through one of its aliases, with that entry: each such field is followed by
     /// `（即「ENTRY」）`, after the `」` that closes it when it is quoted, so the message never
     /// presents an alias as the list's own entry.
-    fn render(&self, message: &Message, aliases: &[(&Path, String)]) -> String {
+    fn render(&self, message: &'a Message, aliases: &[(&Path, String)]) -> String {
         // Room for the message at once: growing it part by part was three reallocations a
         // message.
         let mut out = String::with_capacity(128);
@@ -965,7 +958,7 @@ fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {
 
 /// What failed for an admit rule whose requirements did not all hold: never its admit
 /// message, which describes an admission that did not happen.
-fn unmet_message(env: &Env, index: usize, rule: &RuleDecl) -> String {
+fn unmet_message<'a>(env: &Env<'a>, index: usize, rule: &'a RuleDecl) -> String {
     let labels: Vec<&str> = rule
         .requirements
         .iter()
@@ -1003,7 +996,7 @@ fn undecided_message(policy: &Policy, index: usize, rule: &RuleDecl) -> String {
     )
 }
 
-fn rule_message(env: &Env, index: usize, rule: &RuleDecl) -> String {
+fn rule_message<'a>(env: &Env<'a>, index: usize, rule: &'a RuleDecl) -> String {
     match rule.outcome.node.message() {
         Some(m) => env.render(m, &env.aliases_matched(index)),
         None => rule.name.node.clone(),
