@@ -180,11 +180,12 @@ impl<'a> Looked<'a> {
 
 impl<'a> Env<'a> {
     /// The entry of list `list` that `text` names (`None`: no such list), remembered for
-    /// the decision when the text is borrowed (see [`Looked`]).
-    fn find_listed(&self, list: &'a str, text: &Cow<str>) -> Option<Option<usize>> {
-        let Cow::Borrowed(t) = text else {
+    /// the decision when `text` is borrowed from the subject or the policy (see [`Looked`]).
+    fn find_listed(&self, list: &'a str, text: &str, borrowed: bool) -> Option<Option<usize>> {
+        let t = text;
+        if !borrowed {
             return Some(self.find_text(self.policy.list_index(list)?, text));
-        };
+        }
         // Checked before the list's index is looked up by its name (a hash of the name).
         let key = (list, t.as_ptr() as usize, t.len());
         if let Some(found) = self.looked.borrow().get(key) {
@@ -249,7 +250,7 @@ impl<'a> Env<'a> {
     /// Look a value up in a named list; `None` when it cannot be looked up (not a text).
     fn lookup(&self, list: &'a str, v: &Val) -> Option<bool> {
         let found = match v {
-            Val::Text(t) => self.find_listed(list, t)?,
+            Val::Text(t) => self.find_listed(list, t, matches!(t, Cow::Borrowed(_)))?,
             other => self.policy.list_index(list)?.find(other)?,
         };
         if let (Some(i), Some(trace)) = (found, self.trace) {
@@ -550,7 +551,9 @@ impl<'a> Env<'a> {
                 continue;
             };
             let found = match op {
-                ListOp::In => self.find_listed(list, &text).flatten(),
+                ListOp::In => self
+                    .find_listed(list, &text, matches!(text, Cow::Borrowed(_)))
+                    .flatten(),
                 ListOp::Mentions => index.mentioned_in(&canonical(&text, variants)),
                 ListOp::NotIn | ListOp::NotMentions => None,
             };
