@@ -164,7 +164,12 @@ impl<'a> Looked<'a> {
         self.slots
             .iter()
             .take(self.len)
-            .find(|s| (s.1, s.2) == (key.1, key.2) && s.0 == key.0)
+            // `same`, not `==`: most slots hold the same text (the category) for other
+            // lists, and `==` called `memcmp` for each.
+            .find(|s| {
+                (s.1, s.2) == (key.1, key.2)
+                    && crate::schema::same(s.0.as_bytes(), key.0.as_bytes())
+            })
             .map(|s| s.3)
     }
 
