@@ -42,13 +42,16 @@ struct Node {
     /// The name's index in [`schema::KNOWN_NAMES`], if the schema knows it.
     known: Option<usize>,
     children: Vec<Node>,
+    /// For each index in [`schema::KNOWN_NAMES`], the child of that name's position in
+    /// `children`: found without a search (it ran for every key of the line).
+    by_known: Vec<Option<usize>>,
 }
 
 impl Node {
     /// The child of that name (`known`: its index, if the schema knows it).
     fn child(&self, key: &[u8], known: Option<usize>) -> Option<&Node> {
         match known {
-            Some(k) => self.children.iter().find(|c| c.known == Some(k)),
+            Some(k) => self.children.get(self.by_known.get(k).copied().flatten()?),
             None => self
                 .children
                 .iter()
@@ -63,12 +66,23 @@ impl Node {
         let at = match self.children.iter().position(|c| c.name == *first) {
             Some(i) => i,
             None => {
+                let known = schema::known_index(first.as_bytes());
                 self.children.push(Node {
                     name: first.clone(),
-                    known: schema::known_index(first.as_bytes()),
+                    known,
                     children: Vec::new(),
+                    by_known: Vec::new(),
                 });
-                self.children.len() - 1
+                let at = self.children.len() - 1;
+                if let Some(k) = known {
+                    if self.by_known.len() <= k {
+                        self.by_known.resize(k + 1, None);
+                    }
+                    if let Some(slot) = self.by_known.get_mut(k) {
+                        *slot = Some(at);
+                    }
+                }
+                at
             }
         };
         if let Some(child) = self.children.get_mut(at) {
@@ -82,6 +96,7 @@ static LEAF: Node = Node {
     name: String::new(),
     known: None,
     children: Vec::new(),
+    by_known: Vec::new(),
 };
 
 /// Any JSON value (a field the contract does not name).
@@ -154,6 +169,10 @@ struct State {
     /// Each known name as a key is written, `"name":`, to confirm a prediction with one
     /// comparison.
     quoted: Vec<Vec<u8>>,
+    /// The type of known field `k` in the object under known top-level field `p`, at
+    /// `p * N + k`, with the address of that object's specs (used only when the specs being
+    /// read are those): found without comparing names with each spec.
+    nested: Vec<Option<(usize, &'static FieldType)>>,
 }
 
 impl Default for State {
@@ -166,6 +185,7 @@ impl Default for State {
                 .iter()
                 .map(|n| format!("\"{n}\":").into_bytes())
                 .collect(),
+            nested: nested_types(),
         }
     }
 }
@@ -184,6 +204,24 @@ const FIRST_ELSEWHERE: Ctx = 2 * N + 1;
 const AFTER_UNKNOWN: Ctx = 2 * N + 2;
 const CONTEXTS: usize = 2 * N + 3;
 const NO_KEY: u8 = u8::MAX;
+
+/// The table [`State::nested`].
+fn nested_types() -> Vec<Option<(usize, &'static FieldType)>> {
+    let mut table = vec![None; N * N];
+    for (p, name) in schema::KNOWN_NAMES.iter().enumerate() {
+        let Some(FieldType::Object(specs)) = schema::top_level(name).map(|s| &s.ty) else {
+            continue;
+        };
+        for spec in specs.iter() {
+            if let Some(slot) =
+                schema::known_index(spec.name.as_bytes()).and_then(|k| table.get_mut(p * N + k))
+            {
+                *slot = Some((specs.as_ptr() as usize, &spec.ty));
+            }
+        }
+    }
+    table
+}
 
 /// The context of the first key of an object that is the value of key `index`.
 fn first_under(index: Option<usize>) -> Ctx {
@@ -597,10 +635,16 @@ impl State {
             ctx = after(index);
             // Only known names have a spec.
             let ty = match index {
-                Some(_) => specs
-                    .iter()
-                    .find(|s| schema::same(s.name.as_bytes(), key.as_bytes()))
-                    .map_or(&ANY, |s| &s.ty),
+                Some(k) => {
+                    let parent = first.checked_sub(N).filter(|&p| p < N);
+                    match parent.and_then(|p| self.nested.get(p * N + k).copied().flatten()) {
+                        Some((at, ty)) if at == specs.as_ptr() as usize => ty,
+                        _ => specs
+                            .iter()
+                            .find(|s| schema::same(s.name.as_bytes(), key.as_bytes()))
+                            .map_or(&ANY, |s| &s.ty),
+                    }
+                }
                 None => &ANY,
             };
             let child = want.and_then(|n| n.child(key.as_bytes(), index));
