@@ -14,6 +14,7 @@ less moved by other load than wall time) and the peak RSS (from GNU time).
 `NAME -j1` and `NAME -j2`. Standard library only.
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -67,6 +68,10 @@ def main():
     ap.add_argument("--zhunru", default=os.path.join(ROOT, "target/release/zhunru"))
     ap.add_argument("--peers", default="/tmp/peers-target/release/peers")
     ap.add_argument("--extra", action="append", default=[])
+    # Every round's times as JSON, for ratios taken within a round (the VM's speed moves
+    # between rounds by up to 1.7x, so medians of different variants may come from
+    # different speeds).
+    ap.add_argument("--raw", default="")
     a = ap.parse_args()
     v = variants(a)
     if a.only:
@@ -83,18 +88,22 @@ def main():
             walls[n].append(w)
             cpus[n].append(c)
             rss[n] = max(rss[n], m)
+    if a.raw:
+        with open(a.raw, "w") as f:
+            json.dump({"walls": walls, "cpus": cpus}, f)
     base = statistics.median(walls[a.baseline])
     base_cpu = statistics.median(cpus[a.baseline])
     size = os.path.getsize(a.file) / 1e6
     print(f"file {a.file} ({size:.1f} MB), {a.rounds} rounds, baseline `{a.baseline}`; "
           f"load before: {os.getloadavg()[0]:.2f}")
     print()
-    print("| variant | wall s (median) | baseline ÷ variant | min–max s | CPU s (user+sys) | baseline CPU ÷ variant | peak RSS MiB |")
-    print("|---|---:|---:|---|---:|---:|---:|")
+    print("| variant | wall s (median) | baseline ÷ variant | same-round ratio (median) | min–max s | CPU s (user+sys) | baseline CPU ÷ variant | peak RSS MiB |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|")
     for n in names:
         m = statistics.median(walls[n])
         c = statistics.median(cpus[n])
-        print(f"| `{n}` | {m:.3f} | {base / m:.2f} | "
+        paired = statistics.median(b / w for b, w in zip(walls[a.baseline], walls[n]))
+        print(f"| `{n}` | {m:.3f} | {base / m:.2f} | {paired:.2f} | "
               f"{min(walls[n]):.3f}–{max(walls[n]):.3f} | {c:.3f} | {base_cpu / c:.2f} | {rss[n] / 1024:.1f} |")
 
 

@@ -138,12 +138,69 @@ struct Env<'a> {
     /// The last text normalised and its normal form (`None`: already normal). A category
     /// is looked up in several lists; it is normalised once.
     normal: std::cell::RefCell<(String, Option<String>)>,
+    /// Look-ups of a text in a list already made for this decision. A category is looked up
+    /// in the same list by several rules (`属于 履责清单`, then `不属于 履责清单` twice) and
+    /// again for the message; each repeat was a hash of the list's name and of the text
+    /// (list tests were 9 % of the instructions on the peer file). See [`Looked`].
+    looked: std::cell::RefCell<Looked<'a>>,
     /// Set when an arithmetic expression gave no number (a division by zero), so an unknown
     /// condition can be told from one that lacks a field.
     arith_failed: std::cell::Cell<bool>,
 }
 
+/// Remembered look-ups: the list's name, the address and length of the text (only texts
+/// borrowed from the subject or the policy, which outlive the decision, so an address names
+/// one text), and the entry found. A few slots, reused in turn.
+#[derive(Default)]
+struct Looked<'a> {
+    slots: [(&'a str, usize, usize, Option<usize>); 8],
+    /// Slots filled, and the one to fill next.
+    len: usize,
+    next: usize,
+}
+
+impl<'a> Looked<'a> {
+    fn get(&self, key: (&str, usize, usize)) -> Option<Option<usize>> {
+        self.slots
+            .iter()
+            .take(self.len)
+            // `same`, not `==`: most slots hold the same text (the category) for other
+            // lists, and `==` called `memcmp` for each.
+            .find(|s| {
+                (s.1, s.2) == (key.1, key.2)
+                    && crate::schema::same(s.0.as_bytes(), key.0.as_bytes())
+            })
+            .map(|s| s.3)
+    }
+
+    fn put(&mut self, key: (&'a str, usize, usize), found: Option<usize>) {
+        let n = self.slots.len();
+        if let Some(slot) = self.slots.get_mut(self.next) {
+            *slot = (key.0, key.1, key.2, found);
+        }
+        self.next = (self.next + 1) % n;
+        self.len = (self.len + 1).min(n);
+    }
+}
+
 impl<'a> Env<'a> {
+    /// The entry of list `list` that `text` names (`None`: no such list), remembered for
+    /// the decision when `text` is borrowed from the subject or the policy (see [`Looked`]).
+    fn find_listed(&self, list: &'a str, text: &str, borrowed: bool) -> Option<Option<usize>> {
+        let t = text;
+        if !borrowed {
+            return Some(self.find_text(self.policy.list_index(list)?, text));
+        }
+        // Checked before the list's index is looked up by its name (a hash of the name).
+        let key = (list, t.as_ptr() as usize, t.len());
+        if let Some(found) = self.looked.borrow().get(key) {
+            return Some(found);
+        }
+        let found = self.find_text(self.policy.list_index(list)?, t);
+        self.looked.borrow_mut().put(key, found);
+        Some(found)
+    }
+
     /// The entry a text names: an exact hit first (list keys are normal), else the text's
     /// normal form.
     fn find_text(&self, index: &ListIndex, text: &str) -> Option<usize> {
@@ -167,7 +224,7 @@ impl<'a> Env<'a> {
     /// Test a value against a named list as `op` says, before negation: `None` when it
     /// cannot be tested (an absent value; a non-text for `包含`). `包含` on a list of texts
     /// holds when any element mentions an entry.
-    fn list_test(&self, op: ListOp, list: &str, v: &Val) -> Option<bool> {
+    fn list_test(&self, op: ListOp, list: &'a str, v: &Val) -> Option<bool> {
         if !op.mentions() {
             return self.lookup(list, v);
         }
@@ -196,11 +253,10 @@ impl<'a> Env<'a> {
     }
 
     /// Look a value up in a named list; `None` when it cannot be looked up (not a text).
-    fn lookup(&self, list: &str, v: &Val) -> Option<bool> {
-        let index = self.policy.list_index(list)?;
+    fn lookup(&self, list: &'a str, v: &Val) -> Option<bool> {
         let found = match v {
-            Val::Text(t) => self.find_text(index, t),
-            other => index.find(other)?,
+            Val::Text(t) => self.find_listed(list, t, matches!(t, Cow::Borrowed(_)))?,
+            other => self.policy.list_index(list)?.find(other)?,
         };
         if let (Some(i), Some(trace)) = (found, self.trace) {
             trace.borrow_mut().entries.push((list.to_owned(), i));
@@ -228,10 +284,7 @@ impl<'a> Env<'a> {
     }
 
     /// The value of `e` (borrowing the policy's texts: no copy a comparison).
-    fn value<'e>(&self, e: &'e Expr) -> Val<'e>
-    where
-        'a: 'e,
-    {
+    fn value(&self, e: &'a Expr) -> Val<'a> {
         match &*e.kind {
             ExprKind::Literal(l) => match l {
                 Literal::Text(t) => Val::Text(Cow::Borrowed(t)),
@@ -317,7 +370,7 @@ impl<'a> Env<'a> {
     fn passes(
         &self,
         item: &Value,
-        filter: Option<&(ListOp, crate::source::Spanned<String>)>,
+        filter: Option<&'a (ListOp, crate::source::Spanned<String>)>,
     ) -> bool {
         let Some((op, list)) = filter else {
             return true;
@@ -331,7 +384,7 @@ impl<'a> Env<'a> {
         inside != op.negated()
     }
 
-    fn truth(&self, e: &Expr) -> Truth {
+    fn truth(&self, e: &'a Expr) -> Truth {
         match &*e.kind {
             ExprKind::Field(path) => match self.value(e) {
                 Val::Bool(b) => Truth::from(b),
@@ -444,8 +497,10 @@ impl<'a> Env<'a> {
     /// list entry through one of its aliases, with that entry: each such field is followed by
     /// `（即「ENTRY」）`, after the `」` that closes it when it is quoted, so the message never
     /// presents an alias as the list's own entry.
-    fn render(&self, message: &Message, aliases: &[(&Path, String)]) -> String {
-        let mut out = String::new();
+    fn render(&self, message: &'a Message, aliases: &[(&Path, String)]) -> String {
+        // Room for the message at once: growing it part by part was three reallocations a
+        // message.
+        let mut out = String::with_capacity(128);
         let mut note: Option<&str> = None;
         for part in &message.parts {
             match part {
@@ -478,6 +533,8 @@ impl<'a> Env<'a> {
                                 .collect();
                             out.push_str(&shown.join("、"));
                         }
+                        // A text as it is, without the copy `display` makes.
+                        Val::Text(t) => out.push_str(&t),
                         v => out.push_str(&display(&v)),
                     }
                     note = aliases
@@ -511,7 +568,9 @@ impl<'a> Env<'a> {
                 continue;
             };
             let found = match op {
-                ListOp::In => self.find_text(index, &text),
+                ListOp::In => self
+                    .find_listed(list, &text, matches!(text, Cow::Borrowed(_)))
+                    .flatten(),
                 ListOp::Mentions => index.mentioned_in(&canonical(&text, variants)),
                 ListOp::NotIn | ListOp::NotMentions => None,
             };
@@ -934,7 +993,7 @@ fn rule_of(policy: &Policy, decider: Decider) -> Option<(usize, &RuleDecl)> {
 
 /// What failed for an admit rule whose requirements did not all hold: never its admit
 /// message, which describes an admission that did not happen.
-fn unmet_message(env: &Env, index: usize, rule: &RuleDecl) -> String {
+fn unmet_message<'a>(env: &Env<'a>, index: usize, rule: &'a RuleDecl) -> String {
     let labels: Vec<&str> = rule
         .requirements
         .iter()
@@ -972,7 +1031,7 @@ fn undecided_message(policy: &Policy, index: usize, rule: &RuleDecl) -> String {
     )
 }
 
-fn rule_message(env: &Env, index: usize, rule: &RuleDecl) -> String {
+fn rule_message<'a>(env: &Env<'a>, index: usize, rule: &'a RuleDecl) -> String {
     match rule.outcome.node.message() {
         Some(m) => env.render(m, &env.aliases_matched(index)),
         None => rule.name.node.clone(),
@@ -1040,6 +1099,7 @@ impl<'a> Env<'a> {
             today,
             trace,
             normal: Default::default(),
+            looked: Default::default(),
             arith_failed: Default::default(),
         }
     }
