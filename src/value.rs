@@ -508,28 +508,25 @@ impl Subject {
     /// The value at a path given as its names, with the contract's defaults (see
     /// [`Subject::get`]).
     pub(crate) fn get_at<S: AsRef<str>>(&self, path: &[S]) -> Option<&Value> {
-        if let Some(v) = self.fields.get_parts(path) {
-            return Some(v);
-        }
-        if self.kind == SubjectKind::Task && matches!(path, [one] if one.as_ref() == "name") {
-            // The contract: a task's `name` is its `category` unless given.
-            return self.fields.get("category");
-        }
-        let default = contract_default(self.kind, path)?;
-        self.defaultable(path).then_some(default)
+        self.lookup(path).ok()
     }
 
-    /// Whether a default may fill an absent field at `path`: every object it sits in is
-    /// absent, null or an object — in `"approval": "yes"` the approval is mistyped, not one
-    /// without a status.
-    pub(crate) fn defaultable<S: AsRef<str>>(&self, path: &[S]) -> bool {
-        (1..path.len()).all(|end| {
-            matches!(
-                path.get(..end)
-                    .and_then(|parents| self.fields.get_parts(parents)),
-                None | Some(Value::Null) | Some(Value::Object(_))
-            )
-        })
+    /// [`Subject::get_at`] in one walk of the path: when nothing is there, whether a
+    /// default may fill it (see `walk`), so a caller with defaults of its own need not walk
+    /// the path again.
+    pub(crate) fn lookup<S: AsRef<str>>(&self, path: &[S]) -> Result<&Value, bool> {
+        let defaultable = match walk(&self.fields, path) {
+            Ok(v) => return Ok(v),
+            Err(defaultable) => defaultable,
+        };
+        if self.kind == SubjectKind::Task && matches!(path, [one] if one.as_ref() == "name") {
+            // The contract: a task's `name` is its `category` unless given.
+            return self.fields.get("category").ok_or(defaultable);
+        }
+        match contract_default(self.kind, path) {
+            Some(default) if defaultable => Ok(default),
+            _ => Err(defaultable),
+        }
     }
 
     /// Read one subject from JSON text, as a request body or a form would hold it. A mistyped
@@ -1075,6 +1072,27 @@ impl<'de> Visitor<'de> for Typed<'_> {
         }
         Ok(Value::Object(fields))
     }
+}
+
+/// The value at `path` in `fields`; when there is none, whether a default may fill it:
+/// every object the path passes through is absent, null or an object — in
+/// `"approval": "yes"` the approval is mistyped, not one without a status.
+fn walk<'v, S: AsRef<str>>(mut fields: &'v Fields, path: &[S]) -> Result<&'v Value, bool> {
+    let mut names = path.iter().peekable();
+    while let Some(name) = names.next() {
+        let value = fields.get(name.as_ref()).ok_or(true)?;
+        if names.peek().is_none() {
+            return Ok(value);
+        }
+        match value {
+            Value::Object(inner) => fields = inner,
+            // Below a null nothing is given; below a text or a number the path is mistyped.
+            Value::Null => return Err(true),
+            _ => return Err(false),
+        }
+    }
+    // An empty path names nothing (`get_parts` finds nothing for it either).
+    Err(true)
 }
 
 /// The contract's default for a field (`默认` in `schema/contract.policy`:

@@ -265,10 +265,10 @@ impl<'a> Env<'a> {
     }
 
     fn field(&self, path: &Path) -> Val<'a> {
-        match self.subject.get_at(&path.fields) {
-            None if self.subject.defaultable(&path.fields) => self.declared_default(path),
-            None | Some(Value::Null) => Val::Absent,
-            Some(v) => from_value(v),
+        match self.subject.lookup(&path.fields) {
+            Err(true) => self.declared_default(path),
+            Err(false) | Ok(Value::Null) => Val::Absent,
+            Ok(v) => from_value(v),
         }
     }
 
