@@ -1098,20 +1098,27 @@ fn walk<'v, S: AsRef<str>>(mut fields: &'v Fields, path: &[S]) -> Result<&'v Val
 /// The contract's default for a field (`默认` in `schema/contract.policy`:
 /// `community_role` is `assist`, `approval.status` is `none`), as a value read once.
 fn contract_default<S: AsRef<str>>(kind: SubjectKind, path: &[S]) -> Option<&'static Value> {
-    static DEFAULTS: std::sync::LazyLock<Vec<(SubjectKind, String, Value)>> =
-        std::sync::LazyLock::new(|| {
-            let mut out = Vec::new();
-            for (dotted, spec) in schema::contract().leaves() {
-                if let Some(default) = &spec.default {
-                    for kind in &spec.kinds {
-                        out.push((*kind, dotted.clone(), Value::from(default.as_str())));
-                    }
+    // Names kept split, so that an absent field (most fields of most subjects) is told
+    // apart by its length and first name without splitting a dotted path each time.
+    type Default = (SubjectKind, Vec<String>, Value);
+    static DEFAULTS: std::sync::LazyLock<Vec<Default>> = std::sync::LazyLock::new(|| {
+        let mut out = Vec::new();
+        for (dotted, spec) in schema::contract().leaves() {
+            if let Some(default) = &spec.default {
+                for kind in &spec.kinds {
+                    let names = dotted.split('.').map(str::to_owned).collect();
+                    out.push((*kind, names, Value::from(default.as_str())));
                 }
             }
-            out
-        });
+        }
+        out
+    });
     DEFAULTS
         .iter()
-        .find(|(k, dotted, _)| *k == kind && dotted.split('.').eq(path.iter().map(AsRef::as_ref)))
+        .find(|(k, names, _)| {
+            *k == kind
+                && names.len() == path.len()
+                && names.iter().zip(path).all(|(a, b)| a == b.as_ref())
+        })
         .map(|(_, _, value)| value)
 }
