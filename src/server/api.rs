@@ -28,7 +28,9 @@ type Shared = State<Arc<AppState>>;
 
 fn json_response(status: StatusCode, mut body: Vec<u8>, content_type: &'static str) -> Response {
     body.push(b'\n');
-    let mut r = (status, body).into_response();
+    // Built directly: one header, no default content type to replace.
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
@@ -95,10 +97,12 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Read a whole body up to `limit` bytes.
-async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, Problem> {
+/// Read a whole body up to `limit` bytes. A body that came in one piece (a small one
+/// usually does) is kept as it came, not copied.
+async fn read_limited(body: Body, limit: usize, declared: Option<u64>) -> Result<Bytes, Problem> {
     let mut body = body;
-    let mut out = Vec::new();
+    let mut first: Option<Bytes> = None;
+    let mut out: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
             Problem::new(
@@ -107,14 +111,28 @@ async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, Problem> {
                 format!("the request body could not be read in time: {e}"),
             )
         })?;
-        if let Ok(data) = frame.into_data() {
-            if out.len() + data.len() > limit {
-                return Err(too_large(limit));
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        let so_far = first.as_ref().map_or(0, Bytes::len) + out.len();
+        if so_far + data.len() > limit {
+            return Err(too_large(limit));
+        }
+        match first.take() {
+            None if out.is_empty() => first = Some(data),
+            held => {
+                if out.is_empty() {
+                    let hint = declared.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+                    out.reserve(hint.clamp(so_far + data.len(), limit));
+                }
+                if let Some(held) = held {
+                    out.extend_from_slice(&held);
+                }
+                out.extend_from_slice(&data);
             }
-            out.extend_from_slice(&data);
         }
     }
-    Ok(out)
+    Ok(first.unwrap_or_else(|| Bytes::from(out)))
 }
 
 /// The text of line `line` (1-based) of `text`.
@@ -127,11 +145,13 @@ fn input_problem(text: &str, line: usize, column: usize, message: String) -> Pro
     Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0))
 }
 
-/// A single request: one subject, or `{"district", "as_of", "subject"}`.
-struct Single {
+/// A single request's envelope: one subject, or `{"district", "as_of", "subject"}`. The
+/// subject is left as text, to be read once, typed by the version that decides it.
+struct Single<'a> {
     district: Option<String>,
     as_of: Option<Date>,
-    subject: Subject,
+    /// The subject's text: the whole body, or its `subject` member.
+    subject: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -160,20 +180,9 @@ fn offset_in(text: &str, part: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// A subject from JSON text, typed by `policy`'s fields when given (else the contract's).
-fn subject_from_json(
-    policy: Option<&zhunru::Policy>,
-    text: &str,
-) -> Result<Subject, zhunru::InputError> {
-    match policy {
-        Some(policy) => policy.subject_from_json(ORIGIN, text),
-        None => Subject::from_json(ORIGIN, text),
-    }
-}
-
-/// The request, its subject typed by `policy`'s fields when given (else the contract's).
-fn parse_single(body: &[u8], policy: Option<&zhunru::Policy>) -> Result<Single, Problem> {
-    let text = std::str::from_utf8(body).map_err(|u| {
+/// The body as text, or the problem locating its first byte that is not UTF-8.
+fn body_text(body: &[u8]) -> Result<&str, Problem> {
+    std::str::from_utf8(body).map_err(|u| {
         let (line, column) = position(
             std::str::from_utf8(body.get(..u.valid_up_to()).unwrap_or(&[])).unwrap_or(""),
             u.valid_up_to(),
@@ -189,7 +198,12 @@ fn parse_single(body: &[u8], policy: Option<&zhunru::Policy>) -> Result<Single, 
             line,
             column,
         )
-    })?;
+    })
+}
+
+/// The request's envelope (district, date, the subject's text), without reading the
+/// subject: which version types and decides it is known only once these are.
+fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
     let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|e| {
         let message = if e.classify() == serde_json::error::Category::Data {
             "the body should be one JSON object: a subject, or {\"district\", \"as_of\", \"subject\"}"
@@ -200,12 +214,10 @@ fn parse_single(body: &[u8], policy: Option<&zhunru::Policy>) -> Result<Single, 
         input_problem(text, e.line(), e.column(), message)
     })?;
     let Some(raw) = envelope.subject else {
-        let subject = subject_from_json(policy, text)
-            .map_err(|e| Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0)))?;
         return Ok(Single {
             district: None,
             as_of: None,
-            subject,
+            subject: text,
         });
     };
     let located = |raw: &RawValue, message: String| {
@@ -242,8 +254,30 @@ fn parse_single(body: &[u8], policy: Option<&zhunru::Policy>) -> Result<Single, 
             }
         },
     };
-    let inner = raw.get();
-    let subject = subject_from_json(policy, inner).map_err(|e| {
+    Ok(Single {
+        district,
+        as_of,
+        subject: raw.get(),
+    })
+}
+
+/// The subject of a request whose envelope is `single` (read from `text`, the body),
+/// typed by `policy`'s fields when given (else the contract's); errors are located in the
+/// whole body.
+fn parse_subject(
+    text: &str,
+    single: &Single<'_>,
+    policy: Option<&zhunru::Policy>,
+) -> Result<Subject, Problem> {
+    let inner = single.subject;
+    let parsed = match policy {
+        Some(policy) => policy.subject_from_json(ORIGIN, inner),
+        None => Subject::from_json(ORIGIN, inner),
+    };
+    parsed.map_err(|e| {
+        if std::ptr::eq(inner, text) {
+            return Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0));
+        }
         // Locate the error in the whole body, not in the subject's own text.
         let (line0, column0) = position(text, offset_in(text, inner));
         let (e_line, e_column) = (e.line().unwrap_or(1), e.column().unwrap_or(0));
@@ -254,22 +288,17 @@ fn parse_single(body: &[u8], policy: Option<&zhunru::Policy>) -> Result<Single, 
         };
         let located = zhunru::InputError::new(ORIGIN, line, 0, e.message().to_owned(), "");
         Problem::input(&located, line, column)
-    })?;
-    Ok(Single {
-        district,
-        as_of,
-        subject,
     })
 }
 
 /// The district a request names (or the default), or the problem to answer.
-fn pick(snapshot: &Snapshot, name: Option<&str>) -> Result<District, Problem> {
+fn pick<'s>(snapshot: &'s Snapshot, name: Option<&str>) -> Result<&'s District, Problem> {
     let found = match name {
         Some(n) => snapshot.district(n),
         None => state::default_district(snapshot),
     };
     if let Some(d) = found {
-        return Ok(d.clone());
+        return Ok(d);
     }
     let name = name.unwrap_or("");
     if let Some(f) = snapshot.failures().iter().find(|f| f.district() == name) {
@@ -298,45 +327,36 @@ pub async fn decide(State(state): Shared, request: Request) -> Response {
         Err(p) => p.into_response(),
         Ok(BodyKind::Lines) => batch(state, &parts, body).await,
         Ok(BodyKind::Json) => match single(&state, &parts.headers, body).await {
-            Ok((district, as_of, subject)) => {
-                // `eval`'s bytes, written without building the decision, by the version in
-                // force on `as_of`.
-                let mut bytes = Vec::with_capacity(1024);
-                let verdict = district
-                    .in_force(as_of)
-                    .decide_json(&subject, as_of, &mut bytes);
-                state.metrics.decided(district.name(), verdict.as_str(), 1);
-                json_response(StatusCode::OK, bytes, "application/json")
-            }
+            Ok(bytes) => json_response(StatusCode::OK, bytes, "application/json"),
             Err(p) => p.into_response(),
         },
     }
 }
 
-async fn single(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(District, Date, Subject), Problem> {
+/// One subject decided: `eval`'s bytes, written without building the decision, by the
+/// version in force on `as_of`. The body is read once: the envelope first, then the
+/// subject, typed by the fields (`字段`) of the version that decides it.
+async fn single(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Problem> {
     let limit = state.limits.single_body;
-    if declared_length(headers).is_some_and(|n| n > limit as u64) {
+    let declared = declared_length(headers);
+    if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(limit));
     }
-    let bytes = read_limited(body, limit).await?;
-    let mut single = parse_single(&bytes, None).inspect_err(|_| {
+    let bytes = read_limited(body, limit, declared).await?;
+    let input_error = |_: &Problem| {
         state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
-    })?;
+    };
+    let text = body_text(&bytes).inspect_err(input_error)?;
+    let single = parse_envelope(text).inspect_err(input_error)?;
     let snapshot = state.live.snapshot();
     let district = pick(&snapshot, single.district.as_deref())?;
     let as_of = single.as_of.unwrap_or_else(Date::today);
     let version = district.in_force(as_of);
-    if !version.declared_fields().is_empty() {
-        // Read again, typed by the fields (`字段`) of the version that decides.
-        single = parse_single(&bytes, Some(version)).inspect_err(|_| {
-            state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
-        })?;
-    }
-    Ok((district, as_of, single.subject))
+    let subject = parse_subject(text, &single, Some(version)).inspect_err(input_error)?;
+    let mut out = Vec::with_capacity(1024);
+    let verdict = version.decide_json(&subject, as_of, &mut out);
+    state.metrics.decided(district.name(), verdict.as_str(), 1);
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -513,6 +533,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     // reading and deciding overlap (and deciding never stalls the runtime's workers).
     let (pieces, incoming) = mpsc::channel::<Piece>(8);
     let name = district.name().to_owned();
+    let policy = district.in_force(as_of).clone();
     tokio::spawn(async move {
         let mut body = body;
         let mut received = 0usize;
@@ -541,7 +562,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     });
     tokio::task::spawn_blocking(move || {
         let mut decider = LineDecider {
-            policy: district.in_force(as_of).clone(),
+            policy,
             as_of,
             out: Vec::with_capacity(CHUNK * 2),
             counts: [0; 5],
@@ -674,7 +695,7 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
     if declared_length(&parts.headers).is_some_and(|n| n > limit as u64) {
         return too_large(limit).into_response();
     }
-    let bytes = match read_limited(body, limit).await {
+    let bytes = match read_limited(body, limit, declared_length(&parts.headers)).await {
         Ok(b) => b,
         Err(p) => return p.into_response(),
     };
@@ -685,7 +706,12 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
     // Read by the contract's fields first (for `as_of`), then under each district by the
     // fields its version in force declares: a field one district declares is typed there,
     // and passed through untyped elsewhere.
-    let single = match parse_single(&bytes, None) {
+    let parsed = body_text(&bytes).and_then(|text| {
+        let single = parse_envelope(text)?;
+        let subject = parse_subject(text, &single, None)?;
+        Ok((text, single, subject))
+    });
+    let (text, single, subject) = match parsed {
         Ok(s) => s,
         Err(p) => return input_error(p),
     };
@@ -698,8 +724,8 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
             subjects.push(None);
             continue;
         }
-        match parse_single(&bytes, Some(version)) {
-            Ok(typed) => subjects.push(Some(typed.subject)),
+        match parse_subject(text, &single, Some(version)) {
+            Ok(typed) => subjects.push(Some(typed)),
             Err(p) => return input_error(p.under_district(d.name())),
         }
     }
@@ -709,7 +735,7 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
         .zip(&subjects)
         .map(|(d, typed)| {
             let version = d.in_force(as_of);
-            let decision = version.decide(typed.as_ref().unwrap_or(&single.subject), as_of);
+            let decision = version.decide(typed.as_ref().unwrap_or(&subject), as_of);
             record(&state, d.name(), &decision);
             CompareColumn {
                 district: d.name(),

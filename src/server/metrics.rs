@@ -21,8 +21,10 @@ struct Histogram {
 /// The server's counters.
 #[derive(Default)]
 pub struct Metrics {
-    decisions: Mutex<BTreeMap<(String, &'static str), u64>>,
-    latency: Mutex<BTreeMap<(String, u16), Histogram>>,
+    // Keyed so that counting a request allocates nothing once its labels have been seen:
+    // district, then verdict; route (one of a bounded set) and status.
+    decisions: Mutex<BTreeMap<String, BTreeMap<&'static str, u64>>>,
+    latency: Mutex<BTreeMap<(&'static str, u16), Histogram>>,
     /// Reloads attempted (file events and SIGHUP).
     pub reloads: AtomicU64,
     /// Reloads where some file failed.
@@ -42,19 +44,17 @@ impl Metrics {
     /// Count decisions under a district with a verdict.
     pub fn decided(&self, district: &str, verdict: &'static str, n: u64) {
         let mut map = lock(&self.decisions);
-        match map.get_mut(&(district.to_owned(), verdict)) {
-            Some(c) => *c += n,
-            None => {
-                map.insert((district.to_owned(), verdict), n);
-            }
-        }
+        let verdicts = match map.get_mut(district) {
+            Some(v) => v,
+            None => map.entry(district.to_owned()).or_default(),
+        };
+        *verdicts.entry(verdict).or_default() += n;
     }
 
     /// Record one request's latency under its route and status.
-    pub fn observe(&self, route: &str, status: u16, seconds: f64) {
+    pub fn observe(&self, route: &'static str, status: u16, seconds: f64) {
         let mut map = lock(&self.latency);
-        let key = (route.to_owned(), status);
-        let h = map.entry(key).or_default();
+        let h = map.entry((route, status)).or_default();
         for (bound, count) in BUCKETS.iter().zip(h.counts.iter_mut()) {
             if seconds <= *bound {
                 *count += 1;
@@ -68,12 +68,14 @@ impl Metrics {
     pub fn render(&self, districts: usize, generation: u64) -> String {
         let mut out = String::new();
         out.push_str("# HELP zhunru_decisions_total Decisions made, by district and verdict.\n# TYPE zhunru_decisions_total counter\n");
-        for ((district, verdict), n) in lock(&self.decisions).iter() {
-            let _ = writeln!(
-                out,
-                "zhunru_decisions_total{{district=\"{}\",verdict=\"{verdict}\"}} {n}",
-                escape(district)
-            );
+        for (district, verdicts) in lock(&self.decisions).iter() {
+            for (verdict, n) in verdicts {
+                let _ = writeln!(
+                    out,
+                    "zhunru_decisions_total{{district=\"{}\",verdict=\"{verdict}\"}} {n}",
+                    escape(district)
+                );
+            }
         }
         out.push_str("# HELP zhunru_http_request_duration_seconds Request latency, by route and status.\n# TYPE zhunru_http_request_duration_seconds histogram\n");
         for ((route, status), h) in lock(&self.latency).iter() {
