@@ -202,11 +202,7 @@ impl Versions {
     ///
     /// See [`Versions::from_dir`] for an example.
     pub fn in_force(&self, date: Date) -> &Policy {
-        self.newer
-            .iter()
-            .rev()
-            .find(|p| p.effective().is_none_or(|from| from <= date))
-            .unwrap_or(&self.oldest)
+        newest_from(&self.newer, Policy::effective, date).unwrap_or(&self.oldest)
     }
 
     /// Read a log of tasks as [`Policy::read_subjects`] does, each record typed by the
@@ -238,18 +234,15 @@ impl Versions {
         if self.newer.is_empty() {
             return self.oldest.read_subjects(reader, origin, format);
         }
-        let schemas: Vec<(Option<Date>, std::sync::Arc<crate::schema::Schema>)> = self
-            .versions()
+        let newer: Vec<(Option<Date>, std::sync::Arc<crate::schema::Schema>)> = self
+            .newer
+            .iter()
             .map(|p| (p.effective(), p.schema.clone()))
             .collect();
         let oldest = self.oldest.schema.clone();
         // The same choice as `in_force`, on the schemas alone.
         let on = move |sent_on: Option<Date>| {
-            let date = sent_on.unwrap_or(as_of);
-            schemas
-                .iter()
-                .rev()
-                .find(|(from, _)| from.is_none_or(|from| from <= date))
+            newest_from(&newer, |(from, _)| *from, sent_on.unwrap_or(as_of))
                 .map_or_else(|| oldest.clone(), |(_, schema)| schema.clone())
         };
         crate::input::read_by(
@@ -280,6 +273,19 @@ impl From<Policy> for Versions {
     fn from(policy: Policy) -> Versions {
         Versions::single(policy.name().to_owned(), policy)
     }
+}
+
+/// Of versions oldest first, the newest whose `生效` (`effective`) is on or before `date`
+/// (one without `生效` is in force from the beginning); `None` before them all.
+fn newest_from<T>(
+    versions: &[T],
+    effective: impl Fn(&T) -> Option<Date>,
+    date: Date,
+) -> Option<&T> {
+    versions
+        .iter()
+        .rev()
+        .find(|v| effective(v).is_none_or(|from| from <= date))
 }
 
 /// A folder's name (`policies/yingjiang` is `yingjiang`); for `.` or `..`, the name of the

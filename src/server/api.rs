@@ -720,7 +720,7 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
     let mut subjects = Vec::new();
     for d in snapshot.districts() {
         let version = d.in_force(as_of);
-        if version.declared_fields().is_empty() {
+        if version.ast().fields.is_empty() {
             subjects.push(None);
             continue;
         }
