@@ -454,6 +454,22 @@ fn batch_with_a_bad_line_in_the_middle() {
     assert!(out[3].contains("\"id\":\"d\""));
 }
 
+/// What `zhunru eval --format json` writes for `body` (saved as `file`) under Yingjiang on
+/// 2020-06-01, its locations named as the server names a batch's (`body:`).
+fn eval_yingjiang(file: &std::path::Path, body: &[u8]) -> String {
+    std::fs::write(file, body).unwrap();
+    let eval = Command::new(env!("CARGO_BIN_EXE_zhunru"))
+        .current_dir(root())
+        .args(["eval", "-f", "json", "--as-of", "2020-06-01"])
+        .args(["-p", "policies/yingjiang.policy"])
+        .arg(file)
+        .output()
+        .unwrap();
+    String::from_utf8(eval.stdout)
+        .unwrap()
+        .replace(&format!("\"{}:", file.display()), "\"body:")
+}
+
 /// A batch is read by the same rules as `zhunru eval` reads a `.jsonl` file (issue 13):
 /// a byte-order mark at the start, `\r\n` and lone `\r` line ends, a bad first line, a
 /// line of white space that JSON does not allow (form feed), a last line without its end.
@@ -476,20 +492,106 @@ fn batch_reads_records_as_eval_does() {
             body,
         );
         assert_eq!(answer.status, 200, "{}", answer.text());
-        let file = dir.join(format!("body{i}.jsonl"));
-        std::fs::write(&file, body).unwrap();
-        let eval = Command::new(env!("CARGO_BIN_EXE_zhunru"))
-            .current_dir(root())
-            .args(["eval", "-f", "json", "--as-of", "2020-06-01"])
-            .args(["-p", "policies/yingjiang.policy"])
-            .arg(&file)
-            .output()
-            .unwrap();
-        let expected = String::from_utf8(eval.stdout)
-            .unwrap()
-            .replace(&format!("\"{}:", file.display()), "\"body:");
+        let expected = eval_yingjiang(&dir.join(format!("body{i}.jsonl")), body);
         assert_eq!(answer.text(), expected, "body {i}");
     }
+}
+
+/// A connection that has sent the head of a Yingjiang batch (as of 2020-06-01) with `framing`
+/// (header lines), and no body yet.
+fn batch_request(server: &Server, framing: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /v1/decide?district=yingjiang&as_of=2020-06-01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Content-Type: application/x-ndjson\r\n{framing}\r\n\r\n"
+    )
+    .unwrap();
+    stream
+}
+
+/// A batch streams: the first line's decision arrives while the client is still sending,
+/// and lines cut across pieces of the body (inside a character, between `\r` and `\n`)
+/// are read whole, as `eval` reads the same bytes from a file.
+#[test]
+fn batch_streams_and_reads_lines_cut_across_pieces() {
+    use std::io::{Read, Write};
+    let server = Server::start(root(), &[]);
+    let first = "{\"id\":\"T-1\",\"category\":\"招商引资\"}\n";
+    let rest = "{\"id\":\"T-2\",\"category\":\"创卫迎检\"}\r\n{\"id\":\"T-3\",\"category\":\"x\"\r\n\
+                {\"id\":\"T-4\",\"category\":\"招商引资\",\"requester\":\"区经信局\"}\r{\"id\":\"T-5\"}";
+    // Cut inside 创 (3 bytes), between a `\r` and its `\n`, and inside a key.
+    let cuts = [
+        rest.find("创").unwrap() + 1,
+        rest.find("\r\n").unwrap() + 1,
+        rest.find("quester").unwrap(),
+    ];
+    let mut stream = batch_request(&server, "Transfer-Encoding: chunked");
+    let chunk = |stream: &mut std::net::TcpStream, piece: &[u8]| {
+        write!(stream, "{:x}\r\n", piece.len()).unwrap();
+        stream.write_all(piece).unwrap();
+        stream.write_all(b"\r\n").unwrap();
+        stream.flush().unwrap();
+    };
+    chunk(&mut stream, first.as_bytes());
+    // The first decision comes back before the rest of the body is sent.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("\"T-1\"") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before the first decision: {seen:?}");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let bytes = rest.as_bytes();
+    let mut from = 0;
+    for cut in cuts.into_iter().chain([bytes.len()]) {
+        chunk(&mut stream, &bytes[from..cut]);
+        from = cut;
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    stream.write_all(b"0\r\n\r\n").unwrap();
+    let answer = support::read_response(&mut std::io::Cursor::new(seen).chain(stream));
+    assert_eq!(answer.status, 200, "{}", answer.text());
+
+    let file = tempdir("batch-pieces").join("body.jsonl");
+    let expected = eval_yingjiang(&file, format!("{first}{rest}").as_bytes());
+    assert_eq!(answer.text(), expected);
+    assert_eq!(answer.text().lines().count(), 5, "{}", answer.text());
+}
+
+/// A client that asks `Expect: 100-continue` (curl does for a body over 1 MiB) is told to
+/// go on before it sends the batch, rather than answered first and left waiting out its
+/// own timeout.
+#[test]
+fn batch_says_100_continue_before_the_body() {
+    use std::io::{Read, Write};
+    let server = Server::start(root(), &[]);
+    let body = "{\"id\":\"T-1\",\"category\":\"招商引资\"}\n";
+    let mut stream = batch_request(
+        &server,
+        &format!("Expect: 100-continue\r\nContent-Length: {}", body.len()),
+    );
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).unwrap(), 1, "closed: {head:?}");
+        head.push(byte[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 100 Continue\r\n"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    stream.write_all(body.as_bytes()).unwrap();
+    let answer = support::read_response(&mut stream);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let decision: serde_json::Value = serde_json::from_str(answer.text().trim()).unwrap();
+    assert_eq!(decision["id"], "T-1");
+    assert_eq!(decision["verdict"], "denied");
 }
 
 /// Reload while requests run: every answer is a whole decision of the old or the new
