@@ -27,6 +27,9 @@ pub(crate) struct ListIndex {
     pub keys: rustc_hash::FxHashMap<String, usize>,
     /// The text keys in entry order, for `包含 LIST` (a text mentioning an entry).
     texts: Vec<(String, usize)>,
+    /// `texts` as one automaton, built the first time the list is asked for a mention (most
+    /// lists never are): one pass over a text finds every key it mentions.
+    mentions: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
 }
 
 impl ListIndex {
@@ -50,16 +53,38 @@ impl ListIndex {
         }
         // An empty key would be mentioned by every text.
         texts.retain(|(k, _)| !k.is_empty());
-        ListIndex { keys, texts }
+        ListIndex {
+            keys,
+            texts,
+            mentions: std::sync::OnceLock::new(),
+        }
     }
 
     /// The first entry (in list order) that a normalised text mentions.
     pub(crate) fn mentioned_in(&self, normal: &str) -> Option<usize> {
-        self.texts
-            .iter()
-            .filter(|(k, _)| normal.contains(k.as_str()))
-            .map(|(_, i)| *i)
-            .min()
+        let automaton = self.mentions.get_or_init(|| {
+            // The crate picks the kind: a DFA for a list of up to 100 keys (on the shipped
+            // Yingjiang policy 305 M instructions for 10k tasks, against 312 M with an NFA
+            // and 365 M with a substring search per key), an NFA for longer lists, whose
+            // DFA would take much memory.
+            aho_corasick::AhoCorasick::new(self.texts.iter().map(|(k, _)| k)).ok()
+        });
+        match automaton {
+            // Every occurrence of every key (overlapping), so that the entry first in the
+            // list wins, whichever key appears first in the text.
+            Some(ac) => ac
+                .find_overlapping_iter(normal)
+                .filter_map(|m| self.texts.get(m.pattern().as_usize()))
+                .map(|(_, i)| *i)
+                .min(),
+            // Only a list too large for the automaton's limits comes here.
+            None => self
+                .texts
+                .iter()
+                .filter(|(k, _)| normal.contains(k.as_str()))
+                .map(|(_, i)| *i)
+                .min(),
+        }
     }
 
     /// The index of the entry a value names, if any.
