@@ -61,18 +61,30 @@ fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = given
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
-        "application/json" => Ok(BodyKind::Json),
-        "application/x-ndjson" | "application/jsonl" | "application/json-lines" => {
+    // Compared without case, in place: no lowercased copy of the header per request.
+    let essence = given.split(';').next().unwrap_or("").trim();
+    let is = |name: &str| essence.eq_ignore_ascii_case(name);
+    let starts = |p: &str| {
+        essence
+            .get(..p.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(p))
+    };
+    let ends = |p: &str| {
+        essence
+            .len()
+            .checked_sub(p.len())
+            .and_then(|at| essence.get(at..))
+            .is_some_and(|s| s.eq_ignore_ascii_case(p))
+    };
+    match () {
+        () if is("application/json") => Ok(BodyKind::Json),
+        () if is("application/x-ndjson")
+            || is("application/jsonl")
+            || is("application/json-lines") =>
+        {
             Ok(BodyKind::Lines)
         }
-        e if e.starts_with("application/") && e.ends_with("+json") => Ok(BodyKind::Json),
+        () if starts("application/") && ends("+json") => Ok(BodyKind::Json),
         _ => Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "zhunru::server::content_type",

@@ -10,6 +10,7 @@ mod metrics;
 mod problem;
 mod state;
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -21,14 +22,10 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::{self, Next};
+use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::sync::{Semaphore, mpsc};
-use tower::ServiceExt as _;
-use tracing::Instrument as _;
 
 /// What a request may send and hold.
 #[derive(Clone, Debug)]
@@ -93,16 +90,16 @@ pub const API_ROUTES: &[(&str, &str)] = &[
 ];
 
 fn router(state: Arc<AppState>) -> Router {
-    // Only the work routes count against the concurrency limit: probes must answer under load.
-    let v1 = Router::new()
+    // The concurrency limit (work routes only: probes must answer under load), the request
+    // id, the log line and the latency metric are one layer around the router ([`Observe`]),
+    // not `from_fn` middleware: each `from_fn` layer and each `route_layer` cloned and
+    // boxed a service and boxed a future per request.
+    Router::new()
         .route("/v1/decide", post(api::decide))
         .route("/v1/compare", post(api::compare))
         .route("/v1/districts", get(api::districts))
         .route("/v1/districts/{name}/lists", get(api::lists))
         .route("/v1/districts/{name}/notice", get(api::notice))
-        .route_layer(middleware::from_fn_with_state(Arc::clone(&state), limit));
-    Router::new()
-        .merge(v1)
         .route("/v1/openapi.json", get(api::openapi))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
@@ -112,17 +109,17 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/style.css", get(api::page_css))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
-            // No stack trace leaves the server.
-            problem::Problem::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "zhunru::server::internal",
-                "internal error",
-            )
-            .into_response()
-        }))
         .with_state(state)
+}
+
+/// The answer to a panic in a handler: no stack trace leaves the server.
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    problem::Problem::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "zhunru::server::internal",
+        "internal error",
+    )
+    .into_response()
 }
 
 /// A response body that holds a concurrency slot until the body has been sent, so a
@@ -152,12 +149,16 @@ impl http_body::Body for Held {
     }
 }
 
-async fn limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let Ok(permit) = Arc::clone(&state.slots).try_acquire_owned() else {
-        state.metrics.rejected_busy.fetch_add(1, Ordering::Relaxed);
-        return problem::Problem::busy().into_response();
-    };
-    let response = next.run(request).await;
+/// The answer with the request's concurrency slot: an answer already whole (a single
+/// decision, a problem) has been computed, so the slot is free again; a streamed one (a
+/// batch, decided as it streams) holds it for as long as it streams.
+fn hold(response: Response, permit: tokio::sync::OwnedSemaphorePermit) -> Response {
+    if http_body::Body::size_hint(response.body())
+        .exact()
+        .is_some()
+    {
+        return response;
+    }
     response.map(|inner| {
         Body::new(Held {
             inner,
@@ -251,36 +252,153 @@ fn route_label(path: &str) -> &'static str {
     }
 }
 
-/// Request id, structured log line and latency metric for every request.
-async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let start = Instant::now();
-    // A caller's own id is kept when it is short and printable, so logs can be joined.
-    let given = request
-        .headers()
-        .get(&X_REQUEST_ID)
-        .filter(|v| {
-            let v = v.as_bytes();
-            !v.is_empty() && v.len() <= 64 && v.iter().all(u8::is_ascii_graphic)
-        })
-        .cloned();
-    let id = given.unwrap_or_else(|| new_request_id(REQUEST_ID.fetch_add(1, Ordering::Relaxed)));
-    let route = route_label(request.uri().path());
-    let method = request.method().clone();
-    let span =
-        tracing::info_span!("request", id = id.to_str().unwrap_or(""), method = %method, route);
-    let mut response = next.run(request).instrument(span.clone()).await;
-    let elapsed = start.elapsed();
-    let status = response.status().as_u16();
-    state.metrics.observe(route, status, elapsed.as_secs_f64());
-    span.in_scope(|| {
-        tracing::info!(
-            status,
-            micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-            "answered"
+/// Whether a request counts against the concurrency limit: the work routes of `/v1` (as
+/// the router serves them, `HEAD` with `GET`), not the probes, the OpenAPI document or the
+/// page.
+fn limited(method: &Method, route: &str) -> bool {
+    let get = *method == Method::GET || *method == Method::HEAD;
+    match route {
+        "/v1/decide" | "/v1/compare" => *method == Method::POST,
+        "/v1/districts" | "/v1/districts/{name}/lists" | "/v1/districts/{name}/notice" => get,
+        _ => false,
+    }
+}
+
+/// The layer of [`Observe`].
+#[derive(Clone)]
+struct ObserveLayer(Arc<AppState>);
+
+impl<S> tower::Layer<S> for ObserveLayer {
+    type Service = Observe<S>;
+
+    fn layer(&self, inner: S) -> Observe<S> {
+        Observe {
+            inner,
+            state: Arc::clone(&self.0),
+        }
+    }
+}
+
+/// Around the router, for every request: its id (the caller's, or a new one), a structured
+/// log line and the latency metric; for the work routes, a slot of the concurrency limit,
+/// or 503 with `Retry-After` when none is free.
+#[derive(Clone)]
+struct Observe<S> {
+    inner: S,
+    state: Arc<AppState>,
+}
+
+impl<S, B> tower::Service<Request<B>> for Observe<S>
+where
+    S: tower::Service<Request<B>, Response = Response, Error = Infallible>,
+    S::Future: Unpin,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Observed<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Observed<S::Future> {
+        let start = Instant::now();
+        // A caller's own id is kept when it is short and printable, so logs can be joined.
+        let given = request
+            .headers()
+            .get(&X_REQUEST_ID)
+            .filter(|v| {
+                let v = v.as_bytes();
+                !v.is_empty() && v.len() <= 64 && v.iter().all(u8::is_ascii_graphic)
+            })
+            .cloned();
+        let id =
+            given.unwrap_or_else(|| new_request_id(REQUEST_ID.fetch_add(1, Ordering::Relaxed)));
+        let route = route_label(request.uri().path());
+        let span = tracing::info_span!(
+            "request",
+            id = id.to_str().unwrap_or(""),
+            method = %request.method(),
+            route
         );
-    });
-    response.headers_mut().insert(X_REQUEST_ID, id);
-    response
+        let mut permit = None;
+        let mut busy = false;
+        if limited(request.method(), route) {
+            match Arc::clone(&self.state.slots).try_acquire_owned() {
+                Ok(p) => permit = Some(p),
+                Err(_) => {
+                    busy = true;
+                    self.state
+                        .metrics
+                        .rejected_busy
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        let inner = (!busy).then(|| span.in_scope(|| self.inner.call(request)));
+        Observed {
+            inner,
+            permit,
+            state: Arc::clone(&self.state),
+            span,
+            start,
+            route,
+            id: Some(id),
+        }
+    }
+}
+
+/// The answer of [`Observe`]: the router's (polled inside the request's span), or 503.
+struct Observed<F> {
+    /// `None`: refused by the concurrency limit.
+    inner: Option<F>,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    state: Arc<AppState>,
+    span: tracing::Span,
+    start: Instant,
+    route: &'static str,
+    id: Option<HeaderValue>,
+}
+
+impl<F> std::future::Future for Observed<F>
+where
+    F: std::future::Future<Output = Result<Response, Infallible>> + Unpin,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let mut response = match this.inner.as_mut() {
+            None => problem::Problem::busy().into_response(),
+            Some(inner) => {
+                let _entered = this.span.enter();
+                match Pin::new(inner).poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok(response)) => response,
+                    Poll::Ready(Err(never)) => match never {},
+                }
+            }
+        };
+        if let Some(permit) = this.permit.take() {
+            response = hold(response, permit);
+        }
+        let elapsed = this.start.elapsed();
+        let status = response.status().as_u16();
+        this.state
+            .metrics
+            .observe(this.route, status, elapsed.as_secs_f64());
+        this.span.in_scope(|| {
+            tracing::info!(
+                status,
+                micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+                "answered"
+            );
+        });
+        if let Some(id) = this.id.take() {
+            response.headers_mut().insert(X_REQUEST_ID, id);
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 /// Log lines waiting for the log thread, and whether that thread is writing some.
@@ -595,16 +713,22 @@ async fn serve(config: Config) -> ExitCode {
     tokio::spawn(reloader(Arc::clone(&state), asked));
     let app = router(Arc::clone(&state));
     let read_timeout = config.limits.read_timeout;
-    // The body timeout wraps the body before the router, so that every handler's body has it.
-    let service = app.map_request(move |r: Request<hyper::body::Incoming>| {
-        r.map(|body| {
-            Body::new(ReadTimeout {
-                body,
-                timeout: read_timeout,
-                sleep: None,
+    // Outermost, the panic guard; then the request's id, log line, metric and slot; then
+    // the body timeout, which wraps the body before the router, so that every handler's body
+    // has it.
+    let service = tower::ServiceBuilder::new()
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(ObserveLayer(Arc::clone(&state)))
+        .map_request(move |r: Request<hyper::body::Incoming>| {
+            r.map(|body| {
+                Body::new(ReadTimeout {
+                    body,
+                    timeout: read_timeout,
+                    sleep: None,
+                })
             })
         })
-    });
+        .service(app);
     // Tests and scripts read the address from this line (the port may have been 0).
     println!("zhunru serve: listening on http://{local}");
     tracing::info!(
