@@ -131,7 +131,18 @@ impl Pool {
         self.objects.pop().unwrap_or_default()
     }
 
+    /// Keep `v`'s strings, lists and objects to be filled again. The common case, a text,
+    /// is inlined at each call; lists and objects go to [`Pool::reclaim_nested`].
+    #[inline(always)]
     fn reclaim(&mut self, v: Value) {
+        match v {
+            Value::Text(t) if self.strings.len() < POOL_CAP => self.strings.push(t),
+            Value::List(_) | Value::Object(_) => self.reclaim_nested(v),
+            _ => {}
+        }
+    }
+
+    fn reclaim_nested(&mut self, v: Value) {
         match v {
             Value::Text(t) if self.strings.len() < POOL_CAP => self.strings.push(t),
             Value::List(mut items) => {
