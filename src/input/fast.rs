@@ -142,9 +142,9 @@ impl Pool {
         }
     }
 
+    /// [`Pool::reclaim`] for a list or an object (anything else is not called here).
     fn reclaim_nested(&mut self, v: Value) {
         match v {
-            Value::Text(t) if self.strings.len() < POOL_CAP => self.strings.push(t),
             Value::List(mut items) => {
                 for item in items.drain(..) {
                     self.reclaim(item);
