@@ -473,7 +473,10 @@ impl State {
     }
 
     /// Read one value typed `ty`; built only when `want` (the policy reads it). `first`:
-    /// the context of its first key, if it is an object.
+    /// the context of its first key, if it is an object. Inlined into its callers (a text,
+    /// number or literal is read without a call); lists and objects are read by calls, which
+    /// break the recursion.
+    #[inline(always)]
     fn value(
         &mut self,
         c: &mut Cur,
@@ -545,6 +548,7 @@ impl State {
         Ok(value)
     }
 
+    #[inline(never)]
     fn list(
         &mut self,
         c: &mut Cur,
@@ -609,6 +613,7 @@ impl State {
         }
     }
 
+    #[inline(never)]
     fn object(
         &mut self,
         c: &mut Cur,
