@@ -362,6 +362,7 @@ impl<'t> Cur<'t> {
 
 /// The offset of the first `"`, `\` or control character in `s` (its length if none):
 /// eight bytes at a time.
+#[inline(always)]
 fn special(s: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
