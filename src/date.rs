@@ -164,19 +164,20 @@ impl Date {
     /// assert_eq!(Date::parse("2020-02-30"), None);
     /// ```
     pub fn parse(text: &str) -> Option<Date> {
-        let b = text.as_bytes();
-        if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        let b: &[u8; 10] = text.as_bytes().try_into().ok()?;
+        let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b else {
+            return None;
+        };
+        // Digits read by hand rather than by `str::parse` for each part: every date of
+        // every line of a JSON Lines file goes through here (3.4 M of 202 M instructions
+        // on the 10k peer file).
+        let [y0, y1, y2, y3, m0, m1, d0, d1] =
+            [y0, y1, y2, y3, m0, m1, d0, d1].map(|c| u32::from(c.wrapping_sub(b'0')));
+        if [y0, y1, y2, y3, m0, m1, d0, d1].iter().any(|&d| d > 9) {
             return None;
         }
-        let digits = |s: &str| -> Option<u32> {
-            s.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| s.parse().ok())?
-        };
-        let year = digits(text.get(0..4)?)?;
-        let month = digits(text.get(5..7)?)?;
-        let day = digits(text.get(8..10)?)?;
-        Date::checked(year as i32, month, day)
+        let year = ((y0 * 10 + y1) * 10 + y2) * 10 + y3;
+        Date::checked(year as i32, m0 * 10 + m1, d0 * 10 + d1)
     }
 
     /// Today's date in China's time zone (UTC+8, no daylight saving), from the system
