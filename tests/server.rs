@@ -744,24 +744,31 @@ fn graceful_shutdown_with_a_request_in_flight() {
 }
 
 /// A client that stops sending its body cannot hold a worker: after `--read-timeout` the
-/// answer is 408 with a problem JSON, and the server goes on answering others.
+/// answer is 408 with a problem JSON, and the server goes on answering others. A batch
+/// that has not started is answered the same way (its answer starts only once its body
+/// does).
 #[test]
 fn a_slow_body_is_408_after_the_read_timeout() {
     use std::io::Write;
     let server = Server::start(root(), &["--read-timeout", "1"]);
-    let mut slow = std::net::TcpStream::connect(&server.addr).unwrap();
-    slow.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+    for content_type in ["application/json", "application/x-ndjson"] {
+        let mut slow = std::net::TcpStream::connect(&server.addr).unwrap();
+        slow.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        write!(
+            slow,
+            "POST /v1/decide HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: 100\r\n\r\n"
+        )
         .unwrap();
-    write!(
-        slow,
-        "POST /v1/decide HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"category\":"
-    )
-    .unwrap();
-    let started = std::time::Instant::now();
-    let answer = support::read_response(&mut slow);
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
-    problem(&answer, 408, "zhunru::server::body");
-    assert_eq!(server.get("/healthz").status, 200);
+        if content_type == "application/json" {
+            write!(slow, "{{\"category\":").unwrap();
+        }
+        let started = std::time::Instant::now();
+        let answer = support::read_response(&mut slow);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        problem(&answer, 408, "zhunru::server::body");
+        assert_eq!(server.get("/healthz").status, 200);
+    }
 }
 
 /// The keys of a JSON object, sorted.

@@ -112,18 +112,22 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
 
 /// Read a whole body up to `limit` bytes. A body that came in one piece (a small one
 /// usually does) is kept as it came, not copied.
+/// The answer to a body that stopped coming before an answer was started (the read
+/// timeout, or the client gone).
+fn unreadable(e: axum::Error) -> Problem {
+    Problem::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "zhunru::server::body",
+        format!("the request body could not be read in time: {e}"),
+    )
+}
+
 async fn read_limited(body: Body, limit: usize, declared: Option<u64>) -> Result<Bytes, Problem> {
     let mut body = body;
     let mut first: Option<Bytes> = None;
     let mut out: Vec<u8> = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            Problem::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "zhunru::server::body",
-                format!("the request body could not be read in time: {e}"),
-            )
-        })?;
+        let frame = frame.map_err(unreadable)?;
         let Ok(data) = frame.into_data() else {
             continue;
         };
@@ -556,6 +560,10 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     // byte, more than the whole batch of 100,000 lines took to decide.
     let mut body = body;
     let mut next = body.frame().await;
+    if let Some(Err(e)) = next {
+        // Nothing is answered yet, so this is said as the single decide says it.
+        return unreadable(e).into_response();
+    }
     tokio::spawn(async move {
         let mut received = 0usize;
         while let Some(frame) = next.take() {
