@@ -110,8 +110,6 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Read a whole body up to `limit` bytes. A body that came in one piece (a small one
-/// usually does) is kept as it came, not copied.
 /// The answer to a body that stopped coming before an answer was started (the read
 /// timeout, or the client gone).
 fn unreadable(e: axum::Error) -> Problem {
@@ -122,6 +120,8 @@ fn unreadable(e: axum::Error) -> Problem {
     )
 }
 
+/// Read a whole body up to `limit` bytes. A body that came in one piece (a small one
+/// usually does) is kept as it came, not copied.
 async fn read_limited(body: Body, limit: usize, declared: Option<u64>) -> Result<Bytes, Problem> {
     let mut body = body;
     let mut first: Option<Bytes> = None;
@@ -411,8 +411,8 @@ enum Piece {
 const CHUNK: usize = 32 * 1024;
 
 /// The batch body as `std::io::Read` on the deciding thread, so that the batch is read by
-/// the same [`Blocks`] as `zhunru eval` (line ends, BOM, blank lines,
-/// the line limit): one rule for a record everywhere input is read.
+/// the same [`Blocks`] as `zhunru eval` (line ends, BOM, blank lines, the line limit): one
+/// rule for a record everywhere input is read.
 struct PieceReader {
     incoming: mpsc::Receiver<Piece>,
     current: Bytes,
