@@ -252,16 +252,20 @@ fn route_label(path: &str) -> &'static str {
     }
 }
 
-/// Whether a request counts against the concurrency limit: the work routes of `/v1` (as
-/// the router serves them, `HEAD` with `GET`), not the probes, the OpenAPI document or the
-/// page.
+/// Whether a request counts against the concurrency limit: the work routes of `/v1` in
+/// [`API_ROUTES`] (as the router serves them, `HEAD` with `GET`), not the OpenAPI document,
+/// the probes or the page.
 fn limited(method: &Method, route: &str) -> bool {
-    let get = *method == Method::GET || *method == Method::HEAD;
-    match route {
-        "/v1/decide" | "/v1/compare" => *method == Method::POST,
-        "/v1/districts" | "/v1/districts/{name}/lists" | "/v1/districts/{name}/notice" => get,
-        _ => false,
-    }
+    let method = if *method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    route.starts_with("/v1/")
+        && route != "/v1/openapi.json"
+        && API_ROUTES
+            .iter()
+            .any(|(m, r)| *r == route && method.as_str().eq_ignore_ascii_case(m))
 }
 
 /// The layer of [`Observe`].
@@ -781,7 +785,8 @@ async fn serve(config: Config) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    /// The OpenAPI document lists exactly the routes the router serves.
+    use axum::http::Method;
+
     #[test]
     fn request_ids_are_hex_of_at_least_eight_digits() {
         for (n, id) in [
@@ -795,6 +800,35 @@ mod tests {
         }
     }
 
+    /// The work routes of `/v1` hold a slot of the concurrency limit; the OpenAPI document,
+    /// the probes and the page never do.
+    #[test]
+    fn only_the_work_routes_are_limited() {
+        let limited = |m: Method, route| super::limited(&m, route);
+        assert!(limited(Method::POST, "/v1/decide"));
+        assert!(limited(Method::POST, "/v1/compare"));
+        for route in [
+            "/v1/districts",
+            "/v1/districts/{name}/lists",
+            "/v1/districts/{name}/notice",
+        ] {
+            assert!(limited(Method::GET, route) && limited(Method::HEAD, route));
+            assert!(!limited(Method::POST, route));
+        }
+        assert!(!limited(Method::GET, "/v1/decide"));
+        for route in [
+            "/v1/openapi.json",
+            "/healthz",
+            "/readyz",
+            "/metrics",
+            "/",
+            "other",
+        ] {
+            assert!(!limited(Method::GET, route));
+        }
+    }
+
+    /// The OpenAPI document lists exactly the routes the router serves.
     #[test]
     fn openapi_lists_the_routes() {
         let doc: serde_json::Value = serde_json::from_str(super::api::OPENAPI).unwrap();
