@@ -183,6 +183,48 @@ pub struct RuleDecl {
     pub span: Span,
 }
 
+impl RuleDecl {
+    /// The names of the lists the rule reads, in its conditions, its requirements and its
+    /// message's filters, in that order (a name as often as it is written); each borrowed
+    /// from the rule itself.
+    pub(crate) fn lists_read(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        let exprs = self
+            .when
+            .iter()
+            .chain(&self.unless)
+            .chain(self.requirements.iter().map(|r| &r.expr));
+        for e in exprs.flat_map(Expr::subexpressions) {
+            match &*e.kind {
+                ExprKind::CountList { list, .. }
+                | ExprKind::Quantified { list, .. }
+                | ExprKind::InList { list, .. }
+                | ExprKind::CountField {
+                    filter: Some((_, list)),
+                    ..
+                } => names.push(list.node.as_str()),
+                _ => {}
+            }
+        }
+        for part in self
+            .outcome
+            .node
+            .message()
+            .into_iter()
+            .flat_map(|m| &m.parts)
+        {
+            if let MessagePart::Field {
+                filter: Some((_, list)),
+                ..
+            } = part
+            {
+                names.push(list.node.as_str());
+            }
+        }
+        names
+    }
+}
+
 /// A requirement of a rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Requirement {

@@ -37,7 +37,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::Policy;
-use crate::ast::{Expr, ExprKind, MessagePart, SubjectKind};
+use crate::ast::SubjectKind;
 use crate::eval::{Decision, Verdict};
 use crate::markup::{csv_record, display_width, md_escape, pad};
 use crate::normalize::literal_key;
@@ -143,21 +143,6 @@ pub struct Comparison {
     pub rows: Vec<Row>,
 }
 
-fn expr_lists<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
-    for sub in e.subexpressions() {
-        match &*sub.kind {
-            ExprKind::CountList { list, .. }
-            | ExprKind::Quantified { list, .. }
-            | ExprKind::InList { list, .. }
-            | ExprKind::CountField {
-                filter: Some((_, list)),
-                ..
-            } => out.push(&list.node),
-            _ => {}
-        }
-    }
-}
-
 /// The names of the lists a policy's task rules consult, in list order.
 ///
 /// See [`compare()`] for an example.
@@ -167,26 +152,7 @@ pub fn task_lists(policy: &Policy) -> Vec<String> {
         let Some(rule) = policy.ast().rules.get(i) else {
             continue;
         };
-        if let Some(w) = &rule.when {
-            expr_lists(w, &mut used);
-        }
-        if let Some(u) = &rule.unless {
-            expr_lists(u, &mut used);
-        }
-        for r in &rule.requirements {
-            expr_lists(&r.expr, &mut used);
-        }
-        if let Some(m) = rule.outcome.node.message() {
-            for part in &m.parts {
-                if let MessagePart::Field {
-                    filter: Some((_, l)),
-                    ..
-                } = part
-                {
-                    used.push(&l.node);
-                }
-            }
-        }
+        used.extend(rule.lists_read());
     }
     policy
         .ast()

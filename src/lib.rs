@@ -185,6 +185,8 @@ pub struct Policy {
     // keeps policies in a registry and hands them to threads).
     /// The name decisions give it ([`Policy::name`]): the file stem, or the registry's name.
     name: Arc<str>,
+    /// `name` as a JSON string, which every decision written as JSON repeats.
+    name_json: Arc<str>,
     source: Source,
     /// Every file of the chain: this policy's first, then its parent's, and so on.
     sources: Arc<[Source]>,
@@ -202,7 +204,10 @@ pub struct Policy {
     pub(crate) variants: Arc<[(String, String)]>,
     /// How many entries of each list come from the parents (the rest are this file's).
     inherited_entries: Arc<rustc_hash::FxHashMap<String, usize>>,
-    lists: Arc<rustc_hash::FxHashMap<String, ListIndex>>,
+    /// Each list of `ast.lists` compiled for look-up, in the same order.
+    pub(crate) list_indexes: Arc<[ListIndex]>,
+    /// A list's position in `ast.lists` by its name.
+    list_positions: Arc<rustc_hash::FxHashMap<String, usize>>,
     by_kind: Arc<[Vec<usize>; 3]>,
     /// Where each rule stands, computed once: decisions cite it.
     locations: Arc<[Position]>,
@@ -415,6 +420,11 @@ fn display_name(path: &str) -> String {
         (None, Some(file)) => file.into_owned(),
         _ => path.to_owned(),
     }
+}
+
+/// A text as a JSON string (quoted, escaped).
+fn json_string(text: &str) -> Arc<str> {
+    serde_json::to_string(text).unwrap_or_default().into()
 }
 
 /// A policy's name from its path: the file stem (`policies/hefei.policy` is `hefei`).
@@ -789,10 +799,16 @@ impl Policy {
                 )
             })
             .collect();
-        let lists = merged
+        let list_indexes: Vec<ListIndex> = merged
             .lists
             .iter()
-            .map(|l| (l.name.node.clone(), ListIndex::build(l, &variants)))
+            .map(|l| ListIndex::build(l, &variants))
+            .collect();
+        let list_positions = merged
+            .lists
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.node.clone(), i))
             .collect();
         let mut by_kind: [Vec<usize>; 3] = Default::default();
         for (i, kind) in kinds.iter().enumerate() {
@@ -804,6 +820,7 @@ impl Policy {
         let schema = Arc::new(declared_schema(&merged.fields));
         let mut policy = Policy {
             name: file_stem(&source.name).into(),
+            name_json: json_string(&file_stem(&source.name)),
             compiled: Arc::default(),
             locations: locations.into(),
             source,
@@ -814,7 +831,8 @@ impl Policy {
             kinds: kinds.into(),
             variants: variants.into(),
             inherited_entries: Arc::new(inherited_entries),
-            lists: Arc::new(lists),
+            list_indexes: list_indexes.into(),
+            list_positions: Arc::new(list_positions),
             by_kind: Arc::new(by_kind),
             warnings: diagnostics.into(),
             hash: hash.into(),
@@ -1026,8 +1044,7 @@ impl Policy {
     /// # Ok::<(), zhunru::PolicyError>(())
     /// ```
     pub fn list_contains(&self, list: &str, category: &str) -> bool {
-        self.lists
-            .get(list)
+        self.list_index(list)
             .is_some_and(|l| l.keys.contains_key(normalize(category).as_ref()))
     }
 
@@ -1042,14 +1059,19 @@ impl Policy {
     /// # Ok::<(), zhunru::PolicyError>(())
     /// ```
     pub fn list_mentions(&self, list: &str, text: &str) -> bool {
-        self.lists.get(list).is_some_and(|l| {
+        self.list_index(list).is_some_and(|l| {
             l.mentioned_in(&normalize::canonical(text, &self.variants))
                 .is_some()
         })
     }
 
     pub(crate) fn list_index(&self, name: &str) -> Option<&ListIndex> {
-        self.lists.get(name)
+        self.list_indexes.get(*self.list_positions.get(name)?)
+    }
+
+    /// The position in `ast.lists` of the list named `name`.
+    pub(crate) fn list_position(&self, name: &str) -> Option<usize> {
+        self.list_positions.get(name).copied()
     }
 
     pub(crate) fn rules_for(&self, kind: SubjectKind) -> &[usize] {
@@ -1124,8 +1146,14 @@ impl Policy {
     pub(crate) fn named(mut self, name: &str) -> Policy {
         if *self.name != *name {
             self.name = name.into();
+            self.name_json = json_string(name);
         }
         self
+    }
+
+    /// [`Policy::name`] as a JSON string.
+    pub(crate) fn name_json(&self) -> &str {
+        &self.name_json
     }
 
     /// A hash of the policy's text and its parents' (FNV-1a, 64 bits, 16 hex digits):
