@@ -629,54 +629,93 @@ fn watch(dirs: &[PathBuf], asks: mpsc::Sender<&'static str>) -> Option<Watching>
     })
 }
 
-/// Resolves at SIGINT or SIGTERM; SIGHUP asks for a reload.
-async fn signals(asks: mpsc::Sender<&'static str>) {
+/// Listens for SIGINT, SIGTERM and SIGHUP from the moment it is called (a SIGHUP before
+/// would end the process); the future resolves at SIGINT or SIGTERM, and SIGHUP asks for a
+/// reload. Called inside a runtime.
+fn signals(asks: mpsc::Sender<&'static str>) -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let streams = {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        (
             signal(SignalKind::terminate()),
             signal(SignalKind::interrupt()),
             signal(SignalKind::hangup()),
-        ) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        loop {
-            tokio::select! {
-                _ = term.recv() => return,
-                _ = int.recv() => return,
-                _ = hup.recv() => { let _ = asks.try_send("SIGHUP"); }
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        if let (Ok(mut term), Ok(mut int), Ok(mut hup)) = streams {
+            loop {
+                tokio::select! {
+                    _ = term.recv() => return,
+                    _ = int.recv() => return,
+                    _ = hup.recv() => { let _ = asks.try_send("SIGHUP"); }
+                }
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = asks;
         let _ = tokio::signal::ctrl_c().await;
     }
 }
 
+/// How many threads serve connections: `TOKIO_WORKER_THREADS` when set to a number above
+/// 0 (the variable the multi-thread runtime read before), else one a core.
+fn worker_count() -> usize {
+    std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .or_else(|| {
+            std::thread::available_parallelism()
+                .ok()
+                .map(std::num::NonZeroUsize::get)
+        })
+        .unwrap_or(1)
+}
+
+/// A runtime of one thread (everything it runs stays on the thread that drives it; what
+/// it hands to `spawn_blocking`, a batch's deciding or a reload, runs on threads named
+/// `zhunru-blocking`).
+fn one_thread_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_name("zhunru-blocking")
+        .build()
+}
+
 /// Run the server until SIGINT/SIGTERM; requests in flight finish, then 0.
+///
+/// Threads: one a core (see [`worker_count`]), each with its own single-thread tokio
+/// runtime accepting on its own handle of the one listening socket and serving the
+/// connections it accepted, to their end; the main thread loads the policies, binds,
+/// reloads and waits for the signals. In a single-thread runtime a task that wakes itself
+/// (hyper's dispatcher hands the body to the handler, both in the connection's task) is
+/// run again by the same thread; the multi-thread runtime woke an idle worker to steal it,
+/// about two `futex` calls a request with a body (issue 11). The price: no work stealing,
+/// so a thread whose connections are busy does not share them with an idle one (the
+/// kernel hands each new connection to whichever thread accepts first). Deciding a batch
+/// runs on a blocking thread, so a long batch does not hold up the other connections of
+/// its thread.
 pub fn run(config: Config) -> ExitCode {
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error[zhunru::io]: cannot start the server's runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let code = runtime.block_on(serve(config));
+    let code = serve(&config);
     // The last lines ("stopped") are written before the process ends.
     flush_logs();
     code
 }
 
-async fn serve(config: Config) -> ExitCode {
+/// What [`prepare`] readies: the shared state, the bound socket, the reload channel.
+struct Ready {
+    state: Arc<AppState>,
+    listener: std::net::TcpListener,
+    local: SocketAddr,
+    asks: mpsc::Sender<&'static str>,
+    asked: mpsc::Receiver<&'static str>,
+}
+
+/// Load the policies, bind, start watching; `None` (said on stderr) when nothing can be
+/// served.
+async fn prepare(config: &Config) -> Option<Ready> {
     let live = state::Live::load(config.sources.clone());
     let snapshot = live.snapshot();
     log_failures(&state::failures(&snapshot));
@@ -690,13 +729,17 @@ async fn serve(config: Config) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        return ExitCode::from(1);
+        return None;
     }
-    let listener = match tokio::net::TcpListener::bind(config.addr).await {
+    // Bound by tokio (its socket options and backlog), then handed to each worker thread.
+    let bound = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .and_then(tokio::net::TcpListener::into_std);
+    let listener = match bound {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error[zhunru::io]: cannot listen on {}: {e}", config.addr);
-            return ExitCode::from(1);
+            return None;
         }
     };
     let local = listener.local_addr().unwrap_or(config.addr);
@@ -714,9 +757,123 @@ async fn serve(config: Config) -> ExitCode {
         slots: Arc::new(Semaphore::new(config.limits.max_concurrent.max(1))),
         limits: config.limits.clone(),
     });
-    tokio::spawn(reloader(Arc::clone(&state), asked));
-    let app = router(Arc::clone(&state));
-    let read_timeout = config.limits.read_timeout;
+    Some(Ready {
+        state,
+        listener,
+        local,
+        asks,
+        asked,
+    })
+}
+
+/// A single-thread runtime and a handle of the listening socket registered with it, for
+/// each of `n` worker threads (a `dup` of the one socket: port 0 is bound once).
+fn worker_runtimes(
+    listener: &std::net::TcpListener,
+    n: usize,
+) -> std::io::Result<Vec<(tokio::runtime::Runtime, tokio::net::TcpListener)>> {
+    (0..n)
+        .map(|_| {
+            let runtime = one_thread_runtime()?;
+            let socket = listener.try_clone()?;
+            socket.set_nonblocking(true)?;
+            let listener = {
+                let _entered = runtime.enter();
+                tokio::net::TcpListener::from_std(socket)?
+            };
+            Ok((runtime, listener))
+        })
+        .collect()
+}
+
+fn serve(config: &Config) -> ExitCode {
+    let cannot_start = |e: std::io::Error| {
+        eprintln!("error[zhunru::io]: cannot start the server's runtime: {e}");
+        ExitCode::from(1)
+    };
+    let control = match one_thread_runtime() {
+        Ok(r) => r,
+        Err(e) => return cannot_start(e),
+    };
+    let Some(Ready {
+        state,
+        listener,
+        local,
+        asks,
+        asked,
+    }) = control.block_on(prepare(config))
+    else {
+        return ExitCode::from(1);
+    };
+    let threads = worker_count();
+    let workers = match worker_runtimes(&listener, threads) {
+        Ok(w) => w,
+        Err(e) => return cannot_start(e),
+    };
+    // Each worker holds its own handle: the socket closes when the last of them stops.
+    drop(listener);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut handles = Vec::with_capacity(threads);
+    for (i, (runtime, listener)) in workers.into_iter().enumerate() {
+        let state = Arc::clone(&state);
+        let stopped = stopped.clone();
+        let grace = config.grace;
+        let spawned = std::thread::Builder::new()
+            .name(format!("zhunru-serve-{i}"))
+            .spawn(move || worker(&runtime, listener, state, stopped, grace));
+        match spawned {
+            Ok(h) => handles.push(h),
+            Err(e) => {
+                let _ = stop.send(true);
+                for h in handles {
+                    let _ = h.join();
+                }
+                return cannot_start(e);
+            }
+        }
+    }
+    control.block_on(async {
+        tokio::spawn(reloader(Arc::clone(&state), asked));
+        let signalled = signals(asks);
+        // Tests and scripts read the address from this line (the port may have been 0).
+        println!("zhunru serve: listening on http://{local}");
+        tracing::info!(
+            addr = %local,
+            districts = ?state::names(&state.live.snapshot()),
+            threads,
+            "serving"
+        );
+        signalled.await;
+    });
+    tracing::info!("shutting down: finishing requests in flight");
+    let _ = stop.send(true);
+    // Every thread is waited for (each stops within the grace period).
+    let mut finished = true;
+    for h in handles {
+        finished &= h.join().unwrap_or(false);
+    }
+    if finished {
+        tracing::info!("stopped");
+    } else {
+        tracing::warn!(
+            "requests still in flight after {:?}; stopping",
+            config.grace
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// One worker thread: accept connections on its handle of the socket and serve them on its
+/// runtime until `stopped`; then stop accepting and let its connections finish, for up to
+/// `grace`. True when they all finished.
+fn worker(
+    runtime: &tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+    grace: Duration,
+) -> bool {
+    let read_timeout = state.limits.read_timeout;
     // Outermost, the panic guard; then the request's id, log line, metric and slot; then
     // the body timeout, which wraps the body before the router, so that every handler's body
     // has it.
@@ -732,55 +889,44 @@ async fn serve(config: Config) -> ExitCode {
                 })
             })
         })
-        .service(app);
-    // Tests and scripts read the address from this line (the port may have been 0).
-    println!("zhunru serve: listening on http://{local}");
-    tracing::info!(
-        addr = %local,
-        districts = ?state::names(&snapshot),
-        "serving"
-    );
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let stop = signals(asks);
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
-                    Ok(c) => c,
-                    Err(e) => {
-                        // Out of file descriptors and the like: wait rather than spin.
-                        tracing::warn!("accept failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let hyper_service = hyper_util::service::TowerToHyperService::new(service.clone());
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(config.limits.read_timeout)
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), hyper_service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
+        .service(router(state));
+    runtime.block_on(async move {
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let stop = stopped.wait_for(|stop| *stop);
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (stream, _peer) = match accepted {
+                        Ok(c) => c,
+                        Err(e) => {
+                            // Out of file descriptors and the like: wait rather than spin.
+                            tracing::warn!("accept failed: {e}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let hyper_service = hyper_util::service::TowerToHyperService::new(service.clone());
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .header_read_timeout(read_timeout)
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), hyper_service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
+                }
+                // Stopped, or the sender gone (the main thread ended): stop either way.
+                _ = &mut stop => break,
             }
-            () = &mut stop => break,
         }
-    }
-    drop(listener);
-    tracing::info!("shutting down: finishing requests in flight");
-    tokio::select! {
-        () = graceful.shutdown() => {
-            tracing::info!("stopped");
-            ExitCode::SUCCESS
+        drop(listener);
+        tokio::select! {
+            () = graceful.shutdown() => true,
+            () = tokio::time::sleep(grace) => false,
         }
-        () = tokio::time::sleep(config.grace) => {
-            tracing::warn!("requests still in flight after {:?}; stopping", config.grace);
-            ExitCode::SUCCESS
-        }
-    }
+    })
 }
 
 #[cfg(test)]
