@@ -691,7 +691,7 @@ fn one_thread_runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// reloads and waits for the signals. In a single-thread runtime a task that wakes itself
 /// (hyper's dispatcher hands the body to the handler, both in the connection's task) is
 /// run again by the same thread; the multi-thread runtime woke an idle worker to steal it,
-/// about two `futex` calls a request with a body (issue 11). The price: no work stealing,
+/// one or two `futex` calls a request with a body (issue 11). The price: no work stealing,
 /// so a thread whose connections are busy does not share them with an idle one (the
 /// kernel hands each new connection to whichever thread accepts first). Deciding a batch
 /// runs on a blocking thread, so a long batch does not hold up the other connections of
