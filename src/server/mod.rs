@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -686,14 +686,14 @@ fn one_thread_runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// Run the server until SIGINT/SIGTERM; requests in flight finish, then 0.
 ///
 /// Threads: one a core (see [`worker_count`]), each with its own single-thread tokio
-/// runtime accepting on its own handle of the one listening socket and serving the
-/// connections it accepted, to their end; the main thread loads the policies, binds,
-/// reloads and waits for the signals. In a single-thread runtime a task that wakes itself
-/// (hyper's dispatcher hands the body to the handler, both in the connection's task) is
-/// run again by the same thread; the multi-thread runtime woke an idle worker to steal it,
-/// one or two `futex` calls a request with a body (issue 11). The price: no work stealing,
-/// so a thread whose connections are busy does not share them with an idle one (the
-/// kernel hands each new connection to whichever thread accepts first). Deciding a batch
+/// runtime serving the connections it is handed, to their end; the main thread loads the
+/// policies, binds, accepts, reloads and waits for the signals, and hands each connection it
+/// accepts to the worker with the fewest open (in turn among equals). In a single-thread
+/// runtime a task that wakes itself (hyper's dispatcher hands the body to the handler, both
+/// in the connection's task) is run again by the same thread; the multi-thread runtime woke
+/// an idle worker to steal it, one or two `futex` calls a request with a body (issue 11).
+/// The price: no work stealing, so a thread whose connections are busy does not share them
+/// with an idle one; connections, not requests, are what is shared out. Deciding a batch
 /// runs on a blocking thread, so a long batch does not hold up the other connections of
 /// its thread.
 pub fn run(config: Config) -> ExitCode {
@@ -707,7 +707,7 @@ pub fn run(config: Config) -> ExitCode {
 /// What [`prepare`] readies: the shared state, the bound socket, the reload channel.
 struct Ready {
     state: Arc<AppState>,
-    listener: std::net::TcpListener,
+    listener: tokio::net::TcpListener,
     local: SocketAddr,
     asks: mpsc::Sender<&'static str>,
     asked: mpsc::Receiver<&'static str>,
@@ -731,11 +731,8 @@ async fn prepare(config: &Config) -> Option<Ready> {
         );
         return None;
     }
-    // Bound by tokio (its socket options and backlog), then handed to each worker thread.
-    let bound = tokio::net::TcpListener::bind(config.addr)
-        .await
-        .and_then(tokio::net::TcpListener::into_std);
-    let listener = match bound {
+    // Accepted on by the main thread, which hands each connection to a worker thread.
+    let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error[zhunru::io]: cannot listen on {}: {e}", config.addr);
@@ -766,24 +763,20 @@ async fn prepare(config: &Config) -> Option<Ready> {
     })
 }
 
-/// A single-thread runtime and a handle of the listening socket registered with it, for
-/// each of `n` worker threads (a `dup` of the one socket: port 0 is bound once).
-fn worker_runtimes(
-    listener: &std::net::TcpListener,
-    n: usize,
-) -> std::io::Result<Vec<(tokio::runtime::Runtime, tokio::net::TcpListener)>> {
+/// A worker thread as the main thread sees it: where to send it a connection, and how
+/// many of the connections it was sent are still open.
+struct Lane {
+    connections: tokio::sync::mpsc::UnboundedSender<std::net::TcpStream>,
+    open: Arc<AtomicUsize>,
+}
+
+/// The lane with the fewest open connections, the first of them from `next` on (so that
+/// equal lanes take turns).
+fn least_busy(lanes: &[Lane], next: usize) -> Option<&Lane> {
+    let n = lanes.len();
     (0..n)
-        .map(|_| {
-            let runtime = one_thread_runtime()?;
-            let socket = listener.try_clone()?;
-            socket.set_nonblocking(true)?;
-            let listener = {
-                let _entered = runtime.enter();
-                tokio::net::TcpListener::from_std(socket)?
-            };
-            Ok((runtime, listener))
-        })
-        .collect()
+        .filter_map(|k| lanes.get((next + k) % n.max(1)))
+        .min_by_key(|lane| lane.open.load(Ordering::Relaxed))
 }
 
 fn serve(config: &Config) -> ExitCode {
@@ -806,21 +799,21 @@ fn serve(config: &Config) -> ExitCode {
         return ExitCode::from(1);
     };
     let threads = worker_count();
-    let workers = match worker_runtimes(&listener, threads) {
-        Ok(w) => w,
-        Err(e) => return cannot_start(e),
-    };
-    // Each worker holds its own handle: the socket closes when the last of them stops.
-    drop(listener);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut handles = Vec::with_capacity(threads);
-    for (i, (runtime, listener)) in workers.into_iter().enumerate() {
-        let state = Arc::clone(&state);
-        let stopped = stopped.clone();
-        let grace = config.grace;
-        let spawned = std::thread::Builder::new()
-            .name(format!("zhunru-serve-{i}"))
-            .spawn(move || worker(&runtime, listener, state, stopped, grace));
+    let mut lanes = Vec::with_capacity(threads);
+    for i in 0..threads {
+        let (connections, incoming) = tokio::sync::mpsc::unbounded_channel();
+        let open = Arc::new(AtomicUsize::new(0));
+        let spawned = one_thread_runtime().and_then(|runtime| {
+            let state = Arc::clone(&state);
+            let stopped = stopped.clone();
+            let open = Arc::clone(&open);
+            let grace = config.grace;
+            std::thread::Builder::new()
+                .name(format!("zhunru-serve-{i}"))
+                .spawn(move || worker(&runtime, incoming, &open, state, stopped, grace))
+        });
         match spawned {
             Ok(h) => handles.push(h),
             Err(e) => {
@@ -831,10 +824,12 @@ fn serve(config: &Config) -> ExitCode {
                 return cannot_start(e);
             }
         }
+        lanes.push(Lane { connections, open });
     }
     control.block_on(async {
         tokio::spawn(reloader(Arc::clone(&state), asked));
         let signalled = signals(asks);
+        tokio::pin!(signalled);
         // Tests and scripts read the address from this line (the port may have been 0).
         println!("zhunru serve: listening on http://{local}");
         tracing::info!(
@@ -843,8 +838,37 @@ fn serve(config: &Config) -> ExitCode {
             threads,
             "serving"
         );
-        signalled.await;
+        let mut next = 0;
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let stream = match accepted.and_then(|(s, _)| {
+                        let _ = s.set_nodelay(true);
+                        s.into_std()
+                    }) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            // Out of file descriptors and the like: wait rather than spin.
+                            tracing::warn!("accept failed: {e}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    next += 1;
+                    if let Some(lane) = least_busy(&lanes, next) {
+                        lane.open.fetch_add(1, Ordering::Relaxed);
+                        if lane.connections.send(stream).is_err() {
+                            // Its thread has ended (only while stopping): the connection closes.
+                            lane.open.fetch_sub(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+                () = &mut signalled => break,
+            }
+        }
     });
+    // No new connections from here on.
+    drop(listener);
     tracing::info!("shutting down: finishing requests in flight");
     let _ = stop.send(true);
     // Every thread is waited for (each stops within the grace period).
@@ -863,12 +887,13 @@ fn serve(config: &Config) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// One worker thread: accept connections on its handle of the socket and serve them on its
-/// runtime until `stopped`; then stop accepting and let its connections finish, for up to
-/// `grace`. True when they all finished.
+/// One worker thread: serve the connections the main thread sends it on its runtime until
+/// `stopped`; then serve those already sent, and let them all finish, for up to `grace`.
+/// True when they all finished. `open` counts its connections still open.
 fn worker(
     runtime: &tokio::runtime::Runtime,
-    listener: tokio::net::TcpListener,
+    mut incoming: tokio::sync::mpsc::UnboundedReceiver<std::net::TcpStream>,
+    open: &Arc<AtomicUsize>,
     state: Arc<AppState>,
     mut stopped: tokio::sync::watch::Receiver<bool>,
     grace: Duration,
@@ -892,36 +917,44 @@ fn worker(
         .service(router(state));
     runtime.block_on(async move {
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let serve = |stream: std::net::TcpStream| {
+            let open = Arc::clone(open);
+            let stream = match tokio::net::TcpStream::from_std(stream) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("cannot serve a connection: {e}");
+                    open.fetch_sub(1, Ordering::Relaxed);
+                    return;
+                }
+            };
+            let hyper_service = hyper_util::service::TowerToHyperService::new(service.clone());
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(read_timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), hyper_service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                let _ = connection.await;
+                open.fetch_sub(1, Ordering::Relaxed);
+            });
+        };
         let stop = stopped.wait_for(|stop| *stop);
         tokio::pin!(stop);
         loop {
             tokio::select! {
-                accepted = listener.accept() => {
-                    let (stream, _peer) = match accepted {
-                        Ok(c) => c,
-                        Err(e) => {
-                            // Out of file descriptors and the like: wait rather than spin.
-                            tracing::warn!("accept failed: {e}");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let hyper_service = hyper_util::service::TowerToHyperService::new(service.clone());
-                    let connection = hyper::server::conn::http1::Builder::new()
-                        .timer(hyper_util::rt::TokioTimer::new())
-                        .header_read_timeout(read_timeout)
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), hyper_service);
-                    let connection = graceful.watch(connection);
-                    tokio::spawn(async move {
-                        let _ = connection.await;
-                    });
-                }
+                stream = incoming.recv() => match stream {
+                    Some(stream) => serve(stream),
+                    None => break,
+                },
                 // Stopped, or the sender gone (the main thread ended): stop either way.
                 _ = &mut stop => break,
             }
         }
-        drop(listener);
+        // Connections accepted before the stop are served (and closed gracefully) too.
+        incoming.close();
+        while let Ok(stream) = incoming.try_recv() {
+            serve(stream);
+        }
         tokio::select! {
             () = graceful.shutdown() => true,
             () = tokio::time::sleep(grace) => false,
