@@ -1,5 +1,6 @@
 #!/bin/sh
 # usage: cpu.sh N ROUNDS "LABEL=ENV BIN"... : server CPU µs per request (utime+stime) and req/s, alternating servers
+# CS="16 64" (environment) for other concurrencies than 1 16 64.
 # BINs absolute paths; ENV e.g. TOKIO_WORKER_THREADS=1 (X=1 for none). Loopback, bounded (-n);
 # alternating pairs, so that a noisy machine hits both builds alike.
 N=$1; R=$2; shift 2
@@ -15,7 +16,7 @@ sleep 1.5
 printf '%s' '{"district":"yingjiang","as_of":"2020-06-01","subject":{"id":"T-1","category":"企业摸底","requester":"区经信局","basis":["安庆市经济普查工作方案"],"work_plan":true,"funding":{"amount":3000,"per":"once"}}}' > /tmp/bench-one.json
 HZ=$(getconf CLK_TCK)
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) N=$N"
-for c in 1 16 64; do
+for c in ${CS:-1 16 64}; do
   for r in $(seq $R); do
     set -- $PIDS; PP=$PIDS
     set -- $LABELS

@@ -550,7 +550,8 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     };
     let (tx, rx) = mpsc::channel::<Bytes>(4);
     // The body is read here, on the runtime, and decided on a blocking thread, so that
-    // reading and deciding overlap (and deciding never stalls the runtime's workers).
+    // reading and deciding overlap (and deciding never stalls the other connections served
+    // by this runtime's thread).
     let (pieces, incoming) = mpsc::channel::<Piece>(8);
     let name = district.name().to_owned();
     let policy = district.in_force(as_of).clone();

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -629,54 +629,93 @@ fn watch(dirs: &[PathBuf], asks: mpsc::Sender<&'static str>) -> Option<Watching>
     })
 }
 
-/// Resolves at SIGINT or SIGTERM; SIGHUP asks for a reload.
-async fn signals(asks: mpsc::Sender<&'static str>) {
+/// Listens for SIGINT, SIGTERM and SIGHUP from the moment it is called (a SIGHUP before
+/// would end the process); the future resolves at SIGINT or SIGTERM, and SIGHUP asks for a
+/// reload. Called inside a runtime.
+fn signals(asks: mpsc::Sender<&'static str>) -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let streams = {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        (
             signal(SignalKind::terminate()),
             signal(SignalKind::interrupt()),
             signal(SignalKind::hangup()),
-        ) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        loop {
-            tokio::select! {
-                _ = term.recv() => return,
-                _ = int.recv() => return,
-                _ = hup.recv() => { let _ = asks.try_send("SIGHUP"); }
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        if let (Ok(mut term), Ok(mut int), Ok(mut hup)) = streams {
+            loop {
+                tokio::select! {
+                    _ = term.recv() => return,
+                    _ = int.recv() => return,
+                    _ = hup.recv() => { let _ = asks.try_send("SIGHUP"); }
+                }
             }
         }
-    }
-    #[cfg(not(unix))]
-    {
         let _ = asks;
         let _ = tokio::signal::ctrl_c().await;
     }
 }
 
+/// How many threads serve connections: `TOKIO_WORKER_THREADS` when set to a number above
+/// 0 (the variable the multi-thread runtime read before), else one a core.
+fn worker_count() -> usize {
+    std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .or_else(|| {
+            std::thread::available_parallelism()
+                .ok()
+                .map(std::num::NonZeroUsize::get)
+        })
+        .unwrap_or(1)
+}
+
+/// A runtime of one thread (everything it runs stays on the thread that drives it; what
+/// it hands to `spawn_blocking`, a batch's deciding or a reload, runs on threads named
+/// `zhunru-blocking`).
+fn one_thread_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_name("zhunru-blocking")
+        .build()
+}
+
 /// Run the server until SIGINT/SIGTERM; requests in flight finish, then 0.
+///
+/// Threads: one a core (see [`worker_count`]), each with its own single-thread tokio
+/// runtime serving the connections it is handed, to their end; the main thread loads the
+/// policies, binds, accepts, reloads and waits for the signals, and hands each connection it
+/// accepts to the worker with the fewest open (in turn among equals). In a single-thread
+/// runtime a task that wakes itself (hyper's dispatcher hands the body to the handler, both
+/// in the connection's task) is run again by the same thread; the multi-thread runtime woke
+/// an idle worker to steal it, one or two `futex` calls a request with a body (issue 11).
+/// The price: no work stealing, so a thread whose connections are busy does not share them
+/// with an idle one; connections, not requests, are what is shared out. Deciding a batch
+/// runs on a blocking thread, so a long batch does not hold up the other connections of
+/// its thread.
 pub fn run(config: Config) -> ExitCode {
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error[zhunru::io]: cannot start the server's runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let code = runtime.block_on(serve(config));
+    let code = serve(&config);
     // The last lines ("stopped") are written before the process ends.
     flush_logs();
     code
 }
 
-async fn serve(config: Config) -> ExitCode {
+/// What [`prepare`] readies: the shared state, the bound socket, the reload channel.
+struct Ready {
+    state: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+    local: SocketAddr,
+    asks: mpsc::Sender<&'static str>,
+    asked: mpsc::Receiver<&'static str>,
+}
+
+/// Load the policies, bind, start watching; `None` (said on stderr) when nothing can be
+/// served.
+async fn prepare(config: &Config) -> Option<Ready> {
     let live = state::Live::load(config.sources.clone());
     let snapshot = live.snapshot();
     log_failures(&state::failures(&snapshot));
@@ -690,13 +729,14 @@ async fn serve(config: Config) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        return ExitCode::from(1);
+        return None;
     }
+    // Accepted on by the main thread, which hands each connection to a worker thread.
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error[zhunru::io]: cannot listen on {}: {e}", config.addr);
-            return ExitCode::from(1);
+            return None;
         }
     };
     let local = listener.local_addr().unwrap_or(config.addr);
@@ -714,9 +754,151 @@ async fn serve(config: Config) -> ExitCode {
         slots: Arc::new(Semaphore::new(config.limits.max_concurrent.max(1))),
         limits: config.limits.clone(),
     });
-    tokio::spawn(reloader(Arc::clone(&state), asked));
-    let app = router(Arc::clone(&state));
-    let read_timeout = config.limits.read_timeout;
+    Some(Ready {
+        state,
+        listener,
+        local,
+        asks,
+        asked,
+    })
+}
+
+/// A worker thread as the main thread sees it: where to send it a connection, and how
+/// many of the connections it was sent are still open.
+struct Lane {
+    connections: tokio::sync::mpsc::UnboundedSender<std::net::TcpStream>,
+    open: Arc<AtomicUsize>,
+}
+
+/// The lane with the fewest open connections, the first of them from `next` on (so that
+/// equal lanes take turns).
+fn least_busy(lanes: &[Lane], next: usize) -> Option<&Lane> {
+    let n = lanes.len();
+    (0..n)
+        .filter_map(|k| lanes.get((next + k) % n.max(1)))
+        .min_by_key(|lane| lane.open.load(Ordering::Relaxed))
+}
+
+fn serve(config: &Config) -> ExitCode {
+    let cannot_start = |e: std::io::Error| {
+        eprintln!("error[zhunru::io]: cannot start the server's runtime: {e}");
+        ExitCode::from(1)
+    };
+    let control = match one_thread_runtime() {
+        Ok(r) => r,
+        Err(e) => return cannot_start(e),
+    };
+    let Some(Ready {
+        state,
+        listener,
+        local,
+        asks,
+        asked,
+    }) = control.block_on(prepare(config))
+    else {
+        return ExitCode::from(1);
+    };
+    let threads = worker_count();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut handles = Vec::with_capacity(threads);
+    let mut lanes = Vec::with_capacity(threads);
+    for i in 0..threads {
+        let (connections, incoming) = tokio::sync::mpsc::unbounded_channel();
+        let open = Arc::new(AtomicUsize::new(0));
+        let spawned = one_thread_runtime().and_then(|runtime| {
+            let state = Arc::clone(&state);
+            let stopped = stopped.clone();
+            let open = Arc::clone(&open);
+            let grace = config.grace;
+            std::thread::Builder::new()
+                .name(format!("zhunru-serve-{i}"))
+                .spawn(move || worker(&runtime, incoming, &open, state, stopped, grace))
+        });
+        match spawned {
+            Ok(h) => handles.push(h),
+            Err(e) => {
+                let _ = stop.send(true);
+                for h in handles {
+                    let _ = h.join();
+                }
+                return cannot_start(e);
+            }
+        }
+        lanes.push(Lane { connections, open });
+    }
+    control.block_on(async {
+        tokio::spawn(reloader(Arc::clone(&state), asked));
+        let signalled = signals(asks);
+        tokio::pin!(signalled);
+        // Tests and scripts read the address from this line (the port may have been 0).
+        println!("zhunru serve: listening on http://{local}");
+        tracing::info!(
+            addr = %local,
+            districts = ?state::names(&state.live.snapshot()),
+            threads,
+            "serving"
+        );
+        let mut next = 0;
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let stream = match accepted.and_then(|(s, _)| {
+                        let _ = s.set_nodelay(true);
+                        s.into_std()
+                    }) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            // Out of file descriptors and the like: wait rather than spin.
+                            tracing::warn!("accept failed: {e}");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    next += 1;
+                    if let Some(lane) = least_busy(&lanes, next) {
+                        lane.open.fetch_add(1, Ordering::Relaxed);
+                        if lane.connections.send(stream).is_err() {
+                            // Its thread has ended (only while stopping): the connection closes.
+                            lane.open.fetch_sub(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+                () = &mut signalled => break,
+            }
+        }
+    });
+    // No new connections from here on.
+    drop(listener);
+    tracing::info!("shutting down: finishing requests in flight");
+    let _ = stop.send(true);
+    // Every thread is waited for (each stops within the grace period).
+    let mut finished = true;
+    for h in handles {
+        finished &= h.join().unwrap_or(false);
+    }
+    if finished {
+        tracing::info!("stopped");
+    } else {
+        tracing::warn!(
+            "requests still in flight after {:?}; stopping",
+            config.grace
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// One worker thread: serve the connections the main thread sends it on its runtime until
+/// `stopped`; then serve those already sent, and let them all finish, for up to `grace`.
+/// True when they all finished. `open` counts its connections still open.
+fn worker(
+    runtime: &tokio::runtime::Runtime,
+    mut incoming: tokio::sync::mpsc::UnboundedReceiver<std::net::TcpStream>,
+    open: &Arc<AtomicUsize>,
+    state: Arc<AppState>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+    grace: Duration,
+) -> bool {
+    let read_timeout = state.limits.read_timeout;
     // Outermost, the panic guard; then the request's id, log line, metric and slot; then
     // the body timeout, which wraps the body before the router, so that every handler's body
     // has it.
@@ -732,55 +914,52 @@ async fn serve(config: Config) -> ExitCode {
                 })
             })
         })
-        .service(app);
-    // Tests and scripts read the address from this line (the port may have been 0).
-    println!("zhunru serve: listening on http://{local}");
-    tracing::info!(
-        addr = %local,
-        districts = ?state::names(&snapshot),
-        "serving"
-    );
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let stop = signals(asks);
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
-                    Ok(c) => c,
-                    Err(e) => {
-                        // Out of file descriptors and the like: wait rather than spin.
-                        tracing::warn!("accept failed: {e}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let hyper_service = hyper_util::service::TowerToHyperService::new(service.clone());
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(config.limits.read_timeout)
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), hyper_service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
+        .service(router(state));
+    runtime.block_on(async move {
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let serve = |stream: std::net::TcpStream| {
+            let open = Arc::clone(open);
+            let stream = match tokio::net::TcpStream::from_std(stream) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("cannot serve a connection: {e}");
+                    open.fetch_sub(1, Ordering::Relaxed);
+                    return;
+                }
+            };
+            let hyper_service = hyper_util::service::TowerToHyperService::new(service.clone());
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(read_timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), hyper_service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                let _ = connection.await;
+                open.fetch_sub(1, Ordering::Relaxed);
+            });
+        };
+        let stop = stopped.wait_for(|stop| *stop);
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                stream = incoming.recv() => match stream {
+                    Some(stream) => serve(stream),
+                    None => break,
+                },
+                // Stopped, or the sender gone (the main thread ended): stop either way.
+                _ = &mut stop => break,
             }
-            () = &mut stop => break,
         }
-    }
-    drop(listener);
-    tracing::info!("shutting down: finishing requests in flight");
-    tokio::select! {
-        () = graceful.shutdown() => {
-            tracing::info!("stopped");
-            ExitCode::SUCCESS
+        // Connections accepted before the stop are served (and closed gracefully) too.
+        incoming.close();
+        while let Ok(stream) = incoming.try_recv() {
+            serve(stream);
         }
-        () = tokio::time::sleep(config.grace) => {
-            tracing::warn!("requests still in flight after {:?}; stopping", config.grace);
-            ExitCode::SUCCESS
+        tokio::select! {
+            () = graceful.shutdown() => true,
+            () = tokio::time::sleep(grace) => false,
         }
-    }
+    })
 }
 
 #[cfg(test)]
