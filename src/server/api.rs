@@ -199,6 +199,11 @@ fn offset_in(text: &str, part: &str) -> usize {
 
 /// The body as text, or the problem locating its first byte that is not UTF-8.
 fn body_text(body: &[u8]) -> Result<&str, Problem> {
+    // SIMD first (std's check was the largest user-space symbol of a single decide's
+    // profile, 2.5 %); std's again only to locate a bad byte.
+    if let Ok(text) = simdutf8::basic::from_utf8(body) {
+        return Ok(text);
+    }
     std::str::from_utf8(body).map_err(|u| {
         let (line, column) = position(
             std::str::from_utf8(body.get(..u.valid_up_to()).unwrap_or(&[])).unwrap_or(""),
