@@ -818,9 +818,10 @@ impl Policy {
         }
         let hash = content_hash(&sources);
         let schema = Arc::new(declared_schema(&merged.fields));
+        let name = file_stem(&source.name);
         let mut policy = Policy {
-            name: file_stem(&source.name).into(),
-            name_json: json_string(&file_stem(&source.name)),
+            name_json: json_string(&name),
+            name: name.into(),
             compiled: Arc::default(),
             locations: locations.into(),
             source,
@@ -1066,7 +1067,7 @@ impl Policy {
     }
 
     pub(crate) fn list_index(&self, name: &str) -> Option<&ListIndex> {
-        self.list_indexes.get(*self.list_positions.get(name)?)
+        self.list_indexes.get(self.list_position(name)?)
     }
 
     /// The position in `ast.lists` of the list named `name`.

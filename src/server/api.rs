@@ -565,19 +565,22 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     // first left such a client waiting for its own timeout (curl's: 1 s) before it sent a
     // byte, more than the whole batch of 100,000 lines took to decide.
     let mut body = body;
-    let mut next = body.frame().await;
-    if let Some(Err(e)) = next {
+    let first = body.frame().await;
+    if let Some(Err(e)) = first {
         // Nothing is answered yet, so this is said as the single decide says it.
         return unreadable(e).into_response();
     }
     tokio::spawn(async move {
         let mut received = 0usize;
-        while let Some(frame) = next.take() {
+        let mut first = Some(first);
+        while let Some(frame) = match first.take() {
+            Some(frame) => frame,
+            None => body.frame().await,
+        } {
             let piece = match frame {
                 Err(e) => Piece::Stop(format!("the request body could not be read: {e}")),
                 Ok(frame) => {
                     let Ok(data) = frame.into_data() else {
-                        next = body.frame().await;
                         continue;
                     };
                     received += data.len();
@@ -594,7 +597,6 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
             if pieces.send(piece).await.is_err() || stop {
                 return; // the decider stopped (the client went away), or the body did
             }
-            next = body.frame().await;
         }
     });
     tokio::task::spawn_blocking(move || {

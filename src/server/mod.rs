@@ -775,7 +775,7 @@ struct Lane {
 fn least_busy(lanes: &[Lane], next: usize) -> Option<&Lane> {
     let n = lanes.len();
     (0..n)
-        .filter_map(|k| lanes.get((next + k) % n.max(1)))
+        .filter_map(|k| lanes.get((next + k) % n))
         .min_by_key(|lane| lane.open.load(Ordering::Relaxed))
 }
 
