@@ -2,10 +2,14 @@
 # usage: cpu.sh N ROUNDS "LABEL=ENV BIN"... : server CPU µs per request (utime+stime) and req/s, alternating servers
 # CS="16 64" (environment) for other concurrencies than 1 16 64.
 # BINs absolute paths; ENV e.g. TOKIO_WORKER_THREADS=1 (X=1 for none). Loopback, bounded (-n);
-# alternating pairs, so that a noisy machine hits both builds alike.
+# alternating pairs, so that a noisy machine hits both builds alike. Small N and many ROUNDS
+# (e.g. 2000 x 20) interleave healthz and decide finely: the summary's aggregate ratio (all
+# healthz time / all decide time) is then little moved by the machine's speed changing from
+# one second to the next, which moves single rounds by +-0.2.
 N=$1; R=$2; shift 2
 cd "$(dirname "$0")/../.."
 PORT=18600; PIDS=""; LABELS=""; PORTS=""
+SUM=${TMPDIR:-/tmp}/cpu-sh-$$.txt; : > "$SUM"
 for spec in "$@"; do
   label=${spec%%=*}; rest=${spec#*=}; envs=${rest% *}; bin=${rest##* }
   PORT=$((PORT+1))
@@ -30,9 +34,22 @@ for c in ${CS:-1 16 64}; do
       e=$(awk '{print $14+$15}' /proc/$pid/stat)
       dr=$(echo "$d" | grep "Requests/sec" | awk '{print $2}')
       p99=$(echo "$d" | grep "99% in" | awk '{print $3*1000}')
-      echo "c=$c r=$r $l healthz $(printf %.0f $h)/s $(( (b-a)*1000000/HZ/N ))us  decide $(printf %.0f $dr)/s $(( (e-b)*1000000/HZ/N ))us ratio $(echo "$dr $h" | awk '{printf "%.2f", $1/$2}') p99 ${p99}ms"
+      echo "c=$c r=$r $l healthz $(printf %.0f $h)/s $(( (b-a)*1000000/HZ/N ))us  decide $(printf %.0f $dr)/s $(( (e-b)*1000000/HZ/N ))us ratio $(echo "$dr $h" | awk '{printf "%.2f", $1/$2}') p99 ${p99}ms" | tee -a "$SUM"
     done
   done
 done
 echo "load end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Per concurrency and server: the aggregate ratio, the median of the rounds' ratios, the
+# median p99 (a line's fields: c=C r=R LABEL healthz H/s Tus decide D/s Tus ratio X p99 Pms).
+awk '
+  function med(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  { k = $1 " " $3; h = $5; sub("/s", "", h); d = $8; sub("/s", "", d); p = $13; sub("ms", "", p)
+    th[k] += 1 / h; td[k] += 1 / d; r[k] = r[k] " " $11; q[k] = q[k] " " p; n[k]++; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+  END { for (i = 1; i <= m; i++) { k = order[i]
+    printf "%s: aggregate decide/healthz %.3f, median of %d rounds %.2f, median p99 %.1f ms\n", k, th[k] / td[k], n[k], med(r[k]), med(q[k]) } }' "$SUM"
+rm -f "$SUM"
 for p in $PIDS; do kill $p; done; wait

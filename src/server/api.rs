@@ -375,7 +375,9 @@ async fn single(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Vec
     let as_of = single.as_of.unwrap_or_else(Date::today);
     let version = district.in_force(as_of);
     let subject = parse_subject(text, &single, Some(version)).inspect_err(input_error)?;
-    let mut out = Vec::with_capacity(1024);
+    // Room for most decisions and the line end `json_response` adds: one allocation, no
+    // growing (a needs_approval decision with its reasons is 1.5–2.5 KB).
+    let mut out = Vec::with_capacity(4096);
     let verdict = version.decide_json(&subject, as_of, &mut out);
     state.metrics.decided(district.name(), verdict.as_str(), 1);
     Ok(out)
