@@ -28,28 +28,31 @@ for c in ${CS:-1 16 64}; do
     for p in $PORTS; do
       l=$1; shift; i=$((i+1)); pid=$(echo $PP | cut -d' ' -f$i)
       a=$(awk '{print $14+$15}' /proc/$pid/stat)
-      h=$(hey -n $N -c $c http://127.0.0.1:$p/healthz | grep -E "Requests/sec" | awk '{print $2}')
+      hz=$(hey -n $N -c $c http://127.0.0.1:$p/healthz)
+      h=$(echo "$hz" | grep "Requests/sec" | awk '{print $2}')
+      hp99=$(echo "$hz" | grep "99% in" | awk '{print $3*1000}')
       b=$(awk '{print $14+$15}' /proc/$pid/stat)
       d=$(hey -n $N -c $c -m POST -T application/json -D /tmp/bench-one.json http://127.0.0.1:$p/v1/decide)
       e=$(awk '{print $14+$15}' /proc/$pid/stat)
       dr=$(echo "$d" | grep "Requests/sec" | awk '{print $2}')
       p99=$(echo "$d" | grep "99% in" | awk '{print $3*1000}')
-      echo "c=$c r=$r $l healthz $(printf %.0f $h)/s $(( (b-a)*1000000/HZ/N ))us  decide $(printf %.0f $dr)/s $(( (e-b)*1000000/HZ/N ))us ratio $(echo "$dr $h" | awk '{printf "%.2f", $1/$2}') p99 ${p99}ms" | tee -a "$SUM"
+      echo "c=$c r=$r $l healthz $(printf %.0f $h)/s $(( (b-a)*1000000/HZ/N ))us  decide $(printf %.0f $dr)/s $(( (e-b)*1000000/HZ/N ))us ratio $(echo "$dr $h" | awk '{printf "%.2f", $1/$2}') p99 ${p99}ms healthz-p99 ${hp99}ms" | tee -a "$SUM"
     done
   done
 done
 echo "load end: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Per concurrency and server: the aggregate ratio, the median of the rounds' ratios, the
-# median p99 (a line's fields: c=C r=R LABEL healthz H/s Tus decide D/s Tus ratio X p99 Pms).
+# median p99s (a line's fields: c=C r=R LABEL healthz H/s Tus decide D/s Tus ratio X p99 Pms
+# healthz-p99 Qms).
 awk '
   function med(list,   n, a, i, j, t) {
     n = split(list, a, " ")
     for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
-  { k = $1 " " $3; h = $5; sub("/s", "", h); d = $8; sub("/s", "", d); p = $13; sub("ms", "", p)
-    th[k] += 1 / h; td[k] += 1 / d; r[k] = r[k] " " $11; q[k] = q[k] " " p; n[k]++; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+  { k = $1 " " $3; h = $5; sub("/s", "", h); d = $8; sub("/s", "", d); p = $13; sub("ms", "", p); hq = $15; sub("ms", "", hq)
+    th[k] += 1 / h; td[k] += 1 / d; r[k] = r[k] " " $11; q[k] = q[k] " " p; hp[k] = hp[k] " " hq; n[k]++; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
   END { for (i = 1; i <= m; i++) { k = order[i]
-    printf "%s: aggregate decide/healthz %.3f, median of %d rounds %.2f, median p99 %.1f ms\n", k, th[k] / td[k], n[k], med(r[k]), med(q[k]) } }' "$SUM"
+    printf "%s: aggregate decide/healthz %.3f, median of %d rounds %.2f, median p99 %.1f ms (healthz %.1f ms)\n", k, th[k] / td[k], n[k], med(r[k]), med(q[k]), med(hp[k]) } }' "$SUM"
 rm -f "$SUM"
 for p in $PIDS; do kill $p; done; wait
