@@ -669,6 +669,7 @@ fn subject_from_str(schema: Option<&Schema>, text: &str) -> serde_json::Result<S
     subject_from(schema, serde_json::Deserializer::from_str(text))
 }
 
+/// A subject typed by `schema` (`None`: the contract's) from `d`, trailing text refused.
 fn subject_from<'de, R: serde_json::de::Read<'de>>(
     schema: Option<&Schema>,
     mut d: serde_json::Deserializer<R>,

@@ -226,7 +226,7 @@ impl<'a> Env<'a> {
         if !borrowed {
             return Some(self.find_text(self.list(list)?, text));
         }
-        // Checked before the list's index is looked up by its name (a hash of the name).
+        // Checked before the list's index is looked up (`Env::list`).
         let key = (list, t.as_ptr() as usize, t.len());
         if let Some(found) = self.looked.borrow().get(key) {
             return Some(found);
