@@ -26,6 +26,10 @@ use crate::normalize::trim;
 use crate::schema::{self, FieldSpec, FieldType, SubjectKind};
 use crate::value::{Fields, Subject, Value};
 
+/// Lists and objects nested deeper than this are left to the exact reader (whose limit, 128,
+/// is serde_json's).
+const MAX_DEPTH: usize = 100;
+
 /// The most digits an integer may have on the fast path: below 2^53, so always exact.
 const MAX_DIGITS: usize = 15;
 
@@ -185,6 +189,10 @@ struct State {
     /// `p * N + k`, with the address of that object's specs (used only when the specs being
     /// read are those): found without comparing names with each spec.
     nested: Vec<Option<(usize, &'static FieldType)>>,
+    /// Lists and objects open around the value being read: past [`MAX_DEPTH`] the line is
+    /// the exact reader's, which reports the nesting as an error (and no recursion here
+    /// can overflow the stack).
+    depth: usize,
 }
 
 impl Default for State {
@@ -198,6 +206,7 @@ impl Default for State {
                 .map(|n| format!("\"{n}\":").into_bytes())
                 .collect(),
             nested: nested_types(),
+            depth: 0,
         }
     }
 }
@@ -261,6 +270,9 @@ fn after(index: Option<usize>) -> Ctx {
 /// assert!(decoder.decode_line(br#"{"category":"x","funding":{"amount":0.5}}"#).is_none());
 /// assert!(decoder.decode_line(br#"{"category":"x","period":{"end":"2020-02-30"}}"#).is_none());
 /// assert!(decoder.decode_line(br#"{"category":"x","id":"T-1","id":"T-2"}"#).is_none());
+/// // Nested deeper than the exact reader allows: the exact reader's to report (no overflow).
+/// let deep = format!(r#"{{"category":"x","extra":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+/// assert!(decoder.decode_line(deep.as_bytes()).is_none());
 /// ```
 #[derive(Clone, Debug)]
 pub struct LineDecoder {
@@ -557,6 +569,22 @@ impl State {
         texts: bool,
         want: Option<&Node>,
     ) -> Fast<Option<Value>> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Bail);
+        }
+        self.depth += 1;
+        let read = self.list_items(c, item_ty, texts, want);
+        self.depth -= 1;
+        read
+    }
+
+    fn list_items(
+        &mut self,
+        c: &mut Cur,
+        item_ty: &'static FieldType,
+        texts: bool,
+        want: Option<&Node>,
+    ) -> Fast<Option<Value>> {
         c.eat(b'[')?;
         let mut items = want.map(|_| self.pool.list());
         c.ws();
@@ -622,8 +650,13 @@ impl State {
         want: Option<&Node>,
         first: Ctx,
     ) -> Fast<Option<Value>> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Bail);
+        }
         let mut fields = want.map(|_| self.pool.object());
+        self.depth += 1;
         let read = self.members(c, specs, want, fields.as_mut(), first);
+        self.depth -= 1;
         match read {
             Ok(()) => Ok(fields.map(|f| Value::Object(Fields(f)))),
             Err(e) => {
@@ -775,6 +808,7 @@ impl LineDecoder {
             Some(_) => return Scan::Exact { from: c.i },
         }
         self.state.keys.clear();
+        self.state.depth = 0;
         match self.top(&mut c) {
             Ok(()) => {
                 c.ws();
