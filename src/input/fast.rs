@@ -569,13 +569,19 @@ impl State {
         texts: bool,
         want: Option<&Node>,
     ) -> Fast<Option<Value>> {
+        self.nested(|s| s.list_items(c, item_ty, texts, want))
+    }
+
+    /// Read one list or object below `depth`: bail past [`MAX_DEPTH`]. The depth is always
+    /// restored, whatever `read` returns.
+    fn nested<T>(&mut self, read: impl FnOnce(&mut State) -> Fast<T>) -> Fast<T> {
         if self.depth >= MAX_DEPTH {
             return Err(Bail);
         }
         self.depth += 1;
-        let read = self.list_items(c, item_ty, texts, want);
+        let result = read(self);
         self.depth -= 1;
-        read
+        result
     }
 
     fn list_items(
@@ -650,13 +656,8 @@ impl State {
         want: Option<&Node>,
         first: Ctx,
     ) -> Fast<Option<Value>> {
-        if self.depth >= MAX_DEPTH {
-            return Err(Bail);
-        }
         let mut fields = want.map(|_| self.pool.object());
-        self.depth += 1;
-        let read = self.members(c, specs, want, fields.as_mut(), first);
-        self.depth -= 1;
+        let read = self.nested(|s| s.members(c, specs, want, fields.as_mut(), first));
         match read {
             Ok(()) => Ok(fields.map(|f| Value::Object(Fields(f)))),
             Err(e) => {
@@ -808,7 +809,6 @@ impl LineDecoder {
             Some(_) => return Scan::Exact { from: c.i },
         }
         self.state.keys.clear();
-        self.state.depth = 0;
         match self.top(&mut c) {
             Ok(()) => {
                 c.ws();
