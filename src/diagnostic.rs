@@ -598,6 +598,7 @@ impl miette::Diagnostic for Diagnostic {
         Some(Box::new(Diagnostic::labels(self).enumerate().map(
             |(i, (span, text))| {
                 let text = text.map(str::to_owned);
+                let span = crate::source::shown_label(&self.source.text, span);
                 if i == 0 {
                     LabeledSpan::new_primary_with_span(text, span)
                 } else {
@@ -681,6 +682,8 @@ struct LineSnippet {
     field: Option<String>,
     /// The byte offset in `text` the label points at.
     offset: usize,
+    /// Characters of the line before `text` (a long line is kept around the place only).
+    column_base: usize,
     help: &'static str,
 }
 
@@ -691,16 +694,14 @@ impl SourceCode for LineSnippet {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        let shown = crate::source::read_window(&self.text, span, before, after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.line.saturating_sub(1),
-            self.text
-                .get(..inner.span().offset())
-                .map_or(0, |s| s.rsplit('\n').next().unwrap_or("").chars().count()),
-            inner.line_count(),
+            shown.data,
+            shown.span,
+            shown.line + self.line.saturating_sub(1),
+            shown.column + if shown.line == 0 { self.column_base } else { 0 },
+            shown.line_count,
         )))
     }
 }
@@ -716,23 +717,29 @@ impl InputError {
     /// assert_eq!((e.kind(), e.location()), (InputErrorKind::Other, "form:2:5".to_owned()));
     /// ```
     pub fn new(origin: &str, line: usize, column: usize, message: String, line_text: &str) -> Self {
-        // Keep long lines whole up to a bound, so the caret stays on the text.
-        let cut = (0..=line_text.len().min(8192))
+        // Keep a long line's stretch around the place, so the caret stays on the text.
+        let at = column.saturating_sub(1).min(line_text.len());
+        let boundary = |i: &usize| line_text.is_char_boundary(*i);
+        let from = (0..=at.saturating_sub(4096))
             .rev()
-            .find(|i| line_text.is_char_boundary(*i))
+            .find(boundary)
             .unwrap_or(0);
-        let text: String = line_text.get(..cut).unwrap_or("").to_owned();
-        let offset = column.saturating_sub(1).min(text.len());
-        let offset = (0..=offset)
+        let to = ((at + 4096).min(line_text.len())..=line_text.len())
+            .find(boundary)
+            .unwrap_or(line_text.len());
+        let text: String = line_text.get(from..to).unwrap_or("").to_owned();
+        let offset = (0..=at - from)
             .rev()
             .find(|i| text.is_char_boundary(*i))
             .unwrap_or(0);
+        let column_base = line_text.get(..from).map_or(0, |t| t.chars().count());
         let (kind, field) = classify(&message);
         InputError {
             snippet: Box::new(LineSnippet {
                 name: origin.to_owned(),
                 line,
                 text,
+                column_base,
                 field,
                 offset,
                 help: JSON_HELP,
@@ -743,7 +750,7 @@ impl InputError {
                 0
             } else {
                 line_text
-                    .get(..offset)
+                    .get(..from + offset)
                     .map_or(column, |s| s.chars().count() + 1)
             },
             kind,

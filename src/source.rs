@@ -175,19 +175,127 @@ impl miette::SourceCode for Source {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = (*self.text).read_span(span, context_lines_before, context_lines_after)?;
-        // miette counts columns in bytes; editors (and our `at` fields) count characters.
-        let start = inner.span().offset();
-        let column = self.line_col(start).1 - 1;
+        let shown = read_window(&self.text, span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.to_string(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            column,
-            inner.line_count(),
+            shown.data,
+            shown.span,
+            shown.line,
+            shown.column,
+            shown.line_count,
         )))
     }
+}
+
+/// A line reaching further than this either side of a span, in bytes, is shown in part. A
+/// policy or a subject written on one long line (generated, minified, or an attack) is
+/// shown around the place, not whole: a 100 KB line is not echoed, and miette's renderer
+/// cannot pad past column 65,535 (it panics).
+const LONG_LINE: usize = 1024;
+
+/// How much of a long line a diagnostic shows either side of its span, in bytes.
+const SHOWN_AROUND: usize = 160;
+
+/// The longest label shown on one line, in bytes; a longer one is cut to this (the start,
+/// which is where the problem is, stays).
+const LONGEST_LABEL: usize = 200;
+
+/// The part of `text` a diagnostic shows for `span`: miette's own choice (whole lines, with
+/// context lines) when the lines are short, else a window of the span's lines around it.
+pub(crate) struct Shown<'a> {
+    /// The text shown.
+    pub(crate) data: &'a [u8],
+    /// Where `data` stands in `text`.
+    pub(crate) span: miette::SourceSpan,
+    /// 0-based line of `data`'s start.
+    pub(crate) line: usize,
+    /// 0-based column of `data`'s start, in characters (miette counts bytes; editors and our
+    /// `at` fields count characters).
+    pub(crate) column: usize,
+    /// Lines in `data`.
+    pub(crate) line_count: usize,
+}
+
+/// See [`Shown`].
+pub(crate) fn read_window<'a>(
+    text: &'a str,
+    span: &miette::SourceSpan,
+    before: usize,
+    after: usize,
+) -> Result<Shown<'a>, miette::MietteError> {
+    let start = floor_char(text, span.offset().min(text.len()));
+    let end = ceil_char(text, (span.offset() + span.len()).min(text.len()));
+    let line_start = text
+        .get(..start)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = text
+        .get(end..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| end + i);
+    let column_of = |at: usize| text.get(line_start..at).map_or(0, |t| t.chars().count());
+    let line_of = |at: usize| text.get(..at).map_or(0, |t| t.matches('\n').count());
+    let long = start - line_start > LONG_LINE || line_end - end > LONG_LINE;
+    if !long {
+        let inner = miette::SourceCode::read_span(text, span, before, after)?;
+        if inner.data().len() <= 8 * LONG_LINE {
+            return Ok(Shown {
+                data: inner.data(),
+                span: *inner.span(),
+                line: inner.line(),
+                column: text.get(..inner.span().offset()).map_or(0, |t| {
+                    t.rsplit('\n').next().map_or(0, |l| l.chars().count())
+                }),
+                line_count: inner.line_count(),
+            });
+        }
+    }
+    // A long line: no context lines, and only so much of it either side. Read for the
+    // span alone (no context), the window starts at the span, as miette's does.
+    let from = if before == 0 && after == 0 {
+        start
+    } else {
+        floor_char(text, start.saturating_sub(SHOWN_AROUND).max(line_start))
+    };
+    let to = ceil_char(text, (end + SHOWN_AROUND).min(line_end));
+    Ok(Shown {
+        data: text.get(from..to).unwrap_or("").as_bytes(),
+        span: (from, to - from).into(),
+        line: line_of(from),
+        column: column_of(from),
+        line_count: text.get(from..to).map_or(0, |t| t.matches('\n').count()),
+    })
+}
+
+/// `span` as a diagnostic shows it: a span longer than [`LONGEST_LABEL`] on its first line
+/// is cut to that much, so a label over a 100 KB line does not underline all of it.
+pub(crate) fn shown_label(text: &str, span: Span) -> Span {
+    let first_line = text
+        .get(span.start..span.end)
+        .map_or(0, |t| t.find('\n').unwrap_or(t.len()));
+    if first_line > LONGEST_LABEL {
+        Span::new(span.start, floor_char(text, span.start + LONGEST_LABEL))
+    } else {
+        span
+    }
+}
+
+/// The nearest char boundary at or before `at`.
+fn floor_char(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The nearest char boundary at or after `at`.
+fn ceil_char(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 /// Where a rule stands in a policy file: the file, 1-based line and column (in characters).

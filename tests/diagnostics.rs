@@ -197,3 +197,45 @@ fn broken_policies_in_chinese() {
     }
     insta::assert_snapshot!(all);
 }
+
+/// A policy on one long line (generated, minified, or hostile): the diagnostic shows the
+/// place and a stretch around it, not the whole line, and never fails to render (miette's
+/// renderer panics when asked to pad past column 65,535).
+#[test]
+fn a_diagnostic_on_a_long_line_shows_a_window_of_it() {
+    let text = format!("政策 「x」{}@\n", " ".repeat(70_000));
+    let source = Source::new("long.policy", text);
+    let diagnostics = check_source(&source);
+    let rendered = render(&diagnostics[0], false);
+    assert!(rendered.contains("[long.policy:1:70007]"), "{rendered}");
+    assert!(rendered.contains("@\n"), "the place is shown: {rendered}");
+    assert!(rendered.len() < 2_000, "{} bytes", rendered.len());
+
+    // A label over a long stretch is cut to its start.
+    let text = format!("政策 「x」\n{}\n", "(".repeat(100_000));
+    let source = Source::new("deep.policy", text);
+    let diagnostics = check_source(&source);
+    let rendered = render(&diagnostics[0], false);
+    assert_eq!(diagnostics[0].code(), Code::TooDeep);
+    assert!(rendered.contains("[deep.policy:2:33]"), "{rendered}");
+    assert!(rendered.len() < 2_000, "{} bytes", rendered.len());
+    insta::assert_snapshot!(rendered);
+}
+
+/// An input error far along a long line keeps its column and shows the text around it.
+#[test]
+fn an_input_error_on_a_long_line_shows_a_window_of_it() {
+    let line = format!(
+        r#"{{"category":"行政执法","note":"{}","funding":{{"amount":"三千"}}}}"#,
+        "x".repeat(100_000)
+    );
+    let error = zhunru::Subject::from_json("long.jsonl", &line).unwrap_err();
+    assert_eq!(error.location(), "long.jsonl:1:100053");
+    let rendered = render(&error, false);
+    assert!(rendered.contains("[long.jsonl:1:100053]"), "{rendered}");
+    assert!(
+        rendered.contains(r#""amount": "三千""#) || rendered.contains(r#""amount":"三千""#),
+        "{rendered}"
+    );
+    assert!(rendered.len() < 2_000, "{} bytes", rendered.len());
+}
