@@ -799,16 +799,18 @@ impl Value {
 /// silently read `9007199254740993` as `…992`.
 pub(crate) const MAX_EXACT_INTEGER: u64 = 1 << 53;
 
-/// The message for an integer beyond [`MAX_EXACT_INTEGER`] in field `path` (empty when the
-/// field has no name, as inside an unknown field).
-pub(crate) fn inexact_integer(path: &str, written: &str) -> String {
+/// The message for a number beyond [`MAX_EXACT_INTEGER`] in field `path` (empty when the
+/// field has no name, as inside an unknown field), with its written form when it is known
+/// (an integer past 64 bits, a fraction or an exponent reach the reader as an `f64`).
+pub(crate) fn inexact_number(path: &str, written: Option<&str>) -> String {
     let field = if path.is_empty() {
         "a number".to_owned()
     } else {
         format!("field `{path}`")
     };
+    let written = written.map_or(String::new(), |w| format!(" {w},"));
     format!(
-        "{field} is {written}, beyond the range of exact numbers (±{MAX_EXACT_INTEGER}): it would be read as a different number"
+        "{field} is{written} beyond the range of exact numbers (±{MAX_EXACT_INTEGER}): it would be read as a different number"
     )
 }
 
@@ -971,19 +973,30 @@ impl<'de> Visitor<'de> for Typed<'_> {
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
         if v.unsigned_abs() > MAX_EXACT_INTEGER {
-            return Err(E::custom(inexact_integer(&self.path(), &v.to_string())));
+            return Err(E::custom(inexact_number(
+                &self.path(),
+                Some(&v.to_string()),
+            )));
         }
         self.visit_f64(v as f64)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
         if v > MAX_EXACT_INTEGER {
-            return Err(E::custom(inexact_integer(&self.path(), &v.to_string())));
+            return Err(E::custom(inexact_number(
+                &self.path(),
+                Some(&v.to_string()),
+            )));
         }
         self.visit_f64(v as f64)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // An integer past u64 (serde_json reads it as the nearest f64), `1e300`: refused as
+        // the integers beyond 2^53 are, not rounded.
+        if v.abs() > MAX_EXACT_INTEGER as f64 {
+            return Err(E::custom(inexact_number(&self.path(), None)));
+        }
         match self.ty {
             FieldType::Number | FieldType::Any => Ok(Value::Number(v)),
             _ => Err(self.wrong(&format!("the number `{v}`"))),

@@ -206,6 +206,8 @@ fn pool() -> &'static [Vec<u8>] {
             r#"{"category":"招商引资","funding":{"amount":1e3}}"#,
             r#"{"category":"企业摸底","funding":{"amount":999999999999999}}"#,
             r#"{"category":"企业摸底","funding":{"amount":9007199254740993}}"#,
+            r#"{"category":"企业摸底","funding":{"amount":123456789012345678901}}"#,
+            r#"{"category":"企业摸底","funding":{"amount":-1e300}}"#,
             r#"{"category":"企业摸底","funding":{"amount":0123}}"#,
             r#"{"category":"企业摸底","category":"招商引资"}"#,
             r#"{"category":"企业摸底","extra":{"a":1,"a":2}}"#,

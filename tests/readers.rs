@@ -442,15 +442,41 @@ fn integers_beyond_2_pow_53_are_out_of_exact_range() {
             .1
             .is_ok()
     );
-    let csv = "category,funding.amount\na,9007199254740993\n";
-    let e = read(csv.as_bytes(), "n.csv", InputFormat::Csv)
-        .remove(0)
-        .1
-        .unwrap_err();
-    assert!(
-        e.message().contains("beyond the range of exact numbers"),
-        "{e}"
-    );
+    // Past 64 bits serde_json reads an integer as the nearest f64: refused all the same, as
+    // are a fraction or an exponent beyond the range.
+    for written in [
+        "123456789012345678901",
+        "1e300",
+        "-1e17",
+        "9007199254740993.5",
+    ] {
+        let line = format!("{{\"category\":\"a\",\"funding\":{{\"amount\":{written}}}}}");
+        let e = read(line.as_bytes(), "n.jsonl", InputFormat::Json)
+            .remove(0)
+            .1
+            .unwrap_err();
+        assert_eq!(
+            e.kind(),
+            zhunru::InputErrorKind::WrongType,
+            "{written}: {e}"
+        );
+        assert_eq!(e.field(), Some("funding.amount"), "{written}: {e}");
+        assert!(
+            e.message().contains("beyond the range of exact numbers"),
+            "{written}: {e}"
+        );
+    }
+    for written in ["9007199254740993", "1e17"] {
+        let csv = format!("category,funding.amount\na,{written}\n");
+        let e = read(csv.as_bytes(), "n.csv", InputFormat::Csv)
+            .remove(0)
+            .1
+            .unwrap_err();
+        assert!(
+            e.message().contains("beyond the range of exact numbers"),
+            "{written}: {e}"
+        );
+    }
 }
 
 #[test]

@@ -59,9 +59,12 @@ pub(crate) fn coerce_typed(name: &str, ty: &FieldType, text: &str) -> Result<Val
                     .parse::<u64>()
                     .map_or(true, |n| n > crate::value::MAX_EXACT_INTEGER)
             {
-                return Err(crate::value::inexact_integer(name, trimmed));
+                return Err(crate::value::inexact_number(name, Some(trimmed)));
             }
             match trimmed.parse::<f64>() {
+                Ok(n) if plain && n.abs() > crate::value::MAX_EXACT_INTEGER as f64 => {
+                    Err(crate::value::inexact_number(name, Some(trimmed)))
+                }
                 Ok(n) if plain && n.is_finite() => Ok(Value::Number(n)),
                 _ => Err(wrong()),
             }
