@@ -771,6 +771,66 @@ fn a_slow_body_is_408_after_the_read_timeout() {
     }
 }
 
+/// A client that trickles its body, each byte in time for `--read-timeout`, still cannot
+/// hold a slot: a single subject's body must all arrive within `--read-timeout`, a batch's
+/// within `--batch-timeout`. Found by a trial: a byte every few seconds on
+/// `--max-concurrent` connections answered everyone else 503.
+#[test]
+fn a_trickling_body_is_cut_off_at_its_deadline() {
+    use std::io::Write;
+    let server = Server::start(
+        root(),
+        &[
+            "--read-timeout",
+            "2",
+            "--batch-timeout",
+            "3",
+            "--max-concurrent",
+            "1",
+        ],
+    );
+    for (content_type, limit) in [("application/json", 2), ("application/x-ndjson", 3)] {
+        let mut slow = std::net::TcpStream::connect(&server.addr).unwrap();
+        slow.set_read_timeout(Some(std::time::Duration::from_millis(300)))
+            .unwrap();
+        write!(
+            slow,
+            "POST /v1/decide HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: 1000\r\n\r\n"
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        // A byte every half second: never idle for the read timeout.
+        while started.elapsed() < std::time::Duration::from_secs(15) {
+            if slow.write_all(b" ").is_err() {
+                break;
+            }
+            let mut buf = [0u8; 4096];
+            match std::io::Read::read(&mut slow, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                Err(_) => {}
+            }
+            if !answer.is_empty() && content_type == "application/json" {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let took = started.elapsed();
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        assert!(
+            took < std::time::Duration::from_secs(limit + 3),
+            "{content_type}: cut off after {took:?}: {text}"
+        );
+        assert!(
+            text.contains("did not arrive within"),
+            "{content_type}: {text}"
+        );
+        // The slot is free again.
+        assert_eq!(server.get("/v1/districts").status, 200);
+    }
+}
+
 /// The keys of a JSON object, sorted.
 fn keys(v: &serde_json::Value) -> Vec<String> {
     let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();

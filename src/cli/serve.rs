@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Seconds a client may take to send its headers, or between two pieces of its body.
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     read_timeout: u64,
+    /// Seconds a whole JSON Lines batch body may take to arrive (a single subject's body must
+    /// arrive within --read-timeout).
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    batch_timeout: u64,
     /// Don't watch the policy files (reload with SIGHUP only).
     #[arg(long)]
     no_watch: bool,
@@ -41,6 +45,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         batch_body: (args.max_batch_mib as usize) << 20,
         max_concurrent: args.max_concurrent as usize,
         read_timeout: Duration::from_secs(args.read_timeout),
+        batch_timeout: Duration::from_secs(args.batch_timeout),
         ..Limits::default()
     };
     crate::server::run(Config {

@@ -51,12 +51,12 @@ fn to_json<T: Serialize>(value: &T) -> Response {
 
 /// How the request body is to be read, from its `Content-Type`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum BodyKind {
+pub(super) enum BodyKind {
     Json,
     Lines,
 }
 
-fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
+pub(super) fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
     let given = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

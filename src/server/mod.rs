@@ -34,8 +34,12 @@ pub struct Limits {
     pub single_body: usize,
     /// Largest JSON Lines batch, in bytes (read as it streams).
     pub batch_body: usize,
-    /// Longest wait for the request's headers, and between two pieces of its body.
+    /// Longest wait for the request's headers, and between two pieces of its body; also the
+    /// longest a whole single-subject body may take.
     pub read_timeout: Duration,
+    /// Longest a whole JSON Lines batch body may take to arrive. With `read_timeout` alone,
+    /// a client sending a byte every few seconds would hold its slot for ever.
+    pub batch_timeout: Duration,
     /// `/v1` requests in progress at once; beyond, 503 with `Retry-After`.
     pub max_concurrent: usize,
 }
@@ -46,6 +50,7 @@ impl Default for Limits {
             single_body: 1 << 20,
             batch_body: 64 << 20,
             read_timeout: Duration::from_secs(10),
+            batch_timeout: Duration::from_secs(300),
             max_concurrent: 256,
         }
     }
@@ -167,23 +172,50 @@ fn hold(response: Response, permit: tokio::sync::OwnedSemaphorePermit) -> Respon
     })
 }
 
-/// A request body that fails when no piece of it arrives within `timeout`. The clock
-/// starts only when the body is waited for: a body already read with the headers (a small
-/// one usually is) costs no timer, where a timer set and cancelled on every piece (as
-/// tower-http's body timeout does) costs two registrations a request.
+/// A request body that fails when no piece of it arrives within `timeout`, or when the
+/// whole of it has not arrived by `deadline` (a trickle of bytes, each in time, would
+/// otherwise hold a slot for ever). The idle clock starts only when the body is waited
+/// for: a body already read with the headers (a small one usually is) costs no timer, where
+/// a timer set and cancelled on every piece (as tower-http's body timeout does) costs two
+/// registrations a request; the deadline's timer too is set only once the body is waited for.
 struct ReadTimeout {
     body: hyper::body::Incoming,
     timeout: Duration,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// When the whole body must have arrived, and how long that was from the start.
+    deadline: tokio::time::Instant,
+    allowed: Duration,
+    deadline_sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-/// The error of a body whose next piece did not come in time.
+impl ReadTimeout {
+    fn new(body: hyper::body::Incoming, timeout: Duration, allowed: Duration) -> ReadTimeout {
+        ReadTimeout {
+            body,
+            timeout,
+            sleep: None,
+            deadline: tokio::time::Instant::now() + allowed,
+            allowed,
+            deadline_sleep: None,
+        }
+    }
+}
+
+/// The error of a body that did not come in time.
 #[derive(Debug)]
-struct BodyTimedOut(Duration);
+enum BodyTimedOut {
+    /// No piece for this long.
+    Idle(Duration),
+    /// Not all of it within this long.
+    Whole(Duration),
+}
 
 impl std::fmt::Display for BodyTimedOut {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "no data for {:?}", self.0)
+        match self {
+            BodyTimedOut::Idle(d) => write!(f, "no data for {d:?}"),
+            BodyTimedOut::Whole(d) => write!(f, "the whole body did not arrive within {d:?}"),
+        }
     }
 }
 
@@ -198,16 +230,34 @@ impl http_body::Body for ReadTimeout {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
         let this = self.get_mut();
+        let late = || {
+            Poll::Ready(Some(Err(axum::Error::new(BodyTimedOut::Whole(
+                this.allowed,
+            )))))
+        };
         if let Poll::Ready(frame) = Pin::new(&mut this.body).poll_frame(cx) {
             this.sleep = None;
+            // Pieces that keep coming, each in time, still end at the deadline.
+            if frame.is_some() && tokio::time::Instant::now() >= this.deadline {
+                return late();
+            }
             return Poll::Ready(frame.map(|f| f.map_err(axum::Error::new)));
+        }
+        let deadline = this.deadline;
+        let whole = this
+            .deadline_sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if whole.as_mut().poll(cx).is_ready() {
+            return late();
         }
         let timeout = this.timeout;
         let sleep = this
             .sleep
             .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
         match sleep.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Some(Err(axum::Error::new(BodyTimedOut(timeout))))),
+            Poll::Ready(()) => {
+                Poll::Ready(Some(Err(axum::Error::new(BodyTimedOut::Idle(timeout)))))
+            }
             Poll::Pending => Poll::Pending,
         }
     }
@@ -899,6 +949,7 @@ fn worker(
     grace: Duration,
 ) -> bool {
     let read_timeout = state.limits.read_timeout;
+    let batch_timeout = state.limits.batch_timeout;
     // Outermost, the panic guard; then the request's id, log line, metric and slot; then
     // the body timeout, which wraps the body before the router, so that every handler's body
     // has it.
@@ -906,13 +957,10 @@ fn worker(
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(ObserveLayer(Arc::clone(&state)))
         .map_request(move |r: Request<hyper::body::Incoming>| {
-            r.map(|body| {
-                Body::new(ReadTimeout {
-                    body,
-                    timeout: read_timeout,
-                    sleep: None,
-                })
-            })
+            // A batch streams and may be large; anything else is one subject at most 1 MiB.
+            let batch = matches!(api::body_kind(r.headers()), Ok(api::BodyKind::Lines));
+            let allowed = if batch { batch_timeout } else { read_timeout };
+            r.map(|body| Body::new(ReadTimeout::new(body, read_timeout, allowed)))
         })
         .service(router(state));
     runtime.block_on(async move {
