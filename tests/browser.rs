@@ -117,7 +117,15 @@ fn reviewers_page_in_chromium() {
         "{denied}"
     );
     assert!(denied.contains("列入社区工作事项负面清单"));
-    assert!(denied.contains("依据条款 N2 · 《社区减负增效》· 滁州市南谯区"));
+    assert!(
+        denied.contains("依据条款 N2 · 《社区减负增效 · 滁州市南谯区"),
+        "{denied}"
+    );
+    // After an answer, an input error: the old answer does not stay beside it (it would be
+    // read, and printed, as the answer to the new input).
+    let stale = scenario(&chromium, &server, "stale");
+    assert!(stale.contains(r#"id="err-funding_amount""#), "{stale}");
+    assert!(!stale.contains(r#"id="verdict""#), "{stale}");
 
     let needs = scenario(&chromium, &server, "needs_approval");
     assert!(needs.contains(r#"data-verdict="needs_approval">须经准入审批<"#));
@@ -169,6 +177,13 @@ fn reviewers_page_in_chromium() {
     }
     assert_eq!(table.matches("data-district=").count(), 5);
     assert!(table.contains(r#"data-verdict="denied""#)); // 行政执法 as responsible party, Yingjiang
+    // A clause is credited to its own document, with its text: the national notice's 136-一
+    // is 民发〔2015〕136号, whichever district cites it.
+    assert!(
+        table.contains("依据条款 136-一 · 《民政部、中央组织部关于进一步开展社区减负工作的通知》 民发〔2015〕136号（民政部、中央组织部）"),
+        "{table}"
+    );
+    assert!(table.contains("以市（地、州、盟）为单位制定社区工作事项清单"));
 
     // English switch.
     let english = browse(

@@ -186,15 +186,35 @@ function summary(subject, asOf, d) {
   return el("p", { class: "meta" }, rows.map((r) => `${t(r[0])}：${r[1]}`).join("　"));
 }
 
-function reasonItem(r, d) {
+// Each cited clause as the decision gives it: its id, its own document (a district rule
+// may cite the national notice it builds on), and its text.
+// `brief` (side by side, where five columns would repeat it): the text behind a toggle.
+function clauseItem(c, brief) {
+  const doc = c.document || {};
+  const name = [doc.title ? `《${doc.title}》` : "", doc.number || ""].filter(Boolean).join(" ");
+  const head = el("span", { class: "cite", "data-clause": c.id },
+    `${t(["依据条款", "Clause"])} ${c.id}${name ? " · " + name : ""}${doc.issuer ? "（" + doc.issuer + "）" : ""}`);
+  const parts = [head];
+  if (c.text && brief) {
+    parts.push(el("details", { class: "clause-text" }, el("summary", {}, t(["条款原文", "Clause text"])), c.text));
+  } else if (c.text) {
+    parts.push(el("q", { class: "clause-text" }, c.text));
+  }
+  if (doc.address) parts.push(el("a", { class: "cite source", href: doc.address, rel: "noreferrer" }, doc.address));
+  return el("div", { class: "clause" }, ...parts);
+}
+
+function reasonItem(r, brief) {
+  const clauses = r.clauses || [];
   const cites = (r.cites && r.cites.length ? r.cites : r.cite ? [r.cite] : []).join("、");
-  const doc = d.source || d.title || "";
-  const cite = cites
-    ? `${t(["依据条款", "Clause"])} ${cites}${doc ? " · " + doc : ""}`
-    : t(["无对应条款（清单之外的事项）", "No clause (the task is on no list)"]);
+  const cite = clauses.length
+    ? clauses.map((c) => clauseItem(c, brief))
+    : [el("span", { class: "cite" }, cites
+      ? `${t(["依据条款", "Clause"])} ${cites}`
+      : t(["无对应条款（清单之外的事项）", "No clause (the task is on no list)"]))];
   return el("li", { class: "reason", "data-rule": r.rule },
     el("strong", {}, r.message),
-    el("span", { class: "cite" }, cite),
+    ...cite,
     el("span", { class: "cite" }, `${t(["规则", "Rule"])}：${r.rule}${r.at ? "（" + r.at + "）" : ""}`));
 }
 
@@ -205,7 +225,7 @@ function showDecision(decision, name, subject, asOf) {
   const out = $("result");
   const heading = el("h2", {}, `${t(["审查结论", "Decision"])} · ${d.jurisdiction || name}`);
   const badge = el("div", { class: `badge ${decision.verdict}`, id: "verdict", "data-verdict": decision.verdict }, t(VERDICT[decision.verdict] || [decision.verdict, decision.verdict]));
-  const reasons = el("ol", { class: "reasons", id: "reasons" }, ...decision.reasons.map((r) => reasonItem(r, d)));
+  const reasons = el("ol", { class: "reasons", id: "reasons" }, ...decision.reasons.map((r) => reasonItem(r, false)));
   const parts = [heading, summary(subject || {}, asOf, d), badge, el("h3", {}, t(["理由", "Reasons"])), reasons];
   if (decision.verdict === "needs_approval" && decision.missing.length) {
     parts.push(el("h3", {}, t(["尚缺材料与条件", "Still missing"])));
@@ -221,10 +241,9 @@ function showComparison(answer) {
   $("result").replaceChildren();
   const head = el("tr", {}, ...answer.districts.map((c) => el("th", { scope: "col" }, c.jurisdiction || c.district)));
   const row = el("tr", {}, ...answer.districts.map((c) => {
-    const d = district(c.district);
     const cell = el("td", { "data-district": c.district },
       el("div", { class: `badge ${c.decision.verdict}`, "data-verdict": c.decision.verdict }, t(VERDICT[c.decision.verdict] || [c.decision.verdict, c.decision.verdict])),
-      el("ol", { class: "reasons" }, ...c.decision.reasons.map((r) => reasonItem(r, d))));
+      el("ol", { class: "reasons" }, ...c.decision.reasons.map((r) => reasonItem(r, true))));
     if (c.decision.missing.length) {
       cell.append(el("ul", { class: "missing" }, ...c.decision.missing.map((m) => el("li", {}, t(MISSING[m] || [m, m])))));
     }
@@ -236,9 +255,18 @@ function showComparison(answer) {
   $("comparison").focus();
 }
 
+// A new question clears the last answer: an answer left beside a new input error would be
+// read (and printed) as the answer to the new input.
+function clearAnswer() {
+  Object.assign(last, { decision: null, comparison: null });
+  $("result").replaceChildren();
+  $("comparison").replaceChildren();
+}
+
 async function decide(event) {
   if (event) event.preventDefault();
   clearErrors();
+  clearAnswer();
   const request = requestBody();
   if (!request.pasted && !$("category").value.trim()) {
     fieldError("category", t(["请填写事项类别", "Give the task's category"]));
@@ -260,6 +288,7 @@ function safeParse(text) {
 
 async function compare() {
   clearErrors();
+  clearAnswer();
   const request = requestBody();
   if (!request.pasted && !$("category").value.trim()) {
     fieldError("category", t(["请填写事项类别", "Give the task's category"]));
@@ -335,7 +364,19 @@ const SCENARIOS = {
   mistyped: { district: "yingjiang", category: "企业摸底", funding_amount: "三千" },
   bad_date: { district: "yingjiang", category: "企业摸底", period_end: "2020-02-30" },
   compare: { category: "行政执法", community_role: "responsible", compare: true },
+  // An answer, then an input error: the old answer must not stay beside the error.
+  stale: { district: "nanqiao", category: "招商引资", then: { funding_amount: "三千" } },
 };
+
+function fill(fields) {
+  for (const [id, value] of Object.entries(fields)) {
+    if (id === "district" || id === "compare" || id === "then") continue;
+    const input = $(id);
+    if (input.type === "checkbox") input.checked = value;
+    else input.value = value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+}
 
 async function scenario(name) {
   const s = SCENARIOS[name];
@@ -345,15 +386,13 @@ async function scenario(name) {
     $("district").value = s.district;
     await loadLists(s.district);
   }
-  for (const [id, value] of Object.entries(s)) {
-    if (id === "district" || id === "compare") continue;
-    const input = $(id);
-    if (input.type === "checkbox") input.checked = value;
-    else input.value = value;
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-  }
+  fill(s);
   if (s.compare) await compare();
   else await decide();
+  if (s.then) {
+    fill(s.then);
+    await decide();
+  }
   document.body.dataset.scenario = "done";
 }
 
