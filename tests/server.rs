@@ -82,6 +82,11 @@ fn every_route_answers() {
             let concrete = path.replace("{name}", "nanqiao");
             let answer = match method.as_str() {
                 "get" => server.get(&concrete),
+                // compare decides under every district: its envelope names none.
+                "post" if path == "/v1/compare" => server.post_json(
+                    &concrete,
+                    r#"{"as_of":"2020-06-01","subject":{"category":"招商引资"}}"#,
+                ),
                 "post" => server.post_json(
                     &concrete,
                     &envelope("nanqiao", r#"{"category":"招商引资"}"#),
@@ -171,10 +176,7 @@ fn every_route_answers() {
     let compare = server
         .post_json(
             "/v1/compare",
-            &envelope(
-                "ignored",
-                r#"{"category":"行政执法","community_role":"responsible"}"#,
-            ),
+            r#"{"as_of":"2020-06-01","subject":{"category":"行政执法","community_role":"responsible"}}"#,
         )
         .json();
     let verdicts: Vec<(&str, &str)> = compare["districts"]
@@ -376,6 +378,88 @@ fn every_error_is_problem_json() {
         !metrics.contains("zhunru_input_errors_total 0"),
         "{metrics}"
     );
+}
+
+/// Nothing a request says is passed over: a misspelt envelope key or query parameter, an
+/// envelope key beside a bare subject's fields (or an envelope without `subject`), and a
+/// district or date given twice and differently are each a 400 that says so, where they
+/// decided under the default district, today. The query's `district` and `as_of` serve a
+/// single subject as they serve a batch.
+#[test]
+fn the_envelope_and_the_query_are_read_strictly() {
+    let server = Server::start(root(), &[]);
+    let subject = r#"{"category":"招商引资"}"#;
+    for (path, body, says, column) in [
+        (
+            "/v1/decide",
+            format!(r#"{{"distrct":"nanqiao","subject":{subject}}}"#),
+            "`distrct` is not a key of the envelope",
+            Some(12),
+        ),
+        (
+            "/v1/decide",
+            format!(r#"{{"district":"nanqiao","asof":"2020-06-01","subject":{subject}}}"#),
+            "`asof` is not a key of the envelope",
+            Some(30),
+        ),
+        (
+            "/v1/decide",
+            r#"{"district":"nanqiao","category":"招商引资"}"#.to_owned(),
+            "`district` belongs to the envelope",
+            Some(13),
+        ),
+        (
+            "/v1/decide",
+            r#"{"district":"nanqiao","as_of":"2020-06-01"}"#.to_owned(),
+            "put the task's fields under `subject`",
+            Some(13),
+        ),
+        (
+            "/v1/decide",
+            format!(r#"{{"district":"nanqiao","subject":{subject},"district":"hefei"}}"#),
+            "`district` is given twice",
+            Some(71),
+        ),
+        (
+            "/v1/decide?distrct=nanqiao",
+            subject.to_owned(),
+            "`distrct` is not a query parameter",
+            None,
+        ),
+        (
+            "/v1/decide?district=nanqiao",
+            format!(r#"{{"district":"hefei","subject":{subject}}}"#),
+            "the body's `district` is `hefei` and the query's `nanqiao`",
+            None,
+        ),
+        (
+            "/v1/compare",
+            format!(r#"{{"district":"hefei","subject":{subject}}}"#),
+            "compare decides under every loaded district",
+            None,
+        ),
+        ("/v1/decide", String::new(), "", Some(1)),
+        ("/v1/decide", "[1]".to_owned(), "one JSON object", Some(1)),
+    ] {
+        let p = problem(&server.post_json(path, &body), 400, "zhunru::input");
+        let detail = p["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{path} {body}: {detail}");
+        assert_eq!(p["column"].as_u64(), column, "{path} {body}: {p}");
+    }
+    problem(
+        &server.get("/v1/districts/nanqiao/lists?district=hefei"),
+        400,
+        "zhunru::input",
+    );
+    // The query serves a single subject: nanqiao on 2020-06-01, as the envelope would.
+    let by_query = server.post_json("/v1/decide?district=nanqiao&as_of=2020-06-01", subject);
+    let by_envelope = server.post_json(
+        "/v1/decide",
+        &format!(r#"{{"district":"nanqiao","as_of":"2020-06-01","subject":{subject}}}"#),
+    );
+    assert_eq!(by_query.status, 200, "{}", by_query.text());
+    assert_eq!(by_query.text(), by_envelope.text());
+    assert_eq!(by_query.json()["policy"]["name"], "nanqiao");
 }
 
 /// 503 with `Retry-After` beyond the concurrency limit; probes still answer.

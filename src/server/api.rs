@@ -158,6 +158,8 @@ fn line_of(text: &str, line: usize) -> &str {
 }
 
 fn input_problem(text: &str, line: usize, column: usize, message: String) -> Problem {
+    // serde_json says column 0 for an error before the first byte (an empty body, `[`).
+    let column = column.max(1);
     let e = zhunru::InputError::new(ORIGIN, line, column, message, line_of(text, line));
     Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0))
 }
@@ -171,14 +173,112 @@ struct Single<'a> {
     subject: &'a str,
 }
 
-#[derive(Deserialize)]
+impl Single<'_> {
+    /// The query's `district` and `as_of`, where the envelope gives none; both giving one
+    /// that differs is an error, not a silent choice.
+    fn take_query(&mut self, query: Query) -> Result<(), Problem> {
+        let conflict = |key: &str, body: &str, query: &str| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "zhunru::input",
+                format!("the body's `{key}` is `{body}` and the query's `{query}`: give it once"),
+            )
+        };
+        match (&self.district, query.district) {
+            (Some(b), Some(q)) if *b != q => return Err(conflict("district", b, &q)),
+            (None, q) => self.district = q,
+            _ => {}
+        }
+        match (self.as_of, query.as_of) {
+            (Some(b), Some(q)) if b != q => {
+                return Err(conflict("as_of", &b.to_string(), &q.to_string()));
+            }
+            (None, q) => self.as_of = q,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// The top-level keys of a body: the envelope's three, where they stand, and the first
+/// other key (a subject's field, or a misspelt envelope key). Read with a visitor so that
+/// no key is copied unless it is the first unknown one.
+#[derive(Default)]
 struct Envelope<'a> {
-    #[serde(borrow)]
     subject: Option<&'a RawValue>,
-    #[serde(borrow)]
     district: Option<&'a RawValue>,
-    #[serde(borrow)]
     as_of: Option<&'a RawValue>,
+    /// The first key that is none of the three, and its value (for its place).
+    other: Option<(String, &'a RawValue)>,
+}
+
+/// A key as written: borrowed from the body unless it has an escape (serde's own `Cow`
+/// always copies, a `String` for every field of every subject).
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl<'de> serde::de::Visitor<'de> for Text {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Text)
+    }
+}
+
+/// The envelope's keys, in the order the problems list them.
+const ENVELOPE_KEYS: &str = "`district`, `as_of` and `subject`";
+
+impl<'de> Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = Envelope<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("one JSON object")
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut out = Envelope::default();
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    let slot = match key.as_ref() {
+                        "subject" => &mut out.subject,
+                        "district" => &mut out.district,
+                        "as_of" => &mut out.as_of,
+                        _ => {
+                            if out.other.is_none() {
+                                out.other = Some((key.into_owned(), value));
+                            }
+                            continue;
+                        }
+                    };
+                    if slot.replace(value).is_some() {
+                        // The subject's own reader says this of a subject's field.
+                        return Err(serde::de::Error::custom(format!("`{key}` is given twice")));
+                    }
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(Keys)
+    }
 }
 
 /// Line and character column (1-based) of byte `offset` in `text`.
@@ -227,7 +327,10 @@ fn body_text(body: &[u8]) -> Result<&str, Problem> {
 /// subject: which version types and decides it is known only once these are.
 fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
     let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|e| {
-        let message = if e.classify() == serde_json::error::Category::Data {
+        // A body that is not an object; a key given twice says so itself.
+        let message = if e.classify() == serde_json::error::Category::Data
+            && e.to_string().starts_with("invalid type")
+        {
             "the body should be one JSON object: a subject, or {\"district\", \"as_of\", \"subject\"}"
                 .to_owned()
         } else {
@@ -235,17 +338,39 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
         };
         input_problem(text, e.line(), e.column(), message)
     })?;
+    let located = |raw: &RawValue, message: String| {
+        let (line, column) = position(text, offset_in(text, raw.get()));
+        input_problem(text, line, column, message)
+    };
     let Some(raw) = envelope.subject else {
+        // A bare subject. An envelope key beside its fields (or an envelope that forgot
+        // `subject`) would otherwise be passed over as an unknown field, and the task
+        // decided under the default district, today.
+        if let Some((key, raw)) = [("district", envelope.district), ("as_of", envelope.as_of)]
+            .into_iter()
+            .find_map(|(k, v)| Some((k, v?)))
+        {
+            return Err(located(
+                raw,
+                format!(
+                    "`{key}` belongs to the envelope {{\"district\", \"as_of\", \"subject\": {{…}}}}: put the task's fields under `subject` (or pass `?{key}=` in the query)"
+                ),
+            ));
+        }
         return Ok(Single {
             district: None,
             as_of: None,
             subject: text,
         });
     };
-    let located = |raw: &RawValue, message: String| {
-        let (line, column) = position(text, offset_in(text, raw.get()));
-        input_problem(text, line, column, message)
-    };
+    if let Some((key, raw)) = &envelope.other {
+        return Err(located(
+            raw,
+            format!(
+                "`{key}` is not a key of the envelope: it holds {ENVELOPE_KEYS} (the task's own fields go under `subject`)"
+            ),
+        ));
+    }
     let district = match envelope.district {
         None => None,
         Some(raw) => Some(
@@ -348,7 +473,7 @@ pub async fn decide(State(state): Shared, request: Request) -> Response {
     match body_kind(&parts.headers) {
         Err(p) => p.into_response(),
         Ok(BodyKind::Lines) => batch(state, &parts, body).await,
-        Ok(BodyKind::Json) => match single(&state, &parts.headers, body).await {
+        Ok(BodyKind::Json) => match single(&state, &parts, body).await {
             Ok(bytes) => json_response(StatusCode::OK, bytes, "application/json"),
             Err(p) => p.into_response(),
         },
@@ -358,9 +483,14 @@ pub async fn decide(State(state): Shared, request: Request) -> Response {
 /// One subject decided: `eval`'s bytes, written without building the decision, by the
 /// version in force on `as_of`. The body is read once: the envelope first, then the
 /// subject, typed by the fields (`字段`) of the version that decides it.
-async fn single(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Problem> {
+async fn single(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    body: Body,
+) -> Result<Vec<u8>, Problem> {
+    let query = query_of(&parts.uri)?;
     let limit = state.limits.single_body;
-    let declared = declared_length(headers);
+    let declared = declared_length(&parts.headers);
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(limit));
     }
@@ -369,7 +499,8 @@ async fn single(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Vec
         state.metrics.input_errors.fetch_add(1, Ordering::Relaxed);
     };
     let text = body_text(&bytes).inspect_err(input_error)?;
-    let single = parse_envelope(text).inspect_err(input_error)?;
+    let mut single = parse_envelope(text).inspect_err(input_error)?;
+    single.take_query(query)?;
     let snapshot = state.live.snapshot();
     let district = pick(&snapshot, single.district.as_deref())?;
     let as_of = single.as_of.unwrap_or_else(Date::today);
@@ -383,10 +514,11 @@ async fn single(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Vec
     Ok(out)
 }
 
-#[derive(Deserialize)]
-struct BatchQuery {
+/// A request's query: `?district=NAME&as_of=DATE`, each optional.
+#[derive(Default)]
+struct Query {
     district: Option<String>,
-    as_of: Option<String>,
+    as_of: Option<Date>,
 }
 
 /// A response body fed by a channel: the batch is decided while it streams.
@@ -545,10 +677,11 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     if declared_length(&parts.headers).is_some_and(|n| n > limit as u64) {
         return too_large(limit).into_response();
     }
-    let (query, as_of) = match query_of(&parts.uri) {
+    let query = match query_of(&parts.uri) {
         Ok(q) => q,
         Err(p) => return p.into_response(),
     };
+    let as_of = query.as_of.unwrap_or_else(Date::today);
     // The whole batch is decided by the version in force when it started.
     let snapshot = state.live.snapshot();
     let district = match pick(&snapshot, query.district.as_deref()) {
@@ -639,51 +772,53 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     response
 }
 
-/// The query's `district` and `as_of` (default today).
-fn query_of(uri: &axum::http::Uri) -> Result<(BatchQuery, Date), Problem> {
-    let query = match uri.query() {
-        None => BatchQuery {
-            district: None,
-            as_of: None,
-        },
-        Some(q) => serde_urlencoded_query(q)?,
-    };
-    let as_of = match query.as_of.as_deref().map(Date::parse) {
-        None => Date::today(),
-        Some(Some(d)) => d,
-        Some(None) => {
-            return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "zhunru::input",
-                "`as_of` should be a date (YYYY-MM-DD, a day that exists)",
-            ));
-        }
-    };
-    Ok((query, as_of))
-}
-
-/// `district=…&as_of=…` from a query string.
-fn serde_urlencoded_query(q: &str) -> Result<BatchQuery, Problem> {
-    let mut out = BatchQuery {
-        district: None,
-        as_of: None,
-    };
-    for pair in q.split('&').filter(|p| !p.is_empty()) {
+/// The query's `district` and `as_of`. Any other parameter is an error, not passed over:
+/// `?distrct=` would otherwise decide under the default district.
+fn query_of(uri: &axum::http::Uri) -> Result<Query, Problem> {
+    let mut out = Query::default();
+    let bad = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "zhunru::input", detail);
+    for pair in uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let v = percent_decode(v).ok_or_else(|| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "zhunru::input",
-                format!("the query parameter `{k}` is not valid percent-encoded UTF-8"),
-            )
+            bad(format!(
+                "the query parameter `{k}` is not valid percent-encoded UTF-8"
+            ))
         })?;
         match k {
             "district" => out.district = Some(v),
-            "as_of" => out.as_of = Some(v),
-            _ => {}
+            "as_of" => {
+                out.as_of = Some(Date::parse(&v).ok_or_else(|| {
+                    bad(format!(
+                        "`as_of` should be a date (YYYY-MM-DD, a day that exists), not `{v}`"
+                    ))
+                })?);
+            }
+            _ => {
+                return Err(bad(format!(
+                    "`{k}` is not a query parameter here: they are `district` and `as_of`"
+                )));
+            }
         }
     }
     Ok(out)
+}
+
+/// The query of a route whose district is in its path: `as_of` only.
+fn as_of_query(uri: &axum::http::Uri) -> Result<Date, Problem> {
+    let query = query_of(uri)?;
+    if query.district.is_some() {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "zhunru::input",
+            "`district` is not a query parameter here: the district is named in the path",
+        ));
+    }
+    Ok(query.as_of.unwrap_or_else(Date::today))
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -752,10 +887,21 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
         let subject = parse_subject(text, &single, None)?;
         Ok((text, single, subject))
     });
-    let (text, single, subject) = match parsed {
+    let (text, mut single, subject) = match parsed {
         Ok(s) => s,
         Err(p) => return input_error(p),
     };
+    if let Err(p) = query_of(&parts.uri).and_then(|q| single.take_query(q)) {
+        return p.into_response();
+    }
+    if single.district.is_some() {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "zhunru::input",
+            "compare decides under every loaded district: leave out `district`",
+        )
+        .into_response();
+    }
     let snapshot = state.live.snapshot();
     let as_of = single.as_of.unwrap_or_else(Date::today);
     let mut subjects = Vec::new();
@@ -915,7 +1061,7 @@ pub async fn lists(
     Path(name): Path<String>,
     uri: axum::http::Uri,
 ) -> Response {
-    let (d, as_of) = match lookup(&state, &name).and_then(|d| Ok((d, query_of(&uri)?.1))) {
+    let (d, as_of) = match lookup(&state, &name).and_then(|d| Ok((d, as_of_query(&uri)?))) {
         Ok(found) => found,
         Err(p) => return p.into_response(),
     };
@@ -937,7 +1083,7 @@ pub async fn notice(
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (d, as_of) = match lookup(&state, &name).and_then(|d| Ok((d, query_of(&uri)?.1))) {
+    let (d, as_of) = match lookup(&state, &name).and_then(|d| Ok((d, as_of_query(&uri)?))) {
         Ok(found) => found,
         Err(p) => return p.into_response(),
     };

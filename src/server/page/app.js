@@ -131,16 +131,14 @@ function subjectFromForm() {
 
 // The request body: the pasted JSON when given, else the form. The subject is sent as
 // text so the server's line and column point into what the reviewer typed.
-function requestBody() {
+// The envelope around the subject; `everywhere` (compare) names no district.
+function requestBody(everywhere) {
   const pasted = $("json").value.trim();
   const asOf = $("as_of").value.trim() || today();
   const subject = pasted ? pasted : JSON.stringify(subjectFromForm());
-  return {
-    text: `{"district":${JSON.stringify($("district").value)},"as_of":${JSON.stringify(asOf)},"subject":${subject}}`,
-    pasted: Boolean(pasted),
-    asOf,
-    prefix: `{"district":${JSON.stringify($("district").value)},"as_of":${JSON.stringify(asOf)},"subject":`.length,
-  };
+  const district = everywhere ? "" : `"district":${JSON.stringify($("district").value)},`;
+  const prefix = `{${district}"as_of":${JSON.stringify(asOf)},"subject":`;
+  return { text: `${prefix}${subject}}`, pasted: Boolean(pasted), asOf, prefix: prefix.length };
 }
 
 async function post(path, body) {
@@ -289,7 +287,7 @@ function safeParse(text) {
 async function compare() {
   clearErrors();
   clearAnswer();
-  const request = requestBody();
+  const request = requestBody(true);
   if (!request.pasted && !$("category").value.trim()) {
     fieldError("category", t(["请填写事项类别", "Give the task's category"]));
     return;
