@@ -262,5 +262,20 @@ fn the_footer_names_a_policy_file_that_failed_to_reload() {
         r#"{"district":"d","as_of":"2020-06-01","subject":{"category":"招商引资"}}"#,
     );
     assert_eq!(answer.status, 200);
+    drop(server);
+
+    // Broken from the start: no version stands in, and the footer does not say one does.
+    let server = Server::start(&dir, &["d.policy", "national.policy"]);
+    let page = browse(
+        &chromium,
+        &format!("http://{}/", server.addr),
+        &["--dump-dom".to_owned()],
+    );
+    let footer = page.split("<footer").nth(1).unwrap();
+    assert!(
+        footer.contains("政策文件载入失败（该辖区暂不能审查）"),
+        "{footer}"
+    );
+    assert!(!footer.contains("仍按原版本执行"), "{footer}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -370,8 +370,27 @@ fn every_error_is_problem_json() {
             .unwrap()
             .contains("broken.policy:3:")
     );
+    // The same district in a path is the same 422, not a 404.
+    for route in ["/v1/districts/broken/lists", "/v1/districts/broken/notice"] {
+        problem(&server.get(route), 422, "zhunru::parse::syntax");
+    }
     let ready = server.get("/readyz").json();
     assert_eq!(ready["failed"][0]["district"], "broken");
+    assert_eq!(ready["failed"][0]["previous_in_force"], false);
+    // Serving, but not every district: said, not "ready".
+    assert_eq!(ready["status"], "degraded");
+    // Compare says which district it could not decide under, rather than leaving it out.
+    let compare = server
+        .post_json("/v1/compare", r#"{"category":"招商引资"}"#)
+        .json();
+    assert_eq!(compare["districts"].as_array().unwrap().len(), 2);
+    assert_eq!(compare["not_loaded"][0]["district"], "broken");
+    assert!(
+        compare["not_loaded"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("broken.policy")
+    );
 
     let metrics = server.get("/metrics").text();
     assert!(

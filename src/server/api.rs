@@ -842,6 +842,9 @@ fn percent_decode(s: &str) -> Option<String> {
 struct CompareAnswer<'a> {
     as_of: Date,
     districts: Vec<CompareColumn<'a>>,
+    /// Districts not compared: their policy failed to load and no earlier version is in
+    /// force (a district with one in force is compared by it).
+    not_loaded: Vec<state::Failure>,
 }
 
 #[derive(Serialize)]
@@ -932,7 +935,18 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
             }
         })
         .collect();
-    to_json(&CompareAnswer { as_of, districts })
+    // A district whose policy failed to load is said, not dropped from the comparison.
+    let not_loaded = snapshot
+        .failures()
+        .iter()
+        .filter(|f| !f.previous_in_force())
+        .map(state::Failure::of)
+        .collect();
+    to_json(&CompareAnswer {
+        as_of,
+        districts,
+        not_loaded,
+    })
 }
 
 /// What `/v1/districts` says of a district: the fields before `versions` describe the
@@ -1046,12 +1060,11 @@ pub async fn districts(State(state): Shared) -> Response {
     })
 }
 
+/// The district named in a path, as `decide` finds it: a district whose policy failed to
+/// load is a 422 with its diagnostics here too, not a 404.
 fn lookup(state: &AppState, name: &str) -> Result<District, Problem> {
     let snapshot = state.live.snapshot();
-    snapshot
-        .district(name)
-        .cloned()
-        .ok_or_else(|| Problem::unknown_district(name, state::names(&snapshot)))
+    pick(&snapshot, Some(name)).cloned()
 }
 
 /// `GET /v1/districts/{name}/lists[?as_of=DATE]`: the lists as the notice publishes them,
@@ -1109,10 +1122,17 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(state): Shared) -> Response {
     let snapshot = state.live.snapshot();
     let ready = !snapshot.is_empty();
+    let failed = state::failures(&snapshot);
+    // Serving, but a district is not: its file failed and no earlier version stands in.
+    let status = match () {
+        () if !ready => "not_ready",
+        () if failed.iter().any(|f| !f.previous_in_force) => "degraded",
+        () => "ready",
+    };
     let body = serde_json::json!({
-        "status": if ready { "ready" } else { "not_ready" },
+        "status": status,
         "districts": state::names(&snapshot),
-        "failed": state::failures(&snapshot),
+        "failed": failed,
         "generation": snapshot.generation(),
     });
     let mut r = to_json(&body);

@@ -247,9 +247,12 @@ function showComparison(answer) {
     }
     return cell;
   }));
+  const notLoaded = (answer.not_loaded || []).map((f) => el("p", { class: "error", "data-not-loaded": f.district },
+    `${t(["未能对比（政策文件载入失败）：", "Not compared (its policy file failed to load): "])}${f.district} · ${f.file}`));
   $("comparison").replaceChildren(
     el("h2", {}, `${t(["各辖区对比", "Districts compared"])}（${answer.as_of}）`),
-    el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, row))));
+    el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, row))),
+    ...notLoaded);
   $("comparison").focus();
 }
 
@@ -325,8 +328,12 @@ async function loadStatus() {
     status.textContent = `${t(["政策已载入：", "Policies in force: "])}${data.districts.join("、")}`;
     return;
   }
+  // Whether the district is still served (by its previous version) or not at all.
+  const says = (f) => f.previous_in_force
+    ? t(["政策文件载入失败（仍按原版本执行）：", "A policy file failed to load (the previous version stays in force): "])
+    : t(["政策文件载入失败（该辖区暂不能审查）：", "A policy file failed to load (this district cannot be asked until it is fixed): "]);
   status.replaceChildren(...data.failed.map((f) => el("span", { class: "failed", "data-file": f.file },
-    `${t(["政策文件载入失败（仍按原版本执行）：", "A policy file failed to load (the previous version stays in force): "])}${f.file}\n${f.rendered}`)));
+    `${says(f)}${f.file}\n${f.rendered}`)));
 }
 
 async function init() {
