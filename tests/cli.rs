@@ -731,3 +731,42 @@ fn engine_reasons_follow_the_language_in_text() {
         "{json}"
     );
 }
+
+/// Nothing to do is said, not passed as success: `check` and `test` on a folder without
+/// policies exit 1 saying so; `eval` given a folder for its subjects says it is a folder
+/// (it read as a bad line 1, exit 0); `compare` given the folder of districts, which it
+/// reads as one district's versions, says how to name them.
+#[test]
+fn empty_or_misread_folders_are_said() {
+    let empty = std::env::temp_dir().join(format!("zhunru-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let folder = empty.to_str().unwrap();
+    for command in ["check", "test"] {
+        let out = zhunru(&[command, folder], None);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        assert!(
+            text(&out.stderr).contains("no policy files (*.policy)"),
+            "{command}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = zhunru(
+        &["eval", "--policy", "policies/nanqiao.policy", folder],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is a folder"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let out = zhunru(&["compare", "policies/"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("name them: policies/*.policy"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&empty);
+}

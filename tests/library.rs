@@ -554,3 +554,18 @@ fn a_padded_date_built_in_code_is_that_date() {
     // A message quotes the field as given.
     assert_eq!(decision.reasons()[1].message(), " 2020-06-01 ");
 }
+
+/// A policy saved with a byte-order mark (Notepad writes one) reads as without it, where it
+/// was a syntax error ("found `\u{feff}`").
+#[test]
+fn a_policy_with_a_byte_order_mark_reads() {
+    let text = std::fs::read_to_string("policies/national.policy").unwrap();
+    let plain = Policy::from_str("national.policy", &text).unwrap();
+    let marked = Policy::from_str("national.policy", &format!("\u{feff}{text}")).unwrap();
+    let subject = Subject::task("招商引资");
+    assert_eq!(
+        plain.decide(&subject, june()).verdict(),
+        marked.decide(&subject, june()).verdict()
+    );
+    assert_eq!(marked.jurisdiction(), plain.jurisdiction());
+}

@@ -481,6 +481,70 @@ fn the_envelope_and_the_query_are_read_strictly() {
     assert_eq!(by_query.json()["policy"]["name"], "nanqiao");
 }
 
+/// The notice is negotiated as RFC 9110 says: media types without case, `q=0` refuses,
+/// the higher quality wins (HTML on a tie), and the answer says it varies by `Accept`.
+#[test]
+fn the_notice_follows_accept() {
+    let server = Server::start(root(), &[]);
+    for (accept, markdown) in [
+        ("text/markdown", true),
+        ("Text/Markdown", true),
+        ("text/markdown;q=0", false),
+        ("text/markdown; q=0, text/html", false),
+        ("text/html;q=0.5, text/markdown;q=0.9", true),
+        ("text/html, text/markdown", false),
+        ("text/*;q=0.2, text/markdown", true),
+        ("*/*", false),
+        ("", false),
+    ] {
+        let answer = server.request(
+            "GET",
+            "/v1/districts/nanqiao/notice",
+            &[("Accept", accept)],
+            b"",
+        );
+        assert_eq!(answer.status, 200, "{accept}");
+        let kind = answer.header("content-type").unwrap();
+        assert_eq!(
+            kind.starts_with("text/markdown"),
+            markdown,
+            "{accept}: {kind}"
+        );
+        assert_eq!(answer.header("vary"), Some("accept"), "{accept}");
+    }
+}
+
+/// Odd requests still get problem JSON that says what is wrong: a byte-order mark before
+/// a subject is skipped (as `eval` skips it), a district name that is not UTF-8 is a 400
+/// (axum's own answer was plain text), and a request without `Content-Type` is told so.
+#[test]
+fn odd_requests_get_problem_json() {
+    let server = Server::start(root(), &[]);
+    let with_bom = "\u{feff}{\"category\":\"招商引资\"}";
+    let answer = server.post_json("/v1/decide", with_bom);
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(
+        answer.text(),
+        server
+            .post_json("/v1/decide", r#"{"category":"招商引资"}"#)
+            .text()
+    );
+    let p = problem(&server.get("/v1/districts/%ff/lists"), 400, "zhunru::input");
+    assert!(p["detail"].as_str().unwrap().contains("UTF-8"), "{p}");
+    let p = problem(
+        &server.request("POST", "/v1/decide", &[], b"{}"),
+        415,
+        "zhunru::server::content_type",
+    );
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("has no `Content-Type`"),
+        "{p}"
+    );
+}
+
 /// 503 with `Retry-After` beyond the concurrency limit; probes still answer.
 #[test]
 fn busy_is_503_with_retry_after() {

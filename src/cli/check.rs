@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use zhunru::Severity;
 
-use super::common::{err_color, note, show};
+use super::common::{err_color, note, report_plain, show};
 
 /// Arguments of `zhunru check`.
 #[derive(Args, Debug)]
@@ -41,6 +41,20 @@ pub fn run(args: CheckArgs) -> ExitCode {
         } else {
             files.push(path);
         }
+    }
+    if files.is_empty() {
+        // A folder without policies checks nothing: said, not "ok" by silence.
+        let named: Vec<String> = args
+            .policies
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        report_plain(
+            "zhunru::io",
+            &format!("no policy files (*.policy) in {}", named.join(", ")),
+            None,
+        );
+        return ExitCode::from(1);
     }
     for path in &files {
         let diagnostics = match zhunru::read_source(path) {

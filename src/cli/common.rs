@@ -246,6 +246,14 @@ pub fn load_versions(path: &Path) -> Option<zhunru::Versions> {
         Ok(v) => Some(v),
         Err(e) => {
             print_policy_error(&e);
+            // A folder of districts (policies/) read as one district's versions overlaps
+            // itself: say how to name the districts instead.
+            if path.is_dir() && e.errors().any(|d| d.code() == zhunru::Code::BadDates) {
+                note(&format!(
+                    "a folder is read as the dated versions of one district; to give each of its files as a district, name them: {}/*.policy",
+                    path.display().to_string().trim_end_matches('/')
+                ));
+            }
             None
         }
     }
@@ -288,6 +296,17 @@ pub fn shows_progress(size: u64, stderr_is_terminal: bool) -> bool {
 /// As [`open_input`], with a progress bar on standard error while a large file is read on a
 /// terminal ([`shows_progress`]); [`finish_progress`] removes it.
 pub fn open_input_with_progress(input: &str) -> Option<(Box<dyn BufRead>, String)> {
+    // A folder opens on Linux and fails only at the first read, which read as a bad line 1.
+    if input != "-" && std::path::Path::new(input).is_dir() {
+        report_plain(
+            "zhunru::io",
+            &format!(
+                "`{input}` is a folder: give a file of subjects (JSON, JSON Lines or CSV), or - for stdin"
+            ),
+            Some(input),
+        );
+        return None;
+    }
     let size = std::fs::metadata(input).map_or(0, |m| m.len());
     if input == "-" || !shows_progress(size, std::io::stderr().is_terminal()) {
         return open_input(input);

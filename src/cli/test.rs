@@ -28,7 +28,16 @@ pub fn run(args: TestArgs) -> ExitCode {
     let color = err_color();
     let (mut passed, mut failed, mut errors) = (0usize, 0usize, 0usize);
     let mut out = std::io::stdout().lock();
-    for path in policy_files(&args.paths) {
+    let files = policy_files(&args.paths);
+    if files.is_empty() {
+        super::common::report_plain(
+            "zhunru::io",
+            "no policy files (*.policy) to test in the folders given",
+            None,
+        );
+        return ExitCode::from(1);
+    }
+    for path in files {
         let policy = match Policy::from_file(&path) {
             Ok(p) => p,
             Err(e) => {

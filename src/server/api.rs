@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -88,9 +89,13 @@ pub(super) fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
         _ => Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "zhunru::server::content_type",
-            format!(
-                "send `Content-Type: application/json` (one subject) or `application/x-ndjson` (JSON Lines), not `{given}`"
-            ),
+            if given.is_empty() {
+                "the request has no `Content-Type`: send `application/json` (one subject) or `application/x-ndjson` (JSON Lines)".to_owned()
+            } else {
+                format!(
+                    "send `Content-Type: application/json` (one subject) or `application/x-ndjson` (JSON Lines), not `{given}`"
+                )
+            },
         )),
     }
 }
@@ -301,6 +306,8 @@ fn offset_in(text: &str, part: &str) -> usize {
 fn body_text(body: &[u8]) -> Result<&str, Problem> {
     // SIMD first (std's check was the largest user-space symbol of a single decide's
     // profile, 2.5 %); std's again only to locate a bad byte.
+    // A byte-order mark first is skipped, as `eval` skips it (Windows tools write one).
+    let body = body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body);
     if let Ok(text) = simdutf8::basic::from_utf8(body) {
         return Ok(text);
     }
@@ -1062,19 +1069,33 @@ pub async fn districts(State(state): Shared) -> Response {
 
 /// The district named in a path, as `decide` finds it: a district whose policy failed to
 /// load is a 422 with its diagnostics here too, not a 404.
-fn lookup(state: &AppState, name: &str) -> Result<District, Problem> {
+fn lookup(
+    state: &AppState,
+    name: Result<Path<String>, PathRejection>,
+) -> Result<District, Problem> {
+    // axum's own answer to a bad path is plain text; every error here is problem JSON.
+    let Path(name) = name.map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "zhunru::input",
+            format!(
+                "the district's name in the path cannot be read: {}",
+                e.body_text()
+            ),
+        )
+    })?;
     let snapshot = state.live.snapshot();
-    pick(&snapshot, Some(name)).cloned()
+    pick(&snapshot, Some(&name)).cloned()
 }
 
 /// `GET /v1/districts/{name}/lists[?as_of=DATE]`: the lists as the notice publishes them,
 /// of the version in force on `as_of` (default today).
 pub async fn lists(
     State(state): Shared,
-    Path(name): Path<String>,
+    name: Result<Path<String>, PathRejection>,
     uri: axum::http::Uri,
 ) -> Response {
-    let (d, as_of) = match lookup(&state, &name).and_then(|d| Ok((d, as_of_query(&uri)?))) {
+    let (d, as_of) = match lookup(&state, name).and_then(|d| Ok((d, as_of_query(&uri)?))) {
         Ok(found) => found,
         Err(p) => return p.into_response(),
     };
@@ -1092,25 +1113,62 @@ pub async fn lists(
 /// `Accept: text/markdown`, of the version in force on `as_of` (default today).
 pub async fn notice(
     State(state): Shared,
-    Path(name): Path<String>,
+    name: Result<Path<String>, PathRejection>,
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (d, as_of) = match lookup(&state, &name).and_then(|d| Ok((d, as_of_query(&uri)?))) {
+    let (d, as_of) = match lookup(&state, name).and_then(|d| Ok((d, as_of_query(&uri)?))) {
         Ok(found) => found,
         Err(p) => return p.into_response(),
     };
     let n = notice::notice(d.in_force(as_of));
-    let markdown = headers
+    let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/markdown"));
+        .unwrap_or("");
+    // Markdown when asked for above HTML; HTML otherwise (and on a tie).
+    let markdown = {
+        let md = quality(accept, "text/markdown");
+        md > 0.0 && md > quality(accept, "text/html")
+    };
     let (text, kind) = if markdown {
         (notice::render_markdown(&n), "text/markdown; charset=utf-8")
     } else {
         (notice::render_html(&n), "text/html; charset=utf-8")
     };
-    ([(header::CONTENT_TYPE, kind)], text).into_response()
+    (
+        [(header::CONTENT_TYPE, kind), (header::VARY, "accept")],
+        text,
+    )
+        .into_response()
+}
+
+/// The quality an `Accept` header gives `media` (`type/subtype`, lower case): that of the
+/// most specific range matching it (`type/subtype`, then `type/*`, then `*/*`), 0 when
+/// none does. Media types compare without case (RFC 9110 §8.3.1).
+fn quality(accept: &str, media: &str) -> f32 {
+    let kind = media.split('/').next().unwrap_or(media);
+    let mut best: Option<(u8, f32)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let specificity = match name.split_once('/') {
+            Some(_) if name == media => 3,
+            Some((t, "*")) if t == kind => 2,
+            Some(("*", "*")) => 1,
+            _ => continue,
+        };
+        let q = parts
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+            .and_then(|(_, v)| v.trim().parse::<f32>().ok())
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        if best.is_none_or(|(s, _)| specificity > s) {
+            best = Some((specificity, q));
+        }
+    }
+    best.map_or(0.0, |(_, q)| q)
 }
 
 /// `GET /healthz`: the process answers.
