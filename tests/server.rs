@@ -681,6 +681,35 @@ fn batch_request(server: &Server, framing: &str) -> std::net::TcpStream {
     stream
 }
 
+/// A batch's latency is observed when its last decision has been sent, not when its
+/// headers were (a four-second batch was recorded as 151 µs).
+#[test]
+fn a_batch_is_timed_to_its_end() {
+    use std::io::{Read, Write};
+    let server = Server::start(root(), &[]);
+    let mut stream = batch_request(&server, "Transfer-Encoding: chunked");
+    let line = "{\"category\":\"招商引资\"}\n";
+    write!(stream, "{:x}\r\n{line}\r\n", line.len()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    write!(stream, "{:x}\r\n{line}\r\n0\r\n\r\n", line.len()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer.matches("\"verdict\"").count(), 2, "{answer}");
+    let metrics = server.get("/metrics").text();
+    let sum: f64 = metrics
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(
+                r#"zhunru_http_request_duration_seconds_sum{route="/v1/decide",status="200"} "#,
+            )
+        })
+        .unwrap_or_else(|| panic!("{metrics}"))
+        .parse()
+        .unwrap();
+    assert!(sum >= 1.2, "the batch was timed as {sum} s");
+    assert!(server.log.lock().unwrap().contains("answered status=200"));
+}
+
 /// A batch streams: the first line's decision arrives while the client is still sending,
 /// and lines cut across pieces of the body (inside a character, between `\r` and `\n`)
 /// are read whole, as `eval` reads the same bytes from a file.
