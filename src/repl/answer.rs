@@ -31,15 +31,32 @@ fn shown(v: &Value) -> String {
     }
 }
 
-/// The value a requirement asks for (`… == 「区社区建设领导小组」`), when it names one.
+/// What a requirement asks for, in words: `… == 「区社区建设领导小组」` is 「区社区建设领导小组」,
+/// `… 包含 「领导小组」` is 含「领导小组」的名称, alternatives joined by 或; `None` when a
+/// part is none of these (the requirement is then quoted as written).
 fn required_value(requirement: &str) -> Option<String> {
-    let (_, right) = requirement.split_once("==")?;
-    let right = right.trim().trim_end_matches(['，', ',']).trim();
-    let inner = right
-        .strip_prefix('「')
-        .and_then(|r| r.strip_suffix('」'))
-        .or_else(|| right.strip_prefix('"').and_then(|r| r.strip_suffix('"')))?;
-    Some(inner.to_owned())
+    let quoted = |text: &str| {
+        let text = text.trim().trim_end_matches(['，', ',']).trim();
+        text.strip_prefix('「')
+            .and_then(|r| r.strip_suffix('」'))
+            .or_else(|| text.strip_prefix('"').and_then(|r| r.strip_suffix('"')))
+            .map(str::to_owned)
+    };
+    let words: Option<Vec<String>> = requirement
+        .split(" 或 ")
+        .flat_map(|part| part.split(" or "))
+        .map(|part| {
+            if let Some((_, right)) = part.split_once("==") {
+                quoted(right).map(|v| format!("「{v}」"))
+            } else {
+                let (_, right) = part
+                    .split_once(" 包含 ")
+                    .or_else(|| part.split_once(" contains "))?;
+                quoted(right).map(|v| format!("含「{v}」的名称"))
+            }
+        })
+        .collect();
+    words.map(|w| w.join("或"))
 }
 
 /// One line per missing item: absent, given but not what is required, lapsed.
@@ -69,7 +86,7 @@ fn missing_lines(decision: &Decision, subject: &Subject, as_of: Date) -> Vec<Str
                         _ => "审批：未经批准".to_owned(),
                     }
                 } else if let Some(want) = required_value(m.requirement()) {
-                    format!("{label}：给出的是“{v}”，须为「{want}」")
+                    format!("{label}：给出的是“{v}”，须为{want}")
                 } else {
                     format!("{label}：给出的“{v}”不符合要求（{}）", m.requirement())
                 }
