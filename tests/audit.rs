@@ -321,3 +321,44 @@ fn the_markdown_report_escapes_through_the_one_escaper() {
     assert!(md.contains(r"\<b\>区\_局\#\~\</b\>"), "{md}");
     assert!(!md.contains("&lt;"), "{md}");
 }
+
+/// A CSV log piped in is read as JSON (stdin has no name to tell): every row fails, and the
+/// report says nothing was audited (not "no violations") and how to read the log as CSV.
+#[test]
+fn a_csv_log_read_as_json_is_said() {
+    let log = "id,category,sent_on\nA,招商引资,2020-06-01\n";
+    let out = zhunru(
+        &["audit", "--policy", "policies/nanqiao.policy", "-"],
+        Some(log.as_bytes()),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        stderr.matches("pass --log-format csv").count(),
+        1,
+        "{stderr}"
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Nothing audited 未审计任何事项"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("No violations"), "{stdout}");
+    let out = zhunru(
+        &[
+            "audit",
+            "--policy",
+            "policies/nanqiao.policy",
+            "--log-format",
+            "csv",
+            "-",
+        ],
+        Some(log.as_bytes()),
+    );
+    assert!(!text(&out.stderr).contains("pass --log-format csv"));
+    assert!(
+        text(&out.stdout).contains("decided  1 task"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -166,7 +166,13 @@ pub fn render_text(report: &AuditReport) -> String {
         );
     }
     out.push('\n');
-    if s.violations == 0 {
+    if s.decided == 0 {
+        // Not "no violations": nothing was looked at.
+        let _ = writeln!(
+            out,
+            "Nothing audited 未审计任何事项: no task in the log could be decided."
+        );
+    } else if s.violations == 0 {
         let _ = writeln!(
             out,
             "No violations 未发现违规: every task decided was admitted."

@@ -85,6 +85,19 @@ pub fn run(args: AuditArgs) -> ExitCode {
         });
     let report = zhunru::audit::audit_versions(&versions, &origin, rows, as_of);
     super::common::finish_progress();
+    // A CSV log read as JSON (from stdin, or a file not named .csv) fails on every row: say
+    // how to read it, once, rather than leave hundreds of "not valid JSON" to explain it.
+    if format != InputFormat::Csv
+        && report.summary.decided == 0
+        && report
+            .errors
+            .first()
+            .is_some_and(|e| e.line == 1 && e.message.starts_with("not valid JSON"))
+    {
+        super::common::note(
+            "the log was read as JSON; if it is CSV, pass --log-format csv (a file named *.csv is read as CSV)",
+        );
+    }
     for e in report.errors.iter().filter(|e| !shown.contains(&e.line)) {
         super::common::report_at(
             "zhunru::input",
