@@ -93,6 +93,10 @@ pub struct Notice {
     pub source: Option<String>,
     /// The date it takes effect, when given.
     pub effective: Option<Date>,
+    /// The date it ceases to have effect (`失效`), when given.
+    pub expires: Option<Date>,
+    /// Marked `试行`: measures on trial.
+    pub trial: bool,
     /// Its lists, in policy order.
     pub lists: Vec<NoticeList>,
     /// The documents it rests on (its parents' first), for the 依据 section.
@@ -219,11 +223,38 @@ impl Notice {
     ///
     /// See [`notice()`] for an example.
     pub fn effective_text(&self) -> String {
-        self.effective.map_or_else(
-            || NO_EFFECTIVE_DATE.to_owned(),
-            |d| format!("{}年{}月{}日", d.year(), d.month(), d.day()),
-        )
+        self.effective
+            .map_or_else(|| NO_EFFECTIVE_DATE.to_owned(), chinese_date)
     }
+
+    /// The header lines after the effective date, as (label, value): the date it ceases to
+    /// have effect (`失效日期`) and its trial status (`试行`), each when the policy says so.
+    ///
+    /// ```
+    /// let policy = zhunru::Policy::from_str(
+    ///     "t.policy",
+    ///     "政策 「某区办法」\n  生效 2024-01-01\n  失效 2026-12-31\n  试行\n",
+    /// )?;
+    /// let n = zhunru::notice::notice(&policy);
+    /// assert_eq!(n.status_lines(), [("失效日期", "2026年12月31日".to_owned()), ("施行", "试行".to_owned())]);
+    /// assert!(zhunru::notice::render_markdown(&n).contains("- 失效日期：2026年12月31日\n- 施行：试行\n"));
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn status_lines(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(d) = self.expires {
+            out.push(("失效日期", chinese_date(d)));
+        }
+        if self.trial {
+            out.push(("施行", "试行".to_owned()));
+        }
+        out
+    }
+}
+
+/// `2019年8月31日`.
+fn chinese_date(d: Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
 /// The notice for a policy: its header and every list, in policy order.
@@ -251,6 +282,8 @@ pub fn notice(policy: &Policy) -> Notice {
         jurisdiction: ast.header.jurisdiction.as_ref().map(|j| j.node.clone()),
         source: ast.header.source.as_ref().map(|s| s.node.clone()),
         effective: ast.header.effective.as_ref().map(|d| d.node),
+        expires: ast.header.expires.as_ref().map(|d| d.node),
+        trial: ast.header.trial.is_some(),
         file: policy.source().name.to_string(),
         documents: ast.documents.iter().map(NoticeDocument::of).collect(),
         fields: ast.fields.iter().map(NoticeField::of).collect(),
@@ -342,6 +375,9 @@ pub fn render_markdown(n: &Notice) -> String {
         let _ = writeln!(out, "- 来源：{}", md_escape(s));
     }
     let _ = writeln!(out, "- 生效日期：{}", n.effective_text());
+    for (label, value) in n.status_lines() {
+        let _ = writeln!(out, "- {label}：{value}");
+    }
     if n.examples() > 0 {
         let _ = writeln!(out, "\n> {}", examples_note());
     }
@@ -455,11 +491,11 @@ pub fn render_html(n: &Notice) -> String {
     if let Some(s) = &n.source {
         let _ = writeln!(out, "<dt>来源</dt><dd>{}</dd>", e(s));
     }
-    let _ = writeln!(
-        out,
-        "<dt>生效日期</dt><dd>{}</dd>\n</dl>\n</header>",
-        e(&n.effective_text())
-    );
+    let _ = writeln!(out, "<dt>生效日期</dt><dd>{}</dd>", e(&n.effective_text()));
+    for (label, value) in n.status_lines() {
+        let _ = writeln!(out, "<dt>{label}</dt><dd>{}</dd>", e(&value));
+    }
+    out.push_str("</dl>\n</header>\n");
     if n.examples() > 0 || n.has_aliases() {
         out.push_str("<div class=\"note\">\n");
         if n.examples() > 0 {
