@@ -598,7 +598,6 @@ impl miette::Diagnostic for Diagnostic {
         Some(Box::new(Diagnostic::labels(self).enumerate().map(
             |(i, (span, text))| {
                 let text = text.map(str::to_owned);
-                let span = crate::source::shown_label(&self.source.text, span);
                 if i == 0 {
                     LabeledSpan::new_primary_with_span(text, span)
                 } else {
@@ -684,6 +683,8 @@ struct LineSnippet {
     offset: usize,
     /// Characters of the line before `text` (a long line is kept around the place only).
     column_base: usize,
+    /// Bytes of the line before `text`.
+    byte_base: usize,
     help: &'static str,
 }
 
@@ -694,11 +695,14 @@ impl SourceCode for LineSnippet {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let shown = crate::source::read_window(&self.text, span, before, after)?;
+        // Spans count bytes from the start of the line; `text` starts `byte_base` into it.
+        let within: miette::SourceSpan =
+            (span.offset().saturating_sub(self.byte_base), span.len()).into();
+        let shown = crate::source::read_window(&self.text, &within, before, after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             shown.data,
-            shown.span,
+            (shown.span.offset() + self.byte_base, shown.span.len()).into(),
             shown.line + self.line.saturating_sub(1),
             shown.column + if shown.line == 0 { self.column_base } else { 0 },
             shown.line_count,
@@ -740,6 +744,7 @@ impl InputError {
                 line,
                 text,
                 column_base,
+                byte_base: from,
                 field,
                 offset,
                 help: JSON_HELP,
@@ -864,7 +869,10 @@ impl miette::Diagnostic for InputError {
             return None;
         }
         Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(Some("here".to_owned()), (self.snippet.offset, 0)),
+            LabeledSpan::new_primary_with_span(
+                Some("here".to_owned()),
+                (self.snippet.byte_base + self.snippet.offset, 0),
+            ),
         )))
     }
 }
@@ -925,7 +933,10 @@ pub fn render(diagnostic: &dyn miette::Diagnostic, color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
-    if handler.render_report(&mut out, diagnostic).is_err() {
+    if handler
+        .render_report(&mut out, &crate::source::ShownLabels(diagnostic))
+        .is_err()
+    {
         out = format!("{diagnostic}\n");
     }
     out

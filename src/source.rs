@@ -267,16 +267,79 @@ pub(crate) fn read_window<'a>(
     })
 }
 
-/// `span` as a diagnostic shows it: a span longer than [`LONGEST_LABEL`] on its first line
-/// is cut to that much, so a label over a 100 KB line does not underline all of it.
-pub(crate) fn shown_label(text: &str, span: Span) -> Span {
-    let first_line = text
-        .get(span.start..span.end)
-        .map_or(0, |t| t.find('\n').unwrap_or(t.len()));
-    if first_line > LONGEST_LABEL {
-        Span::new(span.start, floor_char(text, span.start + LONGEST_LABEL))
-    } else {
-        span
+/// A diagnostic as it is drawn: a label longer than [`LONGEST_LABEL`] on its first line is
+/// cut to that much, so a label over a 100 KB line does not underline (and echo) all of it.
+/// Only the drawing: the diagnostic's own labels (and `--error-format json`) keep their
+/// true length.
+pub(crate) struct ShownLabels<'a>(pub(crate) &'a dyn miette::Diagnostic);
+
+impl fmt::Debug for ShownLabels<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for ShownLabels<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for ShownLabels<'_> {}
+
+impl miette::Diagnostic for ShownLabels<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.0.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.0.help()
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.0.url()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        self.0.related()
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.0.diagnostic_source()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let source = self.0.source_code();
+        let labels = self.0.labels()?;
+        Some(Box::new(labels.map(move |label| {
+            if label.len() <= LONGEST_LABEL {
+                return label;
+            }
+            // Read with no context, the text starts at the label.
+            let first_line = source
+                .and_then(|s| s.read_span(label.inner(), 0, 0).ok())
+                .map_or(0, |c| {
+                    let data = c.data();
+                    data.iter().position(|&b| b == b'\n').unwrap_or(data.len())
+                });
+            if first_line <= LONGEST_LABEL {
+                return label;
+            }
+            let cut: miette::SourceSpan = (label.offset(), LONGEST_LABEL).into();
+            if label.primary() {
+                miette::LabeledSpan::new_primary_with_span(label.label().map(str::to_owned), cut)
+            } else {
+                miette::LabeledSpan::new_with_span(label.label().map(str::to_owned), cut)
+            }
+        })))
     }
 }
 
