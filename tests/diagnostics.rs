@@ -239,3 +239,17 @@ fn an_input_error_on_a_long_line_shows_a_window_of_it() {
     );
     assert!(rendered.len() < 2_000, "{} bytes", rendered.len());
 }
+
+/// A date's label says which part does not exist: `2024-13-01` has no such month.
+#[test]
+fn a_bad_month_is_not_called_a_bad_day() {
+    for (date, label) in [
+        ("2024-13-01", "no such month"),
+        ("2020-02-30", "no such day"),
+    ] {
+        let source = Source::new("d.policy", format!("政策 「x」\n  生效 {date}\n"));
+        let diagnostics = check_source(&source);
+        let labels: Vec<_> = diagnostics[0].labels().filter_map(|(_, t)| t).collect();
+        assert_eq!(labels, [label], "{date}");
+    }
+}

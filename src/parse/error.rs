@@ -145,6 +145,15 @@ impl Explain for ParseError {
             ParseError::TooDeep => Text::new("too deep", "嵌套过深"),
             ParseError::TooManyRules => Text::new("this rule is one too many", "多出的规则"),
             ParseError::NumberOutOfRange => Text::new("too large to represent", "数字过大"),
+            // `2024-13-01`: no such month, not no such day.
+            ParseError::BadDate { text }
+                if text
+                    .get(5..7)
+                    .and_then(|m| m.parse::<u32>().ok())
+                    .is_some_and(|m| !(1..=12).contains(&m)) =>
+            {
+                Text::new("no such month", "没有这个月")
+            }
             ParseError::BadDate { .. } => Text::new("no such day", "没有这一天"),
             ParseError::BadPlaceholder { .. } => {
                 Text::new("expected a field path here", "此处应为字段路径")
