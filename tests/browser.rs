@@ -184,6 +184,14 @@ fn reviewers_page_in_chromium() {
         "{table}"
     );
     assert!(table.contains("以市（地、州、盟）为单位制定社区工作事项清单"));
+    // A reason no rule gave is said in words, not by its id.
+    let unlisted = scenario(&chromium, &server, "compare_unlisted");
+    assert!(
+        unlisted.contains("规则：无（没有规则准予此事项"),
+        "{unlisted}"
+    );
+    // (The id stays in `data-rule`, for tools; not in the text.)
+    assert!(!unlisted.contains("：no_rule_admits"), "{unlisted}");
 
     // English switch.
     let english = browse(

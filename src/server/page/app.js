@@ -213,7 +213,10 @@ function reasonItem(r, brief) {
   return el("li", { class: "reason", "data-rule": r.rule },
     el("strong", {}, r.message),
     ...cite,
-    el("span", { class: "cite" }, `${t(["规则", "Rule"])}：${r.rule}${r.at ? "（" + r.at + "）" : ""}`));
+    // A reason no rule of the policy gave (`no_rule_admits`) has no place: say what it is.
+    el("span", { class: "cite" }, r.at
+      ? `${t(["规则", "Rule"])}：${r.rule}（${r.at}）`
+      : t(["规则：无（没有规则准予此事项，按默认须经准入审批）", "Rule: none (no rule admits the task; by default it needs approval)"])));
 }
 
 function showDecision(decision, name, subject, asOf) {
@@ -369,6 +372,8 @@ const SCENARIOS = {
   mistyped: { district: "yingjiang", category: "企业摸底", funding_amount: "三千" },
   bad_date: { district: "yingjiang", category: "企业摸底", period_end: "2020-02-30" },
   compare: { category: "行政执法", community_role: "responsible", compare: true },
+  // On no list anywhere: the national baseline has no rule that admits it.
+  compare_unlisted: { category: "居民会议组织", compare: true },
   // An answer, then an input error: the old answer must not stay beside the error.
   stale: { district: "nanqiao", category: "招商引资", then: { funding_amount: "三千" } },
 };
