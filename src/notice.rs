@@ -438,6 +438,7 @@ const STYLE: &str = r#"
     margin: 0; background: #fff; color: #111;
     font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", serif;
     font-size: 16px; line-height: 1.75;
+    overflow-wrap: anywhere; /* a long address breaks, not the phone's width */
   }
   main { max-width: 46em; margin: 2.5em auto; padding: 0 1.5em; }
   header { text-align: center; border-bottom: 3px double #a00; padding-bottom: 0.8em; }

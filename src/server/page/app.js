@@ -243,6 +243,7 @@ function showComparison(answer) {
   const head = el("tr", {}, ...answer.districts.map((c) => el("th", { scope: "col" }, c.jurisdiction || c.district)));
   const row = el("tr", {}, ...answer.districts.map((c) => {
     const cell = el("td", { "data-district": c.district },
+      el("div", { class: "cell-head" }, c.jurisdiction || c.district),
       el("div", { class: `badge ${c.decision.verdict}`, "data-verdict": c.decision.verdict }, t(VERDICT[c.decision.verdict] || [c.decision.verdict, c.decision.verdict])),
       el("ol", { class: "reasons" }, ...c.decision.reasons.map((r) => reasonItem(r, true))));
     if (c.decision.missing.length) {
