@@ -201,6 +201,11 @@ fn reviewers_page_in_chromium() {
     );
     assert!(english.contains(r#"data-verdict="denied">Denied<"#));
     assert!(english.contains(r#"<html lang="en""#));
+    assert!(english.contains("<title>Community work-item admission review"));
+    assert!(
+        english.contains("Policies in force: "),
+        "the footer stays Chinese"
+    );
 
     // Printing: one A4 page for a decision.
     let pdf = out_dir().join("needs_approval.pdf");

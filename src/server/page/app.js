@@ -62,6 +62,9 @@ function setLang(next) {
   }
   $("lang").textContent = lang === "zh" ? "English" : "中文";
   $("lang").lang = lang === "zh" ? "en" : "zh-CN";
+  document.title = lang === "zh" ? "社区工作事项准入审查 · zhunru" : "Community work-item admission review · zhunru";
+  // The footer's status is written by script, not from data-zh: written again.
+  loadStatus().catch(() => {});
   if (last.decision) showDecision(last.decision, last.district, last.subject, last.asOf);
   if (last.comparison) showComparison(last.comparison);
 }
