@@ -5,7 +5,7 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
-use crate::source::{Position, Source, Span};
+use crate::source::{Position, Source, Span, ceil_char, floor_char};
 
 /// The stable code of a diagnostic; its `Display` is the code users search for.
 /// Codes are added as the checker learns new lints, so a `match` on one needs a `_`
@@ -723,19 +723,10 @@ impl InputError {
     pub fn new(origin: &str, line: usize, column: usize, message: String, line_text: &str) -> Self {
         // Keep a long line's stretch around the place, so the caret stays on the text.
         let at = column.saturating_sub(1).min(line_text.len());
-        let boundary = |i: &usize| line_text.is_char_boundary(*i);
-        let from = (0..=at.saturating_sub(4096))
-            .rev()
-            .find(boundary)
-            .unwrap_or(0);
-        let to = ((at + 4096).min(line_text.len())..=line_text.len())
-            .find(boundary)
-            .unwrap_or(line_text.len());
+        let from = floor_char(line_text, at.saturating_sub(4096));
+        let to = ceil_char(line_text, at + 4096);
         let text: String = line_text.get(from..to).unwrap_or("").to_owned();
-        let offset = (0..=at - from)
-            .rev()
-            .find(|i| text.is_char_boundary(*i))
-            .unwrap_or(0);
+        let offset = floor_char(line_text, at) - from;
         let column_base = line_text.get(..from).map_or(0, |t| t.chars().count());
         let (kind, field) = classify(&message);
         InputError {

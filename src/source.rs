@@ -233,7 +233,12 @@ pub(crate) fn read_window<'a>(
         .get(end..)
         .and_then(|t| t.find('\n'))
         .map_or(text.len(), |i| end + i);
-    let column_of = |at: usize| text.get(line_start..at).map_or(0, |t| t.chars().count());
+    // Characters from the start of `at`'s line to `at`.
+    let column_of = |at: usize| {
+        text.get(..at).map_or(0, |t| {
+            t.rsplit('\n').next().map_or(0, |l| l.chars().count())
+        })
+    };
     let line_of = |at: usize| text.get(..at).map_or(0, |t| t.matches('\n').count());
     let long = start - line_start > LONG_LINE || line_end - end > LONG_LINE;
     if !long {
@@ -243,9 +248,7 @@ pub(crate) fn read_window<'a>(
                 data: inner.data(),
                 span: *inner.span(),
                 line: inner.line(),
-                column: text.get(..inner.span().offset()).map_or(0, |t| {
-                    t.rsplit('\n').next().map_or(0, |l| l.chars().count())
-                }),
+                column: column_of(inner.span().offset()),
                 line_count: inner.line_count(),
             });
         }
@@ -344,7 +347,7 @@ impl miette::Diagnostic for ShownLabels<'_> {
 }
 
 /// The nearest char boundary at or before `at`.
-fn floor_char(text: &str, at: usize) -> usize {
+pub(crate) fn floor_char(text: &str, at: usize) -> usize {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
@@ -353,7 +356,7 @@ fn floor_char(text: &str, at: usize) -> usize {
 }
 
 /// The nearest char boundary at or after `at`.
-fn ceil_char(text: &str, at: usize) -> usize {
+pub(crate) fn ceil_char(text: &str, at: usize) -> usize {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at += 1;
