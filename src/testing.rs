@@ -135,10 +135,31 @@ pub fn read_tests(path: &Path) -> Result<TestFile, InputError> {
             &origin,
             line,
             e.column(),
-            message,
+            in_words(&message),
             text.lines().nth(line.saturating_sub(1)).unwrap_or(""),
         )
+        .with_help(TESTS_HELP)
     })
+}
+
+/// What a test file looks like (the help of its errors: not the JSON Lines help of `eval`).
+const TESTS_HELP: &str = r#"a test file is one JSON object: {"as_of": "2020-06-01", "cases": [{"name": "…", "subject": {"category": "…"}, "expect": {"verdict": "denied"}}]}; `expect` may also give `reasons`, `cites` and `missing`"#;
+
+/// serde's words for this file's shapes ("expected struct Expect") in the file's own terms.
+fn in_words(message: &str) -> String {
+    message
+        .replace(
+            "expected struct TestFile",
+            r#"expected the test file's object {"as_of": …, "cases": […]}"#,
+        )
+        .replace(
+            "expected struct TestCase",
+            r#"expected a case {"name": …, "subject": {…}, "expect": {…}}"#,
+        )
+        .replace(
+            "expected struct Expect",
+            r#"expected `expect` as an object such as {"verdict": "admitted"}"#,
+        )
 }
 
 /// Run every case of a file against a policy; with the coverage of the whole file.

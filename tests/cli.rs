@@ -770,3 +770,39 @@ fn empty_or_misread_folders_are_said() {
     );
     let _ = std::fs::remove_dir_all(&empty);
 }
+
+/// A test file's errors are said in its own terms: its shape in the help (not the JSON
+/// Lines help of `eval`), and `expect` named as the object it must be (not serde's
+/// "struct Expect").
+#[test]
+fn a_bad_test_file_is_explained_as_a_test_file() {
+    let dir = std::env::temp_dir().join(format!("zhunru-testfile-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::copy("policies/nanqiao.policy", dir.join("nanqiao.policy")).unwrap();
+    std::fs::copy("policies/national.policy", dir.join("national.policy")).unwrap();
+    std::fs::write(
+        dir.join("tests/nanqiao.json"),
+        r#"{"as_of": "2020-06-01", "cases": [{"name": "x", "subject": {"category": "招商引资"}, "expect": "denied"}]}"#,
+    )
+    .unwrap();
+    let policy = dir.join("nanqiao.policy");
+    let out = zhunru(
+        &["--error-format", "json", "test", policy.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let ds = json_diagnostics(&out.stderr);
+    let d = &ds[0];
+    assert_eq!(d["code"], "zhunru::input");
+    assert_eq!(d["line"].as_u64(), Some(1));
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.contains(r#"expected `expect` as an object such as {"verdict": "admitted"}"#),
+        "{message}"
+    );
+    assert!(!message.contains("struct"), "{message}");
+    let help = d["help"].as_str().unwrap();
+    assert!(help.starts_with("a test file is one JSON object"), "{help}");
+    assert!(!help.contains("JSON Lines"), "{help}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
