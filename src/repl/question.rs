@@ -33,7 +33,11 @@ pub fn words(line: &str) -> Result<Vec<String>, String> {
             }
             continue;
         }
-        if c.is_whitespace() || matches!(c, ',' | '，' | '。' | '?' | '？' | '!' | '！') {
+        // 「能否准入：…」 (its colon narrowed to `:`) ends a word; a colon inside a value
+        // (`依据=…:…`) does not.
+        let colon = matches!(c, ':' | '：') && !cur.contains('=');
+        if colon || c.is_whitespace() || matches!(c, ',' | '，' | '。' | '?' | '？' | '!' | '！')
+        {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }

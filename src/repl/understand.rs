@@ -148,6 +148,17 @@ const ROLE_RESPONSIBLE: &[&str] = &[
     "主责",
 ];
 const ROLE_ASSIST: &[&str] = &["协助", "配合", "协同", "协办"];
+/// The responsible role denied (「社区不负责拆迁拆违，只协助」): read before the cues above,
+/// whose 「负责」 is inside each. The contract knows two roles, so not responsible is assisting.
+const ROLE_NOT_RESPONSIBLE: &[&str] = &[
+    "不作为责任主体",
+    "不是责任主体",
+    "不为责任主体",
+    "非责任主体",
+    "不牵头负责",
+    "不负责",
+    "不牵头",
+];
 const APPROVAL: &[(&str, &str)] = &[
     ("未经审批", "none"),
     ("未审批", "none"),
@@ -216,7 +227,7 @@ const TRAILING: &[&str] = &[
 /// Words that alone name nothing.
 const FILLER: &[&str] = &[
     "社区", "要求", "的", "了", "吗", "呢", "和", "并", "且", "给", "配套", "经费", "工作", "任务",
-    "事项", "这个", "这项", "我们", "本", "有", "审批", "完成",
+    "事项", "这个", "这项", "我们", "本", "有", "审批", "完成", "只", "仅", "只是", "仅仅",
 ];
 
 /// Placeholder for a protected list name while cues are taken out.
@@ -278,7 +289,10 @@ pub fn cues(phrase: &str, names: &[Name]) -> Cues {
             break;
         }
     }
-    if take_first(&mut phrase, ROLE_RESPONSIBLE).is_some() {
+    if take_first(&mut phrase, ROLE_NOT_RESPONSIBLE).is_some() {
+        let _ = take_first(&mut phrase, ROLE_ASSIST);
+        out.sets.push(("community_role", "assist".into()));
+    } else if take_first(&mut phrase, ROLE_RESPONSIBLE).is_some() {
         out.sets.push(("community_role", "responsible".into()));
     } else if take_first(&mut phrase, ROLE_ASSIST).is_some() {
         out.sets.push(("community_role", "assist".into()));
