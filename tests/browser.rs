@@ -150,8 +150,26 @@ fn reviewers_page_in_chromium() {
         .unwrap();
     assert!(field.contains(r#"aria-invalid="true""#), "{field}");
     assert!(field.contains(r#"id="err-funding_amount""#), "{field}");
-    assert!(field.contains("funding.amount"), "{field}");
+    // Said in Chinese on the Chinese page: the field by its label, the mistake in words.
+    assert!(
+        field.contains("「工作经费（元）」填写有误：应为数字，实际填写为「三千」"),
+        "{field}"
+    );
+    assert!(!field.contains("should be"), "{field}");
     assert!(!mistyped.contains(r#"id="verdict""#));
+    // The English switch says the error shown again, in English.
+    let switched = scenario(&chromium, &server, "mistyped_then_english");
+    let field = switched
+        .split(r#"<div class="field">"#)
+        .find(|f| f.contains(r#"id="funding_amount""#))
+        .unwrap();
+    assert!(
+        field.contains(
+            r#"Funding (yuan): field `funding.amount` should be a number, found the string "三千""#
+        ),
+        "{field}"
+    );
+    assert!(!field.contains("填写有误"), "{field}");
 
     let bad_date = scenario(&chromium, &server, "bad_date");
     let field = bad_date

@@ -67,9 +67,26 @@ function setLang(next) {
   loadStatus().catch(() => {});
   if (last.decision) showDecision(last.decision, last.district, last.subject, last.asOf);
   if (last.comparison) showComparison(last.comparison);
+  // Errors on show are said again in the new language, without taking the focus from the
+  // switch.
+  if (last.errors) {
+    const render = last.errors;
+    clearErrors();
+    showErrors(render, false);
+  }
 }
 
 const last = {};
+
+// Show errors by a function that writes them in the current language, kept so that the
+// language switch can write them again.
+let focusErrors = true;
+function showErrors(render, focus = true) {
+  last.errors = render;
+  focusErrors = focus;
+  render();
+  focusErrors = true;
+}
 
 function today() {
   // The engine decides in China's calendar; so does the default here.
@@ -84,6 +101,7 @@ function clearErrors() {
     node.removeAttribute("aria-describedby");
   }
   $("form-error").hidden = true;
+  last.errors = null;
 }
 
 // Put a message beside the field it concerns, and take the focus there.
@@ -94,7 +112,7 @@ function fieldError(id, message) {
   input.closest(".field").append(note);
   input.setAttribute("aria-invalid", "true");
   input.setAttribute("aria-describedby", "err-" + id);
-  input.focus();
+  if (focusErrors) input.focus();
   return true;
 }
 
@@ -154,8 +172,53 @@ async function post(path, body) {
   return { ok: response.ok, status: response.status, data };
 }
 
+// The server says input errors in English; the page says the common ones in Chinese too
+// (the field itself is named by its label, before the message). Others stay as sent.
+const TYPE_ZH = {
+  "a string": "文字",
+  "a number": "数字",
+  "`true` or `false`": "是或否（true / false）",
+  "a date string (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
+  "a date written YYYY-MM-DD that exists on the calendar": "日历上存在的日期（YYYY-MM-DD）",
+  "an array of strings": "文字列表（如 [\"…\", \"…\"]）",
+  "an object": "对象（{…}）",
+};
+
+function foundZh(found) {
+  let m;
+  if ((m = /^the string "(.*)"$/s.exec(found)) || (m = /^"(.*)"$/s.exec(found))) return `「${m[1]}」`;
+  if ((m = /^the number `(.*)`$/.exec(found))) return `数字 ${m[1]}`;
+  if ((m = /^`(true|false)`$/.exec(found))) return m[1];
+  if (found === "an array") return "列表";
+  if (found === "an object") return "对象";
+  return found;
+}
+
+function problemZh(msg) {
+  let m;
+  if ((m = /^field `[^`]+` should be one of (.+), found (.+)$/s.exec(msg))) {
+    return `应为 ${m[1]} 之一，实际填写为${foundZh(m[2])}`;
+  }
+  if ((m = /^field `[^`]+` should be (.+?), found (.+)$/s.exec(msg))) {
+    return `应为${TYPE_ZH[m[1]] || m[1]}，实际填写为${foundZh(m[2])}`;
+  }
+  if ((m = /beyond the range of exact numbers \((.+?)\)/.exec(msg))) {
+    return `数值超出可精确表示的范围（${m[1]}），会被读成另一个数`;
+  }
+  if (/^field `[^`]+` is given twice$/.test(msg)) return "同一字段填写了两次";
+  if ((m = /^`as_of` should be a date .*, not `(.*)`$/s.exec(msg))) {
+    return `审查日期应为日历上存在的日期（YYYY-MM-DD），实际填写为「${m[1]}」`;
+  }
+  return null;
+}
+
 function showProblem(problem, request) {
-  const msg = problem.detail || problem.title;
+  showErrors(() => writeProblem(problem, request));
+}
+
+function writeProblem(problem, request) {
+  const sent = problem.detail || problem.title;
+  const msg = (lang === "zh" && problemZh(sent)) || sent;
   if (request.pasted && problem.code === "zhunru::input" && problem.column) {
     const col = Math.max(1, problem.column - (problem.line === 1 ? request.prefix : 0));
     fieldError("json", `${t(["第", "line "])}${problem.line}${t(["行第", ", column "])}${col}${t(["列：", ": "])}${msg}`);
@@ -277,7 +340,7 @@ async function decide(event) {
   clearAnswer();
   const request = requestBody();
   if (!request.pasted && !$("category").value.trim()) {
-    fieldError("category", t(["请填写事项类别", "Give the task's category"]));
+    showErrors(() => fieldError("category", t(["请填写事项类别", "Give the task's category"])));
     return;
   }
   try {
@@ -286,7 +349,7 @@ async function decide(event) {
     const subject = request.pasted ? safeParse($("json").value) : subjectFromForm();
     showDecision(answer.data, $("district").value, subject, request.asOf);
   } catch (e) {
-    formError(t(["无法连接审查服务：", "Cannot reach the server: "]) + e.message);
+    showErrors(() => formError(t(["无法连接审查服务：", "Cannot reach the server: "]) + e.message));
   }
 }
 
@@ -299,7 +362,7 @@ async function compare() {
   clearAnswer();
   const request = requestBody(true);
   if (!request.pasted && !$("category").value.trim()) {
-    fieldError("category", t(["请填写事项类别", "Give the task's category"]));
+    showErrors(() => fieldError("category", t(["请填写事项类别", "Give the task's category"])));
     return;
   }
   try {
@@ -307,7 +370,7 @@ async function compare() {
     if (!answer.ok) return showProblem(answer.data, request);
     showComparison(answer.data);
   } catch (e) {
-    formError(t(["无法连接审查服务：", "Cannot reach the server: "]) + e.message);
+    showErrors(() => formError(t(["无法连接审查服务：", "Cannot reach the server: "]) + e.message));
   }
 }
 
@@ -374,6 +437,8 @@ const SCENARIOS = {
     auth_content: "企业信息采集", auth_object: "辖区企业", auth_powers: "入企走访", auth_until: "2020-06-30",
   },
   mistyped: { district: "yingjiang", category: "企业摸底", funding_amount: "三千" },
+  // The same error, then the English switch: the error is said again in English.
+  mistyped_then_english: { district: "yingjiang", category: "企业摸底", funding_amount: "三千", switch_to: "en" },
   bad_date: { district: "yingjiang", category: "企业摸底", period_end: "2020-02-30" },
   compare: { category: "行政执法", community_role: "responsible", compare: true },
   // On no list anywhere: the national baseline has no rule that admits it.
@@ -384,7 +449,7 @@ const SCENARIOS = {
 
 function fill(fields) {
   for (const [id, value] of Object.entries(fields)) {
-    if (id === "district" || id === "compare" || id === "then") continue;
+    if (id === "district" || id === "compare" || id === "then" || id === "switch_to") continue;
     const input = $(id);
     if (input.type === "checkbox") input.checked = value;
     else input.value = value;
@@ -407,6 +472,7 @@ async function scenario(name) {
     fill(s.then);
     await decide();
   }
+  if (s.switch_to) setLang(s.switch_to);
   document.body.dataset.scenario = "done";
 }
 
