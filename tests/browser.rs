@@ -178,8 +178,15 @@ fn reviewers_page_in_chromium() {
         .unwrap();
     assert!(field.contains(r#"id="err-period_end""#), "{field}");
 
+    // JSON left in the closed paste box is not the subject: the form's task is decided.
+    let hidden = scenario(&chromium, &server, "hidden_json");
+    assert!(hidden.contains("事项类别：居民会议组织"), "{hidden}");
+    assert!(!hidden.contains(r#"data-verdict="denied""#), "{hidden}");
+
     // The same task under every district, side by side.
     let compare = scenario(&chromium, &server, "compare");
+    // The comparison names the task it compares (a printed sheet must say what it is).
+    assert!(compare.contains("事项类别：行政执法"), "{compare}");
     let table = compare
         .split(r#"<table id="compare-table">"#)
         .nth(1)
@@ -243,6 +250,52 @@ fn reviewers_page_in_chromium() {
     );
     let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
     assert_eq!(pages, 1, "a decision should print on one A4 sheet");
+    // Five districts side by side print on one sheet too (they took four).
+    let pdf = out_dir().join("compare.pdf");
+    browse(
+        &chromium,
+        &format!("http://{}/?scenario=compare", server.addr),
+        &[
+            "--no-pdf-header-footer".to_owned(),
+            format!("--print-to-pdf={}", pdf.display()),
+        ],
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert_eq!(pages, 1, "the comparison should print on one A4 sheet");
+}
+
+/// A policy's document address is a link only when it is a web address: a policy file must
+/// not put script (`javascript:`) behind a reviewer's click.
+#[test]
+fn an_address_that_is_not_a_web_address_is_no_link() {
+    let Some(chromium) = chromium() else {
+        eprintln!("SKIPPED an_address_that_is_not_a_web_address_is_no_link: no Chromium");
+        return;
+    };
+    let dir = tempdir();
+    std::fs::copy(
+        root().join("policies/nanqiao.policy"),
+        dir.join("nanqiao.policy"),
+    )
+    .unwrap();
+    let national = std::fs::read_to_string(root().join("policies/national.policy")).unwrap();
+    let hostile = national.replace(
+        "网址 \"https://m.e-book.qq.com/read/1040457135/18\"",
+        "网址 \"javascript:document.title='XSS'\"",
+    );
+    assert_ne!(hostile, national);
+    std::fs::write(dir.join("national.policy"), hostile).unwrap();
+    let server = Server::start(&dir, &["nanqiao.policy", "national.policy"]);
+    let url = format!("http://{}/?scenario=compare", server.addr);
+    let dom = browse(&chromium, &url, &["--dump-dom".to_owned()]);
+    assert!(dom.contains(r#"data-scenario="done""#), "{dom}");
+    assert!(
+        dom.contains("javascript:document.title"),
+        "the address is shown: {dom}"
+    );
+    assert!(!dom.contains("href=\"javascript:"), "{dom}");
 }
 
 /// A policy file that fails to reload is named in the page's footer, with its diagnostic,

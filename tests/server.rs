@@ -207,9 +207,19 @@ fn every_route_answers() {
 
     let page = server.get("/");
     assert!(page.text().contains("社区工作事项准入审查"));
+    // The page runs only its own script (a policy's text is data, never markup or code).
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     for asset in ["/app.js", "/style.css"] {
-        assert_eq!(server.get(asset).status, 200);
+        let got = server.get(asset);
+        assert_eq!(got.status, 200);
+        assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
     }
+    let notice = server.get("/v1/districts/nanqiao/notice");
+    let csp = notice.header("content-security-policy").unwrap();
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
 }
 
 /// Compare reads the subject under each district by the fields that district declares:

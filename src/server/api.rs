@@ -1137,7 +1137,12 @@ pub async fn notice(
         (notice::render_html(&n), "text/html; charset=utf-8")
     };
     (
-        [(header::CONTENT_TYPE, kind), (header::VARY, "accept")],
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::VARY, "accept"),
+            (header::CONTENT_SECURITY_POLICY, NOTICE_POLICY),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
         text,
     )
         .into_response()
@@ -1222,9 +1227,22 @@ pub async fn openapi() -> Response {
 }
 
 /// The reviewers' page and its assets, embedded: the page works with no network.
+/// What the page may load and do: only its own script and style, from this server; no
+/// frames around it, no plugins. A policy's text reaches the page as data (the script never
+/// writes HTML), and this is the second wall.
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The notice is a document to read and print: its style is inline, nothing runs.
+const NOTICE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'";
+
 pub async fn page() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, PAGE_POLICY),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
         include_str!("page/index.html"),
     )
         .into_response()
@@ -1233,7 +1251,10 @@ pub async fn page() -> Response {
 /// `GET /app.js`.
 pub async fn page_js() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
         include_str!("page/app.js"),
     )
         .into_response()
@@ -1242,7 +1263,10 @@ pub async fn page_js() -> Response {
 /// `GET /style.css`.
 pub async fn page_css() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
         include_str!("page/style.css"),
     )
         .into_response()

@@ -65,8 +65,8 @@ function setLang(next) {
   document.title = lang === "zh" ? "社区工作事项准入审查 · zhunru" : "Community work-item admission review · zhunru";
   // The footer's status is written by script, not from data-zh: written again.
   loadStatus().catch(() => {});
-  if (last.decision) showDecision(last.decision, last.district, last.subject, last.asOf);
-  if (last.comparison) showComparison(last.comparison);
+  if (last.decision) showDecision(last.decision, last.district, last.subject, last.asOf, false);
+  if (last.comparison) showComparison(last.comparison, last.subject, false);
   // Errors on show are said again in the new language, without taking the focus from the
   // switch.
   if (last.errors) {
@@ -154,7 +154,8 @@ function subjectFromForm() {
 // text so the server's line and column point into what the reviewer typed.
 // The envelope around the subject; `everywhere` (compare) names no district.
 function requestBody(everywhere) {
-  const pasted = $("json").value.trim();
+  // The JSON is the subject only while its box is open: a closed box hides what it holds.
+  const pasted = $("json-box").open ? $("json").value.trim() : "";
   const asOf = $("as_of").value.trim() || today();
   const subject = pasted ? pasted : JSON.stringify(subjectFromForm());
   const district = everywhere ? "" : `"district":${JSON.stringify($("district").value)},`;
@@ -219,6 +220,8 @@ function showProblem(problem, request) {
 function writeProblem(problem, request) {
   const sent = problem.detail || problem.title;
   const msg = (lang === "zh" && problemZh(sent)) || sent;
+  // The date is the page's own field, whatever the subject came from.
+  if (problem.code === "zhunru::input" && /^`as_of`/.test(sent) && fieldError("as_of", msg)) return;
   if (request.pasted && problem.code === "zhunru::input" && problem.column) {
     const col = Math.max(1, problem.column - (problem.line === 1 ? request.prefix : 0));
     fieldError("json", `${t(["第", "line "])}${problem.line}${t(["行第", ", column "])}${col}${t(["列：", ": "])}${msg}`);
@@ -232,7 +235,6 @@ function writeProblem(problem, request) {
     const text = lang === "zh" ? `「${name}」填写有误：${msg}` : `${name}: ${msg}`;
     if (fieldError(id, text)) return;
   }
-  if (problem.code === "zhunru::input" && /as_of/.test(msg) && fieldError("as_of", msg)) return;
   formError(msg);
 }
 
@@ -240,14 +242,20 @@ function district(name) {
   return districts.find((d) => d.name === name) || {};
 }
 
+const ROLE = { responsible: ["责任主体", "responsible party"], assist: ["协助", "assisting"] };
+
 function summary(subject, asOf, d) {
+  const role = ROLE[subject.community_role];
   const rows = [
     [["事项类别", "Category"], subject.category],
+    [["社区角色", "Community's role"], role ? t(role) : subject.community_role],
     [["交办单位", "Requester"], subject.requester],
     [["审查依据", "Policy"], d.title],
     [["审查日期", "As of"], asOf],
   ].filter((r) => r[1]);
-  return el("p", { class: "meta" }, rows.map((r) => `${t(r[0])}：${r[1]}`).join("　"));
+  const [colon, gap] = lang === "zh" ? ["：", "　"] : [": ", " · "];
+  return el("p", { class: "meta" }, ...rows.map((r, i) =>
+    el("span", { class: "meta-item" }, `${t(r[0])}${colon}${r[1]}${i < rows.length - 1 ? gap : ""}`)));
 }
 
 // Each cited clause as the decision gives it: its id, its own document (a district rule
@@ -264,7 +272,13 @@ function clauseItem(c, brief) {
   } else if (c.text) {
     parts.push(el("q", { class: "clause-text" }, c.text));
   }
-  if (doc.address) parts.push(el("a", { class: "cite source", href: doc.address, rel: "noreferrer" }, doc.address));
+  // A policy's address is a link only when it is a web address: a policy file is not
+  // trusted to put script (`javascript:`) behind a reviewer's click.
+  if (doc.address && /^https?:\/\//i.test(doc.address)) {
+    parts.push(el("a", { class: "cite source", href: doc.address, rel: "noreferrer" }, doc.address));
+  } else if (doc.address) {
+    parts.push(el("span", { class: "cite source" }, doc.address));
+  }
   return el("div", { class: "clause" }, ...parts);
 }
 
@@ -281,11 +295,11 @@ function reasonItem(r, brief) {
     ...cite,
     // A reason no rule of the policy gave (`no_rule_admits`) has no place: say what it is.
     el("span", { class: "cite" }, r.at
-      ? `${t(["规则", "Rule"])}：${r.rule}（${r.at}）`
+      ? (lang === "zh" ? `规则：${r.rule}（${r.at}）` : `Rule: ${r.rule} (${r.at})`)
       : t(["规则：无（没有规则准予此事项，按默认须经准入审批）", "Rule: none (no rule admits the task; by default it needs approval)"])));
 }
 
-function showDecision(decision, name, subject, asOf) {
+function showDecision(decision, name, subject, asOf, focus = true) {
   Object.assign(last, { decision, district: name, subject, asOf, comparison: null });
   $("comparison").replaceChildren();
   const d = district(name);
@@ -300,11 +314,11 @@ function showDecision(decision, name, subject, asOf) {
       ...decision.missing.map((m) => el("li", { "data-missing": m }, t(MISSING[m] || [m, m])))));
   }
   out.replaceChildren(...parts);
-  out.focus();
+  if (focus) out.focus();
 }
 
-function showComparison(answer) {
-  Object.assign(last, { comparison: answer, decision: null });
+function showComparison(answer, subject, focus = true) {
+  Object.assign(last, { comparison: answer, subject, decision: null });
   $("result").replaceChildren();
   const head = el("tr", {}, ...answer.districts.map((c) => el("th", { scope: "col" }, c.jurisdiction || c.district)));
   const row = el("tr", {}, ...answer.districts.map((c) => {
@@ -321,9 +335,10 @@ function showComparison(answer) {
     `${t(["未能对比（政策文件载入失败）：", "Not compared (its policy file failed to load): "])}${f.district} · ${f.file}`));
   $("comparison").replaceChildren(
     el("h2", {}, `${t(["各辖区对比", "Districts compared"])}（${answer.as_of}）`),
+    summary(subject || {}, answer.as_of, {}),
     el("div", { class: "table-wrap" }, el("table", { id: "compare-table" }, el("thead", {}, head), el("tbody", {}, row))),
     ...notLoaded);
-  $("comparison").focus();
+  if (focus) $("comparison").focus();
 }
 
 // A new question clears the last answer: an answer left beside a new input error would be
@@ -368,7 +383,7 @@ async function compare() {
   try {
     const answer = await post("/v1/compare", request.text);
     if (!answer.ok) return showProblem(answer.data, request);
-    showComparison(answer.data);
+    showComparison(answer.data, request.pasted ? safeParse($("json").value) : subjectFromForm());
   } catch (e) {
     showErrors(() => formError(t(["无法连接审查服务：", "Cannot reach the server: "]) + e.message));
   }
@@ -417,7 +432,12 @@ async function init() {
   districts = data.districts;
   $("district").replaceChildren(...districts.map((d) => el("option", { value: d.name }, `${d.jurisdiction}（${d.name}）`)));
   $("notices").replaceChildren(...districts.map((d) => el("a", { href: `/v1/districts/${encodeURIComponent(d.name)}/notice` }, d.jurisdiction)));
-  $("district").addEventListener("change", () => loadLists($("district").value));
+  $("district").addEventListener("change", () => {
+    // An answer stays only beside the question it answers.
+    clearErrors();
+    clearAnswer();
+    loadLists($("district").value);
+  });
   await Promise.all([loadLists($("district").value), loadStatus()]);
   const params = new URLSearchParams(location.search);
   if (params.get("lang") === "en") setLang("en");
@@ -445,6 +465,8 @@ const SCENARIOS = {
   compare_unlisted: { category: "居民会议组织", compare: true },
   // An answer, then an input error: the old answer must not stay beside the error.
   stale: { district: "nanqiao", category: "招商引资", then: { funding_amount: "三千" } },
+  // JSON left in the closed paste box is not the subject: the form is.
+  hidden_json: { district: "nanqiao", json: "{\"category\":\"招商引资\"}", category: "居民会议组织" },
 };
 
 function fill(fields) {
