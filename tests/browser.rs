@@ -232,29 +232,24 @@ fn reviewers_page_in_chromium() {
         "the footer stays Chinese"
     );
 
-    // Printing: one A4 page for a decision.
-    let pdf = out_dir().join("needs_approval.pdf");
+    // Printing: one A4 sheet for a decision, and for five districts side by side (they
+    // took four).
+    for (name, what) in [
+        ("needs_approval", "a decision"),
+        ("compare", "the comparison"),
+    ] {
+        let (a4, pages) = printed(&chromium, &server, name);
+        assert!(a4, "{what} does not print on A4");
+        assert_eq!(pages, 1, "{what} should print on one A4 sheet");
+    }
+}
+
+/// Scenario `name` printed to PDF: whether its sheets are A4, and how many there are.
+fn printed(chromium: &PathBuf, server: &Server, name: &str) -> (bool, usize) {
+    let pdf = out_dir().join(format!("{name}.pdf"));
     browse(
-        &chromium,
-        &format!("http://{}/?scenario=needs_approval", server.addr),
-        &[
-            "--no-pdf-header-footer".to_owned(),
-            format!("--print-to-pdf={}", pdf.display()),
-        ],
-    );
-    let bytes = std::fs::read(&pdf).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(
-        text.contains("MediaBox [0 0 594.95996 841.91998]"),
-        "the page does not print on A4"
-    );
-    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
-    assert_eq!(pages, 1, "a decision should print on one A4 sheet");
-    // Five districts side by side print on one sheet too (they took four).
-    let pdf = out_dir().join("compare.pdf");
-    browse(
-        &chromium,
-        &format!("http://{}/?scenario=compare", server.addr),
+        chromium,
+        &format!("http://{}/?scenario={name}", server.addr),
         &[
             "--no-pdf-header-footer".to_owned(),
             format!("--print-to-pdf={}", pdf.display()),
@@ -263,7 +258,7 @@ fn reviewers_page_in_chromium() {
     let bytes = std::fs::read(&pdf).unwrap();
     let text = String::from_utf8_lossy(&bytes);
     let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
-    assert_eq!(pages, 1, "the comparison should print on one A4 sheet");
+    (text.contains("MediaBox [0 0 594.95996 841.91998]"), pages)
 }
 
 /// A policy's document address is a link only when it is a web address: a policy file must
