@@ -401,7 +401,20 @@ pub fn check_source(source: &Source) -> Vec<Diagnostic> {
 /// The name a policy file is cited by in positions: relative to the policy root, never the
 /// folder a service is deployed in (see [`Position`]). A relative path that stays below
 /// where it starts is kept as given; any other is cut to its folder and file name.
-fn display_name(path: &str) -> String {
+///
+/// What a service shows its clients of a policy file's path (a failed reload, the districts
+/// it serves, a public notice), so that they read the same name as in decisions.
+///
+/// ```
+/// assert_eq!(zhunru::cited_path("policies/hefei.policy"), "policies/hefei.policy");
+/// assert_eq!(zhunru::cited_path("/srv/zhunru/policies/hefei.policy"), "policies/hefei.policy");
+/// assert_eq!(zhunru::cited_path("../hefei.policy"), "hefei.policy");
+/// ```
+pub fn cited_path(path: &str) -> String {
+    display_name(path)
+}
+
+pub(crate) fn display_name(path: &str) -> String {
     use std::path::{Component, Path};
     let p = Path::new(path);
     let leaves = p

@@ -1248,3 +1248,54 @@ fn a_folder_of_versions_is_served() {
             .any(|d| d["name"] == "newtown" && d["versions"].as_array().unwrap().len() == 2)
     });
 }
+
+/// A server given its policies by absolute path shows its clients the names decisions cite
+/// (`pol/nanqiao.policy`), never the folder it is deployed in: not in `/readyz`, the
+/// districts, compare's `not_loaded`, a 422, nor the public notice.
+#[test]
+fn clients_never_read_the_folder_the_server_is_deployed_in() {
+    let dir = tempdir("deployed").join("pol");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["hefei", "national", "nanqiao"] {
+        std::fs::copy(
+            root().join(format!("policies/{name}.policy")),
+            dir.join(format!("{name}.policy")),
+        )
+        .unwrap();
+    }
+    let broken = std::fs::read_to_string(dir.join("nanqiao.policy"))
+        .unwrap()
+        .replace("规则 负面事项不得下放", "规侧 负面事项不得下放");
+    std::fs::write(dir.join("nanqiao.policy"), broken).unwrap();
+    let deployed = dir.parent().unwrap().to_str().unwrap().to_owned();
+    let server = Server::start(root(), &[dir.to_str().unwrap()]);
+    let answers = [
+        server.get("/readyz").text(),
+        server.get("/v1/districts").text(),
+        server.get("/v1/districts/nanqiao/lists").text(),
+        server.get("/v1/districts/hefei/notice").text(),
+        server
+            .post_json("/v1/compare", r#"{"category":"招商引资"}"#)
+            .text(),
+        server
+            .post_json(
+                "/v1/decide",
+                r#"{"district":"hefei","subject":{"category":"招商引资"}}"#,
+            )
+            .text(),
+    ];
+    for answer in &answers {
+        assert!(!answer.contains(&deployed), "{answer}");
+    }
+    let ready = server.get("/readyz").json();
+    assert_eq!(ready["failed"][0]["file"], "pol/nanqiao.policy");
+    assert_eq!(
+        ready["failed"][0]["errors"][0]["at"],
+        "pol/nanqiao.policy:52:1"
+    );
+    assert!(
+        answers[3].contains("生成自 pol/hefei.policy"),
+        "{}",
+        answers[3]
+    );
+}

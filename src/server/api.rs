@@ -989,7 +989,7 @@ struct DistrictInfo<'a> {
 #[derive(Serialize)]
 struct VersionInfo<'a> {
     /// The version's file (`policies/yingjiang/2021.policy`).
-    file: &'a str,
+    file: String,
     title: &'a str,
     effective: Option<Date>,
     expires: Option<Date>,
@@ -1038,7 +1038,7 @@ pub async fn districts(State(state): Shared) -> Response {
                 lists: ast.lists.iter().map(|l| l.name.node.as_str()).collect(),
                 file: d
                     .file()
-                    .map(|f| f.display().to_string())
+                    .map(|f| zhunru::cited_path(&f.display().to_string()))
                     .unwrap_or_default(),
                 hash: now.content_hash(),
                 loaded_at: state::loaded_at(d),
@@ -1047,7 +1047,7 @@ pub async fn districts(State(state): Shared) -> Response {
                     .versions()
                     .versions()
                     .map(|v| VersionInfo {
-                        file: v.source().name(),
+                        file: zhunru::cited_path(v.source().name()),
                         title: v.title(),
                         effective: v.effective(),
                         expires: v.expires(),

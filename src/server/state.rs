@@ -40,27 +40,59 @@ pub struct FailureItem {
 
 impl Failure {
     /// What the API shows of a failure the registry reports.
+    /// Paths are shown as decisions cite them ([`zhunru::cited_path`]): a client never
+    /// reads the folder the server is deployed in.
     pub fn of(f: &LoadFailure) -> Failure {
         let e = f.error();
+        let file = f.file().display().to_string();
         Failure {
-            file: f.file().display().to_string(),
+            file: zhunru::cited_path(&file),
             district: f.district().to_owned(),
             previous_in_force: f.previous_in_force(),
             errors: e
                 .errors()
                 .map(|d| FailureItem {
                     code: d.code().as_str(),
-                    message: d.message().to_owned(),
-                    at: d.location(),
+                    message: cited_in(d.message(), &file),
+                    at: cited_location(&d.location()),
                 })
                 .collect(),
             rendered: e
                 .diagnostics()
                 .iter()
-                .map(|d| zhunru::render(d, false))
+                .map(|d| {
+                    let location = d.location();
+                    let text = zhunru::render(d, false);
+                    cited_in(&cited_in(&text, location_path(&location)), &file)
+                })
                 .collect(),
         }
     }
+}
+
+/// The path of a `path:line:col` location.
+fn location_path(location: &str) -> &str {
+    let mut parts = location.rsplitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(_), Some(_), Some(path)) => path,
+        _ => location,
+    }
+}
+
+/// A `path:line:col` location with its path as decisions cite it.
+fn cited_location(location: &str) -> String {
+    let path = location_path(location);
+    let rest = location.get(path.len()..).unwrap_or("");
+    format!("{}{rest}", zhunru::cited_path(path))
+}
+
+/// `text` with each mention of `path` as decisions cite it.
+fn cited_in(text: &str, path: &str) -> String {
+    let cited = zhunru::cited_path(path);
+    if path.is_empty() || cited == path {
+        return text.to_owned();
+    }
+    text.replace(path, &cited)
 }
 
 /// The failures of a snapshot, as the API shows them.
