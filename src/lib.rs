@@ -1115,6 +1115,19 @@ impl Policy {
         self.locations.get(index).cloned()
     }
 
+    /// Where rule `index` (of [`Policy::ast`]'s rules, the chain's) is written, as decisions
+    /// cite it: in this policy's file, or in a parent's for an inherited rule.
+    ///
+    /// ```
+    /// let nanqiao = zhunru::Policy::from_file("policies/nanqiao.policy")?;
+    /// let first = nanqiao.rule_position(0).unwrap();
+    /// assert_eq!(first.to_string(), "policies/national.policy:78:1"); // the national rule
+    /// # Ok::<(), zhunru::PolicyError>(())
+    /// ```
+    pub fn rule_position(&self, index: usize) -> Option<Position> {
+        self.location(index)
+    }
+
     /// A clause this policy (or a parent) declares, with its document.
     ///
     /// ```

@@ -710,7 +710,8 @@ impl Session {
             return "no policy loaded\n".to_owned();
         };
         let mut out = String::new();
-        for rule in &d.in_force(self.as_of).ast().rules {
+        let policy = d.in_force(self.as_of);
+        for (index, rule) in policy.ast().rules.iter().enumerate() {
             let outcome = match rule.outcome.node {
                 Outcome::Deny(_) => "不予准入 deny",
                 Outcome::Admit(_) => "准予准入 admit",
@@ -729,7 +730,11 @@ impl Session {
                     .collect::<Vec<_>>()
                     .join(", "),
                 outcome,
-                d.in_force(self.as_of).source().location(rule.span)
+                // The rule's own file: a parent's for an inherited rule (its span counts in
+                // that file, not this one).
+                policy
+                    .rule_position(index)
+                    .map_or_else(String::new, |p| p.to_string())
             );
         }
         out
