@@ -72,6 +72,7 @@ broken_cases!(
     type_number_list_as_categories,
     type_number_vs_text,
     type_text_ordering,
+    unclosed_placeholder,
     unknown_cite_n9,
     unknown_cite_x1,
     unknown_field,

@@ -48,6 +48,12 @@ pub(crate) enum ParseError {
         /// What was inside the braces.
         inner: String,
     },
+    /// `不予准入 「{事项.category」` — a placeholder whose `}` never comes (it would be
+    /// published as the literal text `{事项.category`).
+    UnclosedPlaceholder {
+        /// From the `{` to the end of the message.
+        rest: String,
+    },
     /// `字段 事项.x 类型 金额` — a type the language does not have.
     UnknownFieldType {
         /// As written.
@@ -72,7 +78,9 @@ impl Explain for ParseError {
             ParseError::TooLarge { .. } | ParseError::TooManyRules => Code::TooLarge,
             ParseError::TooDeep | ParseError::LongChain => Code::TooDeep,
             ParseError::BadDate { .. } => Code::BadDate,
-            ParseError::BadPlaceholder { .. } => Code::BadPlaceholder,
+            ParseError::BadPlaceholder { .. } | ParseError::UnclosedPlaceholder { .. } => {
+                Code::BadPlaceholder
+            }
             ParseError::Internal { .. } => Code::Internal,
             ParseError::UnknownFieldType { .. } => Code::UnknownFieldType,
             ParseError::BadDuration => Code::Syntax,
@@ -112,6 +120,10 @@ impl Explain for ParseError {
             ParseError::BadDate { text } => Text::new(
                 format!("`{text}` is not a date on the calendar"),
                 format!("`{text}` 不是日历上存在的日期"),
+            ),
+            ParseError::UnclosedPlaceholder { rest } => Text::new(
+                format!("the placeholder `{rest}` is not closed with `}}`"),
+                format!("占位符 `{rest}` 缺少结尾的 `}}`"),
             ),
             ParseError::BadPlaceholder { inner } => Text::new(
                 format!("`{{{inner}}}` is not a field placeholder"),
@@ -158,6 +170,7 @@ impl Explain for ParseError {
             ParseError::BadPlaceholder { .. } => {
                 Text::new("expected a field path here", "此处应为字段路径")
             }
+            ParseError::UnclosedPlaceholder { .. } => Text::new("opened here", "从此处开始"),
             ParseError::UnknownFieldType { .. } => Text::new("unknown type", "未知类型"),
             ParseError::BadDuration => Text::new("not a whole number", "不是整数"),
             ParseError::Other(_)
@@ -200,10 +213,12 @@ impl Explain for ParseError {
                 "write dates as YYYY-MM-DD with a month of 01–12 and a day that month has",
                 "日期写作 YYYY-MM-DD，月份为 01–12，日为该月存在的日子",
             ),
-            ParseError::BadPlaceholder { .. } => Text::new(
-                "write a field such as {事项.category}, optionally {社区.external_signs 不属于 对外标识}; write \\{ for a literal brace",
-                "写字段，如 {事项.category}，或 {社区.external_signs 不属于 对外标识}；字面的花括号写作 \\{",
-            ),
+            ParseError::BadPlaceholder { .. } | ParseError::UnclosedPlaceholder { .. } => {
+                Text::new(
+                    "write a field such as {事项.category}, optionally {社区.external_signs 不属于 对外标识}; write \\{ for a literal brace",
+                    "写字段，如 {事项.category}，或 {社区.external_signs 不属于 对外标识}；字面的花括号写作 \\{",
+                )
+            }
             ParseError::Internal { .. } => Text::new(
                 "this is a bug in zhunru; please report it with the policy file",
                 "这是 zhunru 的缺陷，请连同政策文件一起报告",

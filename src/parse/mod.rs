@@ -1048,8 +1048,16 @@ impl Builder<'_> {
                 '{' => {
                     let rest = body.get(i + 1..).unwrap_or("");
                     let Some(end) = rest.find('}') else {
-                        text.push(c);
-                        continue;
+                        // Fails closed: an unclosed placeholder would be published as text.
+                        let whole = body.get(i..).unwrap_or("");
+                        self.errors.push(Diagnostic::new(
+                            self.source,
+                            Span::new(base + i, base + i + 1),
+                            &ParseError::UnclosedPlaceholder {
+                                rest: whole.chars().take(40).collect(),
+                            },
+                        ));
+                        break;
                     };
                     let inner = rest.get(..end).unwrap_or("");
                     let inner_span = Span::new(base + i + 1, base + i + 1 + end);
