@@ -480,6 +480,16 @@ fn the_envelope_and_the_query_are_read_strictly() {
         400,
         "zhunru::input",
     );
+    // The routes without a body take `as_of` only, and say so.
+    for path in ["/v1/districts?foo=1", "/v1/districts/nanqiao/lists?foo=1"] {
+        let p = problem(&server.get(path), 400, "zhunru::input");
+        assert_eq!(
+            p["detail"], "`foo` is not a query parameter here: the only one is `as_of`",
+            "{path}"
+        );
+    }
+    let then = server.get("/v1/districts?as_of=2020-01-01").json();
+    assert_eq!(then["today"], "2020-01-01");
     // The query serves a single subject: nanqiao on 2020-06-01, as the envelope would.
     let by_query = server.post_json("/v1/decide?district=nanqiao&as_of=2020-06-01", subject);
     let by_envelope = server.post_json(

@@ -782,6 +782,11 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
 /// The query's `district` and `as_of`. Any other parameter is an error, not passed over:
 /// `?distrct=` would otherwise decide under the default district.
 fn query_of(uri: &axum::http::Uri) -> Result<Query, Problem> {
+    query_named(uri, "they are `district` and `as_of`")
+}
+
+/// [`query_of`], saying `which` parameters the route takes when another is given.
+fn query_named(uri: &axum::http::Uri, which: &str) -> Result<Query, Problem> {
     let mut out = Query::default();
     let bad = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "zhunru::input", detail);
     for pair in uri
@@ -806,9 +811,7 @@ fn query_of(uri: &axum::http::Uri) -> Result<Query, Problem> {
                 })?);
             }
             _ => {
-                return Err(bad(format!(
-                    "`{k}` is not a query parameter here: they are `district` and `as_of`"
-                )));
+                return Err(bad(format!("`{k}` is not a query parameter here: {which}")));
             }
         }
     }
@@ -817,7 +820,7 @@ fn query_of(uri: &axum::http::Uri) -> Result<Query, Problem> {
 
 /// The query of a route whose district is in its path: `as_of` only.
 fn as_of_query(uri: &axum::http::Uri) -> Result<Date, Problem> {
-    let query = query_of(uri)?;
+    let query = query_named(uri, "the only one is `as_of`")?;
     if query.district.is_some() {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
@@ -1009,9 +1012,13 @@ struct DistrictsAnswer<'a> {
 }
 
 /// `GET /v1/districts`.
-pub async fn districts(State(state): Shared) -> Response {
+pub async fn districts(State(state): Shared, uri: axum::http::Uri) -> Response {
     let snapshot = state.live.snapshot();
-    let today = Date::today();
+    // `?as_of=`: the versions in force on that day (default today); nothing else is taken.
+    let today = match as_of_query(&uri) {
+        Ok(day) => day,
+        Err(problem) => return problem.into_response(),
+    };
     let districts = snapshot
         .districts()
         .iter()
