@@ -809,10 +809,9 @@ fn parse_line_by(
         // name the real problem when the line is not UTF-8.
         if let Err(u) = std::str::from_utf8(buf) {
             let at = u.valid_up_to();
-            let message = format!(
-                "the line is not valid UTF-8 (bad byte at column {})",
-                at + 1
-            );
+            // The location's column counts characters; the byte is named as a byte, so
+            // the two numbers are not read as two columns.
+            let message = format!("the line is not valid UTF-8 (byte {} of the line)", at + 1);
             return InputError::new(origin, line, at + 1, message, &text);
         }
         // serde_json puts an error at the end of the input at column 0 only when the input

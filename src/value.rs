@@ -773,6 +773,13 @@ impl<'de> Visitor<'de> for SubjectVisitor<'_> {
         let kind = kind.unwrap_or(SubjectKind::Task);
         // `null` is no category either (a blank one was dropped above).
         if kind == SubjectKind::Task && matches!(fields.get("category"), None | Some(Value::Null)) {
+            // An envelope where a bare subject belongs (a batch line, a pasted request):
+            // say so, not only that the category is missing.
+            if matches!(fields.get("subject"), Some(Value::Object(_))) {
+                return Err(de::Error::custom(
+                    "a task needs a `category` (what the lists are matched against); this is an envelope with the task under `subject`: here each subject is given bare, and the district and date as `?district=&as_of=` (serve) or `--policy`/`--as-of` (eval)",
+                ));
+            }
             return Err(de::Error::custom(
                 "a task needs a `category` (what the lists are matched against)",
             ));

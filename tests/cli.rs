@@ -806,3 +806,37 @@ fn a_bad_test_file_is_explained_as_a_test_file() {
     assert!(!help.contains("JSON Lines"), "{help}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An envelope where a bare subject belongs (a line of JSON Lines) is named as such, not
+/// only as a task without a category; the lines around it are decided.
+#[test]
+fn an_envelope_line_is_said_to_be_one() {
+    let out = zhunru(
+        &[
+            "--error-format",
+            "json",
+            "eval",
+            "-p",
+            "policies/hefei.policy",
+            "-f",
+            "json",
+            "-",
+        ],
+        Some(
+            "{\"category\":\"x\"}\n{\"district\":\"hefei\",\"subject\":{\"category\":\"x\"}}\n{\"category\":\"y\"}\n"
+                .as_bytes(),
+        ),
+    );
+    let ds = json_diagnostics(&out.stderr);
+    let message = ds[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("this is an envelope with the task under `subject`"),
+        "{message}"
+    );
+    assert_eq!(ds[0]["line"].as_u64(), Some(2));
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        3,
+        "two decisions and the error object"
+    );
+}
