@@ -761,6 +761,31 @@ fn empty_or_misread_folders_are_said() {
         text(&out.stderr)
     );
     assert!(out.stdout.is_empty());
+    let out = zhunru(&["notice", "policies/"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`policies/` is a folder: give one policy file"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A CSV log given to eval: one error saying what reads it, not one "not valid JSON" a row.
+    let out = zhunru(
+        &[
+            "eval",
+            "--policy",
+            "policies/yingjiang.policy",
+            "examples/audit/log.csv",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("eval reads JSON and JSON Lines; audit a CSV log"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
     let out = zhunru(&["compare", "policies/"], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(

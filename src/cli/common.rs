@@ -230,6 +230,19 @@ pub fn print_policy_error(e: &PolicyError) {
 
 /// Load and check a policy; on failure its diagnostics go to stderr (in the `--lang` chosen).
 pub fn load_policy(path: &Path) -> Option<Policy> {
+    // A folder was "Is a directory (os error 21)" with the help to look in policies/.
+    if path.is_dir() {
+        let shown = path.display().to_string();
+        report_plain(
+            "zhunru::io",
+            &format!(
+                "`{shown}` is a folder: give one policy file, e.g. {}/nanqiao.policy",
+                shown.trim_end_matches('/')
+            ),
+            Some(&shown),
+        );
+        return None;
+    }
     match Policy::from_file(path) {
         Ok(p) => Some(p),
         Err(e) => {

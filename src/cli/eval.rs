@@ -221,6 +221,20 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let as_of = args.as_of.unwrap_or_else(Date::today);
     let policy = versions.in_force(as_of);
     let input = args.input.as_str();
+    // A CSV log read as JSON was one "not valid JSON" a row: say at once what reads it.
+    let csv = std::path::Path::new(input)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if csv && args.input_format.is_none() {
+        report_plain(
+            "zhunru::input",
+            &format!(
+                "`{input}` is CSV: eval reads JSON and JSON Lines; audit a CSV log with `zhunru audit --policy POLICY {input}` (each row decided as of its sent_on)"
+            ),
+            Some(input),
+        );
+        return ExitCode::from(1);
+    }
     let Some((reader, origin)) = open_input_with_progress(input) else {
         return ExitCode::from(1);
     };
