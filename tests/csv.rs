@@ -216,3 +216,24 @@ fn an_empty_input_has_no_rows() {
     assert!(read(b"id,category\n").is_empty());
     assert!(read(b"\n\n").is_empty());
 }
+
+/// A near miss of a field under a known object (`funding.amout`) is a header error with the
+/// field meant: read as an unknown column, the amount was missing from every row and an
+/// audit reported `no_funding` for tasks that had funding. A name far from any field of
+/// the object is kept, as before.
+#[test]
+fn a_misspelt_nested_column_is_refused_with_the_field_meant() {
+    let rows = read("id,category,funding.amout\nA,企业摸底,3000\n".as_bytes());
+    let message = err(&rows[0]);
+    assert!(
+        message.contains(
+            "column `funding.amout`: `funding` has no field `amout`; did you mean `funding.amount`?"
+        ),
+        "{message}"
+    );
+    let rows = read("id,category,funding.source\nA,企业摸底,区财政\n".as_bytes());
+    assert_eq!(
+        ok(&rows[0]).get("funding.source"),
+        Some(&zhunru::Value::from("区财政"))
+    );
+}

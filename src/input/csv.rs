@@ -736,8 +736,21 @@ fn column_type(schema: &Schema, path: &[String]) -> Result<ColumnType, String> {
         match &spec.ty {
             FieldType::Object(inner) => match inner.iter().find(|s| s.name == *name) {
                 Some(s) => spec = s,
-                // Fields the contract does not name are kept, nested ones too.
-                None => return Ok(ColumnType::Unknown),
+                // A near miss of a field of the object (`funding.amout`) is a typo: read as
+                // an unknown column, its field would be missing from every row, and an
+                // audit would report violations that did not happen.
+                None => {
+                    if let Some(meant) =
+                        crate::suggest::closest(name, inner.iter().map(|s| s.name.as_ref()))
+                    {
+                        return Err(format!(
+                            "column `{dotted}`: `{}` has no field `{name}`; did you mean `{}.{meant}`?",
+                            spec.name, spec.name
+                        ));
+                    }
+                    // Fields the contract does not name are kept, nested ones too.
+                    return Ok(ColumnType::Unknown);
+                }
             },
             _ => {
                 return Err(format!(
