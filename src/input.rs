@@ -688,8 +688,20 @@ impl<R: BufRead> SubjectReader<R> {
                 col = 1;
             }
         }
-        self.error(first + line, col, json_message(e), line_of(line))
+        let shown = line_of(line);
+        let message =
+            bom_message(&String::from_utf8_lossy(shown), col).unwrap_or_else(|| json_message(e));
+        self.error(first + line, col, message, shown)
     }
+}
+
+/// A byte-order mark where JSON was expected (at `column`, counted in characters): one is
+/// skipped at the very start of the input; another (a file saved twice with one, or files
+/// joined) read as "expected value", with the caret under a character nobody can see.
+fn bom_message(line: &str, column: usize) -> Option<String> {
+    (line.chars().nth(column.saturating_sub(1)) == Some('\u{feff}')).then(|| {
+        "a byte-order mark (U+FEFF) where JSON was expected: one is skipped at the very start of the input; save the file with one at most".to_owned()
+    })
 }
 
 impl JsonRecord {
@@ -816,7 +828,9 @@ fn parse_line_by(
         }
         // serde_json puts an error at the end of the input at column 0 only when the input
         // ends with a line end, which a line here never does; 1 at the least all the same.
-        InputError::new(origin, line, e.column().max(1), json_message(&e), &text)
+        let column = e.column().max(1);
+        let message = bom_message(&text, column).unwrap_or_else(|| json_message(&e));
+        InputError::new(origin, line, column, message, &text)
     })
 }
 

@@ -836,32 +836,66 @@ fn a_bad_test_file_is_explained_as_a_test_file() {
 /// only as a task without a category; the lines around it are decided.
 #[test]
 fn an_envelope_line_is_said_to_be_one() {
-    let out = zhunru(
-        &[
-            "--error-format",
-            "json",
-            "eval",
-            "-p",
-            "policies/hefei.policy",
-            "-f",
-            "json",
-            "-",
-        ],
+    let (ds, out) = hefei_errors(
+        "-",
         Some(
             "{\"category\":\"x\"}\n{\"district\":\"hefei\",\"subject\":{\"category\":\"x\"}}\n{\"category\":\"y\"}\n"
                 .as_bytes(),
         ),
     );
-    let ds = json_diagnostics(&out.stderr);
     let message = ds[0]["message"].as_str().unwrap();
     assert!(
         message.contains("this is an envelope with the task under `subject`"),
         "{message}"
     );
     assert_eq!(ds[0]["line"].as_u64(), Some(2));
-    assert_eq!(
-        text(&out.stdout).lines().count(),
-        3,
-        "two decisions and the error object"
-    );
+    assert_eq!(out.lines().count(), 3, "two decisions and the error object");
+}
+
+/// A second byte-order mark (a file saved twice with one, or two files joined) is named, in
+/// JSON Lines and in a JSON document alike: it read as "expected value" under an invisible
+/// character. The other lines are still decided.
+#[test]
+fn a_second_byte_order_mark_is_named() {
+    for (name, input) in [
+        (
+            "twice.jsonl",
+            &b"\xef\xbb\xbf\xef\xbb\xbf{\"category\":\"x\"}\n{\"category\":\"y\"}\n"[..],
+        ),
+        (
+            "joined.jsonl",
+            &b"{\"category\":\"x\"}\n\xef\xbb\xbf{\"category\":\"y\"}\n"[..],
+        ),
+        (
+            "twice.json",
+            &b"\xef\xbb\xbf\xef\xbb\xbf{\"category\":\"x\"}\n"[..],
+        ),
+    ] {
+        let path = std::env::temp_dir().join(format!("zhunru-bom-{}-{name}", std::process::id()));
+        std::fs::write(&path, input).unwrap();
+        let (ds, _) = hefei_errors(path.to_str().unwrap(), None);
+        let message = ds[0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("a byte-order mark (U+FEFF) where JSON was expected"),
+            "{name}: {message}"
+        );
+        assert_eq!(ds[0]["column"].as_u64(), Some(1), "{name}");
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
+/// The diagnostics (as `--error-format json`) of `eval` under Hefei's policy of `input`.
+fn hefei_errors(input: &str, stdin: Option<&[u8]>) -> (Vec<serde_json::Value>, String) {
+    let args = [
+        "--error-format",
+        "json",
+        "eval",
+        "-p",
+        "policies/hefei.policy",
+        "-f",
+        "json",
+        input,
+    ];
+    let out = zhunru(&args, stdin);
+    (json_diagnostics(&out.stderr), text(&out.stdout))
 }
