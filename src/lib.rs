@@ -411,10 +411,6 @@ pub fn check_source(source: &Source) -> Vec<Diagnostic> {
 /// assert_eq!(zhunru::cited_path("../hefei.policy"), "hefei.policy");
 /// ```
 pub fn cited_path(path: &str) -> String {
-    display_name(path)
-}
-
-pub(crate) fn display_name(path: &str) -> String {
     use std::path::{Component, Path};
     let p = Path::new(path);
     let leaves = p
@@ -751,7 +747,7 @@ impl Policy {
         if diagnostics.iter().any(|d| d.severity() == Severity::Error) {
             return Err(PolicyError { diagnostics });
         }
-        let own_display = display_name(&source.name);
+        let own_display = cited_path(&source.name);
         let own_locations: Vec<Position> = ast
             .rules
             .iter()
@@ -1110,11 +1106,6 @@ impl Policy {
         Reason::from_rule(rule, message, at, clauses, origin)
     }
 
-    /// Where rule `index` stands (see [`Position`]).
-    pub(crate) fn location(&self, index: usize) -> Option<Position> {
-        self.locations.get(index).cloned()
-    }
-
     /// Where rule `index` (of [`Policy::ast`]'s rules, the chain's) is written, as decisions
     /// cite it: in this policy's file, or in a parent's for an inherited rule.
     ///
@@ -1125,7 +1116,7 @@ impl Policy {
     /// # Ok::<(), zhunru::PolicyError>(())
     /// ```
     pub fn rule_position(&self, index: usize) -> Option<Position> {
-        self.location(index)
+        self.locations.get(index).cloned()
     }
 
     /// A clause this policy (or a parent) declares, with its document.

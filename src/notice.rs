@@ -284,7 +284,7 @@ pub fn notice(policy: &Policy) -> Notice {
         effective: ast.header.effective.as_ref().map(|d| d.node),
         expires: ast.header.expires.as_ref().map(|d| d.node),
         trial: ast.header.trial.is_some(),
-        file: crate::display_name(&policy.source().name),
+        file: crate::cited_path(&policy.source().name),
         documents: ast.documents.iter().map(NoticeDocument::of).collect(),
         fields: ast.fields.iter().map(NoticeField::of).collect(),
         lists: ast

@@ -867,7 +867,7 @@ fn exception_of(policy: &Policy, index: usize) -> Option<Exception> {
     Some(Exception::new(
         rule.name.node.clone(),
         policy.rule_source(index).slice(unless.span).to_owned(),
-        policy.location(index),
+        policy.rule_position(index),
     ))
 }
 
