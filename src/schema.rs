@@ -133,6 +133,18 @@ impl Choice {
     }
 }
 
+/// Why `name` is refused inside the object `parent` whose fields are `specs`: a near miss
+/// of one of them (`funding.amout`) is a typo, not an unknown field to keep — kept, the
+/// field meant would be missing, and the decision would ask for what was given. `None` for
+/// any other name (unknown names are kept, as the contract says). One rule for JSON, CSV
+/// headers, the REPL and [`Subject::with`](crate::Subject::with).
+pub(crate) fn misspelt(parent: &str, specs: &[FieldSpec], name: &str) -> Option<String> {
+    let meant = crate::suggest::closest(name, specs.iter().map(|s| s.name.as_str()))?;
+    Some(format!(
+        "`{parent}` has no field `{name}`; did you mean `{parent}.{meant}`?"
+    ))
+}
+
 /// The value among `choices` that `word` stands for (trimmed): a value itself, or one of
 /// its words (`负责` → `responsible`).
 pub(crate) fn choose<'c>(choices: &'c [Choice], word: &str) -> Option<&'c str> {

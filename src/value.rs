@@ -885,6 +885,12 @@ fn checked(path: &str, names: &[&str], value: Value) -> Result<Option<Value>, Fi
                 };
             }
             None if i == 0 || matches!(ty, FieldType::Object(_)) => {
+                // Below the top (`funding.amout`); a top-level name is the subject's own.
+                if i > 0
+                    && let Some(why) = schema::misspelt(name, specs, part)
+                {
+                    return Err(FieldError::new(path, format!("field `{path}`: {why}")));
+                }
                 // Not the contract's: anything goes, here and below.
                 ty = &schema::ANY;
                 specs = &[];
@@ -1089,11 +1095,19 @@ impl<'de> Visitor<'de> for Typed<'_> {
                     parent: self.name,
                     name: &spec.name,
                 })?,
-                None => map.next_value_seed(Typed {
-                    ty: &schema::ANY,
-                    parent: "",
-                    name: "",
-                })?,
+                None => {
+                    if let Some(why) = schema::misspelt(&self.path(), specs, &key) {
+                        return Err(de::Error::custom(format!(
+                            "field `{}.{key}`: {why}",
+                            self.path()
+                        )));
+                    }
+                    map.next_value_seed(Typed {
+                        ty: &schema::ANY,
+                        parent: "",
+                        name: "",
+                    })?
+                }
             };
             if value.is_blank_text() {
                 blank.push(key);

@@ -801,3 +801,48 @@ fn enumerated_values_in_chinese_words() {
         );
     }
 }
+
+/// A near miss of a field inside a contract object (`funding.amout`) is refused with the
+/// field meant, in JSON as in a CSV header: kept as an unknown field, the amount was
+/// missing and the decision asked for funding the task had. A name far from every field of
+/// the object, or an unknown top-level field (the subject's own), is kept.
+#[test]
+fn a_misspelt_nested_key_is_refused_with_the_field_meant() {
+    let rows = read(
+        concat!(
+            r#"{"category":"企业摸底","funding":{"amout":3000,"per":"once"}}"#,
+            "\n",
+            r#"{"category":"企业摸底","funding":{"amount":3000,"source":"区财政"}}"#,
+            "\n",
+            r#"{"category":"企业摸底","fundng":{"amount":3000}}"#,
+            "\n",
+        )
+        .as_bytes(),
+        "t.jsonl",
+        InputFormat::JsonLines,
+    );
+    assert_eq!(
+        summary(&rows),
+        [
+            "1: error t.jsonl:1:37: field `funding.amout`: `funding` has no field `amout`; did you mean `funding.amount`?",
+            "2: ok 企业摸底",
+            "3: ok 企业摸底",
+        ]
+    );
+    let Ok(kept) = &rows[1].1 else { unreachable!() };
+    assert_eq!(kept.get("funding.source"), Some(&Value::from("区财政")));
+    // The builder and the REPL's typed text refuse it alike.
+    let error = Subject::task("企业摸底")
+        .with("funding.amout", 3000)
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("did you mean `funding.amount`?"),
+        "{error}"
+    );
+    let typed = zhunru::input::coerce(zhunru::SubjectKind::Task, "funding.amout", "3000");
+    assert!(
+        typed
+            .unwrap_err()
+            .contains("did you mean `funding.amount`?")
+    );
+}

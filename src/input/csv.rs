@@ -740,13 +740,8 @@ fn column_type(schema: &Schema, path: &[String]) -> Result<ColumnType, String> {
                 // an unknown column, its field would be missing from every row, and an
                 // audit would report violations that did not happen.
                 None => {
-                    if let Some(meant) =
-                        crate::suggest::closest(name, inner.iter().map(|s| s.name.as_ref()))
-                    {
-                        return Err(format!(
-                            "column `{dotted}`: `{}` has no field `{name}`; did you mean `{}.{meant}`?",
-                            spec.name, spec.name
-                        ));
+                    if let Some(why) = schema::misspelt(&spec.name, inner, name) {
+                        return Err(format!("column `{dotted}`: {why}"));
                     }
                     // Fields the contract does not name are kept, nested ones too.
                     return Ok(ColumnType::Unknown);

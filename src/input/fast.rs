@@ -692,16 +692,24 @@ impl State {
             let (key, index) = self.key(c, base, &mut known, ctx)?;
             ctx = after(index);
             // Only known names have a spec.
-            let ty = match index {
+            let spec = match index {
                 Some(k) => {
                     let parent = first.checked_sub(N).filter(|&p| p < N);
                     match parent.and_then(|p| self.nested.get(p * N + k).copied().flatten()) {
-                        Some((at, ty)) if at == specs.as_ptr() as usize => ty,
+                        Some((at, ty)) if at == specs.as_ptr() as usize => Some(ty),
                         _ => specs
                             .iter()
                             .find(|s| schema::same(s.name.as_bytes(), key.as_bytes()))
-                            .map_or(&ANY, |s| &s.ty),
+                            .map(|s| &s.ty),
                     }
+                }
+                None => None,
+            };
+            let ty = match spec {
+                Some(ty) => ty,
+                // A near miss of a field of this object is the exact reader's to refuse.
+                None if !specs.is_empty() && schema::misspelt("", specs, key).is_some() => {
+                    return Err(Bail);
                 }
                 None => &ANY,
             };
