@@ -66,6 +66,8 @@ pub enum Code {
     BadPlaceholder,
     /// The same entry twice in a list.
     DuplicateEntry,
+    /// The same clause cited twice by one rule.
+    DuplicateCite,
     /// An item both banned and admitted.
     BannedAndAdmitted,
     /// A rule whose condition can never hold.
@@ -131,6 +133,7 @@ codes! {
     WrongOutcome => "zhunru::check::wrong_outcome",
     BadPlaceholder => "zhunru::check::bad_placeholder",
     DuplicateEntry => "zhunru::lint::duplicate_entry",
+    DuplicateCite => "zhunru::lint::duplicate_cite",
     BannedAndAdmitted => "zhunru::lint::banned_and_admitted",
     NeverApplies => "zhunru::lint::never_applies",
     AdmitWithoutFunding => "zhunru::lint::admit_without_funding",
@@ -1012,6 +1015,7 @@ impl Code {
             | Code::BadDate => CodeFamily::Parse,
             Code::ExceptionNeverApplies
             | Code::DuplicateEntry
+            | Code::DuplicateCite
             | Code::BannedAndAdmitted
             | Code::NeverApplies
             | Code::AdmitWithoutFunding

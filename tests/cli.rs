@@ -315,6 +315,33 @@ fn too_many_rules_is_a_diagnostic() {
     assert_eq!(err.diagnostics()[0].code(), zhunru::Code::TooLarge);
 }
 
+/// A run that tested nothing is not green: a policy without a tests file is reported as
+/// such, and when no case ran at all the exit code is 1 — a CI step naming the wrong folder
+/// would otherwise pass. Beside a policy that has cases, one without is only reported.
+#[test]
+fn test_with_no_cases_at_all_fails() {
+    let none = zhunru(&["test", "examples/policies/en/national.policy"], None);
+    assert_eq!(none.status.code(), Some(1), "{none:?}");
+    assert!(
+        text(&none.stdout)
+            .contains("no tests (examples/policies/en/tests/national.json not found)")
+    );
+    assert!(
+        text(&none.stderr).contains("zhunru::test::no_cases"),
+        "{none:?}"
+    );
+    let some = zhunru(
+        &[
+            "test",
+            "examples/policies/en/national.policy",
+            "policies/national.policy",
+        ],
+        None,
+    );
+    assert_eq!(some.status.code(), Some(0), "{some:?}");
+    assert!(!text(&some.stderr).contains("no_cases"));
+}
+
 /// `zhunru new` writes a skeleton that checks clean, is in canonical layout and passes its
 /// own tests with full coverage; it never overwrites, and refuses a name that is a path.
 #[test]

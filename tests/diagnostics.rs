@@ -38,6 +38,7 @@ broken_cases!(
     duplicate_clause,
     duplicate_clause_in_parent,
     duplicate_entry,
+    duplicate_cite,
     duplicate_field,
     duplicate_list_name,
     duplicate_rule_name,

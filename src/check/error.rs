@@ -136,6 +136,9 @@ pub(crate) enum CheckError {
     ExceptionNeverApplies { rule: String },
     /// Lint: `「招商引资」` twice in one list.
     DuplicateEntry { key: String, list: String },
+    /// Lint: `引用 Y1，Y1`: a clause cited twice by one rule (a copy-paste slip, or the
+    /// clause meant second is another).
+    DuplicateCite { id: String },
     /// Lint: task rules, but none with `须经审批`.
     NoReferral,
     /// Lint: `当 事项.funding.amount > 10 且 事项.funding.amount < 5`.
@@ -174,7 +177,9 @@ impl CheckError {
                 format!("这是{}", right.zh()),
             ),
             CheckError::NumbersForCategories { .. } => Text::new("a number entry", "数字条目"),
-            CheckError::DuplicateEntry { .. } => Text::new("first here", "首次出现于此"),
+            CheckError::DuplicateEntry { .. } | CheckError::DuplicateCite { .. } => {
+                Text::new("first here", "首次出现于此")
+            }
             CheckError::NeverApplies { .. } | CheckError::RequirementsContradict { .. } => {
                 Text::new("cannot hold together with this", "与这一条不能同时成立")
             }
@@ -215,6 +220,7 @@ impl Explain for CheckError {
             | E::NumbersForCategories { .. }
             | E::NeverValue { .. } => Code::TypeMismatch,
             E::DuplicateEntry { .. } => Code::DuplicateEntry,
+            E::DuplicateCite { .. } => Code::DuplicateCite,
             E::NoReferral => Code::NoReferral,
             E::NeverApplies { .. } | E::RequirementsContradict { .. } => Code::NeverApplies,
             E::BannedAndAdmitted { .. } => Code::BannedAndAdmitted,
@@ -238,6 +244,7 @@ impl Explain for CheckError {
         use CheckError as E;
         match self {
             E::DuplicateEntry { .. }
+            | E::DuplicateCite { .. }
             | E::NoReferral
             | E::NeverApplies { .. }
             | E::RequirementsContradict { .. }
@@ -354,6 +361,10 @@ impl Explain for CheckError {
             E::DuplicateEntry { key, list } => Text::new(
                 format!("「{key}」 is already in list `{list}`"),
                 format!("「{key}」 已在清单 `{list}` 中"),
+            ),
+            E::DuplicateCite { id } => Text::new(
+                format!("clause `{id}` is already cited by this rule"),
+                format!("条款 `{id}` 已被本规则引用"),
             ),
             E::NoReferral => Text::new(
                 "no rule sends unlisted tasks to the admission procedure",
@@ -483,7 +494,7 @@ impl Explain for CheckError {
             E::ListInList => Text::new("a list of texts", "文本清单"),
             E::NumbersForCategories { .. } => Text::new("looked up with a text", "用文本来对照"),
             E::NeverValue { .. } => Text::new("not a value of this field", "不是这个字段可取的值"),
-            E::DuplicateEntry { .. } => Text::new("repeated", "重复"),
+            E::DuplicateEntry { .. } | E::DuplicateCite { .. } => Text::new("repeated", "重复"),
             E::NoReferral => Text::new("this policy", "本政策"),
             E::NeverApplies { .. } | E::RequirementsContradict { .. } => {
                 Text::new("this", "这一条")
@@ -664,6 +675,10 @@ impl Explain for CheckError {
                 }
             }
             E::DuplicateEntry { .. } => Text::new("remove the repetition", "删去重复的条目"),
+            E::DuplicateCite { .. } => Text::new(
+                "remove the repetition, or cite the clause meant (a decision lists each cited clause)",
+                "删去重复的引用，或改为本意要引用的条款（决定会逐一列出所引条款）",
+            ),
             E::NoReferral => Text::new(
                 "add a 须经审批 rule, e.g. 规则 清单外事项须经审批 引用 第三条 当 事项.category 不属于 … 须经审批 「…」",
                 "加一条 须经审批 规则，例如 规则 清单外事项须经审批 引用 第三条 当 事项.category 不属于 … 须经审批 「…」",

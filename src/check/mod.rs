@@ -267,7 +267,20 @@ impl<'a> Checker<'a> {
     }
 
     fn cites(&mut self, cites: &[crate::source::Spanned<String>]) {
-        for id in cites {
+        for (i, id) in cites.iter().enumerate() {
+            if let Some(first) = cites
+                .get(..i)
+                .and_then(|c| c.iter().find(|c| c.node == id.node))
+            {
+                self.report2(
+                    id.span,
+                    first.span,
+                    CheckError::DuplicateCite {
+                        id: id.node.clone(),
+                    },
+                );
+                continue;
+            }
             if self.clauses.contains_key(&id.node) {
                 continue;
             }

@@ -108,6 +108,17 @@ pub fn run(args: TestArgs) -> ExitCode {
         }
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");
+    // Nothing tested is not a pass: a CI step that names the wrong folder, or a policy whose
+    // cases were never written, would otherwise stay green.
+    if passed + failed == 0 && errors == 0 {
+        let _ = out.flush();
+        super::common::report_plain(
+            "zhunru::test::no_cases",
+            "no test case ran: no policy given has cases beside it (write the cases for DIR/NAME.policy in DIR/tests/NAME.json; the README's `zhunru test` shows their shape)",
+            None,
+        );
+        return ExitCode::from(1);
+    }
     if errors > 0 {
         let _ = writeln!(out, "{errors} file(s) could not be read");
     }
