@@ -502,14 +502,28 @@ fn the_envelope_and_the_query_are_read_strictly() {
 }
 
 /// The notice is negotiated as RFC 9110 says: media types without case, `q=0` refuses,
-/// the higher quality wins (HTML on a tie), and the answer says it varies by `Accept`.
+/// the higher quality wins (HTML on a tie), and the answer says it varies by `Accept`. A
+/// client that takes neither HTML nor Markdown gets a 406 that names both.
 #[test]
 fn the_notice_follows_accept() {
     let server = Server::start(root(), &[]);
+    for accept in ["application/pdf", "text/markdown;q=0", "image/*"] {
+        let answer = server.request(
+            "GET",
+            "/v1/districts/nanqiao/notice",
+            &[("Accept", accept)],
+            b"",
+        );
+        assert_eq!(answer.status, 406, "{accept}");
+        assert_eq!(answer.json()["code"], "zhunru::server::not_acceptable");
+        assert!(
+            answer.text().contains("`text/html` or `text/markdown`"),
+            "{accept}"
+        );
+    }
     for (accept, markdown) in [
         ("text/markdown", true),
         ("Text/Markdown", true),
-        ("text/markdown;q=0", false),
         ("text/markdown; q=0, text/html", false),
         ("text/html;q=0.5, text/markdown;q=0.9", true),
         ("text/html, text/markdown", false),

@@ -1134,10 +1134,23 @@ pub async fn notice(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     // Markdown when asked for above HTML; HTML otherwise (and on a tie).
-    let markdown = {
-        let md = quality(accept, "text/markdown");
-        md > 0.0 && md > quality(accept, "text/html")
-    };
+    let (md, html) = (
+        quality(accept, "text/markdown"),
+        quality(accept, "text/html"),
+    );
+    // A client that accepts neither (`application/pdf`) is told so, not sent HTML it
+    // would store under the wrong type. No `Accept` at all accepts anything.
+    if !accept.trim().is_empty() && md == 0.0 && html == 0.0 {
+        return Problem::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "zhunru::server::not_acceptable",
+            format!(
+                "the notice is served as `text/html` or `text/markdown`; `Accept: {accept}` takes neither"
+            ),
+        )
+        .into_response();
+    }
+    let markdown = md > 0.0 && md > html;
     let (text, kind) = if markdown {
         (notice::render_markdown(&n), "text/markdown; charset=utf-8")
     } else {
