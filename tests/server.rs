@@ -507,13 +507,16 @@ fn the_envelope_and_the_query_are_read_strictly() {
 #[test]
 fn the_notice_follows_accept() {
     let server = Server::start(root(), &[]);
-    for accept in ["application/pdf", "text/markdown;q=0", "image/*"] {
-        let answer = server.request(
+    let notice = |accept| {
+        server.request(
             "GET",
             "/v1/districts/nanqiao/notice",
             &[("Accept", accept)],
             b"",
-        );
+        )
+    };
+    for accept in ["application/pdf", "text/markdown;q=0", "image/*"] {
+        let answer = notice(accept);
         assert_eq!(answer.status, 406, "{accept}");
         assert_eq!(answer.json()["code"], "zhunru::server::not_acceptable");
         assert!(
@@ -531,12 +534,7 @@ fn the_notice_follows_accept() {
         ("*/*", false),
         ("", false),
     ] {
-        let answer = server.request(
-            "GET",
-            "/v1/districts/nanqiao/notice",
-            &[("Accept", accept)],
-            b"",
-        );
+        let answer = notice(accept);
         assert_eq!(answer.status, 200, "{accept}");
         let kind = answer.header("content-type").unwrap();
         assert_eq!(
