@@ -671,28 +671,39 @@ impl<R: BufRead> SubjectReader<R> {
         start: usize,
         e: &serde_json::Error,
     ) -> InputError {
-        let (start_line, start_col) = position(text, start);
-        let (mut line, mut col) = if e.line() <= 1 {
-            (start_line, start_col + e.column().saturating_sub(1))
-        } else {
-            (start_line + e.line() - 1, e.column())
-        };
-        let line_of = |i: usize| text.split(|&b| b == b'\n').nth(i).unwrap_or(&[]);
-        if col == 0 {
-            // serde_json places an error just after a line end at column 0: show it at the
-            // end of the line before, where the text stops.
-            if line > 0 {
-                line -= 1;
-                col = line_of(line).len() + 1;
-            } else {
-                col = 1;
-            }
-        }
-        let shown = line_of(line);
-        let message =
-            bom_message(&String::from_utf8_lossy(shown), col).unwrap_or_else(|| json_message(e));
+        let (line, col, message, shown) = json_error_at(text, start, e);
         self.error(first + line, col, message, shown)
     }
+}
+
+/// Where an error of serde_json reading `text[start..]` lies in `text`: its 0-based line,
+/// its 1-based byte column, the message, and the line's text.
+pub(crate) fn json_error_at<'t>(
+    text: &'t [u8],
+    start: usize,
+    e: &serde_json::Error,
+) -> (usize, usize, String, &'t [u8]) {
+    let (start_line, start_col) = position(text, start);
+    let (mut line, mut col) = if e.line() <= 1 {
+        (start_line, start_col + e.column().saturating_sub(1))
+    } else {
+        (start_line + e.line() - 1, e.column())
+    };
+    let line_of = |i: usize| text.split(|&b| b == b'\n').nth(i).unwrap_or(&[]);
+    if col == 0 {
+        // serde_json places an error just after a line end at column 0: show it at the
+        // end of the line before, where the text stops.
+        if line > 0 {
+            line -= 1;
+            col = line_of(line).len() + 1;
+        } else {
+            col = 1;
+        }
+    }
+    let shown = line_of(line);
+    let message =
+        bom_message(&String::from_utf8_lossy(shown), col).unwrap_or_else(|| json_message(e));
+    (line, col, message, shown)
 }
 
 /// A byte-order mark where JSON was expected (at `column`, counted in characters): one is

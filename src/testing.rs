@@ -14,40 +14,77 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::ast::Literal;
 use crate::diagnostic::InputError;
+use crate::input::json_error_at;
 use crate::value::{Date, Subject};
 use crate::{Decision, Policy, Verdict};
 
 /// A file of test cases for one policy.
 ///
 /// See [`run`] for an example.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct TestFile {
     /// The date cases are decided as of, unless a case says otherwise.
     pub as_of: Option<Date>,
-    /// The cases, in order.
+    /// The cases read, in order.
     pub cases: Vec<TestCase>,
+    /// The cases that could not be read (a mistyped subject, a misspelt key), each located
+    /// in the file: one bad case does not keep the others from running.
+    pub unreadable: Vec<UnreadableCase>,
+}
+
+/// A case that could not be read.
+///
+/// See [`run`] for an example.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct UnreadableCase {
+    /// Its place among the file's cases, from 0.
+    pub index: usize,
+    /// Its name, when it gives one.
+    pub name: Option<String>,
+    /// What is wrong, and where.
+    pub error: InputError,
 }
 
 /// One case.
 ///
 /// See [`run`] for an example.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct TestCase {
     /// What it shows, e.g. 「招商引资不得下放」.
     pub name: String,
     /// This case's date, overriding the file's.
     pub as_of: Option<Date>,
-    /// The subject decided.
+    /// The subject decided, typed by the policy's fields as `eval` types it.
     pub subject: Subject,
     /// What the decision must be.
     pub expect: Expect,
+}
+
+/// The file as written: its cases kept as text, to be read one by one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileText<'a> {
+    as_of: Option<Date>,
+    #[serde(borrow)]
+    cases: Vec<&'a RawValue>,
+}
+
+/// A case as written: its subject kept as text, to be typed by the policy.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseText<'a> {
+    name: String,
+    as_of: Option<Date>,
+    #[serde(borrow)]
+    subject: &'a RawValue,
+    expect: Expect,
 }
 
 /// The expected decision.
@@ -119,26 +156,65 @@ pub fn tests_path(policy: &Path) -> PathBuf {
     dir.join("tests").join(name)
 }
 
-/// Read a test file; a JSON error points at its line and column.
+/// Read the test file of `policy`, its subjects typed by the policy's fields (as `eval`
+/// reads them). A file that is not a test file is an error at its line and column; a case
+/// that cannot be read is one of [`TestFile::unreadable`], and the others are read.
 ///
 /// See [`run`] for an example.
-pub fn read_tests(path: &Path) -> Result<TestFile, InputError> {
+pub fn read_tests(path: &Path, policy: &Policy) -> Result<TestFile, InputError> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&origin, &e))?;
-    serde_json::from_str(&text).map_err(|e| {
-        let line = e.line();
-        let message = e.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.clone(), |(m, _)| m.to_owned());
+    let error = |start: usize, e: &serde_json::Error| {
+        let (line, column, message, shown) = json_error_at(text.as_bytes(), start, e);
         InputError::new(
             &origin,
-            line,
-            e.column(),
+            line + 1,
+            column,
             in_words(&message),
-            text.lines().nth(line.saturating_sub(1)).unwrap_or(""),
+            &String::from_utf8_lossy(shown),
         )
         .with_help(TESTS_HELP)
+    };
+    let file: FileText = serde_json::from_str(&text).map_err(|e| error(0, &e))?;
+    let mut cases = Vec::new();
+    let mut unreadable = Vec::new();
+    for (index, case) in file.cases.into_iter().enumerate() {
+        match read_case(&text, case.get(), policy) {
+            Ok(case) => cases.push(case),
+            Err((start, e)) => unreadable.push(UnreadableCase {
+                index,
+                // The name, if the case has a readable one, to say which case it is.
+                name: serde_json::from_str::<serde_json::Value>(case.get())
+                    .ok()
+                    .and_then(|v| v.get("name")?.as_str().map(str::to_owned)),
+                error: error(start, &e),
+            }),
+        }
+    }
+    Ok(TestFile {
+        as_of: file.as_of,
+        cases,
+        unreadable,
+    })
+}
+
+/// One case from its text `case` (a slice of the file's `text`); an error with the offset
+/// in `text` its position counts from.
+fn read_case(
+    text: &str,
+    case: &str,
+    policy: &Policy,
+) -> Result<TestCase, (usize, serde_json::Error)> {
+    let at = |part: &str| (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let read: CaseText = serde_json::from_str(case).map_err(|e| (at(case), e))?;
+    let subject = read.subject.get();
+    let subject = crate::value::subject_from_slice(Some(&policy.schema), subject.as_bytes())
+        .map_err(|e| (at(subject), e))?;
+    Ok(TestCase {
+        name: read.name,
+        as_of: read.as_of,
+        subject,
+        expect: read.expect,
     })
 }
 
@@ -149,11 +225,11 @@ const TESTS_HELP: &str = r#"a test file is one JSON object: {"as_of": "2020-06-0
 fn in_words(message: &str) -> String {
     message
         .replace(
-            "expected struct TestFile",
+            "expected struct FileText",
             r#"expected the test file's object {"as_of": …, "cases": […]}"#,
         )
         .replace(
-            "expected struct TestCase",
+            "expected struct CaseText",
             r#"expected a case {"name": …, "subject": {…}, "expect": {…}}"#,
         )
         .replace(
@@ -170,7 +246,8 @@ fn in_words(message: &str) -> String {
 /// let policy = Policy::from_file("policies/nanqiao.policy")?;
 /// let path = testing::tests_path(Path::new("policies/nanqiao.policy"));
 /// assert_eq!(path, Path::new("policies/tests/nanqiao.json"));
-/// let file = testing::read_tests(&path)?;
+/// let file = testing::read_tests(&path, &policy)?;
+/// assert!(file.unreadable.is_empty());
 /// assert!(!file.cases.is_empty() && !file.cases[0].name.is_empty());
 /// let _expected = &file.cases[0].expect.verdict;
 /// let (results, coverage) = testing::run(&policy, &file, Date::new(2020, 6, 1)?);

@@ -823,24 +823,32 @@ fn empty_or_misread_folders_are_said() {
     let _ = std::fs::remove_dir_all(&empty);
 }
 
+/// `zhunru --error-format json test` on a copy of the shipped policy `name` (and its parent)
+/// whose tests file holds `tests`: the folder (to remove) and the run.
+fn tested_with(name: &str, tests: &str) -> (std::path::PathBuf, Output) {
+    let dir = std::env::temp_dir().join(format!("zhunru-tests-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    for file in [name, "national"] {
+        let file = format!("{file}.policy");
+        std::fs::copy(format!("policies/{file}"), dir.join(&file)).unwrap();
+    }
+    std::fs::write(dir.join(format!("tests/{name}.json")), tests).unwrap();
+    let policy = dir.join(format!("{name}.policy"));
+    let out = zhunru(
+        &["--error-format", "json", "test", policy.to_str().unwrap()],
+        None,
+    );
+    (dir, out)
+}
+
 /// A test file's errors are said in its own terms: its shape in the help (not the JSON
 /// Lines help of `eval`), and `expect` named as the object it must be (not serde's
 /// "struct Expect").
 #[test]
 fn a_bad_test_file_is_explained_as_a_test_file() {
-    let dir = std::env::temp_dir().join(format!("zhunru-testfile-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("tests")).unwrap();
-    std::fs::copy("policies/nanqiao.policy", dir.join("nanqiao.policy")).unwrap();
-    std::fs::copy("policies/national.policy", dir.join("national.policy")).unwrap();
-    std::fs::write(
-        dir.join("tests/nanqiao.json"),
+    let (dir, out) = tested_with(
+        "nanqiao",
         r#"{"as_of": "2020-06-01", "cases": [{"name": "x", "subject": {"category": "招商引资"}, "expect": "denied"}]}"#,
-    )
-    .unwrap();
-    let policy = dir.join("nanqiao.policy");
-    let out = zhunru(
-        &["--error-format", "json", "test", policy.to_str().unwrap()],
-        None,
     );
     assert_eq!(out.status.code(), Some(1));
     let ds = json_diagnostics(&out.stderr);
@@ -856,6 +864,82 @@ fn a_bad_test_file_is_explained_as_a_test_file() {
     let help = d["help"].as_str().unwrap();
     assert!(help.starts_with("a test file is one JSON object"), "{help}");
     assert!(!help.contains("JSON Lines"), "{help}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One bad case does not hide the others: each unreadable case is an error located in the
+/// test file and listed in its place (with its name), every other case runs, and the run
+/// fails. Subjects are typed by the policy's declared fields, as `eval` types them: a
+/// value outside jiangyuan's `resident_acceptance` is an error, not a passing text.
+#[test]
+fn a_bad_case_is_located_and_the_other_cases_still_run() {
+    let cases = [
+        r#"{"name": "好", "subject": {"category": "招商引资"}, "expect": {"verdict": "denied"}}"#,
+        r#"{"name": "错字段", "subject": {"category": "企业摸底", "funding": {"amout": 3000}}, "expect": {"verdict": "needs_approval"}}"#,
+        r#"{"name": "声明字段取值错", "subject": {"category": "企业摸底", "resident_acceptance": "不认可"}, "expect": {"verdict": "denied"}}"#,
+        r#"{"subject": {"category": "招商引资"}, "expekt": {"verdict": "denied"}}"#,
+        r#"{"name": "好2", "subject": {"category": "招商引资"}, "expect": {"verdict": "admitted"}}"#,
+    ];
+    let (dir, out) = tested_with(
+        "jiangyuan",
+        &format!(
+            "{{\"as_of\": \"2020-06-01\", \"cases\": [\n{}\n]}}\n",
+            cases.join(",\n")
+        ),
+    );
+    let policy = dir.join("jiangyuan.policy");
+    assert_eq!(out.status.code(), Some(1));
+    let located: Vec<_> = json_diagnostics(&out.stderr)
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(located.len(), 3, "{located:?}");
+    assert_eq!(located[0].0, 3);
+    assert!(
+        located[0].1.contains("did you mean `funding.amount`?"),
+        "{located:?}"
+    );
+    assert_eq!(located[1].0, 4);
+    assert!(
+        located[1]
+            .1
+            .contains("should be one of \"认可\", \"群众普遍不认可\", found \"不认可\""),
+        "{located:?}"
+    );
+    assert_eq!(located[2].0, 5);
+    assert!(
+        located[2].1.contains("unknown field `expekt`"),
+        "{located:?}"
+    );
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let tests = dir.join("tests/jiangyuan.json");
+    let tests = tests.display();
+    // Each line as expected; the ERROR lines up to their column, which is serde's.
+    assert_eq!(lines.len(), 9, "{stdout}");
+    assert_eq!(
+        lines,
+        [
+            format!("{} ({tests}, 5 cases)", policy.display()).as_str(),
+            "  ok    好 — denied",
+            &format!("  ERROR 错字段 — {tests}:3:"),
+            &format!("  ERROR 声明字段取值错 — {tests}:4:"),
+            &format!("  ERROR (no name) — {tests}:5:"),
+            "  FAIL  好2",
+            "        verdict: expected admitted, got denied",
+            "1 passed, 1 failed",
+            "3 case(s) could not be read",
+        ]
+        .iter()
+        .zip(&lines)
+        .map(|(want, got)| if got.starts_with(want) { *got } else { want })
+        .collect::<Vec<_>>()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

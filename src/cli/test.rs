@@ -26,7 +26,7 @@ pub struct TestArgs {
 pub fn run(args: TestArgs) -> ExitCode {
     let as_of = args.as_of.unwrap_or_else(Date::today);
     let color = err_color();
-    let (mut passed, mut failed, mut errors) = (0usize, 0usize, 0usize);
+    let (mut passed, mut failed, mut errors, mut unreadable) = (0usize, 0usize, 0usize, 0usize);
     let mut out = std::io::stdout().lock();
     let files = policy_files(&args.paths);
     if files.is_empty() {
@@ -56,7 +56,7 @@ pub fn run(args: TestArgs) -> ExitCode {
             );
             continue;
         }
-        let file = match zhunru::testing::read_tests(&tests) {
+        let file = match zhunru::testing::read_tests(&tests, &policy) {
             Ok(f) => f,
             Err(e) => {
                 eprint!("{}", super::common::diagnostic_text(&e, color));
@@ -70,9 +70,26 @@ pub fn run(args: TestArgs) -> ExitCode {
             "{} ({}, {} cases)",
             path.display(),
             tests.display(),
-            results.len()
+            results.len() + file.unreadable.len()
         );
-        for r in &results {
+        // A case that cannot be read fails, located, in its place; the others still run.
+        let mut bad = file.unreadable.iter().peekable();
+        let mut results_in_order = results.iter();
+        for index in 0..results.len() + file.unreadable.len() {
+            let r = match bad.next_if(|b| b.index == index) {
+                Some(b) => {
+                    unreadable += 1;
+                    let _ = out.flush();
+                    eprint!("{}", super::common::diagnostic_text(&b.error, color));
+                    let name = b.name.as_deref().unwrap_or("(no name)");
+                    let _ = writeln!(out, "  ERROR {name} — {}", b.error.location());
+                    continue;
+                }
+                None => match results_in_order.next() {
+                    Some(r) => r,
+                    None => break,
+                },
+            };
             if r.passed() {
                 passed += 1;
                 let _ = writeln!(
@@ -108,9 +125,12 @@ pub fn run(args: TestArgs) -> ExitCode {
         }
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");
+    if unreadable > 0 {
+        let _ = writeln!(out, "{unreadable} case(s) could not be read");
+    }
     // Nothing tested is not a pass: a CI step that names the wrong folder, or a policy whose
     // cases were never written, would otherwise stay green.
-    if passed + failed == 0 && errors == 0 {
+    if passed + failed + unreadable == 0 && errors == 0 {
         let _ = out.flush();
         super::common::report_plain(
             "zhunru::test::no_cases",
@@ -122,7 +142,7 @@ pub fn run(args: TestArgs) -> ExitCode {
     if errors > 0 {
         let _ = writeln!(out, "{errors} file(s) could not be read");
     }
-    if failed > 0 || errors > 0 {
+    if failed > 0 || errors > 0 || unreadable > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
