@@ -242,6 +242,25 @@ fn reviewers_page_in_chromium() {
         assert!(a4, "{what} does not print on A4");
         assert_eq!(pages, 1, "{what} should print on one A4 sheet");
     }
+    // With no answer (an input error), the sheet is the form as filled with the error
+    // beside its field, on one sheet: it was blank.
+    let (_, pages) = printed(&chromium, &server, "mistyped");
+    assert_eq!(
+        pages, 1,
+        "the form with its error should print on one A4 sheet"
+    );
+    match std::process::Command::new("pdftotext")
+        .arg(out_dir().join("mistyped.pdf"))
+        .arg("-")
+        .output()
+    {
+        Ok(text) => {
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(text.contains("三千"), "{text}");
+            assert!(text.contains("填写有误"), "{text}");
+        }
+        Err(e) => eprintln!("the printed form's text is not checked: no pdftotext ({e})"),
+    }
 }
 
 /// Scenario `name` printed to PDF: whether its sheets are A4, and how many there are.
