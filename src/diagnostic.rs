@@ -637,6 +637,8 @@ pub struct InputError {
     column: usize,
     pub(crate) message: String,
     kind: InputErrorKind,
+    /// The language it is shown in (its [`message`](InputError::message) stays English).
+    lang: Lang,
     /// The line shown, and what is rarely read (boxed, so results stay small).
     snippet: Box<LineSnippet>,
 }
@@ -669,10 +671,18 @@ pub enum InputErrorKind {
     Other,
 }
 
-/// What an input should look like, by format (the help of an [`InputError`]).
-const JSON_HELP: &str =
-    "each subject is one JSON object in the shape of contract.md; in JSON Lines, one object a line";
-pub(crate) const CSV_HELP: &str = "CSV: a header row of contract field names (nested ones dotted: funding.amount), then one subject a row; lists separated by `;`";
+/// What an input should look like, by format (the help of an [`InputError`]), in English
+/// and in Chinese.
+pub(crate) type Help = (&'static str, &'static str);
+
+const JSON_HELP: Help = (
+    "each subject is one JSON object in the shape of contract.md; in JSON Lines, one object a line",
+    "每个事项是一个符合 contract.md 的 JSON 对象；JSON Lines 每行一个对象",
+);
+pub(crate) const CSV_HELP: Help = (
+    "CSV: a header row of contract field names (nested ones dotted: funding.amount), then one subject a row; lists separated by `;`",
+    "CSV：首行为表头，写 contract 的字段名（下级字段用点连接，如 funding.amount），其后每行一个事项；列表各项用 `;` 分隔",
+);
 
 /// One line of an input, shown with its real line number.
 #[derive(Clone, Debug)]
@@ -688,7 +698,7 @@ struct LineSnippet {
     column_base: usize,
     /// Bytes of the line before `text`.
     byte_base: usize,
-    help: &'static str,
+    help: Help,
 }
 
 impl SourceCode for LineSnippet {
@@ -753,7 +763,39 @@ impl InputError {
                     .map_or(column, |s| s.chars().count() + 1)
             },
             kind,
+            lang: Lang::En,
             message,
+        }
+    }
+
+    /// The same error shown in `lang`: its text, help and label as [`render`] shows them
+    /// (and as its `Display` says it). [`message`](InputError::message) stays the readers'
+    /// English, which decisions' error objects carry; a message of a form not translated is
+    /// shown in English.
+    ///
+    /// ```
+    /// use zhunru::{Lang, Subject};
+    /// let error = Subject::from_json("form", r#"{"category": "企业摸底", "funding": {"amount": "三千"}}"#)
+    ///     .unwrap_err()
+    ///     .localized(Lang::Zh);
+    /// assert_eq!(error.message_shown(), r#"字段 `funding.amount` 应为数字，实际为文本 "三千""#);
+    /// assert!(error.message().starts_with("field `funding.amount` should be a number"));
+    /// ```
+    pub fn localized(&self, lang: Lang) -> InputError {
+        InputError {
+            lang,
+            ..self.clone()
+        }
+    }
+
+    /// The message in the language the error is shown in (see [`InputError::localized`]).
+    pub fn message_shown(&self) -> std::borrow::Cow<'_, str> {
+        match self.lang {
+            Lang::Zh => input_message_zh(&self.message).map_or(
+                std::borrow::Cow::Borrowed(self.message.as_str()),
+                std::borrow::Cow::Owned,
+            ),
+            Lang::En => std::borrow::Cow::Borrowed(&self.message),
         }
     }
 
@@ -765,7 +807,7 @@ impl InputError {
     }
 
     /// The same error with another help text (for inputs that are not JSON).
-    pub(crate) fn with_help(mut self, help: &'static str) -> Self {
+    pub(crate) fn with_help(mut self, help: Help) -> Self {
         self.snippet.help = help;
         self
     }
@@ -838,7 +880,7 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location(), self.message)
+        write!(f, "{}: {}", self.location(), self.message_shown())
     }
 }
 
@@ -850,7 +892,11 @@ impl miette::Diagnostic for InputError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.snippet.help))
+        let (en, zh) = self.snippet.help;
+        Some(Box::new(match self.lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -864,7 +910,13 @@ impl miette::Diagnostic for InputError {
         }
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
-                Some("here".to_owned()),
+                Some(
+                    match self.lang {
+                        Lang::Zh => "此处",
+                        Lang::En => "here",
+                    }
+                    .to_owned(),
+                ),
                 (self.snippet.byte_base + self.snippet.offset, 0),
             ),
         )))
@@ -909,6 +961,181 @@ pub(crate) fn classify(message: &str) -> (InputErrorKind, Option<String>) {
         K::Other
     };
     (kind, None)
+}
+
+/// An input error's message in Chinese, for the forms the readers write (those
+/// [`classify`] reads, and the CSV reader's and the line reader's own); `None` for any other,
+/// which is then shown in English. Serde's own detail after "not valid JSON:" stays as
+/// serde says it.
+fn input_message_zh(en: &str) -> Option<String> {
+    if let Some(header) = en.strip_suffix(" — no row of this file was read: fix the header") {
+        return Some(format!(
+            "{}——本文件的行均未读取：请先改正表头",
+            input_message_zh(header)?
+        ));
+    }
+    if let Some(rest) = en.strip_prefix("field `") {
+        let (field, rest) = rest.split_once('`')?;
+        return field_message_zh(rest).map(|m| {
+            let gap = if m.starts_with('：') { "" } else { " " };
+            format!("字段 `{field}`{gap}{m}")
+        });
+    }
+    if let Some(rest) = en.strip_prefix("column `") {
+        let (column, rest) = rest.split_once('`')?;
+        if rest == " is named twice in the header" {
+            return Some(format!("表头中列 `{column}` 出现了两次"));
+        }
+        let why = rest.strip_prefix(": ")?;
+        let why = input_message_zh(why)
+            .or_else(|| has_no_field_zh(why))
+            .unwrap_or_else(|| why.to_owned());
+        return Some(format!("列 `{column}`：{why}"));
+    }
+    if let Some(rest) =
+        en.strip_prefix("a task needs a `category` (what the lists are matched against)")
+    {
+        let envelope = if rest.is_empty() {
+            ""
+        } else {
+            "；这是把事项放在 `subject` 下的请求封装：此处每个事项直接给出，辖区和日期用 `?district=&as_of=`（serve）或 `--policy`/`--as-of`（eval）指定"
+        };
+        return Some(format!(
+            "事项须填写 `category`（事项类别，用来对照清单）{envelope}"
+        ));
+    }
+    if let Some(rest) = en.strip_prefix("a number is") {
+        return exact_range_zh(rest);
+    }
+    if let Some(detail) = en.strip_prefix("not valid JSON: ") {
+        return Some(format!("不是有效的 JSON：{detail}"));
+    }
+    if let Some(detail) = en.strip_prefix("the JSON ends too early: ") {
+        return Some(format!("JSON 不完整，提前结束：{detail}"));
+    }
+    if en.starts_with("the JSON is nested more than 128 deep") {
+        return Some(
+            "JSON 嵌套超过 128 层：这是 zhunru 的限制（文本本身可能是有效的 JSON）".to_owned(),
+        );
+    }
+    if let Some(rest) = en.strip_prefix("the line is not valid UTF-8 (byte ") {
+        let byte = rest.strip_suffix(" of the line)")?;
+        return Some(format!("这一行不是有效的 UTF-8（本行第 {byte} 个字节）"));
+    }
+    if en.starts_with("the row is not valid UTF-8") {
+        return Some(
+            "这一行不是有效的 UTF-8：请把文件存为 UTF-8（不读 GBK 等其他编码）".to_owned(),
+        );
+    }
+    if let Some(rest) = en.strip_prefix("the line is longer than ") {
+        let bytes = rest.strip_suffix(" bytes")?;
+        return Some(format!("这一行超过 {bytes} 字节"));
+    }
+    for (what, zh) in [("a record", "记录"), ("a row", "这一行")] {
+        if let Some(rest) = en.strip_prefix(&format!("{what} is longer than ")) {
+            let (bytes, rest) = rest.split_once(" bytes (lines ")?;
+            let lines = rest.strip_suffix(", not read)")?;
+            return Some(format!("{zh}超过 {bytes} 字节（第 {lines} 行，未读取）"));
+        }
+    }
+    let fixed = [
+        (
+            "a byte-order mark (U+FEFF) where JSON was expected",
+            "此处应为 JSON，却是字节顺序标记（U+FEFF）：只有输入最开头的一个会被跳过；保存文件时至多带一个",
+        ),
+        (
+            "an array opened here is never closed",
+            "此处开始的数组没有闭合：缺少 `]`",
+        ),
+        (
+            "a header cell is empty",
+            "表头有空单元格：每一列都需要字段名",
+        ),
+        (
+            "a quoted cell is never closed",
+            "引号内的单元格没有闭合：文件在引号中结束",
+        ),
+        ("an empty column name", "列名为空"),
+    ];
+    if let Some((_, zh)) = fixed.iter().find(|(start, _)| en.starts_with(start)) {
+        return Some((*zh).to_owned());
+    }
+    en.strip_prefix("cannot read input: ")
+        .map(|e| format!("无法读取输入：{e}"))
+}
+
+/// The rest of a message about field `…` (after its closing backquote), in Chinese.
+fn field_message_zh(rest: &str) -> Option<String> {
+    if rest == " is given twice" {
+        return Some("填写了两次".to_owned());
+    }
+    if let Some(why) = rest.strip_prefix(": ") {
+        return has_no_field_zh(why).map(|m| format!("：{m}"));
+    }
+    if let Some(m) = rest.strip_prefix(" is").and_then(exact_range_zh) {
+        return Some(format!("的{m}"));
+    }
+    let rest = rest.strip_prefix(" should be ")?;
+    let (should, found) = rest.rsplit_once(", found ")?;
+    let found = found_zh(found);
+    if let Some(choices) = should.strip_prefix("one of ") {
+        return Some(format!("应为 {choices} 之一，实际为{found}"));
+    }
+    let should = match should {
+        "a date written YYYY-MM-DD that exists on the calendar" => "日历上存在的日期（YYYY-MM-DD）",
+        "`true` or `false`" => "是或否（true / false）",
+        "a finite number" => "有限的数字",
+        "a string" => "文本",
+        "one of a fixed set of strings" => "固定取值之一",
+        "a number" => "数字",
+        "a date string (YYYY-MM-DD)" => "日期（YYYY-MM-DD）",
+        "an array of strings" => "文本数组",
+        "an object" => "对象",
+        _ => return None,
+    };
+    Some(format!("应为{should}，实际为{found}"))
+}
+
+/// "`funding` has no field `amout`; did you mean `funding.amount`?" in Chinese.
+fn has_no_field_zh(why: &str) -> Option<String> {
+    let (object, rest) = why.strip_prefix('`')?.split_once("` has no field `")?;
+    let (name, meant) = rest.split_once("`; did you mean `")?;
+    let meant = meant.strip_suffix("`?")?;
+    Some(format!(
+        "`{object}` 没有字段 `{name}`，是否应为 `{meant}`？"
+    ))
+}
+
+/// "[ N,] beyond the range of exact numbers (±M): it would be read as a different number"
+/// (after "a number is" or "field `…` is"), in Chinese.
+fn exact_range_zh(rest: &str) -> Option<String> {
+    let (written, rest) = rest.split_once(" beyond the range of exact numbers (")?;
+    let (range, _) = rest.split_once("):")?;
+    let written = written.trim().trim_end_matches(',');
+    let written = if written.is_empty() {
+        String::new()
+    } else {
+        format!(" {written} ")
+    };
+    Some(format!(
+        "数值{written}超出可精确表示的范围（{range}），会被读成另一个数"
+    ))
+}
+
+/// What a message says was found, in Chinese: `the string "三千"`, `the number `3``,
+/// `an array`, `"x"`.
+fn found_zh(found: &str) -> String {
+    if let Some(text) = found.strip_prefix("the string ") {
+        return format!("文本 {text}");
+    }
+    if let Some(n) = found.strip_prefix("the number ") {
+        return format!("数字 {}", n.trim_matches('`'));
+    }
+    match found {
+        "an array" => "数组".to_owned(),
+        "an object" => "对象".to_owned(),
+        other => format!(" {}", other.trim_matches('`')),
+    }
 }
 
 /// Render any diagnostic as text: unicode box drawing, colour only when asked, fixed width

@@ -219,7 +219,10 @@ fn read_case(
 }
 
 /// What a test file looks like (the help of its errors: not the JSON Lines help of `eval`).
-const TESTS_HELP: &str = r#"a test file is one JSON object: {"as_of": "2020-06-01", "cases": [{"name": "…", "subject": {"category": "…"}, "expect": {"verdict": "denied"}}]}; `expect` may also give `reasons`, `cites` and `missing`"#;
+const TESTS_HELP: crate::diagnostic::Help = (
+    r#"a test file is one JSON object: {"as_of": "2020-06-01", "cases": [{"name": "…", "subject": {"category": "…"}, "expect": {"verdict": "denied"}}]}; `expect` may also give `reasons`, `cites` and `missing`"#,
+    r#"测试文件是一个 JSON 对象：{"as_of": "2020-06-01", "cases": [{"name": "…", "subject": {"category": "…"}, "expect": {"verdict": "denied"}}]}；`expect` 还可写 `reasons`、`cites` 和 `missing`"#,
+);
 
 /// serde's words for this file's shapes ("expected struct Expect") in the file's own terms.
 fn in_words(message: &str) -> String {

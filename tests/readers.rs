@@ -846,3 +846,105 @@ fn a_misspelt_nested_key_is_refused_with_the_field_meant() {
             .contains("did you mean `funding.amount`?")
     );
 }
+
+/// Every form of input error the readers write, as `--lang zh` shows it beside its English:
+/// reviewers read Chinese, and a form left untranslated shows in English (none here should).
+#[test]
+fn input_errors_in_chinese() {
+    let deep = format!(
+        "{{\"category\":\"x\",\"extra\":{}{}}}\n",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let long = format!(
+        "{{\"category\":\"{}\"}}\n",
+        "x".repeat(zhunru::input::MAX_LINE_BYTES)
+    );
+    let json: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "number",
+            r#"{"category":"x","funding":{"amount":"三千"}}"#.as_bytes().to_vec(),
+        ),
+        (
+            "one of",
+            br#"{"category":"x","approval":{"status":"ok"}}"#.to_vec(),
+        ),
+        (
+            "date",
+            br#"{"category":"x","period":{"end":"2020-02-30"}}"#.to_vec(),
+        ),
+        ("bool", br#"{"category":"x","work_plan":"yes"}"#.to_vec()),
+        ("list", br#"{"category":"x","basis":"a"}"#.to_vec()),
+        ("object", br#"{"category":"x","funding":[1]}"#.to_vec()),
+        ("string", br#"{"category":"x","requester":3}"#.to_vec()),
+        ("twice", br#"{"category":"x","category":"y"}"#.to_vec()),
+        ("no category", br#"{"id":"T-1"}"#.to_vec()),
+        (
+            "envelope",
+            br#"{"district":"hefei","subject":{"category":"x"}}"#.to_vec(),
+        ),
+        (
+            "near miss",
+            br#"{"category":"x","funding":{"amout":3000}}"#.to_vec(),
+        ),
+        (
+            "exact field",
+            br#"{"category":"x","funding":{"amount":9007199254740993}}"#.to_vec(),
+        ),
+        (
+            "exact any",
+            br#"{"category":"x","extra":9007199254740993}"#.to_vec(),
+        ),
+        ("syntax", br#"{"category":"x",}"#.to_vec()),
+        ("too early", br#"{"category":"x""#.to_vec()),
+        ("deep", deep.into_bytes()),
+        ("utf-8", b"{\"category\":\"\xff\"}".to_vec()),
+        ("too long", long.into_bytes()),
+        (
+            "bom",
+            "\u{feff}{\"category\":\"x\"}\n\u{feff}{\"category\":\"y\"}"
+                .as_bytes()
+                .to_vec(),
+        ),
+    ];
+    let csv: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "csv bool",
+            "category,work_plan\nx,maybe\n".as_bytes().to_vec(),
+        ),
+        (
+            "csv column",
+            "category,funding.amout\nx,1\n".as_bytes().to_vec(),
+        ),
+        ("csv twice", "category,category\nx,y\n".as_bytes().to_vec()),
+        ("csv empty header", "category,\nx,y\n".as_bytes().to_vec()),
+        ("csv quote", "category\n\"x\n".as_bytes().to_vec()),
+        ("csv utf-8", b"category\n\xff\n".to_vec()),
+    ];
+    let mut shown = String::new();
+    let cases = json
+        .into_iter()
+        .map(|(n, t)| (n, t, InputFormat::JsonLines))
+        .chain(csv.into_iter().map(|(n, t)| (n, t, InputFormat::Csv)));
+    for (name, text, format) in cases {
+        let error = read(&text, "in", format)
+            .into_iter()
+            .find_map(|(_, r)| r.err())
+            .unwrap_or_else(|| panic!("{name}: no error"));
+        let zh = error.localized(zhunru::Lang::Zh);
+        let message = zh.message_shown();
+        // Translated: not the English text, and none of its words left.
+        assert_ne!(message, error.message(), "{name}: not translated");
+        for word in ["should", "field ", "found", "column ", "not valid", "twice"] {
+            assert!(!message.contains(word), "{name}: {message}");
+        }
+        shown.push_str(&format!("{name}\n  {}\n  {message}\n", error.message()));
+    }
+    // An unknown form is shown as it is.
+    let other = zhunru::InputError::new("in", 1, 1, "something else".to_owned(), "x");
+    assert_eq!(
+        other.localized(zhunru::Lang::Zh).message_shown(),
+        "something else"
+    );
+    insta::assert_snapshot!(shown);
+}

@@ -73,18 +73,22 @@ pub fn run(args: CheckArgs) -> ExitCode {
         for d in &diagnostics {
             let _ = write!(err, "{}", show(d, color));
         }
-        let status = if errors > 0 || (args.deny_warnings && warnings > 0) {
-            failed = true;
-            "failed"
-        } else {
-            "ok"
-        };
+        let ok = !(errors > 0 || (args.deny_warnings && warnings > 0));
+        failed |= !ok;
         drop(err);
-        note(&format!(
-            "{}: {status} ({errors} error{}, {warnings} warning{})",
-            path.display(),
-            if errors == 1 { "" } else { "s" },
-            if warnings == 1 { "" } else { "s" },
+        note(&super::common::said(
+            format!(
+                "{}: {} ({errors} error{}, {warnings} warning{})",
+                path.display(),
+                if ok { "ok" } else { "failed" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+            ),
+            format!(
+                "{}：{}（{errors} 个错误，{warnings} 个警告）",
+                path.display(),
+                if ok { "通过" } else { "未通过" },
+            ),
         ));
     }
     // Versions side by side: checked once every file of the folder checks clean.
@@ -96,7 +100,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 for d in e.diagnostics() {
                     let _ = write!(err, "{}", show(d, color));
                 }
-                let _ = writeln!(err, "{}: failed (versions overlap)", folder.display());
+                let _ = writeln!(
+                    err,
+                    "{}",
+                    super::common::said(
+                        format!("{}: failed (versions overlap)", folder.display()),
+                        format!("{}：未通过（版本施行期重叠）", folder.display()),
+                    )
+                );
             }
         }
     }

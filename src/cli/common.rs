@@ -55,9 +55,10 @@ pub fn diagnostic_text(d: &dyn miette::Diagnostic, color: bool) -> String {
 /// An input error as written to standard error: as [`diagnostic_text`], its JSON message
 /// without the location its text starts with (`file`, `line` and `column` carry it).
 pub fn input_error_text(e: &zhunru::InputError, color: bool) -> String {
+    let e = e.localized(lang());
     match error_format() {
-        ErrorFormat::Human => render(e, color),
-        ErrorFormat::Json => format!("{}\n", diagnostic_json(e, Some(e.message()))),
+        ErrorFormat::Human => render(&e, color),
+        ErrorFormat::Json => format!("{}\n", diagnostic_json(&e, Some(&e.message_shown()))),
     }
 }
 
@@ -154,6 +155,12 @@ pub fn note(message: &str) {
     if !json_errors() {
         eprint_above(&format!("{message}\n"));
     }
+}
+
+/// `en` or `zh`, in the language chosen (`--lang`, the config file, the locale): for the
+/// summary lines the commands write themselves.
+pub fn said(en: String, zh: String) -> String {
+    if lang() == Lang::Zh { zh } else { en }
 }
 
 /// A default language (from a config file) that `--lang` overrides: set only when the
@@ -390,8 +397,9 @@ pub fn read_subjects(input: &str) -> Option<(Vec<(usize, Subject)>, usize)> {
         }
     }
     if bad > 0 {
-        note(&format!(
-            "{bad} subject(s) could not be read; every other subject was used"
+        note(&said(
+            format!("{bad} subject(s) could not be read; every other subject was used"),
+            format!("{bad} 个事项无法读取；其余事项均已使用"),
         ));
     }
     Some((subjects, bad))

@@ -316,8 +316,9 @@ fn finish(out: &mut impl Write, bad_lines: usize) -> ExitCode {
         return ExitCode::from(1);
     }
     if bad_lines > 0 {
-        note(&format!(
-            "{bad_lines} subject(s) could not be read; every other subject was decided"
+        note(&super::common::said(
+            format!("{bad_lines} subject(s) could not be read; every other subject was decided"),
+            format!("{bad_lines} 个事项无法读取；其余事项均已审查"),
         ));
         ExitCode::from(1)
     } else {

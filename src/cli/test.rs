@@ -59,7 +59,7 @@ pub fn run(args: TestArgs) -> ExitCode {
         let file = match zhunru::testing::read_tests(&tests, &policy) {
             Ok(f) => f,
             Err(e) => {
-                eprint!("{}", super::common::diagnostic_text(&e, color));
+                eprint!("{}", super::common::input_error_text(&e, color));
                 errors += 1;
                 continue;
             }
@@ -80,7 +80,7 @@ pub fn run(args: TestArgs) -> ExitCode {
                 Some(b) => {
                     unreadable += 1;
                     let _ = out.flush();
-                    eprint!("{}", super::common::diagnostic_text(&b.error, color));
+                    eprint!("{}", super::common::input_error_text(&b.error, color));
                     let name = b.name.as_deref().unwrap_or("(no name)");
                     let _ = writeln!(out, "  ERROR {name} — {}", b.error.location());
                     continue;
@@ -124,9 +124,23 @@ pub fn run(args: TestArgs) -> ExitCode {
             }
         }
     }
-    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    let _ = writeln!(
+        out,
+        "{}",
+        super::common::said(
+            format!("{passed} passed, {failed} failed"),
+            format!("{passed} 个通过，{failed} 个未通过"),
+        )
+    );
     if unreadable > 0 {
-        let _ = writeln!(out, "{unreadable} case(s) could not be read");
+        let _ = writeln!(
+            out,
+            "{}",
+            super::common::said(
+                format!("{unreadable} case(s) could not be read"),
+                format!("{unreadable} 个用例无法读取"),
+            )
+        );
     }
     // Nothing tested is not a pass: a CI step that names the wrong folder, or a policy whose
     // cases were never written, would otherwise stay green.
@@ -140,7 +154,14 @@ pub fn run(args: TestArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     if errors > 0 {
-        let _ = writeln!(out, "{errors} file(s) could not be read");
+        let _ = writeln!(
+            out,
+            "{}",
+            super::common::said(
+                format!("{errors} file(s) could not be read"),
+                format!("{errors} 个文件无法读取"),
+            )
+        );
     }
     if failed > 0 || errors > 0 || unreadable > 0 {
         ExitCode::from(1)

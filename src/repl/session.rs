@@ -995,7 +995,7 @@ impl Session {
                     subject,
                     from: None,
                 })),
-                Err(e) => out.push_str(&render(&e, self.color)),
+                Err(e) => out.push_str(&render(&e.localized(self.lang), self.color)),
             }
         }
         out
