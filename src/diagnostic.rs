@@ -1007,25 +1007,19 @@ fn input_message_zh(en: &str) -> Option<String> {
     if let Some(rest) = en.strip_prefix("a number is") {
         return exact_range_zh(rest);
     }
-    if let Some(detail) = en.strip_prefix("not valid JSON: ") {
-        return Some(format!("不是有效的 JSON：{detail}"));
-    }
-    if let Some(detail) = en.strip_prefix("the JSON ends too early: ") {
-        return Some(format!("JSON 不完整，提前结束：{detail}"));
-    }
-    if en.starts_with("the JSON is nested more than 128 deep") {
-        return Some(
-            "JSON 嵌套超过 128 层：这是 zhunru 的限制（文本本身可能是有效的 JSON）".to_owned(),
-        );
+    // Forms that keep what follows their English start (serde's detail, the system's error).
+    for (start, zh) in [
+        ("not valid JSON: ", "不是有效的 JSON："),
+        ("the JSON ends too early: ", "JSON 不完整，提前结束："),
+        ("cannot read input: ", "无法读取输入："),
+    ] {
+        if let Some(detail) = en.strip_prefix(start) {
+            return Some(format!("{zh}{detail}"));
+        }
     }
     if let Some(rest) = en.strip_prefix("the line is not valid UTF-8 (byte ") {
         let byte = rest.strip_suffix(" of the line)")?;
         return Some(format!("这一行不是有效的 UTF-8（本行第 {byte} 个字节）"));
-    }
-    if en.starts_with("the row is not valid UTF-8") {
-        return Some(
-            "这一行不是有效的 UTF-8：请把文件存为 UTF-8（不读 GBK 等其他编码）".to_owned(),
-        );
     }
     if let Some(rest) = en.strip_prefix("the line is longer than ") {
         let bytes = rest.strip_suffix(" bytes")?;
@@ -1039,6 +1033,14 @@ fn input_message_zh(en: &str) -> Option<String> {
         }
     }
     let fixed = [
+        (
+            "the JSON is nested more than 128 deep",
+            "JSON 嵌套超过 128 层：这是 zhunru 的限制（文本本身可能是有效的 JSON）",
+        ),
+        (
+            "the row is not valid UTF-8",
+            "这一行不是有效的 UTF-8：请把文件存为 UTF-8（不读 GBK 等其他编码）",
+        ),
         (
             "a byte-order mark (U+FEFF) where JSON was expected",
             "此处应为 JSON，却是字节顺序标记（U+FEFF）：只有输入最开头的一个会被跳过；保存文件时至多带一个",
@@ -1057,11 +1059,10 @@ fn input_message_zh(en: &str) -> Option<String> {
         ),
         ("an empty column name", "列名为空"),
     ];
-    if let Some((_, zh)) = fixed.iter().find(|(start, _)| en.starts_with(start)) {
-        return Some((*zh).to_owned());
-    }
-    en.strip_prefix("cannot read input: ")
-        .map(|e| format!("无法读取输入：{e}"))
+    fixed
+        .iter()
+        .find(|(start, _)| en.starts_with(start))
+        .map(|(_, zh)| (*zh).to_owned())
 }
 
 /// The rest of a message about field `…` (after its closing backquote), in Chinese.

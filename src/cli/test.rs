@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use zhunru::{Date, Policy};
 
-use super::common::{err_color, parse_date, policy_files, print_policy_error};
+use super::common::{err_color, parse_date, policy_files, print_policy_error, said};
 
 /// Arguments of `zhunru test`.
 #[derive(Args, Debug)]
@@ -127,18 +127,18 @@ pub fn run(args: TestArgs) -> ExitCode {
     let _ = writeln!(
         out,
         "{}",
-        super::common::said(
+        said(
             format!("{passed} passed, {failed} failed"),
-            format!("{passed} 个通过，{failed} 个未通过"),
+            format!("{passed} 个通过，{failed} 个未通过")
         )
     );
     if unreadable > 0 {
         let _ = writeln!(
             out,
             "{}",
-            super::common::said(
+            said(
                 format!("{unreadable} case(s) could not be read"),
-                format!("{unreadable} 个用例无法读取"),
+                format!("{unreadable} 个用例无法读取")
             )
         );
     }
@@ -157,9 +157,9 @@ pub fn run(args: TestArgs) -> ExitCode {
         let _ = writeln!(
             out,
             "{}",
-            super::common::said(
+            said(
                 format!("{errors} file(s) could not be read"),
-                format!("{errors} 个文件无法读取"),
+                format!("{errors} 个文件无法读取")
             )
         );
     }
