@@ -63,6 +63,8 @@ broken_cases!(
     syntax_english_keyword_typo,
     syntax_missing_cite,
     syntax_missing_outcome,
+    syntax_second_outcome,
+    syntax_second_when,
     syntax_single_equals,
     syntax_unclosed_string,
     too_deep,

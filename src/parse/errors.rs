@@ -202,7 +202,31 @@ fn join_words(words: &[&str], zh: bool) -> String {
 }
 
 /// Advice for what the parser expected: (English, Chinese).
-fn help_for(positives: &[Rule]) -> (&'static str, &'static str) {
+fn help_for(positives: &[Rule], word: &str) -> (&'static str, &'static str) {
+    let outcome = |r: &Rule| {
+        matches!(
+            r,
+            Rule::deny | Rule::admit | Rule::refer | Rule::violation | Rule::kw_deny
+        )
+    };
+    // Two slips the general advice does not name: a second 当 where the rule's condition
+    // goes on, and a second outcome after a rule has ended.
+    if matches!(word, "当" | "when") && positives.iter().any(outcome) {
+        return (
+            "a rule has one 当 condition: join conditions with 且 (both hold) or 或 (either holds)",
+            "一条规则只有一个 当：多个条件用 且（同时成立）或 或（任一成立）连接",
+        );
+    }
+    if matches!(
+        word,
+        "不予准入" | "准予准入" | "须经审批" | "违规" | "deny" | "admit" | "refer" | "violation"
+    ) && positives.contains(&Rule::EOI)
+    {
+        return (
+            "a rule has one outcome: for another, write another rule (规则 名称 引用 条款 当 … 须经审批 「…」)",
+            "一条规则只有一个结论：另一个结论请另写一条规则（规则 名称 引用 条款 当 … 须经审批 「…」）",
+        );
+    }
     if positives.contains(&Rule::compare_op) {
         (
             "compare with == (not =), and join conditions with 且 / 或",
@@ -213,12 +237,7 @@ fn help_for(positives: &[Rule]) -> (&'static str, &'static str) {
             "every rule cites the clause of the source it encodes, e.g. `规则 负面事项不得下放 引用 第三条`",
             "每条规则都要引用它所依据的原文条款，例如 `规则 负面事项不得下放 引用 第三条`",
         )
-    } else if positives.iter().any(|r| {
-        matches!(
-            r,
-            Rule::deny | Rule::admit | Rule::refer | Rule::violation | Rule::kw_deny
-        )
-    }) {
+    } else if positives.iter().any(outcome) {
         (
             "a rule ends with its outcome: 不予准入 「…」, 准予准入, 须经审批 「…」 or 违规 「…」",
             "规则以结论结尾：不予准入 「…」、准予准入、须经审批 「…」 或 违规 「…」",
@@ -299,7 +318,7 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
                 expected: (join_words(&en, false), join_words(&zh, true)),
                 found,
                 keyword: keyword_like(&word),
-                advice: help_for(&positives),
+                advice: help_for(&positives, &word),
             }
         }
         ErrorVariant::CustomError { message } => ParseError::Other(message),
