@@ -276,7 +276,7 @@ pub fn parse(
         match lower.as_str() {
             "" | "can" | "could" | "enter" | "准入" | "may" | "the" | "a" | "an" | "task"
             | "community" | "into" | "is" | "be" | "admitted" | "allowed" | "to" | "does"
-            | "it" => {
+            | "it" | "what" | "how" | "about" | "and" | "then" => {
                 continue;
             }
             "as" | "作为" => {
