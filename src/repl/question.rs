@@ -7,10 +7,14 @@ use zhunru::{Subject, SubjectKind, Value};
 
 use super::understand::{self, Name};
 
-/// Split a line into words, keeping quoted pieces ("…", 「…」, “…”) whole.
-pub fn words(line: &str) -> Result<Vec<String>, String> {
+/// Split a line into words, keeping quoted pieces ("…", 「…」, “…”) whole; each with whether
+/// it was all one quotation (`「社区矫正」`): such a name is taken as written, not read for the
+/// words around an item (社区、开展 …).
+fn words(line: &str) -> Result<Vec<(String, bool)>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
+    // The word began with a quotation, and nothing has come after it yet.
+    let mut quoted = false;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         let close = match c {
@@ -20,6 +24,7 @@ pub fn words(line: &str) -> Result<Vec<String>, String> {
             _ => None,
         };
         if let Some(close) = close {
+            quoted = cur.is_empty();
             let mut closed = false;
             for d in chars.by_ref() {
                 if d == close {
@@ -39,14 +44,16 @@ pub fn words(line: &str) -> Result<Vec<String>, String> {
         if colon || c.is_whitespace() || matches!(c, ',' | '，' | '。' | '?' | '？' | '!' | '！')
         {
             if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+                out.push((std::mem::take(&mut cur), quoted));
             }
+            quoted = false;
         } else {
             cur.push(c);
+            quoted = false;
         }
     }
     if !cur.is_empty() {
-        out.push(cur);
+        out.push((cur, quoted));
     }
     Ok(out)
 }
@@ -264,7 +271,12 @@ pub fn parse(
     let mut from: Option<String> = None;
     let mut sets: Vec<(&'static str, Value)> = Vec::new();
     let mut after_as = false;
-    for word in &words {
+    for (word, quoted) in &words {
+        // A quoted name is the item as written (「社区矫正」 keeps its 社区).
+        if *quoted && !word.contains(['=', '＝']) {
+            name_item(&mut category, word.trim())?;
+            continue;
+        }
         let bare = word.trim_end_matches(['.', '吗', '呢']);
         let lower = bare.to_lowercase();
         if after_as {
