@@ -152,7 +152,7 @@ fn reviewers_page_in_chromium() {
     assert!(field.contains(r#"id="err-funding_amount""#), "{field}");
     // Said in Chinese on the Chinese page: the field by its label, the mistake in words.
     assert!(
-        field.contains("「工作经费（元）」填写有误：应为数字，实际填写为「三千」"),
+        field.contains("「工作经费（元）」填写有误：应为数字，实际为文本 \"三千\""),
         "{field}"
     );
     assert!(!field.contains("should be"), "{field}");

@@ -248,6 +248,12 @@ fn compare_types_the_subject_by_each_districts_fields() {
     );
     let detail = p["detail"].as_str().unwrap();
     assert!(detail.starts_with("under district `jiangyuan`"), "{detail}");
+    // The same in Chinese, for the page (the one translator of input errors is the library's).
+    assert_eq!(
+        p["detail_zh"],
+        r#"按辖区 `jiangyuan`：字段 `resident_acceptance` 应为 "认可", "群众普遍不认可" 之一，实际为 "不认可""#,
+        "{p}"
+    );
 }
 
 fn problem(answer: &support::Response, status: u16, code: &str) -> serde_json::Value {

@@ -22,6 +22,10 @@ struct Body {
     code: &'static str,
     /// What is wrong, for a person.
     detail: String,
+    /// The detail in Chinese, for an input error the readers say in Chinese (the page shows
+    /// it; `detail` stays the English every client can match on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail_zh: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,6 +52,7 @@ impl Problem {
             status: status.as_u16(),
             code,
             detail: detail.into(),
+            detail_zh: None,
             line: None,
             column: None,
             field: None,
@@ -67,12 +72,20 @@ impl Problem {
         p.0.line = Some(line);
         p.0.column = Some(column);
         p.0.field = e.field().map(str::to_owned);
+        let zh = e.localized(zhunru::Lang::Zh);
+        let zh = zh.message_shown();
+        if zh != e.message() {
+            p.0.detail_zh = Some(zh.into_owned());
+        }
         p
     }
 
     /// The same problem, its detail saying which district it arose under.
     pub fn under_district(mut self, district: &str) -> Problem {
         self.0.detail = format!("under district `{district}`: {}", self.0.detail);
+        if let Some(zh) = &mut self.0.detail_zh {
+            *zh = format!("按辖区 `{district}`：{zh}");
+        }
         self
     }
 

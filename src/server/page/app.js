@@ -173,44 +173,12 @@ async function post(path, body) {
   return { ok: response.ok, status: response.status, data };
 }
 
-// The server says input errors in English; the page says the common ones in Chinese too
-// (the field itself is named by its label, before the message). Others stay as sent.
-const TYPE_ZH = {
-  "a string": "文字",
-  "a number": "数字",
-  "`true` or `false`": "是或否（true / false）",
-  "a date string (YYYY-MM-DD)": "日期（YYYY-MM-DD）",
-  "a date written YYYY-MM-DD that exists on the calendar": "日历上存在的日期（YYYY-MM-DD）",
-  "an array of strings": "文字列表（如 [\"…\", \"…\"]）",
-  "an object": "对象（{…}）",
-};
-
-function foundZh(found) {
-  let m;
-  if ((m = /^the string "(.*)"$/s.exec(found)) || (m = /^"(.*)"$/s.exec(found))) return `「${m[1]}」`;
-  if ((m = /^the number `(.*)`$/.exec(found))) return `数字 ${m[1]}`;
-  if ((m = /^`(true|false)`$/.exec(found))) return m[1];
-  if (found === "an array") return "列表";
-  if (found === "an object") return "对象";
-  return found;
-}
-
-function problemZh(msg) {
-  let m;
-  if ((m = /^field `[^`]+` should be one of (.+), found (.+)$/s.exec(msg))) {
-    return `应为 ${m[1]} 之一，实际填写为${foundZh(m[2])}`;
-  }
-  if ((m = /^field `[^`]+` should be (.+?), found (.+)$/s.exec(msg))) {
-    return `应为${TYPE_ZH[m[1]] || m[1]}，实际填写为${foundZh(m[2])}`;
-  }
-  if ((m = /beyond the range of exact numbers \((.+?)\)/.exec(msg))) {
-    return `数值超出可精确表示的范围（${m[1]}），会被读成另一个数`;
-  }
-  if (/^field `[^`]+` is given twice$/.test(msg)) return "同一字段填写了两次";
-  if ((m = /^`as_of` should be a date .*, not `(.*)`$/s.exec(msg))) {
-    return `审查日期应为日历上存在的日期（YYYY-MM-DD），实际填写为「${m[1]}」`;
-  }
-  return null;
+// The server says an input error in English (`detail`) and in Chinese (`detail_zh`); the
+// page's own date field is the one error it words itself.
+function problemZh(problem) {
+  if (problem.detail_zh) return problem.detail_zh;
+  const m = /^`as_of` should be a date .*, not `(.*)`$/s.exec(problem.detail || "");
+  return m ? `审查日期应为日历上存在的日期（YYYY-MM-DD），实际填写为「${m[1]}」` : null;
 }
 
 function showProblem(problem, request) {
@@ -219,7 +187,7 @@ function showProblem(problem, request) {
 
 function writeProblem(problem, request) {
   const sent = problem.detail || problem.title;
-  const msg = (lang === "zh" && problemZh(sent)) || sent;
+  const msg = (lang === "zh" && problemZh(problem)) || sent;
   // The date is the page's own field, whatever the subject came from.
   if (problem.code === "zhunru::input" && /^`as_of`/.test(sent) && fieldError("as_of", msg)) return;
   if (request.pasted && problem.code === "zhunru::input" && problem.column) {
@@ -232,7 +200,9 @@ function writeProblem(problem, request) {
     // The server's message is English; say in the page's language which field it is.
     const label = document.querySelector(`label[for="${id}"]`);
     const name = label ? label.textContent : problem.field;
-    const text = lang === "zh" ? `「${name}」填写有误：${msg}` : `${name}: ${msg}`;
+    // Beside its field the field is named by its label, not by its path.
+    const bare = msg.replace(/^字段 `[^`]+` ?：?/, "");
+    const text = lang === "zh" ? `「${name}」填写有误：${bare}` : `${name}: ${msg}`;
     if (fieldError(id, text)) return;
   }
   formError(msg);
