@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::Args;
 use zhunru::{Date, Policy};
 
-use super::common::{err_color, parse_date, policy_files, print_policy_error, said};
+use super::common::{
+    err_color, input_error_text, parse_date, policy_files, print_policy_error, said,
+};
 
 /// Arguments of `zhunru test`.
 #[derive(Args, Debug)]
@@ -59,7 +61,7 @@ pub fn run(args: TestArgs) -> ExitCode {
         let file = match zhunru::testing::read_tests(&tests, &policy) {
             Ok(f) => f,
             Err(e) => {
-                eprint!("{}", super::common::input_error_text(&e, color));
+                eprint!("{}", input_error_text(&e, color));
                 errors += 1;
                 continue;
             }
@@ -80,7 +82,7 @@ pub fn run(args: TestArgs) -> ExitCode {
                 Some(b) => {
                     unreadable += 1;
                     let _ = out.flush();
-                    eprint!("{}", super::common::input_error_text(&b.error, color));
+                    eprint!("{}", input_error_text(&b.error, color));
                     let name = b.name.as_deref().unwrap_or("(no name)");
                     let _ = writeln!(out, "  ERROR {name} — {}", b.error.location());
                     continue;

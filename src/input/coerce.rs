@@ -32,21 +32,17 @@ pub(crate) fn coerce_in(
     match schema.resolve(kind, &parts) {
         Ok(ty) => coerce_typed(path, ty, text),
         // A near miss below the top (`funding.amout`) is a typo, as in JSON and CSV.
-        Err((at, _)) if at > 0 => {
-            let parent = parts.get(..at).unwrap_or(&[]);
-            match schema.spec(Some(kind), parent).map(|s| &s.ty) {
-                Some(FieldType::Object(specs)) => {
-                    match schema::misspelt(
-                        &parent.join("."),
-                        specs,
-                        parts.get(at).copied().unwrap_or(""),
-                    ) {
-                        Some(why) => Err(format!("field `{path}`: {why}")),
-                        None => Ok(Value::Text(text.to_owned())),
-                    }
-                }
-                _ => Ok(Value::Text(text.to_owned())),
-            }
+        Err((at, _))
+            if let Some(parent) = parts.get(..at)
+                && let Some(FieldType::Object(specs)) =
+                    schema.spec(Some(kind), parent).map(|s| &s.ty)
+                && let Some(why) = schema::misspelt(
+                    &parent.join("."),
+                    specs,
+                    parts.get(at).copied().unwrap_or(""),
+                ) =>
+        {
+            Err(format!("field `{path}`: {why}"))
         }
         // A field the contract does not name is kept, as text.
         Err(_) => Ok(Value::Text(text.to_owned())),
