@@ -16,6 +16,7 @@ less moved by other load than wall time) and the peak RSS (from GNU time).
 import argparse
 import json
 import os
+import random
 import statistics
 import subprocess
 import time
@@ -105,6 +106,47 @@ def main():
         paired = statistics.median(b / w for b, w in zip(walls[a.baseline], walls[n]))
         print(f"| `{n}` | {m:.3f} | {base / m:.2f} | {paired:.2f} | "
               f"{min(walls[n]):.3f}–{max(walls[n]):.3f} | {c:.3f} | {base_cpu / c:.2f} | {rss[n] / 1024:.1f} |")
+    goals(walls)
+
+
+# Issue 12's goals: (numerator, denominator, goal, whether the ratio must be at least or at
+# most the goal). Each ratio is taken within a round, so both runs saw the same machine.
+GOALS = [
+    ("peers native --missing", "zhunru -j1", 2.0, "at least"),
+    ("zhunru -j1", "peers parse --sonic", 1.5, "at most"),
+    ("zhunru -j1", "zhunru -j2", 1.8, "at least"),
+]
+
+
+def interval(ratios, draws=2000):
+    """A 95 % bootstrap interval of the median of `ratios` (a fixed seed: the same rounds
+    give the same interval)."""
+    rng = random.Random(12)
+    medians = sorted(statistics.median(rng.choices(ratios, k=len(ratios)))
+                     for _ in range(draws))
+    return medians[int(draws * 0.025)], medians[int(draws * 0.975) - 1]
+
+
+def goals(walls):
+    """The goals whose variants ran: the same-round median, its interval, and a verdict that
+    says `met` only when the whole interval is on the right side of the goal."""
+    rows = [g for g in GOALS if g[0] in walls and g[1] in walls]
+    if not rows:
+        return
+    print()
+    print("| ratio (same round) | goal | median | 95 % interval of the median | |")
+    print("|---|---:|---:|---|---|")
+    for num, den, goal, side in rows:
+        ratios = [a / b for a, b in zip(walls[num], walls[den])]
+        med = statistics.median(ratios)
+        lo, hi = interval(ratios)
+        if side == "at least":
+            verdict = "met" if lo >= goal else ("not met" if hi < goal else "undecided")
+            sign = "≥"
+        else:
+            verdict = "met" if hi <= goal else ("not met" if lo > goal else "undecided")
+            sign = "≤"
+        print(f"| `{num}` ÷ `{den}` | {sign} {goal} | {med:.2f} | {lo:.2f}–{hi:.2f} | {verdict} |")
 
 
 if __name__ == "__main__":
