@@ -51,8 +51,21 @@ awk '
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
   { k = $1 " " $3; h = $5; sub("/s", "", h); d = $8; sub("/s", "", d); p = $13; sub("ms", "", p); hq = $15; sub("ms", "", hq)
-    th[k] += 1 / h; td[k] += 1 / d; r[k] = r[k] " " $11; q[k] = q[k] " " p; hp[k] = hp[k] " " hq; n[k]++; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+    th[k] += 1 / h; td[k] += 1 / d; r[k] = r[k] " " $11; q[k] = q[k] " " p; hp[k] = hp[k] " " hq; n[k]++
+    ih[k, n[k]] = 1 / h; id[k, n[k]] = 1 / d; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
+  # A 95 % bootstrap interval of the aggregate ratio: the rounds drawn again with
+  # replacement, 1000 times (a fixed seed: the same rounds give the same interval).
+  function interval(k,   b, i, j, sh, sd, list) {
+    srand(12); list = ""
+    for (b = 1; b <= 1000; b++) {
+      sh = 0; sd = 0
+      for (i = 1; i <= n[k]; i++) { j = int(rand() * n[k]) + 1; sh += ih[k, j]; sd += id[k, j] }
+      agg[b] = sh / sd
+    }
+    for (i = 2; i <= 1000; i++) { t = agg[i]; for (j = i - 1; j >= 1 && agg[j] > t; j--) agg[j + 1] = agg[j]; agg[j + 1] = t }
+    return sprintf("%.3f–%.3f", agg[25], agg[975])
+  }
   END { for (i = 1; i <= m; i++) { k = order[i]
-    printf "%s: aggregate decide/healthz %.3f, median of %d rounds %.2f, median p99 %.1f ms (healthz %.1f ms)\n", k, th[k] / td[k], n[k], med(r[k]), med(q[k]), med(hp[k]) } }' "$SUM"
-rm -f "$SUM"
+    printf "%s: aggregate decide/healthz %.3f (95 %% interval %s), median of %d rounds %.2f, median p99 %.1f ms (healthz %.1f ms)\n", k, th[k] / td[k], interval(k), n[k], med(r[k]), med(q[k]), med(hp[k]) } }' "$SUM"
+cp "$SUM" "${TMPDIR:-/tmp}/cpu-sh-last.txt"; rm -f "$SUM"
 for p in $PIDS; do kill $p; done; wait
