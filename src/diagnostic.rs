@@ -621,7 +621,7 @@ impl miette::Diagnostic for Diagnostic {
 ///     .unwrap_err();
 /// assert_eq!(error.kind(), InputErrorKind::WrongType);
 /// assert_eq!(error.field(), Some("funding.amount"));
-/// assert_eq!((error.line(), error.column()), (Some(1), Some(47)));
+/// assert_eq!((error.line(), error.column()), (Some(1), Some(44)));
 /// assert_eq!(error.origin(), "form");
 /// let error = Subject::from_json("form", r#"{"id": "T-1"}"#).unwrap_err();
 /// assert_eq!(error.kind(), InputErrorKind::MissingCategory);
@@ -694,6 +694,8 @@ struct LineSnippet {
     field: Option<String>,
     /// The byte offset in `text` the label points at.
     offset: usize,
+    /// How many bytes from `offset` the label underlines (0: a point).
+    underline: usize,
     /// Characters of the line before `text` (a long line is kept around the place only).
     column_base: usize,
     /// Bytes of the line before `text`.
@@ -725,8 +727,10 @@ impl SourceCode for LineSnippet {
 
 impl InputError {
     /// An error at `line` and byte `column` (as serde_json counts) of `origin` (0 for
-    /// either when unknown); `line_text` is that line, shown in the report. Its kind is told
-    /// from the message when it is one the readers write, else [`InputErrorKind::Other`].
+    /// either when unknown); `line_text` is that JSON line, shown in the report. Its kind is
+    /// told from the message when it is one the readers write, else
+    /// [`InputErrorKind::Other`]. A value of the wrong type or a key given twice is placed
+    /// at its start and underlined whole: serde_json reports the place where it ended.
     ///
     /// ```
     /// use zhunru::{InputError, InputErrorKind};
@@ -734,14 +738,47 @@ impl InputError {
     /// assert_eq!((e.kind(), e.location()), (InputErrorKind::Other, "form:2:5".to_owned()));
     /// ```
     pub fn new(origin: &str, line: usize, column: usize, message: String, line_text: &str) -> Self {
+        InputError::located(origin, line, column, message, line_text, true)
+    }
+
+    /// [`InputError::new`] for a line that is not JSON (a CSV record): placed as given.
+    pub(crate) fn new_at(
+        origin: &str,
+        line: usize,
+        column: usize,
+        message: String,
+        line_text: &str,
+    ) -> Self {
+        InputError::located(origin, line, column, message, line_text, false)
+    }
+
+    fn located(
+        origin: &str,
+        line: usize,
+        column: usize,
+        message: String,
+        line_text: &str,
+        json: bool,
+    ) -> Self {
+        let (kind, field) = classify(&message);
+        let mut at = column.saturating_sub(1).min(line_text.len());
+        let mut underline = 0;
+        if json
+            && column > 0
+            && matches!(
+                kind,
+                InputErrorKind::WrongType | InputErrorKind::DuplicateField
+            )
+            && let Some((start, end)) = json_token_near(line_text, at)
+        {
+            (at, underline) = (start, end - start);
+        }
         // Keep a long line's stretch around the place, so the caret stays on the text.
-        let at = column.saturating_sub(1).min(line_text.len());
         let from = floor_char(line_text, at.saturating_sub(4096));
         let to = ceil_char(line_text, at + 4096);
         let text: String = line_text.get(from..to).unwrap_or("").to_owned();
         let offset = floor_char(line_text, at) - from;
         let column_base = line_text.get(..from).map_or(0, |t| t.chars().count());
-        let (kind, field) = classify(&message);
         InputError {
             snippet: Box::new(LineSnippet {
                 name: origin.to_owned(),
@@ -751,6 +788,7 @@ impl InputError {
                 byte_base: from,
                 field,
                 offset,
+                underline,
                 help: JSON_HELP,
             }),
             origin: origin.to_owned(),
@@ -908,6 +946,10 @@ impl miette::Diagnostic for InputError {
         if self.line == 0 {
             return None;
         }
+        let snippet = &self.snippet;
+        let underline = snippet
+            .underline
+            .min(snippet.text.len().saturating_sub(snippet.offset));
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(
                 Some(
@@ -917,10 +959,74 @@ impl miette::Diagnostic for InputError {
                     }
                     .to_owned(),
                 ),
-                (self.snippet.byte_base + self.snippet.offset, 0),
+                (snippet.byte_base + snippet.offset, underline),
             ),
         )))
     }
+}
+
+/// The JSON value or key whose last byte is at `at` in `line`, or that ends just before
+/// it: its byte range.
+fn json_token_near(line: &str, at: usize) -> Option<(usize, usize)> {
+    let last = ceil_char(line, at + 1);
+    json_token_start(line, last)
+        .map(|start| (start, last))
+        .or_else(|| Some((json_token_start(line, at)?, at)))
+        .filter(|(start, end)| start < end)
+}
+
+/// Where the JSON value or key that ends at byte `end` of `line` starts: a string, a
+/// number or literal, or a whole object or list. `None` when no token ends there (or the
+/// line shown starts inside it).
+fn json_token_start(line: &str, end: usize) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        let start = i;
+        match b.get(i)? {
+            b'"' => {
+                i += 1;
+                loop {
+                    match b.get(i)? {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
+            }
+            b'{' | b'[' => {
+                open.push(i);
+                i += 1;
+                continue;
+            }
+            b'}' | b']' => {
+                i += 1;
+                let opened = open.pop();
+                if i == end {
+                    return opened;
+                }
+                continue;
+            }
+            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                while !matches!(
+                    b.get(i),
+                    None | Some(b',' | b'}' | b']' | b':' | b' ' | b'\t')
+                ) {
+                    i += 1;
+                }
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        if i == end {
+            return Some(start);
+        }
+    }
+    None
 }
 
 /// The kind of an input error and the field it concerns, from a message the readers wrote
@@ -1263,5 +1369,34 @@ impl Code {
             CodeFamily::Lint => Severity::Warning,
             _ => Severity::Error,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_token_start;
+
+    /// The token ending at each place serde_json reports a typed error: a string (with an
+    /// escaped quote in it), a number, a literal, an object, a list; nothing ends inside one.
+    #[test]
+    fn the_token_ending_at_a_place_is_found() {
+        let line = r#"{"a":"x\"y","n":-12.5,"t":true,"o":{"k":[1,2]},"l":["三千"]}"#;
+        let ends = |token: &str| line.find(token).map(|at| (at, at + token.len()));
+        for token in [
+            r#""x\"y""#,
+            "-12.5",
+            "true",
+            r#"{"k":[1,2]}"#,
+            "[1,2]",
+            r#"["三千"]"#,
+            r#""n""#,
+        ] {
+            let (start, end) = ends(token).unwrap_or_default();
+            assert_eq!(json_token_start(line, end), Some(start), "{token}");
+        }
+        assert_eq!(json_token_start(line, line.len()), Some(0));
+        assert_eq!(json_token_start(line, 7), None, "inside a string");
+        assert_eq!(json_token_start(r#"{"a":"unclosed"#, 14), None);
+        assert_eq!(json_token_start("", 3), None);
     }
 }

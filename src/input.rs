@@ -802,7 +802,7 @@ fn array_elements(text: &[u8]) -> Vec<(usize, usize)> {
 /// assert_eq!(task.category(), Some("招商引资"));
 /// let error = parse_line(br#"{"category": "x", "work_plan": "yes"}"#, 8, "batch").unwrap_err();
 /// assert_eq!((error.line(), error.kind()), (Some(8), InputErrorKind::WrongType));
-/// assert_eq!(error.location(), "batch:8:36");
+/// assert_eq!(error.location(), "batch:8:32");
 /// # Ok::<(), zhunru::InputError>(())
 /// ```
 pub fn parse_line(buf: &[u8], line: usize, origin: &str) -> Result<Subject, InputError> {

@@ -539,7 +539,7 @@ impl Subject {
     /// assert_eq!(task.category(), Some("企业摸底"));
     /// let bad = Subject::from_json("form", r#"{"category": "企业摸底", "period": {"end": "2020-02-30"}}"#);
     /// let error = bad.unwrap_err();
-    /// assert_eq!(error.location(), "form:1:51");
+    /// assert_eq!(error.location(), "form:1:40");
     /// assert_eq!(error.field(), Some("period.end"));
     /// assert!(error.message().contains("should be a date"));
     /// # Ok::<(), zhunru::InputError>(())

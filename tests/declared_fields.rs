@@ -100,12 +100,12 @@ fn json_lines_are_typed_by_the_declared_fields_on_both_paths() {
         error(1),
         r#"field `community_type` should be one of "urban" (城市), "rural" (涉农), found "农村""#
     );
-    assert_eq!(at(1), "DIR/in.jsonl:2:51");
+    assert_eq!(at(1), "DIR/in.jsonl:2:48");
     assert_eq!(
         error(2),
         r#"field `hours` should be a number, found the string "很多""#
     );
-    assert_eq!(at(2), "DIR/in.jsonl:3:42");
+    assert_eq!(at(2), "DIR/in.jsonl:3:39");
     assert!(error(3).starts_with("field `survey_on` should be a date"));
     assert_eq!(lines[4]["verdict"], "denied");
     assert_eq!(lines[5]["verdict"], "needs_approval");
@@ -122,7 +122,7 @@ fn the_library_reads_declared_fields_and_keeps_undeclared_ones() {
     assert_eq!(ok.get("community_type"), Some(&Value::from("rural")));
     assert_eq!(ok.get("note"), Some(&Value::from("kept")));
     let out = rows[1].1.as_ref().unwrap_err();
-    assert_eq!((out.line(), out.column()), (Some(2), Some(51)));
+    assert_eq!((out.line(), out.column()), (Some(2), Some(48)));
     assert_eq!(out.field(), Some("community_type"));
     // The contract alone does not know the field: kept as given.
     let contract: Vec<_> =

@@ -234,9 +234,9 @@ fn an_input_error_on_a_long_line_shows_a_window_of_it() {
         "x".repeat(100_000)
     );
     let error = zhunru::Subject::from_json("long.jsonl", &line).unwrap_err();
-    assert_eq!(error.location(), "long.jsonl:1:100053");
+    assert_eq!(error.location(), "long.jsonl:1:100050");
     let rendered = render(&error, false);
-    assert!(rendered.contains("[long.jsonl:1:100053]"), "{rendered}");
+    assert!(rendered.contains("[long.jsonl:1:100050]"), "{rendered}");
     assert!(
         rendered.contains(r#""amount": "三千""#) || rendered.contains(r#""amount":"三千""#),
         "{rendered}"

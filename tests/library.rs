@@ -202,7 +202,7 @@ fn input_errors_have_a_kind_a_field_and_a_place() {
             InputErrorKind::WrongType,
             Some("funding.per"),
             Some(3),
-            Some(43)
+            Some(38)
         )
     );
     let csv = "id,id,category\n1,2,x\n";

@@ -132,7 +132,7 @@ fn a_type_error_in_a_pretty_printed_object_drops_nothing_after_it() {
         summary(&rows),
         [
             "1: ok T-1",
-            "5: error doc.json:8:28: field `funding.amount` should be a number, found the string \"三千\"",
+            "5: error doc.json:8:25: field `funding.amount` should be a number, found the string \"三千\"",
             "10: ok T-3",
         ]
     );
@@ -824,7 +824,7 @@ fn a_misspelt_nested_key_is_refused_with_the_field_meant() {
     assert_eq!(
         summary(&rows),
         [
-            "1: error t.jsonl:1:37: field `funding.amout`: `funding` has no field `amout`; did you mean `funding.amount`?",
+            "1: error t.jsonl:1:31: field `funding.amout`: `funding` has no field `amout`; did you mean `funding.amount`?",
             "2: ok 企业摸底",
             "3: ok 企业摸底",
         ]

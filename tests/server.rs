@@ -243,7 +243,7 @@ fn compare_types_the_subject_by_each_districts_fields() {
     assert_eq!(p["field"], "resident_acceptance", "{p}");
     assert_eq!(
         (p["line"].as_u64(), p["column"].as_u64()),
-        (Some(1), Some(46)),
+        (Some(1), Some(42)),
         "{p}"
     );
     let detail = p["detail"].as_str().unwrap();
@@ -306,7 +306,7 @@ fn every_error_is_problem_json() {
     let p = problem(&server.post_json("/v1/decide", body), 400, "zhunru::input");
     assert_eq!(p["field"], "funding.amount");
     assert_eq!(p["line"], 3);
-    assert_eq!(p["column"], 29);
+    assert_eq!(p["column"], 26);
     // 400: a bad date in the envelope.
     let p = problem(
         &server.post_json(

@@ -439,7 +439,8 @@ impl<R: BufRead> CsvReader<R> {
     }
 
     fn error(&self, line: usize, column: usize, message: String, text: &str) -> InputError {
-        let error = InputError::new(&self.origin, line, column, message, text).with_help(CSV_HELP);
+        let error =
+            InputError::new_at(&self.origin, line, column, message, text).with_help(CSV_HELP);
         match error.kind() {
             // The CSV reader's own forms: the header and the rows' shape.
             crate::InputErrorKind::Other => error.with_kind(crate::InputErrorKind::Csv),
