@@ -531,13 +531,16 @@ fn date_at(chars: &[char], i: usize) -> Option<(Option<Date>, usize)> {
 
 /// The item a piece names: itself when a task list knows it (after dropping words such as
 /// 社区/开展 around it), else a list name inside it (`招商引资任务分解` → 招商引资), else the
-/// piece without those words. The second value is the piece when an entry inside it was taken.
+/// piece without those words (but with a 社区 directly before the item: 社区矫正). The second value is the piece when an entry inside it was taken.
 pub fn resolve(
     piece: &str,
     names: &[Name],
     known: &dyn Fn(&str) -> bool,
 ) -> (String, Option<String>) {
     let mut cand = piece.trim();
+    // What followed a leading 社区 when it was the last word taken off the front: an item no
+    // list knows keeps it (社区矫正 is an item of its own, not 矫正).
+    let mut after_community: Option<&str> = None;
     loop {
         if known(cand) {
             return (cand.to_owned(), None);
@@ -547,6 +550,7 @@ pub fn resolve(
             if let Some(rest) = cand.strip_prefix(w)
                 && !rest.is_empty()
             {
+                after_community = (*w == "社区").then_some(rest);
                 cand = rest;
                 break;
             }
@@ -573,7 +577,10 @@ pub fn resolve(
     {
         return (n.text.clone(), Some(core(piece).to_owned()));
     }
-    (cand.to_owned(), None)
+    match after_community {
+        Some(rest) if rest.starts_with(cand) => (format!("社区{cand}"), None),
+        _ => (cand.to_owned(), None),
+    }
 }
 
 /// The entries nearest an unknown item: sharing the most characters with it (at least two).
