@@ -729,8 +729,8 @@ impl InputError {
     /// An error at `line` and byte `column` (as serde_json counts) of `origin` (0 for
     /// either when unknown); `line_text` is that JSON line, shown in the report. Its kind is
     /// told from the message when it is one the readers write, else
-    /// [`InputErrorKind::Other`]. A value of the wrong type or a key given twice is placed
-    /// at its start and underlined whole: serde_json reports the place where it ended.
+    /// [`InputErrorKind::Other`]. A value of the wrong type, or a key misspelt or given twice,
+    /// is placed at its start and underlined whole: serde_json reports where it ended.
     ///
     /// ```
     /// use zhunru::{InputError, InputErrorKind};
