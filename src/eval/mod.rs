@@ -773,6 +773,10 @@ struct Spare {
     message: String,
 }
 
+/// A buffer grown past this (a long text quoted in a message) is let go rather than held
+/// for the thread's life.
+const SPARE_AT_MOST: usize = 64 * 1024;
+
 thread_local! {
     static SPARE: std::cell::Cell<Spare> = const {
         std::cell::Cell::new(Spare {
@@ -804,7 +808,7 @@ impl Spare {
     }
 
     fn put_back_text(mut text: String) {
-        if text.capacity() <= 64 * 1024 {
+        if text.capacity() <= SPARE_AT_MOST {
             text.clear();
             let _ = SPARE_TEXT.try_with(|s| s.set(text));
         }
@@ -814,8 +818,8 @@ impl Spare {
         let _ = SPARE.try_with(|s| s.set(self));
     }
 
-    /// Put `found`'s buffers back with these, emptied. A message buffer grown past 64 KiB
-    /// (a long text quoted in a message) is let go rather than held for the thread's life.
+    /// Put `found`'s buffers back with these, emptied (a message buffer past
+    /// [`SPARE_AT_MOST`] is let go).
     fn keep(mut self, found: Found) {
         let Found {
             mut reasons,
@@ -827,7 +831,7 @@ impl Spare {
         missing.clear();
         exceptions.clear();
         (self.reasons, self.missing, self.exceptions) = (reasons, missing, exceptions);
-        if self.message.capacity() > 64 * 1024 {
+        if self.message.capacity() > SPARE_AT_MOST {
             self.message = String::new();
         }
         self.put_back();
@@ -1424,17 +1428,15 @@ fn find_in(env: &Env, window: bool) -> Found {
     }
     let any = |h: Hit| hits.iter().any(|(k, _)| *k == h);
     // The outcome whose rules are the reasons, in the order a verdict prefers them.
-    let (verdict, chosen, keep_missing) = match subject.kind() {
-        SubjectKind::Task if any(Hit::Deny) => (Verdict::Denied, Some(Hit::Deny), false),
-        SubjectKind::Task if any(Hit::Admit) => (Verdict::Admitted, Some(Hit::Admit), false),
-        SubjectKind::Task if any(Hit::Refer) => (Verdict::NeedsApproval, Some(Hit::Refer), true),
-        SubjectKind::Task if any(Hit::Partial) => {
-            (Verdict::NeedsApproval, Some(Hit::Partial), true)
-        }
-        SubjectKind::Task => (Verdict::NeedsApproval, None, true),
-        _ if any(Hit::Violation) => (Verdict::NonCompliant, Some(Hit::Violation), false),
-        _ if any(Hit::Undecided) => (Verdict::Undecided, Some(Hit::Undecided), false),
-        _ => (Verdict::Compliant, None, false),
+    let (verdict, chosen) = match subject.kind() {
+        SubjectKind::Task if any(Hit::Deny) => (Verdict::Denied, Some(Hit::Deny)),
+        SubjectKind::Task if any(Hit::Admit) => (Verdict::Admitted, Some(Hit::Admit)),
+        SubjectKind::Task if any(Hit::Refer) => (Verdict::NeedsApproval, Some(Hit::Refer)),
+        SubjectKind::Task if any(Hit::Partial) => (Verdict::NeedsApproval, Some(Hit::Partial)),
+        SubjectKind::Task => (Verdict::NeedsApproval, None),
+        _ if any(Hit::Violation) => (Verdict::NonCompliant, Some(Hit::Violation)),
+        _ if any(Hit::Undecided) => (Verdict::Undecided, Some(Hit::Undecided)),
+        _ => (Verdict::Compliant, None),
     };
     let mut reasons = std::mem::take(&mut spare.reasons);
     match chosen {
@@ -1446,7 +1448,8 @@ fn find_in(env: &Env, window: bool) -> Found {
         }
         None => {}
     }
-    if !keep_missing {
+    // Only a task that needs approval is told what it lacks.
+    if verdict != Verdict::NeedsApproval {
         missing.clear();
     }
     let (missing, exceptions) = (std::mem::take(missing), std::mem::take(exceptions));
