@@ -531,7 +531,8 @@ fn date_at(chars: &[char], i: usize) -> Option<(Option<Date>, usize)> {
 
 /// The item a piece names: itself when a task list knows it (after dropping words such as
 /// 社区/开展 around it), else a list name inside it (`招商引资任务分解` → 招商引资), else the
-/// piece without those words (but with a 社区 directly before the item: 社区矫正). The second value is the piece when an entry inside it was taken.
+/// piece without those words (but with a 社区 directly before the item: 社区矫正). The
+/// second value is the piece when an entry inside it was taken.
 pub fn resolve(
     piece: &str,
     names: &[Name],
