@@ -676,8 +676,8 @@ pub enum InputErrorKind {
 pub(crate) type Help = (&'static str, &'static str);
 
 const JSON_HELP: Help = (
-    "each subject is one JSON object in the shape of contract.md; in JSON Lines, one object a line",
-    "每个事项是一个符合 contract.md 的 JSON 对象；JSON Lines 每行一个对象",
+    "each subject is one JSON object with the fields of schema/contract.policy (README, \"Input\"); in JSON Lines, one object a line",
+    "每个事项是一个 JSON 对象，字段见 schema/contract.policy（README「Input」一节）；JSON Lines 每行一个对象",
 );
 pub(crate) const CSV_HELP: Help = (
     "CSV: a header row of contract field names (nested ones dotted: funding.amount), then one subject a row; lists separated by `;`",
@@ -1205,6 +1205,11 @@ fn field_message_zh(rest: &str) -> Option<String> {
 
 /// "`funding` has no field `amout`; did you mean `funding.amount`?" in Chinese.
 fn has_no_field_zh(why: &str) -> Option<String> {
+    if let Some(rest) = why.strip_prefix("a subject has no field `") {
+        let (name, meant) = rest.split_once("`; did you mean `")?;
+        let meant = meant.strip_suffix("`?")?;
+        return Some(format!("事项没有字段 `{name}`，是否应为 `{meant}`？"));
+    }
     let (object, rest) = why.strip_prefix('`')?.split_once("` has no field `")?;
     let (name, meant) = rest.split_once("`; did you mean `")?;
     let meant = meant.strip_suffix("`?")?;

@@ -145,6 +145,31 @@ pub(crate) fn misspelt(parent: &str, specs: &[FieldSpec], name: &str) -> Option<
     ))
 }
 
+/// Why a subject's own field `name` is refused: a near miss of a top-level field of the
+/// schema (`comunity_role`, `fundng`) would be kept as a field of its own, and the decision
+/// would then miss the field meant — `community_role` absent reads as `assist`, which can turn
+/// a denial into an approval procedure. Stricter than [`misspelt`], since at the top the
+/// contract keeps unknown fields for policies to read: five characters or more, at most two
+/// edits (one below eight characters), and not the field's plural (`names` may be a field of
+/// its own). `None` for any other name. One rule for JSON, CSV headers, the REPL and
+/// [`Subject::with`](crate::Subject::with).
+pub(crate) fn misspelt_top<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    name: &str,
+) -> Option<String> {
+    let length = name.chars().count();
+    if length < 5 {
+        return None;
+    }
+    let meant = crate::suggest::closest_within(name, names, (length / 4).clamp(1, 2))?;
+    if name.strip_suffix('s') == Some(meant) || meant.strip_suffix('s') == Some(name) {
+        return None;
+    }
+    Some(format!(
+        "a subject has no field `{name}`; did you mean `{meant}`?"
+    ))
+}
+
 /// The value among `choices` that `word` stands for (trimmed): a value itself, or one of
 /// its words (`负责` → `responsible`).
 pub(crate) fn choose<'c>(choices: &'c [Choice], word: &str) -> Option<&'c str> {
@@ -205,6 +230,12 @@ pub struct Declared {
 }
 
 impl Schema {
+    /// Why `name` is refused as a subject's own field: a near miss of one of this schema's
+    /// top-level fields (see [`misspelt_top`]).
+    pub(crate) fn misspelt_top(&self, name: &str) -> Option<String> {
+        misspelt_top(self.fields.iter().map(|f| f.name.as_str()), name)
+    }
+
     /// Add a declared field, creating the objects on its path. Another kind's field of the
     /// same name and type is the same field (`id` of every kind); anything else already
     /// there is an error.

@@ -31,7 +31,15 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// The closest candidate, if it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    closest_within(name, candidates, (name.chars().count() / 3).max(1))
+}
+
+/// The closest candidate at most `limit` edits away, if one is closer than every other.
+pub fn closest_within<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Option<&'a str> {
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
         .map(|c| (distance(name, c), c))

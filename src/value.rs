@@ -757,11 +757,16 @@ impl<'de> Visitor<'de> for SubjectVisitor<'_> {
                     parent: "",
                     name: &spec.name,
                 })?,
-                None => map.next_value_seed(Typed {
-                    ty: &schema::ANY,
-                    parent: "",
-                    name: "",
-                })?,
+                None => {
+                    if let Some(why) = self.schema.misspelt_top(&key) {
+                        return Err(de::Error::custom(format!("field `{key}`: {why}")));
+                    }
+                    map.next_value_seed(Typed {
+                        ty: &schema::ANY,
+                        parent: "",
+                        name: "",
+                    })?
+                }
             };
             // A blank text is an absent field, as an empty CSV cell is (the readers agree).
             if value.is_blank_text() {
@@ -885,10 +890,14 @@ fn checked(path: &str, names: &[&str], value: Value) -> Result<Option<Value>, Fi
                 };
             }
             None if i == 0 || matches!(ty, FieldType::Object(_)) => {
-                // Below the top (`funding.amout`); a top-level name is the subject's own.
-                if i > 0
-                    && let Some(why) = schema::misspelt(name, specs, part)
-                {
+                // Below the top (`funding.amout`), or at the top a near miss that is no
+                // field of its own (`comunity_role`).
+                let why = if i > 0 {
+                    schema::misspelt(name, specs, part)
+                } else {
+                    schema::contract().misspelt_top(part)
+                };
+                if let Some(why) = why {
                     return Err(FieldError::new(path, format!("field `{path}`: {why}")));
                 }
                 // Not the contract's: anything goes, here and below.

@@ -804,10 +804,12 @@ fn enumerated_values_in_chinese_words() {
 
 /// A near miss of a field inside a contract object (`funding.amout`) is refused with the
 /// field meant, in JSON as in a CSV header: kept as an unknown field, the amount was
-/// missing and the decision asked for funding the task had. A name far from every field of
-/// the object, or an unknown top-level field (the subject's own), is kept.
+/// missing and the decision asked for funding the task had. So is a near miss at the top
+/// (`fundng`, `comunity_role`: absent, the role reads as `assist`, which turns a denial into
+/// an approval procedure). A name far from every field, a short one, or a field's plural (the
+/// subject's own fields) is kept.
 #[test]
-fn a_misspelt_nested_key_is_refused_with_the_field_meant() {
+fn a_misspelt_key_is_refused_with_the_field_meant() {
     let rows = read(
         concat!(
             r#"{"category":"企业摸底","funding":{"amout":3000,"per":"once"}}"#,
@@ -815,6 +817,10 @@ fn a_misspelt_nested_key_is_refused_with_the_field_meant() {
             r#"{"category":"企业摸底","funding":{"amount":3000,"source":"区财政"}}"#,
             "\n",
             r#"{"category":"企业摸底","fundng":{"amount":3000}}"#,
+            "\n",
+            r#"{"category":"行政执法","comunity_role":"responsible"}"#,
+            "\n",
+            r#"{"category":"企业摸底","names":["甲"],"note":"n","community_name":"x","kinds":1}"#,
             "\n",
         )
         .as_bytes(),
@@ -826,7 +832,9 @@ fn a_misspelt_nested_key_is_refused_with_the_field_meant() {
         [
             "1: error t.jsonl:1:31: field `funding.amout`: `funding` has no field `amout`; did you mean `funding.amount`?",
             "2: ok 企业摸底",
-            "3: ok 企业摸底",
+            "3: error t.jsonl:3:20: field `fundng`: a subject has no field `fundng`; did you mean `funding`?",
+            "4: error t.jsonl:4:20: field `comunity_role`: a subject has no field `comunity_role`; did you mean `community_role`?",
+            "5: ok 企业摸底",
         ]
     );
     let Ok(kept) = &rows[1].1 else { unreachable!() };
@@ -845,6 +853,15 @@ fn a_misspelt_nested_key_is_refused_with_the_field_meant() {
             .unwrap_err()
             .contains("did you mean `funding.amount`?")
     );
+    let error = Subject::task("企业摸底").with("aproval", "x").unwrap_err();
+    assert!(
+        error.to_string().contains("did you mean `approval`?"),
+        "{error}"
+    );
+    let typed = zhunru::input::coerce(zhunru::SubjectKind::Task, "requestr", "区经信局");
+    assert!(typed.unwrap_err().contains("did you mean `requester`?"));
+    let typed = zhunru::input::coerce(zhunru::SubjectKind::Task, "remarks", "x");
+    assert_eq!(typed, Ok(Value::from("x")));
 }
 
 /// Every form of input error the readers write, as `--lang zh` shows it beside its English:
@@ -888,6 +905,10 @@ fn input_errors_in_chinese() {
             br#"{"category":"x","funding":{"amout":3000}}"#.to_vec(),
         ),
         (
+            "near miss at the top",
+            br#"{"category":"x","comunity_role":"responsible"}"#.to_vec(),
+        ),
+        (
             "exact field",
             br#"{"category":"x","funding":{"amount":9007199254740993}}"#.to_vec(),
         ),
@@ -915,6 +936,10 @@ fn input_errors_in_chinese() {
         (
             "csv column",
             "category,funding.amout\nx,1\n".as_bytes().to_vec(),
+        ),
+        (
+            "csv column at the top",
+            "category,requestr\nx,区经信局\n".as_bytes().to_vec(),
         ),
         ("csv twice", "category,category\nx,y\n".as_bytes().to_vec()),
         ("csv empty header", "category,\nx,y\n".as_bytes().to_vec()),

@@ -44,6 +44,14 @@ pub(crate) fn coerce_in(
         {
             Err(format!("field `{path}`: {why}"))
         }
+        // At the top, a near miss that is no field of any kind (`fundng`) is a typo too.
+        Err((0, _))
+            if let Some(first) = parts.first()
+                && schema.top_level(first, None).is_none()
+                && let Some(why) = schema.misspelt_top(first) =>
+        {
+            Err(format!("field `{path}`: {why}"))
+        }
         // A field the contract does not name is kept, as text.
         Err(_) => Ok(Value::Text(text.to_owned())),
     }

@@ -731,6 +731,10 @@ fn column_type(schema: &Schema, path: &[String]) -> Result<ColumnType, String> {
         };
     }
     let Some(mut spec) = schema.top_level(first, None) else {
+        // A near miss of a field (`requestr`) is a typo, as below the top.
+        if let Some(why) = schema.misspelt_top(first) {
+            return Err(format!("column `{dotted}`: {why}"));
+        }
         return Ok(ColumnType::Unknown);
     };
     for name in path.iter().skip(1) {

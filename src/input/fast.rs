@@ -888,6 +888,15 @@ impl LineDecoder {
                 if self.declared.iter().any(|d| d.as_bytes() == key.as_bytes()) {
                     return Err(Bail);
                 }
+                // A near miss of a field (`comunity_role`) is the exact reader's to refuse,
+                // by the schema it reads with (the contract's and the policy's fields).
+                if index.is_none()
+                    && (schema::contract().misspelt_top(key).is_some()
+                        || schema::misspelt_top(self.declared.iter().map(String::as_str), key)
+                            .is_some())
+                {
+                    return Err(Bail);
+                }
                 let ty = index
                     .and_then(|k| self.top.get(k).copied().flatten())
                     .map_or(&ANY, |s| &s.ty);

@@ -168,6 +168,36 @@ fn field_for(key: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// The error for a `key=` that names no field: the closest name if one is near (`fundng` →
+/// `funding=`), and every name, the policy's declared fields included.
+fn unknown_field(key: &str, declared: &[Declared]) -> String {
+    let declared_words: Vec<&str> = declared
+        .iter()
+        .flat_map(|f| std::iter::once(f.name.as_str()).chain(f.label.as_deref()))
+        .collect();
+    let words = FIELD_WORDS
+        .iter()
+        .filter_map(|w| w.strip_suffix('='))
+        .chain(declared_words.iter().copied());
+    let hint = match zhunru::suggest::closest(key, words) {
+        Some(meant) => format!("did you mean `{meant}=`? "),
+        None if key.is_empty() => "a field's name goes before `=`; ".to_owned(),
+        None => String::new(),
+    };
+    let mut own = String::new();
+    for word in &declared_words {
+        own.push_str(&format!(" {word}="));
+    }
+    let own = if own.is_empty() {
+        String::new()
+    } else {
+        format!("; this policy's own:{own}")
+    };
+    format!(
+        "unknown field `{key}`: {hint}try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, approved_on=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=){own}"
+    )
+}
+
 /// Field names offered by completion.
 pub const FIELD_WORDS: &[&str] = &[
     "funding=",
@@ -331,9 +361,7 @@ pub fn parse(
                 continue;
             }
             let Some(paths) = field_for(key.trim()) else {
-                return Err(format!(
-                    "unknown field `{key}`: try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, approved_on=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=)"
-                ));
+                return Err(unknown_field(key.trim(), declared));
             };
             for path in paths {
                 let v = value_for(path, value)?;
