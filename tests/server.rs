@@ -719,6 +719,48 @@ fn batch_request(server: &Server, framing: &str) -> std::net::TcpStream {
     stream
 }
 
+/// A chunked batch over the limit (1 MiB here) while the client still sends: every line
+/// answered arrives whole, and the answer ends with the error that says where the batch
+/// stopped. Before, the server closed with the body still arriving, the kernel reset the
+/// connection, and the client lost the end of the answer mid-line (a new-user trial).
+#[test]
+fn a_batch_over_the_limit_ends_with_whole_lines_and_its_error() {
+    use std::io::{Read, Write};
+    let server = Server::start(root(), &["--max-batch-mib", "1"]);
+    let mut stream = batch_request(&server, "Transfer-Encoding: chunked");
+    let line = "{\"category\":\"招商引资\"}\n".repeat(2000);
+    // The answer is read while the body is sent, as curl does.
+    let reader = {
+        let mut stream = stream.try_clone().unwrap();
+        std::thread::spawn(move || {
+            let mut answer = Vec::new();
+            let _ = stream.read_to_end(&mut answer);
+            answer
+        })
+    };
+    for _ in 0..(3 << 20) / line.len() {
+        if write!(stream, "{:x}\r\n{line}\r\n", line.len()).is_err() {
+            break; // the server may stop reading once it has drained enough
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let answer = reader.join().unwrap();
+    let answer = support::read_response(&mut answer.as_slice());
+    assert_eq!(answer.status, 200);
+    let text = answer.text();
+    let lines: Vec<&str> = text.lines().collect();
+    let (last, decided) = lines.split_last().unwrap();
+    assert!(
+        last.contains("zhunru::server::body") && last.contains("larger than the limit"),
+        "{last}"
+    );
+    assert!(decided.len() > 10_000, "{} lines decided", decided.len());
+    for l in decided {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+        assert_eq!(v["verdict"], "denied", "{l}");
+    }
+}
+
 /// A batch's latency is observed when its last decision has been sent, not when its
 /// headers were (a four-second batch was recorded as 151 µs).
 #[test]

@@ -125,6 +125,26 @@ fn unreadable(e: axum::Error) -> Problem {
     )
 }
 
+/// How long, and how many bytes, the rest of a body over its limit is read and dropped
+/// before the answer ends. Closing a connection with a body still arriving makes the kernel
+/// reset it, and a reset makes the client's kernel drop what it had not yet read of the
+/// answer: a batch's decisions were cut off mid-line, and its closing error line lost (a
+/// new-user trial, 3 runs of 3). Bounded, so that a client sending without end is still cut
+/// off.
+const DRAIN_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Read and drop the rest of `body` (see [`DRAIN_FOR`]): at most `bytes` bytes.
+async fn drain(body: &mut Body, bytes: usize) {
+    let deadline = tokio::time::Instant::now() + DRAIN_FOR;
+    let mut seen = 0usize;
+    while seen <= bytes {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => seen += frame.data_ref().map_or(0, Bytes::len),
+            _ => return,
+        }
+    }
+}
+
 /// Read a whole body up to `limit` bytes. A body that came in one piece (a small one
 /// usually does) is kept as it came, not copied.
 async fn read_limited(body: Body, limit: usize, declared: Option<u64>) -> Result<Bytes, Problem> {
@@ -138,6 +158,7 @@ async fn read_limited(body: Body, limit: usize, declared: Option<u64>) -> Result
         };
         let so_far = first.as_ref().map_or(0, Bytes::len) + out.len();
         if so_far + data.len() > limit {
+            drain(&mut body, limit).await;
             return Err(too_large(limit));
         }
         match first.take() {
@@ -712,6 +733,9 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
         // Nothing is answered yet, so this is said as the single decide says it.
         return unreadable(e).into_response();
     }
+    // The answer ends when every sender is gone: this one keeps it open until the rest of
+    // a body over the limit has been drained (see `drain`).
+    let answer_open = tx.clone();
     tokio::spawn(async move {
         let mut received = 0usize;
         let mut first = Some(first);
@@ -736,10 +760,15 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
                 }
             };
             let stop = matches!(piece, Piece::Stop(_));
-            if pieces.send(piece).await.is_err() || stop {
-                return; // the decider stopped (the client went away), or the body did
+            if pieces.send(piece).await.is_err() {
+                return; // the decider stopped: the client went away
+            }
+            if stop {
+                drain(&mut body, limit).await;
+                break;
             }
         }
+        drop(answer_open);
     });
     tokio::task::spawn_blocking(move || {
         let mut decider = LineDecider {
