@@ -129,11 +129,33 @@ impl Printer<'_> {
         }
     }
 
-    /// Print the comments that stand before `offset`, at `indent`.
+    /// Print the comments that stand before `offset`, at `indent`. A comment after code on
+    /// its line stays at the end of that code's line: on a line of its own it would read as
+    /// the note of whatever follows (a source's provenance note on a clause, moved above the
+    /// next clause).
     fn comments_before(&mut self, offset: usize, indent: &str) {
         while let Some(c) = self.comments.get(self.next_comment) {
             if c.span.start >= offset {
                 break;
+            }
+            let text = &self.source.text;
+            let line_start = text
+                .get(..c.span.start)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let after_code = text
+                .get(line_start..c.span.start)
+                .is_some_and(|code| !code.trim().is_empty());
+            if after_code && !self.out.trim_end().is_empty() {
+                // Printing is always at a line's start here: the code's line is the last
+                // one written that is not blank.
+                let ends = self.out.trim_end_matches('\n').len();
+                let newlines = self.out.split_off(ends);
+                let _ = write!(self.out, " {}", c.node.trim_end());
+                self.out.push_str(&newlines);
+                self.last_end = c.span.end;
+                self.next_comment += 1;
+                continue;
             }
             if self.blank_between(self.last_end, c.span.start)
                 && !self.out.ends_with("\n\n")
@@ -180,6 +202,11 @@ impl Printer<'_> {
             self.out.push('\n');
         }
         self.comments_before(usize::MAX, "");
+        // A last comment that went to the end of the last line leaves the blank line made
+        // for it.
+        while self.out.ends_with("\n\n") {
+            self.out.pop();
+        }
     }
 
     fn header(&mut self, h: &Header) {

@@ -55,6 +55,28 @@ fn shipped_policies_are_in_canonical_layout() {
     }
 }
 
+/// A comment after code stays on that code's line: put on a line of its own it read as the
+/// note of the next clause, entry or rule (a new-user trial: a clause's provenance note moved
+/// above the next clause). A comment on a line of its own stays on its own line.
+#[test]
+fn a_comment_after_code_stays_on_its_line() {
+    let text = "政策 「测试」 // 标题后注释\n  辖区 「某区」 // 辖区注释\n  生效 2020-01-01\n\n\
+                文件 「某文件」 {\n  条款 A1 「条款一」 // 示例，非原文\n  条款 A2 「条款二」\n}\n\n\
+                清单 甲 引用 A1 { // 清单注释\n  「x」 // 条目注释\n  「y」\n}\n\n\
+                // 独立注释\n规则 好 引用 A2\n  当 事项.category 属于 甲 // 条件注释\n  准予准入 「好」 // 结果注释\n";
+    let once = format_source(&Source::new("c.policy", text.to_owned()), None).unwrap();
+    assert_eq!(
+        once,
+        "政策 「测试」 // 标题后注释\n  辖区 「某区」 // 辖区注释\n  生效 2020-01-01\n\n\
+         文件 「某文件」 {\n  条款 A1 「条款一」 // 示例，非原文\n  条款 A2 「条款二」\n}\n\n\
+         清单 甲 引用 A1 { // 清单注释\n  \"x\" // 条目注释\n  \"y\"\n}\n\n\
+         // 独立注释\n规则 好 引用 A2\n  当 事项.category 属于 甲 // 条件注释\n  准予准入 「好」 // 结果注释\n"
+    );
+    let twice = format_source(&Source::new("c.policy", once.clone()), None).unwrap();
+    assert_eq!(once, twice);
+    assert_eq!(shape(text), shape(&once));
+}
+
 #[test]
 fn keyword_languages_round_trip_exactly() {
     for d in DISTRICTS {
@@ -234,8 +256,9 @@ fn policy() -> impl Strategy<Value = String> {
                 ("政策 「p」\n文件 「d」 { 条款 N1 「c」 条款 N3 「c」 }", "规则")
             };
             let c = if comment { "  // 说明\n" } else { "" };
+            let tail = if comment { " // 尾注" } else { "" };
             format!(
-                "{head}\n清单 甲 「甲」 引用 N1 {{ {} }}\n{c}{kw_rule} 乙 引用 N3\n{c}  当 {when}\n{require}  须经审批 \"{{事项.category}} {}\"\n",
+                "{head}\n清单 甲 「甲」 引用 N1 {{ {} }}\n{c}{kw_rule} 乙 引用 N3{tail}\n{c}  当 {when}\n{require}  须经审批 \"{{事项.category}} {}\"{tail}\n",
                 entries.join("，"),
                 quote(&msg).trim_matches('"')
             )
