@@ -237,3 +237,26 @@ fn save_writes_the_last_answer_as_a_record() {
     assert!(page.contains(r#"data-verdict="needs_approval""#), "{page}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Two districts of one name are refused as `serve` refuses them: the second is not loaded,
+/// and `:compare` shows each district once (it showed `yingjiang` twice, with two verdicts).
+#[test]
+fn two_districts_of_one_name_are_refused() {
+    let home = config_home("dup", None);
+    let (code, out, err) = run_with(
+        ":compare 垃圾分类入户宣传\n",
+        &[
+            "policies/nanqiao.policy",
+            "tests/cases/versions/yingjiang",
+            "policies/yingjiang.policy",
+        ],
+        &home,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("two policies are named `yingjiang`"), "{err}");
+    assert!(
+        err.contains("policies/yingjiang.policy is not loaded"),
+        "{err}"
+    );
+    assert_eq!(out.matches("\nyingjiang ").count(), 1, "{out}");
+}

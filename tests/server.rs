@@ -446,7 +446,7 @@ fn the_envelope_and_the_query_are_read_strictly() {
         (
             "/v1/decide",
             r#"{"district":"nanqiao","as_of":"2020-06-01"}"#.to_owned(),
-            "put the task's fields under `subject`",
+            "the envelope has `district` but no `subject`",
             Some(13),
         ),
         (
@@ -459,6 +459,12 @@ fn the_envelope_and_the_query_are_read_strictly() {
             "/v1/decide?distrct=nanqiao",
             subject.to_owned(),
             "`distrct` is not a query parameter",
+            None,
+        ),
+        (
+            "/v1/decide?district=nanqiao&district=hefei",
+            subject.to_owned(),
+            "the query parameter `district` is given twice",
             None,
         ),
         (
@@ -496,6 +502,17 @@ fn the_envelope_and_the_query_are_read_strictly() {
     }
     let then = server.get("/v1/districts?as_of=2020-01-01").json();
     assert_eq!(then["today"], "2020-01-01");
+    problem(
+        &server.get("/v1/districts?as_of=2020-01-01&as_of=2021-01-01"),
+        400,
+        "zhunru::input",
+    );
+    // A date is read trimmed, in the query and the envelope, as a subject's dates are.
+    let spaced = server.post_json(
+        "/v1/decide?as_of=%202020-06-01",
+        &format!(r#"{{"district":"nanqiao","as_of":" 2020-06-01 ","subject":{subject}}}"#),
+    );
+    assert_eq!(spaced.status, 200, "{}", spaced.text());
     // The query serves a single subject: nanqiao on 2020-06-01, as the envelope would.
     let by_query = server.post_json("/v1/decide?district=nanqiao&as_of=2020-06-01", subject);
     let by_envelope = server.post_json(
@@ -1044,6 +1061,31 @@ fn a_slow_body_is_408_after_the_read_timeout() {
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
         problem(&answer, 408, "zhunru::server::body");
         assert_eq!(server.get("/healthz").status, 200);
+    }
+}
+
+/// A malformed chunked body (a chunk size that is no number) is a 400 that says why, not a
+/// 408 as if it were late (a new-user trial), for one subject and for a batch that has not
+/// started.
+#[test]
+fn a_malformed_chunked_body_is_400() {
+    use std::io::Write;
+    let server = Server::start(root(), &[]);
+    for content_type in ["application/json", "application/x-ndjson"] {
+        let mut bad = std::net::TcpStream::connect(&server.addr).unwrap();
+        bad.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        write!(
+            bad,
+            "POST /v1/decide HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n"
+        )
+        .unwrap();
+        let answer = support::read_response(&mut bad);
+        let p = problem(&answer, 400, "zhunru::server::body");
+        assert!(
+            p["detail"].as_str().unwrap().contains("chunk size"),
+            "{content_type}: {p}"
+        );
     }
 }
 

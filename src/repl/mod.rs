@@ -43,7 +43,18 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang, start: Option<S
     // The districts each path holds, by the rule `serve` follows: a policy file, a folder of
     // one district's dated versions, or a folder of districts.
     for path in paths.iter().flat_map(District::paths_in) {
-        match District::load(&path) {
+        // Two districts of one name, as `serve` refuses them: `:district NAME` and `:compare`
+        // would otherwise pick or show one of them without a word.
+        let loaded = District::load(&path).and_then(|d| {
+            match districts.iter().any(|o: &District| o.name() == d.name()) {
+                true => Err(zhunru::PolicyError::duplicate_name(
+                    d.versions().latest(),
+                    d.name(),
+                )),
+                false => Ok(d),
+            }
+        });
+        match loaded {
             Ok(district) => districts.push(district),
             Err(e) => {
                 for d in e.diagnostics() {

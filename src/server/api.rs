@@ -115,13 +115,34 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// The answer to a body that stopped coming before an answer was started (the read
-/// timeout, or the client gone).
+/// The answer to a body that could not be read before an answer was started: 408 when it
+/// did not come in time, 400 when it was malformed (a chunk size that is no number; a
+/// malformed chunked body was answered 408 as if late).
 fn unreadable(e: axum::Error) -> Problem {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    // Each cause's words once (hyper's outer error says only "error reading a body").
+    let mut why = String::new();
+    while let Some(c) = cause {
+        if c.is::<super::BodyTimedOut>() {
+            return Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "zhunru::server::body",
+                format!("the request body could not be read in time: {c}"),
+            );
+        }
+        let words = c.to_string();
+        if !why.ends_with(&words) {
+            if !why.is_empty() {
+                why.push_str(": ");
+            }
+            why.push_str(&words);
+        }
+        cause = c.source();
+    }
     Problem::new(
-        StatusCode::REQUEST_TIMEOUT,
+        StatusCode::BAD_REQUEST,
         "zhunru::server::body",
-        format!("the request body could not be read in time: {e}"),
+        format!("the request body could not be read: {why}"),
     )
 }
 
@@ -373,12 +394,17 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
             .into_iter()
             .find_map(|(k, v)| Some((k, v?)))
         {
-            return Err(located(
-                raw,
+            // Nothing but envelope keys: the subject was left out, not misplaced.
+            let message = if envelope.other.is_none() {
+                format!(
+                    "the envelope has `{key}` but no `subject`: give the task as {{\"district\", \"as_of\", \"subject\": {{\"category\": …}}}}"
+                )
+            } else {
                 format!(
                     "`{key}` belongs to the envelope {{\"district\", \"as_of\", \"subject\": {{…}}}}: put the task's fields under `subject` (or pass `?{key}=` in the query)"
-                ),
-            ));
+                )
+            };
+            return Err(located(raw, message));
         }
         return Ok(Single {
             district: None,
@@ -410,7 +436,8 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
         None => None,
         Some(raw) => match serde_json::from_str::<Option<String>>(raw.get()) {
             Ok(None) => None,
-            Ok(Some(s)) => Some(Date::parse(&s).ok_or_else(|| {
+            // Trimmed, as a subject's dates are.
+            Ok(Some(s)) => Some(Date::parse(s.trim()).ok_or_else(|| {
                 located(
                     raw,
                     format!("`as_of` should be a date (YYYY-MM-DD, a day that exists), not `{s}`"),
@@ -825,10 +852,21 @@ fn query_named(uri: &axum::http::Uri, which: &str) -> Result<Query, Problem> {
                 "the query parameter `{k}` is not valid percent-encoded UTF-8"
             ))
         })?;
+        // Given twice, one of the two would be passed over (`?district=a&district=b`).
+        let twice = match k {
+            "district" => out.district.is_some(),
+            "as_of" => out.as_of.is_some(),
+            _ => false,
+        };
+        if twice {
+            return Err(bad(format!(
+                "the query parameter `{k}` is given twice: give it once"
+            )));
+        }
         match k {
             "district" => out.district = Some(v),
             "as_of" => {
-                out.as_of = Some(Date::parse(&v).ok_or_else(|| {
+                out.as_of = Some(Date::parse(v.trim()).ok_or_else(|| {
                     bad(format!(
                         "`as_of` should be a date (YYYY-MM-DD, a day that exists), not `{v}`"
                     ))
