@@ -719,14 +719,20 @@ fn batch_reads_records_as_eval_does() {
     }
 }
 
+/// A connection to the server whose reads give up after 20 s (a test that hangs fails).
+fn connected(server: &Server) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    stream
+}
+
 /// A connection that has sent the head of a Yingjiang batch (as of 2020-06-01) with `framing`
 /// (header lines), and no body yet.
 fn batch_request(server: &Server, framing: &str) -> std::net::TcpStream {
     use std::io::Write;
-    let mut stream = std::net::TcpStream::connect(&server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
-        .unwrap();
+    let mut stream = connected(server);
     write!(
         stream,
         "POST /v1/decide?district=yingjiang&as_of=2020-06-01 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
@@ -1045,9 +1051,7 @@ fn a_slow_body_is_408_after_the_read_timeout() {
     use std::io::Write;
     let server = Server::start(root(), &["--read-timeout", "1"]);
     for content_type in ["application/json", "application/x-ndjson"] {
-        let mut slow = std::net::TcpStream::connect(&server.addr).unwrap();
-        slow.set_read_timeout(Some(std::time::Duration::from_secs(20)))
-            .unwrap();
+        let mut slow = connected(&server);
         write!(
             slow,
             "POST /v1/decide HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: 100\r\n\r\n"
@@ -1072,9 +1076,7 @@ fn a_malformed_chunked_body_is_400() {
     use std::io::Write;
     let server = Server::start(root(), &[]);
     for content_type in ["application/json", "application/x-ndjson"] {
-        let mut bad = std::net::TcpStream::connect(&server.addr).unwrap();
-        bad.set_read_timeout(Some(std::time::Duration::from_secs(20)))
-            .unwrap();
+        let mut bad = connected(&server);
         write!(
             bad,
             "POST /v1/decide HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n"
