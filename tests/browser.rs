@@ -263,6 +263,45 @@ fn reviewers_page_in_chromium() {
     }
 }
 
+/// What the REPL tells a reviewer, the page tells too (a new-user trial found each
+/// missing): an admission that rests on an entry marked 示例 says so; a wrong approving body
+/// is shown with what the policy requires; a rejected application is told it was rejected,
+/// not that it lacks approval; a day outside the policy's dates has its own badge, not a raw
+/// verdict name.
+#[test]
+fn the_page_says_what_the_repl_says() {
+    let Some(chromium) = chromium() else {
+        eprintln!("SKIPPED the_page_says_what_the_repl_says: no Chromium");
+        return;
+    };
+    let server = Server::start(root(), &[]);
+    let example = scenario(&chromium, &server, "example_entry");
+    assert!(example.contains(r#"data-verdict="admitted">准予准入<"#), "{example}");
+    assert!(
+        example.contains("注意：所据清单条目「居民会议组织」为示例"),
+        "{example}"
+    );
+    let admitted = scenario(&chromium, &server, "admitted");
+    assert!(!admitted.contains("example-note"), "{admitted}");
+
+    let wrong = scenario(&chromium, &server, "wrong_body");
+    assert!(wrong.contains(r#"data-missing="approval_by""#), "{wrong}");
+    assert!(
+        wrong.contains("填写的是「区民政局」，须满足：事项.approval.by == 「区社区建设领导小组」"),
+        "{wrong}"
+    );
+    let rejected = scenario(&chromium, &server, "rejected");
+    assert!(rejected.contains("审批未通过（驳回）"), "{rejected}");
+    assert!(!rejected.contains(r#"id="missing""#), "{rejected}");
+
+    let late = scenario(&chromium, &server, "not_in_force");
+    assert!(
+        late.contains(r#"data-verdict="not_in_force">本政策此日不施行<"#),
+        "{late}"
+    );
+    assert!(!late.contains("清单之外的事项"), "{late}");
+}
+
 /// Scenario `name` printed to PDF: whether its sheets are A4, and how many there are.
 fn printed(chromium: &PathBuf, server: &Server, name: &str) -> (bool, usize) {
     let pdf = out_dir().join(format!("{name}.pdf"));

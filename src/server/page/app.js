@@ -8,6 +8,8 @@ const VERDICT = {
   needs_approval: ["须经准入审批", "Needs admission approval"],
   compliant: ["合规", "Compliant"],
   non_compliant: ["不合规", "Not compliant"],
+  undecided: ["无法判定", "Undecided"],
+  not_in_force: ["本政策此日不施行", "Policy not in force on that day"],
 };
 
 // What a `missing` name asks of the applicant, in plain words (not field names).
@@ -252,21 +254,93 @@ function clauseItem(c, brief) {
   return el("div", { class: "clause" }, ...parts);
 }
 
-function reasonItem(r, brief) {
+function reasonItem(r, brief, verdict) {
   const clauses = r.clauses || [];
   const cites = (r.cites && r.cites.length ? r.cites : r.cite ? [r.cite] : []).join("、");
   const cite = clauses.length
     ? clauses.map((c) => clauseItem(c, brief))
     : [el("span", { class: "cite" }, cites
       ? `${t(["依据条款", "Clause"])} ${cites}`
-      : t(["无对应条款（清单之外的事项）", "No clause (the task is on no list)"]))];
+      : t(verdict === "needs_approval"
+        ? ["无对应条款（清单之外的事项）", "No clause (the task is on no list)"]
+        : ["无对应条款", "No clause"]))];
   return el("li", { class: "reason", "data-rule": r.rule },
     el("strong", {}, r.message),
     ...cite,
     // A reason no rule of the policy gave (`no_rule_admits`) has no place: say what it is.
     el("span", { class: "cite" }, r.at
       ? (lang === "zh" ? `规则：${r.rule}（${r.at}）` : `Rule: ${r.rule} (${r.at})`)
-      : t(["规则：无（没有规则准予此事项，按默认须经准入审批）", "Rule: none (no rule admits the task; by default it needs approval)"])));
+      : t(verdict === "needs_approval"
+        ? ["规则：无（没有规则准予此事项，按默认须经准入审批）", "Rule: none (no rule admits the task; by default it needs approval)"]
+        : verdict === "not_in_force"
+          ? ["规则：无（所问之日不在本政策施行期内）", "Rule: none (the day asked about is outside the policy's dates)"]
+          : ["规则：无（本政策没有适用于此的规则）", "Rule: none (no rule of the policy applies)"])));
+}
+
+// The value at a dotted path of the subject, as text ("" when absent).
+function valueAt(subject, path) {
+  let v = subject;
+  for (const part of (path || "").split(".")) v = v && typeof v === "object" ? v[part] : undefined;
+  if (v === undefined || v === null || v === "") return "";
+  return Array.isArray(v) ? v.join("、") : String(v);
+}
+
+// One missing item in plain words; when the task gave a value that does not meet the
+// requirement, the value and the requirement (the approving body it names, the date).
+function missingItem(m, item, subject) {
+  const words = t(MISSING[m] || [m, m]);
+  const given = item ? valueAt(subject, item.field) : "";
+  if (!given || !item.requirement) return el("li", { "data-missing": m }, words);
+  return el("li", { "data-missing": m }, words,
+    el("span", { class: "given" }, lang === "zh"
+      ? `填写的是「${given}」，须满足：${item.requirement}`
+      : `given: “${given}”; required: ${item.requirement}`));
+}
+
+// What to do next with a task that needs approval: a rejected application is not an
+// application still missing its approval; nothing missing means it is ready to apply.
+function nextStep(decision, subject) {
+  const status = valueAt(subject, "approval.status");
+  if (status === "rejected" || status === "驳回" || status === "未通过" || status === "不予批准") {
+    return t(["审批未通过（驳回）：此事项不得进入社区；如确需下放，须重新申请并经批准", "The application was rejected: the task may not enter; to assign it, apply again and have it approved"]);
+  }
+  if (!decision.missing.length) {
+    return t(["按准入程序报批，经批准后方可进入社区", "Apply through the admission procedure; it may enter once approved"]);
+  }
+  return null;
+}
+
+// Lists of the district in force on the day asked (for the note on illustrative entries).
+const listsFor = {};
+
+function normal(s) {
+  return String(s || "").normalize("NFKC").trim();
+}
+
+// The list entries a category matches (by text or alias), as the REPL finds them.
+function matchedEntries(name, asOf, category) {
+  const data = listsFor[`${name}@${asOf}`];
+  if (!data || !category) return [];
+  const want = normal(category);
+  const out = [];
+  for (const list of data.lists) {
+    for (const e of list.entries) {
+      if (normal(e.text) === want || (e.aliases || []).some((a) => normal(a) === want)) out.push(e);
+    }
+  }
+  return out;
+}
+
+// A verdict that rests only on entries the policy marks 示例 (not quoted from its source)
+// says so, as the REPL does: a reviewer checks them against the published list.
+function exampleNote(decision, name, asOf, subject) {
+  if (decision.verdict !== "admitted" && decision.verdict !== "denied") return null;
+  const entries = matchedEntries(name, asOf, subject && subject.category);
+  if (!entries.length || !entries.every((e) => e.example)) return null;
+  const names = entries.map((e) => `「${e.text}」`).join("");
+  return el("p", { class: "note", id: "example-note" }, lang === "zh"
+    ? `注意：所据清单条目${names}为示例（政策原文未列此条目），请以本区正式公布的清单核对`
+    : `Note: the list entry ${names} is illustrative (the policy's source does not list it); check it against the district's published list`);
 }
 
 function showDecision(decision, name, subject, asOf, focus = true) {
@@ -276,12 +350,18 @@ function showDecision(decision, name, subject, asOf, focus = true) {
   const out = $("result");
   const heading = el("h2", {}, `${t(["审查结论", "Decision"])} · ${d.jurisdiction || name}`);
   const badge = el("div", { class: `badge ${decision.verdict}`, id: "verdict", "data-verdict": decision.verdict }, t(VERDICT[decision.verdict] || [decision.verdict, decision.verdict]));
-  const reasons = el("ol", { class: "reasons", id: "reasons" }, ...decision.reasons.map((r) => reasonItem(r, false)));
-  const parts = [heading, summary(subject || {}, asOf, d), badge, el("h3", {}, t(["理由", "Reasons"])), reasons];
-  if (decision.verdict === "needs_approval" && decision.missing.length) {
+  const reasons = el("ol", { class: "reasons", id: "reasons" }, ...decision.reasons.map((r) => reasonItem(r, false, decision.verdict)));
+  const parts = [heading, summary(subject || {}, asOf, d), badge];
+  const note = exampleNote(decision, name, asOf, subject);
+  if (note) parts.push(note);
+  parts.push(el("h3", {}, t(["理由", "Reasons"])), reasons);
+  const next = decision.verdict === "needs_approval" ? nextStep(decision, subject || {}) : null;
+  if (next) parts.push(el("p", { class: "next", id: "next-step" }, next));
+  if (decision.verdict === "needs_approval" && decision.missing.length && !next) {
+    const items = decision.missing_items || [];
     parts.push(el("h3", {}, t(["尚缺材料与条件", "Still missing"])));
     parts.push(el("ul", { class: "missing", id: "missing" },
-      ...decision.missing.map((m) => el("li", { "data-missing": m }, t(MISSING[m] || [m, m])))));
+      ...decision.missing.map((m) => missingItem(m, items.find((i) => i.name === m), subject || {}))));
   }
   out.replaceChildren(...parts);
   if (focus) out.focus();
@@ -295,7 +375,7 @@ function showComparison(answer, subject, focus = true) {
     const cell = el("td", { "data-district": c.district },
       el("div", { class: "cell-head" }, c.jurisdiction || c.district),
       el("div", { class: `badge ${c.decision.verdict}`, "data-verdict": c.decision.verdict }, t(VERDICT[c.decision.verdict] || [c.decision.verdict, c.decision.verdict])),
-      el("ol", { class: "reasons" }, ...c.decision.reasons.map((r) => reasonItem(r, true))));
+      el("ol", { class: "reasons" }, ...c.decision.reasons.map((r) => reasonItem(r, true, c.decision.verdict))));
     if (c.decision.missing.length) {
       cell.append(el("ul", { class: "missing" }, ...c.decision.missing.map((m) => el("li", {}, t(MISSING[m] || [m, m])))));
     }
@@ -332,7 +412,9 @@ async function decide(event) {
     const answer = await post("/v1/decide", request.text);
     if (!answer.ok) return showProblem(answer.data, request);
     const subject = request.pasted ? safeParse($("json").value) : subjectFromForm();
-    showDecision(answer.data, $("district").value, subject, request.asOf);
+    const name = $("district").value;
+    if (!listsFor[`${name}@${request.asOf}`]) await loadLists(name);
+    showDecision(answer.data, name, subject, request.asOf);
   } catch (e) {
     showErrors(() => formError(t(["无法连接审查服务：", "Cannot reach the server: "]) + e.message));
   }
@@ -359,10 +441,14 @@ async function compare() {
   }
 }
 
+// The district's lists in force on the day asked: the category suggestions, and the note
+// on illustrative entries.
 async function loadLists(name) {
-  const r = await fetch(`/v1/districts/${encodeURIComponent(name)}/lists`);
+  const asOf = $("as_of").value.trim() || today();
+  const r = await fetch(`/v1/districts/${encodeURIComponent(name)}/lists?as_of=${encodeURIComponent(asOf)}`);
   if (!r.ok) return;
   const data = await r.json();
+  listsFor[`${name}@${asOf}`] = data;
   const seen = new Set();
   const options = [];
   for (const list of data.lists) {
@@ -401,7 +487,16 @@ async function init() {
   const data = await r.json();
   districts = data.districts;
   $("district").replaceChildren(...districts.map((d) => el("option", { value: d.name }, `${d.jurisdiction}（${d.name}）`)));
-  $("notices").replaceChildren(...districts.map((d) => el("a", { href: `/v1/districts/${encodeURIComponent(d.name)}/notice` }, d.jurisdiction)));
+  // The notices of the versions in force on the day asked.
+  const notices = () => {
+    const asOf = encodeURIComponent($("as_of").value.trim() || today());
+    $("notices").replaceChildren(...districts.map((d) => el("a", { href: `/v1/districts/${encodeURIComponent(d.name)}/notice?as_of=${asOf}` }, d.jurisdiction)));
+  };
+  notices();
+  $("as_of").addEventListener("change", () => {
+    notices();
+    loadLists($("district").value);
+  });
   $("district").addEventListener("change", () => {
     // An answer stays only beside the question it answers.
     clearErrors();
@@ -437,11 +532,23 @@ const SCENARIOS = {
   stale: { district: "nanqiao", category: "招商引资", then: { funding_amount: "三千" } },
   // JSON left in the closed paste box is not the subject: the form is.
   hidden_json: { district: "nanqiao", json: "{\"category\":\"招商引资\"}", category: "居民会议组织" },
+  // Admitted on an entry the policy marks 示例: the page says so.
+  example_entry: { district: "nanqiao", category: "居民会议组织" },
+  // Approved by a body that may not approve: the checklist says what was given and what is
+  // required.
+  wrong_body: {
+    district: "yingjiang", category: "企业摸底", basis: "安庆市经济普查工作方案", work_plan: true,
+    requirements: "走访辖区企业，填报摸底表", period_start: "2020-05-01", period_end: "2020-06-30",
+    funding_amount: "3000", approval_status: "approved", approval_by: "区民政局", approval_date: "2020-04-20",
+  },
+  rejected: { district: "yingjiang", category: "企业摸底", approval_status: "rejected" },
+  // A day before the policy's dates.
+  not_in_force: { district: "hefei", category: "企业摸底", as_of: "2019-01-01" },
 };
 
 function fill(fields) {
   for (const [id, value] of Object.entries(fields)) {
-    if (id === "district" || id === "compare" || id === "then" || id === "switch_to") continue;
+    if (id === "district" || id === "compare" || id === "then" || id === "switch_to" || id === "as_of") continue;
     const input = $(id);
     if (input.type === "checkbox") input.checked = value;
     else input.value = value;
@@ -452,7 +559,7 @@ function fill(fields) {
 async function scenario(name) {
   const s = SCENARIOS[name];
   if (!s) return;
-  $("as_of").value = "2020-06-01";
+  $("as_of").value = s.as_of || "2020-06-01";
   if (s.district) {
     $("district").value = s.district;
     await loadLists(s.district);
