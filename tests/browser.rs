@@ -276,7 +276,10 @@ fn the_page_says_what_the_repl_says() {
     };
     let server = Server::start(root(), &[]);
     let example = scenario(&chromium, &server, "example_entry");
-    assert!(example.contains(r#"data-verdict="admitted">准予准入<"#), "{example}");
+    assert!(
+        example.contains(r#"data-verdict="admitted">准予准入<"#),
+        "{example}"
+    );
     assert!(
         example.contains("注意：所据清单条目「居民会议组织」为示例"),
         "{example}"

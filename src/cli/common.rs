@@ -222,7 +222,8 @@ impl Color {
 
 /// Parse a `YYYY-MM-DD` argument.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text)
+    // Full-width digits (２０２０－０６－０１) read as NFKC makes them, as in a CSV cell.
+    Date::parse(&zhunru::normalize(text))
         .ok_or_else(|| format!("`{text}` is not a date: write YYYY-MM-DD, a day that exists"))
 }
 

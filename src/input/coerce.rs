@@ -60,6 +60,12 @@ pub(crate) fn coerce_in(
 /// [`coerce`] for a type already resolved; `name` is the field as messages show it.
 pub(crate) fn coerce_typed(name: &str, ty: &FieldType, text: &str) -> Result<Value, String> {
     let trimmed = text.trim();
+    // A number, date, yes/no or one-of value typed in full-width forms (３０００,
+    // ２０２０－０６－０１, as a Chinese input method gives them) is read as NFKC makes it, in a
+    // CSV cell as in the REPL (the REPL read them, CSV refused them). Messages quote the text
+    // as written.
+    let folded = crate::normalize::normalize(text);
+    let folded: &str = &folded;
     let wrong = || {
         format!(
             "field `{name}` should be {}, found \"{trimmed}\"",
@@ -70,10 +76,10 @@ pub(crate) fn coerce_typed(name: &str, ty: &FieldType, text: &str) -> Result<Val
         FieldType::Text | FieldType::Any => Ok(Value::Text(text.to_owned())),
         FieldType::Number => {
             // `f64::from_str` also reads `inf` and `NaN`, which are not amounts.
-            let plain = trimmed
+            let plain = folded
                 .bytes()
                 .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-            let integer = trimmed.trim_start_matches(['-', '+']);
+            let integer = folded.trim_start_matches(['-', '+']);
             if !integer.is_empty()
                 && integer.bytes().all(|b| b.is_ascii_digit())
                 && integer
@@ -82,7 +88,7 @@ pub(crate) fn coerce_typed(name: &str, ty: &FieldType, text: &str) -> Result<Val
             {
                 return Err(crate::value::inexact_number(name, Some(trimmed)));
             }
-            match trimmed.parse::<f64>() {
+            match folded.parse::<f64>() {
                 Ok(n) if plain && n.abs() > crate::value::MAX_EXACT_INTEGER as f64 => {
                     Err(crate::value::inexact_number(name, Some(trimmed)))
                 }
@@ -90,22 +96,22 @@ pub(crate) fn coerce_typed(name: &str, ty: &FieldType, text: &str) -> Result<Val
                 _ => Err(wrong()),
             }
         }
-        FieldType::Bool => match trimmed {
+        FieldType::Bool => match folded {
             "true" | "TRUE" | "True" | "是" => Ok(Value::Bool(true)),
             "false" | "FALSE" | "False" | "否" => Ok(Value::Bool(false)),
             _ => Err(format!(
                 "field `{name}` should be `true` or `false`, found \"{trimmed}\""
             )),
         },
-        FieldType::Date => match Date::parse(trimmed) {
-            Some(_) => Ok(Value::Text(trimmed.to_owned())),
+        FieldType::Date => match Date::parse(folded) {
+            Some(_) => Ok(Value::Text(folded.to_owned())),
             None => Err(format!(
                 "field `{name}` should be a date written YYYY-MM-DD that exists on the calendar, found \"{trimmed}\""
             )),
         },
         FieldType::Enum(choices) => {
             // The contract's value, or a Chinese wording of it (`负责`, `已批准`).
-            if let Some(value) = crate::schema::choose(choices, trimmed) {
+            if let Some(value) = crate::schema::choose(choices, folded) {
                 Ok(Value::Text(value.to_owned()))
             } else {
                 Err(format!(
@@ -147,6 +153,8 @@ mod tests {
             ("approval.status", "ok"),
             ("basis", "甲;乙"),
             ("note", "free text"),
+            ("funding.amount", "３０００"),
+            ("period.end", "２０２０－０６－３０"),
         ];
         for (path, text) in cases {
             let csv = format!("category,{path}\nx,{text}\n");
@@ -162,5 +170,14 @@ mod tests {
                 "{path}={text}"
             );
         }
+        // Full-width digits are read as the ASCII ones, in a cell as in the REPL.
+        assert_eq!(
+            coerce(SubjectKind::Task, "funding.amount", "３０００"),
+            Ok(Value::Number(3000.0))
+        );
+        assert_eq!(
+            coerce(SubjectKind::Task, "period.end", "２０２０－０６－３０"),
+            Ok(Value::from("2020-06-30"))
+        );
     }
 }

@@ -397,7 +397,7 @@ impl Session {
             "lists" => self.lists(),
             "list" => self.list(rest),
             "rules" => self.rules(),
-            "as-of" | "asof" => match Date::parse(rest) {
+            "as-of" | "asof" => match Date::parse(&zhunru::normalize(rest)) {
                 Some(d) => {
                     self.as_of = d;
                     let mut out = format!("decisions are now made as of {d}\n");

@@ -132,6 +132,8 @@ function setPath(obj, path, value) {
 
 // The subject from the form; a number field that is not a number is sent as typed, so the
 // server names the mistake and where it is.
+const DATES = new Set(["period.start", "period.end", "approval.date", "authorization.until"]);
+
 function subjectFromForm() {
   const s = { kind: "task" };
   for (const [path, id] of Object.entries(FIELDS)) {
@@ -144,7 +146,12 @@ function subjectFromForm() {
     const v = input.value.trim();
     if (!v) continue;
     if (path === "basis") setPath(s, path, v.split("\n").map((x) => x.trim()).filter(Boolean));
-    else if (path === "funding.amount") setPath(s, path, /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+    // Full-width digits (３０００, ２０２０－０６－０１, as an input method gives them) are
+    // read as NFKC makes them, as the REPL and a CSV cell read them.
+    else if (path === "funding.amount") {
+      const n = v.normalize("NFKC");
+      setPath(s, path, /^-?\d+(\.\d+)?$/.test(n) ? Number(n) : v);
+    } else if (DATES.has(path)) setPath(s, path, v.normalize("NFKC"));
     else setPath(s, path, v);
   }
   if (s.funding && s.funding.amount === undefined) delete s.funding;
@@ -158,7 +165,7 @@ function subjectFromForm() {
 function requestBody(everywhere) {
   // The JSON is the subject only while its box is open: a closed box hides what it holds.
   const pasted = $("json-box").open ? $("json").value.trim() : "";
-  const asOf = $("as_of").value.trim() || today();
+  const asOf = $("as_of").value.normalize("NFKC").trim() || today();
   const subject = pasted ? pasted : JSON.stringify(subjectFromForm());
   const district = everywhere ? "" : `"district":${JSON.stringify($("district").value)},`;
   const prefix = `{${district}"as_of":${JSON.stringify(asOf)},"subject":`;
@@ -444,7 +451,7 @@ async function compare() {
 // The district's lists in force on the day asked: the category suggestions, and the note
 // on illustrative entries.
 async function loadLists(name) {
-  const asOf = $("as_of").value.trim() || today();
+  const asOf = $("as_of").value.normalize("NFKC").trim() || today();
   const r = await fetch(`/v1/districts/${encodeURIComponent(name)}/lists?as_of=${encodeURIComponent(asOf)}`);
   if (!r.ok) return;
   const data = await r.json();
@@ -489,7 +496,7 @@ async function init() {
   $("district").replaceChildren(...districts.map((d) => el("option", { value: d.name }, `${d.jurisdiction}（${d.name}）`)));
   // The notices of the versions in force on the day asked.
   const notices = () => {
-    const asOf = encodeURIComponent($("as_of").value.trim() || today());
+    const asOf = encodeURIComponent($("as_of").value.normalize("NFKC").trim() || today());
     $("notices").replaceChildren(...districts.map((d) => el("a", { href: `/v1/districts/${encodeURIComponent(d.name)}/notice?as_of=${asOf}` }, d.jurisdiction)));
   };
   notices();
