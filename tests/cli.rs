@@ -107,6 +107,36 @@ fn eval_reads_a_pretty_printed_document() {
     assert!(text(&out.stdout).contains("\"verdict\":\"denied\""));
 }
 
+/// A malformed pretty-printed record is one error at its own first line, in JSON as in
+/// text (JSON said the line of the wrong value, text the record's): `at` keeps the place
+/// that is wrong.
+#[test]
+fn a_malformed_pretty_record_is_reported_at_its_first_line_in_every_format() {
+    let input = "{\"category\":\"招商引资\"}\n\n{\n  \"category\": \"x\",\n  \"funding\": {\n    \"amount\": \"三千\"\n  }\n}\n";
+    let run = |format: &str| {
+        zhunru(
+            &[
+                "eval",
+                "-p",
+                "policies/yingjiang.policy",
+                "-f",
+                format,
+                "--as-of",
+                "2020-06-01",
+                "-",
+            ],
+            Some(input.as_bytes()),
+        )
+    };
+    let json = run("json");
+    assert_eq!(json.status.code(), Some(1));
+    let last = text(&json.stdout).lines().last().unwrap().to_owned();
+    let error: serde_json::Value = serde_json::from_str(&last).unwrap();
+    assert_eq!(error["line"], 3, "{last}");
+    assert_eq!(error["error"]["at"], "<stdin>:6:15", "{last}");
+    assert!(text(&run("text").stdout).contains("── <stdin>:3 · input error ──"));
+}
+
 #[test]
 fn invalid_utf8_in_a_line_is_located_and_the_rest_decided() {
     let mut input = b"{\"category\":\"x\"}\n{\"category\":\"".to_vec();

@@ -138,8 +138,11 @@ impl EvalJob<'_> {
             Err(e) => {
                 match self.format {
                     Format::Json => {
+                        // The record's first line, as the text says it (`── FILE:3 · input
+                        // error ──`); `at` is the place that is wrong (a pretty-printed
+                        // record's line 6).
                         let obj = serde_json::json!({
-                            "line": e.line(),
+                            "line": line,
                             "error": {"code": "zhunru::input", "message": e.message(), "at": e.location()},
                         });
                         let _ = writeln!(out, "{obj}");
