@@ -59,6 +59,7 @@ broken_cases!(
     parent_cycle,
     parent_missing,
     shadowed,
+    shadowed_by_mentions,
     syntax_chinese_keyword_typo,
     syntax_english_keyword_typo,
     syntax_missing_cite,
