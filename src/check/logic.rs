@@ -321,52 +321,42 @@ fn implies(a: &Expr, b: &Expr, lists: &HashMap<&str, &ListDecl>) -> bool {
     if a.eq_shape(b) {
         return true;
     }
-    match (&*a.kind, &*b.kind) {
-        (
-            ExprKind::InList {
-                value: va,
-                op: ListOp::In,
-                list: la,
-            },
-            ExprKind::InList {
-                value: vb,
-                op: ListOp::In,
-                list: lb,
-            },
-        ) if va.eq_shape(vb) => {
-            let (Some(la), Some(lb)) = (lists.get(la.node.as_str()), lists.get(lb.node.as_str()))
-            else {
-                return false;
-            };
+    let (
+        ExprKind::InList {
+            value: va,
+            op: op_a,
+            list: la,
+        },
+        ExprKind::InList {
+            value: vb,
+            op: op_b,
+            list: lb,
+        },
+    ) = (&*a.kind, &*b.kind)
+    else {
+        return false;
+    };
+    let (Some(la), Some(lb)) = (lists.get(la.node.as_str()), lists.get(lb.node.as_str())) else {
+        return false;
+    };
+    if !va.eq_shape(vb) || la.entries.is_empty() {
+        return false;
+    }
+    match (op_a, op_b) {
+        (ListOp::In, ListOp::In) => {
             let wider: HashSet<String> = keys(lb).into_iter().map(|(k, _)| k).collect();
-            !la.entries.is_empty() && keys(la).iter().all(|(k, _)| wider.contains(k))
+            keys(la).iter().all(|(k, _)| wider.contains(k))
         }
         // `包含 B` holds of every text that is (`属于 A`) or mentions (`包含 A`) an entry of A
         // when each of A's names mentions one of B's: the deny rules of the shipped
         // policies are written with `包含`, and an admit rule behind one went unnoticed.
-        (
-            ExprKind::InList {
-                value: va,
-                op: ListOp::In | ListOp::Mentions,
-                list: la,
-            },
-            ExprKind::InList {
-                value: vb,
-                op: ListOp::Mentions,
-                list: lb,
-            },
-        ) if va.eq_shape(vb) => {
-            let (Some(la), Some(lb)) = (lists.get(la.node.as_str()), lists.get(lb.node.as_str()))
-            else {
-                return false;
-            };
+        (ListOp::In | ListOp::Mentions, ListOp::Mentions) => {
             let names = keys(lb);
-            !la.entries.is_empty()
-                && keys(la).iter().all(|(k, _)| {
-                    names
-                        .iter()
-                        .any(|(n, _)| !n.is_empty() && k.contains(n.as_str()))
-                })
+            keys(la).iter().all(|(k, _)| {
+                names
+                    .iter()
+                    .any(|(n, _)| !n.is_empty() && k.contains(n.as_str()))
+            })
         }
         _ => false,
     }
