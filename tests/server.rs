@@ -101,6 +101,7 @@ fn every_route_answers() {
     assert_eq!(
         called,
         [
+            "get /",
             "get /healthz",
             "get /metrics",
             "get /readyz",
@@ -112,6 +113,38 @@ fn every_route_answers() {
             "post /v1/decide",
         ]
     );
+
+    // The decision's fields, a reason's and a cited clause's are the ones documented (the
+    // document lacked `missing_items`, `policy` and `clauses`).
+    let decision = server
+        .post_json(
+            "/v1/decide",
+            &envelope("yingjiang", r#"{"category":"企业摸底"}"#),
+        )
+        .json();
+    let props = &doc["components"]["schemas"]["Decision"]["properties"];
+    for key in keys(&decision) {
+        assert!(
+            documented(&doc, "Decision").contains(&key),
+            "Decision.{key}"
+        );
+    }
+    for key in keys(&decision["reasons"][0]) {
+        assert!(
+            keys(&props["reasons"]["items"]["properties"]).contains(&key),
+            "reason.{key}"
+        );
+    }
+    let clause_props = &props["reasons"]["items"]["properties"]["clauses"]["items"]["properties"];
+    for key in keys(&decision["reasons"][0]["clauses"][0]) {
+        assert!(keys(clause_props).contains(&key), "clause.{key}");
+    }
+    for key in keys(&decision["missing_items"][0]) {
+        assert!(
+            keys(&props["missing_items"]["items"]["properties"]).contains(&key),
+            "missing_items.{key}"
+        );
+    }
 
     let districts = server.get("/v1/districts").json();
     let names: Vec<&str> = districts["districts"]
@@ -386,6 +419,11 @@ fn every_error_is_problem_json() {
             .unwrap()
             .contains("broken.policy:3:")
     );
+    // Its fields, `errors` included, are the Problem's documented ones.
+    let doc = server.get("/v1/openapi.json").json();
+    for key in keys(&p) {
+        assert!(documented(&doc, "Problem").contains(&key), "Problem.{key}");
+    }
     // The same district in a path is the same 422, not a 404.
     for route in ["/v1/districts/broken/lists", "/v1/districts/broken/notice"] {
         problem(&server.get(route), 422, "zhunru::parse::syntax");
