@@ -448,6 +448,10 @@ impl Session {
         reason = "the index comes from position() over the same vector"
     )]
     fn switch(&mut self, name: &str) -> String {
+        // `:district` alone asks which there are, not for a district named "".
+        if name.trim().is_empty() {
+            return self.list_districts();
+        }
         match self
             .districts
             .iter()
