@@ -67,6 +67,7 @@ broken_cases!(
     syntax_second_outcome,
     syntax_second_when,
     syntax_single_equals,
+    syntax_unclosed_nested_string,
     syntax_unclosed_string,
     too_deep,
     type_date_vs_number,

@@ -302,7 +302,19 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
         let line_end = rest.find('\n').unwrap_or(rest.len());
         // The text after the opening mark (a multi-byte 「 is 3 bytes, not 1).
         let after_open = rest.get(open.len_utf8()..line_end).unwrap_or("");
-        if !after_open.contains(close) {
+        // 「…」 nest (a message quotes the category: 「「{事项.category}」在清单内」), so a
+        // text is closed when its own mark is, not at the first 」 of an inner pair.
+        let mut depth = 1usize;
+        let closed = open == close && after_open.contains(close)
+            || after_open.chars().any(|c| {
+                if c == open {
+                    depth += 1;
+                } else if c == close {
+                    depth -= 1;
+                }
+                depth == 0
+            });
+        if !closed {
             return Diagnostic::new(
                 source,
                 Span::new(at.start, at.start + open.len_utf8()),
