@@ -244,6 +244,14 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not a date"));
+    // `--addr` takes a host name (`localhost:8080`); one that is no address says so.
+    let out = zhunru(&["serve", "--addr", "no-port"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not an address to listen on"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -19,7 +19,8 @@ pub struct ServeArgs {
     policies: Vec<PathBuf>,
     /// Address to listen on. Loopback by default: expose it deliberately (e.g. 0.0.0.0:8080
     /// behind a reverse proxy).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    /// A host name is resolved (`localhost:8080`), its first address taken.
+    #[arg(long, default_value = "127.0.0.1:8080", value_parser = listen_address)]
     addr: SocketAddr,
     /// Largest JSON Lines batch body, in MiB (one subject is limited to 1 MiB).
     #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
@@ -59,4 +60,19 @@ pub fn run(args: ServeArgs) -> ExitCode {
         watch: !args.no_watch,
         grace: Duration::from_secs(30),
     })
+}
+
+/// `--addr`: an address (`127.0.0.1:8080`, `[::1]:8080`), or a host name and port resolved
+/// (`localhost:8080`, refused before as "invalid socket address syntax").
+fn listen_address(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs as _;
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let mut found = text.to_socket_addrs().map_err(|e| {
+        format!("`{text}` is not an address to listen on (HOST:PORT, e.g. 127.0.0.1:8080): {e}")
+    })?;
+    found
+        .next()
+        .ok_or_else(|| format!("`{text}` resolves to no address"))
 }
