@@ -338,6 +338,16 @@ fn a_csv_log_read_as_json_is_said() {
         1,
         "{stderr}"
     );
+    // On the last line, after every row's error, where it is read.
+    assert!(
+        stderr
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .contains("pass --log-format csv"),
+        "{stderr}"
+    );
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("Nothing audited 未审计任何事项"),

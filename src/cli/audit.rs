@@ -86,18 +86,15 @@ pub fn run(args: AuditArgs) -> ExitCode {
     let report = zhunru::audit::audit_versions(&versions, &origin, rows, as_of);
     super::common::finish_progress();
     // A CSV log read as JSON (from stdin, or a file not named .csv) fails on every row: say
-    // how to read it, once, rather than leave hundreds of "not valid JSON" to explain it.
-    if format != InputFormat::Csv
+    // how to read it, once, rather than leave hundreds of "not valid JSON" to explain it, and
+    // last (said before the rows' errors, a trial missed it among them).
+    const CSV_HINT: &str = "the log was read as JSON; if it is CSV, pass --log-format csv (a file named *.csv is read as CSV)";
+    let csv_read_as_json = format != InputFormat::Csv
         && report.summary.decided == 0
         && report
             .errors
             .first()
-            .is_some_and(|e| e.line == 1 && e.message.starts_with("not valid JSON"))
-    {
-        super::common::note(
-            "the log was read as JSON; if it is CSV, pass --log-format csv (a file named *.csv is read as CSV)",
-        );
-    }
+            .is_some_and(|e| e.line == 1 && e.message.starts_with("not valid JSON"));
     for e in report.errors.iter().filter(|e| !shown.contains(&e.line)) {
         super::common::report_at(
             "zhunru::input",
@@ -124,9 +121,14 @@ pub fn run(args: AuditArgs) -> ExitCode {
     }
     if !report.errors.is_empty() {
         super::common::note(&format!(
-            "{} row(s) could not be audited; every other row was ({} violation(s) found)",
+            "{} row(s) could not be audited; every other row was ({} violation(s) found){}",
             report.errors.len(),
-            report.summary.violations
+            report.summary.violations,
+            if csv_read_as_json {
+                format!(" — {CSV_HINT}")
+            } else {
+                String::new()
+            }
         ));
         ExitCode::from(1)
     } else if report.has_violations() {
