@@ -184,14 +184,10 @@ fn unknown_field(key: &str, declared: &[Declared]) -> String {
         None if key.is_empty() => "a field's name goes before `=`; ".to_owned(),
         None => String::new(),
     };
-    let mut own = String::new();
-    for word in &declared_words {
-        own.push_str(&format!(" {word}="));
-    }
-    let own = if own.is_empty() {
+    let own = if declared_words.is_empty() {
         String::new()
     } else {
-        format!("; this policy's own:{own}")
+        format!("; this policy's own: {}=", declared_words.join("= "))
     };
     format!(
         "unknown field `{key}`: {hint}try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, approved_on=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=){own}"

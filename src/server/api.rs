@@ -146,13 +146,12 @@ fn unreadable(e: axum::Error) -> Problem {
     )
 }
 
-/// How long the rest of a body over its limit is read and dropped before the answer ends
-/// (bounded by time, not bytes: dropping costs little, and a byte bound cut off a client
-/// that sent three times the limit). Closing a connection with a body still arriving makes the kernel
-/// reset it, and a reset makes the client's kernel drop what it had not yet read of the
-/// answer: a batch's decisions were cut off mid-line, and its closing error line lost (a
-/// new-user trial, 3 runs of 3). Bounded, so that a client sending without end is still cut
-/// off.
+/// How long the rest of a body over its limit is read and dropped before the answer ends.
+/// Closing a connection with a body still arriving makes the kernel reset it, and a reset
+/// makes the client's kernel drop what it had not yet read of the answer: a batch's
+/// decisions were cut off mid-line and its closing error line lost (a new-user trial, 3 runs
+/// of 3). Bounded by time, not bytes (dropping costs little, and a byte bound cut off a client
+/// that sent three times the limit), so that a client sending without end is still cut off.
 const DRAIN_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Read and drop the rest of `body`, for at most [`DRAIN_FOR`].
