@@ -160,6 +160,10 @@ pub struct Entry {
     pub aliases: Vec<Spanned<String>>,
     /// Marked `示例`/`example`: illustrative, not quoted from the source.
     pub example: bool,
+    /// The clauses this entry answers to beyond its list's own: the `引用` of the
+    /// `清单 NAME 追加 引用 … {…}` that added it to a parent's list (see [`merge_lists`]).
+    /// Empty for a list's own entries, and as parsed.
+    pub cite: Vec<Spanned<String>>,
 }
 
 /// A rule.
@@ -728,6 +732,7 @@ impl ShapeEq for Entry {
         self.value.eq_shape(&other.value)
             && self.aliases.eq_shape(&other.aliases)
             && self.example == other.example
+            && self.cite.eq_shape(&other.cite)
     }
 }
 
@@ -942,7 +947,9 @@ impl PolicyAst {
 }
 
 /// The lists a child policy's rules see: the parent's, each extended by the child's `追加`
-/// list of that name, then the child's own new lists.
+/// list of that name, then the child's own new lists. Each added entry keeps, as its
+/// [`Entry::cite`], the clauses its `追加` cites: the parent's list cites the parent's
+/// document, and a decision on the entry must also cite the child's.
 pub fn merge_lists(parent: &[ListDecl], child: &[ListDecl]) -> Vec<ListDecl> {
     let mut out: Vec<ListDecl> = parent.to_vec();
     for list in child {
@@ -950,7 +957,10 @@ pub fn merge_lists(parent: &[ListDecl], child: &[ListDecl]) -> Vec<ListDecl> {
             .iter_mut()
             .find(|l| list.extend && l.name.node == list.name.node)
         {
-            Some(base) => base.entries.extend(list.entries.iter().cloned()),
+            Some(base) => base.entries.extend(list.entries.iter().map(|e| Entry {
+                cite: list.cite.clone(),
+                ..e.clone()
+            })),
             None => out.push(list.clone()),
         }
     }

@@ -80,6 +80,8 @@ pub enum Code {
     AssertionFailed,
     /// A policy with task rules but no rule that sends tasks to approval.
     NoReferral,
+    /// A `追加` that cites no clause: decisions on its entries would cite only the parent's.
+    UncitedExtension,
     /// A subject that is not valid JSON or does not fit the contract.
     Input,
     /// A file that could not be read.
@@ -140,6 +142,7 @@ codes! {
     Shadowed => "zhunru::lint::shadowed",
     AssertionFailed => "zhunru::check::assertion_failed",
     NoReferral => "zhunru::lint::no_referral",
+    UncitedExtension => "zhunru::lint::uncited_extension",
     Input => "zhunru::input",
     Io => "zhunru::io",
 }
@@ -1359,7 +1362,8 @@ impl Code {
             | Code::NeverApplies
             | Code::AdmitWithoutFunding
             | Code::Shadowed
-            | Code::NoReferral => CodeFamily::Lint,
+            | Code::NoReferral
+            | Code::UncitedExtension => CodeFamily::Lint,
             Code::Input => CodeFamily::Input,
             Code::Io => CodeFamily::Io,
             _ => CodeFamily::Check,

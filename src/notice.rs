@@ -52,6 +52,20 @@ pub struct NoticeEntry {
     pub aliases: Vec<String>,
     /// Marked `示例`: illustrative, not quoted from the source.
     pub example: bool,
+    /// For an entry added to a parent's list with `追加 引用 …`, the clauses it was added
+    /// under (the list's `cite` is the parent's); empty, and left out of JSON, otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cite: Vec<String>,
+}
+
+impl NoticeEntry {
+    /// What is said of an entry added to a parent's list: `追加，依据 C3`; `None` for a
+    /// list's own entries.
+    ///
+    /// See [`notice()`] for an example.
+    pub fn added_tag(&self) -> Option<String> {
+        (!self.cite.is_empty()).then(|| format!("追加，依据 {}", self.cite.join("、")))
+    }
 }
 
 /// One list of the notice.
@@ -306,6 +320,7 @@ pub fn notice(policy: &Policy) -> Notice {
                         text: literal_text(&e.value.node),
                         aliases: e.aliases.iter().map(|a| a.node.clone()).collect(),
                         example: e.example,
+                        cite: e.cite.iter().map(|c| c.node.clone()).collect(),
                     })
                     .collect(),
             })
@@ -397,6 +412,9 @@ pub fn render_markdown(n: &Notice) -> String {
             if !e.aliases.is_empty() {
                 let aliases: Vec<String> = e.aliases.iter().map(|a| md_escape(a)).collect();
                 let _ = write!(out, "（别名：{}）", aliases.join("、"));
+            }
+            if let Some(tag) = e.added_tag() {
+                let _ = write!(out, " *〔{}〕*", md_escape(&tag));
             }
             if e.example {
                 let _ = write!(out, " *〔{EXAMPLE_TAG}〕*");
@@ -538,6 +556,9 @@ pub fn render_html(n: &Notice) -> String {
                     "<span class=\"alias\">（别名：{}）</span>",
                     aliases.join("、")
                 );
+            }
+            if let Some(tag) = entry.added_tag() {
+                let _ = write!(out, "<span class=\"tag\">{}</span>", e(&tag));
             }
             if entry.example {
                 let _ = write!(out, "<span class=\"tag\">{EXAMPLE_TAG}</span>");

@@ -77,6 +77,7 @@ broken_cases!(
     type_number_list_as_categories,
     type_number_vs_text,
     type_text_ordering,
+    uncited_extension,
     unclosed_placeholder,
     unknown_cite_n9,
     unknown_cite_x1,

@@ -638,7 +638,9 @@ fn policies(d: &mut Draw) -> (Option<String>, String) {
     }
     if with_parent {
         if d.one_in(2) {
-            writeln!(c, "清单 {PARENT_LIST} 追加 {{\n  {}\n}}", entries(d)).unwrap();
+            // Cited or not: the entries it adds credit its clauses in reasons.
+            let cite = *d.pick(&["", " 引用 C2", " 引用 C1，C2", " 引用 P1"]);
+            writeln!(c, "清单 {PARENT_LIST} 追加{cite} {{\n  {}\n}}", entries(d)).unwrap();
         }
         lists.push(PARENT_LIST.to_owned());
     }

@@ -141,6 +141,9 @@ pub(crate) enum CheckError {
     DuplicateCite { id: String },
     /// Lint: task rules, but none with `须经审批`.
     NoReferral,
+    /// Lint: `清单 甲 追加 {…}` without `引用`: a decision on an added entry would cite only
+    /// the parent's rule and document, which never listed it.
+    UncitedExtension { name: String },
     /// Lint: `当 事项.funding.amount > 10 且 事项.funding.amount < 5`.
     NeverApplies { rule: String },
     /// Lint: `要求 事项.work_plan == 是，事项.work_plan == 否`.
@@ -222,6 +225,7 @@ impl Explain for CheckError {
             E::DuplicateEntry { .. } => Code::DuplicateEntry,
             E::DuplicateCite { .. } => Code::DuplicateCite,
             E::NoReferral => Code::NoReferral,
+            E::UncitedExtension { .. } => Code::UncitedExtension,
             E::NeverApplies { .. } | E::RequirementsContradict { .. } => Code::NeverApplies,
             E::BannedAndAdmitted { .. } => Code::BannedAndAdmitted,
             E::Shadowed { .. } => Code::Shadowed,
@@ -246,6 +250,7 @@ impl Explain for CheckError {
             E::DuplicateEntry { .. }
             | E::DuplicateCite { .. }
             | E::NoReferral
+            | E::UncitedExtension { .. }
             | E::NeverApplies { .. }
             | E::RequirementsContradict { .. }
             | E::BannedAndAdmitted { .. }
@@ -369,6 +374,10 @@ impl Explain for CheckError {
             E::NoReferral => Text::new(
                 "no rule sends unlisted tasks to the admission procedure",
                 "没有规则把清单外事项送交准入审批",
+            ),
+            E::UncitedExtension { name } => Text::new(
+                format!("the entries added to `{name}` cite no clause of this policy's documents"),
+                format!("追加到 `{name}` 的条目没有引用本政策文件的条款"),
             ),
             E::NeverApplies { rule } => Text::new(
                 format!("rule `{rule}` can never apply: its condition contradicts itself"),
@@ -496,6 +505,7 @@ impl Explain for CheckError {
             E::NeverValue { .. } => Text::new("not a value of this field", "不是这个字段可取的值"),
             E::DuplicateEntry { .. } | E::DuplicateCite { .. } => Text::new("repeated", "重复"),
             E::NoReferral => Text::new("this policy", "本政策"),
+            E::UncitedExtension { .. } => Text::new("added without a source", "追加而未注明依据"),
             E::NeverApplies { .. } | E::RequirementsContradict { .. } => {
                 Text::new("this", "这一条")
             }
@@ -678,6 +688,10 @@ impl Explain for CheckError {
             E::DuplicateCite { .. } => Text::new(
                 "remove the repetition, or cite the clause meant (a decision lists each cited clause)",
                 "删去重复的引用，或改为本意要引用的条款（决定会逐一列出所引条款）",
+            ),
+            E::UncitedExtension { .. } => Text::new(
+                "write `追加 引用 ID` with the clause that lists these items: a decision on one of them cites it beside the parent's rule, which never listed it",
+                "写 `追加 引用 条款编号`，注明列出这些事项的条款：据此作出的决定会在上位规则之外同时引用它（上位文件并未列出这些事项）",
             ),
             E::NoReferral => Text::new(
                 "add a 须经审批 rule, e.g. 规则 清单外事项须经审批 引用 第三条 当 事项.category 不属于 … 须经审批 「…」",

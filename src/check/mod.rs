@@ -231,6 +231,13 @@ impl<'a> Checker<'a> {
                         name: list.name.node.clone(),
                     },
                 );
+            } else if list.extend && list.cite.is_empty() && !list.entries.is_empty() {
+                self.report(
+                    list.name.span,
+                    CheckError::UncitedExtension {
+                        name: list.name.node.clone(),
+                    },
+                );
             } else if !list.extend && in_parent {
                 self.report(
                     list.name.span,

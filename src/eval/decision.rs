@@ -322,6 +322,21 @@ impl Reason {
         self.origin
     }
 
+    /// This reason, also citing `ids` (clauses of the list entries its rule matched that
+    /// were added with `追加 引用 …`), after the rule's own, with their clauses.
+    pub(crate) fn crediting(mut self, ids: Vec<String>, policy: &crate::Policy) -> Reason {
+        for id in ids {
+            if self.cites.contains(&id) {
+                continue;
+            }
+            if let Some(clause) = policy.clause(&id) {
+                self.clauses.push(clause);
+            }
+            self.cites.push(id);
+        }
+        self
+    }
+
     pub(crate) fn from_rule(
         rule: &RuleDecl,
         message: String,

@@ -623,6 +623,57 @@ impl<'a> Env<'a> {
         }
         out
     }
+
+    /// The clauses a reason for rule `index` credits beyond the rule's own: those of each
+    /// entry added with `追加 引用 …` that its condition matched (see [`credited_tests`]),
+    /// in the condition's order, each once.
+    fn entry_cites(&self, index: usize) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let Some(tests) = self.policy.compiled.credited_tests.get(index) else {
+            return out;
+        };
+        let own = self
+            .policy
+            .ast
+            .rules
+            .get(index)
+            .map_or(&[][..], |r| &r.cite);
+        for (path, op, list) in tests {
+            let (Some(index), Some(decl)) = (self.list(list), self.policy.list_decl(list)) else {
+                continue;
+            };
+            let entry_of = |text: &str| -> Option<usize> {
+                match op {
+                    ListOp::Mentions => index.mentioned_in(&canonical(text, &self.policy.variants)),
+                    _ => self.find_text(index, text),
+                }
+            };
+            let found: Vec<usize> = match self.field(path) {
+                Val::Text(t) => entry_of(&t).into_iter().collect(),
+                v @ Val::Num(_) if *op == ListOp::In => {
+                    index.find(&v).flatten().into_iter().collect()
+                }
+                Val::List(items) => items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Value::Text(t) => entry_of(t),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for id in found
+                .into_iter()
+                .filter_map(|i| decl.entries.get(i))
+                .flat_map(|e| &e.cite)
+            {
+                if !own.iter().any(|c| c.node == id.node) && !out.contains(&id.node) {
+                    out.push(id.node.clone());
+                }
+            }
+        }
+        out
+    }
 }
 
 fn from_value(v: &Value) -> Val<'_> {
@@ -889,6 +940,10 @@ pub(crate) struct Compiled {
     /// (`属于`/`包含` on a field), in the condition's order: what [`Env::aliases_matched`]
     /// looks at, found once instead of walking the condition for every message.
     list_tests: Vec<Vec<(Path, ListOp, String)>>,
+    /// For each rule, the list tests of its condition that may match an entry added with
+    /// `追加 引用 …` (see [`credited_tests`]): empty for almost every rule, so only a rule
+    /// that reads such a list looks again at what it matched.
+    credited_tests: Vec<Vec<(Path, ListOp, String)>>,
     /// The policy's `policy` object as JSON after its name (`,"title":…}`): all of it but
     /// the name is fixed at load, and the name may change (`Policy::named`).
     decided_by_tail: String,
@@ -965,6 +1020,13 @@ fn exception_of(policy: &Policy, index: usize) -> Option<Exception> {
 }
 
 impl Compiled {
+    /// Whether rule `index` may credit clauses of matched entries ([`Env::entry_cites`]).
+    fn credits(&self, index: usize) -> bool {
+        self.credited_tests
+            .get(index)
+            .is_some_and(|t| !t.is_empty())
+    }
+
     pub(crate) fn build(policy: &Policy) -> Compiled {
         let mut c = Compiled::default();
         for f in &policy.ast.fields {
@@ -998,6 +1060,7 @@ impl Compiled {
                     .collect(),
             );
             c.list_tests.push(list_tests(rule));
+            c.credited_tests.push(credited_tests(policy, rule));
             let reason = policy.reason(i, rule, Some(String::new()));
             let json = serde_json::to_string(&reason).unwrap_or_default();
             // Split the serialised reason around its (empty) message.
@@ -1062,6 +1125,41 @@ fn list_tests(rule: &RuleDecl) -> Vec<(Path, ListOp, String)> {
             _ => None,
         })
         .collect()
+}
+
+/// The list tests of a rule's condition whose matched entries a reason credits: `属于` and
+/// `包含` (for each element with `任一`/`所有`) on a field, outside any `非`, on a list with
+/// an entry that cites clauses of its own (added with `追加 引用 …`).
+fn credited_tests(policy: &Policy, rule: &RuleDecl) -> Vec<(Path, ListOp, String)> {
+    fn walk(e: &Expr, out: &mut Vec<(Path, ListOp, String)>) {
+        let (path, op, list) = match &*e.kind {
+            ExprKind::Not(_) => return,
+            ExprKind::InList { value, op, list } => match &*value.kind {
+                ExprKind::Field(path) => (path, *op, list),
+                _ => return,
+            },
+            ExprKind::Quantified { path, op, list, .. } => (path, *op, list),
+            _ => {
+                for child in e.children() {
+                    walk(child, out);
+                }
+                return;
+            }
+        };
+        if matches!(op, ListOp::In | ListOp::Mentions) {
+            out.push((path.clone(), op, list.node.clone()));
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(when) = &rule.when {
+        walk(when, &mut out);
+    }
+    out.retain(|(_, _, list)| {
+        policy
+            .list_decl(list)
+            .is_some_and(|l| l.entries.iter().any(|e| !e.cite.is_empty()))
+    });
+    out
 }
 
 /// Append `text` as a JSON string, as serde_json writes it: most texts need no escape and
@@ -1138,7 +1236,25 @@ pub(crate) fn decide_json(
         if n > 0 {
             out.push(b',');
         }
+        let credited = match (reason, rule_of(policy, *reason)) {
+            (Decider::Rule(_) | Decider::Unmet(_), Some((i, _))) if c.credits(i) => {
+                env.entry_cites(i)
+            }
+            _ => Vec::new(),
+        };
         match rule_of(policy, *reason) {
+            // Rare (an entry added with `追加 引用 …` matched): the reason's clauses are not
+            // the precomputed ones.
+            Some((i, rule)) if !credited.is_empty() => {
+                let message = match reason {
+                    Decider::Unmet(_) => unmet_message(&env, i, rule),
+                    _ => rule_message(&env, i, rule),
+                };
+                let reason = policy
+                    .reason(i, rule, Some(message))
+                    .crediting(credited, policy);
+                let _ = serde_json::to_writer(&mut *out, &reason);
+            }
             Some((i, rule)) => {
                 out.extend_from_slice(c.json_head.get(i).map_or("", String::as_str).as_bytes());
                 match reason {
@@ -1281,14 +1397,16 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
         .reasons
         .iter()
         .map(|r| match (r, rule_of(policy, *r)) {
-            (Decider::Unmet(_), Some((i, rule))) => {
-                policy.reason(i, rule, Some(unmet_message(&env, i, rule)))
-            }
+            (Decider::Unmet(_), Some((i, rule))) => policy
+                .reason(i, rule, Some(unmet_message(&env, i, rule)))
+                .crediting(env.entry_cites(i), policy),
             (Decider::Undecided(_), Some((i, rule))) => {
                 policy.reason(i, rule, Some(undecided_message(policy, i, rule)))
             }
             (Decider::NoRuleCovers, None) => Reason::no_rule_covers(subject.kind),
-            (_, Some((i, rule))) => policy.reason(i, rule, Some(rule_message(&env, i, rule))),
+            (_, Some((i, rule))) => policy
+                .reason(i, rule, Some(rule_message(&env, i, rule)))
+                .crediting(env.entry_cites(i), policy),
             (Decider::NotInForce, None) => policy.not_in_force(today),
             _ => Reason::fallback(),
         })

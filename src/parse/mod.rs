@@ -468,6 +468,7 @@ impl Builder<'_> {
             value: self.need(value, whole, "entry value")?,
             aliases,
             example,
+            cite: Vec::new(),
         })
     }
 

@@ -692,12 +692,21 @@ impl Session {
             let aliases: Vec<&str> = e.aliases.iter().map(|a| a.node.as_str()).collect();
             let _ = writeln!(
                 out,
-                "  {}{}{}",
+                "  {}{}{}{}",
                 value,
                 if aliases.is_empty() {
                     String::new()
                 } else {
                     format!("（别名 {}）", aliases.join("、"))
+                },
+                if e.cite.is_empty() {
+                    String::new()
+                } else {
+                    let ids: Vec<&str> = e.cite.iter().map(|c| c.node.as_str()).collect();
+                    format!(
+                        "   追加，依据 {} (added to the parent's list)",
+                        ids.join("、")
+                    )
                 },
                 if e.example {
                     "   示例 (illustrative, not quoted from the source)"

@@ -11,8 +11,8 @@
 use serde::Serialize;
 use zhunru::Policy;
 use zhunru::ast::{
-    ArithOp, CompareOp, DeclaredType, Duration, Expr, ExprKind, ListDecl, ListOp, Literal, Message,
-    MessagePart, Outcome, Path, PolicyAst, Quantifier, RuleDecl, TimeUnit,
+    ArithOp, CompareOp, DeclaredType, Duration, Entry, Expr, ExprKind, ListDecl, ListOp, Literal,
+    Message, MessagePart, Outcome, Path, PolicyAst, Quantifier, RuleDecl, TimeUnit,
 };
 use zhunru::{Date, Subject, SubjectKind, Value};
 
@@ -855,12 +855,12 @@ fn rule_source(policy: &Policy, index: usize) -> &zhunru::Source {
     policy.source_of(if policy.is_own_rule(index) { 0 } else { 1 })
 }
 
-fn clauses(ast: &PolicyAst, rule: &RuleDecl) -> Vec<RefClause> {
+fn clauses(ast: &PolicyAst, ids: &[String]) -> Vec<RefClause> {
     let mut out = Vec::new();
-    for cite in &rule.cite {
+    for cite in ids {
         'docs: for d in &ast.documents {
             for c in &d.clauses {
-                if c.id.node == cite.node {
+                if c.id.node == *cite {
                     out.push(RefClause {
                         id: c.id.node.clone(),
                         text: c.text.node.clone(),
@@ -882,18 +882,95 @@ fn clauses(ast: &PolicyAst, rule: &RuleDecl) -> Vec<RefClause> {
     out
 }
 
+/// The first entry of a list (in list order) that a value matches: a text equal to the
+/// entry or an alias (`属于`), or mentioning one (`包含`); a number equal to a number entry.
+fn first_entry<'a>(cx: &Ctx<'a>, decl: &'a ListDecl, op: ListOp, v: &V) -> Option<&'a Entry> {
+    decl.entries.iter().find(|entry| {
+        let names = std::iter::once(&entry.value.node)
+            .cloned()
+            .chain(entry.aliases.iter().map(|a| Literal::Text(a.node.clone())));
+        names.into_iter().any(|name| match (op, v, &name) {
+            (ListOp::In, V::Text(t), Literal::Text(k)) => {
+                canonical(cx.ast, k) == canonical(cx.ast, t)
+            }
+            (ListOp::In, V::Num(n), Literal::Number(k)) => number_key(*n) == number_key(*k),
+            (ListOp::Mentions, V::Text(t), Literal::Text(k)) => {
+                let k = canonical(cx.ast, k);
+                !k.is_empty() && canonical(cx.ast, t).contains(&k)
+            }
+            _ => false,
+        })
+    })
+}
+
+/// README (追加): a reason cites the rule's clauses, then those of each entry added with
+/// `追加 引用 …` that a `属于`/`包含` test on a field in the rule's condition matched — not
+/// under `非`; for a list of texts, or `任一`/`所有`, each element's entry — each once.
+fn credited(cx: &Ctx, rule: &RuleDecl) -> Vec<String> {
+    fn tests<'e>(e: &'e Expr, out: &mut Vec<(&'e Path, ListOp, &'e str)>) {
+        match &*e.kind {
+            ExprKind::Not(_) => {}
+            ExprKind::InList { value, op, list } => {
+                if let ExprKind::Field(path) = &*value.kind {
+                    out.push((path, *op, &list.node));
+                }
+            }
+            ExprKind::Quantified { path, op, list, .. } => out.push((path, *op, &list.node)),
+            _ => {
+                for child in e.children() {
+                    tests(child, out);
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    if let Some(when) = &rule.when {
+        tests(when, &mut found);
+    }
+    let mut out: Vec<String> = rule.cite.iter().map(|c| c.node.clone()).collect();
+    for (path, op, name) in found {
+        if !matches!(op, ListOp::In | ListOp::Mentions) {
+            continue;
+        }
+        let Some(decl) = list(cx, name) else {
+            continue;
+        };
+        let values: Vec<V> = match field(cx, path) {
+            V::List(items) => items
+                .iter()
+                .filter_map(|i| match i {
+                    Value::Text(t) => Some(V::Text(t.clone())),
+                    _ => None,
+                })
+                .collect(),
+            v => vec![v],
+        };
+        for v in &values {
+            if let Some(entry) = first_entry(cx, decl, op, v) {
+                for id in &entry.cite {
+                    if !out.contains(&id.node) {
+                        out.push(id.node.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 fn reason(cx: &Ctx, index: usize, rule: &RuleDecl) -> RefReason {
     let message = match rule.outcome.node.message() {
         Some(m) => render(cx, m, &aliases_matched(cx, rule)),
         None => rule.name.node.clone(),
     };
+    let cites = credited(cx, rule);
     RefReason {
         rule: rule.name.node.clone(),
         message,
         cite: rule.cite.first().map(|c| c.node.clone()),
-        cites: rule.cite.iter().map(|c| c.node.clone()).collect(),
+        clauses: clauses(cx.ast, &cites),
+        cites,
         at: Some(at(rule_source(cx.policy, index), rule.span)),
-        clauses: clauses(cx.ast, rule),
     }
 }
 
