@@ -299,6 +299,13 @@ fn problem(answer: &support::Response, status: u16, code: &str) -> serde_json::V
     assert_eq!(p["status"], status);
     assert_eq!(p["code"], code, "{p}");
     assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    // Every problem is said in Chinese too (the page shows `detail_zh`).
+    assert!(
+        p["detail_zh"]
+            .as_str()
+            .is_some_and(|d| d.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+        "no Chinese detail: {p}"
+    );
     assert!(!answer.text().contains("panicked") && !answer.text().contains("src/"));
     p
 }

@@ -46,6 +46,7 @@ fn to_json<T: Serialize>(value: &T) -> Response {
             "zhunru::server::internal",
             format!("cannot write JSON: {e}"),
         )
+        .zh(format!("无法写出 JSON：{e}"))
         .into_response(),
     }
 }
@@ -96,7 +97,14 @@ pub(super) fn body_kind(headers: &HeaderMap) -> Result<BodyKind, Problem> {
                     "send `Content-Type: application/json` (one subject) or `application/x-ndjson` (JSON Lines), not `{given}`"
                 )
             },
-        )),
+        )
+        .zh(if given.is_empty() {
+            "请求没有 `Content-Type`：单个对象用 `application/json`，JSON Lines 用 `application/x-ndjson`".to_owned()
+        } else {
+            format!(
+                "请用 `Content-Type: application/json`（单个对象）或 `application/x-ndjson`（JSON Lines），而不是 `{given}`"
+            )
+        })),
     }
 }
 
@@ -106,6 +114,7 @@ fn too_large(limit: usize) -> Problem {
         "zhunru::server::too_large",
         format!("the body is larger than the limit of {limit} bytes"),
     )
+    .zh(format!("请求体超过 {limit} 字节的上限"))
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
@@ -128,7 +137,8 @@ fn unreadable(e: axum::Error) -> Problem {
                 StatusCode::REQUEST_TIMEOUT,
                 "zhunru::server::body",
                 format!("the request body could not be read in time: {c}"),
-            );
+            )
+            .zh(format!("未能及时读完请求体：{c}"));
         }
         let words = c.to_string();
         if !why.ends_with(&words) {
@@ -144,6 +154,7 @@ fn unreadable(e: axum::Error) -> Problem {
         "zhunru::server::body",
         format!("the request body could not be read: {why}"),
     )
+    .zh(format!("无法读取请求体：{why}"))
 }
 
 /// How long the rest of a body over its limit is read and dropped before the answer ends.
@@ -198,11 +209,23 @@ fn line_of(text: &str, line: usize) -> &str {
     text.lines().nth(line.saturating_sub(1)).unwrap_or("")
 }
 
-fn input_problem(text: &str, line: usize, column: usize, message: String) -> Problem {
+/// An input error located in the body; `zh` says it in Chinese when the readers' own
+/// translations do not know the message (the envelope's are the server's own).
+fn input_problem(
+    text: &str,
+    line: usize,
+    column: usize,
+    message: String,
+    zh: Option<String>,
+) -> Problem {
     // serde_json says column 0 for an error before the first byte (an empty body, `[`).
     let column = column.max(1);
     let e = zhunru::InputError::new(ORIGIN, line, column, message, line_of(text, line));
-    Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0))
+    let p = Problem::input(&e, e.line().unwrap_or(0), e.column().unwrap_or(0));
+    match zh {
+        Some(zh) => p.zh(zh),
+        None => p,
+    }
 }
 
 /// A single request's envelope: one subject, or `{"district", "as_of", "subject"}`. The
@@ -224,6 +247,9 @@ impl Single<'_> {
                 "zhunru::input",
                 format!("the body's `{key}` is `{body}` and the query's `{query}`: give it once"),
             )
+            .zh(format!(
+                "请求体的 `{key}` 为 `{body}`，查询参数的为 `{query}`：只给一次"
+            ))
         };
         match (&self.district, query.district) {
             (Some(b), Some(q)) if *b != q => return Err(conflict("district", b, &q)),
@@ -281,6 +307,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 /// The envelope's keys, in the order the problems list them.
 const ENVELOPE_KEYS: &str = "`district`, `as_of` and `subject`";
+const ENVELOPE_KEYS_ZH: &str = "`district`、`as_of` 和 `subject`";
 
 impl<'de> Deserialize<'de> for Envelope<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -363,6 +390,7 @@ fn body_text(body: &[u8]) -> Result<&str, Problem> {
             line,
             column,
         )
+        .zh("请求体不是有效的 UTF-8")
     })
 }
 
@@ -371,19 +399,30 @@ fn body_text(body: &[u8]) -> Result<&str, Problem> {
 fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
     let envelope: Envelope<'_> = serde_json::from_str(text).map_err(|e| {
         // A body that is not an object; a key given twice says so itself.
-        let message = if e.classify() == serde_json::error::Category::Data
+        let (message, zh) = if e.classify() == serde_json::error::Category::Data
             && e.to_string().starts_with("invalid type")
         {
-            "the body should be one JSON object: a subject, or {\"district\", \"as_of\", \"subject\"}"
-                .to_owned()
+            (
+                "the body should be one JSON object: a subject, or {\"district\", \"as_of\", \"subject\"}"
+                    .to_owned(),
+                Some(
+                    "请求体应为一个 JSON 对象：一个事项，或 {\"district\", \"as_of\", \"subject\"}"
+                        .to_owned(),
+                ),
+            )
         } else {
-            zhunru::json_message(&e)
+            let message = zhunru::json_message(&e);
+            // The envelope's own (a key given twice); the readers' translations know the rest.
+            let zh = message
+                .strip_suffix(" is given twice")
+                .map(|key| format!("{key} 出现了两次"));
+            (message, zh)
         };
-        input_problem(text, e.line(), e.column(), message)
+        input_problem(text, e.line(), e.column(), message, zh)
     })?;
-    let located = |raw: &RawValue, message: String| {
+    let located = |raw: &RawValue, message: String, zh: String| {
         let (line, column) = position(text, offset_in(text, raw.get()));
-        input_problem(text, line, column, message)
+        input_problem(text, line, column, message, Some(zh))
     };
     let Some(raw) = envelope.subject else {
         // A bare subject. An envelope key beside its fields (or an envelope that forgot
@@ -394,16 +433,26 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
             .find_map(|(k, v)| Some((k, v?)))
         {
             // Nothing but envelope keys: the subject was left out, not misplaced.
-            let message = if envelope.other.is_none() {
-                format!(
-                    "the envelope has `{key}` but no `subject`: give the task as {{\"district\", \"as_of\", \"subject\": {{\"category\": …}}}}"
+            let (message, zh) = if envelope.other.is_none() {
+                (
+                    format!(
+                        "the envelope has `{key}` but no `subject`: give the task as {{\"district\", \"as_of\", \"subject\": {{\"category\": …}}}}"
+                    ),
+                    format!(
+                        "封装有 `{key}` 却没有 `subject`：事项写作 {{\"district\", \"as_of\", \"subject\": {{\"category\": …}}}}"
+                    ),
                 )
             } else {
-                format!(
-                    "`{key}` belongs to the envelope {{\"district\", \"as_of\", \"subject\": {{…}}}}: put the task's fields under `subject` (or pass `?{key}=` in the query)"
+                (
+                    format!(
+                        "`{key}` belongs to the envelope {{\"district\", \"as_of\", \"subject\": {{…}}}}: put the task's fields under `subject` (or pass `?{key}=` in the query)"
+                    ),
+                    format!(
+                        "`{key}` 属于封装 {{\"district\", \"as_of\", \"subject\": {{…}}}}：请把事项的字段放在 `subject` 之下（或在查询中用 `?{key}=`）"
+                    ),
                 )
             };
-            return Err(located(raw, message));
+            return Err(located(raw, message, zh));
         }
         return Ok(Single {
             district: None,
@@ -417,6 +466,9 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
             format!(
                 "`{key}` is not a key of the envelope: it holds {ENVELOPE_KEYS} (the task's own fields go under `subject`)"
             ),
+            format!(
+                "`{key}` 不是封装的键：封装只有 {ENVELOPE_KEYS_ZH}（事项自己的字段放在 `subject` 之下）"
+            ),
         ));
     }
     let district = match envelope.district {
@@ -426,6 +478,7 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
                 located(
                     raw,
                     "`district` should be a district's name, as text".to_owned(),
+                    "`district` 应为辖区名称（文本）".to_owned(),
                 )
             })?,
         )
@@ -440,12 +493,14 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
                 located(
                     raw,
                     format!("`as_of` should be a date (YYYY-MM-DD, a day that exists), not `{s}`"),
+                    format!("`as_of` 应为日期（YYYY-MM-DD，日历上存在的日子），而不是 `{s}`"),
                 )
             })?),
             Err(_) => {
                 return Err(located(
                     raw,
                     "`as_of` should be a date (YYYY-MM-DD)".to_owned(),
+                    "`as_of` 应为日期（YYYY-MM-DD）".to_owned(),
                 ));
             }
         },
@@ -505,7 +560,8 @@ fn pick<'s>(snapshot: &'s Snapshot, name: Option<&str>) -> Result<&'s District, 
             StatusCode::SERVICE_UNAVAILABLE,
             "zhunru::server::not_ready",
             "no policy is loaded",
-        ));
+        )
+        .zh("尚未加载任何政策"));
     }
     Err(Problem::unknown_district(name, state::names(snapshot)))
 }
@@ -832,13 +888,21 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
 /// The query's `district` and `as_of`. Any other parameter is an error, not passed over:
 /// `?distrct=` would otherwise decide under the default district.
 fn query_of(uri: &axum::http::Uri) -> Result<Query, Problem> {
-    query_named(uri, "they are `district` and `as_of`")
+    query_named(
+        uri,
+        (
+            "they are `district` and `as_of`",
+            "可用的是 `district` 和 `as_of`",
+        ),
+    )
 }
 
 /// [`query_of`], saying `which` parameters the route takes when another is given.
-fn query_named(uri: &axum::http::Uri, which: &str) -> Result<Query, Problem> {
+fn query_named(uri: &axum::http::Uri, which: (&str, &str)) -> Result<Query, Problem> {
     let mut out = Query::default();
-    let bad = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "zhunru::input", detail);
+    let bad = |detail: String, zh: String| {
+        Problem::new(StatusCode::BAD_REQUEST, "zhunru::input", detail).zh(zh)
+    };
     for pair in uri
         .query()
         .unwrap_or("")
@@ -847,9 +911,10 @@ fn query_named(uri: &axum::http::Uri, which: &str) -> Result<Query, Problem> {
     {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let v = percent_decode(v).ok_or_else(|| {
-            bad(format!(
-                "the query parameter `{k}` is not valid percent-encoded UTF-8"
-            ))
+            bad(
+                format!("the query parameter `{k}` is not valid percent-encoded UTF-8"),
+                format!("查询参数 `{k}` 不是有效的百分号编码 UTF-8"),
+            )
         })?;
         // Given twice, one of the two would be passed over (`?district=a&district=b`).
         let twice = match k {
@@ -858,21 +923,28 @@ fn query_named(uri: &axum::http::Uri, which: &str) -> Result<Query, Problem> {
             _ => false,
         };
         if twice {
-            return Err(bad(format!(
-                "the query parameter `{k}` is given twice: give it once"
-            )));
+            return Err(bad(
+                format!("the query parameter `{k}` is given twice: give it once"),
+                format!("查询参数 `{k}` 出现了两次：只给一次"),
+            ));
         }
         match k {
             "district" => out.district = Some(v),
             "as_of" => {
                 out.as_of = Some(Date::parse(v.trim()).ok_or_else(|| {
-                    bad(format!(
-                        "`as_of` should be a date (YYYY-MM-DD, a day that exists), not `{v}`"
-                    ))
+                    bad(
+                        format!(
+                            "`as_of` should be a date (YYYY-MM-DD, a day that exists), not `{v}`"
+                        ),
+                        format!("`as_of` 应为日期（YYYY-MM-DD，日历上存在的日子），而不是 `{v}`"),
+                    )
                 })?);
             }
             _ => {
-                return Err(bad(format!("`{k}` is not a query parameter here: {which}")));
+                return Err(bad(
+                    format!("`{k}` is not a query parameter here: {}", which.0),
+                    format!("`{k}` 不是这里的查询参数：{}", which.1),
+                ));
             }
         }
     }
@@ -881,13 +953,14 @@ fn query_named(uri: &axum::http::Uri, which: &str) -> Result<Query, Problem> {
 
 /// The query of a route whose district is in its path: `as_of` only.
 fn as_of_query(uri: &axum::http::Uri) -> Result<Date, Problem> {
-    let query = query_named(uri, "the only one is `as_of`")?;
+    let query = query_named(uri, ("the only one is `as_of`", "只有 `as_of`"))?;
     if query.district.is_some() {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
             "zhunru::input",
             "`district` is not a query parameter here: the district is named in the path",
-        ));
+        )
+        .zh("`district` 不是这里的查询参数：辖区写在路径中"));
     }
     Ok(query.as_of.unwrap_or_else(Date::today))
 }
@@ -937,6 +1010,7 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
                 "zhunru::server::content_type",
                 "compare takes one subject as `application/json`",
             )
+            .zh("比较只接受一个对象，以 `application/json` 发送")
             .into_response();
         }
         Ok(BodyKind::Json) => {}
@@ -974,6 +1048,7 @@ pub async fn compare(State(state): Shared, request: Request) -> Response {
             "zhunru::input",
             "compare decides under every loaded district: leave out `district`",
         )
+        .zh("比较会在每个已加载的辖区下作出决定：请去掉 `district`")
         .into_response();
     }
     let snapshot = state.live.snapshot();
@@ -1151,6 +1226,7 @@ fn lookup(
                 e.body_text()
             ),
         )
+        .zh(format!("无法读取路径中的辖区名称：{}", e.body_text()))
     })?;
     let snapshot = state.live.snapshot();
     pick(&snapshot, Some(&name)).cloned()
@@ -1209,6 +1285,9 @@ pub async fn notice(
                 "the notice is served as `text/html` or `text/markdown`; `Accept: {accept}` takes neither"
             ),
         )
+        .zh(format!(
+            "公告以 `text/html` 或 `text/markdown` 提供；`Accept: {accept}` 两者都不接受"
+        ))
         .into_response();
     }
     let markdown = md > 0.0 && md > html;
@@ -1360,6 +1439,7 @@ pub async fn not_found(uri: axum::http::Uri) -> Problem {
         "zhunru::server::not_found",
         format!("no route `{}`; see /v1/openapi.json", uri.path()),
     )
+    .zh(format!("没有路由 `{}`；见 /v1/openapi.json", uri.path()))
 }
 
 /// A known path with another method.
@@ -1369,4 +1449,5 @@ pub async fn method_not_allowed() -> Problem {
         "zhunru::server::method",
         "this route does not take that method; see /v1/openapi.json",
     )
+    .zh("此路由不接受这个请求方法；见 /v1/openapi.json")
 }

@@ -124,6 +124,7 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         "zhunru::server::internal",
         "internal error",
     )
+    .zh("内部错误")
     .into_response()
 }
 

@@ -22,8 +22,8 @@ struct Body {
     code: &'static str,
     /// What is wrong, for a person.
     detail: String,
-    /// The detail in Chinese, for an input error the readers say in Chinese (the page shows
-    /// it; `detail` stays the English every client can match on).
+    /// The detail in Chinese (the page shows it; `detail` stays the English every client
+    /// can match on).
     #[serde(skip_serializing_if = "Option::is_none")]
     detail_zh: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,6 +62,12 @@ impl Problem {
         }))
     }
 
+    /// The same problem with its detail in Chinese.
+    pub fn zh(mut self, detail: impl Into<String>) -> Problem {
+        self.0.detail_zh = Some(detail.into());
+        self
+    }
+
     /// An input error (400) located in the body, with the field it concerns.
     pub fn input(e: &zhunru::InputError, line: usize, column: usize) -> Problem {
         let mut p = Problem::new(
@@ -95,7 +101,8 @@ impl Problem {
             StatusCode::NOT_FOUND,
             "zhunru::server::unknown_district",
             format!("no district `{name}` is loaded"),
-        );
+        )
+        .zh(format!("没有加载名为 `{name}` 的辖区"));
         p.0.known = Some(known);
         p
     }
@@ -112,7 +119,13 @@ impl Problem {
                 f.file,
                 first.map_or("", |e| e.message.as_str())
             ),
-        );
+        )
+        .zh(format!(
+            "辖区 `{}` 的政策（{}）未能加载：{}",
+            f.district,
+            f.file,
+            first.map_or("", |e| e.message.as_str())
+        ));
         p.0.errors = Some(f.errors.clone());
         p
     }
@@ -123,7 +136,8 @@ impl Problem {
             StatusCode::SERVICE_UNAVAILABLE,
             "zhunru::server::busy",
             "too many requests in progress; retry shortly",
-        );
+        )
+        .zh("正在处理的请求过多，请稍后重试");
         p.0.retry_after = Some(1);
         p
     }

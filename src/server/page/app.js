@@ -182,12 +182,12 @@ async function post(path, body) {
   return { ok: response.ok, status: response.status, data };
 }
 
-// The server says an input error in English (`detail`) and in Chinese (`detail_zh`); the
-// page's own date field is the one error it words itself.
+// The server says every problem in English (`detail`) and in Chinese (`detail_zh`); the
+// page's own date field is the one error it words itself, by the field's label.
 function problemZh(problem) {
-  if (problem.detail_zh) return problem.detail_zh;
   const m = /^`as_of` should be a date .*, not `(.*)`$/s.exec(problem.detail || "");
-  return m ? `审查日期应为日历上存在的日期（YYYY-MM-DD），实际填写为「${m[1]}」` : null;
+  if (m) return `审查日期应为日历上存在的日期（YYYY-MM-DD），实际填写为「${m[1]}」`;
+  return problem.detail_zh || null;
 }
 
 function showProblem(problem, request) {
