@@ -1073,10 +1073,18 @@ pub(crate) fn classify(message: &str) -> (InputErrorKind, Option<String>) {
 }
 
 /// An input error's message in Chinese, for the forms the readers write (those
-/// [`classify`] reads, and the CSV reader's and the line reader's own); `None` for any other,
+/// `classify` reads, and the CSV reader's and the line reader's own); `None` for any other,
 /// which is then shown in English. Serde's own detail after "not valid JSON:" stays as
-/// serde says it.
-fn input_message_zh(en: &str) -> Option<String> {
+/// serde says it. Also the Chinese of [`coerce`](crate::input::coerce)'s and
+/// [`Subject::with`](crate::Subject::with)'s messages, for front ends that show them.
+///
+/// ```
+/// use zhunru::input::{coerce, message_zh};
+/// let e = coerce(zhunru::SubjectKind::Task, "funding.amount", "三千").unwrap_err();
+/// assert!(message_zh(&e).is_some_and(|zh| zh.starts_with("字段 `funding.amount`")));
+/// assert_eq!(message_zh("something else"), None);
+/// ```
+pub fn input_message_zh(en: &str) -> Option<String> {
     if let Some(header) = en.strip_suffix(" — no row of this file was read: fix the header") {
         return Some(format!(
             "{}——本文件的行均未读取：请先改正表头",

@@ -38,6 +38,7 @@ mod csv;
 #[doc(hidden)]
 pub mod fast;
 
+pub use crate::diagnostic::input_message_zh as message_zh;
 pub use coerce::coerce;
 pub(crate) use coerce::coerce_in;
 pub use csv::{CsvReader, csv_records};

@@ -45,6 +45,21 @@ fn transcripts() {
     }
 }
 
+/// Under `--lang zh` the session's own words are Chinese too: the banner, help, errors and
+/// their hints, the lists' counts (the answers are Chinese in either language).
+#[test]
+fn the_session_speaks_chinese_under_lang_zh() {
+    let script = ":as-of 2020-13-01\n:as-of\nfoo=bar\n:lists\n:list 无此\n:bogus\n:district 无\n\
+                  :compare {\"category\":1}\n招商引资 经费=三千\n能否准入\n:save\n:why\n\
+                  招商引资 能否准入？\n{\"category\":\n";
+    let out = session(script, &["--lang", "zh", "policies/nanqiao.policy"]);
+    insta::assert_snapshot!(out);
+    // Nothing of the session's own is left in English.
+    for english in ["error:", "help:", "entries", "as of", "nothing asked"] {
+        assert!(!out.contains(english), "`{english}` in {out}");
+    }
+}
+
 #[test]
 fn default_policies_are_the_shipped_ones() {
     let out = session(":districts\n", &[]);
@@ -148,7 +163,11 @@ fn run_with(script: &str, args: &[&str], config_home: &std::path::Path) -> (i32,
         .collect();
     run::zhunru(
         &args,
-        &[("XDG_CONFIG_HOME", config_home.as_os_str())],
+        // The language is the flags' (else English), never the machine's locale.
+        &[
+            ("XDG_CONFIG_HOME", config_home.as_os_str()),
+            ("LC_ALL", std::ffi::OsStr::new("C")),
+        ],
         script,
     )
 }

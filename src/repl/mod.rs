@@ -67,10 +67,12 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang, start: Option<S
     let mut session = Session::new(districts, as_of, color, lang);
     match start {
         Some(Start::Required(name)) if !session.start_in(&name) => {
-            eprintln!(
-                "error: no loaded district is called `{name}` (loaded: {})",
-                session.district_names().join(", ")
-            );
+            let loaded = session.district_names().join(", ");
+            if lang == zhunru::Lang::Zh {
+                eprintln!("错误：没有加载名为 `{name}` 的辖区（已加载：{loaded}）");
+            } else {
+                eprintln!("error: no loaded district is called `{name}` (loaded: {loaded})");
+            }
             return ExitCode::from(2);
         }
         Some(Start::Preferred(name)) if !session.start_in(&name) => {
@@ -98,15 +100,23 @@ fn default_policies() -> Vec<PathBuf> {
 
 fn banner(session: &Session) -> String {
     let names: Vec<&str> = session.districts.iter().map(District::name).collect();
-    format!(
-        "zhunru 准入 — districts: {} — as of {} — :help for help\n",
-        if names.is_empty() {
-            "none".to_owned()
-        } else {
-            names.join(", ")
-        },
-        session.as_of
-    )
+    let zh = session.lang() == zhunru::Lang::Zh;
+    let names = match (names.is_empty(), zh) {
+        (true, true) => "无".to_owned(),
+        (true, false) => "none".to_owned(),
+        (false, _) => names.join(", "),
+    };
+    if zh {
+        format!(
+            "zhunru 准入 — 辖区：{names} — 决定日期 {} — 输入 :help 看帮助\n",
+            session.as_of
+        )
+    } else {
+        format!(
+            "zhunru 准入 — districts: {names} — as of {} — :help for help\n",
+            session.as_of
+        )
+    }
 }
 
 /// Non-terminal front end: each input line is echoed after the prompt, so the output reads
@@ -158,7 +168,12 @@ fn plain(mut session: Session) -> ExitCode {
         }
     }
     if !pending.is_empty() {
-        let _ = writeln!(out, "error: the input ended inside a JSON subject");
+        let said = if session.lang() == zhunru::Lang::Zh {
+            "错误：输入在一个 JSON 对象之中结束"
+        } else {
+            "error: the input ended inside a JSON subject"
+        };
+        let _ = writeln!(out, "{said}");
     }
     ExitCode::SUCCESS
 }

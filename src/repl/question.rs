@@ -2,7 +2,8 @@
 //! `can 招商引资 enter?`, `招商引资 能否准入？`, `能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30`,
 //! `can 行政执法 enter as responsible?`, or a whole JSON subject.
 
-use zhunru::input::coerce;
+use zhunru::Text;
+use zhunru::input::{coerce, message_zh};
 use zhunru::{Subject, SubjectKind, Value};
 
 use super::understand::{self, Name};
@@ -10,7 +11,7 @@ use super::understand::{self, Name};
 /// Split a line into words, keeping quoted pieces ("…", 「…」, “…”) whole; each with whether
 /// it was all one quotation (`「社区矫正」`): such a name is taken as written, not read for the
 /// words around an item (社区、开展 …).
-fn words(line: &str) -> Result<Vec<(String, bool)>, String> {
+fn words(line: &str) -> Result<Vec<(String, bool)>, Text> {
     let mut out = Vec::new();
     let mut cur = String::new();
     // The word began with a quotation, and nothing has come after it yet.
@@ -34,7 +35,10 @@ fn words(line: &str) -> Result<Vec<(String, bool)>, String> {
                 cur.push(d);
             }
             if !closed {
-                return Err(format!("a quotation opened with {c} is not closed"));
+                return Err(Text::new(
+                    format!("a quotation opened with {c} is not closed"),
+                    format!("以 {c} 开始的引号没有结束"),
+                ));
             }
             continue;
         }
@@ -86,7 +90,7 @@ impl Declared {
     }
 
     /// A typed value for the field, or what is wrong with it.
-    fn value(&self, raw: &str) -> Result<Value, String> {
+    fn value(&self, raw: &str) -> Result<Value, Text> {
         use zhunru::ast::DeclaredType as T;
         let name = self.label.as_deref().unwrap_or(&self.name);
         match &self.ty {
@@ -107,16 +111,17 @@ impl Declared {
                 })
                 .map(|v| Value::from(v.value.as_str()))
                 .ok_or_else(|| {
-                    format!(
-                        "`{raw}` is not a {name}: one of {}",
-                        values
-                            .iter()
-                            .map(|v| match v.words.first() {
-                                Some(label) => format!("「{}」（{label}）", v.value),
-                                None => format!("「{}」", v.value),
-                            })
-                            .collect::<Vec<_>>()
-                            .join("、")
+                    let allowed = values
+                        .iter()
+                        .map(|v| match v.words.first() {
+                            Some(label) => format!("「{}」（{label}）", v.value),
+                            None => format!("「{}」", v.value),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("、");
+                    Text::new(
+                        format!("`{raw}` is not a {name}: one of {allowed}"),
+                        format!("`{raw}` 不是可取的{name}：可取 {allowed}"),
                     )
                 }),
             T::Number => raw
@@ -125,14 +130,25 @@ impl Declared {
                 .ok()
                 .filter(|n| n.is_finite())
                 .map(Value::Number)
-                .ok_or_else(|| format!("`{raw}` is not a number ({name})")),
-            T::Date => zhunru::Date::parse(raw)
-                .map(Value::from)
-                .ok_or_else(|| format!("`{raw}` is not a date ({name}): write YYYY-MM-DD")),
+                .ok_or_else(|| {
+                    Text::new(
+                        format!("`{raw}` is not a number ({name})"),
+                        format!("`{raw}` 不是数字（{name}）"),
+                    )
+                }),
+            T::Date => zhunru::Date::parse(raw).map(Value::from).ok_or_else(|| {
+                Text::new(
+                    format!("`{raw}` is not a date ({name}): write YYYY-MM-DD"),
+                    format!("`{raw}` 不是日期（{name}）：写作 YYYY-MM-DD"),
+                )
+            }),
             T::Bool => match raw {
                 "true" | "yes" | "是" | "有" => Ok(Value::Bool(true)),
                 "false" | "no" | "否" | "无" => Ok(Value::Bool(false)),
-                _ => Err(format!("`{raw}` is not yes or no ({name}): write 是 or 否")),
+                _ => Err(Text::new(
+                    format!("`{raw}` is not yes or no ({name}): write 是 or 否"),
+                    format!("`{raw}` 不是“是”或“否”（{name}）：写 是 或 否"),
+                )),
             },
         }
     }
@@ -170,7 +186,7 @@ fn field_for(key: &str) -> Option<&'static [&'static str]> {
 
 /// The error for a `key=` that names no field: the closest name if one is near (`fundng` →
 /// `funding=`), and every name, the policy's declared fields included.
-fn unknown_field(key: &str, declared: &[Declared]) -> String {
+fn unknown_field(key: &str, declared: &[Declared]) -> Text {
     let declared_words: Vec<&str> = declared
         .iter()
         .flat_map(|f| std::iter::once(f.name.as_str()).chain(f.label.as_deref()))
@@ -179,18 +195,34 @@ fn unknown_field(key: &str, declared: &[Declared]) -> String {
         .iter()
         .filter_map(|w| w.strip_suffix('='))
         .chain(declared_words.iter().copied());
-    let hint = match zhunru::suggest::closest(key, words) {
-        Some(meant) => format!("did you mean `{meant}=`? "),
-        None if key.is_empty() => "a field's name goes before `=`; ".to_owned(),
-        None => String::new(),
+    let meant = zhunru::suggest::closest(key, words);
+    let (hint, hint_zh) = match meant {
+        Some(meant) => (
+            format!("did you mean `{meant}=`? "),
+            format!("是否想写 `{meant}=`？"),
+        ),
+        None if key.is_empty() => (
+            "a field's name goes before `=`; ".to_owned(),
+            "`=` 之前写字段名；".to_owned(),
+        ),
+        None => (String::new(), String::new()),
     };
-    let own = if declared_words.is_empty() {
-        String::new()
+    let (own, own_zh) = if declared_words.is_empty() {
+        (String::new(), String::new())
     } else {
-        format!("; this policy's own: {}=", declared_words.join("= "))
+        let words = declared_words.join("= ");
+        (
+            format!("; this policy's own: {words}="),
+            format!("；本政策增设的：{words}="),
+        )
     };
-    format!(
-        "unknown field `{key}`: {hint}try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, approved_on=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=){own}"
+    Text::new(
+        format!(
+            "unknown field `{key}`: {hint}try funding=, per=, period=, start=, basis=, plan=, requirements=, approval=, by=, approved_on=, role=, requester=, content=, object=, powers=, until= (or 经费= 经费周期= 期限= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=){own}"
+        ),
+        format!(
+            "没有字段 `{key}`：{hint_zh}可用 经费= 经费周期= 期限= 开始= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色= 申请单位= 授权内容= 授权对象= 权限= 授权期限=（或 funding= per= period= start= basis= plan= requirements= approval= by= approved_on= role= requester= content= object= powers= until=）{own_zh}"
+        ),
     )
 }
 
@@ -236,7 +268,7 @@ pub const FIELD_WORDS: &[&str] = &[
 /// `依据=甲、乙`, `审批=无`) turned into text, then typed by the library's one
 /// [`coerce`](zhunru::input::coerce), as the JSON and CSV readers type theirs (enumerated
 /// values in Chinese words, 已批准 负责 一次性, come from the one table `coerce` reads).
-fn value_for(path: &str, raw: &str) -> Result<Value, String> {
+fn value_for(path: &str, raw: &str) -> Result<Value, Text> {
     let raw = raw.trim();
     let text = match path {
         "funding.amount" => {
@@ -248,8 +280,11 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
             let amount = match coerce(SubjectKind::Task, path, digits) {
                 Ok(Value::Number(n)) if n >= 0.0 => n * scale,
                 _ => {
-                    return Err(format!(
-                        "`{raw}` is not an amount: write digits, e.g. funding=3000 or 经费=3000元"
+                    return Err(Text::new(
+                        format!(
+                            "`{raw}` is not an amount: write digits, e.g. funding=3000 or 经费=3000元"
+                        ),
+                        format!("`{raw}` 不是金额：用数字写，例如 经费=3000元 或 funding=3000"),
                     ));
                 }
             };
@@ -266,7 +301,12 @@ fn value_for(path: &str, raw: &str) -> Result<Value, String> {
         "approval.status" if raw == "无" => "none".to_owned(),
         _ => raw.to_owned(),
     };
-    coerce(SubjectKind::Task, path, &text)
+    coerce(SubjectKind::Task, path, &text).map_err(|e| said(&e))
+}
+
+/// A message of the library's readers, with its Chinese when they have one.
+fn said(en: &str) -> Text {
+    Text::new(en, message_zh(en).unwrap_or_else(|| en.to_owned()))
 }
 
 /// A question as understood: the subject, and the phrase an entry was found inside.
@@ -283,7 +323,7 @@ pub fn parse(
     names: &[Name],
     known: &dyn Fn(&str) -> bool,
     declared: &[Declared],
-) -> Result<Understood, String> {
+) -> Result<Understood, Text> {
     let mut declared_sets: Vec<(String, Value)> = Vec::new();
     if let Some(subject) = understand::premises_or_assessment(line) {
         return Ok(Understood {
@@ -376,8 +416,11 @@ pub fn parse(
         }
         let cues = understand::cues(bare, names);
         if let Some(bad) = cues.bad_date {
-            return Err(format!(
-                "`{bad}` is not a date: that day does not exist (write e.g. 2020-06-30 or 2020年6月30日)"
+            return Err(Text::new(
+                format!(
+                    "`{bad}` is not a date: that day does not exist (write e.g. 2020-06-30 or 2020年6月30日)"
+                ),
+                format!("`{bad}` 不是日期：日历上没有这一天（写作 2020-06-30 或 2020年6月30日）"),
             ));
         }
         sets.extend(cues.sets);
@@ -393,30 +436,43 @@ pub fn parse(
         }
     }
     if after_as {
-        return Err("`as` needs a role: responsible (责任主体) or assist (协助)".to_owned());
+        return Err(Text::new(
+            "`as` needs a role: responsible (责任主体) or assist (协助)",
+            "`as` 之后要写角色：责任主体（responsible）或 协助（assist）",
+        ));
     }
     let Some(category) = category else {
-        return Err("which item? e.g. `can 招商引资 enter?` or `招商引资 能否准入？`".to_owned());
+        return Err(Text::new(
+            "which item? e.g. `can 招商引资 enter?` or `招商引资 能否准入？`",
+            "问的是哪个事项？例如 `招商引资 能否准入？` 或 `can 招商引资 enter?`",
+        ));
     };
     let mut subject = Subject::task(&category);
     for (path, value) in sets {
-        subject = subject.with(path, value).map_err(|e| e.to_string())?;
+        subject = subject
+            .with(path, value)
+            .map_err(|e| said(&e.to_string()))?;
     }
     for (path, value) in declared_sets {
-        subject = subject.with(&path, value).map_err(|e| e.to_string())?;
+        subject = subject
+            .with(&path, value)
+            .map_err(|e| said(&e.to_string()))?;
     }
     Ok(Understood { subject, from })
 }
 
-fn name_item(category: &mut Option<String>, item: &str) -> Result<(), String> {
+fn name_item(category: &mut Option<String>, item: &str) -> Result<(), Text> {
     match category {
         None => {
             *category = Some(item.to_owned());
             Ok(())
         }
         Some(c) if c == item => Ok(()),
-        Some(c) => Err(format!(
-            "two items named: 「{c}」 and 「{item}」; ask about one at a time, or quote a name with spaces"
+        Some(c) => Err(Text::new(
+            format!(
+                "two items named: 「{c}」 and 「{item}」; ask about one at a time, or quote a name with spaces"
+            ),
+            format!("问到了两个事项：「{c}」和「{item}」；请一次问一个，带空格的名称请加引号"),
         )),
     }
 }

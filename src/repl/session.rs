@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use zhunru::ast::{Literal, Outcome};
-use zhunru::{Date, Decision, District, Policy, Subject, Value, Verdict, render, report};
+use zhunru::{Date, Decision, District, Policy, Subject, Text, Value, Verdict, render, report};
 
 use super::answer;
 use super::question::{self, Understood};
@@ -93,6 +93,33 @@ Commands:
   :reload               re-read the policy files (a broken file keeps the old policy)
   :help (:h)  :quit (:q)  :clear   also without the colon: help 帮助 exit quit 退出 clear
   Ctrl-C cancels a line, Ctrl-D leaves";
+
+/// [`HELP`] under `--lang zh`.
+const HELP_ZH: &str = "\
+问一件事项能否准入（Ask about a task）：
+  招商引资 能否准入？                      can 招商引资 enter?
+  能否准入 企业摸底 已审批 经费=3000 期限=2020-06-30
+  字段：  经费= 经费周期= 期限= 开始= 依据= 方案= 任务要求= 审批= 审定= 审批日期= 角色=
+          申请单位=
+          授权内容= 授权对象= 权限= 授权期限=
+  English: funding= per= period= start= basis= plan= requirements= approval= by=
+          approved_on= role= requester= level= id= name=
+          content= object= powers= until=
+  也可以粘贴整个 JSON 对象（可跨多行）
+命令：
+  :district 名称        切换所用辖区（:d）
+  :districts            已加载的辖区
+  :compare 问题         各辖区并列比较（:c）；问题、字段或 JSON 均可
+  :history              已问过的问题及其结论
+  :why                  上一个回答的全文，附政策原文行（:w）
+  :save 文件            把上一个回答存为审核意见（.md，或 .html 便于打印）
+  :explain on|off       每个回答都给全文（或在一个问题后加 --explain）
+  :lists  :list 名称    政策的清单      :rules   政策的规则
+  :as-of 日期           作出决定所按的日期
+  :load 文件            加载另一份政策并切换过去
+  :reload               重读政策文件（文件有错时沿用原政策）
+  :help (:h)  :quit (:q)  :clear   不带冒号也可：help 帮助 exit quit 退出 clear
+  Ctrl-C 取消当前行，Ctrl-D 退出";
 
 impl Session {
     pub fn new(districts: Vec<District>, as_of: Date, color: bool, lang: zhunru::Lang) -> Session {
@@ -222,12 +249,15 @@ impl Session {
         let parsed = self.parse(line);
         Reply::text(match parsed {
             Ok(understood) => self.answer(understood),
-            Err(e) => format!("error: {e}\n  help: type :help for examples\n"),
+            Err(e) => self.error(
+                &e,
+                &Text::new("type :help for examples", "输入 :help 看示例"),
+            ),
         })
     }
 
     /// A question read against the district in force (its task lists' names).
-    fn parse(&self, line: &str) -> Result<Understood, String> {
+    fn parse(&self, line: &str) -> Result<Understood, Text> {
         let names = self
             .policy()
             .map(|d| understand::task_names(d.in_force(self.as_of)))
@@ -257,7 +287,10 @@ impl Session {
         let Understood { subject, from } = understood;
         let full = std::mem::take(&mut self.explain_once) || self.explain;
         let Some(district) = self.policy() else {
-            return "error: no policy loaded; use :load FILE\n".to_owned();
+            return self.said(&Text::new(
+                "error: no policy loaded; use :load FILE",
+                "错误：没有加载政策；用 :load 文件 加载",
+            ));
         };
         // The version in force on the session's date decides.
         let version = district.in_force(self.as_of).clone();
@@ -305,7 +338,7 @@ impl Session {
     /// `:history`: the questions asked so far, each with its district and verdict.
     fn history(&self) -> String {
         if self.history.is_empty() {
-            return "nothing asked yet\n".to_owned();
+            return self.said(&Text::new("nothing asked yet", "还没有提问"));
         }
         let mut out = String::new();
         for (i, a) in self.history.iter().enumerate() {
@@ -365,7 +398,10 @@ impl Session {
                     quit: true,
                 };
             }
-            "h" | "help" | "?" => format!("{HELP}\n"),
+            "h" | "help" | "?" => match self.lang {
+                zhunru::Lang::Zh => format!("{HELP_ZH}\n"),
+                _ => format!("{HELP}\n"),
+            },
             // On a terminal the screen is cleared; piped, there is nothing to clear.
             "clear" | "cls" => {
                 if self.color {
@@ -400,7 +436,10 @@ impl Session {
             "as-of" | "asof" => match Date::parse(&zhunru::normalize(rest)) {
                 Some(d) => {
                     self.as_of = d;
-                    let mut out = format!("decisions are now made as of {d}\n");
+                    let mut out = self.said(&Text::new(
+                        format!("decisions are now made as of {d}"),
+                        format!("此后按 {d} 作出决定"),
+                    ));
                     // A folder of versions: the version in force on the new date decides.
                     for district in &self.districts {
                         if district.file().is_some_and(std::path::Path::is_dir) {
@@ -414,16 +453,52 @@ impl Session {
                     }
                     out
                 }
-                None if rest.is_empty() => format!("decisions are made as of {}\n", self.as_of),
-                None => {
-                    format!("error: `{rest}` is not a date: write YYYY-MM-DD, a day that exists\n")
-                }
+                None if rest.is_empty() => self.said(&Text::new(
+                    format!("decisions are made as of {}", self.as_of),
+                    format!("按 {} 作出决定", self.as_of),
+                )),
+                None => self.said(&Text::new(
+                    format!("error: `{rest}` is not a date: write YYYY-MM-DD, a day that exists"),
+                    format!("错误：`{rest}` 不是日期：写作 YYYY-MM-DD，且须是日历上存在的日子"),
+                )),
             },
             "load" | "l" => self.load(rest),
             "reload" | "r" => self.reload(),
-            _ => format!("error: unknown command `:{name}`\n  help: type :help for the commands\n"),
+            _ => self.error(
+                &Text::new(
+                    format!("unknown command `:{name}`"),
+                    format!("没有命令 `:{name}`"),
+                ),
+                &Text::new("type :help for the commands", "输入 :help 看命令"),
+            ),
         };
         Reply::text(text)
+    }
+
+    /// The language the session speaks (`--lang`).
+    pub fn lang(&self) -> zhunru::Lang {
+        self.lang
+    }
+
+    /// A line of the session's own, in its language (`--lang`).
+    fn said(&self, text: &Text) -> String {
+        format!("{}\n", text.get(self.lang))
+    }
+
+    /// `error: …` and `help: …` in the session's language.
+    fn error(&self, message: &Text, help: &Text) -> String {
+        match self.lang {
+            zhunru::Lang::Zh => format!(
+                "错误：{}\n  提示：{}\n",
+                message.get(self.lang),
+                help.get(self.lang)
+            ),
+            _ => format!(
+                "error: {}\n  help: {}\n",
+                message.get(self.lang),
+                help.get(self.lang)
+            ),
+        }
     }
 
     fn list_districts(&self) -> String {
@@ -469,9 +544,16 @@ impl Session {
             None => {
                 let names: Vec<String> =
                     self.districts.iter().map(|d| d.name().to_owned()).collect();
-                format!(
-                    "error: no district `{name}` is loaded\n  help: the loaded districts are {}; :load FILE adds one\n",
-                    names.join(", ")
+                let names = names.join(", ");
+                self.error(
+                    &Text::new(
+                        format!("no district `{name}` is loaded"),
+                        format!("没有加载名为 `{name}` 的辖区"),
+                    ),
+                    &Text::new(
+                        format!("the loaded districts are {names}; :load FILE adds one"),
+                        format!("已加载的辖区：{names}；用 :load 文件 添加"),
+                    ),
                 )
             }
         }
@@ -485,8 +567,17 @@ impl Session {
                     from: None,
                 },
                 Err(e) => {
-                    return format!(
-                        "error: this JSON subject cannot be read: {e}\n  help: :compare {{\"category\": \"行政执法\", \"community_role\": \"assist\"}}\n"
+                    let en = zhunru::json_message(&e);
+                    let zh = zhunru::input::message_zh(&en).unwrap_or_else(|| en.clone());
+                    return self.error(
+                        &Text::new(
+                            format!("this JSON subject cannot be read: {en}"),
+                            format!("这个 JSON 对象无法读取：{zh}"),
+                        ),
+                        &Text::new(
+                            ":compare {\"category\": \"行政执法\", \"community_role\": \"assist\"}",
+                            ":compare {\"category\": \"行政执法\", \"community_role\": \"assist\"}",
+                        ),
                     );
                 }
             }
@@ -494,7 +585,13 @@ impl Session {
             match self.parse(rest) {
                 Ok(u) => u,
                 Err(e) => {
-                    return format!("error: {e}\n  help: :compare 行政执法 role=responsible\n");
+                    return self.error(
+                        &e,
+                        &Text::new(
+                            ":compare 行政执法 role=responsible",
+                            ":compare 行政执法 角色=责任主体",
+                        ),
+                    );
                 }
             }
         };
@@ -562,11 +659,16 @@ impl Session {
     fn save(&self, file: &str) -> String {
         let file = file.trim();
         if file.is_empty() {
-            return "error: where to? e.g. `:save 审核意见.md` or `:save 审核意见.html`\n"
-                .to_owned();
+            return self.said(&Text::new(
+                "error: where to? e.g. `:save 审核意见.md` or `:save 审核意见.html`",
+                "错误：保存到哪里？例如 `:save 审核意见.md` 或 `:save 审核意见.html`",
+            ));
         }
         let Some(last) = &self.last else {
-            return "nothing asked yet: ask about an item first\n".to_owned();
+            return self.said(&Text::new(
+                "nothing asked yet: ask about an item first",
+                "还没有提问：请先问一个事项",
+            ));
         };
         let question = self.history.last().map(|a| a.question.as_str());
         let record = zhunru::record::Record {
@@ -585,7 +687,10 @@ impl Session {
         };
         match std::fs::write(file, text) {
             Ok(()) => format!("saved the last answer to {file} (审核意见已保存)\n"),
-            Err(e) => format!("error: cannot write `{file}`: {e}\n"),
+            Err(e) => self.said(&Text::new(
+                format!("error: cannot write `{file}`: {e}"),
+                format!("错误：无法写入 `{file}`：{e}"),
+            )),
         }
     }
 
@@ -598,7 +703,10 @@ impl Session {
             decision,
         }) = &self.last
         else {
-            return "nothing asked yet: ask about an item first\n".to_owned();
+            return self.said(&Text::new(
+                "nothing asked yet: ask about an item first",
+                "还没有提问：请先问一个事项",
+            ));
         };
         let mut out = format!(
             "district {name} — {}, as of {as_of}\nsubject as understood:\n  {}\n",
@@ -630,32 +738,37 @@ impl Session {
 
     fn lists(&self) -> String {
         let Some(d) = self.policy() else {
-            return "no policy loaded\n".to_owned();
+            return self.said(&Text::new("no policy loaded", "没有加载政策"));
         };
         let mut out = String::new();
         for list in &d.in_force(self.as_of).ast().lists {
             let examples = list.entries.iter().filter(|e| e.example).count();
             let cites: Vec<&str> = list.cite.iter().map(|c| c.node.as_str()).collect();
+            let n = list.entries.len();
+            let count = match (self.lang, examples) {
+                (zhunru::Lang::Zh, 0) => format!("{n} 项"),
+                (zhunru::Lang::Zh, _) => format!("{n} 项（其中 {examples} 项示例）"),
+                (_, 0) => format!("{n} entries"),
+                (_, _) => format!("{n} entries ({examples} 示例)"),
+            };
             let _ = writeln!(
                 out,
-                "{}  {}  [{}]  {} entries{}",
+                "{}  {}  [{}]  {count}",
                 list.name.node,
                 list.title.as_ref().map_or("", |t| t.node.as_str()),
                 cites.join(", "),
-                list.entries.len(),
-                if examples > 0 {
-                    format!(" ({examples} 示例)")
-                } else {
-                    String::new()
-                }
             );
         }
         out
     }
 
     fn list(&self, name: &str) -> String {
+        // `:list` alone: which lists there are.
+        if name.trim().is_empty() {
+            return self.lists();
+        }
         let Some(d) = self.policy() else {
-            return "no policy loaded\n".to_owned();
+            return self.said(&Text::new("no policy loaded", "没有加载政策"));
         };
         let Some(list) = d.in_force(self.as_of).list_decl(name) else {
             let names: Vec<&str> = d
@@ -665,10 +778,13 @@ impl Session {
                 .iter()
                 .map(|l| l.name.node.as_str())
                 .collect();
-            return format!(
-                "error: no list `{name}` in {}\n  help: the lists are {}\n",
-                d.name(),
-                names.join(", ")
+            let names = names.join(", ");
+            return self.error(
+                &Text::new(
+                    format!("no list `{name}` in {}", d.name()),
+                    format!("{} 没有清单 `{name}`", d.name()),
+                ),
+                &Text::new(format!("the lists are {names}"), format!("清单有：{names}")),
             );
         };
         let mut out = format!(
@@ -720,7 +836,7 @@ impl Session {
 
     fn rules(&self) -> String {
         let Some(d) = self.policy() else {
-            return "no policy loaded\n".to_owned();
+            return self.said(&Text::new("no policy loaded", "没有加载政策"));
         };
         let mut out = String::new();
         let policy = d.in_force(self.as_of);
@@ -759,7 +875,10 @@ impl Session {
     )]
     fn load(&mut self, path: &str) -> String {
         if path.is_empty() {
-            return "error: :load needs a file, e.g. :load policies/DISTRICT.policy\n".to_owned();
+            return self.said(&Text::new(
+                "error: :load needs a file, e.g. :load policies/DISTRICT.policy",
+                "错误：:load 要写文件，例如 :load policies/辖区.policy",
+            ));
         }
         let path = PathBuf::from(path);
         match District::load(&path) {
