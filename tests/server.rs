@@ -645,6 +645,48 @@ fn odd_requests_get_problem_json() {
     );
 }
 
+/// `--default-district` decides what names no district, and `/v1/districts` marks it; a
+/// name not loaded is refused at start, saying which are.
+#[test]
+fn the_default_district_is_chosen_by_flag() {
+    let server = Server::start(root(), &["--default-district", "nanqiao"]);
+    let districts = server.get("/v1/districts").json();
+    let defaults: Vec<&str> = districts["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["default"] == true)
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(defaults, ["nanqiao"]);
+    let plain = server.post_json("/v1/decide?as_of=2020-06-01", r#"{"category":"招商引资"}"#);
+    let named = server.post_json(
+        "/v1/decide?district=nanqiao&as_of=2020-06-01",
+        r#"{"category":"招商引资"}"#,
+    );
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.text(), named.text());
+    assert_eq!(plain.json()["policy"]["name"], "nanqiao");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhunru"))
+        .current_dir(root())
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--default-district",
+            "nanqio",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--default-district `nanqio` is not loaded") && err.contains("nanqiao"),
+        "{err}"
+    );
+}
+
 /// 503 with `Retry-After` beyond the concurrency limit; probes still answer.
 #[test]
 fn busy_is_503_with_retry_after() {

@@ -38,6 +38,9 @@ pub struct ServeArgs {
     /// Don't watch the policy files (reload with SIGHUP only).
     #[arg(long)]
     no_watch: bool,
+    /// The district that decides requests naming none (default: the first loaded).
+    #[arg(long, value_name = "NAME")]
+    default_district: Option<String>,
 }
 
 /// Run `zhunru serve`.
@@ -59,6 +62,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         limits,
         watch: !args.no_watch,
         grace: Duration::from_secs(30),
+        default_district: args.default_district,
     })
 }
 

@@ -543,10 +543,14 @@ fn parse_subject(
 }
 
 /// The district a request names (or the default), or the problem to answer.
-fn pick<'s>(snapshot: &'s Snapshot, name: Option<&str>) -> Result<&'s District, Problem> {
+fn pick<'s>(
+    state: &AppState,
+    snapshot: &'s Snapshot,
+    name: Option<&str>,
+) -> Result<&'s District, Problem> {
     let found = match name {
         Some(n) => snapshot.district(n),
-        None => state::default_district(snapshot),
+        None => state::default_district(snapshot, state.default_district.as_deref()),
     };
     if let Some(d) = found {
         return Ok(d);
@@ -607,7 +611,7 @@ async fn single(
     let mut single = parse_envelope(text).inspect_err(input_error)?;
     single.take_query(query)?;
     let snapshot = state.live.snapshot();
-    let district = pick(&snapshot, single.district.as_deref())?;
+    let district = pick(state, &snapshot, single.district.as_deref())?;
     let as_of = single.as_of.unwrap_or_else(Date::today);
     let version = district.in_force(as_of);
     let subject = parse_subject(text, &single, Some(version)).inspect_err(input_error)?;
@@ -789,7 +793,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
     let as_of = query.as_of.unwrap_or_else(Date::today);
     // The whole batch is decided by the version in force when it started.
     let snapshot = state.live.snapshot();
-    let district = match pick(&snapshot, query.district.as_deref()) {
+    let district = match pick(&state, &snapshot, query.district.as_deref()) {
         Ok(d) => d,
         Err(p) => return p.into_response(),
     };
@@ -1155,11 +1159,12 @@ pub async fn districts(State(state): Shared, uri: axum::http::Uri) -> Response {
         Ok(day) => day,
         Err(problem) => return problem.into_response(),
     };
+    let default =
+        state::default_district(&snapshot, state.default_district.as_deref()).map(District::name);
     let districts = snapshot
         .districts()
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
+        .map(|d| {
             let now = d.in_force(today);
             let ast = now.ast();
             let mut cites: Vec<&str> = Vec::new();
@@ -1185,7 +1190,7 @@ pub async fn districts(State(state): Shared, uri: axum::http::Uri) -> Response {
                     .unwrap_or_default(),
                 hash: now.content_hash(),
                 loaded_at: state::loaded_at(d),
-                default: i == 0,
+                default: Some(d.name()) == default,
                 versions: d
                     .versions()
                     .versions()
@@ -1229,7 +1234,7 @@ fn lookup(
         .zh(format!("无法读取路径中的辖区名称：{}", e.body_text()))
     })?;
     let snapshot = state.live.snapshot();
-    pick(&snapshot, Some(&name)).cloned()
+    pick(state, &snapshot, Some(&name)).cloned()
 }
 
 /// `GET /v1/districts/{name}/lists[?as_of=DATE]`: the lists as the notice publishes them,

@@ -68,6 +68,8 @@ pub struct Config {
     pub watch: bool,
     /// How long requests in flight may take to finish after SIGINT/SIGTERM.
     pub grace: Duration,
+    /// The district that decides requests naming none (`None`: the first loaded).
+    pub default_district: Option<String>,
 }
 
 /// What every handler shares.
@@ -78,6 +80,8 @@ pub struct AppState {
     metrics: metrics::Metrics,
     limits: Limits,
     slots: Arc<Semaphore>,
+    /// `--default-district`: decides requests naming none while it is loaded.
+    default_district: Option<String>,
 }
 
 /// The routes of the `/v1` API and the probes, as (method, path): the OpenAPI document
@@ -823,6 +827,15 @@ async fn prepare(config: &Config) -> Option<Ready> {
         );
         return None;
     }
+    if let Some(name) = &config.default_district
+        && snapshot.district(name).is_none()
+    {
+        eprintln!(
+            "error[zhunru::usage]: --default-district `{name}` is not loaded (loaded: {})",
+            state::names(&snapshot).join(", ")
+        );
+        return None;
+    }
     // Accepted on by the main thread, which hands each connection to a worker thread.
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(l) => l,
@@ -845,6 +858,7 @@ async fn prepare(config: &Config) -> Option<Ready> {
         metrics: metrics::Metrics::default(),
         slots: Arc::new(Semaphore::new(config.limits.max_concurrent.max(1))),
         limits: config.limits.clone(),
+        default_district: config.default_district.clone(),
     });
     Some(Ready {
         state,

@@ -100,9 +100,15 @@ pub fn failures(snapshot: &Snapshot) -> Vec<Failure> {
     snapshot.failures().iter().map(Failure::of).collect()
 }
 
-/// The default district (the first policy given).
-pub fn default_district(snapshot: &Snapshot) -> Option<&District> {
-    snapshot.districts().first()
+/// The default district: `preferred` (`--default-district`) while it is loaded, else the
+/// first policy given.
+pub fn default_district<'s>(
+    snapshot: &'s Snapshot,
+    preferred: Option<&str>,
+) -> Option<&'s District> {
+    preferred
+        .and_then(|name| snapshot.district(name))
+        .or_else(|| snapshot.districts().first())
 }
 
 /// The names of the loaded districts.

@@ -494,6 +494,9 @@ async function init() {
   const data = await r.json();
   districts = data.districts;
   $("district").replaceChildren(...districts.map((d) => el("option", { value: d.name }, `${d.jurisdiction}（${d.name}）`)));
+  // The server's default district (`--default-district`, else the first) is chosen first.
+  const chosen = districts.find((d) => d.default);
+  if (chosen) $("district").value = chosen.name;
   // The notices of the versions in force on the day asked.
   const notices = () => {
     const asOf = encodeURIComponent($("as_of").value.normalize("NFKC").trim() || today());
