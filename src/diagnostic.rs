@@ -459,6 +459,13 @@ pub(crate) enum LoadError {
     SameDayVersions { other: String, since: String },
     /// An earlier version's `失效` reaches past this version's `生效`.
     OverlappingVersions { other: String, until: String },
+    /// This version's `失效` reaches past a later version's `生效` (said at the earlier
+    /// version when it is the one just edited).
+    ReachesInto {
+        other: String,
+        until: String,
+        since: String,
+    },
 }
 
 impl Explain for LoadError {
@@ -471,9 +478,9 @@ impl Explain for LoadError {
             | LoadError::ParentBroken { .. }
             | LoadError::ParentCycle { .. }
             | LoadError::ParentTooDeep => Code::BadParent,
-            LoadError::SameDayVersions { .. } | LoadError::OverlappingVersions { .. } => {
-                Code::BadDates
-            }
+            LoadError::SameDayVersions { .. }
+            | LoadError::OverlappingVersions { .. }
+            | LoadError::ReachesInto { .. } => Code::BadDates,
         }
     }
 
@@ -518,6 +525,16 @@ impl Explain for LoadError {
                 ),
                 format!("`{other}` 施行至 {until}，与本版本的施行期重叠"),
             ),
+            LoadError::ReachesInto {
+                other,
+                until,
+                since,
+            } => Text::new(
+                format!(
+                    "this version is in force until {until}, after `{other}` takes effect on {since}"
+                ),
+                format!("本版本施行至 {until}，而 `{other}` 自 {since} 起施行，施行期重叠"),
+            ),
         }
     }
 
@@ -530,6 +547,7 @@ impl Explain for LoadError {
             LoadError::SameDayVersions { .. } | LoadError::OverlappingVersions { .. } => {
                 Some(Text::new("in force from here", "自此施行"))
             }
+            LoadError::ReachesInto { .. } => Some(Text::new("in force until here", "施行至此")),
             _ => None,
         }
     }
@@ -563,7 +581,9 @@ impl Explain for LoadError {
             LoadError::ParentTooDeep => {
                 Text::new("check the 上位 lines of the chain", "请检查各层的 上位 行")
             }
-            LoadError::SameDayVersions { .. } | LoadError::OverlappingVersions { .. } => Text::new(
+            LoadError::SameDayVersions { .. }
+            | LoadError::OverlappingVersions { .. }
+            | LoadError::ReachesInto { .. } => Text::new(
                 "a later version takes over from its 生效 date: give each version its own 生效, and end an earlier one (失效) before the next begins, or leave its 失效 out",
                 "后一版本自其生效日起取代前一版本：请给每个版本各自的生效日期，前一版本的失效日期须早于后一版本的生效日期，或不写失效",
             ),

@@ -20,7 +20,8 @@ use crate::{Date, Decision, District, Policy, PolicyError, Subject, Versions, so
 
 /// A policy file that could not be (re)loaded: which, the district it would be, whether an
 /// earlier version of that district is still in force, and why. A district's dated versions
-/// that overlap (`bad_dates`) are reported at the later version's file.
+/// that overlap (`bad_dates`) are reported at the later version's file, or, on a reload, at
+/// the one that changed when the other did not.
 ///
 /// ```
 /// let districts = zhunru::Policies::load(["policies/hefei.policy", "policies/absent.policy"]);
@@ -560,7 +561,16 @@ fn load_district(
     }) {
         return Ok(b.clone());
     }
-    let versions = Versions::new(found.name.clone(), versions).map_err(|error| {
+    // On a reload, an overlap is blamed on the file just edited, not the one left alone.
+    let changed = |p: &Policy| {
+        before.is_some_and(|b| {
+            hashes
+                .iter()
+                .find(|(path, _)| path.display().to_string() == p.source().name())
+                .is_some_and(|found| !b.hashes.contains(found))
+        })
+    };
+    let versions = Versions::checked(found.name.clone(), versions, &changed).map_err(|error| {
         let file = error
             .diagnostics()
             .first()

@@ -46,9 +46,17 @@ impl Versions {
     /// assert_eq!(err.diagnostics()[0].code(), zhunru::Code::BadDates);
     /// # Ok::<(), zhunru::PolicyError>(())
     /// ```
-    pub fn new(
+    pub fn new(name: impl Into<String>, versions: Vec<Policy>) -> Result<Versions, PolicyError> {
+        Versions::checked(name, versions, &|_| false)
+    }
+
+    /// [`Versions::new`], blaming an overlap on the version `changed` says was edited when
+    /// the other was not (a reload: the file just saved, not the one left alone); else on the
+    /// later version.
+    pub(crate) fn checked(
         name: impl Into<String>,
         mut versions: Vec<Policy>,
+        changed: &dyn Fn(&Policy) -> bool,
     ) -> Result<Versions, PolicyError> {
         let name: String = name.into();
         // `None` (in force from the beginning) sorts first.
@@ -63,6 +71,10 @@ impl Versions {
                 _ => false,
             };
             if !(same_day || reaches) {
+                continue;
+            }
+            if changed(earlier) && !changed(later) {
+                diagnostics.push(blame_earlier(earlier, later, same_day));
                 continue;
             }
             let other = earlier.source().name.to_string();
@@ -300,4 +312,40 @@ pub(crate) fn folder_name(dir: &Path) -> String {
                 .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
         })
         .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// The overlap of `earlier` and `later`, said at the earlier version: at its `生效` when both
+/// take effect the same day, else at the `失效` that reaches into the later one's time.
+fn blame_earlier(earlier: &Policy, later: &Policy, same_day: bool) -> Diagnostic {
+    let header = &earlier.ast().header;
+    let other = later.source().name.to_string();
+    if same_day {
+        let since = earlier
+            .effective()
+            .map_or_else(|| "the beginning".to_owned(), |d| d.to_string());
+        let at = header
+            .effective
+            .as_ref()
+            .map_or(header.title.span, |e| e.span);
+        return Diagnostic::new(
+            earlier.source(),
+            at,
+            &LoadError::SameDayVersions { other, since },
+        );
+    }
+    let until = earlier.expires().map(|d| d.to_string()).unwrap_or_default();
+    let since = later.effective().map(|d| d.to_string()).unwrap_or_default();
+    let at = header
+        .expires
+        .as_ref()
+        .map_or(header.title.span, |e| e.span);
+    Diagnostic::new(
+        earlier.source(),
+        at,
+        &LoadError::ReachesInto {
+            other,
+            until,
+            since,
+        },
+    )
 }

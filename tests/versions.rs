@@ -382,6 +382,36 @@ fn a_broken_version_file_keeps_the_previous_versions() {
     assert!(failures[0].previous_in_force());
     assert_eq!(count(), 2);
 
+    // An edit of the earlier file that makes it reach into the later one's time is blamed
+    // on the file edited (its 失效), not on the later one left alone.
+    std::fs::remove_file(&later).unwrap();
+    assert!(districts.reload().is_empty());
+    let earlier = dir.join("yingjiang/2020.policy");
+    let v2020 = std::fs::read_to_string(&earlier).unwrap();
+    let reaching = v2020.replacen(
+        "  辖区 「安庆市迎江区」\n",
+        "  辖区 「安庆市迎江区」\n  失效 2021-06-30\n",
+        1,
+    );
+    assert_ne!(reaching, v2020);
+    std::fs::write(&earlier, &reaching).unwrap();
+    let failures = districts.reload();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].file(), earlier.as_path());
+    let d = &failures[0].error().diagnostics()[0];
+    assert_eq!(d.code(), Code::BadDates);
+    assert!(d.location().contains("2020.policy:"), "{}", d.location());
+    assert!(
+        d.message().contains("in force until 2021-06-30, after")
+            && d.message()
+                .contains("2021.policy` takes effect on 2021-01-01"),
+        "{}",
+        d.message()
+    );
+    assert_eq!(count(), 2);
+    std::fs::write(&earlier, &v2020).unwrap();
+    assert!(districts.reload().is_empty());
+
     // Fixed: a third version, in force from 2022.
     let v2022 = v2021.replace("生效 2021-01-01", "生效 2022-01-01");
     assert_ne!(v2022, v2021);
