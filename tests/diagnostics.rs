@@ -260,3 +260,44 @@ fn a_bad_month_is_not_called_a_bad_day() {
         assert_eq!(labels, [label], "{date}");
     }
 }
+
+/// A deny with an exception (`除非`: 原则上…，…除外) lets through what the exception holds
+/// of. It shadows no later rule, bans nothing outright beside an admitting list, and a child
+/// policy may admit what it lets through: none of these is reported (each was, wrongly).
+#[test]
+fn a_deny_with_an_exception_takes_nothing_outright() {
+    let parent = "政策 「上位」\n\
+        文件 「办法」 {\n  条款 A1 「执法事项原则上不得下派，经审批的除外」\n}\n\
+        清单 执法事项 「执法事项」 引用 A1 { 「行政执法」 }\n\
+        规则 执法事项不得下派 引用 A1\n  当 事项.category 属于 执法事项\n  \
+        除非 事项.approval.status == 「approved」\n  不予准入 「不得下派」\n";
+    let own = format!(
+        "{parent}规则 经审批的执法事项 引用 A1\n  当 事项.category 属于 执法事项\n  准予准入\n\
+         规则 其他 引用 A1\n  当 事项.category 不属于 执法事项\n  须经审批 「须经审批」\n"
+    );
+    let policy = zhunru::Policy::from_str("own.policy", &own).unwrap();
+    assert!(policy.warnings().is_empty(), "{:?}", policy.warnings());
+    // The rule the lint called shadowed decides what the exception lets through.
+    let approved = policy
+        .subject_from_json(
+            "t",
+            r#"{"category":"行政执法","approval":{"status":"approved"}}"#,
+        )
+        .unwrap();
+    let decision = policy.decide(&approved, zhunru::Date::new(2020, 6, 1).unwrap());
+    assert_eq!(decision.verdict(), zhunru::Verdict::Admitted);
+
+    let dir = std::env::temp_dir().join(format!("zhunru-exception-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("parent.policy"), parent).unwrap();
+    let child = "政策 「下级」\n  上位 「parent.policy」\n\
+        文件 「细则」 {\n  条款 B1 「经审批的执法事项准予准入」\n}\n\
+        清单 经审批事项 「经审批事项」 引用 B1 { 「行政执法」 }\n\
+        规则 经审批准入 引用 B1\n  当 事项.category 属于 经审批事项\n  \
+        要求 事项.approval.status == 「approved」\n  准予准入\n\
+        规则 其他 引用 B1\n  当 事项.category 不属于 经审批事项\n  须经审批 「须经审批」\n";
+    std::fs::write(dir.join("child.policy"), child).unwrap();
+    let loaded = zhunru::Policy::from_file(dir.join("child.policy"));
+    assert!(loaded.is_ok(), "{:?}", loaded.err());
+    assert!(loaded.unwrap().warnings().is_empty());
+}

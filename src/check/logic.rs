@@ -125,7 +125,8 @@ fn banned_and_admitted(
         positive_lists(w, true, &mut found);
         let names = found.into_iter().map(|(n, _)| n);
         match rule.outcome.node {
-            Outcome::Deny(_) => banned.extend(names),
+            // An item a deny lets through by its exception (`除非`) is not banned outright.
+            Outcome::Deny(_) if rule.unless.is_none() => banned.extend(names),
             Outcome::Admit(_) => admitting.extend(names),
             _ => {}
         }
@@ -375,7 +376,12 @@ fn shadowed(
         }
         let rule_atoms: Vec<&Expr> = rule.when.as_ref().map(conjuncts).unwrap_or_default();
         for (i, deny) in ast.rules.iter().enumerate().take(j) {
-            if !matches!(deny.outcome.node, Outcome::Deny(_)) || kinds.get(i) != kinds.get(j) {
+            // A deny with an exception (`除非`) lets through what the exception holds of,
+            // and the later rule decides those.
+            if !matches!(deny.outcome.node, Outcome::Deny(_))
+                || deny.unless.is_some()
+                || kinds.get(i) != kinds.get(j)
+            {
                 continue;
             }
             let deny_atoms: Vec<&Expr> = deny.when.as_ref().map(conjuncts).unwrap_or_default();
@@ -494,7 +500,9 @@ fn overrides_parent(
 ) {
     let mut denied: Vec<(String, usize)> = Vec::new();
     for (i, rule) in parent.ast.rules.iter().enumerate() {
-        if !matches!(rule.outcome.node, Outcome::Deny(_)) {
+        // A deny with an exception (`除非`, 原则上…，…除外) denies nothing outright: a child
+        // may admit what the exception lets through.
+        if !matches!(rule.outcome.node, Outcome::Deny(_)) || rule.unless.is_some() {
             continue;
         }
         let Some(w) = &rule.when else { continue };
