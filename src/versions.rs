@@ -73,28 +73,8 @@ impl Versions {
             if !(same_day || reaches) {
                 continue;
             }
-            if changed(earlier) && !changed(later) {
-                diagnostics.push(blame_earlier(earlier, later, same_day));
-                continue;
-            }
-            let other = earlier.source().name.to_string();
-            // Either way the error points at the later version's 生效 (its title without one).
-            let at = later
-                .ast()
-                .header
-                .effective
-                .as_ref()
-                .map_or(later.ast().header.title.span, |e| e.span);
-            let what = if same_day {
-                let since = later
-                    .effective()
-                    .map_or_else(|| "the beginning".to_owned(), |d| d.to_string());
-                LoadError::SameDayVersions { other, since }
-            } else {
-                let until = earlier.expires().map(|d| d.to_string()).unwrap_or_default();
-                LoadError::OverlappingVersions { other, until }
-            };
-            diagnostics.push(Diagnostic::new(later.source(), at, &what));
+            let blame_earlier = changed(earlier) && !changed(later);
+            diagnostics.push(overlap(earlier, later, same_day, blame_earlier));
         }
         if !diagnostics.is_empty() {
             return Err(PolicyError { diagnostics });
@@ -314,38 +294,45 @@ pub(crate) fn folder_name(dir: &Path) -> String {
         .unwrap_or_else(|| dir.display().to_string())
 }
 
-/// The overlap of `earlier` and `later`, said at the earlier version: at its `生效` when both
-/// take effect the same day, else at the `失效` that reaches into the later one's time.
-fn blame_earlier(earlier: &Policy, later: &Policy, same_day: bool) -> Diagnostic {
-    let header = &earlier.ast().header;
-    let other = later.source().name.to_string();
-    if same_day {
-        let since = earlier
-            .effective()
-            .map_or_else(|| "the beginning".to_owned(), |d| d.to_string());
-        let at = header
-            .effective
-            .as_ref()
-            .map_or(header.title.span, |e| e.span);
-        return Diagnostic::new(
-            earlier.source(),
-            at,
-            &LoadError::SameDayVersions { other, since },
-        );
-    }
-    let until = earlier.expires().map(|d| d.to_string()).unwrap_or_default();
-    let since = later.effective().map(|d| d.to_string()).unwrap_or_default();
-    let at = header
-        .expires
+/// The overlap of `earlier` and `later`, said at the later version's `生效` (its title
+/// without one), or with `blame_earlier` at the earlier version: at its `生效` when both take
+/// effect the same day, else at the `失效` that reaches into the later one's time.
+fn overlap(earlier: &Policy, later: &Policy, same_day: bool, blame_earlier: bool) -> Diagnostic {
+    let (blamed, other) = if blame_earlier {
+        (earlier, later)
+    } else {
+        (later, earlier)
+    };
+    let header = &blamed.ast().header;
+    let effective_at = header
+        .effective
         .as_ref()
         .map_or(header.title.span, |e| e.span);
-    Diagnostic::new(
-        earlier.source(),
-        at,
-        &LoadError::ReachesInto {
+    let other = other.source().name.to_string();
+    let until = || earlier.expires().map(|d| d.to_string()).unwrap_or_default();
+    let (at, what) = if same_day {
+        let since = blamed
+            .effective()
+            .map_or_else(|| "the beginning".to_owned(), |d| d.to_string());
+        (effective_at, LoadError::SameDayVersions { other, since })
+    } else if blame_earlier {
+        let at = header
+            .expires
+            .as_ref()
+            .map_or(header.title.span, |e| e.span);
+        let since = later.effective().map(|d| d.to_string()).unwrap_or_default();
+        let what = LoadError::ReachesInto {
             other,
-            until,
+            until: until(),
             since,
-        },
-    )
+        };
+        (at, what)
+    } else {
+        let what = LoadError::OverlappingVersions {
+            other,
+            until: until(),
+        };
+        (effective_at, what)
+    };
+    Diagnostic::new(blamed.source(), at, &what)
 }

@@ -1236,13 +1236,14 @@ pub(crate) fn decide_json(
         if n > 0 {
             out.push(b',');
         }
-        let credited = match (reason, rule_of(policy, *reason)) {
+        let rule = rule_of(policy, *reason);
+        let credited = match (reason, rule) {
             (Decider::Rule(_) | Decider::Unmet(_), Some((i, _))) if c.credits(i) => {
                 env.entry_cites(i)
             }
             _ => Vec::new(),
         };
-        match rule_of(policy, *reason) {
+        match rule {
             // Rare (an entry added with `追加 引用 …` matched): the reason's clauses are not
             // the precomputed ones.
             Some((i, rule)) if !credited.is_empty() => {

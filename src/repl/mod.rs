@@ -18,7 +18,7 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Editor, Helper};
-use zhunru::{Date, render};
+use zhunru::{Date, Text, render};
 
 use session::Session;
 use zhunru::District;
@@ -68,11 +68,11 @@ pub fn run(paths: Vec<PathBuf>, as_of: Date, lang: zhunru::Lang, start: Option<S
     match start {
         Some(Start::Required(name)) if !session.start_in(&name) => {
             let loaded = session.district_names().join(", ");
-            if lang == zhunru::Lang::Zh {
-                eprintln!("错误：没有加载名为 `{name}` 的辖区（已加载：{loaded}）");
-            } else {
-                eprintln!("error: no loaded district is called `{name}` (loaded: {loaded})");
-            }
+            let said = Text::new(
+                format!("error: no loaded district is called `{name}` (loaded: {loaded})"),
+                format!("错误：没有加载名为 `{name}` 的辖区（已加载：{loaded}）"),
+            );
+            eprintln!("{}", said.get(lang));
             return ExitCode::from(2);
         }
         Some(Start::Preferred(name)) if !session.start_in(&name) => {
@@ -100,23 +100,25 @@ fn default_policies() -> Vec<PathBuf> {
 
 fn banner(session: &Session) -> String {
     let names: Vec<&str> = session.districts.iter().map(District::name).collect();
-    let zh = session.lang() == zhunru::Lang::Zh;
-    let names = match (names.is_empty(), zh) {
-        (true, true) => "无".to_owned(),
-        (true, false) => "none".to_owned(),
-        (false, _) => names.join(", "),
-    };
-    if zh {
-        format!(
-            "zhunru 准入 — 辖区：{names} — 决定日期 {} — 输入 :help 看帮助\n",
-            session.as_of
-        )
+    let names = if names.is_empty() {
+        Text::new("none", "无")
     } else {
+        Text::new(names.join(", "), names.join(", "))
+    };
+    let lang = session.lang();
+    let banner = Text::new(
         format!(
-            "zhunru 准入 — districts: {names} — as of {} — :help for help\n",
+            "zhunru 准入 — districts: {} — as of {} — :help for help",
+            names.get(lang),
             session.as_of
-        )
-    }
+        ),
+        format!(
+            "zhunru 准入 — 辖区：{} — 决定日期 {} — 输入 :help 看帮助",
+            names.get(lang),
+            session.as_of
+        ),
+    );
+    format!("{}\n", banner.get(lang))
 }
 
 /// Non-terminal front end: each input line is echoed after the prompt, so the output reads
@@ -168,12 +170,11 @@ fn plain(mut session: Session) -> ExitCode {
         }
     }
     if !pending.is_empty() {
-        let said = if session.lang() == zhunru::Lang::Zh {
-            "错误：输入在一个 JSON 对象之中结束"
-        } else {
-            "error: the input ended inside a JSON subject"
-        };
-        let _ = writeln!(out, "{said}");
+        let said = Text::new(
+            "error: the input ended inside a JSON subject",
+            "错误：输入在一个 JSON 对象之中结束",
+        );
+        let _ = writeln!(out, "{}", said.get(session.lang()));
     }
     ExitCode::SUCCESS
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use zhunru::input::fast::{Blocks, Item};
-use zhunru::{Date, Decision, Subject, notice};
+use zhunru::{Date, Decision, Lang, Subject, Text, notice};
 
 use super::AppState;
 use super::problem::Problem;
@@ -894,7 +894,7 @@ async fn batch(state: Arc<AppState>, parts: &axum::http::request::Parts, body: B
 fn query_of(uri: &axum::http::Uri) -> Result<Query, Problem> {
     query_named(
         uri,
-        (
+        &Text::new(
             "they are `district` and `as_of`",
             "可用的是 `district` 和 `as_of`",
         ),
@@ -902,7 +902,7 @@ fn query_of(uri: &axum::http::Uri) -> Result<Query, Problem> {
 }
 
 /// [`query_of`], saying `which` parameters the route takes when another is given.
-fn query_named(uri: &axum::http::Uri, which: (&str, &str)) -> Result<Query, Problem> {
+fn query_named(uri: &axum::http::Uri, which: &Text) -> Result<Query, Problem> {
     let mut out = Query::default();
     let bad = |detail: String, zh: String| {
         Problem::new(StatusCode::BAD_REQUEST, "zhunru::input", detail).zh(zh)
@@ -946,8 +946,11 @@ fn query_named(uri: &axum::http::Uri, which: (&str, &str)) -> Result<Query, Prob
             }
             _ => {
                 return Err(bad(
-                    format!("`{k}` is not a query parameter here: {}", which.0),
-                    format!("`{k}` 不是这里的查询参数：{}", which.1),
+                    format!(
+                        "`{k}` is not a query parameter here: {}",
+                        which.get(Lang::En)
+                    ),
+                    format!("`{k}` 不是这里的查询参数：{}", which.get(Lang::Zh)),
                 ));
             }
         }
@@ -957,7 +960,7 @@ fn query_named(uri: &axum::http::Uri, which: (&str, &str)) -> Result<Query, Prob
 
 /// The query of a route whose district is in its path: `as_of` only.
 fn as_of_query(uri: &axum::http::Uri) -> Result<Date, Problem> {
-    let query = query_named(uri, ("the only one is `as_of`", "只有 `as_of`"))?;
+    let query = query_named(uri, &Text::new("the only one is `as_of`", "只有 `as_of`"))?;
     if query.district.is_some() {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
