@@ -1219,6 +1219,14 @@ fn field_message_zh(rest: &str) -> Option<String> {
     if let Some(choices) = should.strip_prefix("one of ") {
         return Some(format!("应为 {choices} 之一，实际为{found}"));
     }
+    // A span that ends before it starts: "a date no earlier than `period.start` (2020-07-01)".
+    for (side, zh) in [("no earlier than", "不早于"), ("no later than", "不晚于")] {
+        if let Some(other) = should.strip_prefix(&format!("a date {side} `")) {
+            let (other, date) = other.split_once("` (")?;
+            let date = date.strip_suffix(')')?;
+            return Some(format!("应为{zh} `{other}`（{date}）的日期，实际为{found}"));
+        }
+    }
     let should = match should {
         "a date written YYYY-MM-DD that exists on the calendar" => "日历上存在的日期（YYYY-MM-DD）",
         "`true` or `false`" => "是或否（true / false）",

@@ -133,6 +133,18 @@ impl Choice {
     }
 }
 
+/// Whether an object's fields make a span: a `start` and an `end`, both dates (the
+/// contract's `period`; a policy may declare its own). A span may not end before it starts:
+/// every reader refuses one that does (`value::span_conflict`).
+pub(crate) fn is_span(specs: &[FieldSpec]) -> bool {
+    let date = |name: &str| {
+        specs
+            .iter()
+            .any(|s| s.name == name && matches!(s.ty, FieldType::Date))
+    };
+    date("start") && date("end")
+}
+
 /// Why `name` is refused inside the object `parent` whose fields are `specs`: a near miss
 /// of one of them (`funding.amout`) is a typo, not an unknown field to keep — kept, the
 /// field meant would be missing, and the decision would ask for what was given. `None` for

@@ -344,7 +344,8 @@ impl Subject {
     /// creating objects on the way; a value already there is replaced. A field the contract
     /// knows is checked as JSON input is: a value of the wrong type (`"3000"` for
     /// `funding.amount`), a date that does not exist, a word outside an enumeration, or a
-    /// path through a field that is not an object, is a [`FieldError`] naming the path.
+    /// path through a field that is not an object, is a [`FieldError`] naming the path; so
+    /// is a period (any span of dates) set to end before it starts.
     /// Read as JSON is: a date or an enumeration is trimmed, list items are trimmed and
     /// blank ones dropped, a blank text leaves the field absent. Fields the contract does
     /// not name are kept as given.
@@ -356,6 +357,10 @@ impl Subject {
     /// assert_eq!(error.path(), "funding.amount");
     /// assert_eq!(error.to_string(), "field `funding.amount` should be a number, found the string \"3000\"");
     /// assert!(task.clone().with("period.end", "2020-02-30").is_err());
+    /// // A period may not end before it starts: the end set last is refused.
+    /// let starts = task.clone().with("period.start", "2020-07-01")?;
+    /// let error = starts.with("period.end", "2020-06-30").unwrap_err();
+    /// assert_eq!(error.to_string(), "field `period.end` should be a date no earlier than `period.start` (2020-07-01), found \"2020-06-30\"");
     /// assert!(task.clone().with("community_role", "boss").is_err());
     /// assert!(task.clone().with("category.name", "x").is_err());
     /// assert!(task.with("district_note", 7).is_ok()); // not the contract's: kept as given
@@ -390,6 +395,17 @@ impl Subject {
             // A blank text is an absent field, as in JSON and CSV input.
             None => fields.0.retain(|(k, _)| k != last),
             Some(value) => fields.set(*last, value),
+        }
+        // A span may not end before it starts; the end just set is the one refused.
+        let blame = match *last {
+            "start" => Some(SpanEnd::Start),
+            "end" => Some(SpanEnd::End),
+            _ => None,
+        };
+        if let Some((named, message)) =
+            subject_span_conflict(schema::contract(), self.kind, &self.fields, blame)
+        {
+            return Err(FieldError::new(&named, message));
         }
         Ok(self)
     }
@@ -1124,8 +1140,105 @@ impl<'de> Visitor<'de> for Typed<'_> {
             }
             fields.0.push((key, value));
         }
+        if schema::is_span(specs)
+            && let Some(message) = span_conflict(&self.path(), &fields, later_end(&fields))
+        {
+            return Err(de::Error::custom(message));
+        }
         Ok(Value::Object(fields))
     }
+}
+
+/// Which end of a span (see [`schema::is_span`]) a refusal names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SpanEnd {
+    Start,
+    End,
+}
+
+impl SpanEnd {
+    fn name(self) -> &'static str {
+        match self {
+            SpanEnd::Start => "start",
+            SpanEnd::End => "end",
+        }
+    }
+}
+
+/// The end of a span given later in `fields` (a reader keeps the order of the input): the
+/// one a refusal names, as a reader would have noticed there.
+pub(crate) fn later_end(fields: &Fields) -> SpanEnd {
+    let at = |name: &str| fields.0.iter().position(|(k, _)| k == name);
+    if at("start") > at("end") {
+        SpanEnd::Start
+    } else {
+        SpanEnd::End
+    }
+}
+
+/// Why the span at `path` (its fields `fields`) is refused: it ends before it starts. The
+/// message names `blame`'s field in the readers' "should be …, found …" form. `None` when
+/// it does not, or when either end is absent (or not a date: refused on its own).
+pub(crate) fn span_conflict(path: &str, fields: &Fields, blame: SpanEnd) -> Option<String> {
+    let date = |name: &str| match fields.get(name)? {
+        Value::Text(text) => Date::parse(text.trim()).map(|d| (d, text.trim())),
+        _ => None,
+    };
+    let (start, start_text) = date("start")?;
+    let (end, end_text) = date("end")?;
+    if end >= start {
+        return None;
+    }
+    Some(match blame {
+        SpanEnd::End => format!(
+            "field `{path}.end` should be a date no earlier than `{path}.start` ({start}), found \"{end_text}\""
+        ),
+        SpanEnd::Start => format!(
+            "field `{path}.start` should be a date no later than `{path}.end` ({end}), found \"{start_text}\""
+        ),
+    })
+}
+
+/// The first span of a subject of `kind` typed by `schema` that ends before it starts: the
+/// dotted path of the end named (`blame`, else the one given later) and the message.
+pub(crate) fn subject_span_conflict(
+    schema: &Schema,
+    kind: SubjectKind,
+    fields: &Fields,
+    blame: Option<SpanEnd>,
+) -> Option<(String, String)> {
+    let top = schema.fields.iter().filter(|s| s.kinds.contains(&kind));
+    spans_under(top, fields, "", blame)
+}
+
+fn spans_under<'s>(
+    specs: impl IntoIterator<Item = &'s FieldSpec>,
+    fields: &Fields,
+    prefix: &str,
+    blame: Option<SpanEnd>,
+) -> Option<(String, String)> {
+    for spec in specs {
+        let (FieldType::Object(inner), Some(Value::Object(object))) =
+            (&spec.ty, fields.get(&spec.name))
+        else {
+            continue;
+        };
+        let path = if prefix.is_empty() {
+            spec.name.clone()
+        } else {
+            format!("{prefix}.{}", spec.name)
+        };
+        if schema::is_span(inner) {
+            let blame = blame.unwrap_or_else(|| later_end(object));
+            if let Some(message) = span_conflict(&path, object, blame) {
+                return Some((format!("{path}.{}", blame.name()), message));
+            }
+        }
+        if let Some(found) = spans_under(inner, object, &path, blame) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 /// The value at `path` in `fields`; when there is none, whether a default may fill it:

@@ -178,6 +178,17 @@ fn reviewers_page_in_chromium() {
         .unwrap();
     assert!(field.contains(r#"id="err-period_end""#), "{field}");
 
+    let reversed = scenario(&chromium, &server, "period_reversed");
+    let field = reversed
+        .split(r#"<div class="field">"#)
+        .find(|f| f.contains(r#"id="period_end""#))
+        .unwrap();
+    assert!(field.contains(r#"id="err-period_end""#), "{field}");
+    assert!(
+        field.contains("应为不早于 `period.start`（2020-07-01）的日期"),
+        "{field}"
+    );
+
     // JSON left in the closed paste box is not the subject: the form's task is decided.
     let hidden = scenario(&chromium, &server, "hidden_json");
     assert!(hidden.contains("事项类别：居民会议组织"), "{hidden}");

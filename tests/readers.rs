@@ -916,6 +916,14 @@ fn input_errors_in_chinese() {
             "exact any",
             br#"{"category":"x","extra":9007199254740993}"#.to_vec(),
         ),
+        (
+            "span",
+            br#"{"category":"x","period":{"start":"2020-07-01","end":"2020-06-30"}}"#.to_vec(),
+        ),
+        (
+            "span, start given later",
+            br#"{"category":"x","period":{"end":"2020-06-30","start":"2020-07-01"}}"#.to_vec(),
+        ),
         ("syntax", br#"{"category":"x",}"#.to_vec()),
         ("too early", br#"{"category":"x""#.to_vec()),
         ("deep", deep.into_bytes()),
@@ -940,6 +948,12 @@ fn input_errors_in_chinese() {
         (
             "csv column at the top",
             "category,requestr\nx,区经信局\n".as_bytes().to_vec(),
+        ),
+        (
+            "csv span",
+            "category,period.start,period.end\nx,2020-07-01,2020-06-30\n"
+                .as_bytes()
+                .to_vec(),
         ),
         ("csv twice", "category,category\nx,y\n".as_bytes().to_vec()),
         ("csv empty header", "category,\nx,y\n".as_bytes().to_vec()),
@@ -972,4 +986,154 @@ fn input_errors_in_chinese() {
         "something else"
     );
     insta::assert_snapshot!(shown);
+}
+
+// ---- A period that ends before it starts ----
+
+/// The one refusal of every reader: a `period` (any object whose `start` and `end` are
+/// dates) that ends before it starts is an input error naming the end given later, located
+/// there; a period of one day, or with an end absent or `null`, is read.
+#[test]
+fn a_period_that_ends_before_it_starts_is_refused_by_every_reader() {
+    let jsonl = concat!(
+        r#"{"id":"T-1","category":"企业摸底","period":{"start":"2020-07-01","end":"2020-06-30"}}"#,
+        "\n",
+        r#"{"id":"T-2","category":"企业摸底","period":{"end":"2020-06-30","start":" 2020-07-01 "}}"#,
+        "\n",
+        r#"{"id":"T-3","category":"企业摸底","period":{"start":"2020-06-30","end":"2020-06-30"}}"#,
+        "\n",
+        r#"{"id":"T-4","category":"企业摸底","period":{"start":"2020-07-01","end":null}}"#,
+        "\n",
+        r#"{"id":"T-5","category":"企业摸底","period":{"end":"2020-06-30"}}"#,
+        "\n",
+    );
+    let rows = read(jsonl.as_bytes(), "p.jsonl", InputFormat::JsonLines);
+    let located: Vec<_> = rows
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().err())
+        .map(|e| (e.location(), e.field().map(str::to_owned), e.kind()))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            // The whole `period` object is underlined, from where it starts.
+            (
+                "p.jsonl:1:40".to_owned(),
+                Some("period.end".to_owned()),
+                zhunru::InputErrorKind::WrongType
+            ),
+            (
+                "p.jsonl:2:40".to_owned(),
+                Some("period.start".to_owned()),
+                zhunru::InputErrorKind::WrongType
+            ),
+        ]
+    );
+    assert_eq!(
+        summary(&rows)[..2],
+        [
+            "1: error p.jsonl:1:40: field `period.end` should be a date no earlier than `period.start` (2020-07-01), found \"2020-06-30\"",
+            "2: error p.jsonl:2:40: field `period.start` should be a date no later than `period.end` (2020-06-30), found \"2020-07-01\"",
+        ]
+    );
+    assert_eq!(summary(&rows)[2..], ["3: ok T-3", "4: ok T-4", "5: ok T-5"]);
+
+    // CSV: at the later of the two cells, whichever column comes first.
+    for (csv, column, field) in [
+        (
+            "id,category,period.start,period.end\nT-1,企业摸底,2020-07-01,2020-06-30\nT-2,企业摸底,2020-06-01,2020-06-30\n",
+            21,
+            "period.end",
+        ),
+        (
+            "id,category,period.end,period.start\nT-1,企业摸底,2020-06-30,２０２０－０７－０１\nT-2,企业摸底,2020-06-30,2020-06-01\n",
+            21,
+            "period.start",
+        ),
+    ] {
+        let rows = read(csv.as_bytes(), "p.csv", InputFormat::Csv);
+        let e = rows[0].1.as_ref().unwrap_err();
+        assert_eq!(e.location(), format!("p.csv:2:{column}"), "{e}");
+        assert_eq!(e.field(), Some(field), "{e}");
+        assert!(rows[1].1.is_ok(), "{:?}", rows[1]);
+    }
+
+    // The library's builder: the end set last is refused, in either order.
+    let task = Subject::task("企业摸底");
+    let e = task
+        .clone()
+        .with("period.end", "2020-06-30")
+        .unwrap()
+        .with("period.start", "2020-07-01")
+        .unwrap_err();
+    assert_eq!(e.path(), "period.start");
+    let fine = task
+        .with("period.start", "2020-05-01")
+        .unwrap()
+        .with("period.end", "2020-06-30")
+        .unwrap();
+    let e = fine.clone().with("period.start", "2020-07-01").unwrap_err();
+    assert_eq!(e.path(), "period.start");
+    assert!(fine.with("period.start", "2020-06-30").is_ok());
+
+    // A span a policy declares is held to the same rule, by the policy's reader.
+    let policy = zhunru::Policy::from_str(
+        "span.policy",
+        "政策 「最小」\n文件 「文件」 { 条款 C1 「条文」 }\n字段 事项.subsidy.start 「补贴开始」 类型 日期\n字段 事项.subsidy.end 「补贴结束」 类型 日期\n规则 一 引用 C1\n  当 事项.subsidy.end 已提供\n  准予准入 「有补贴」\n",
+    )
+    .unwrap();
+    let e = policy
+        .subject_from_json(
+            "s",
+            r#"{"category":"x","subsidy":{"start":"2020-07-01","end":"2020-06-30"}}"#,
+        )
+        .unwrap_err();
+    assert_eq!(e.field(), Some("subsidy.end"), "{e}");
+    assert!(
+        policy
+            .subject_from_json(
+                "s",
+                r#"{"category":"x","subsidy":{"start":"2020-06-01","end":"2020-06-30"}}"#,
+            )
+            .is_ok()
+    );
+}
+
+/// `eval` decides every other line and reports the refused one in its place.
+#[test]
+fn eval_reports_a_period_ending_before_it_starts_in_its_place() {
+    let input = concat!(
+        r#"{"id":"T-1","category":"企业摸底","period":{"start":"2020-05-01","end":"2020-06-30"}}"#,
+        "\n",
+        r#"{"id":"T-2","category":"企业摸底","period":{"start":"2020-07-01","end":"2020-06-30"}}"#,
+        "\n",
+        r#"{"id":"T-3","category":"企业摸底"}"#,
+        "\n",
+    );
+    for jobs in ["1", "2"] {
+        let (out, _, code) = zhunru(
+            &[
+                "eval",
+                "--policy",
+                "policies/yingjiang.policy",
+                "--as-of",
+                "2020-06-01",
+                "--format",
+                "json",
+                "--jobs",
+                jobs,
+            ],
+            input.as_bytes(),
+            "span.jsonl",
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert!(lines[0].contains("\"id\":\"T-1\""), "{out}");
+        assert!(
+            lines[1].starts_with("{\"error\":") && lines[1].contains("period.end"),
+            "{out}"
+        );
+        assert!(lines[2].contains("\"id\":\"T-3\""), "{out}");
+        assert_eq!(code, Some(1));
+    }
 }

@@ -347,6 +347,21 @@ fn every_error_is_problem_json() {
     assert_eq!(p["field"], "funding.amount");
     assert_eq!(p["line"], 3);
     assert_eq!(p["column"], 26);
+    // 400: a period that ends before it starts, the end named, in Chinese too.
+    let body = "{\"subject\": {\"category\": \"企业摸底\",\n \"period\": {\"start\": \"2020-07-01\", \"end\": \"2020-06-30\"}}}";
+    let p = problem(&server.post_json("/v1/decide", body), 400, "zhunru::input");
+    assert_eq!(p["field"], "period.end", "{p}");
+    assert_eq!(
+        (p["line"].as_u64(), p["column"].as_u64()),
+        (Some(2), Some(12))
+    );
+    assert!(
+        p["detail_zh"]
+            .as_str()
+            .unwrap()
+            .contains("应为不早于 `period.start`（2020-07-01）的日期"),
+        "{p}"
+    );
     // 400: a bad date in the envelope.
     let p = problem(
         &server.post_json(

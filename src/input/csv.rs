@@ -31,7 +31,7 @@ use crate::diagnostic::{CSV_HELP, InputError};
 use std::sync::Arc;
 
 use crate::schema::{self, FieldType, Schema};
-use crate::value::{Fields, Subject, Value};
+use crate::value::{Fields, SpanEnd, Subject, Value};
 
 use super::coerce::coerce_typed;
 use super::{MAX_LINE_BYTES, Read, Typing};
@@ -713,8 +713,52 @@ impl<R: BufRead> CsvReader<R> {
                 text,
             ));
         }
+        if let Some((cell, message)) = span_conflict(columns, &record.cells, &fields) {
+            let (line, col, text) = at(cell);
+            return Err(self.error(line, col, message, text));
+        }
         Ok(Subject::from_fields(kind, fields))
     }
+}
+
+/// A span (a `start` and an `end` date of one object, as `period`) of the row that ends
+/// before it starts: the later of its two cells, and the message naming that field.
+fn span_conflict<'r>(
+    columns: &[Column],
+    cells: &'r [Cell],
+    fields: &Fields,
+) -> Option<(&'r Cell, String)> {
+    let date_at = |path: &[String], name: &str| {
+        columns.iter().position(|c| {
+            matches!(c.ty, ColumnType::Known(FieldType::Date))
+                && c.path
+                    .split_last()
+                    .is_some_and(|(last, parent)| last == name && parent == path)
+        })
+    };
+    for (end, column) in columns.iter().enumerate() {
+        let Some((_, parent)) = column.path.split_last() else {
+            continue;
+        };
+        if date_at(parent, "end") != Some(end) {
+            continue;
+        }
+        let Some(start) = date_at(parent, "start") else {
+            continue;
+        };
+        let Some(Value::Object(object)) = fields.get_parts(parent) else {
+            continue;
+        };
+        let blame = if start > end {
+            SpanEnd::Start
+        } else {
+            SpanEnd::End
+        };
+        if let Some(message) = crate::value::span_conflict(&parent.join("."), object, blame) {
+            return Some((cells.get(start.max(end))?, message));
+        }
+    }
+    None
 }
 
 /// How a header's dotted path is read, or why it cannot be.

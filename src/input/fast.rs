@@ -4,7 +4,8 @@
 //! It decides nothing new. A line is taken by the fast path only when it is an ordinary
 //! well-formed subject: one object; keys and texts without escapes; integers of at most 15
 //! digits; every known field of the type the contract gives it (dates that exist, the
-//! enumerations' words), no key given twice, a task with a category. On such a line the
+//! enumerations' words), no period that ends before it starts, no key given twice, a task
+//! with a category. On such a line the
 //! exact reader ([`parse_line`](super::parse_line)) would succeed, and the subject it builds
 //! reads the same for every path the policy reads. Anything else (an error, an escape, a
 //! fraction, an exponent, invalid UTF-8 …) is handed back to be read by the exact reader, so
@@ -193,6 +194,11 @@ struct State {
     /// the exact reader's, which reports the nesting as an error (and no recursion here
     /// can overflow the stack).
     depth: usize,
+    /// The addresses of the specs of the contract's spans (`period`): objects whose end is
+    /// compared with their start, found by one comparison per object read.
+    spans: Vec<usize>,
+    /// The [`schema::KNOWN_NAMES`] indices of `start` and `end`.
+    span_ends: [Option<usize>; 2],
 }
 
 impl Default for State {
@@ -207,8 +213,28 @@ impl Default for State {
                 .collect(),
             nested: nested_types(),
             depth: 0,
+            spans: span_specs(),
+            span_ends: [schema::known_index(b"start"), schema::known_index(b"end")],
         }
     }
+}
+
+/// The table [`State::spans`]: every object of the contract that is a span
+/// ([`schema::is_span`]).
+fn span_specs() -> Vec<usize> {
+    fn walk(specs: &'static [FieldSpec], out: &mut Vec<usize>) {
+        if schema::is_span(specs) {
+            out.push(specs.as_ptr() as usize);
+        }
+        for spec in specs {
+            if let FieldType::Object(inner) = &spec.ty {
+                walk(inner, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&schema::contract().fields, &mut out);
+    out
 }
 
 /// Where a key is read, to predict it from the line before: JSON Lines streams mostly give
@@ -657,7 +683,14 @@ impl State {
         first: Ctx,
     ) -> Fast<Option<Value>> {
         let mut fields = want.map(|_| self.pool.object());
-        let read = self.nested(|s| s.members(c, specs, want, fields.as_mut(), first));
+        // A span's members are read by their own copy of `members` (`SPAN`), so that the
+        // other objects pay nothing for comparing a span's ends (callgrind, 10k peer tasks:
+        // +0.34 % instructions in all, against +0.73 % with one copy checking as it goes).
+        let span = self.spans.contains(&(specs.as_ptr() as usize));
+        let read = self.nested(|s| match span {
+            true => s.members::<true>(c, specs, want, fields.as_mut(), first),
+            false => s.members::<false>(c, specs, want, fields.as_mut(), first),
+        });
         match read {
             Ok(()) => Ok(fields.map(|f| Value::Object(Fields(f)))),
             Err(e) => {
@@ -671,7 +704,7 @@ impl State {
 
     /// The members of an object below the top: every key once, each value typed by its
     /// spec (else any value), blank texts dropped.
-    fn members(
+    fn members<const SPAN: bool>(
         &mut self,
         c: &mut Cur,
         specs: &'static [FieldSpec],
@@ -688,6 +721,9 @@ impl State {
         let base = self.keys.len();
         let mut known: u64 = 0;
         let mut ctx = first;
+        // A span's start and end, compared at its close: one that ends before it starts is
+        // the exact reader's to refuse.
+        let mut ends: [Option<Date>; 2] = [None, None];
         loop {
             let (key, index) = self.key(c, base, &mut known, ctx)?;
             ctx = after(index);
@@ -714,7 +750,23 @@ impl State {
                 None => &ANY,
             };
             let child = want.and_then(|n| n.child(key.as_bytes(), index));
-            if let Some(v) = self.value(c, ty, child, first_under(index))? {
+            let end = match index {
+                Some(k) if SPAN && c.peek() == Some(b'"') => {
+                    self.span_ends.iter().position(|&e| e == Some(k))
+                }
+                _ => None,
+            };
+            let value = match end.and_then(|e| ends.get_mut(e)) {
+                // A span's start or end (its spec a date): read as `value` reads a date,
+                // the date kept.
+                Some(slot) => {
+                    let text = trim(c.string()?.0);
+                    *slot = Some(Date::parse(text).ok_or(Bail)?);
+                    child.map(|_| self.pool.text(text))
+                }
+                None => self.value(c, ty, child, first_under(index))?,
+            };
+            if let Some(v) = value {
                 match out.as_deref_mut() {
                     Some(fields) if !is_blank_text(&v) => fields.push((name(key, index), v)),
                     _ => self.pool.reclaim(v),
@@ -726,6 +778,11 @@ impl State {
                 Some(b'}') => {
                     c.i += 1;
                     self.keys.truncate(base);
+                    if let [Some(start), Some(end)] = ends
+                        && end < start
+                    {
+                        return Err(Bail);
+                    }
                     return Ok(());
                 }
                 _ => return Err(Bail),

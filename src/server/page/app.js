@@ -535,6 +535,8 @@ const SCENARIOS = {
   // The same error, then the English switch: the error is said again in English.
   mistyped_then_english: { district: "yingjiang", category: "企业摸底", funding_amount: "三千", switch_to: "en" },
   bad_date: { district: "yingjiang", category: "企业摸底", period_end: "2020-02-30" },
+  // A period that ends before it starts: the server names the end, the page shows it there.
+  period_reversed: { district: "yingjiang", category: "企业摸底", period_start: "2020-07-01", period_end: "2020-06-30" },
   compare: { category: "行政执法", community_role: "responsible", compare: true },
   // On no list anywhere: the national baseline has no rule that admits it.
   compare_unlisted: { category: "居民会议组织", compare: true },
