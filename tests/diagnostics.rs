@@ -58,6 +58,7 @@ broken_cases!(
     parent_broken,
     parent_cycle,
     parent_missing,
+    referral_admitted,
     shadowed,
     shadowed_by_mentions,
     syntax_chinese_keyword_typo,
@@ -300,4 +301,55 @@ fn a_deny_with_an_exception_takes_nothing_outright() {
     let loaded = zhunru::Policy::from_file(dir.join("child.policy"));
     assert!(loaded.is_ok(), "{:?}", loaded.err());
     assert!(loaded.unwrap().warnings().is_empty());
+}
+
+/// A referral is called shadowed by an admit only when the admit takes every task the
+/// referral applies to and requires nothing (nor has an exception): then the task is
+/// admitted, and the referral's reason and requirements never show.
+#[test]
+fn a_referral_is_shadowed_only_by_an_admit_that_requires_nothing() {
+    let head = "政策 「审批」\n文件 「办法」 {\n  条款 A1 「清单外事项须经审批」\n}\n\
+        清单 履责清单 「履责清单」 引用 A1 { 「食品安全协管」 }\n";
+    let referral = "规则 须审批 引用 A1\n  当 事项.category 不属于 履责清单 且 事项.approval.status == 「approved」\n  \
+        要求 事项.funding.amount > 0 记为 funding\n  须经审批 「须经审批」\n";
+    let shadowed_at = |admit: &str, after: bool| {
+        let text = if after {
+            format!("{head}{referral}{admit}")
+        } else {
+            format!("{head}{admit}{referral}")
+        };
+        let policy = zhunru::Policy::from_str("a.policy", &text).unwrap();
+        let codes: Vec<_> = policy.warnings().iter().map(|w| w.code()).collect();
+        codes.contains(&Code::Shadowed)
+    };
+    let shadowed = |admit: &str| shadowed_at(admit, false);
+    // Requires nothing, and applies to every approved task: shadows (before or after it).
+    assert!(shadowed(
+        "规则 经审批 引用 A1\n  当 事项.approval.status == 「approved」\n  准予准入\n"
+    ));
+    assert!(shadowed_at(
+        "规则 经审批 引用 A1\n  当 事项.approval.status == 「approved」\n  准予准入\n",
+        true
+    ));
+    assert!(shadowed("规则 一律 引用 A1\n  准予准入\n"));
+    // Requires something: a task that lacks it goes to the referral.
+    assert!(!shadowed(
+        "规则 经审批 引用 A1\n  当 事项.approval.status == 「approved」\n  要求 事项.basis 已提供\n  准予准入\n"
+    ));
+    // An exception lets tasks through to the referral.
+    assert!(!shadowed(
+        "规则 经审批 引用 A1\n  当 事项.approval.status == 「approved」\n  除非 事项.funding.amount > 0\n  准予准入\n"
+    ));
+    // Narrower than the referral: not every task it refers.
+    assert!(!shadowed(
+        "规则 经审批 引用 A1\n  当 事项.approval.status == 「approved」 且 事项.work_plan == 是\n  准予准入\n"
+    ));
+    // The shipped policies are clear of it.
+    for file in ["hefei", "nanqiao", "yingjiang", "jiangyuan", "national"] {
+        let policy = zhunru::Policy::from_file(format!("policies/{file}.policy")).unwrap();
+        assert!(
+            policy.warnings().iter().all(|w| w.code() != Code::Shadowed),
+            "{file}"
+        );
+    }
 }

@@ -156,6 +156,9 @@ pub(crate) enum CheckError {
     },
     /// Lint: a rule every subject of which an earlier deny takes.
     Shadowed { rule: String, by: String },
+    /// Lint: a referral every subject of which an admit rule without requirements takes:
+    /// its reason and what it requires never show.
+    ReferralAdmitted { rule: String, by: String },
     /// Lint (费随事转): an admit on approval that requires no funding.
     AdmitWithoutFunding { rule: String, clause: String },
 }
@@ -194,6 +197,10 @@ impl CheckError {
                 "this deny takes every such task first",
                 "这条禁止规则先拒绝了所有这类事项",
             ),
+            CheckError::ReferralAdmitted { .. } => Text::new(
+                "this admit takes every such task, requiring nothing",
+                "这条准入规则不设要求，所有这类事项都由它准入",
+            ),
             CheckError::AdmitWithoutFunding { clause, .. } => Text::new(
                 format!("{clause} demands that funds follow the task"),
                 format!("{clause} 要求费随事转"),
@@ -228,7 +235,7 @@ impl Explain for CheckError {
             E::UncitedExtension { .. } => Code::UncitedExtension,
             E::NeverApplies { .. } | E::RequirementsContradict { .. } => Code::NeverApplies,
             E::BannedAndAdmitted { .. } => Code::BannedAndAdmitted,
-            E::Shadowed { .. } => Code::Shadowed,
+            E::Shadowed { .. } | E::ReferralAdmitted { .. } => Code::Shadowed,
             E::AdmitWithoutFunding { .. } => Code::AdmitWithoutFunding,
             E::BadLevel { .. }
             | E::NotOneOf { .. }
@@ -255,6 +262,7 @@ impl Explain for CheckError {
             | E::RequirementsContradict { .. }
             | E::BannedAndAdmitted { .. }
             | E::Shadowed { .. }
+            | E::ReferralAdmitted { .. }
             | E::AdmitWithoutFunding { .. }
             | E::ExceptionNeverApplies { .. } => Severity::Warning,
             _ => Severity::Error,
@@ -399,6 +407,14 @@ impl Explain for CheckError {
                 format!("rule `{rule}` never decides: `{by}` denies every task it applies to"),
                 format!("规则 `{rule}` 永远不起作用：它适用的事项都已被 `{by}` 拒绝"),
             ),
+            E::ReferralAdmitted { rule, by } => Text::new(
+                format!(
+                    "rule `{rule}` never decides: `{by}` admits every task it applies to, requiring nothing, so what it requires is never asked"
+                ),
+                format!(
+                    "规则 `{rule}` 永远不起作用：它适用的事项都已被 `{by}` 准予准入，且不设任何要求，它的要求从不会被提出"
+                ),
+            ),
             E::AdmitWithoutFunding { rule, .. } => Text::new(
                 format!("rule `{rule}` admits on approval without requiring funding"),
                 format!("规则 `{rule}` 审批即准入，却不要求配套经费"),
@@ -513,7 +529,7 @@ impl Explain for CheckError {
                 format!("admitted by `{admitted}`"),
                 format!("被 `{admitted}` 准入"),
             ),
-            E::Shadowed { .. } => Text::new("shadowed", "被遮蔽"),
+            E::Shadowed { .. } | E::ReferralAdmitted { .. } => Text::new("shadowed", "被遮蔽"),
             E::AdmitWithoutFunding { .. } => {
                 Text::new("admits without funding", "准入却不要求经费")
             }
@@ -712,6 +728,10 @@ impl Explain for CheckError {
             E::Shadowed { .. } => Text::new(
                 "a deny overrides every admit; narrow the deny or remove the rule",
                 "不予准入优先于任何准予准入；请收窄禁止规则或删去这条规则",
+            ),
+            E::ReferralAdmitted { .. } => Text::new(
+                "an admit whose requirements hold decides before any referral; give the admit the requirements (要求) the procedure asks for, narrow its condition, or remove the referral",
+                "准予准入的规则要求都满足时，先于任何须经审批的规则作出结论；请给准入规则加上审批程序所需的要求，收窄其条件，或删去这条须经审批的规则",
             ),
             E::AdmitWithoutFunding { .. } => Text::new(
                 "费随事转: add a requirement such as 事项.funding.amount > 0 记为 funding",

@@ -375,32 +375,59 @@ fn shadowed(
             continue;
         }
         let rule_atoms: Vec<&Expr> = rule.when.as_ref().map(conjuncts).unwrap_or_default();
-        for (i, deny) in ast.rules.iter().enumerate().take(j) {
-            // A deny with an exception (`除非`) lets through what the exception holds of,
-            // and the later rule decides those.
-            if !matches!(deny.outcome.node, Outcome::Deny(_))
-                || deny.unless.is_some()
-                || kinds.get(i) != kinds.get(j)
-            {
-                continue;
-            }
-            let deny_atoms: Vec<&Expr> = deny.when.as_ref().map(conjuncts).unwrap_or_default();
-            let covered = deny_atoms
-                .iter()
-                .all(|d| rule_atoms.iter().any(|r| implies(r, d, lists)));
-            if covered {
-                out.push(with_second(
-                    source,
-                    rule.name.span,
-                    deny.name.span,
-                    CheckError::Shadowed {
-                        rule: rule.name.node.clone(),
-                        by: deny.name.node.clone(),
-                    },
-                ));
-                break;
-            }
-        }
+        // Whether `other` (rule `i`, of the same kind, without an exception: `除非` lets
+        // through what the exception holds of, and this rule decides those) applies to
+        // every subject this rule applies to.
+        let covers = |i: usize, other: &RuleDecl| {
+            other.unless.is_none()
+                && kinds.get(i) == kinds.get(j)
+                && other
+                    .when
+                    .as_ref()
+                    .map(conjuncts)
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|o| rule_atoms.iter().any(|r| implies(r, o, lists)))
+        };
+        let deny =
+            ast.rules.iter().enumerate().take(j).find(|&(i, deny)| {
+                matches!(deny.outcome.node, Outcome::Deny(_)) && covers(i, deny)
+            });
+        // A referral every subject of which an admit without requirements takes: the task
+        // is admitted, and the referral's reason and requirements never show, wherever the
+        // admit stands (the verdict does not depend on rule order).
+        let admit = || {
+            ast.rules.iter().enumerate().find(|&(i, admit)| {
+                i != j
+                    && matches!(rule.outcome.node, Outcome::Refer(_))
+                    && matches!(admit.outcome.node, Outcome::Admit(_))
+                    && admit.requirements.is_empty()
+                    && covers(i, admit)
+            })
+        };
+        let error = match (deny, deny.is_none().then(admit).flatten()) {
+            (Some((_, deny)), _) => (
+                deny,
+                CheckError::Shadowed {
+                    rule: rule.name.node.clone(),
+                    by: deny.name.node.clone(),
+                },
+            ),
+            (None, Some((_, admit))) => (
+                admit,
+                CheckError::ReferralAdmitted {
+                    rule: rule.name.node.clone(),
+                    by: admit.name.node.clone(),
+                },
+            ),
+            (None, None) => continue,
+        };
+        out.push(with_second(
+            source,
+            rule.name.span,
+            error.0.name.span,
+            error.1,
+        ));
     }
 }
 
