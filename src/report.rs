@@ -93,7 +93,7 @@ impl miette::Diagnostic for ReasonReport<'_> {
         )];
         if let Some(w) = &rule.when {
             let label = if self.verdict == Verdict::Undecided {
-                "无法判定：除数为零 — cannot be told: a division by zero"
+                "无法判定（原因见上） — cannot be told (why: above)"
             } else {
                 "条件成立 — applies"
             };

@@ -30,8 +30,8 @@ pub enum Verdict {
     Compliant,
     /// Some rule is broken (不合规).
     NonCompliant,
-    /// No rule is broken, but some rule could not be told either way (a division by zero
-    /// in its condition): nothing is certified (无法判定).
+    /// No rule is broken, but some rule could not be told either way (a field its condition
+    /// reads is not given, or a division by zero in it): nothing is certified (无法判定).
     Undecided,
     /// No version of the policy is in force on the date asked about (不在施行期): before
     /// it takes effect (`生效`) or after it lapses (`失效`). Nothing was decided.

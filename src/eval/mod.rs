@@ -1261,7 +1261,7 @@ pub(crate) fn decide_json(
                 match reason {
                     Decider::Unmet(_) => write_json_str(out, &unmet_message(&env, i, rule)),
                     Decider::Undecided(_) => {
-                        write_json_str(out, &undecided_message(policy, i, rule));
+                        write_json_str(out, &undecided_message(&env, i, rule));
                     }
                     _ => {
                         spare.message.clear();
@@ -1365,14 +1365,37 @@ fn unmet_message<'a>(env: &Env<'a>, index: usize, rule: &'a RuleDecl) -> String 
     )
 }
 
-/// A rule that could not be told: its condition, and why.
-fn undecided_message(policy: &Policy, index: usize, rule: &RuleDecl) -> String {
-    let condition = rule
-        .when
-        .as_ref()
-        .map_or("", |w| policy.rule_source(index).slice(w.span));
+/// A violation rule that could not be told: its condition, and why — a division by zero,
+/// else the fields it reads that the subject does not give (each once, in the order the
+/// condition names them).
+fn undecided_message<'a>(env: &Env<'a>, index: usize, rule: &'a RuleDecl) -> String {
+    let Some(when) = &rule.when else {
+        return String::new();
+    };
+    let condition = env.policy.rule_source(index).slice(when.span);
+    env.arith_failed.set(false);
+    let _ = env.truth(when);
+    if env.arith_failed.get() {
+        return format!(
+            "无法判定：条件「{condition}」的计算中除数为零 — cannot be decided: its condition divides by zero"
+        );
+    }
+    let mut absent: Vec<String> = Vec::new();
+    for path in when.paths() {
+        let dotted = path.dotted();
+        if matches!(env.field(path), Val::Absent) && !absent.contains(&dotted) {
+            absent.push(dotted);
+        }
+    }
+    if absent.is_empty() {
+        return format!(
+            "无法判定：条件「{condition}」对这一对象无法判定 — cannot be decided: its condition is unknown for this subject"
+        );
+    }
     format!(
-        "无法判定：条件「{condition}」的计算中除数为零 — cannot be decided: its condition divides by zero"
+        "无法判定：条件「{condition}」所需的字段未提供：{} — cannot be decided: its condition reads {}, not given",
+        absent.join("、"),
+        absent.join(", ")
     )
 }
 
@@ -1402,7 +1425,7 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
                 .reason(i, rule, Some(unmet_message(&env, i, rule)))
                 .crediting(env.entry_cites(i), policy),
             (Decider::Undecided(_), Some((i, rule))) => {
-                policy.reason(i, rule, Some(undecided_message(policy, i, rule)))
+                policy.reason(i, rule, Some(undecided_message(&env, i, rule)))
             }
             (Decider::NoRuleCovers, None) => Reason::no_rule_covers(subject.kind),
             (_, Some((i, rule))) => policy
@@ -1498,12 +1521,10 @@ fn find_in(env: &Env, window: bool) -> Found {
         let Some(rule) = policy.ast.rules.get(index) else {
             continue;
         };
-        env.arith_failed.set(false);
         let truth = rule.when.as_ref().map_or(Truth::True, |w| env.truth(w));
-        if truth == Truth::Unknown
-            && env.arith_failed.get()
-            && matches!(rule.outcome.node, Outcome::Violation(_))
-        {
+        // A violation rule that cannot be told (a field it reads not given, a division by
+        // zero) is no pass: the subject is undecided unless another rule is broken.
+        if truth == Truth::Unknown && matches!(rule.outcome.node, Outcome::Violation(_)) {
             hits.push((Hit::Undecided, Decider::Undecided(index)));
         }
         if truth != Truth::True {

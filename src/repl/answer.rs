@@ -281,6 +281,17 @@ pub fn short(
             );
         }
     }
+    // Undecided: the rules that could be told are not broken (a question about one sign is
+    // answered for that sign, while the rules it could not tell stay open).
+    if decision.verdict() == Verdict::Undecided {
+        let told = rules_about(policy, subject.kind()).saturating_sub(decision.reasons().len());
+        if told > 0 {
+            let _ = writeln!(
+                out,
+                "  ✓ 其余{told}条规则均未违反 — the other {told} rules checked, none broken"
+            );
+        }
+    }
 
     // What to do next.
     let next = match decision.verdict() {
@@ -347,7 +358,9 @@ pub fn short(
         }
         Verdict::Compliant => "合规".to_owned(),
         Verdict::NonCompliant => "按上述规则整改".to_owned(),
-        Verdict::Undecided => "核对上述规则所用的数值（如面积为0），更正后再问".to_owned(),
+        Verdict::Undecided => {
+            "补上上述规则所需而未提供的字段，或核对其数值（如面积为0），更正后再问".to_owned()
+        }
         _ => String::new(),
     };
     let _ = writeln!(out, "下一步：{next}");

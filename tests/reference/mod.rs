@@ -1112,11 +1112,10 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
             None => T::True,
             Some(w) => truth(&cx, w),
         };
-        if t == T::Unknown
-            && cx.arith_failed.get()
-            && matches!(rule.outcome.node, Outcome::Violation(_))
-        {
-            undecided.push(index);
+        // README: a violation rule whose condition cannot be told — a field it reads not
+        // given, a division by zero — is undecided, never a pass.
+        if t == T::Unknown && matches!(rule.outcome.node, Outcome::Violation(_)) {
+            undecided.push((index, cx.arith_failed.get()));
         }
         if t != T::True {
             continue;
@@ -1196,21 +1195,39 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
         decision.verdict = "non_compliant";
         decision.reasons = reasons_of(&violations);
     } else if !undecided.is_empty() {
-        // README: a rule whose condition divides by zero is undecided, never a pass.
         decision.verdict = "undecided";
         decision.reasons = undecided
             .iter()
-            .filter_map(|i| {
-                let rule = ast.rules.get(*i)?;
-                let condition = rule
-                    .when
-                    .as_ref()
-                    .map_or("", |w| rule_source(policy, *i).slice(w.span));
-                Some(RefReason {
-                    message: format!(
+            .filter_map(|&(i, divided_by_zero)| {
+                let rule = ast.rules.get(i)?;
+                let when = rule.when.as_ref()?;
+                let condition = rule_source(policy, i).slice(when.span);
+                // README: the message says why — a division by zero, else the fields the
+                // condition reads that are not given, each once, in the order it names them.
+                let mut absent: Vec<String> = Vec::new();
+                for path in when.paths() {
+                    if matches!(field(&cx, path), V::Absent) && !absent.contains(&path.dotted()) {
+                        absent.push(path.dotted());
+                    }
+                }
+                let message = if divided_by_zero {
+                    format!(
                         "无法判定：条件「{condition}」的计算中除数为零 — cannot be decided: its condition divides by zero"
-                    ),
-                    ..reason(&cx, *i, rule)
+                    )
+                } else if absent.is_empty() {
+                    format!(
+                        "无法判定：条件「{condition}」对这一对象无法判定 — cannot be decided: its condition is unknown for this subject"
+                    )
+                } else {
+                    format!(
+                        "无法判定：条件「{condition}」所需的字段未提供：{} — cannot be decided: its condition reads {}, not given",
+                        absent.join("、"),
+                        absent.join(", ")
+                    )
+                };
+                Some(RefReason {
+                    message,
+                    ..reason(&cx, i, rule)
                 })
             })
             .collect();
