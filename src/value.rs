@@ -357,7 +357,7 @@ impl Subject {
     /// assert_eq!(error.path(), "funding.amount");
     /// assert_eq!(error.to_string(), "field `funding.amount` should be a number, found the string \"3000\"");
     /// assert!(task.clone().with("period.end", "2020-02-30").is_err());
-    /// // A period may not end before it starts: the end set last is refused.
+    /// // A period may not end before it starts: the one of its ends set last is refused.
     /// let starts = task.clone().with("period.start", "2020-07-01")?;
     /// let error = starts.with("period.end", "2020-06-30").unwrap_err();
     /// assert_eq!(error.to_string(), "field `period.end` should be a date no earlier than `period.start` (2020-07-01), found \"2020-06-30\"");
@@ -1167,7 +1167,7 @@ impl SpanEnd {
 
 /// The end of a span given later in `fields` (a reader keeps the order of the input): the
 /// one a refusal names, as a reader would have noticed there.
-pub(crate) fn later_end(fields: &Fields) -> SpanEnd {
+fn later_end(fields: &Fields) -> SpanEnd {
     let at = |name: &str| fields.0.iter().position(|(k, _)| k == name);
     if at("start") > at("end") {
         SpanEnd::Start
@@ -1201,7 +1201,7 @@ pub(crate) fn span_conflict(path: &str, fields: &Fields, blame: SpanEnd) -> Opti
 
 /// The first span of a subject of `kind` typed by `schema` that ends before it starts: the
 /// dotted path of the end named (`blame`, else the one given later) and the message.
-pub(crate) fn subject_span_conflict(
+fn subject_span_conflict(
     schema: &Schema,
     kind: SubjectKind,
     fields: &Fields,

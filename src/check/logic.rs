@@ -405,29 +405,28 @@ fn shadowed(
                     && covers(i, admit)
             })
         };
-        let error = match (deny, deny.is_none().then(admit).flatten()) {
-            (Some((_, deny)), _) => (
+        let (by, error) = if let Some((_, deny)) = deny {
+            let by = deny.name.node.clone();
+            (
                 deny,
                 CheckError::Shadowed {
                     rule: rule.name.node.clone(),
-                    by: deny.name.node.clone(),
+                    by,
                 },
-            ),
-            (None, Some((_, admit))) => (
+            )
+        } else if let Some((_, admit)) = admit() {
+            let by = admit.name.node.clone();
+            (
                 admit,
                 CheckError::ReferralAdmitted {
                     rule: rule.name.node.clone(),
-                    by: admit.name.node.clone(),
+                    by,
                 },
-            ),
-            (None, None) => continue,
+            )
+        } else {
+            continue;
         };
-        out.push(with_second(
-            source,
-            rule.name.span,
-            error.0.name.span,
-            error.1,
-        ));
+        out.push(with_second(source, rule.name.span, by.name.span, error));
     }
 }
 
