@@ -185,7 +185,7 @@ fn reviewers_page_in_chromium() {
         .unwrap();
     assert!(field.contains(r#"id="err-period_end""#), "{field}");
     assert!(
-        field.contains("应为不早于 `period.start`（2020-07-01）的日期"),
+        field.contains("应为不早于「工作期限：起」（2020-07-01）的日期"),
         "{field}"
     );
 

@@ -209,8 +209,13 @@ function writeProblem(problem, request) {
     // The server's message is English; say in the page's language which field it is.
     const label = document.querySelector(`label[for="${id}"]`);
     const name = label ? label.textContent : problem.field;
-    // Beside its field the field is named by its label, not by its path.
-    const bare = msg.replace(/^字段 `[^`]+` ?：?/, "");
+    // Beside its field the field is named by its label, not by its path; so is any other
+    // field the message names (a period's end is checked against its start).
+    const labelled = (written, path) => {
+      const other = FIELDS[path] && document.querySelector(`label[for="${FIELDS[path]}"]`);
+      return other ? `「${other.textContent}」` : written;
+    };
+    const bare = msg.replace(/^字段 `[^`]+` ?：?/, "").replace(/ ?`([a-z_.]+)` ?/g, labelled);
     const text = lang === "zh" ? `「${name}」填写有误：${bare}` : `${name}: ${msg}`;
     if (fieldError(id, text)) return;
   }
