@@ -78,6 +78,14 @@ fn tempdir() -> PathBuf {
 }
 
 /// The DOM after scenario `name` ran.
+/// The `<div class="field">` of the page that holds the input `id` (with its error, if any).
+fn field_div<'p>(page: &'p str, id: &str) -> &'p str {
+    let input = format!(r#"id="{id}""#);
+    page.split(r#"<div class="field">"#)
+        .find(|f| f.contains(&input))
+        .unwrap()
+}
+
 fn scenario(chromium: &PathBuf, server: &Server, name: &str) -> String {
     let url = format!("http://{}/?scenario={name}", server.addr);
     let dom = browse(chromium, &url, &["--dump-dom".to_owned()]);
@@ -144,10 +152,7 @@ fn reviewers_page_in_chromium() {
 
     // A mistyped amount: the server's error is shown beside the amount field.
     let mistyped = scenario(&chromium, &server, "mistyped");
-    let field = mistyped
-        .split(r#"<div class="field">"#)
-        .find(|f| f.contains(r#"id="funding_amount""#))
-        .unwrap();
+    let field = field_div(&mistyped, "funding_amount");
     assert!(field.contains(r#"aria-invalid="true""#), "{field}");
     assert!(field.contains(r#"id="err-funding_amount""#), "{field}");
     // Said in Chinese on the Chinese page: the field by its label, the mistake in words.
@@ -159,10 +164,7 @@ fn reviewers_page_in_chromium() {
     assert!(!mistyped.contains(r#"id="verdict""#));
     // The English switch says the error shown again, in English.
     let switched = scenario(&chromium, &server, "mistyped_then_english");
-    let field = switched
-        .split(r#"<div class="field">"#)
-        .find(|f| f.contains(r#"id="funding_amount""#))
-        .unwrap();
+    let field = field_div(&switched, "funding_amount");
     assert!(
         field.contains(
             r#"Funding (yuan): field `funding.amount` should be a number, found the string "三千""#
@@ -172,17 +174,11 @@ fn reviewers_page_in_chromium() {
     assert!(!field.contains("填写有误"), "{field}");
 
     let bad_date = scenario(&chromium, &server, "bad_date");
-    let field = bad_date
-        .split(r#"<div class="field">"#)
-        .find(|f| f.contains(r#"id="period_end""#))
-        .unwrap();
+    let field = field_div(&bad_date, "period_end");
     assert!(field.contains(r#"id="err-period_end""#), "{field}");
 
     let reversed = scenario(&chromium, &server, "period_reversed");
-    let field = reversed
-        .split(r#"<div class="field">"#)
-        .find(|f| f.contains(r#"id="period_end""#))
-        .unwrap();
+    let field = field_div(&reversed, "period_end");
     assert!(field.contains(r#"id="err-period_end""#), "{field}");
     assert!(
         field.contains("应为不早于「工作期限：起」（2020-07-01）的日期"),

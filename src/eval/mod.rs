@@ -168,8 +168,8 @@ struct Env<'a> {
     /// again for the message; each repeat was a hash of the list's name and of the text
     /// (list tests were 9 % of the instructions on the peer file). See [`Looked`].
     looked: std::cell::RefCell<Looked<'a>>,
-    /// Set when an arithmetic expression gave no number (a division by zero), so an unknown
-    /// condition can be told from one that lacks a field.
+    /// Set when an arithmetic expression gave no number (a division by zero), so that an
+    /// undecided rule's message can tell that from a field not given (reset by the reader).
     arith_failed: std::cell::Cell<bool>,
 }
 

@@ -713,7 +713,7 @@ impl<R: BufRead> CsvReader<R> {
                 text,
             ));
         }
-        if let Some((cell, message)) = span_conflict(columns, &record.cells, &fields) {
+        if let Some((cell, message)) = row_span_conflict(columns, &record.cells, &fields) {
             let (line, col, text) = at(cell);
             return Err(self.error(line, col, message, text));
         }
@@ -723,7 +723,7 @@ impl<R: BufRead> CsvReader<R> {
 
 /// A span (a `start` and an `end` date of one object, as `period`) of the row that ends
 /// before it starts: the later of its two cells, and the message naming that field.
-fn span_conflict<'r>(
+fn row_span_conflict<'r>(
     columns: &[Column],
     cells: &'r [Cell],
     fields: &Fields,

@@ -5,11 +5,10 @@
 //! well-formed subject: one object; keys and texts without escapes; integers of at most 15
 //! digits; every known field of the type the contract gives it (dates that exist, the
 //! enumerations' words), no period that ends before it starts, no key given twice, a task
-//! with a category. On such a line the
-//! exact reader ([`parse_line`](super::parse_line)) would succeed, and the subject it builds
-//! reads the same for every path the policy reads. Anything else (an error, an escape, a
-//! fraction, an exponent, invalid UTF-8 …) is handed back to be read by the exact reader, so
-//! every error keeps its line, column and message. `tests/differential.rs` and
+//! with a category. On such a line the exact reader ([`parse_line`](super::parse_line))
+//! would succeed, and the subject it builds reads the same for every path the policy reads.
+//! Anything else (an error, an escape, a fraction, an exponent, invalid UTF-8 …) is handed
+//! back to be read by the exact reader, so every error keeps its line, column and message. `tests/differential.rs` and
 //! `tests/fast_path.rs` hold the two paths to the same bytes.
 //!
 //! Why: reading JSON was most of the cost of deciding a file (issue 12). The exact reader
