@@ -28,6 +28,8 @@ pub enum Code {
     TooLarge,
     /// A parse shape the builder does not expect: a bug in zhunru, reported, never ignored.
     Internal,
+    /// A header or document line (`辖区`, `生效`, `文号` …) given twice.
+    Repeated,
     /// A declared field of a type the language does not have.
     UnknownFieldType,
     /// A field declared twice, or a declared field that conflicts with the contract's.
@@ -116,6 +118,7 @@ codes! {
     TooDeep => "zhunru::parse::too_deep",
     TooLarge => "zhunru::parse::too_large",
     Internal => "zhunru::parse::internal",
+    Repeated => "zhunru::parse::repeated",
     UnknownFieldType => "zhunru::parse::unknown_field_type",
     DuplicateField => "zhunru::check::duplicate_field",
     BadFieldValue => "zhunru::check::bad_field_value",
@@ -1389,6 +1392,7 @@ impl Code {
             | Code::TooDeep
             | Code::TooLarge
             | Code::Internal
+            | Code::Repeated
             | Code::UnknownFieldType
             | Code::BadDate => CodeFamily::Parse,
             Code::ExceptionNeverApplies

@@ -27,10 +27,21 @@ impl Source {
     /// A source from a name and its text.
     ///
     /// See [`Source`] for an example.
+    ///
+    /// A lone carriage return (an old Mac line end) becomes `\n`. The grammar and the
+    /// JSON Lines reader already end a line there, but diagnostics count lines by `\n`:
+    /// without this, a file with such line ends had its columns counted from the start of
+    /// the file and its lines run together in the snippet. The byte length is the same, so
+    /// every offset still points into the file as written.
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let text = match text.contains('\r') {
+            true => Arc::from(lone_cr_to_lf(&text)),
+            false => text,
+        };
         Source {
             name: name.into(),
-            text: text.into(),
+            text,
         }
     }
 
@@ -185,6 +196,19 @@ impl miette::SourceCode for Source {
             shown.line_count,
         )))
     }
+}
+
+/// `text` with each `\r` not followed by `\n` replaced by `\n` (one byte for one byte).
+fn lone_cr_to_lf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() != Some(&'\n') => out.push('\n'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A line reaching further than this either side of a span, in bytes, is shown in part. A

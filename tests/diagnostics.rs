@@ -59,9 +59,12 @@ broken_cases!(
     parent_cycle,
     parent_missing,
     referral_admitted,
+    repeated_document_number,
+    repeated_header,
     shadowed,
     shadowed_by_mentions,
     syntax_chinese_keyword_typo,
+    syntax_control_character,
     syntax_english_keyword_typo,
     syntax_missing_cite,
     syntax_missing_outcome,
@@ -83,6 +86,7 @@ broken_cases!(
     unknown_cite_n9,
     unknown_cite_x1,
     unknown_field,
+    unknown_field_lone_cr,
     unknown_list,
     unknown_subject,
     wrong_outcome_deny_on_community,
@@ -94,8 +98,9 @@ broken_cases!(
 fn broken_case(name: &str) {
     let path = format!("tests/cases/broken/{name}.policy");
     let text = std::fs::read_to_string(&path).unwrap();
+    // Split at `\r` too: one case file has only old Mac line ends.
     let expect = text
-        .lines()
+        .split(['\n', '\r'])
         .next()
         .and_then(|l| l.strip_prefix("// expect: "))
         .unwrap_or_else(|| panic!("{path} has no `// expect:` line"))

@@ -16,8 +16,8 @@ pub(crate) enum ParseError {
     Expected {
         /// What would have been accepted, in words: (English, Chinese).
         expected: (String, String),
-        /// What was found, as quoted.
-        found: String,
+        /// What was found, as quoted, or the end of the file: (English, Chinese).
+        found: (String, String),
         /// A keyword the found word is a likely misspelling of.
         keyword: Option<&'static str>,
         /// Advice for what was expected: (English, Chinese).
@@ -61,6 +61,17 @@ pub(crate) enum ParseError {
     },
     /// `30.5 天`, `10% 年` — durations are whole days, months or years.
     BadDuration,
+    /// `辖区 「甲」` and then `辖区 「乙」` — a header or document line given twice.
+    Repeated {
+        /// Its keyword, as written.
+        keyword: String,
+    },
+    /// A control character other than a tab or a line end (`政策 「测试\u{0}区」`): invisible
+    /// in an editor, and it would be published in the notice as it is.
+    ControlCharacter {
+        /// The character's code point.
+        code: u32,
+    },
     /// A parse shape the builder does not expect: a bug in zhunru, never a dropped clause.
     Internal {
         /// Which construct.
@@ -83,7 +94,8 @@ impl Explain for ParseError {
             }
             ParseError::Internal { .. } => Code::Internal,
             ParseError::UnknownFieldType { .. } => Code::UnknownFieldType,
-            ParseError::BadDuration => Code::Syntax,
+            ParseError::BadDuration | ParseError::ControlCharacter { .. } => Code::Syntax,
+            ParseError::Repeated { .. } => Code::Repeated,
         }
     }
 
@@ -96,8 +108,8 @@ impl Explain for ParseError {
             ParseError::Expected {
                 expected, found, ..
             } => Text::new(
-                format!("expected {}, found {found}", expected.0),
-                format!("此处应为{}，实际为 {found}", expected.1),
+                format!("expected {}, found {}", expected.0, found.0),
+                format!("此处应为{}，实际为{}", expected.1, found.1),
             ),
             ParseError::Other(m) => Text::new(m.clone(), m.clone()),
             ParseError::TooLarge { bytes } => Text::new(
@@ -141,6 +153,14 @@ impl Explain for ParseError {
                 "a duration is a whole number of days, months or years",
                 "时长须为整数个天、月或年",
             ),
+            ParseError::Repeated { keyword } => Text::new(
+                format!("`{keyword}` is given twice; it takes one value"),
+                format!("`{keyword}` 写了两次；只能有一个值"),
+            ),
+            ParseError::ControlCharacter { code } => Text::new(
+                format!("the control character U+{code:04X} cannot appear in a policy"),
+                format!("政策中不能出现控制字符 U+{code:04X}"),
+            ),
         }
     }
 
@@ -173,6 +193,8 @@ impl Explain for ParseError {
             ParseError::UnclosedPlaceholder { .. } => Text::new("opened here", "从此处开始"),
             ParseError::UnknownFieldType { .. } => Text::new("unknown type", "未知类型"),
             ParseError::BadDuration => Text::new("not a whole number", "不是整数"),
+            ParseError::ControlCharacter { .. } => Text::new("here", "在此处"),
+            ParseError::Repeated { .. } => Text::new("given again", "再次出现"),
             ParseError::Other(_)
             | ParseError::TooLarge { .. }
             | ParseError::LongChain
@@ -230,6 +252,14 @@ impl Explain for ParseError {
             ParseError::BadDuration => Text::new(
                 "write e.g. 30 天, 3 个月 or 1 年",
                 "例如写 30 天、3 个月 或 1 年",
+            ),
+            ParseError::Repeated { .. } => Text::new(
+                "keep the line with the right value and delete the other",
+                "保留值正确的一行，删除另一行",
+            ),
+            ParseError::ControlCharacter { .. } => Text::new(
+                "delete it (it is invisible in most editors); a policy holds text, tabs and line ends",
+                "请删除它（多数编辑器中看不见）；政策只含文字、制表符和换行",
             ),
             ParseError::Other(_) | ParseError::NumberOutOfRange => return None,
         })

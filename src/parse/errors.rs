@@ -285,9 +285,10 @@ pub(super) fn from_pest(source: &Source, error: pest::error::Error<Rule>) -> Dia
         Span::new(at.start, at.start + word.len())
     };
     let found = if word.is_empty() {
-        "the end of the file".to_owned()
+        ("the end of the file".to_owned(), "文件结尾".to_owned())
     } else {
-        format!("`{}`", word.escape_debug())
+        let quoted = format!("`{}`", word.escape_debug());
+        (quoted.clone(), format!(" {quoted}"))
     };
     if let Some(open) = word
         .chars()
@@ -464,7 +465,14 @@ pub(super) fn precheck(source: &Source) -> Option<Diagnostic> {
                 }
             }
             ')' | '）' | '」' => depth = depth.saturating_sub(1),
-            '\n' => {}
+            '\t' | '\n' | '\r' => {}
+            c if c.is_control() => {
+                return Some(Diagnostic::new(
+                    source,
+                    Span::new(i, i + c.len_utf8()),
+                    &ParseError::ControlCharacter { code: u32::from(c) },
+                ));
+            }
             _ => {}
         }
     }

@@ -8,7 +8,7 @@ use pest::Parser as _;
 use pest::iterators::Pair;
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Text};
 use crate::source::{Source, Span, Spanned};
 use crate::value::Date;
 
@@ -117,6 +117,24 @@ impl Builder<'_> {
         self.need(found, at, what)
     }
 
+    /// A header or document line of a kind `seen` already holds: reported, with where it
+    /// was first given (each kind is one value; keeping the last silently dropped the
+    /// first, and `fmt` deleted it). Else the line is added to `seen`.
+    fn repeated(&mut self, seen: &mut Vec<(Rule, Span)>, field: &Pair<Rule>) -> Option<Reported> {
+        let at = span(field);
+        let Some(&(_, first)) = seen.iter().find(|(r, _)| *r == field.as_rule()) else {
+            seen.push((field.as_rule(), at));
+            return None;
+        };
+        let keyword = field.clone().into_inner().next().map_or_else(
+            || field.as_str().to_owned(),
+            |k| k.as_str().trim().to_owned(),
+        );
+        let d = Diagnostic::new(self.source, at, &ParseError::Repeated { keyword })
+            .with_label(first, Text::new("first given here", "第一次在此处"));
+        Some(self.report(d))
+    }
+
     fn policy(&mut self, pair: Pair<Rule>) -> Built<PolicyAst> {
         let whole = span(&pair);
         let mut header = None;
@@ -174,6 +192,8 @@ impl Builder<'_> {
         let mut expires = None;
         let mut trial = None;
         let mut parent = None;
+        let mut seen = Vec::new();
+        let mut repeated = None;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_policy => {}
@@ -182,6 +202,10 @@ impl Builder<'_> {
                     let at = span(&child);
                     let mut fields = child.into_inner();
                     let field = self.need(fields.next(), at, "header field")?;
+                    if let Some(r) = self.repeated(&mut seen, &field) {
+                        repeated = Some(r);
+                        continue;
+                    }
                     match field.as_rule() {
                         Rule::jurisdiction => {
                             let value = self.child(field, Rule::string, "jurisdiction text")?;
@@ -212,6 +236,9 @@ impl Builder<'_> {
                 _ => return Err(self.bad(&child, "header")),
             }
         }
+        if let Some(r) = repeated {
+            return Err(r);
+        }
         Ok(Header {
             title: self.need(title, whole, "policy title")?,
             jurisdiction,
@@ -237,6 +264,8 @@ impl Builder<'_> {
             span: whole,
         };
         let mut title = None;
+        let mut seen = Vec::new();
+        let mut repeated = None;
         for child in pair.into_inner() {
             match child.as_rule() {
                 Rule::kw_document => {}
@@ -244,6 +273,10 @@ impl Builder<'_> {
                 Rule::doc_field => {
                     let at = span(&child);
                     let field = self.need(child.into_inner().next(), at, "document field")?;
+                    if let Some(r) = self.repeated(&mut seen, &field) {
+                        repeated = Some(r);
+                        continue;
+                    }
                     let rule = field.as_rule();
                     if rule == Rule::issued {
                         let value = self.child(field, Rule::date, "issue date")?;
@@ -266,6 +299,9 @@ impl Builder<'_> {
             }
         }
         doc.title = self.need(title, whole, "document title")?;
+        if let Some(r) = repeated {
+            return Err(r);
+        }
         Ok(doc)
     }
 
