@@ -509,6 +509,20 @@ fn the_envelope_and_the_query_are_read_strictly() {
             "the envelope has `district` but no `subject`",
             Some(13),
         ),
+        // Inside `subject`, the request's keys would be passed over as unknown fields.
+        (
+            "/v1/decide",
+            r#"{"district":"nanqiao","subject":{"category":"招商引资","district":"hefei"}}"#
+                .to_owned(),
+            "`district` is inside `subject`",
+            Some(63),
+        ),
+        (
+            "/v1/decide",
+            r#"{"subject":{"as_of":"2019-01-01","category":"招商引资"}}"#.to_owned(),
+            "`as_of` is inside `subject`",
+            Some(21),
+        ),
         (
             "/v1/decide",
             format!(r#"{{"district":"nanqiao","subject":{subject},"district":"hefei"}}"#),
@@ -776,6 +790,40 @@ fn batch_with_a_bad_line_in_the_middle() {
             .contains("funding.amount")
     );
     assert!(out[3].contains("\"id\":\"d\""));
+}
+
+/// A batch line that names a district or a date is refused in its place: the batch is
+/// decided under the query's, and the line would otherwise have been decided under them
+/// without a word (its `district` passed over as an unknown field).
+#[test]
+fn a_batch_line_naming_a_district_or_date_is_an_error_in_its_place() {
+    let server = Server::start(root(), &[]);
+    let lines = "{\"district\":\"hefei\",\"category\":\"企业摸底\"}\n{\"category\":\"企业摸底\"}\n{\"category\":\"企业摸底\",\"as_of\":\"2019-01-01\"}\n{\"category\":\"招商引资\",\"district_office\":\"x\"}\n";
+    let answer = server.request(
+        "POST",
+        "/v1/decide?district=yingjiang&as_of=2020-06-01",
+        &[("Content-Type", "application/x-ndjson")],
+        lines.as_bytes(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let out: Vec<serde_json::Value> = answer
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.len(), 4, "{out:?}");
+    for (i, key, at) in [(0, "district", "body:1:13"), (2, "as_of", "body:3:28")] {
+        assert_eq!(out[i]["line"], i + 1, "{out:?}");
+        let message = out[i]["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("`{key}` belongs to the request")),
+            "{message}"
+        );
+        assert_eq!(out[i]["error"]["at"], at);
+    }
+    // The other lines are decided, an unknown field of another name as before.
+    assert_eq!(out[1]["verdict"], "needs_approval");
+    assert_eq!(out[3]["verdict"], "denied");
 }
 
 /// What `zhunru eval --format json` writes for `body` (saved as `file`) under Yingjiang on

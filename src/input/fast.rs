@@ -845,6 +845,22 @@ impl LineDecoder {
         self
     }
 
+    /// Also hand back every line that gives a top-level field of one of these names, so
+    /// that its reader can look at it whole (the server refuses `district` and `as_of` in a
+    /// batch line: they belong to its request, and the fast path skips names it does not
+    /// read).
+    ///
+    /// ```
+    /// use zhunru::input::fast::LineDecoder;
+    /// let mut decoder = LineDecoder::new([vec!["category".to_owned()]]).hand_back(["district".to_owned()]);
+    /// assert!(decoder.decode_line(br#"{"category":"x","district":"hefei"}"#).is_none());
+    /// assert!(decoder.decode_line(br#"{"category":"x"}"#).is_some());
+    /// ```
+    pub fn hand_back(mut self, names: impl IntoIterator<Item = String>) -> LineDecoder {
+        self.declared.extend(names);
+        self
+    }
+
     /// Read one line (without its line end). `None`: the line is not an ordinary subject
     /// (blank, malformed, or beyond the fast path); read it with
     /// [`parse_line`](super::parse_line).

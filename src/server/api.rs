@@ -357,6 +357,14 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Line (1-based) and byte column (1-based, as serde_json counts and as
+/// [`zhunru::InputError::new`] takes it) of byte `offset` in `text`.
+fn byte_position(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, offset - line_start + 1)
+}
+
 /// Where `part` (a slice of `text`) starts in `text`, in bytes.
 fn offset_in(text: &str, part: &str) -> usize {
     (part.as_ptr() as usize)
@@ -394,6 +402,37 @@ fn body_text(body: &[u8]) -> Result<&str, Problem> {
     })
 }
 
+/// A request's own key (`district`, `as_of`) among the top-level keys of the object in
+/// `text`, with its value (for its place). `None` when there is none, or when `text` is not
+/// an object or is an envelope itself (a `subject` key): the subject's reader says what is
+/// wrong with those. Without this, a subject's `district` was passed over as an unknown
+/// field and the task decided under another district, or another day, without a word.
+fn request_key(text: &str) -> Option<(&'static str, &RawValue)> {
+    let keys: Envelope<'_> = serde_json::from_str(text).ok()?;
+    if keys.subject.is_some() {
+        return None;
+    }
+    [("district", keys.district), ("as_of", keys.as_of)]
+        .into_iter()
+        .find_map(|(k, v)| Some((k, v?)))
+}
+
+/// The error for a batch line that gives a request's own key (see [`request_key`]).
+fn request_key_in_line(bytes: &[u8], line: usize) -> Option<zhunru::InputError> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let (key, raw) = request_key(text)?;
+    let (_, column) = byte_position(text, offset_in(text, raw.get()));
+    Some(zhunru::InputError::new(
+        ORIGIN,
+        line,
+        column,
+        format!(
+            "`{key}` belongs to the request, not to a subject: a batch is decided under the query's `?district=` and `?as_of=`"
+        ),
+        text,
+    ))
+}
+
 /// The request's envelope (district, date, the subject's text), without reading the
 /// subject: which version types and decides it is known only once these are.
 fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
@@ -421,7 +460,9 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
         input_problem(text, e.line(), e.column(), message, zh)
     })?;
     let located = |raw: &RawValue, message: String, zh: String| {
-        let (line, column) = position(text, offset_in(text, raw.get()));
+        // A byte column, which the error turns into characters (a character column was
+        // read as bytes: placed too far left after CJK text).
+        let (line, column) = byte_position(text, offset_in(text, raw.get()));
         input_problem(text, line, column, message, Some(zh))
     };
     let Some(raw) = envelope.subject else {
@@ -469,6 +510,13 @@ fn parse_envelope(text: &str) -> Result<Single<'_>, Problem> {
             format!(
                 "`{key}` 不是封装的键：封装只有 {ENVELOPE_KEYS_ZH}（事项自己的字段放在 `subject` 之下）"
             ),
+        ));
+    }
+    if let Some((key, inner)) = request_key(raw.get()) {
+        return Err(located(
+            inner,
+            format!("`{key}` is inside `subject`: it belongs to the envelope, beside `subject`"),
+            format!("`{key}` 写在了 `subject` 之内：它属于封装，与 `subject` 并列"),
         ));
     }
     let district = match envelope.district {
@@ -756,13 +804,20 @@ impl LineDecider {
             stop: std::rc::Rc::clone(&stop),
         };
         let mut blocks = Blocks::new(pieces, ORIGIN);
-        let mut decoder = self.policy.line_decoder();
+        // Lines that give `district` or `as_of` come back whole, to be refused.
+        let mut decoder = self
+            .policy
+            .line_decoder()
+            .hand_back(["district".to_owned(), "as_of".to_owned()]);
         while let Some(mut block) = blocks.next_block() {
             block.for_each(ORIGIN, &mut decoder, |line, item| match item {
                 Item::Subject(subject) => self.decide(subject),
-                Item::Exact(bytes) => match self.policy.parse_line(bytes, line, ORIGIN) {
-                    Ok(subject) => self.decide(&subject),
-                    Err(e) => self.error_line(&e),
+                Item::Exact(bytes) => match request_key_in_line(bytes, line) {
+                    Some(e) => self.error_line(&e),
+                    None => match self.policy.parse_line(bytes, line, ORIGIN) {
+                        Ok(subject) => self.decide(&subject),
+                        Err(e) => self.error_line(&e),
+                    },
                 },
                 // The body's own end (over the limit, unreadable) is said once, below.
                 Item::Error(e) if e.kind() == zhunru::InputErrorKind::Io => {}
