@@ -1076,7 +1076,7 @@ pub(crate) fn classify(message: &str) -> (InputErrorKind, Option<String>) {
     }
     let kind = if message.starts_with("a task needs a `category`") {
         return (K::MissingCategory, Some("category".to_owned()));
-    } else if message.starts_with("a number is ") {
+    } else if message.starts_with("a number is ") || message.starts_with(NOT_AN_OBJECT) {
         K::WrongType
     } else if message.starts_with("not valid JSON")
         || message.starts_with("the JSON ")
@@ -1146,6 +1146,12 @@ pub fn input_message_zh(en: &str) -> Option<String> {
     }
     if let Some(rest) = en.strip_prefix("a number is") {
         return exact_range_zh(rest);
+    }
+    if let Some(found) = en.strip_prefix(NOT_AN_OBJECT) {
+        return Some(format!(
+            "事项应为一个 JSON 对象，如 {{\"category\": \"招商引资\"}}，实际为{}",
+            found_zh(found)
+        ));
     }
     // Forms that keep what follows their English start (serde's detail, the system's error).
     for (start, zh) in [
@@ -1333,7 +1339,40 @@ pub fn json_message(e: &serde_json::Error) -> String {
         }
         serde_json::error::Category::Syntax => format!("not valid JSON: {text}"),
         serde_json::error::Category::Eof => format!("the JSON ends too early: {text}"),
+        // Serde's words for a subject that is not an object, said as the readers say a
+        // wrong type (and so translated): "invalid type: null, expected a subject: …".
+        serde_json::error::Category::Data => match text
+            .strip_prefix("invalid type: ")
+            .and_then(|rest| rest.split_once(", expected a subject"))
+        {
+            Some((found, _)) => format!("{NOT_AN_OBJECT}{}", serde_found(found)),
+            None => text,
+        },
         _ => text,
+    }
+}
+
+/// The start of the message for a subject that is not a JSON object (serde's description
+/// of what was found follows).
+const NOT_AN_OBJECT: &str =
+    "a subject should be one JSON object such as {\"category\": \"招商引资\"}, found ";
+
+/// Serde's description of an unexpected value (`integer `5``, `sequence` …) in the readers'
+/// words (`the number `5``, `an array`), which [`found_zh`] translates.
+fn serde_found(found: &str) -> String {
+    if let Some(n) = found
+        .strip_prefix("integer ")
+        .or_else(|| found.strip_prefix("floating point "))
+    {
+        return format!("the number {n}");
+    }
+    if let Some(text) = found.strip_prefix("string ") {
+        return format!("the string {text}");
+    }
+    match found {
+        "sequence" => "an array".to_owned(),
+        "map" => "an object".to_owned(),
+        other => other.strip_prefix("boolean ").unwrap_or(other).to_owned(),
     }
 }
 

@@ -981,11 +981,17 @@ impl Typed<'_> {
     }
 
     fn wrong<E: de::Error>(&self, found: &str) -> E {
+        // A one-of field names its values, as for a string outside them (the type's
+        // description, "one of a fixed set of strings", told the writer nothing to write).
+        let should = match self.ty {
+            FieldType::Enum(choices) => {
+                format!("one of {}", crate::schema::choices_text(choices)).into()
+            }
+            ty => Cow::Borrowed(ty.describe()),
+        };
         E::custom(format!(
-            "field `{}` should be {}, found {}",
+            "field `{}` should be {should}, found {found}",
             self.path(),
-            self.ty.describe(),
-            found
         ))
     }
 }

@@ -890,6 +890,12 @@ fn input_errors_in_chinese() {
             "date",
             br#"{"category":"x","period":{"end":"2020-02-30"}}"#.to_vec(),
         ),
+        (
+            "one of, not a string",
+            br#"{"category":"x","requester_level":5}"#.to_vec(),
+        ),
+        ("not an object", b"null".to_vec()),
+        ("not an object, a list", b"[1]".to_vec()),
         ("bool", br#"{"category":"x","work_plan":"yes"}"#.to_vec()),
         ("list", br#"{"category":"x","basis":"a"}"#.to_vec()),
         ("object", br#"{"category":"x","funding":[1]}"#.to_vec()),
