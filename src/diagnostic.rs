@@ -1076,7 +1076,10 @@ pub(crate) fn classify(message: &str) -> (InputErrorKind, Option<String>) {
     }
     let kind = if message.starts_with("a task needs a `category`") {
         return (K::MissingCategory, Some("category".to_owned()));
-    } else if message.starts_with("a number is ") || message.starts_with(NOT_AN_OBJECT) {
+    } else if message.starts_with("a number is ")
+        || message.starts_with("a text should have ")
+        || message.starts_with(NOT_AN_OBJECT)
+    {
         K::WrongType
     } else if message.starts_with("not valid JSON")
         || message.starts_with("the JSON ")
@@ -1146,6 +1149,9 @@ pub fn input_message_zh(en: &str) -> Option<String> {
     }
     if let Some(rest) = en.strip_prefix("a number is") {
         return exact_range_zh(rest);
+    }
+    if let Some(c) = en.strip_prefix("a text should have no control characters, found ") {
+        return Some(format!("文本中不能有控制字符，实际有 {c}"));
     }
     if let Some(found) = en.strip_prefix(NOT_AN_OBJECT) {
         return Some(format!(
@@ -1242,6 +1248,7 @@ fn field_message_zh(rest: &str) -> Option<String> {
         "a finite number" => "有限的数字",
         "a string" => "文本",
         "one of a fixed set of strings" => "固定取值之一",
+        "text without control characters" => "不含控制字符的文本",
         "a number" => "数字",
         "a date string (YYYY-MM-DD)" => "日期（YYYY-MM-DD）",
         "an array of strings" => "文本数组",

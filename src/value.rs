@@ -823,6 +823,24 @@ impl Value {
     }
 }
 
+/// The first control character in a subject's text that is not a tab or a line end, with
+/// the message refusing it for field `path` (empty when the field has no name). JSON can
+/// only carry one escaped (`\u001b`), and such a character has no place in a category or a
+/// name: printed in a reviewer's terminal, ESC and BEL recolour or retitle it, and NUL
+/// ends a C string downstream.
+pub(crate) fn control_character(path: &str, text: &str) -> Option<String> {
+    let c = text
+        .chars()
+        .find(|c| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+    let code = u32::from(c);
+    Some(match path.is_empty() {
+        true => format!("a text should have no control characters, found U+{code:04X}"),
+        false => {
+            format!("field `{path}` should be text without control characters, found U+{code:04X}")
+        }
+    })
+}
+
 /// The largest integer a subject's number holds exactly (2^53): beyond it an `f64` would
 /// silently read `9007199254740993` as `…992`.
 pub(crate) const MAX_EXACT_INTEGER: u64 = 1 << 53;
@@ -1054,7 +1072,10 @@ impl<'de> Visitor<'de> for Typed<'_> {
             _ => v,
         };
         match self.ty {
-            FieldType::Text | FieldType::Any => Ok(Value::Text(v.to_owned())),
+            FieldType::Text | FieldType::Any => match control_character(&self.path(), v) {
+                Some(message) => Err(E::custom(message)),
+                None => Ok(Value::Text(v.to_owned())),
+            },
             FieldType::Date => match Date::parse(v) {
                 Some(_) => Ok(Value::Text(v.to_owned())),
                 None => Err(E::custom(format!(

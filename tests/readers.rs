@@ -894,6 +894,14 @@ fn input_errors_in_chinese() {
             "one of, not a string",
             br#"{"category":"x","requester_level":5}"#.to_vec(),
         ),
+        (
+            "control character",
+            br#"{"category":"\u001b[31mx"}"#.to_vec(),
+        ),
+        (
+            "control character in an unknown field",
+            br#"{"category":"x","extra":["a\u0007"]}"#.to_vec(),
+        ),
         ("not an object", b"null".to_vec()),
         ("not an object, a list", b"[1]".to_vec()),
         ("bool", br#"{"category":"x","work_plan":"yes"}"#.to_vec()),
@@ -962,6 +970,10 @@ fn input_errors_in_chinese() {
                 .to_vec(),
         ),
         ("csv twice", "category,category\nx,y\n".as_bytes().to_vec()),
+        (
+            "csv control character",
+            "category\nx\x07\n".as_bytes().to_vec(),
+        ),
         ("csv empty header", "category,\nx,y\n".as_bytes().to_vec()),
         ("csv quote", "category\n\"x\n".as_bytes().to_vec()),
         ("csv utf-8", b"category\n\xff\n".to_vec()),

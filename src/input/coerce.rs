@@ -53,7 +53,7 @@ pub(crate) fn coerce_in(
             Err(format!("field `{path}`: {why}"))
         }
         // A field the contract does not name is kept, as text.
-        Err(_) => Ok(Value::Text(text.to_owned())),
+        Err(_) => coerce_typed(path, &FieldType::Text, text),
     }
 }
 
@@ -72,6 +72,11 @@ pub(crate) fn coerce_typed(name: &str, ty: &FieldType, text: &str) -> Result<Val
             ty.describe()
         )
     };
+    if matches!(ty, FieldType::Text | FieldType::Any | FieldType::TextList)
+        && let Some(message) = crate::value::control_character(name, text)
+    {
+        return Err(message);
+    }
     match ty {
         FieldType::Text | FieldType::Any => Ok(Value::Text(text.to_owned())),
         FieldType::Number => {
