@@ -160,3 +160,35 @@ fn the_notice_marks_each_added_entry() {
     assert_eq!(json[0].get("cite"), None);
     assert_eq!(json[1]["cite"], serde_json::json!(["M1"]));
 }
+
+/// An undecided reason credits an added entry its condition matched, as every reason does
+/// (found by the differential test: the undecided reasons alone left the clause out).
+#[test]
+fn an_undecided_reason_credits_the_added_entry_too() {
+    let dir = std::env::temp_dir().join(format!("zhunru-extend-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("parent.policy"),
+        "政策 「上位」\n文件 「上位文件」 {\n  条款 P1 「P1的条文」\n}\n清单 标识 「上位清单」 引用 P1 {\n  「招商引资」\n}\n规则 挂牌 引用 P1\n  当 任一 社区.external_signs 包含 标识 且 社区.office_area > 100\n  违规 「不应悬挂」\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("child.policy"),
+        "政策 「本区」\n  上位 「parent.policy」\n文件 「本区文件」 {\n  条款 C1 「C1的条文」\n}\n清单 标识 追加 引用 C1 {\n  「城管执法」\n}\n",
+    )
+    .unwrap();
+    let policy = Policy::from_file(dir.join("child.policy")).unwrap();
+    // The sign matches the added entry; the office area is not given: undecided.
+    let line = r#"{"kind":"community","external_signs":["城管执法"]}"#;
+    let subject = policy.subject_from_json("test", line).unwrap();
+    let decision = policy.decide(&subject, june());
+    assert_eq!(decision.verdict(), zhunru::Verdict::Undecided);
+    assert_eq!(cites(&policy, line), [["P1", "C1"]]);
+    let mut json = Vec::new();
+    policy.decide_json(&subject, june(), &mut json);
+    assert_eq!(
+        String::from_utf8(json).unwrap(),
+        serde_json::to_string(&decision).unwrap()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -108,9 +108,15 @@ fn h4_one_vote_vetoes_are_abolished() {
     let d = decide("hefei", &plan);
     assert_eq!(d.verdict(), Verdict::NonCompliant);
     assert_eq!(cites(&d), ["H4"]);
-    let ok = Subject::new(SubjectKind::Assessment)
+    // Compliant only when the plan says it has no veto items: a list not given is not
+    // read as an empty one.
+    let silent = Subject::new(SubjectKind::Assessment)
         .with("indicators", vec!["群众满意度"])
         .unwrap();
+    let d = decide("hefei", &silent);
+    assert_eq!(d.verdict(), Verdict::Undecided);
+    assert!(d.reasons()[0].message().contains("veto_items"));
+    let ok = silent.with("veto_items", Value::List(Vec::new())).unwrap();
     assert_eq!(decide("hefei", &ok).verdict(), Verdict::Compliant);
 }
 
@@ -224,6 +230,17 @@ fn n5_assessment_indicators_vetoes_and_passing_down() {
     assert_eq!(cites(&d), ["N5", "N5", "N5"]);
     let fine = Subject::new(SubjectKind::Assessment)
         .with("indicators", vec!["群众满意度", "社区服务水平"])
+        .unwrap();
+    // Its vetoes and what is passed down not given: those two rules cannot be told.
+    let d = decide("nanqiao", &fine);
+    assert_eq!(d.verdict(), Verdict::Undecided);
+    let rules: Vec<&str> = d.reasons().iter().map(|r| r.rule()).collect();
+    assert_eq!(rules, ["取消一票否决", "不得转嫁上级考核"]);
+    let none = || Value::List(Vec::new());
+    let fine = fine
+        .with("veto_items", none())
+        .unwrap()
+        .with("passed_down", none())
         .unwrap();
     assert_eq!(decide("nanqiao", &fine).verdict(), Verdict::Compliant);
 }
@@ -427,6 +444,10 @@ fn n6_an_office_share_of_no_activity_space_is_undecided_not_a_pass() {
         .with("office_area", 10.0)
         .unwrap()
         .with("activity_area", 0.0)
+        .unwrap()
+        .with("external_signs", vec!["社区党组织"])
+        .unwrap()
+        .with("internal_signs", Value::List(Vec::new()))
         .unwrap();
     let d = decide("nanqiao", &premises);
     assert_eq!(d.verdict(), Verdict::Undecided);
@@ -441,7 +462,10 @@ fn n6_an_office_share_of_no_activity_space_is_undecided_not_a_pass() {
     policy("nanqiao").decide_json(&premises, Date::new(2020, 6, 1).unwrap(), &mut fast);
     assert_eq!(String::from_utf8(fast).unwrap(), json);
     // A broken rule still decides: the premises are non-compliant whatever else is unknown.
-    let signs = premises.with("external_signs", vec!["综治中心"]).unwrap();
+    let signs = premises
+        .clone()
+        .with("external_signs", vec!["综治中心"])
+        .unwrap();
     assert_eq!(decide("nanqiao", &signs).verdict(), Verdict::NonCompliant);
 }
 
@@ -467,8 +491,14 @@ fn premises_under_a_policy_without_premises_rules_say_no_rule_covers_them() {
         .with("office_area", 10.0)
         .unwrap()
         .with("activity_area", 100.0)
+        .unwrap()
+        .with("external_signs", vec!["社区党组织"])
+        .unwrap()
+        .with("internal_signs", Value::List(Vec::new()))
         .unwrap();
-    assert!(decide("nanqiao", &fine).reasons().is_empty());
+    let d = decide("nanqiao", &fine);
+    assert_eq!(d.verdict(), Verdict::Compliant);
+    assert!(d.reasons().is_empty());
 }
 
 #[test]

@@ -1238,7 +1238,9 @@ pub(crate) fn decide_json(
         }
         let rule = rule_of(policy, *reason);
         let credited = match (reason, rule) {
-            (Decider::Rule(_) | Decider::Unmet(_), Some((i, _))) if c.credits(i) => {
+            (Decider::Rule(_) | Decider::Unmet(_) | Decider::Undecided(_), Some((i, _)))
+                if c.credits(i) =>
+            {
                 env.entry_cites(i)
             }
             _ => Vec::new(),
@@ -1249,6 +1251,7 @@ pub(crate) fn decide_json(
             Some((i, rule)) if !credited.is_empty() => {
                 let message = match reason {
                     Decider::Unmet(_) => unmet_message(&env, i, rule),
+                    Decider::Undecided(_) => undecided_message(&env, i, rule),
                     _ => rule_message(&env, i, rule),
                 };
                 let reason = policy
@@ -1424,9 +1427,10 @@ fn to_decision(policy: &Policy, subject: &Subject, today: Date, found: &Found) -
             (Decider::Unmet(_), Some((i, rule))) => policy
                 .reason(i, rule, Some(unmet_message(&env, i, rule)))
                 .crediting(env.entry_cites(i), policy),
-            (Decider::Undecided(_), Some((i, rule))) => {
-                policy.reason(i, rule, Some(undecided_message(&env, i, rule)))
-            }
+            // Credited as every reason is: the README's rule for 追加 has no exception.
+            (Decider::Undecided(_), Some((i, rule))) => policy
+                .reason(i, rule, Some(undecided_message(&env, i, rule)))
+                .crediting(env.entry_cites(i), policy),
             (Decider::NoRuleCovers, None) => Reason::no_rule_covers(subject.kind),
             (_, Some((i, rule))) => policy
                 .reason(i, rule, Some(rule_message(&env, i, rule)))
@@ -1523,8 +1527,20 @@ fn find_in(env: &Env, window: bool) -> Found {
         };
         let truth = rule.when.as_ref().map_or(Truth::True, |w| env.truth(w));
         // A violation rule that cannot be told (a field it reads not given, a division by
-        // zero) is no pass: the subject is undecided unless another rule is broken.
-        if truth == Truth::Unknown && matches!(rule.outcome.node, Outcome::Violation(_)) {
+        // zero) is no pass: the subject is undecided unless another rule is broken. A
+        // condition false only because a field was not given is not told either: an absent
+        // list is empty to 任一 and 计数, but the community's signs were never seen.
+        if matches!(rule.outcome.node, Outcome::Violation(_))
+            && match truth {
+                Truth::Unknown => true,
+                Truth::False => rule.when.as_ref().is_some_and(|w| {
+                    w.paths()
+                        .into_iter()
+                        .any(|p| matches!(env.field(p), Val::Absent))
+                }),
+                Truth::True => false,
+            }
+        {
             hits.push((Hit::Undecided, Decider::Undecided(index)));
         }
         if truth != Truth::True {

@@ -26,6 +26,8 @@ fn shown(v: &Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::Bool(true) => "有".to_owned(),
         Value::Bool(false) => "无".to_owned(),
+        // An empty list was given: there are none (not a blank).
+        Value::List(items) if items.is_empty() => "无".to_owned(),
         Value::List(items) => items.iter().map(shown).collect::<Vec<_>>().join("、"),
         _ => String::new(),
     }
@@ -285,11 +287,12 @@ pub fn short(
     // answered for that sign, while the rules it could not tell stay open).
     if decision.verdict() == Verdict::Undecided {
         let told = rules_about(policy, subject.kind()).saturating_sub(decision.reasons().len());
+        let said = match told {
+            1 => "其余1条规则未违反 — the other rule checked, not broken".to_owned(),
+            n => format!("其余{n}条规则均未违反 — the other {n} rules checked, none broken"),
+        };
         if told > 0 {
-            let _ = writeln!(
-                out,
-                "  ✓ 其余{told}条规则均未违反 — the other {told} rules checked, none broken"
-            );
+            let _ = writeln!(out, "  ✓ {said}");
         }
     }
 

@@ -965,7 +965,13 @@ fn premises_line(subject: &Subject) -> String {
                         _ => None,
                     })
                     .collect();
-                parts.push(format!("{label} {}", shown.join("、")));
+                // An empty list says there are none: 「内部标识 无」, not a blank.
+                let shown = if shown.is_empty() {
+                    "无".to_owned()
+                } else {
+                    shown.join("、")
+                };
+                parts.push(format!("{label} {shown}"));
             }
             Some(Value::Number(n)) => parts.push(format!("{label} {}", number(*n))),
             _ => {}

@@ -1113,8 +1113,15 @@ pub fn decide(policy: &Policy, subject: &Subject, today: Date) -> RefDecision {
             Some(w) => truth(&cx, w),
         };
         // README: a violation rule whose condition cannot be told — a field it reads not
-        // given, a division by zero — is undecided, never a pass.
-        if t == T::Unknown && matches!(rule.outcome.node, Outcome::Violation(_)) {
+        // given, a division by zero — is undecided, never a pass; "give every field the
+        // rules read to be told `compliant`".
+        let reads_absent = rule
+            .when
+            .as_ref()
+            .is_some_and(|w| w.paths().iter().any(|p| matches!(field(&cx, p), V::Absent)));
+        if matches!(rule.outcome.node, Outcome::Violation(_))
+            && (t == T::Unknown || (t == T::False && reads_absent))
+        {
             undecided.push((index, cx.arith_failed.get()));
         }
         if t != T::True {
