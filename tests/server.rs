@@ -1563,3 +1563,40 @@ fn clients_never_read_the_folder_the_server_is_deployed_in() {
         answers[3]
     );
 }
+
+/// Before a district's first version takes effect no version is in force, and the lookups
+/// say so as `decide` does (`not_in_force`): they said the first version was.
+#[test]
+fn no_version_is_in_force_before_the_first() {
+    let server = Server::start(root(), &[]);
+    let in_force = |as_of: &str| -> Vec<bool> {
+        let all = server.get(&format!("/v1/districts?as_of={as_of}")).json();
+        let hefei = all["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "hefei")
+            .unwrap()
+            .clone();
+        hefei["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["in_force"].as_bool().unwrap())
+            .collect()
+    };
+    // Hefei's one version takes effect on 2019-08-31.
+    assert_eq!(in_force("1999-01-01"), [false]);
+    assert_eq!(in_force("2020-06-01"), [true]);
+    for (as_of, expected) in [("1999-01-01", false), ("2020-06-01", true)] {
+        let lists = server
+            .get(&format!("/v1/districts/hefei/lists?as_of={as_of}"))
+            .json();
+        assert_eq!(lists["in_force"], expected, "{as_of}");
+    }
+    let decided = server.post_json(
+        "/v1/decide?district=hefei&as_of=1999-01-01",
+        r#"{"category":"企业摸底"}"#,
+    );
+    assert_eq!(decided.json()["verdict"], "not_in_force");
+}

@@ -1259,7 +1259,9 @@ pub async fn districts(State(state): Shared, uri: axum::http::Uri) -> Response {
                         expires: v.expires(),
                         trial: v.is_trial(),
                         hash: v.content_hash(),
-                        in_force: std::ptr::eq(v, now),
+                        // The version chosen for the day, if it is in force then: before
+                        // the first version's 生效 the first is chosen and is not.
+                        in_force: std::ptr::eq(v, now) && now.in_force(today),
                     })
                     .collect(),
             }
@@ -1312,6 +1314,7 @@ pub async fn lists(
         "district": d.name(),
         "as_of": as_of,
         "effective": version.effective(),
+        "in_force": version.in_force(as_of),
         "lists": n.lists,
     }))
 }
