@@ -403,6 +403,16 @@ pub fn parse(
                 let v = value_for(path, value)?;
                 if *path == "category" {
                     name_item(&mut category, value.trim())?;
+                } else if sets.iter().any(|(p, earlier)| p == path && *earlier != v) {
+                    // As a JSON key given twice is refused: keeping the last one silently
+                    // decided on a value the reviewer may not have meant.
+                    return Err(Text::new(
+                        format!(
+                            "`{}` is given twice, with different values: give it once",
+                            key.trim()
+                        ),
+                        format!("`{}` 给了两个不同的值：只写一次", key.trim()),
+                    ));
                 } else {
                     sets.push((path, v));
                 }
