@@ -189,6 +189,19 @@ pub struct Text {
 }
 
 impl Text {
+    /// Why a file cannot be read, in both languages: the common kinds said in words (the
+    /// system's own message, English whatever the language, for the rest).
+    pub(crate) fn io_error(error: &std::io::Error) -> Text {
+        use std::io::ErrorKind as K;
+        let (en, zh) = match error.kind() {
+            K::NotFound => ("no such file", "没有这个文件"),
+            K::IsADirectory => ("it is a folder, not a file", "这是文件夹，不是文件"),
+            K::PermissionDenied => ("permission denied", "没有读取权限"),
+            _ => return Text::new(error.to_string(), error.to_string()),
+        };
+        Text::new(en, zh)
+    }
+
     /// A text from its English and Chinese.
     ///
     /// See [`Text`] for an example.
@@ -445,15 +458,15 @@ impl Diagnostic {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum LoadError {
     /// `zhunru check policies/nanqiao.polcy`.
-    CannotRead { name: String, error: String },
+    CannotRead { name: String, error: Text },
     /// A policy saved as GBK.
     NotUtf8,
     /// `policies/a/x.policy` and `policies/b/x.policy` loaded together.
     DuplicateName { name: String },
     /// `上位 「../national.policy」` where no such file is.
-    ParentMissing { path: String, error: String },
+    ParentMissing { path: String, error: Text },
     /// A parent policy with errors of its own.
-    ParentBroken { path: String, first: String },
+    ParentBroken { path: String, first: Text },
     /// A policy that is, through its parents, its own parent.
     ParentCycle { path: String },
     /// More parents than any real chain of governments has.
@@ -490,8 +503,8 @@ impl Explain for LoadError {
     fn message(&self) -> Text {
         match self {
             LoadError::CannotRead { name, error } => Text::new(
-                format!("cannot read `{name}`: {error}"),
-                format!("无法读取 `{name}`：{error}"),
+                format!("cannot read `{name}`: {}", error.en),
+                format!("无法读取 `{name}`：{}", error.zh),
             ),
             LoadError::NotUtf8 => Text::new(
                 "the policy is not valid UTF-8",
@@ -502,12 +515,12 @@ impl Explain for LoadError {
                 format!("有两个政策都叫 `{name}`"),
             ),
             LoadError::ParentMissing { path, error } => Text::new(
-                format!("the parent policy `{path}` cannot be read: {error}"),
-                format!("无法读取上位政策 `{path}`：{error}"),
+                format!("the parent policy `{path}` cannot be read: {}", error.en),
+                format!("无法读取上位政策 `{path}`：{}", error.zh),
             ),
             LoadError::ParentBroken { path, first } => Text::new(
-                format!("the parent policy `{path}` has errors ({first})"),
-                format!("上位政策 `{path}` 有错误（{first}）"),
+                format!("the parent policy `{path}` has errors ({})", first.en),
+                format!("上位政策 `{path}` 有错误（{}）", first.zh),
             ),
             LoadError::ParentCycle { path } => Text::new(
                 format!(
@@ -544,7 +557,7 @@ impl Explain for LoadError {
     fn label(&self) -> Option<Text> {
         match self {
             LoadError::NotUtf8 => Some(Text::new("invalid byte here", "此处字节无效")),
-            LoadError::ParentMissing { .. } => Some(Text::new("no such file", "没有这个文件")),
+            LoadError::ParentMissing { .. } => Some(Text::new("cannot be read", "无法读取")),
             LoadError::ParentBroken { .. } => Some(Text::new("has errors", "有错误")),
             LoadError::ParentCycle { .. } => Some(Text::new("cycle", "循环")),
             LoadError::SameDayVersions { .. } | LoadError::OverlappingVersions { .. } => {

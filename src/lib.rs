@@ -298,12 +298,15 @@ impl PolicyError {
     }
 
     /// A file that could not be read (`zhunru::io`): about the whole file, so without a
-    /// line.
+    /// line. A missing file, a folder and a file without permission are said in words, in
+    /// both languages; another error as the system says it.
     ///
     /// ```
     /// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "not found");
     /// let error = zhunru::PolicyError::cannot_read("policies/x.policy", &io);
-    /// assert_eq!(error.to_string(), "policies/x.policy: cannot read `policies/x.policy`: not found (1 error)");
+    /// assert_eq!(error.to_string(), "policies/x.policy: cannot read `policies/x.policy`: no such file (1 error)");
+    /// let zh = error.diagnostics()[0].localized(zhunru::Lang::Zh);
+    /// assert_eq!(zh.message(), "无法读取 `policies/x.policy`：没有这个文件");
     /// ```
     pub fn cannot_read(name: &str, error: &std::io::Error) -> PolicyError {
         PolicyError {
@@ -311,7 +314,7 @@ impl PolicyError {
                 &Source::new(name, ""),
                 &LoadError::CannotRead {
                     name: name.to_owned(),
-                    error: error.to_string(),
+                    error: Text::io_error(error),
                 },
             )],
         }
@@ -487,13 +490,28 @@ fn load_parent(
     if chain.len() >= MAX_PARENT_DEPTH {
         return Err(fail(LoadError::ParentTooDeep, Vec::new()));
     }
-    let source = match read_source(&file) {
+    // Read here, not by `read_source`, so that an unreadable file is said once ("cannot be
+    // read: no such file", not "cannot be read: cannot read `…`: …").
+    let bytes = match std::fs::read(&file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Err(fail(
+                LoadError::ParentMissing {
+                    path: file.display().to_string(),
+                    error: Text::io_error(&e),
+                },
+                Vec::new(),
+            ));
+        }
+    };
+    let source = match source_from_bytes(&file.display().to_string(), bytes) {
         Ok(s) => s,
         Err(e) => {
+            // Why, in both languages (the message shown is the language's own).
             let error = e
                 .diagnostics
                 .first()
-                .map_or_else(String::new, |d| d.message().to_owned());
+                .map_or_else(|| Text::new("", ""), |d| d.message_text().clone());
             return Err(fail(
                 LoadError::ParentMissing {
                     path: file.display().to_string(),
@@ -511,9 +529,16 @@ fn load_parent(
             .diagnostics
             .iter()
             .find(|d| d.severity() == Severity::Error)
-            .map_or_else(String::new, |d| {
-                format!("{}: {}", d.location(), d.message())
-            });
+            .map_or_else(
+                || Text::new("", ""),
+                |d| {
+                    let said = d.message_text();
+                    Text::new(
+                        format!("{}: {}", d.location(), said.get(Lang::En)),
+                        format!("{}：{}", d.location(), said.get(Lang::Zh)),
+                    )
+                },
+            );
         fail(
             LoadError::ParentBroken {
                 path: file.display().to_string(),
