@@ -378,6 +378,18 @@ fn test_with_no_cases_at_all_fails() {
     );
     assert_eq!(some.status.code(), Some(0), "{some:?}");
     assert!(!text(&some.stderr).contains("no_cases"));
+    // A tests file that is there but holds no case is named as such, not as absent.
+    let dir = std::env::temp_dir().join(format!("zhunru-no-cases-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::copy("policies/national.policy", dir.join("solo.policy")).unwrap();
+    std::fs::write(dir.join("tests/solo.json"), r#"{"cases": []}"#).unwrap();
+    let empty = zhunru(&["test", dir.join("solo.policy").to_str().unwrap()], None);
+    assert_eq!(empty.status.code(), Some(1), "{empty:?}");
+    assert!(
+        text(&empty.stderr).contains("the test files found hold no case"),
+        "{empty:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `zhunru new` writes a skeleton that checks clean, is in canonical layout and passes its

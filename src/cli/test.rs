@@ -29,6 +29,8 @@ pub fn run(args: TestArgs) -> ExitCode {
     let as_of = args.as_of.unwrap_or_else(Date::today);
     let color = err_color();
     let (mut passed, mut failed, mut errors, mut unreadable) = (0usize, 0usize, 0usize, 0usize);
+    // Test files read, whether or not they hold a case (to say which of the two is wrong).
+    let mut found = 0usize;
     let mut out = std::io::stdout().lock();
     let files = policy_files(&args.paths);
     if files.is_empty() {
@@ -66,6 +68,7 @@ pub fn run(args: TestArgs) -> ExitCode {
                 continue;
             }
         };
+        found += 1;
         let (results, cov) = zhunru::testing::run(&policy, &file, as_of);
         let _ = writeln!(
             out,
@@ -148,9 +151,17 @@ pub fn run(args: TestArgs) -> ExitCode {
     // cases were never written, would otherwise stay green.
     if passed + failed + unreadable == 0 && errors == 0 {
         let _ = out.flush();
+        let why = match found {
+            0 => {
+                "no policy given has cases beside it (write the cases for DIR/NAME.policy in DIR/tests/NAME.json; the README's `zhunru test` shows their shape)"
+            }
+            _ => {
+                "the test files found hold no case (`\"cases\": []`): add cases; the README's `zhunru test` shows their shape"
+            }
+        };
         super::common::report_plain(
             "zhunru::test::no_cases",
-            "no test case ran: no policy given has cases beside it (write the cases for DIR/NAME.policy in DIR/tests/NAME.json; the README's `zhunru test` shows their shape)",
+            &format!("no test case ran: {why}"),
             None,
         );
         return ExitCode::from(1);
