@@ -827,11 +827,12 @@ impl Value {
 /// the message refusing it for field `path` (empty when the field has no name). JSON can
 /// only carry one escaped (`\u001b`), and such a character has no place in a category or a
 /// name: printed in a reviewer's terminal, ESC and BEL recolour or retitle it, and NUL
-/// ends a C string downstream.
+/// ends a C string downstream. The C0 controls only: DEL may stand raw in JSON, where the
+/// fast reader (which refuses only what JSON refuses raw) reads it, and the readers agree.
 pub(crate) fn control_character(path: &str, text: &str) -> Option<String> {
     let c = text
         .chars()
-        .find(|c| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+        .find(|&c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))?;
     let code = u32::from(c);
     Some(match path.is_empty() {
         true => format!("a text should have no control characters, found U+{code:04X}"),
