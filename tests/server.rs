@@ -732,18 +732,23 @@ fn busy_is_503_with_retry_after() {
     drop(slow);
 }
 
+/// `lines` sent as a batch to be decided under Yingjiang on 2020-06-01.
+fn yingjiang_batch(server: &Server, lines: &str) -> support::Response {
+    server.request(
+        "POST",
+        "/v1/decide?district=yingjiang&as_of=2020-06-01",
+        &[("Content-Type", "application/x-ndjson")],
+        lines.as_bytes(),
+    )
+}
+
 /// A batch with a bad line in the middle: each good line decided as `eval` decides it, the
 /// bad one's error object in its place.
 #[test]
 fn batch_with_a_bad_line_in_the_middle() {
     let server = Server::start(root(), &[]);
     let lines = "{\"id\":\"a\",\"category\":\"招商引资\"}\n\n{\"id\":\"b\",\"category\":\n{\"id\":\"c\",\"category\":\"企业摸底\",\"funding\":{\"amount\":\"三千\"}}\n{\"id\":\"d\",\"category\":\"企业摸底\"}\r\n";
-    let answer = server.request(
-        "POST",
-        "/v1/decide?district=yingjiang&as_of=2020-06-01",
-        &[("Content-Type", "application/x-ndjson")],
-        lines.as_bytes(),
-    );
+    let answer = yingjiang_batch(&server, lines);
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert_eq!(answer.header("content-type"), Some("application/x-ndjson"));
     let out = answer.text();
@@ -799,12 +804,7 @@ fn batch_with_a_bad_line_in_the_middle() {
 fn a_batch_line_naming_a_district_or_date_is_an_error_in_its_place() {
     let server = Server::start(root(), &[]);
     let lines = "{\"district\":\"hefei\",\"category\":\"企业摸底\"}\n{\"category\":\"企业摸底\"}\n{\"category\":\"企业摸底\",\"as_of\":\"2019-01-01\"}\n{\"category\":\"招商引资\",\"district_office\":\"x\"}\n";
-    let answer = server.request(
-        "POST",
-        "/v1/decide?district=yingjiang&as_of=2020-06-01",
-        &[("Content-Type", "application/x-ndjson")],
-        lines.as_bytes(),
-    );
+    let answer = yingjiang_batch(&server, lines);
     assert_eq!(answer.status, 200, "{}", answer.text());
     let out: Vec<serde_json::Value> = answer
         .text()
