@@ -16,8 +16,9 @@ fn words(line: &str) -> Result<Vec<(String, bool)>, Text> {
     let mut cur = String::new();
     // The word began with a quotation, and nothing has come after it yet.
     let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
+    let all: Vec<char> = line.chars().collect();
+    let mut chars = all.iter().copied().enumerate();
+    while let Some((at, c)) = chars.next() {
         let close = match c {
             '"' => Some('"'),
             '「' => Some('」'),
@@ -27,7 +28,7 @@ fn words(line: &str) -> Result<Vec<(String, bool)>, Text> {
         if let Some(close) = close {
             quoted = cur.is_empty();
             let mut closed = false;
-            for d in chars.by_ref() {
+            for (_, d) in chars.by_ref() {
                 if d == close {
                     closed = true;
                     break;
@@ -45,8 +46,10 @@ fn words(line: &str) -> Result<Vec<(String, bool)>, Text> {
         // 「能否准入：…」 (its colon narrowed to `:`) ends a word; a colon inside a value
         // (`依据=…:…`) does not.
         let colon = matches!(c, ':' | '：') && !cur.contains('=');
-        if colon || c.is_whitespace() || matches!(c, ',' | '，' | '。' | '?' | '？' | '!' | '！')
-        {
+        // `3,000元` is one amount, not two words (a new-user trial: it was read as an item
+        // 「经费3」, and `经费=3,000` as 3 then 0).
+        let comma = matches!(c, ',' | '，') && !understand::thousands_comma(&all, at);
+        if colon || comma || c.is_whitespace() || matches!(c, '。' | '?' | '？' | '!' | '！') {
             if !cur.is_empty() {
                 out.push((std::mem::take(&mut cur), quoted));
             }
@@ -277,8 +280,20 @@ fn value_for(path: &str, raw: &str) -> Result<Value, Text> {
                 Some(d) => (d, 10000.0),
                 None => (digits, 1.0),
             };
-            let amount = match coerce(SubjectKind::Task, path, digits) {
+            let chars: Vec<char> = digits.chars().collect();
+            let digits: String = chars
+                .iter()
+                .enumerate()
+                .filter(|(at, _)| !understand::thousands_comma(&chars, *at))
+                .map(|(_, c)| *c)
+                .collect();
+            let amount = match coerce(SubjectKind::Task, path, &digits) {
                 Ok(Value::Number(n)) if n >= 0.0 => n * scale,
+                // Digits the library refuses (past 2^53): its message says why, where "not
+                // an amount" would send the reviewer looking for a typo.
+                Err(e) if digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
+                    return Err(said(&e));
+                }
                 _ => {
                     return Err(Text::new(
                         format!(
@@ -404,15 +419,7 @@ pub fn parse(
                 if *path == "category" {
                     name_item(&mut category, value.trim())?;
                 } else if sets.iter().any(|(p, earlier)| p == path && *earlier != v) {
-                    // As a JSON key given twice is refused: keeping the last one silently
-                    // decided on a value the reviewer may not have meant.
-                    return Err(Text::new(
-                        format!(
-                            "`{}` is given twice, with different values: give it once",
-                            key.trim()
-                        ),
-                        format!("`{}` 给了两个不同的值：只写一次", key.trim()),
-                    ));
+                    return Err(given_twice(key.trim()));
                 } else {
                     sets.push((path, v));
                 }
@@ -433,7 +440,17 @@ pub fn parse(
                 format!("`{bad}` 不是日期：日历上没有这一天（写作 2020-06-30 或 2020年6月30日）"),
             ));
         }
-        sets.extend(cues.sets);
+        if let Some(why) = cues.bad_amount {
+            return Err(said(&why));
+        }
+        for (path, v) in cues.sets {
+            if sets.iter().any(|(p, earlier)| *p == path && *earlier != v) {
+                return Err(given_twice(
+                    zhunru::labels::field_label(path).unwrap_or(path),
+                ));
+            }
+            sets.push((path, v));
+        }
         for piece in cues.rest {
             if !known(&piece) && understand::core(&piece).is_empty() {
                 continue;
@@ -469,6 +486,16 @@ pub fn parse(
             .map_err(|e| said(&e.to_string()))?;
     }
     Ok(Understood { subject, from })
+}
+
+/// A field given twice with different values (`审批=已批准 审批=驳回`, `经费=3000 经费500元`):
+/// refused, as a JSON key given twice is; keeping the last one silently decided on a value
+/// the reviewer may not have meant.
+fn given_twice(name: &str) -> Text {
+    Text::new(
+        format!("`{name}` is given twice, with different values: give it once"),
+        format!("`{name}` 给了两个不同的值：只写一次"),
+    )
 }
 
 fn name_item(category: &mut Option<String>, item: &str) -> Result<(), Text> {

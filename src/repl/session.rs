@@ -1001,11 +1001,16 @@ fn understood_line(subject: &Subject, from: Option<&str>, names: &[understand::N
     };
     let mut parts = Vec::new();
     let category = subject.category().unwrap_or("");
-    // An alias is named with the entry it stands for.
+    // An alias is named with the entry it stands for; not a name that is an entry itself
+    // (Nanqiao lists 「行政执法」, which the national list gives as an alias of 「执法」: the
+    // district's own entry decides, and naming 「执法」 misled a new-user trial).
     let norm = zhunru::normalize(category);
+    let is_entry = names
+        .iter()
+        .any(|n| n.text == norm && zhunru::normalize(&n.entry) == norm);
     let entry = names
         .iter()
-        .find(|n| n.text == norm && n.entry != n.text)
+        .find(|n| !is_entry && n.text == norm && n.entry != n.text)
         .map(|n| format!("（即清单条目「{}」）", n.entry))
         .unwrap_or_default();
     parts.push(match from {

@@ -6,6 +6,7 @@
 //! entry or alias inside a longer name counts).
 
 use zhunru::ast::{ExprKind, Literal};
+use zhunru::input::coerce;
 use zhunru::{Date, Policy, Subject, SubjectKind, Value, normalize};
 
 /// A name a task list knows: an entry, or an alias of one.
@@ -136,6 +137,9 @@ pub struct Cues {
     pub rest: Vec<String>,
     /// A date written as one (`2020年13月40日`) but naming no day.
     pub bad_date: Option<String>,
+    /// Why an amount written as one (`9007199254740993元`) cannot be read: the library's
+    /// message.
+    pub bad_amount: Option<String>,
 }
 
 const ROLE_RESPONSIBLE: &[&str] = &[
@@ -298,7 +302,10 @@ pub fn cues(phrase: &str, names: &[Name]) -> Cues {
         out.sets.push(("community_role", "assist".into()));
     }
     if let Some((amount, per, rest)) = amount_in(&phrase) {
-        out.sets.push(("funding.amount", Value::Number(amount)));
+        match amount {
+            Ok(amount) => out.sets.push(("funding.amount", Value::Number(amount))),
+            Err(e) => out.bad_amount = Some(e),
+        }
         if let Some(per) = per {
             out.sets.push(("funding.per", per.into()));
         }
@@ -366,9 +373,42 @@ fn level_of(unit: &str) -> Option<&'static str> {
     }
 }
 
-/// An amount (`经费2000元`, `每月300元`, `1.5万元`, `300元/月`) with its period, and the phrase
-/// without it.
-fn amount_in(phrase: &str) -> Option<(f64, Option<&'static str>, String)> {
+/// Whether the comma at `at` in `chars` separates thousands (`3,000`, `1,250,000.5`): the run
+/// of digits and commas around it is 1–3 digits then groups of `,` and exactly three digits,
+/// and does not continue a date or a decimal (`2020-06-30,300` is a date and a number).
+pub fn thousands_comma(chars: &[char], at: usize) -> bool {
+    let in_number = |c: &char| c.is_ascii_digit() || matches!(c, ',' | '，');
+    if !chars.get(at).is_some_and(|c| matches!(c, ',' | '，')) {
+        return false;
+    }
+    let mut start = at;
+    while start > 0 && chars.get(start - 1).is_some_and(in_number) {
+        start -= 1;
+    }
+    let mut end = at;
+    while chars.get(end).is_some_and(in_number) {
+        end += 1;
+    }
+    if start > 0
+        && chars
+            .get(start - 1)
+            .is_some_and(|c| matches!(c, '.' | '-' | '/'))
+    {
+        return false;
+    }
+    let Some(run) = chars.get(start..end) else {
+        return false;
+    };
+    let mut groups = run.split(|c| matches!(c, ',' | '，'));
+    let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+    first_ok && groups.all(|g| g.len() == 3)
+}
+
+/// An amount (`经费2000元`, `每月300元`, `1.5万元`, `300元/月`, `3,000元`) with its period,
+/// and the phrase without it; the amount is the library's reading of the digits, so an
+/// amount it refuses (past 2^53, which an `f64` would round) is refused here with its
+/// message.
+fn amount_in(phrase: &str) -> Option<(Result<f64, String>, Option<&'static str>, String)> {
     let chars: Vec<char> = phrase.chars().collect();
     let yuan = chars.iter().position(|c| *c == '元')?;
     let mut start = yuan;
@@ -381,18 +421,24 @@ fn amount_in(phrase: &str) -> Option<(f64, Option<&'static str>, String)> {
     while start > 0
         && chars
             .get(start - 1)
-            .is_some_and(|c| c.is_ascii_digit() || *c == '.')
+            .is_some_and(|c| c.is_ascii_digit() || *c == '.' || thousands_comma(&chars, start - 1))
     {
         start -= 1;
     }
-    let digits: String = chars.get(start..digits_end)?.iter().collect();
-    let mut amount: f64 = digits.parse().ok()?;
-    if !amount.is_finite() {
+    let digits: String = chars
+        .get(start..digits_end)?
+        .iter()
+        .filter(|c| !matches!(c, ',' | '，'))
+        .collect();
+    if !digits.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    if wan {
-        amount *= 10000.0;
-    }
+    let amount = match coerce(SubjectKind::Task, "funding.amount", &digits) {
+        Ok(Value::Number(n)) if wan => Ok(n * 10000.0),
+        Ok(Value::Number(n)) => Ok(n),
+        Ok(_) => return None,
+        Err(e) => Err(e),
+    };
     let mut per = None;
     // Words just before the number: 每月、经费、配套经费…
     let before: String = chars.get(..start)?.iter().collect();
