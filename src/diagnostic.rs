@@ -465,6 +465,9 @@ pub(crate) enum LoadError {
     DuplicateName { name: String },
     /// `上位 「../national.policy」` where no such file is.
     ParentMissing { path: String, error: Text },
+    /// `上位 「/etc/passwd」`: a parent that is not a `.policy` file is not read (a policy
+    /// reads no other file, and a broken parent's lines are shown in its diagnostics).
+    ParentNotPolicy { path: String },
     /// A parent policy with errors of its own.
     ParentBroken { path: String, first: Text },
     /// A policy that is, through its parents, its own parent.
@@ -491,6 +494,7 @@ impl Explain for LoadError {
             LoadError::NotUtf8 => Code::Syntax,
             LoadError::DuplicateName { .. } => Code::DuplicateName,
             LoadError::ParentMissing { .. }
+            | LoadError::ParentNotPolicy { .. }
             | LoadError::ParentBroken { .. }
             | LoadError::ParentCycle { .. }
             | LoadError::ParentTooDeep => Code::BadParent,
@@ -517,6 +521,10 @@ impl Explain for LoadError {
             LoadError::ParentMissing { path, error } => Text::new(
                 format!("the parent policy `{path}` cannot be read: {}", error.en),
                 format!("无法读取上位政策 `{path}`：{}", error.zh),
+            ),
+            LoadError::ParentNotPolicy { path } => Text::new(
+                format!("the parent `{path}` is not a `.policy` file; it was not read"),
+                format!("上位 `{path}` 不是 `.policy` 文件，未读取"),
             ),
             LoadError::ParentBroken { path, first } => Text::new(
                 format!("the parent policy `{path}` has errors ({})", first.en),
@@ -558,6 +566,9 @@ impl Explain for LoadError {
         match self {
             LoadError::NotUtf8 => Some(Text::new("invalid byte here", "此处字节无效")),
             LoadError::ParentMissing { .. } => Some(Text::new("cannot be read", "无法读取")),
+            LoadError::ParentNotPolicy { .. } => {
+                Some(Text::new("not a policy file", "不是政策文件"))
+            }
             LoadError::ParentBroken { .. } => Some(Text::new("has errors", "有错误")),
             LoadError::ParentCycle { .. } => Some(Text::new("cycle", "循环")),
             LoadError::SameDayVersions { .. } | LoadError::OverlappingVersions { .. } => {
@@ -585,6 +596,10 @@ impl Explain for LoadError {
             LoadError::ParentMissing { .. } => Text::new(
                 "the path is relative to this policy's own file, e.g. 上位 「national.policy」",
                 "路径相对于本政策文件所在目录，例如 上位 「national.policy」",
+            ),
+            LoadError::ParentNotPolicy { .. } => Text::new(
+                "a policy builds only on another policy: name its .policy file, relative to this one, e.g. 上位 「national.policy」",
+                "政策只能以另一政策为上位：写出其 .policy 文件，路径相对于本文件，例如 上位 「national.policy」",
             ),
             LoadError::ParentBroken { .. } => Text::new(
                 "fix the parent first (its diagnostics follow); a child builds only on a parent that checks clean",

@@ -490,6 +490,16 @@ fn load_parent(
     if chain.len() >= MAX_PARENT_DEPTH {
         return Err(fail(LoadError::ParentTooDeep, Vec::new()));
     }
+    // Only a policy file is read: `上位 「/etc/passwd」` in a policy text from elsewhere
+    // must not read the file and show its lines in a diagnostic (a new-user trial did).
+    if file.extension().is_none_or(|e| e != "policy") {
+        return Err(fail(
+            LoadError::ParentNotPolicy {
+                path: file.display().to_string(),
+            },
+            Vec::new(),
+        ));
+    }
     // Read here, not by `read_source`, so that an unreadable file is said once ("cannot be
     // read: no such file", not "cannot be read: cannot read `…`: …").
     let bytes = match std::fs::read(&file) {
@@ -878,6 +888,11 @@ impl Policy {
     }
 
     /// Parse and check a policy from text; `name` is used in diagnostics and `at` fields.
+    ///
+    /// A `上位` (parent) line is the one way a policy reaches a file: the parent is read
+    /// relative to `name`'s folder (the current directory for a bare name), and only a
+    /// `.policy` file is read (`上位 「/etc/passwd」` is a `bad_parent` diagnostic, the file
+    /// untouched). Text from untrusted hands can still name any `.policy` file it can guess.
     ///
     /// ```
     /// use zhunru::Policy;

@@ -58,6 +58,7 @@ broken_cases!(
     parent_broken,
     parent_cycle,
     parent_missing,
+    parent_not_policy,
     referral_admitted,
     repeated_document_number,
     repeated_header,

@@ -231,6 +231,25 @@ impl std::io::Read for Dropped {
 }
 
 #[test]
+fn a_policy_text_reads_no_file_but_a_policy_parent() {
+    // A file that is there and readable, but not a policy: never read, never shown.
+    let dir = temp_dir("not-a-policy-parent");
+    let secret = dir.join("secret.txt");
+    std::fs::write(&secret, "token=hunter2\n").unwrap();
+    let text = format!("政策 「x」\n  上位 「{}」\n", secret.display());
+    let e = Policy::from_str("inline", &text).unwrap_err();
+    let d = &e.diagnostics()[0];
+    assert_eq!(d.code(), Code::BadParent);
+    let rendered: String = e
+        .diagnostics()
+        .iter()
+        .map(|d| zhunru::render(d, false))
+        .collect();
+    assert!(rendered.contains("not a `.policy` file"), "{rendered}");
+    assert!(!rendered.contains("hunter2"), "{rendered}");
+}
+
+#[test]
 fn io_errors_have_no_made_up_position() {
     let reader = std::io::BufReader::new(Dropped(false));
     let rows: Vec<_> = read_subjects(reader, "upload", InputFormat::JsonLines).collect();
