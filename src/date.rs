@@ -51,25 +51,35 @@ impl std::error::Error for DateError {}
 impl miette::Diagnostic for DateError {}
 
 impl Date {
-    /// A date, if it exists on the calendar (`2020-02-30` does not).
+    /// A date, if it exists on the calendar (`2020-02-30` does not) and its year is written
+    /// with four digits, 0000–9999, as every date is (`YYYY-MM-DD`).
     ///
     /// ```
     /// use zhunru::Date;
     /// assert!(Date::new(2020, 2, 29).is_ok());
     /// assert!(Date::new(2021, 2, 29).is_err());
     /// assert!(Date::new(2020, 13, 1).is_err());
+    /// assert!(Date::new(10000, 1, 1).is_err());
     /// ```
     pub fn new(year: i32, month: u32, day: u32) -> Result<Date, DateError> {
         Date::checked(year, month, day).ok_or_else(|| DateError {
-            message: format!("{year:04}-{month:02}-{day:02} is not a day of the calendar"),
+            message: if (0..=9999).contains(&year) {
+                format!("{year:04}-{month:02}-{day:02} is not a day of the calendar")
+            } else {
+                format!("the year {year} is not 0000–9999: a date is written YYYY-MM-DD")
+            },
         })
     }
 
     fn checked(year: i32, month: u32, day: u32) -> Option<Date> {
-        (1..=Date::month_length(year, month))
-            .contains(&day)
+        ((0..=9999).contains(&year) && (1..=Date::month_length(year, month)).contains(&day))
             .then_some(Date { year, month, day })
     }
+
+    /// The first day a `Date` can be, 0000-01-01, in days since 1970-01-01.
+    const FIRST_DAY: i64 = -719_528;
+    /// The last day a `Date` can be, 9999-12-31, in days since 1970-01-01.
+    const LAST_DAY: i64 = 2_932_896;
 
     /// The year.
     ///
@@ -128,28 +138,39 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
-    /// `n` days later (earlier when negative).
+    /// `n` days later (earlier when negative), held to the calendar's ends (0000-01-01,
+    /// 9999-12-31).
     ///
     /// ```
     /// # use zhunru::Date;
     /// assert_eq!(Date::new(2020, 2, 28).unwrap().add_days(2), Date::new(2020, 3, 1).unwrap());
+    /// assert_eq!(Date::new(2020, 2, 28).unwrap().add_days(i64::MIN), Date::new(0, 1, 1).unwrap());
     /// ```
     pub fn add_days(self, n: i64) -> Date {
-        Date::from_days(self.to_days() + n)
+        Date::from_days(self.to_days().saturating_add(n))
     }
 
     /// `n` calendar months later (earlier when negative), the day clamped to the month's
-    /// end: 2020-01-31 plus one month is 2020-02-29.
+    /// end: 2020-01-31 plus one month is 2020-02-29; held to the calendar's ends as
+    /// [`Date::add_days`] is.
     ///
     /// ```
     /// # use zhunru::Date;
     /// let d = Date::new(2020, 1, 31).unwrap();
     /// assert_eq!(d.add_months(1), Date::new(2020, 2, 29).unwrap());
     /// assert_eq!(d.add_months(-2), Date::new(2019, 11, 30).unwrap());
+    /// assert_eq!(d.add_months(i64::MAX), Date::new(9999, 12, 31).unwrap());
     /// ```
     pub fn add_months(self, n: i64) -> Date {
-        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + n;
-        let year = index.div_euclid(12).clamp(-9999, 9999) as i32;
+        let index = (i64::from(self.year) * 12 + i64::from(self.month) - 1).saturating_add(n);
+        // Past either end of the calendar, the end (as `add_days`).
+        if index < 0 {
+            return Date::from_days(Date::FIRST_DAY);
+        }
+        if index > 9999 * 12 + 11 {
+            return Date::from_days(Date::LAST_DAY);
+        }
+        let year = index.div_euclid(12) as i32;
         let month = (index.rem_euclid(12) + 1) as u32;
         let day = self.day.min(Date::month_length(year, month));
         Date { year, month, day }
@@ -196,14 +217,17 @@ impl Date {
         Date::from_days(((secs + CHINA_OFFSET_SECS) / 86_400) as i64)
     }
 
-    /// The date `days` days after 1970-01-01 (Howard Hinnant's civil_from_days).
+    /// The date `days` days after 1970-01-01 (Howard Hinnant's civil_from_days), held to
+    /// the calendar's ends, 0000-01-01 and 9999-12-31.
     ///
     /// ```
     /// # use zhunru::Date;
     /// assert_eq!(Date::from_days(0), Date::new(1970, 1, 1).unwrap());
+    /// assert_eq!(Date::from_days(i64::MAX), Date::new(9999, 12, 31).unwrap());
     /// ```
     pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
+        // Saturating: a date past 9999-12-31 could not be written YYYY-MM-DD, nor read back.
+        let z = days.clamp(Date::FIRST_DAY, Date::LAST_DAY) + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;

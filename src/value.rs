@@ -268,6 +268,7 @@ impl<'de> Deserialize<'de> for Value {
             ty: &schema::ANY,
             parent: "",
             name: "",
+            depth: 1,
         })
     }
 }
@@ -303,7 +304,9 @@ pub struct Subject {
 }
 
 impl Subject {
-    /// A task with the given category; add fields with [`Subject::with`]. The contract's
+    /// A task with the given category, taken as given (`Subject::new(SubjectKind::Task)
+    /// .with("category", …)` checks it as the JSON reader does: not blank, no control
+    /// character); add fields with [`Subject::with`]. The contract's
     /// defaults (`community_role` assist, `approval.status` none, `name` the category) apply
     /// when a field is read with [`Subject::get`], as for a task read from JSON.
     ///
@@ -345,7 +348,12 @@ impl Subject {
     /// knows is checked as JSON input is: a value of the wrong type (`"3000"` for
     /// `funding.amount`), a date that does not exist, a word outside an enumeration, or a
     /// path through a field that is not an object, is a [`FieldError`] naming the path; so
-    /// is a period (any span of dates) set to end before it starts.
+    /// is a period (any span of dates) set to end before it starts, `kind` (the subject's
+    /// own, given by [`Subject::task`] or [`Subject::new`]), and a blank `category` of a task.
+    /// Anywhere in a value, known field or not, what the JSON reader refuses is refused too,
+    /// so that a built subject's JSON reads back to it: a text with a control character, a
+    /// number not finite or at or past ±2^53 (a wider integer is rounded on its way into a
+    /// [`Value`]), lists or objects nested 128 deep.
     /// Read as JSON is: a date or an enumeration is trimmed, list items are trimmed and
     /// blank ones dropped, a blank text leaves the field absent. Fields the contract does
     /// not name are kept as given.
@@ -375,7 +383,25 @@ impl Subject {
                 format!("`{path}` is not a field path (names joined by `.`)"),
             ));
         }
+        // `kind` is the subject's own (`Subject::task`, `Subject::new`): set as a field it
+        // was written out twice, and the JSON could not be read back.
+        if names.first() == Some(&"kind") {
+            return Err(FieldError::new(
+                path,
+                "`kind` is the subject's kind, given by `Subject::task` or `Subject::new`, not a field"
+                    .to_owned(),
+            ));
+        }
+        // What the JSON reader refuses anywhere in a subject, refused here too, so that a
+        // built subject's JSON is one the reader takes back.
+        readable(path, &value, names.len() + 1)?;
         let value = checked(path, &names, value)?;
+        if self.kind == SubjectKind::Task && path == "category" && value.is_none() {
+            return Err(FieldError::new(
+                path,
+                "a task needs a `category` (the item's name): it may not be blank".to_owned(),
+            ));
+        }
         let Some((last, parents)) = names.split_last() else {
             return Ok(self);
         };
@@ -755,6 +781,7 @@ impl<'de> Visitor<'de> for SubjectVisitor<'_> {
                         ty: schema::kind_type(),
                         parent: "",
                         name: "kind",
+                        depth: 2,
                     })?
                     .into_text();
                 kind = Some(match text.as_str() {
@@ -772,6 +799,7 @@ impl<'de> Visitor<'de> for SubjectVisitor<'_> {
                     ty: &spec.ty,
                     parent: "",
                     name: &spec.name,
+                    depth: 2,
                 })?,
                 None => {
                     if let Some(why) = self.schema.misspelt_top(&key) {
@@ -781,6 +809,7 @@ impl<'de> Visitor<'de> for SubjectVisitor<'_> {
                         ty: &schema::ANY,
                         parent: "",
                         name: "",
+                        depth: 2,
                     })?
                 }
             };
@@ -908,6 +937,49 @@ impl miette::Diagnostic for FieldError {
 
 /// A value for the field at `names`, checked as the JSON reader checks it: the value to
 /// store, or `None` for a blank text (an absent field).
+/// Lists and objects nested this deep, the subject's own object counted, are refused, as
+/// serde_json's text reader refuses them: deeper, a subject built by [`Subject::with`]
+/// overflowed the stack when serialised, and one read from a `serde_json::Value` when read.
+const MAX_NESTING: usize = 128;
+
+/// Whether a value the builder is given is one the JSON reader would take back, anywhere in
+/// it: no text with a control character, no number that is not finite or is past ±2^53 (a
+/// 64-bit integer is rounded on its way into a `Value`, so 2^53 itself may be a rounded
+/// 2^53 + 1 and is refused too), nesting within [`MAX_NESTING`] counting `depth` (the levels
+/// above the value).
+fn readable(path: &str, value: &Value, depth: usize) -> Result<(), FieldError> {
+    if matches!(value, Value::List(_) | Value::Object(_)) && depth >= MAX_NESTING {
+        return Err(FieldError::new(
+            path,
+            format!("field `{path}` is nested {MAX_NESTING} or more deep"),
+        ));
+    }
+    match value {
+        Value::Number(n) if !n.is_finite() => Err(FieldError::new(
+            path,
+            format!("field `{path}` should be a finite number, found {n}"),
+        )),
+        Value::Number(n) if n.abs() >= MAX_EXACT_INTEGER as f64 => Err(FieldError::new(
+            path,
+            format!(
+                "field `{path}` is {n}, at or beyond ±{MAX_EXACT_INTEGER}, where integers are rounded: it may not be the number meant"
+            ),
+        )),
+        Value::Text(t) => match control_character(path, t) {
+            Some(message) => Err(FieldError::new(path, message)),
+            None => Ok(()),
+        },
+        Value::List(items) => items
+            .iter()
+            .try_for_each(|item| readable(path, item, depth + 1)),
+        Value::Object(fields) => fields
+            .0
+            .iter()
+            .try_for_each(|(_, v)| readable(path, v, depth + 1)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+    }
+}
+
 fn checked(path: &str, names: &[&str], value: Value) -> Result<Option<Value>, FieldError> {
     let mut specs: &'static [FieldSpec] = &schema::contract().fields;
     let mut ty: &'static FieldType = &schema::ANY;
@@ -958,18 +1030,15 @@ fn checked(path: &str, names: &[&str], value: Value) -> Result<Option<Value>, Fi
     if matches!(ty, FieldType::Any) {
         return Ok(Some(value));
     }
-    if let Value::Number(n) = value
-        && !n.is_finite()
-    {
-        return Err(FieldError::new(
-            path,
-            format!("field `{path}` should be a finite number, found {n}"),
-        ));
-    }
     let json = serde_json::to_value(&value).map_err(|e| FieldError::new(path, e.to_string()))?;
-    let read = Typed { ty, parent, name }
-        .deserialize(json)
-        .map_err(|e| FieldError::new(path, e.to_string()))?;
+    let read = Typed {
+        ty,
+        parent,
+        name,
+        depth: names.len() + 1,
+    }
+    .deserialize(json)
+    .map_err(|e| FieldError::new(path, e.to_string()))?;
     Ok((!read.is_blank_text()).then_some(read))
 }
 
@@ -979,6 +1048,10 @@ struct Typed<'a> {
     /// The enclosing field, for messages (`funding` of `funding.amount`); empty at the top.
     parent: &'a str,
     name: &'a str,
+    /// How deep the value is nested (a subject's fields are at 2): serde_json's text reader
+    /// stops at its own limit, but a subject read from a `serde_json::Value` has none, and
+    /// 5,000 levels overflowed the stack.
+    depth: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for Typed<'_> {
@@ -990,6 +1063,16 @@ impl<'de> DeserializeSeed<'de> for Typed<'_> {
 }
 
 impl Typed<'_> {
+    /// A list or object nested deeper than the JSON reader reads ([`MAX_NESTING`]).
+    fn not_too_deep<E: de::Error>(&self) -> Result<(), E> {
+        if self.depth >= MAX_NESTING {
+            return Err(E::custom(format!(
+                "the JSON is nested {MAX_NESTING} or more deep: a limit of zhunru"
+            )));
+        }
+        Ok(())
+    }
+
     /// The dotted path of the field, built only when a message needs it.
     fn path(&self) -> String {
         if self.parent.is_empty() {
@@ -1101,6 +1184,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.not_too_deep()?;
         let item_ty = match self.ty {
             FieldType::TextList => &FieldType::Text,
             FieldType::Any => &schema::ANY,
@@ -1111,6 +1195,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
             ty: item_ty,
             parent: self.parent,
             name: self.name,
+            depth: self.depth + 1,
         })? {
             match item {
                 // A list of texts is read as CSV reads `a; b`: items trimmed, blank ones
@@ -1128,6 +1213,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.not_too_deep()?;
         let specs: &[FieldSpec] = match self.ty {
             FieldType::Object(specs) => specs,
             FieldType::Any => &[],
@@ -1147,6 +1233,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
                     ty: &spec.ty,
                     parent: self.name,
                     name: &spec.name,
+                    depth: self.depth + 1,
                 })?,
                 None => {
                     if let Some(why) = schema::misspelt(&self.path(), specs, &key) {
@@ -1159,6 +1246,7 @@ impl<'de> Visitor<'de> for Typed<'_> {
                         ty: &schema::ANY,
                         parent: "",
                         name: "",
+                        depth: self.depth + 1,
                     })?
                 }
             };

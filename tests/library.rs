@@ -53,6 +53,31 @@ fn dates_are_validated_and_read_by_accessors() {
     assert_eq!(error.to_string(), "`2020-02-30` is not a date (YYYY-MM-DD)");
     // A DateError is a miette diagnostic: `?` works in a `miette::Result` function.
     let _: &dyn zhunru::miette::Diagnostic = &error;
+    // Every date is written YYYY-MM-DD and reads back: arithmetic stops at the calendar's
+    // ends, where it panicked (debug) or wrapped to year -1557058270 (a new-user trial).
+    let (first, last) = (
+        Date::new(0, 1, 1).unwrap(),
+        Date::new(9999, 12, 31).unwrap(),
+    );
+    assert_eq!(Date::from_days(i64::MAX), last);
+    assert_eq!(Date::from_days(i64::MIN), first);
+    assert_eq!(d.add_days(i64::MAX), last);
+    assert_eq!(d.add_days(1_000_000_000_000), last);
+    assert_eq!(last.add_days(1), last);
+    assert_eq!(first.add_days(-1), first);
+    assert_eq!(d.add_months(i64::MAX), last);
+    assert_eq!(d.add_months(i64::MIN), first);
+    assert_eq!(last.add_days(-1), Date::new(9999, 12, 30).unwrap());
+    let error = Date::new(99_999, 1, 1).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the year 99999 is not 0000–9999: a date is written YYYY-MM-DD"
+    );
+    assert!(Date::new(-1, 1, 1).is_err());
+    for date in [first, last] {
+        assert_eq!(date.to_string().parse::<Date>(), Ok(date));
+        assert_eq!(Date::from_days(date.to_days()), date);
+    }
 }
 
 #[test]
@@ -587,4 +612,64 @@ fn a_policy_with_a_byte_order_mark_reads() {
         marked.decide(&subject, june()).verdict()
     );
     assert_eq!(marked.jurisdiction(), plain.jurisdiction());
+}
+
+/// A list of lists `depth` deep, as the builder's value and as JSON.
+fn nested(depth: usize) -> (Value, serde_json::Value) {
+    let mut value = Value::List(Vec::new());
+    let mut json = serde_json::json!([]);
+    for _ in 1..depth {
+        value = Value::List(vec![value]);
+        json = serde_json::json!([json]);
+    }
+    (value, json)
+}
+
+#[test]
+fn the_builder_refuses_what_the_json_reader_refuses() {
+    let task = || Subject::task("企业摸底");
+    // Each of these was accepted and gave JSON the reader refuses (a new-user trial).
+    for (path, value) in [
+        ("kind", Value::from("community")),
+        ("funding.amount", Value::from(9_007_199_254_740_993_i64)),
+        ("funding.amount", Value::from(u64::MAX)),
+        ("note", Value::from("y\u{7}")),
+        ("extra", Value::from(f64::NAN)),
+        ("extra", Value::List(vec![Value::from(f64::INFINITY)])),
+        ("category", Value::from("x\u{1b}[31m")),
+        ("category", Value::from("  ")),
+        ("extra", nested(127).0),
+    ] {
+        let shown = format!("{value:?}");
+        let error = task().with(path, value).unwrap_err();
+        assert_eq!(error.path(), path, "{shown}");
+    }
+    // Just inside each limit: built, and its JSON reads back to the same subject.
+    let built = task()
+        .with("funding.amount", 9_007_199_254_740_991_i64)
+        .unwrap()
+        .with("note", "tab\tand\nline end")
+        .unwrap()
+        .with("extra", nested(126).0)
+        .unwrap();
+    let json = serde_json::to_string(&built).unwrap();
+    assert_eq!(Subject::from_json("built", &json).unwrap(), built);
+    let error = Subject::from_json("built", &json.replace("[]", "[[]]")).unwrap_err();
+    assert_eq!(error.kind(), InputErrorKind::Json, "{error}");
+}
+
+#[test]
+fn a_subject_from_a_deep_serde_value_is_an_error_not_a_crash() {
+    // serde_json's text reader stops at its limit; read from a `serde_json::Value` there
+    // was none, and 5,000 levels overflowed the stack.
+    for depth in [127, 5_000] {
+        let subject = serde_json::json!({"category": "x", "extra": nested(depth).1});
+        let error = serde_json::from_value::<Subject>(subject).unwrap_err();
+        assert!(
+            error.to_string().contains("nested 128 or more deep"),
+            "{error}"
+        );
+    }
+    let subject = serde_json::json!({"category": "x", "extra": nested(126).1});
+    assert!(serde_json::from_value::<Subject>(subject).is_ok());
 }
