@@ -35,13 +35,24 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// The closest candidate at most `limit` edits away, if one is closer than every other.
+///
+/// ```
+/// # use zhunru::suggest::closest_within;
+/// assert_eq!(closest_within("fundng", ["funding", "period"], 1), Some("funding"));
+/// // Far longer than every candidate: none, without a table for each.
+/// assert_eq!(closest_within(&"f".repeat(900_000), ["funding"], 2), None);
+/// ```
 pub fn closest_within<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
     limit: usize,
 ) -> Option<&'a str> {
+    // The distance is at least the difference in length: a candidate too long or too short
+    // is passed over without the table (a 900 KB key against each field name took 0.78 s).
+    let length = name.chars().count();
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (distance(name, c), c))
         .filter(|(d, _)| *d <= limit)
         .collect();
