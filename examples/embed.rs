@@ -40,6 +40,8 @@ fn main() -> miette::Result<()> {
         .with("approval.by", "区社区建设领导小组")?;
 
     // Forms as a web app posts them. A mistyped field is an error with its line and column.
+    // (These districts declare no fields of their own; one that does, e.g. jiangyuan's
+    // 群众认可情况, reads its forms with `policy.subject_from_json`, which checks them too.)
     let posted = [
         r#"{"id": "T-2020-0012", "category": "招商引资", "requester": "区商务局"}"#,
         r#"{"id": "T-2020-0031", "category": "行政执法", "community_role": "assist"}"#,

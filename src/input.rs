@@ -797,6 +797,11 @@ fn array_elements(text: &[u8]) -> Vec<(usize, usize)> {
 /// that line (where [`Subject::from_json`](crate::Subject::from_json) on the line alone
 /// would say line 1). For a service that splits its own input into lines.
 ///
+/// Typed by the contract's fields alone, as [`Subject::from_json`](crate::Subject::from_json)
+/// is ([`Policy::parse_line`](crate::Policy::parse_line) checks a policy's declared fields
+/// too); the line's length is the caller's to bound ([`read_subjects`] refuses lines past
+/// [`MAX_LINE_BYTES`]).
+///
 /// ```
 /// use zhunru::{InputErrorKind, input::parse_line};
 /// let task = parse_line(r#"{"category": "招商引资"}"#.as_bytes(), 7, "batch")?;

@@ -1146,8 +1146,10 @@ impl Policy {
         Reason::from_rule(rule, message, at, clauses, origin)
     }
 
-    /// Where rule `index` (of [`Policy::ast`]'s rules, the chain's) is written, as decisions
-    /// cite it: in this policy's file, or in a parent's for an inherited rule.
+    /// Where rule `index` is written, as decisions cite it: in this policy's file, or in a
+    /// parent's for an inherited rule. Rules are numbered in the chain's order, the
+    /// farthest parent's first and this policy's last, each file's in the order written;
+    /// `None` past the last.
     ///
     /// ```
     /// let nanqiao = zhunru::Policy::from_file("policies/nanqiao.policy")?;

@@ -575,6 +575,11 @@ impl Subject {
     /// field or bad JSON is an [`InputError`](crate::InputError) (a miette diagnostic) at its
     /// line and column of `text`; `origin` names the text in it.
     ///
+    /// Typed by the contract's fields alone: a field a policy declares (`字段`) is kept as
+    /// an unknown field, unchecked; [`Policy::subject_from_json`](crate::Policy::subject_from_json)
+    /// checks it too, as `zhunru eval` does. The text's size is the caller's to bound
+    /// (`zhunru eval` and `zhunru serve` take at most 1 MiB a subject).
+    ///
     /// ```
     /// use zhunru::Subject;
     /// let task = Subject::from_json("form", r#"{"category": "企业摸底", "funding": {"amount": 3000}}"#)?;

@@ -132,7 +132,7 @@ fn grouped(report: &AuditReport) -> Vec<(&UnitSummary, Vec<&Violation>)> {
 /// every unit (those with violations first), every rule, then each violation under its unit
 /// with the rules it broke, and the rows that could not be read.
 ///
-/// See [`crate::audit`] for an example.
+/// See [`crate::audit()`] for an example.
 pub fn render_text(report: &AuditReport) -> String {
     let s = &report.summary;
     let mut out = String::new();
@@ -328,7 +328,7 @@ fn md_table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
 /// (verdicts, classes, units, rules), one section per unit with violations, and the rows
 /// that could not be read.
 ///
-/// See [`crate::audit`] for an example.
+/// See [`crate::audit()`] for an example.
 pub fn render_markdown(report: &AuditReport) -> String {
     let s = &report.summary;
     let mut out = String::new();

@@ -9,7 +9,9 @@ use crate::diagnostic::Lang;
 use crate::source::{Position, Span};
 use crate::value::Subject;
 
-/// The verdict on a subject. Ordered as declared; `Display` is the contract's word.
+/// The verdict on a subject; `Display` is the contract's word. `Ord` is the order declared
+/// here, which ranks nothing: it is there so that verdicts can be keys of a sorted map
+/// (counts by verdict), not to say that one verdict is worse than another.
 ///
 /// ```
 /// use zhunru::Verdict;
@@ -46,7 +48,7 @@ impl std::fmt::Display for Verdict {
 
 impl Verdict {
     /// The contract's word: `admitted`, `denied`, `needs_approval`, `compliant`,
-    /// `non_compliant`, `not_in_force`.
+    /// `non_compliant`, `undecided`, `not_in_force`.
     ///
     /// ```
     /// assert_eq!(zhunru::Verdict::Denied.as_str(), "denied");
@@ -63,7 +65,7 @@ impl Verdict {
         }
     }
 
-    /// The Chinese label: 准予准入, 不予准入, 须经准入审批, 合规, 不合规, 不在施行期.
+    /// The Chinese label: 准予准入, 不予准入, 须经准入审批, 合规, 不合规, 无法判定, 不在施行期.
     ///
     /// ```
     /// assert_eq!(zhunru::Verdict::Denied.zh(), "不予准入");
