@@ -1178,6 +1178,12 @@ pub fn input_message_zh(en: &str) -> Option<String> {
     if let Some(rest) = en.strip_prefix("a number is") {
         return exact_range_zh(rest);
     }
+    if let Some(name) = en
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return Some(format!("缺少字段 `{name}`"));
+    }
     if let Some(c) = en.strip_prefix("a text should have no control characters, found ") {
         return Some(format!("文本中不能有控制字符，实际有 {c}"));
     }
@@ -1257,8 +1263,16 @@ fn field_message_zh(rest: &str) -> Option<String> {
         return Some(format!("的{m}"));
     }
     let rest = rest.strip_prefix(" should be ")?;
+    // A hint after what was found: "…, found "admited"; did you mean `admitted`?".
+    let (rest, meant) = match rest.rsplit_once("; did you mean `") {
+        Some((rest, meant)) => (rest, Some(meant.strip_suffix("`?")?)),
+        None => (rest, None),
+    };
     let (should, found) = rest.rsplit_once(", found ")?;
-    let found = found_zh(found);
+    let found = match meant {
+        Some(meant) => format!("{}，是否应为 `{meant}`？", found_zh(found)),
+        None => found_zh(found),
+    };
     if let Some(choices) = should.strip_prefix("one of ") {
         return Some(format!("应为 {choices} 之一，实际为{found}"));
     }
@@ -1288,12 +1302,29 @@ fn field_message_zh(rest: &str) -> Option<String> {
 
 /// "`funding` has no field `amout`; did you mean `funding.amount`?" in Chinese.
 fn has_no_field_zh(why: &str) -> Option<String> {
-    if let Some(rest) = why.strip_prefix("a subject has no field `") {
+    for (whose, zh) in [
+        ("a subject", "事项"),
+        ("a case", "测试用例"),
+        ("a test file", "测试文件"),
+    ] {
+        let Some(rest) = why.strip_prefix(&format!("{whose} has no field `")) else {
+            continue;
+        };
+        if let Some((name, fields)) = rest.split_once("` (its fields: ") {
+            let fields = fields.strip_suffix(')')?;
+            return Some(format!("{zh}没有字段 `{name}`（可用字段：{fields}）"));
+        }
         let (name, meant) = rest.split_once("`; did you mean `")?;
         let meant = meant.strip_suffix("`?")?;
-        return Some(format!("事项没有字段 `{name}`，是否应为 `{meant}`？"));
+        return Some(format!("{zh}没有字段 `{name}`，是否应为 `{meant}`？"));
     }
     let (object, rest) = why.strip_prefix('`')?.split_once("` has no field `")?;
+    if let Some((name, fields)) = rest.split_once("` (its fields: ") {
+        let fields = fields.strip_suffix(')')?;
+        return Some(format!(
+            "`{object}` 没有字段 `{name}`（可用字段：{fields}）"
+        ));
+    }
     let (name, meant) = rest.split_once("`; did you mean `")?;
     let meant = meant.strip_suffix("`?")?;
     Some(format!(

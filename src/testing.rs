@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::ast::Literal;
-use crate::diagnostic::InputError;
+use crate::diagnostic::{InputError, Text};
 use crate::input::json_error_at;
 use crate::value::{Date, Subject};
 use crate::{Decision, Policy, Verdict};
@@ -95,6 +95,7 @@ struct CaseText<'a> {
 #[non_exhaustive]
 pub struct Expect {
     /// The verdict.
+    #[serde(deserialize_with = "verdict_word")]
     pub verdict: Verdict,
     /// The names of the deciding rules, in order.
     pub reasons: Option<Vec<String>>,
@@ -102,6 +103,50 @@ pub struct Expect {
     pub cites: Option<Vec<String>>,
     /// What is missing, in order.
     pub missing: Option<Vec<String>>,
+}
+
+/// Every verdict, by its word in a test file.
+const VERDICTS: [Verdict; 7] = [
+    Verdict::Admitted,
+    Verdict::Denied,
+    Verdict::NeedsApproval,
+    Verdict::Compliant,
+    Verdict::NonCompliant,
+    Verdict::Undecided,
+    Verdict::NotInForce,
+];
+
+/// `expect.verdict`, read so that a wrong one says what it should be, with the verdict
+/// meant (serde's own said "expected value" — not valid JSON — for a number, and listed the
+/// words without a hint for `admited`).
+fn verdict_word<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Verdict, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    if let Some(v) = VERDICTS.iter().find(|v| value.as_str() == Some(v.as_str())) {
+        return Ok(*v);
+    }
+    let words: Vec<&str> = VERDICTS.iter().map(|v| v.as_str()).collect();
+    let found = match &value {
+        serde_json::Value::String(s) => format!("the string {value}{}", hint(s, &words, "")),
+        serde_json::Value::Number(n) => format!("the number `{n}`"),
+        serde_json::Value::Array(_) => "an array".to_owned(),
+        serde_json::Value::Object(_) => "an object".to_owned(),
+        other => format!("`{other}`"),
+    };
+    let choices = words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(serde::de::Error::custom(format!(
+        "field `expect.verdict` should be one of {choices}, found {found}"
+    )))
+}
+
+/// "; did you mean `…`?" for the name among `names` that `word` is a likely typo of.
+fn hint(word: &str, names: &[&str], prefix: &str) -> String {
+    crate::suggest::closest(word, names.iter().copied())
+        .map(|m| format!("; did you mean `{prefix}{m}`?"))
+        .unwrap_or_default()
 }
 
 /// The outcome of one case.
@@ -114,8 +159,9 @@ pub struct CaseResult {
     pub name: String,
     /// The decision made.
     pub decision: Decision,
-    /// Each way the decision differs from the expectation (empty when the case passed).
-    pub differences: Vec<String>,
+    /// Each way the decision differs from the expectation (empty when the case passed), in
+    /// English and Chinese (`verdict: expected denied, got admitted`).
+    pub differences: Vec<Text>,
 }
 
 impl CaseResult {
@@ -165,7 +211,11 @@ pub fn read_tests(path: &Path, policy: &Policy) -> Result<TestFile, InputError> 
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| InputError::io(&origin, &e))?;
     let error = |start: usize, e: &serde_json::Error| {
-        let (line, column, message, shown) = json_error_at(text.as_bytes(), start, e);
+        let (line, mut column, message, shown) = json_error_at(text.as_bytes(), start, e);
+        if message.starts_with("field `expect.verdict`") {
+            column =
+                verdict_value_column(&String::from_utf8_lossy(shown), column).unwrap_or(column);
+        }
         InputError::new(
             &origin,
             line + 1,
@@ -198,6 +248,19 @@ pub fn read_tests(path: &Path, policy: &Policy) -> Result<TestFile, InputError> 
     })
 }
 
+/// The byte column (from 1, as serde_json counts) of the value of the last `"verdict"` key
+/// before `column`, the end of `expect`'s object, where serde_json places an error of that
+/// value.
+fn verdict_value_column(line: &str, column: usize) -> Option<usize> {
+    let before = line.get(..column.saturating_sub(1).min(line.len()))?;
+    let key = before.rfind("\"verdict\"")? + "\"verdict\"".len();
+    let after = line.get(key..)?;
+    let colon = after.find(':')?;
+    let value = after.get(colon + 1..)?;
+    let skipped = value.len() - value.trim_start().len();
+    Some(key + colon + 1 + skipped + 1)
+}
+
 /// One case from its text `case` (a slice of the file's `text`); an error with the offset
 /// in `text` its position counts from.
 fn read_case(
@@ -224,8 +287,26 @@ const TESTS_HELP: crate::diagnostic::Help = (
     r#"测试文件是一个 JSON 对象：{"as_of": "2020-06-01", "cases": [{"name": "…", "subject": {"category": "…"}, "expect": {"verdict": "denied"}}]}；`expect` 还可写 `reasons`、`cites` 和 `missing`"#,
 );
 
-/// serde's words for this file's shapes ("expected struct Expect") in the file's own terms.
+/// serde's words for this file's shapes ("expected struct Expect") in the file's own terms;
+/// a field serde does not know is named with the field meant, as a subject's is.
 fn in_words(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((name, expected)) = rest.split_once("`, expected one of ")
+    {
+        let fields: Vec<&str> = expected.split(", ").map(|f| f.trim_matches('`')).collect();
+        let (whose, prefix) = if fields.contains(&"verdict") {
+            ("`expect`", "expect.")
+        } else if fields.contains(&"subject") {
+            ("a case", "")
+        } else {
+            ("a test file", "")
+        };
+        let why = match hint(name, &fields, prefix) {
+            h if h.is_empty() => format!(" (its fields: {})", fields.join(", ")),
+            h => h,
+        };
+        return format!("field `{prefix}{name}`: {whose} has no field `{name}`{why}");
+    }
     message
         .replace(
             "expected struct FileText",
@@ -307,19 +388,35 @@ pub fn run(policy: &Policy, file: &TestFile, default_as_of: Date) -> (Vec<CaseRe
     (results, coverage)
 }
 
-fn compare(expect: &Expect, got: &Decision) -> Vec<String> {
+fn compare(expect: &Expect, got: &Decision) -> Vec<Text> {
     let mut out = Vec::new();
+    // `what` differs: expected `want`, got `have` (each as the test file writes it).
+    let differ = |en: &str, zh: &str, want: String, have: String| {
+        Text::new(
+            format!("{en}: expected {want}, got {have}"),
+            format!("{zh}：应为 {want}，实为 {have}"),
+        )
+    };
     if expect.verdict != got.verdict() {
-        out.push(format!(
-            "verdict: expected {}, got {}",
-            expect.verdict.as_str(),
-            got.verdict().as_str()
+        let (want, have) = (expect.verdict, got.verdict());
+        out.push(Text::new(
+            format!("verdict: expected {want}, got {have}"),
+            format!(
+                "裁决：应为 {want}（{}），实为 {have}（{}）",
+                want.zh(),
+                have.zh()
+            ),
         ));
     }
     if let Some(reasons) = &expect.reasons {
         let actual: Vec<&str> = got.reasons().iter().map(|r| r.rule()).collect();
         if *reasons != actual {
-            out.push(format!("reasons: expected {reasons:?}, got {actual:?}"));
+            out.push(differ(
+                "reasons",
+                "理由",
+                format!("{reasons:?}"),
+                format!("{actual:?}"),
+            ));
         }
     }
     if let Some(cites) = &expect.cites {
@@ -329,13 +426,20 @@ fn compare(expect: &Expect, got: &Decision) -> Vec<String> {
             .flat_map(|r| r.cites().iter().map(String::as_str))
             .collect();
         if *cites != actual {
-            out.push(format!("cites: expected {cites:?}, got {actual:?}"));
+            out.push(differ(
+                "cites",
+                "引用",
+                format!("{cites:?}"),
+                format!("{actual:?}"),
+            ));
         }
     }
     if let Some(missing) = expect.missing.as_ref().filter(|m| **m != got.missing()) {
-        out.push(format!(
-            "missing: expected {missing:?}, got {:?}",
-            got.missing()
+        out.push(differ(
+            "missing",
+            "尚缺",
+            format!("{missing:?}"),
+            format!("{:?}", got.missing()),
         ));
     }
     out

@@ -917,6 +917,102 @@ fn a_bad_test_file_is_explained_as_a_test_file() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A mistyped `expect` names what was meant, placed at the key or value at fault (serde
+/// placed it after them, listed the words without a hint, and called a number for the
+/// verdict "not valid JSON"); `--lang zh` says a failing case's differences in Chinese.
+#[test]
+fn a_mistyped_expectation_names_what_was_meant() {
+    let cases = [
+        r#"{"name": "a", "subject": {"category": "招商引资"}, "expect": {"verdict": "admited"}}"#,
+        r#"{"name": "b", "subject": {"category": "招商引资"}, "expect": {"verdit": "denied"}}"#,
+        r#"{"name": "c", "subject": {"category": "招商引资"}, "expect": {"verdict": 3}}"#,
+        r#"{"name": "d", "subject": {"category": "招商引资"}, "expect": {"verdict": "admitted"}}"#,
+    ];
+    let (dir, out) = tested_with(
+        "yingjiang",
+        &format!(
+            "{{\"as_of\": \"2020-06-01\", \"cases\": [\n{}\n]}}\n",
+            cases.join(",\n")
+        ),
+    );
+    let located: Vec<_> = json_diagnostics(&out.stderr)
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(located.len(), 3, "{located:?}");
+    // Columns count characters: 「招商引资」 is four. The verdict's value, and the key.
+    let column = |case: &str, token: &str| {
+        case.get(..case.find(token).unwrap())
+            .unwrap()
+            .chars()
+            .count() as u64
+            + 1
+    };
+    assert_eq!(
+        (located[0].0, located[0].1),
+        (2, column(cases[0], "\"admited\"")),
+        "{located:?}"
+    );
+    assert!(
+        located[0]
+            .2
+            .ends_with("found the string \"admited\"; did you mean `admitted`?"),
+        "{located:?}"
+    );
+    assert_eq!(
+        (located[1].0, located[1].1),
+        (3, column(cases[1], "\"verdit\"")),
+        "{located:?}"
+    );
+    assert!(
+        located[1]
+            .2
+            .ends_with("`expect` has no field `verdit`; did you mean `expect.verdict`?"),
+        "{located:?}"
+    );
+    assert_eq!((located[2].0, located[2].1), (4, column(cases[2], "3}")));
+    assert!(
+        located[2].2.ends_with("found the number `3`"),
+        "{located:?}"
+    );
+    let policy = dir.join("yingjiang.policy");
+    let out = zhunru(&["--lang", "zh", "test", policy.to_str().unwrap()], None);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "  FAIL  d\n        裁决：应为 admitted（准予准入），实为 denied（不予准入）\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("个用例）"), "{stdout}");
+    let out = zhunru(
+        &[
+            "--lang",
+            "zh",
+            "--error-format",
+            "json",
+            "test",
+            policy.to_str().unwrap(),
+        ],
+        None,
+    );
+    let messages: Vec<_> = json_diagnostics(&out.stderr)
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        messages[1].ends_with("`expect` 没有字段 `verdit`，是否应为 `expect.verdict`？"),
+        "{messages:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// One bad case does not hide the others: each unreadable case is an error located in the
 /// test file and listed in its place (with its name), every other case runs, and the run
 /// fails. Subjects are typed by the policy's declared fields, as `eval` types them: a
@@ -963,7 +1059,9 @@ fn a_bad_case_is_located_and_the_other_cases_still_run() {
     );
     assert_eq!(located[2].0, 5);
     assert!(
-        located[2].1.contains("unknown field `expekt`"),
+        located[2]
+            .1
+            .contains("a case has no field `expekt`; did you mean `expect`?"),
         "{located:?}"
     );
     let stdout = text(&out.stdout);

@@ -8,7 +8,7 @@ use clap::Args;
 use zhunru::{Date, Policy};
 
 use super::common::{
-    err_color, input_error_text, parse_date, policy_files, print_policy_error, said,
+    err_color, input_error_text, lang, parse_date, policy_files, print_policy_error, said,
 };
 
 /// Arguments of `zhunru test`.
@@ -36,7 +36,10 @@ pub fn run(args: TestArgs) -> ExitCode {
     if files.is_empty() {
         super::common::report_plain(
             "zhunru::io",
-            "no policy files (*.policy) to test in the folders given",
+            &said(
+                "no policy files (*.policy) to test in the folders given".into(),
+                "所给文件夹里没有可测试的政策文件（*.policy）".into(),
+            ),
             None,
         );
         return ExitCode::from(1);
@@ -54,9 +57,15 @@ pub fn run(args: TestArgs) -> ExitCode {
         if !tests.exists() {
             let _ = writeln!(
                 out,
-                "{}: no tests ({} not found)",
-                path.display(),
-                tests.display()
+                "{}",
+                said(
+                    format!(
+                        "{}: no tests ({} not found)",
+                        path.display(),
+                        tests.display()
+                    ),
+                    format!("{}：没有测试（未找到 {}）", path.display(), tests.display())
+                )
             );
             continue;
         }
@@ -70,12 +79,14 @@ pub fn run(args: TestArgs) -> ExitCode {
         };
         found += 1;
         let (results, cov) = zhunru::testing::run(&policy, &file, as_of);
+        let n = results.len() + file.unreadable.len();
         let _ = writeln!(
             out,
-            "{} ({}, {} cases)",
-            path.display(),
-            tests.display(),
-            results.len() + file.unreadable.len()
+            "{}",
+            said(
+                format!("{} ({}, {n} cases)", path.display(), tests.display()),
+                format!("{}（{}，{n} 个用例）", path.display(), tests.display())
+            )
         );
         // A case that cannot be read fails, located, in its place; the others still run.
         let mut bad = file.unreadable.iter().peekable();
@@ -86,7 +97,8 @@ pub fn run(args: TestArgs) -> ExitCode {
                     unreadable += 1;
                     let _ = out.flush();
                     eprint!("{}", input_error_text(&b.error, color));
-                    let name = b.name.as_deref().unwrap_or("(no name)");
+                    let unnamed = said("(no name)".into(), "（无名称）".into());
+                    let name = b.name.as_deref().unwrap_or(&unnamed);
                     let _ = writeln!(out, "  ERROR {name} — {}", b.error.location());
                     continue;
                 }
@@ -97,35 +109,52 @@ pub fn run(args: TestArgs) -> ExitCode {
             };
             if r.passed() {
                 passed += 1;
+                let verdict = r.decision.verdict();
                 let _ = writeln!(
                     out,
                     "  ok    {} — {}",
                     r.name,
-                    r.decision.verdict().as_str()
+                    said(verdict.as_str().into(), verdict.zh().into())
                 );
             } else {
                 failed += 1;
                 let _ = writeln!(out, "  FAIL  {}", r.name);
                 for d in &r.differences {
-                    let _ = writeln!(out, "        {d}");
+                    let _ = writeln!(out, "        {}", d.get(lang()));
                 }
             }
         }
         if args.coverage {
+            let rules = format!("{}/{}", cov.rules - cov.rules_missed.len(), cov.rules);
+            let entries = format!("{}/{}", cov.entries - cov.entries_missed.len(), cov.entries);
             let _ = writeln!(
                 out,
-                "  coverage: rules {}/{}, list entries {}/{}",
-                cov.rules - cov.rules_missed.len(),
-                cov.rules,
-                cov.entries - cov.entries_missed.len(),
-                cov.entries
+                "{}",
+                said(
+                    format!("  coverage: rules {rules}, list entries {entries}"),
+                    format!("  覆盖：规则 {rules}，清单条目 {entries}")
+                )
             );
             for rule in &cov.rules_missed {
-                let _ = writeln!(out, "    rule not exercised: {rule}");
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    said(
+                        format!("    rule not exercised: {rule}"),
+                        format!("    未经用例检验的规则：{rule}")
+                    )
+                );
             }
             for (list, entry, example) in &cov.entries_missed {
                 let mark = if *example { " (示例)" } else { "" };
-                let _ = writeln!(out, "    entry not exercised: {list} 「{entry}」{mark}");
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    said(
+                        format!("    entry not exercised: {list} 「{entry}」{mark}"),
+                        format!("    未经用例检验的条目：{list} 「{entry}」{mark}")
+                    )
+                );
             }
         }
     }
@@ -152,16 +181,21 @@ pub fn run(args: TestArgs) -> ExitCode {
     if passed + failed + unreadable == 0 && errors == 0 {
         let _ = out.flush();
         let why = match found {
-            0 => {
-                "no policy given has cases beside it (write the cases for DIR/NAME.policy in DIR/tests/NAME.json; the README's `zhunru test` shows their shape)"
-            }
-            _ => {
-                "the test files found hold no case (`\"cases\": []`): add cases; the README's `zhunru test` shows their shape"
-            }
+            0 => (
+                "no policy given has cases beside it (write the cases for DIR/NAME.policy in DIR/tests/NAME.json; the README's `zhunru test` shows their shape)",
+                "所给政策旁都没有测试用例（DIR/NAME.policy 的用例写在 DIR/tests/NAME.json；其格式见 README 的 `zhunru test`）",
+            ),
+            _ => (
+                "the test files found hold no case (`\"cases\": []`): add cases; the README's `zhunru test` shows their shape",
+                "找到的测试文件里没有用例（`\"cases\": []`）：请添加用例；其格式见 README 的 `zhunru test`",
+            ),
         };
         super::common::report_plain(
             "zhunru::test::no_cases",
-            &format!("no test case ran: {why}"),
+            &said(
+                format!("no test case ran: {}", why.0),
+                format!("没有运行任何测试用例：{}", why.1),
+            ),
             None,
         );
         return ExitCode::from(1);
