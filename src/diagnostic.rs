@@ -1200,7 +1200,7 @@ pub fn input_message_zh(en: &str) -> Option<String> {
         ("cannot read input: ", "无法读取输入："),
     ] {
         if let Some(detail) = en.strip_prefix(start) {
-            return Some(format!("{zh}{detail}"));
+            return Some(format!("{zh}{}", serde_detail_zh(detail)));
         }
     }
     if let Some(rest) = en.strip_prefix("the line is not valid UTF-8 (byte ") {
@@ -1249,6 +1249,36 @@ pub fn input_message_zh(en: &str) -> Option<String> {
         .iter()
         .find(|(start, _)| en.starts_with(start))
         .map(|(_, zh)| (*zh).to_owned())
+}
+
+/// serde_json's words for a syntax error (its `ErrorCode`s), in Chinese; any other detail
+/// as it is (a new-user trial read 「不是有效的 JSON：expected `,` or `}`」 in `detail_zh`).
+fn serde_detail_zh(detail: &str) -> String {
+    let zh = match detail {
+        "EOF while parsing a list" => "数组没有结束（缺少 `]`）",
+        "EOF while parsing an object" => "对象没有结束（缺少 `}`）",
+        "EOF while parsing a string" => "字符串没有结束（缺少 `\"`）",
+        "EOF while parsing a value" => "缺少值",
+        "expected `:`" => "此处应为 `:`",
+        "expected `,` or `]`" => "此处应为 `,` 或 `]`",
+        "expected `,` or `}`" => "此处应为 `,` 或 `}`",
+        "expected ident" => "此处应为 true、false 或 null",
+        "expected value" => "此处应为一个值（文本要加引号）",
+        "invalid escape" => "无效的转义",
+        "invalid number" => "无效的数字",
+        "number out of range" => "数字超出范围",
+        "invalid unicode code point" => "无效的 Unicode 码位",
+        "control character (\\u0000-\\u001F) found while parsing a string" => {
+            "字符串中有未转义的控制字符（\\u0000-\\u001F）"
+        }
+        "key must be a string" => "键必须是加引号的字符串",
+        "lone leading surrogate in hex escape" => "十六进制转义中有孤立的代理项",
+        "trailing comma" => "多余的逗号",
+        "trailing characters" => "JSON 之后还有多余的字符",
+        "unexpected end of hex escape" => "十六进制转义提前结束",
+        other => return other.to_owned(),
+    };
+    zh.to_owned()
 }
 
 /// The rest of a message about field `…` (after its closing backquote), in Chinese.

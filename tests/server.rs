@@ -341,6 +341,17 @@ fn every_error_is_problem_json() {
         (p["line"].as_u64(), p["column"].as_u64()),
         (Some(2), Some(15))
     );
+    // serde's detail in Chinese too, not 「不是有效的 JSON：expected value」.
+    assert_eq!(
+        p["detail_zh"], "不是有效的 JSON：此处应为一个值（文本要加引号）",
+        "{p}"
+    );
+    let p = problem(
+        &server.post_json("/v1/decide", "{\"category\": \"招商引资\",}"),
+        400,
+        "zhunru::input",
+    );
+    assert_eq!(p["detail_zh"], "不是有效的 JSON：多余的逗号", "{p}");
     // 400: a mistyped field inside the envelope, located in the whole body, field named.
     let body = "{\"district\": \"good\",\n \"subject\": {\"category\": \"企业摸底\",\n   \"funding\": {\"amount\": \"三千\"}}}";
     let p = problem(&server.post_json("/v1/decide", body), 400, "zhunru::input");
@@ -441,6 +452,17 @@ fn every_error_is_problem_json() {
             .unwrap()
             .contains("broken.policy:3:")
     );
+    // The policy's diagnostic in Chinese in `detail_zh`, as in English in `detail`.
+    let (en, zh) = (
+        p["detail"].as_str().unwrap(),
+        p["detail_zh"].as_str().unwrap(),
+    );
+    let said = |d: &str| d.split_once("：").map_or("", |(_, m)| m).to_owned();
+    assert!(
+        en.contains(p["errors"][0]["message"].as_str().unwrap()),
+        "{p}"
+    );
+    assert!(!said(zh).is_empty() && !said(zh).is_ascii(), "{p}");
     // Its fields, `errors` included, are the Problem's documented ones.
     let doc = server.get("/v1/openapi.json").json();
     for key in keys(&p) {

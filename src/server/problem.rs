@@ -124,7 +124,7 @@ impl Problem {
             "辖区 `{}` 的政策（{}）未能加载：{}",
             f.district,
             f.file,
-            first.map_or("", |e| e.message.as_str())
+            first.map_or("", |e| e.message_zh.as_str())
         ));
         p.0.errors = Some(f.errors.clone());
         p

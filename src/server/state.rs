@@ -34,6 +34,10 @@ pub struct FailureItem {
     pub code: &'static str,
     /// What is wrong.
     pub message: String,
+    /// What is wrong, in Chinese (for a problem's `detail_zh`; not in the JSON, whose
+    /// shape the contract fixes).
+    #[serde(skip)]
+    pub message_zh: String,
     /// `path:line:col`.
     pub at: String,
 }
@@ -54,6 +58,7 @@ impl Failure {
                 .map(|d| FailureItem {
                     code: d.code().as_str(),
                     message: cited_in(d.message(), &file),
+                    message_zh: cited_in(d.message_text().get(zhunru::Lang::Zh), &file),
                     at: cited_location(&d.location()),
                 })
                 .collect(),

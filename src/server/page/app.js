@@ -519,6 +519,12 @@ async function init() {
     loadLists($("district").value);
   });
   await Promise.all([loadLists($("district").value), loadStatus()]);
+  // The footer follows reloads: read again every 30 s while the page is shown, and when it
+  // is shown again (a file that failed to reload after the page loaded showed only after a
+  // refresh: a new-user trial).
+  const refresh = () => { if (!document.hidden) loadStatus().catch(() => {}); };
+  setInterval(refresh, 30000);
+  document.addEventListener("visibilitychange", refresh);
   const params = new URLSearchParams(location.search);
   if (params.get("lang") === "en") setLang("en");
   if (params.get("scenario")) await scenario(params.get("scenario"));
