@@ -954,33 +954,31 @@ fn a_mistyped_expectation_names_what_was_meant() {
             .count() as u64
             + 1
     };
-    assert_eq!(
-        (located[0].0, located[0].1),
-        (2, column(cases[0], "\"admited\"")),
-        "{located:?}"
-    );
-    assert!(
-        located[0]
-            .2
-            .ends_with("found the string \"admited\"; did you mean `admitted`?"),
-        "{located:?}"
-    );
-    assert_eq!(
-        (located[1].0, located[1].1),
-        (3, column(cases[1], "\"verdit\"")),
-        "{located:?}"
-    );
-    assert!(
-        located[1]
-            .2
-            .ends_with("`expect` has no field `verdit`; did you mean `expect.verdict`?"),
-        "{located:?}"
-    );
-    assert_eq!((located[2].0, located[2].1), (4, column(cases[2], "3}")));
-    assert!(
-        located[2].2.ends_with("found the number `3`"),
-        "{located:?}"
-    );
+    // Each error: its line, placed on the token at fault, and how its message ends.
+    for (i, (line, token, ends)) in [
+        (
+            2,
+            "\"admited\"",
+            "found the string \"admited\"; did you mean `admitted`?",
+        ),
+        (
+            3,
+            "\"verdit\"",
+            "`expect` has no field `verdit`; did you mean `expect.verdict`?",
+        ),
+        (4, "3}", "found the number `3`"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (at_line, at_column, message) = &located[i];
+        assert_eq!(
+            (*at_line, *at_column),
+            (line, column(cases[i], token)),
+            "{located:?}"
+        );
+        assert!(message.ends_with(ends), "{located:?}");
+    }
     let policy = dir.join("yingjiang.policy");
     let out = zhunru(&["--lang", "zh", "test", policy.to_str().unwrap()], None);
     let stdout = text(&out.stdout);
