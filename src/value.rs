@@ -940,8 +940,6 @@ impl miette::Diagnostic for FieldError {
     }
 }
 
-/// A value for the field at `names`, checked as the JSON reader checks it: the value to
-/// store, or `None` for a blank text (an absent field).
 /// Lists and objects nested this deep, the subject's own object counted, are refused, as
 /// serde_json's text reader refuses them: deeper, a subject built by [`Subject::with`]
 /// overflowed the stack when serialised, and one read from a `serde_json::Value` when read.
@@ -985,6 +983,8 @@ fn readable(path: &str, value: &Value, depth: usize) -> Result<(), FieldError> {
     }
 }
 
+/// A value for the field at `names`, checked as the JSON reader checks it: the value to
+/// store, or `None` for a blank text (an absent field).
 fn checked(path: &str, names: &[&str], value: Value) -> Result<Option<Value>, FieldError> {
     let mut specs: &'static [FieldSpec] = &schema::contract().fields;
     let mut ty: &'static FieldType = &schema::ANY;
