@@ -1332,34 +1332,28 @@ fn field_message_zh(rest: &str) -> Option<String> {
 
 /// "`funding` has no field `amout`; did you mean `funding.amount`?" in Chinese.
 fn has_no_field_zh(why: &str) -> Option<String> {
-    for (whose, zh) in [
+    // Whose field it is: a subject, a case, a test file, or a backquoted object.
+    let (whose, rest) = [
         ("a subject", "事项"),
         ("a case", "测试用例"),
         ("a test file", "测试文件"),
-    ] {
-        let Some(rest) = why.strip_prefix(&format!("{whose} has no field `")) else {
-            continue;
-        };
-        if let Some((name, fields)) = rest.split_once("` (its fields: ") {
-            let fields = fields.strip_suffix(')')?;
-            return Some(format!("{zh}没有字段 `{name}`（可用字段：{fields}）"));
-        }
-        let (name, meant) = rest.split_once("`; did you mean `")?;
-        let meant = meant.strip_suffix("`?")?;
-        return Some(format!("{zh}没有字段 `{name}`，是否应为 `{meant}`？"));
-    }
-    let (object, rest) = why.strip_prefix('`')?.split_once("` has no field `")?;
+    ]
+    .iter()
+    .find_map(|(en, zh)| {
+        let rest = why.strip_prefix(&format!("{en} has no field `"))?;
+        Some(((*zh).to_owned(), rest))
+    })
+    .or_else(|| {
+        let (object, rest) = why.strip_prefix('`')?.split_once("` has no field `")?;
+        Some((format!("`{object}` "), rest))
+    })?;
     if let Some((name, fields)) = rest.split_once("` (its fields: ") {
         let fields = fields.strip_suffix(')')?;
-        return Some(format!(
-            "`{object}` 没有字段 `{name}`（可用字段：{fields}）"
-        ));
+        return Some(format!("{whose}没有字段 `{name}`（可用字段：{fields}）"));
     }
     let (name, meant) = rest.split_once("`; did you mean `")?;
     let meant = meant.strip_suffix("`?")?;
-    Some(format!(
-        "`{object}` 没有字段 `{name}`，是否应为 `{meant}`？"
-    ))
+    Some(format!("{whose}没有字段 `{name}`，是否应为 `{meant}`？"))
 }
 
 /// "[ N,] beyond the range of exact numbers (±M): it would be read as a different number"

@@ -280,13 +280,7 @@ fn value_for(path: &str, raw: &str) -> Result<Value, Text> {
                 Some(d) => (d, 10000.0),
                 None => (digits, 1.0),
             };
-            let chars: Vec<char> = digits.chars().collect();
-            let digits: String = chars
-                .iter()
-                .enumerate()
-                .filter(|(at, _)| !understand::thousands_comma(&chars, *at))
-                .map(|(_, c)| *c)
-                .collect();
+            let digits = understand::without_thousands(digits);
             let amount = match coerce(SubjectKind::Task, path, &digits) {
                 Ok(Value::Number(n)) if n >= 0.0 => n * scale,
                 // Digits the library refuses (past 2^53): its message says why, where "not
@@ -418,10 +412,8 @@ pub fn parse(
                 let v = value_for(path, value)?;
                 if *path == "category" {
                     name_item(&mut category, value.trim())?;
-                } else if sets.iter().any(|(p, earlier)| p == path && *earlier != v) {
-                    return Err(given_twice(key.trim()));
                 } else {
-                    sets.push((path, v));
+                    set_once(&mut sets, path, v, key.trim())?;
                 }
             }
             continue;
@@ -444,12 +436,12 @@ pub fn parse(
             return Err(said(&why));
         }
         for (path, v) in cues.sets {
-            if sets.iter().any(|(p, earlier)| *p == path && *earlier != v) {
-                return Err(given_twice(
-                    zhunru::labels::field_label(path).unwrap_or(path),
-                ));
-            }
-            sets.push((path, v));
+            set_once(
+                &mut sets,
+                path,
+                v,
+                zhunru::labels::field_label(path).unwrap_or(path),
+            )?;
         }
         for piece in cues.rest {
             if !known(&piece) && understand::core(&piece).is_empty() {
@@ -488,14 +480,23 @@ pub fn parse(
     Ok(Understood { subject, from })
 }
 
-/// A field given twice with different values (`审批=已批准 审批=驳回`, `经费=3000 经费500元`):
-/// refused, as a JSON key given twice is; keeping the last one silently decided on a value
-/// the reviewer may not have meant.
-fn given_twice(name: &str) -> Text {
-    Text::new(
-        format!("`{name}` is given twice, with different values: give it once"),
-        format!("`{name}` 给了两个不同的值：只写一次"),
-    )
+/// Set `path` to `v`, unless the question already gave it another value (`审批=已批准
+/// 审批=驳回`, `经费=3000 经费500元`): refused, naming it as `name`, as a JSON key given twice
+/// is; keeping the last one silently decided on a value the reviewer may not have meant.
+fn set_once(
+    sets: &mut Vec<(&'static str, Value)>,
+    path: &'static str,
+    v: Value,
+    name: &str,
+) -> Result<(), Text> {
+    if sets.iter().any(|(p, earlier)| *p == path && *earlier != v) {
+        return Err(Text::new(
+            format!("`{name}` is given twice, with different values: give it once"),
+            format!("`{name}` 给了两个不同的值：只写一次"),
+        ));
+    }
+    sets.push((path, v));
+    Ok(())
 }
 
 fn name_item(category: &mut Option<String>, item: &str) -> Result<(), Text> {

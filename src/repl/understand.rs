@@ -404,6 +404,17 @@ pub fn thousands_comma(chars: &[char], at: usize) -> bool {
     first_ok && groups.all(|g| g.len() == 3)
 }
 
+/// `text` without the commas that group its digits by thousands (`3,000` → `3000`).
+pub fn without_thousands(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .filter(|(at, _)| !thousands_comma(&chars, *at))
+        .map(|(_, c)| *c)
+        .collect()
+}
+
 /// An amount (`经费2000元`, `每月300元`, `1.5万元`, `300元/月`, `3,000元`) with its period,
 /// and the phrase without it; the amount is the library's reading of the digits, so an
 /// amount it refuses (past 2^53, which an `f64` would round) is refused here with its
@@ -425,11 +436,7 @@ fn amount_in(phrase: &str) -> Option<(Result<f64, String>, Option<&'static str>,
     {
         start -= 1;
     }
-    let digits: String = chars
-        .get(start..digits_end)?
-        .iter()
-        .filter(|c| !matches!(c, ',' | '，'))
-        .collect();
+    let digits = without_thousands(&chars.get(start..digits_end)?.iter().collect::<String>());
     if !digits.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
